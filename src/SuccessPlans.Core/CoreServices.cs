@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SuccessPlans.Data;
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Jobs;
+using SuccessPlans.Features.Notifications;
+using SuccessPlans.Features.Roster;
+using SuccessPlans.Features.Seeding;
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans;
+
+/// <summary>Registers what the web host and the commands share: database, tenancy, outbox, jobs, importers.</summary>
+public static class CoreServices
+{
+    public static DatabaseSettings AddSuccessPlansCore(this IServiceCollection services, IConfiguration config, string contentRoot)
+    {
+        var database = DatabaseSettings.From(config, contentRoot);
+        services.AddSingleton(database);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<CurrentTenant>();
+        services.AddDbContext<AppDbContext>(database.Configure);
+
+        services.AddOptions<EmailOptions>().Bind(config.GetSection(EmailOptions.Section)).PostConfigure(o =>
+            o.PickupDirectory = Path.GetFullPath(Path.Combine(contentRoot, o.PickupDirectory)));
+        services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.Delivery == EmailDelivery.Smtp
+            ? ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp)
+            : ActivatorUtilities.CreateInstance<PickupMailTransport>(sp));
+        services.AddScoped<Outbox>();
+        services.AddSingleton<OutboxDispatcher>();
+
+        services.AddTenantJobs();
+        services.AddScoped<OneRosterImporter>();
+        services.AddScoped<HsdsImporter>();
+        services.AddSingleton<DemoSeeder>();
+        return database;
+    }
+}

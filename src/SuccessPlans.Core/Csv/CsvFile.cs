@@ -1,0 +1,163 @@
+using System.Text;
+
+namespace SuccessPlans.Csv;
+
+/// <summary>A problem in an imported file, named by file, line and (where known) field.</summary>
+public sealed class ImportFileException(string file, int line, string message)
+    : Exception(line > 0 ? $"{file} line {line}: {message}" : $"{file}: {message}")
+{
+    public string File { get; } = file;
+    public int Line { get; } = line;
+    public string Reason { get; } = message;
+}
+
+/// <summary>One data row; fields are looked up by header name, and a column the file lacks reads as empty.</summary>
+public sealed class CsvRow(CsvFile file, int line, string[] fields)
+{
+    public int Line { get; } = line;
+    public string FileName => file.Name;
+
+    public string this[string header] =>
+        file.IndexOf(header) is var i and >= 0 && i < fields.Length ? fields[i].Trim() : "";
+
+    public string? Optional(string header) => this[header] is { Length: > 0 } v ? v : null;
+
+    public string Required(string header) =>
+        this[header] is { Length: > 0 } v ? v : throw new ImportFileException(FileName, Line, $"field '{header}' is empty");
+
+    public ImportFileException Error(string message) => new(FileName, Line, message);
+}
+
+/// <summary>
+/// RFC 4180 CSV as real exports write it: with or without a BOM, CRLF or LF, quoted fields holding commas,
+/// quotes and line breaks, extra columns, blank lines. Line numbers are those a person sees in an editor.
+/// </summary>
+public sealed class CsvFile
+{
+    private readonly Dictionary<string, int> _index;
+
+    public string Name { get; }
+    public IReadOnlyList<string> Headers { get; }
+    public IEnumerable<CsvRow> Rows { get; }
+
+    private CsvFile(string name, string[] headers, IEnumerable<CsvRow> rows)
+    {
+        Name = name;
+        Headers = headers;
+        _index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < headers.Length; i++)
+            _index.TryAdd(headers[i].Trim(), i);
+        Rows = rows;
+    }
+
+    public int IndexOf(string header) => _index.TryGetValue(header, out var i) ? i : -1;
+
+    public bool Has(string header) => _index.ContainsKey(header);
+
+    /// <summary>Throws naming the file when a column the importer needs is missing.</summary>
+    public void RequireHeaders(params string[] headers)
+    {
+        var missing = headers.Where(h => !Has(h)).ToList();
+        if (missing.Count > 0)
+            throw new ImportFileException(Name, 1, $"missing column(s) {string.Join(", ", missing.Select(m => $"'{m}'"))}");
+    }
+
+    /// <summary>Reads the whole file; rows are parsed lazily but the header eagerly, so header errors come first.</summary>
+    public static CsvFile Read(string path) => Parse(Path.GetFileName(path), File.ReadAllText(path, Encoding.UTF8));
+
+    public static CsvFile Parse(string name, string text)
+    {
+        if (text.Length > 0 && text[0] == '\uFEFF')
+            text = text[1..];
+        var records = ParseRecords(name, text).GetEnumerator();
+        if (!records.MoveNext())
+            throw new ImportFileException(name, 0, "the file is empty (no header row)");
+        var header = records.Current.Fields;
+        CsvFile? file = null;
+        file = new CsvFile(name, header, Remaining(records, () => file!));
+        return file;
+    }
+
+    private static IEnumerable<CsvRow> Remaining(IEnumerator<(int Line, string[] Fields)> records, Func<CsvFile> file)
+    {
+        while (records.MoveNext())
+        {
+            var (line, fields) = records.Current;
+            if (fields.Length == 1 && fields[0].Trim().Length == 0)
+                continue; // blank line
+            yield return new CsvRow(file(), line, fields);
+        }
+    }
+
+    private static IEnumerable<(int Line, string[] Fields)> ParseRecords(string name, string text)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var line = 1;
+        var recordLine = 1;
+        var i = 0;
+        var inQuotes = false;
+        var quotedFieldStart = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (inQuotes)
+            {
+                if (c == '"')
+                {
+                    if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i += 2; continue; }
+                    inQuotes = false; i++; continue;
+                }
+                if (c == '\n') line++;
+                field.Append(c); i++;
+                continue;
+            }
+            switch (c)
+            {
+                case '"' when field.Length == 0 || field.ToString().Trim().Length == 0:
+                    field.Clear(); inQuotes = true; quotedFieldStart = line; i++;
+                    break;
+                case ',':
+                    fields.Add(field.ToString()); field.Clear(); i++;
+                    break;
+                case '\r' or '\n':
+                    if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
+                    i++;
+                    fields.Add(field.ToString()); field.Clear();
+                    yield return (recordLine, fields.ToArray());
+                    fields.Clear();
+                    line++; recordLine = line;
+                    break;
+                default:
+                    field.Append(c); i++;
+                    break;
+            }
+        }
+        if (inQuotes)
+            throw new ImportFileException(name, quotedFieldStart, "a quoted field is never closed");
+        if (field.Length > 0 || fields.Count > 0)
+        {
+            fields.Add(field.ToString());
+            yield return (recordLine, fields.ToArray());
+        }
+    }
+}
+
+/// <summary>Writes RFC 4180 CSV (quoted only where needed, CRLF line ends, as OneRoster and HSDS files do).</summary>
+public sealed class CsvWriter(TextWriter writer)
+{
+    public void WriteRow(params IEnumerable<string?> fields)
+    {
+        var first = true;
+        foreach (var f in fields)
+        {
+            if (!first) writer.Write(',');
+            first = false;
+            writer.Write(Escape(f ?? ""));
+        }
+        writer.Write("\r\n");
+    }
+
+    public static string Escape(string f) =>
+        f.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + f.Replace("\"", "\"\"") + "\"" : f;
+}

@@ -1,0 +1,185 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Jobs;
+using SuccessPlans.Features.Notifications;
+using SuccessPlans.Features.Schools;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Features.Tenants;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Data;
+
+/// <summary>
+/// The one model, shared by SQLite and SQL Server. Tenancy is enforced here: every tenant-owned entity has
+/// the named query filter <see cref="TenantFilter"/>, and SaveChanges refuses any write that crosses tenants.
+/// </summary>
+public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant currentTenant)
+    : IdentityUserContext<AppUser, int>(options)
+{
+    /// <summary>Name of the query filter that hides other tenants' rows.</summary>
+    public const string TenantFilter = "Tenant";
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<School> Schools => Set<School>();
+    public DbSet<Student> Students => Set<Student>();
+    public DbSet<ProviderOrganization> ProviderOrganizations => Set<ProviderOrganization>();
+    public DbSet<Service> Services => Set<Service>();
+    public DbSet<CoordinatorSchool> CoordinatorSchools => Set<CoordinatorSchool>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<JobRun> JobRuns => Set<JobRun>();
+
+    /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
+    internal int? CurrentTenantId => currentTenant.TenantId;
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+
+        foreach (var entityType in builder.Model.GetEntityTypes().ToList())
+        {
+            var clr = entityType.ClrType;
+            if (typeof(ITenantOwned).IsAssignableFrom(clr))
+            {
+                ConfigureTenantOwnedMethod.MakeGenericMethod(clr).Invoke(this, [builder]);
+            }
+            if (typeof(IVersioned).IsAssignableFrom(clr))
+            {
+                builder.Entity(clr).Property(nameof(IVersioned.Version)).IsConcurrencyToken();
+            }
+        }
+
+        // Tenants and users have no tenant of their own to filter on: with a tenant in scope only that
+        // tenant's row and users are visible; with none (sign-in, the operator, a job's outer loop) all are.
+        builder.Entity<Tenant>().HasQueryFilter(TenantFilter, t => CurrentTenantId == null || t.Id == CurrentTenantId);
+        builder.Entity<AppUser>().HasQueryFilter(TenantFilter, u => CurrentTenantId == null || u.TenantId == CurrentTenantId);
+        builder.Entity<IdentityUserClaim<int>>().HasQueryFilter(TenantFilter, c => Users.Any(u => u.Id == c.UserId));
+        builder.Entity<IdentityUserLogin<int>>().HasQueryFilter(TenantFilter, l => Users.Any(u => u.Id == l.UserId));
+        builder.Entity<IdentityUserToken<int>>().HasQueryFilter(TenantFilter, t => Users.Any(u => u.Id == t.UserId));
+
+        // Nothing the product holds about a child may vanish through a cascade; deletes are explicit.
+        foreach (var fk in builder.Model.GetEntityTypes().SelectMany(e => e.GetForeignKeys()))
+        {
+            if (fk.DeleteBehavior == DeleteBehavior.Cascade && !IsIdentityOwned(fk.DeclaringEntityType.ClrType) && fk.DeclaringEntityType.ClrType != typeof(CoordinatorSchool))
+                fk.DeleteBehavior = DeleteBehavior.Restrict;
+        }
+    }
+
+    private static bool IsIdentityOwned(Type t) =>
+        t == typeof(IdentityUserClaim<int>) || t == typeof(IdentityUserLogin<int>) || t == typeof(IdentityUserToken<int>);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
+    {
+        // SQLite cannot compare DateTimeOffset in SQL: store UTC DateTime and mark it as UTC when read back.
+        conventions.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        conventions.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        // Enums are stored by name so the database reads on its own and reordering an enum breaks nothing.
+        conventions.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    private static readonly MethodInfo ConfigureTenantOwnedMethod =
+        typeof(AppDbContext).GetMethod(nameof(ConfigureTenantOwned), BindingFlags.NonPublic | BindingFlags.Instance)!;
+
+    private void ConfigureTenantOwned<T>(ModelBuilder builder) where T : class, ITenantOwned
+    {
+        var entity = builder.Entity<T>();
+        entity.HasQueryFilter(TenantFilter, e => e.TenantId == CurrentTenantId);
+        entity.HasOne<Tenant>().WithMany().HasForeignKey(e => e.TenantId).OnDelete(DeleteBehavior.Restrict);
+        entity.HasIndex(e => e.TenantId);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        ApplyTenantRules();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        ApplyTenantRules();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Stamps new rows with the scope's tenant and refuses every write that would cross tenants.</summary>
+    private void ApplyTenantRules()
+    {
+        ChangeTracker.DetectChanges();
+        var tenantId = CurrentTenantId;
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.State is EntityState.Unchanged or EntityState.Detached)
+                continue;
+
+            switch (entry.Entity)
+            {
+                case ITenantOwned:
+                    CheckTenantOwned(entry, tenantId);
+                    break;
+                case AppUser:
+                    CheckUser(entry, tenantId);
+                    break;
+                case Tenant tenant when tenantId is not null && (entry.State == EntityState.Added || tenant.Id != tenantId):
+                    throw new TenantViolationException("A tenant's scope cannot create or change another tenant.");
+            }
+
+            if (entry.Entity is IVersioned versioned && entry.State is EntityState.Added or EntityState.Modified)
+                versioned.Version = Guid.NewGuid();
+        }
+    }
+
+    private static void CheckTenantOwned(EntityEntry entry, int? tenantId)
+    {
+        var name = entry.Metadata.ClrType.Name;
+        if (tenantId is null)
+            throw new TenantViolationException($"Cannot save {name}: no tenant in scope.");
+
+        var property = entry.Property(nameof(ITenantOwned.TenantId));
+        var current = (int)property.CurrentValue!;
+        if (entry.State == EntityState.Added)
+        {
+            if (current == 0)
+                property.CurrentValue = tenantId.Value;
+            else if (current != tenantId)
+                throw new TenantViolationException($"Cannot add {name} to another tenant.");
+            return;
+        }
+
+        var original = (int)property.OriginalValue!;
+        if (original != tenantId)
+            throw new TenantViolationException($"Cannot {(entry.State == EntityState.Deleted ? "delete" : "change")} {name} of another tenant.");
+        if (current != original)
+            throw new TenantViolationException($"Cannot move {name} to another tenant.");
+    }
+
+    private static void CheckUser(EntityEntry entry, int? tenantId)
+    {
+        var property = entry.Property(nameof(AppUser.TenantId));
+        var current = (int?)property.CurrentValue;
+        if (entry.State == EntityState.Added)
+        {
+            if (tenantId is not null && current is null)
+                property.CurrentValue = tenantId;
+            else if (tenantId is not null && current != tenantId)
+                throw new TenantViolationException("Cannot add a user to another tenant.");
+            return;
+        }
+        var original = (int?)property.OriginalValue;
+        if (tenantId is not null && original != tenantId)
+            throw new TenantViolationException("Cannot change a user of another tenant.");
+        if (current != original)
+            throw new TenantViolationException("Cannot move a user to another tenant.");
+    }
+
+    public sealed class UtcDateTimeConverter : ValueConverter<DateTime, DateTime>
+    {
+        public UtcDateTimeConverter()
+            : base(v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(), v => DateTime.SpecifyKind(v, DateTimeKind.Utc)) { }
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+
+namespace SuccessPlans.Data;
+
+public enum DatabaseProvider { Sqlite, SqlServer }
+
+/// <summary>Which database the app runs on, read and checked once at start (section "Database").</summary>
+public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString, bool MigrateOnStart)
+{
+    public const string SqliteMigrationsAssembly = "SuccessPlans.Migrations.Sqlite";
+    public const string SqlServerMigrationsAssembly = "SuccessPlans.Migrations.SqlServer";
+
+    /// <summary>Reads Database:Provider and the matching connection string; a bad value is one clear line.</summary>
+    public static DatabaseSettings From(IConfiguration config, string contentRoot)
+    {
+        var providerName = config["Database:Provider"];
+        if (string.IsNullOrWhiteSpace(providerName))
+            providerName = nameof(DatabaseProvider.Sqlite);
+        if (!Enum.TryParse<DatabaseProvider>(providerName, ignoreCase: true, out var provider) || !Enum.IsDefined(provider))
+            throw new StartupException($"Database:Provider '{providerName}' is not known: set it to Sqlite or SqlServer.");
+
+        if (provider == DatabaseProvider.SqlServer)
+        {
+            var cs = config.GetConnectionString("SqlServer");
+            if (string.IsNullOrWhiteSpace(cs))
+                throw new StartupException("Database:Provider is SqlServer but ConnectionStrings:SqlServer is empty: set ConnectionStrings__SqlServer to your SQL Server connection string.");
+            try { _ = new SqlConnectionStringBuilder(cs); }
+            catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException)
+            {
+                throw new StartupException($"ConnectionStrings:SqlServer is not a valid SQL Server connection string ({e.Message}).");
+            }
+            return new DatabaseSettings(provider, cs, config.GetValue("Database:MigrateOnStart", false));
+        }
+
+        var sqlite = config.GetConnectionString("Sqlite");
+        if (string.IsNullOrWhiteSpace(sqlite))
+        {
+            var dataDir = Path.GetFullPath(Path.Combine(contentRoot, config["Database:DataDirectory"] ?? "data"));
+            sqlite = $"Data Source={Path.Combine(dataDir, "successplans.db")}";
+        }
+        return new DatabaseSettings(provider, sqlite, config.GetValue("Database:MigrateOnStart", true));
+    }
+
+    public void Configure(DbContextOptionsBuilder options)
+    {
+        if (Provider == DatabaseProvider.SqlServer)
+            options.UseSqlServer(ConnectionString, o => o.MigrationsAssembly(SqlServerMigrationsAssembly).EnableRetryOnFailure(3));
+        else
+            options.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly));
+    }
+
+    /// <summary>The SQLite file's folder must exist before the first connection.</summary>
+    public void EnsureDataDirectory()
+    {
+        if (Provider != DatabaseProvider.Sqlite)
+            return;
+        var file = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+        var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (!string.IsNullOrEmpty(dir))
+            System.IO.Directory.CreateDirectory(dir);
+    }
+}
+
+/// <summary>A configuration or environment problem that stops the app with one line saying what to set.</summary>
+public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);

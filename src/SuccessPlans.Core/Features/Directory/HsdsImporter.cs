@@ -1,0 +1,71 @@
+using SuccessPlans.Csv;
+using SuccessPlans.Data;
+
+namespace SuccessPlans.Features.Directory;
+
+public sealed record DirectoryImportResult(int OrganizationsAdded, int OrganizationsUpdated, int ServicesAdded, int ServicesUpdated);
+
+/// <summary>
+/// Loads an Open Referral HSDS 3.0 CSV package (organizations.csv, services.csv) into the current tenant's
+/// directory. Ids are kept, so a re-import updates instead of duplicating; a bad file writes nothing.
+/// </summary>
+public sealed class HsdsImporter(AppDbContext db)
+{
+    public async Task<DirectoryImportResult> ImportDirectoryAsync(string directory, CancellationToken ct = default)
+    {
+        var orgFile = Open(Path.Combine(directory, "organizations.csv"));
+        orgFile.RequireHeaders("id", "name");
+        var orgRows = orgFile.Rows.ToList();
+        var serviceFile = Open(Path.Combine(directory, "services.csv"));
+        serviceFile.RequireHeaders("id", "organization_id", "name", "status");
+        var serviceRows = serviceFile.Rows.ToList();
+
+        var orgs = await db.ProviderOrganizations.Where(o => o.HsdsId != null).ToDictionaryAsync(o => o.HsdsId!, ct);
+        int orgsAdded = 0, orgsUpdated = 0;
+        foreach (var r in orgRows)
+        {
+            var id = r.Required("id");
+            var isNew = !orgs.TryGetValue(id, out var org);
+            org ??= new ProviderOrganization { HsdsId = id, Name = r.Required("name") };
+            org.Name = r.Required("name");
+            org.Description = r.Optional("description");
+            org.Email = r.Optional("email");
+            org.Website = r.Optional("website");
+            if (isNew) { db.ProviderOrganizations.Add(org); orgs[id] = org; orgsAdded++; }
+            else if (db.Entry(org).State == EntityState.Modified) orgsUpdated++;
+        }
+
+        var services = await db.Services.Where(s => s.HsdsId != null).ToDictionaryAsync(s => s.HsdsId!, ct);
+        int servicesAdded = 0, servicesUpdated = 0;
+        foreach (var r in serviceRows)
+        {
+            var id = r.Required("id");
+            if (!orgs.TryGetValue(r.Required("organization_id"), out var org))
+                throw r.Error($"field 'organization_id' names no organization in organizations.csv: '{r["organization_id"]}'");
+            var isNew = !services.TryGetValue(id, out var service);
+            service ??= new Service { HsdsId = id, Name = r.Required("name") };
+            service.Organization = org;
+            service.Name = r.Required("name");
+            service.Description = r.Optional("description");
+            service.Status = r.Required("status");
+            service.EligibilityDescription = r.Optional("eligibility_description");
+            service.MinimumAge = Age(r, "minimum_age");
+            service.MaximumAge = Age(r, "maximum_age");
+            if (isNew) { db.Services.Add(service); services[id] = service; servicesAdded++; }
+            else if (db.Entry(service).State == EntityState.Modified) servicesUpdated++;
+        }
+
+        await db.SaveChangesAsync(ct);
+        return new DirectoryImportResult(orgsAdded, orgsUpdated, servicesAdded, servicesUpdated);
+    }
+
+    private static int? Age(CsvRow r, string field) => r.Optional(field) switch
+    {
+        null => null,
+        var v when decimal.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var d) && d >= 0 && d < 130 => (int)d,
+        var v => throw r.Error($"field '{field}' is not an age: '{v}'"),
+    };
+
+    private static CsvFile Open(string path) =>
+        File.Exists(path) ? CsvFile.Read(path) : throw new ImportFileException(Path.GetFileName(path), 0, "file not found");
+}

@@ -1,0 +1,60 @@
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Features.Directory;
+
+/// <summary>A community service provider (HSDS organization).</summary>
+public class ProviderOrganization : TenantEntity
+{
+    /// <summary>HSDS organization id, kept for round trips.</summary>
+    public string? HsdsId { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    public string? Email { get; set; }
+    public string? Website { get; set; }
+
+    public List<Service> Services { get; set; } = [];
+}
+
+/// <summary>A service a provider offers (HSDS service).</summary>
+public class Service : TenantEntity
+{
+    public int OrganizationId { get; set; }
+    public ProviderOrganization Organization { get; set; } = null!;
+
+    /// <summary>HSDS service id, kept for round trips.</summary>
+    public string? HsdsId { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+
+    /// <summary>HSDS status: active, inactive, defunct, temporarily closed.</summary>
+    public string Status { get; set; } = "active";
+    public string? EligibilityDescription { get; set; }
+    public int? MinimumAge { get; set; }
+    public int? MaximumAge { get; set; }
+}
+
+internal sealed class ProviderOrganizationConfiguration : IEntityTypeConfiguration<ProviderOrganization>
+{
+    public void Configure(EntityTypeBuilder<ProviderOrganization> b)
+    {
+        b.Property(o => o.HsdsId).HasMaxLength(128);
+        b.Property(o => o.Name).HasMaxLength(200);
+        b.Property(o => o.Email).HasMaxLength(256);
+        b.Property(o => o.Website).HasMaxLength(500);
+        b.HasIndex(o => new { o.TenantId, o.HsdsId }).IsUnique().HasFilter("[HsdsId] IS NOT NULL");
+        b.HasIndex(o => new { o.TenantId, o.Name });
+    }
+}
+
+internal sealed class ServiceConfiguration : IEntityTypeConfiguration<Service>
+{
+    public void Configure(EntityTypeBuilder<Service> b)
+    {
+        b.Property(s => s.HsdsId).HasMaxLength(128);
+        b.Property(s => s.Name).HasMaxLength(200);
+        b.Property(s => s.Status).HasMaxLength(32);
+        b.HasOne(s => s.Organization).WithMany(o => o.Services).HasForeignKey(s => s.OrganizationId);
+        b.HasIndex(s => new { s.TenantId, s.HsdsId }).IsUnique().HasFilter("[HsdsId] IS NOT NULL");
+        b.HasIndex(s => new { s.TenantId, s.OrganizationId, s.Name });
+    }
+}

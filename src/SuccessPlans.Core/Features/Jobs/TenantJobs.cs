@@ -1,0 +1,128 @@
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SuccessPlans.Data;
+using SuccessPlans.Features.Notifications;
+using SuccessPlans.Features.Tenants;
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Features.Jobs;
+
+/// <summary>A job that runs inside one tenant's scope; its result is a one-line summary for the Admin.</summary>
+public interface ITenantJob
+{
+    Task<string> RunAsync(CancellationToken ct);
+}
+
+/// <summary>A tenant job the scheduler knows: its name, what it does, and its local hour relative to the tenant's nightly hour.</summary>
+public sealed record TenantJobDefinition(string Name, string Description, int HourOffset);
+
+public static class TenantJobCatalog
+{
+    public static readonly TenantJobDefinition NotificationRetention =
+        new("notification-retention", "Purges sent emails older than the tenant's retention period.", -1);
+
+    public static readonly IReadOnlyList<TenantJobDefinition> All = [NotificationRetention];
+
+    public static TenantJobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name);
+
+    public static string RecurringJobId(int tenantId, TenantJobDefinition job) => $"tenant-{tenantId}:{job.Name}";
+
+    public static IServiceCollection AddTenantJobs(this IServiceCollection services)
+    {
+        services.AddKeyedScoped<ITenantJob, NotificationRetentionJob>(NotificationRetention.Name);
+        services.AddScoped<TenantJobRunner>();
+        services.AddSingleton<RecurringJobsRegistrar>();
+        return services;
+    }
+}
+
+/// <summary>
+/// What Hangfire calls for a tenant job: opens a scope for the tenant, records the run (start, end, summary,
+/// error) in JobRuns for that tenant's Admin, and runs the job in a scope of its own so a failure leaves no
+/// half-written changes behind the record.
+/// </summary>
+public sealed class TenantJobRunner(IServiceScopeFactory scopes, TimeProvider time, ILogger<TenantJobRunner> log)
+{
+    [AutomaticRetry(Attempts = 2)]
+    public async Task RunAsync(string jobName, int tenantId, string triggeredBy, CancellationToken ct)
+    {
+        await using var recordScope = scopes.CreateTenantScope(tenantId);
+        var db = recordScope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (!await db.Tenants.AnyAsync(ct))
+            return;
+
+        var run = new JobRun { JobName = jobName, StartedAt = Now, TriggeredBy = triggeredBy };
+        db.JobRuns.Add(run);
+        await db.SaveChangesAsync(ct);
+
+        try
+        {
+            await using var jobScope = scopes.CreateTenantScope(tenantId);
+            var job = jobScope.ServiceProvider.GetRequiredKeyedService<ITenantJob>(jobName);
+            run.Summary = await job.RunAsync(ct);
+            run.Status = JobRunStatus.Succeeded;
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "Job {Job} failed for tenant {TenantId}", jobName, tenantId);
+            run.Status = JobRunStatus.Failed;
+            run.Error = e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
+            throw;
+        }
+        finally
+        {
+            run.FinishedAt = Now;
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+    }
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+}
+
+/// <summary>Registers the recurring jobs with explicit ids: the outbox every minute, each tenant's jobs at its local hour.</summary>
+public sealed class RecurringJobsRegistrar(IRecurringJobManager manager, IServiceScopeFactory scopes)
+{
+    public async Task RegisterAllAsync(CancellationToken ct = default)
+    {
+        manager.AddOrUpdate<OutboxDispatcher>(OutboxDispatcher.RecurringJobId, d => d.SendPendingAsync(CancellationToken.None), Cron.Minutely(),
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+
+        await using var scope = scopes.CreateAsyncScope();
+        var tenants = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Tenants.AsNoTracking().ToListAsync(ct);
+        foreach (var tenant in tenants)
+            RegisterTenant(tenant);
+    }
+
+    /// <summary>Called when a tenant is created or its time zone or hour changes.</summary>
+    public void RegisterTenant(Tenant tenant)
+    {
+        foreach (var job in TenantJobCatalog.All)
+        {
+            var hour = ((tenant.NightlyHour + job.HourOffset) % 24 + 24) % 24;
+            var tenantId = tenant.Id;
+            var name = job.Name;
+            manager.AddOrUpdate<TenantJobRunner>(
+                TenantJobCatalog.RecurringJobId(tenantId, job),
+                r => r.RunAsync(name, tenantId, "schedule", CancellationToken.None),
+                Cron.Daily(hour),
+                new RecurringJobOptions { TimeZone = tenant.TimeZone });
+        }
+    }
+}
+
+/// <summary>Sent emails can name children; keep their bodies no longer than the tenant allows.</summary>
+public sealed class NotificationRetentionJob(AppDbContext db, TimeProvider time) : ITenantJob
+{
+    public async Task<string> RunAsync(CancellationToken ct)
+    {
+        var tenant = await db.Tenants.SingleAsync(ct);
+        var cutoff = time.GetUtcNow().UtcDateTime.AddDays(-tenant.NotificationRetentionDays);
+        // Set-based; the tenant query filter limits the delete to this tenant's rows.
+        var purged = await db.Notifications
+            .Where(n => (n.Status == NotificationStatus.Sent && n.SentAt < cutoff)
+                     || (n.Status == NotificationStatus.Failed && n.CreatedAt < cutoff))
+            .ExecuteDeleteAsync(ct);
+        return $"Purged {purged} email(s) older than {tenant.NotificationRetentionDays} days.";
+    }
+}

@@ -1,0 +1,45 @@
+using SuccessPlans.Features.Schools;
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Features.Students;
+
+public enum StudentStatus { Active, Withdrawn }
+
+public class Student : TenantEntity
+{
+    public int SchoolId { get; set; }
+    public School School { get; set; } = null!;
+
+    /// <summary>OneRoster user sourcedId.</summary>
+    public string? ExternalId { get; set; }
+    public string? LocalId { get; set; }
+    public required string GivenName { get; set; }
+    public required string FamilyName { get; set; }
+    public DateOnly? BirthDate { get; set; }
+    public string? Grade { get; set; }
+    public string? HomeLanguage { get; set; }
+    public string? GuardianName { get; set; }
+    public string? GuardianEmail { get; set; }
+    public string? GuardianPhone { get; set; }
+    public StudentStatus Status { get; set; } = StudentStatus.Active;
+}
+
+internal sealed class StudentConfiguration : IEntityTypeConfiguration<Student>
+{
+    public void Configure(EntityTypeBuilder<Student> b)
+    {
+        b.Property(s => s.ExternalId).HasMaxLength(128);
+        b.Property(s => s.LocalId).HasMaxLength(64);
+        b.Property(s => s.GivenName).HasMaxLength(100);
+        b.Property(s => s.FamilyName).HasMaxLength(100);
+        b.Property(s => s.Grade).HasMaxLength(8);
+        b.Property(s => s.HomeLanguage).HasMaxLength(35);
+        b.Property(s => s.GuardianName).HasMaxLength(200);
+        b.Property(s => s.GuardianEmail).HasMaxLength(256);
+        b.Property(s => s.GuardianPhone).HasMaxLength(40);
+        b.HasIndex(s => new { s.TenantId, s.ExternalId }).IsUnique().HasFilter("[ExternalId] IS NOT NULL");
+        // The caseload lists a school's students by grade and name.
+        b.HasIndex(s => new { s.TenantId, s.SchoolId, s.Grade, s.FamilyName, s.GivenName });
+        b.HasIndex(s => new { s.TenantId, s.FamilyName, s.GivenName });
+    }
+}

@@ -1,0 +1,45 @@
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Features.Tenants;
+
+/// <summary>One community partnership (a children's cabinet); nothing of one tenant is visible to another.</summary>
+public class Tenant : IVersioned
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public required string Slug { get; set; }
+
+    /// <summary>IANA time zone id, e.g. America/New_York: nightly jobs run at the tenant's local hour.</summary>
+    public string TimeZoneId { get; set; } = "America/New_York";
+
+    /// <summary>Cabinet cells counting fewer children than this are suppressed.</summary>
+    public int SuppressionThreshold { get; set; } = 10;
+    public int UnmetNeedDays { get; set; } = 14;
+    public int NoResponseDays { get; set; } = 7;
+    public int StalledDays { get; set; } = 21;
+
+    /// <summary>Local hour (0-23) at which the tenant's nightly jobs run.</summary>
+    public int NightlyHour { get; set; } = 4;
+
+    /// <summary>Sent email bodies can name children; they are purged after this many days.</summary>
+    public int NotificationRetentionDays { get; set; } = 90;
+
+    public DateTime CreatedAt { get; set; }
+    public Guid Version { get; set; }
+
+    public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
+
+    public static bool IsKnownTimeZone(string? id) =>
+        !string.IsNullOrWhiteSpace(id) && TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
+}
+
+internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
+{
+    public void Configure(EntityTypeBuilder<Tenant> b)
+    {
+        b.Property(t => t.Name).HasMaxLength(200);
+        b.Property(t => t.Slug).HasMaxLength(64);
+        b.Property(t => t.TimeZoneId).HasMaxLength(64);
+        b.HasIndex(t => t.Slug).IsUnique();
+    }
+}
