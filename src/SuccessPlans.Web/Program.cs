@@ -1,6 +1,35 @@
+using SuccessPlans.Data;
+using SuccessPlans.Web.Hosting;
+
+// SuccessPlans: one host for the Razor Pages UI, the /api/v1 endpoints, Identity and the Hangfire dashboard.
+// Each AddX/UseX lives next to the feature it configures (Hosting/ and Features/).
 var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+try
+{
+    builder.AddSuccessPlansCore();
+    builder.AddIdentityAndSecurity();
+    builder.AddJobs();
+    builder.AddWebFeatures();
 
-app.MapGet("/", () => "Hello World!");
+    var app = builder.Build();
+    app.UseSuccessPlansPipeline();
+    app.MapSuccessPlansEndpoints();
 
-app.Run();
+    await app.PrepareDatabaseAsync();
+    if (Commands.IsCommand(args))
+        return await Commands.RunAsync(app, args);
+
+    await app.StartJobsAsync();
+    app.PrintDemoLogins();
+    await app.RunAsync();
+    return 0;
+}
+catch (StartupException e)
+{
+    // One clear line saying what to set, not a stack trace.
+    Console.Error.WriteLine($"SuccessPlans cannot start: {e.Message}");
+    return 1;
+}
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -92,7 +92,6 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         var entity = builder.Entity<T>();
         entity.HasQueryFilter(TenantFilter, e => e.TenantId == CurrentTenantId);
         entity.HasOne<Tenant>().WithMany().HasForeignKey(e => e.TenantId).OnDelete(DeleteBehavior.Restrict);
-        entity.HasIndex(e => e.TenantId);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

@@ -47,7 +47,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     public void Configure(DbContextOptionsBuilder options)
     {
         if (Provider == DatabaseProvider.SqlServer)
-            options.UseSqlServer(ConnectionString, o => o.MigrationsAssembly(SqlServerMigrationsAssembly).EnableRetryOnFailure(3));
+            options.UseSqlServer(ConnectionString, o => o.MigrationsAssembly(SqlServerMigrationsAssembly));
         else
             options.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly));
     }

@@ -1,0 +1,465 @@
+﻿IF OBJECT_ID(N'[__EFMigrationsHistory]') IS NULL
+BEGIN
+    CREATE TABLE [__EFMigrationsHistory] (
+        [MigrationId] nvarchar(150) NOT NULL,
+        [ProductVersion] nvarchar(32) NOT NULL,
+        CONSTRAINT [PK___EFMigrationsHistory] PRIMARY KEY ([MigrationId])
+    );
+END;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [Tenants] (
+        [Id] int NOT NULL IDENTITY,
+        [Name] nvarchar(200) NOT NULL,
+        [Slug] nvarchar(64) NOT NULL,
+        [TimeZoneId] nvarchar(64) NOT NULL,
+        [SuppressionThreshold] int NOT NULL,
+        [UnmetNeedDays] int NOT NULL,
+        [NoResponseDays] int NOT NULL,
+        [StalledDays] int NOT NULL,
+        [NightlyHour] int NOT NULL,
+        [NotificationRetentionDays] int NOT NULL,
+        [CreatedAt] datetime2 NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Tenants] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [JobRuns] (
+        [Id] int NOT NULL IDENTITY,
+        [JobName] nvarchar(64) NOT NULL,
+        [StartedAt] datetime2 NOT NULL,
+        [FinishedAt] datetime2 NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [Summary] nvarchar(1000) NULL,
+        [Error] nvarchar(2000) NULL,
+        [TriggeredBy] nvarchar(256) NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_JobRuns] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_JobRuns_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [Notifications] (
+        [Id] int NOT NULL IDENTITY,
+        [Kind] nvarchar(64) NOT NULL,
+        [RecipientEmail] nvarchar(256) NOT NULL,
+        [RecipientName] nvarchar(200) NULL,
+        [RecipientUserId] int NULL,
+        [Subject] nvarchar(300) NOT NULL,
+        [BodyText] nvarchar(max) NOT NULL,
+        [BodyHtml] nvarchar(max) NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [Attempts] int NOT NULL,
+        [CreatedAt] datetime2 NOT NULL,
+        [NextAttemptAt] datetime2 NOT NULL,
+        [LockedUntil] datetime2 NULL,
+        [SentAt] datetime2 NULL,
+        [LastError] nvarchar(1000) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Notifications] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Notifications_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [ProviderOrganizations] (
+        [Id] int NOT NULL IDENTITY,
+        [HsdsId] nvarchar(128) NULL,
+        [Name] nvarchar(200) NOT NULL,
+        [Description] nvarchar(max) NULL,
+        [Email] nvarchar(256) NULL,
+        [Website] nvarchar(500) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_ProviderOrganizations] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ProviderOrganizations_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [Schools] (
+        [Id] int NOT NULL IDENTITY,
+        [Name] nvarchar(200) NOT NULL,
+        [ExternalId] nvarchar(128) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Schools] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Schools_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [AspNetUsers] (
+        [Id] int NOT NULL IDENTITY,
+        [TenantId] int NULL,
+        [Role] nvarchar(32) NOT NULL,
+        [DisplayName] nvarchar(200) NOT NULL,
+        [ProviderOrganizationId] int NULL,
+        [CreatedAt] datetime2 NOT NULL,
+        [ActivatedAt] datetime2 NULL,
+        [UserName] nvarchar(256) NULL,
+        [NormalizedUserName] nvarchar(256) NULL,
+        [Email] nvarchar(256) NULL,
+        [NormalizedEmail] nvarchar(256) NULL,
+        [EmailConfirmed] bit NOT NULL,
+        [PasswordHash] nvarchar(max) NULL,
+        [SecurityStamp] nvarchar(max) NULL,
+        [ConcurrencyStamp] nvarchar(max) NULL,
+        [PhoneNumber] nvarchar(max) NULL,
+        [PhoneNumberConfirmed] bit NOT NULL,
+        [TwoFactorEnabled] bit NOT NULL,
+        [LockoutEnd] datetimeoffset NULL,
+        [LockoutEnabled] bit NOT NULL,
+        [AccessFailedCount] int NOT NULL,
+        CONSTRAINT [PK_AspNetUsers] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_AspNetUsers_ProviderOrganizations_ProviderOrganizationId] FOREIGN KEY ([ProviderOrganizationId]) REFERENCES [ProviderOrganizations] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_AspNetUsers_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [Services] (
+        [Id] int NOT NULL IDENTITY,
+        [OrganizationId] int NOT NULL,
+        [HsdsId] nvarchar(128) NULL,
+        [Name] nvarchar(200) NOT NULL,
+        [Description] nvarchar(max) NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [EligibilityDescription] nvarchar(max) NULL,
+        [MinimumAge] int NULL,
+        [MaximumAge] int NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Services] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Services_ProviderOrganizations_OrganizationId] FOREIGN KEY ([OrganizationId]) REFERENCES [ProviderOrganizations] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Services_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [Students] (
+        [Id] int NOT NULL IDENTITY,
+        [SchoolId] int NOT NULL,
+        [ExternalId] nvarchar(128) NULL,
+        [LocalId] nvarchar(64) NULL,
+        [GivenName] nvarchar(100) NOT NULL,
+        [FamilyName] nvarchar(100) NOT NULL,
+        [BirthDate] date NULL,
+        [Grade] nvarchar(8) NULL,
+        [HomeLanguage] nvarchar(35) NULL,
+        [GuardianName] nvarchar(200) NULL,
+        [GuardianEmail] nvarchar(256) NULL,
+        [GuardianPhone] nvarchar(40) NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Students] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Students_Schools_SchoolId] FOREIGN KEY ([SchoolId]) REFERENCES [Schools] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Students_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [AspNetUserClaims] (
+        [Id] int NOT NULL IDENTITY,
+        [UserId] int NOT NULL,
+        [ClaimType] nvarchar(max) NULL,
+        [ClaimValue] nvarchar(max) NULL,
+        CONSTRAINT [PK_AspNetUserClaims] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_AspNetUserClaims_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [AspNetUserLogins] (
+        [LoginProvider] nvarchar(450) NOT NULL,
+        [ProviderKey] nvarchar(450) NOT NULL,
+        [ProviderDisplayName] nvarchar(max) NULL,
+        [UserId] int NOT NULL,
+        CONSTRAINT [PK_AspNetUserLogins] PRIMARY KEY ([LoginProvider], [ProviderKey]),
+        CONSTRAINT [FK_AspNetUserLogins_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [AspNetUserTokens] (
+        [UserId] int NOT NULL,
+        [LoginProvider] nvarchar(450) NOT NULL,
+        [Name] nvarchar(450) NOT NULL,
+        [Value] nvarchar(max) NULL,
+        CONSTRAINT [PK_AspNetUserTokens] PRIMARY KEY ([UserId], [LoginProvider], [Name]),
+        CONSTRAINT [FK_AspNetUserTokens_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE TABLE [CoordinatorSchools] (
+        [UserId] int NOT NULL,
+        [SchoolId] int NOT NULL,
+        [TenantId] int NOT NULL,
+        CONSTRAINT [PK_CoordinatorSchools] PRIMARY KEY ([UserId], [SchoolId]),
+        CONSTRAINT [FK_CoordinatorSchools_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_CoordinatorSchools_Schools_SchoolId] FOREIGN KEY ([SchoolId]) REFERENCES [Schools] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_CoordinatorSchools_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUserClaims_UserId] ON [AspNetUserClaims] ([UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUserLogins_UserId] ON [AspNetUserLogins] ([UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [EmailIndex] ON [AspNetUsers] ([NormalizedEmail]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUsers_ProviderOrganizationId] ON [AspNetUsers] ([ProviderOrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUsers_TenantId_Role_DisplayName] ON [AspNetUsers] ([TenantId], [Role], [DisplayName]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [UserNameIndex] ON [AspNetUsers] ([NormalizedUserName]) WHERE [NormalizedUserName] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_CoordinatorSchools_SchoolId] ON [CoordinatorSchools] ([SchoolId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_CoordinatorSchools_TenantId_SchoolId] ON [CoordinatorSchools] ([TenantId], [SchoolId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_JobRuns_TenantId_JobName_StartedAt] ON [JobRuns] ([TenantId], [JobName], [StartedAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_JobRuns_TenantId_StartedAt] ON [JobRuns] ([TenantId], [StartedAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Notifications_TenantId_CreatedAt] ON [Notifications] ([TenantId], [CreatedAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Notifications_TenantId_Status_NextAttemptAt] ON [Notifications] ([TenantId], [Status], [NextAttemptAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_ProviderOrganizations_TenantId_HsdsId] ON [ProviderOrganizations] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_ProviderOrganizations_TenantId_Name] ON [ProviderOrganizations] ([TenantId], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_Schools_TenantId_ExternalId] ON [Schools] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Schools_TenantId_Name] ON [Schools] ([TenantId], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Services_OrganizationId] ON [Services] ([OrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_Services_TenantId_HsdsId] ON [Services] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Services_TenantId_OrganizationId_Name] ON [Services] ([TenantId], [OrganizationId], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Students_SchoolId] ON [Students] ([SchoolId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_Students_TenantId_ExternalId] ON [Students] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Students_TenantId_FamilyName_GivenName] ON [Students] ([TenantId], [FamilyName], [GivenName]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Students_TenantId_SchoolId_Grade_FamilyName_GivenName] ON [Students] ([TenantId], [SchoolId], [Grade], [FamilyName], [GivenName]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Tenants_Slug] ON [Tenants] ([Slug]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122194647_Initial'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261122194647_Initial', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

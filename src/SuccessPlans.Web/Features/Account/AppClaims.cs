@@ -1,0 +1,58 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using SuccessPlans.Features.Users;
+
+namespace SuccessPlans.Web.Features.Account;
+
+public static class AppClaims
+{
+    public const string TenantId = "successplans:tenant";
+    public const string DisplayName = "successplans:name";
+}
+
+/// <summary>Puts the user's tenant and role in the sign-in cookie; the tenant claim is what scopes every request.</summary>
+public sealed class AppClaimsPrincipalFactory(UserManager<AppUser> users, IOptions<IdentityOptions> options)
+    : UserClaimsPrincipalFactory<AppUser>(users, options)
+{
+    protected override async Task<ClaimsIdentity> GenerateClaimsAsync(AppUser user)
+    {
+        var identity = await base.GenerateClaimsAsync(user);
+        identity.AddClaim(new Claim(Options.ClaimsIdentity.RoleClaimType, user.Role.ToString()));
+        identity.AddClaim(new Claim(AppClaims.DisplayName, user.DisplayName));
+        if (user.TenantId is { } tenantId)
+            identity.AddClaim(new Claim(AppClaims.TenantId, tenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return identity;
+    }
+}
+
+/// <summary>The signed-in user of this request and their scope (schools, provider organization), read once per request.</summary>
+public sealed class CurrentUser(IHttpContextAccessor http, AppDbContext db)
+{
+    private IReadOnlyList<int>? _schoolIds;
+
+    private ClaimsPrincipal Principal => http.HttpContext?.User ?? new ClaimsPrincipal();
+
+    public int Id => int.Parse(Principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+    public string Email => Principal.FindFirstValue(ClaimTypes.Name) ?? "";
+    public string DisplayName => Principal.FindFirstValue(AppClaims.DisplayName) ?? Email;
+    public bool IsInRole(string role) => Principal.IsInRole(role);
+
+    /// <summary>The schools whose students this user may see: all for an Admin, the assigned ones for a coordinator.</summary>
+    public async Task<IReadOnlyList<int>> SchoolIdsAsync(CancellationToken ct = default)
+    {
+        if (_schoolIds is not null) return _schoolIds;
+        if (IsInRole(Roles.Admin))
+            _schoolIds = await db.Schools.Select(s => s.Id).ToListAsync(ct);
+        else if (IsInRole(Roles.Coordinator))
+            _schoolIds = await db.CoordinatorSchools.Where(c => c.UserId == Id).Select(c => c.SchoolId).ToListAsync(ct);
+        else
+            _schoolIds = [];
+        return _schoolIds;
+    }
+
+    public async Task<int?> ProviderOrganizationIdAsync(CancellationToken ct = default) =>
+        IsInRole(Roles.Provider)
+            ? await db.Users.Where(u => u.Id == Id).Select(u => u.ProviderOrganizationId).SingleOrDefaultAsync(ct)
+            : null;
+}

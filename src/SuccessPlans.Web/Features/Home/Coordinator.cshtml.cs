@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Web.Features.Account;
+
+namespace SuccessPlans.Web.Features.Home;
+
+[Authorize(Policy = Roles.Coordinator)]
+public class CoordinatorModel(AppDbContext db, CurrentUser me) : PageModel
+{
+    public sealed record SchoolRow(int Id, string Name, int ActiveStudents, int Withdrawn);
+
+    public IReadOnlyList<SchoolRow> Schools { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var mine = await me.SchoolIdsAsync(ct);
+        Schools = await db.Schools
+            .Where(s => mine.Contains(s.Id))
+            .OrderBy(s => s.Name)
+            .Select(s => new SchoolRow(s.Id, s.Name,
+                db.Students.Count(st => st.SchoolId == s.Id && st.Status == StudentStatus.Active),
+                db.Students.Count(st => st.SchoolId == s.Id && st.Status == StudentStatus.Withdrawn)))
+            .ToListAsync(ct);
+    }
+}

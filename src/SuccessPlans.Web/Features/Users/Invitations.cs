@@ -1,0 +1,71 @@
+using System.Net;
+using Microsoft.AspNetCore.Identity;
+using SuccessPlans.Features.Notifications;
+using SuccessPlans.Features.Users;
+
+namespace SuccessPlans.Web.Features.Users;
+
+/// <summary>Creates a user without a password and writes their invitation email to the outbox, in one transaction.</summary>
+public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDbContext db, TimeProvider time, IConfiguration config)
+{
+    public sealed record Request(string Email, string DisplayName, UserRole Role, IReadOnlyList<int> SchoolIds, int? ProviderOrganizationId);
+
+    /// <summary>Returns the errors to show, or the new user. Nothing is written when there are errors.</summary>
+    public async Task<(AppUser? User, IReadOnlyList<string> Errors)> InviteAsync(Request request, string tenantName, string? requestBaseUrl, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var user = new AppUser
+        {
+            UserName = request.Email.Trim(),
+            Email = request.Email.Trim(),
+            DisplayName = request.DisplayName.Trim(),
+            Role = request.Role,
+            ProviderOrganizationId = request.Role == UserRole.Provider ? request.ProviderOrganizationId : null,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        var created = await users.CreateAsync(user);
+        if (!created.Succeeded)
+            return (null, created.Errors.Select(Describe).ToList());
+
+        if (request.Role == UserRole.Coordinator)
+            foreach (var schoolId in request.SchoolIds.Distinct())
+                db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = user.Id, SchoolId = schoolId });
+        await QueueInvitationAsync(user, tenantName, requestBaseUrl);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return (user, []);
+    }
+
+    /// <summary>Adds the invitation email (with a fresh link) to the outbox; the caller saves.</summary>
+    public async Task QueueInvitationAsync(AppUser user, string tenantName, string? requestBaseUrl)
+    {
+        var code = await users.GeneratePasswordResetTokenAsync(user);
+        var link = $"{BaseUrl(requestBaseUrl)}/Account/AcceptInvite?user={user.Id}&code={Uri.EscapeDataString(code)}";
+        var text = $"""
+            Hello {user.DisplayName},
+
+            You have been invited to SuccessPlans for {tenantName} as {user.Role}.
+            Choose your password here (the link is valid for 7 days):
+
+            {link}
+
+            If you did not expect this email, you can ignore it.
+            """;
+        var html = $"<p>Hello {WebUtility.HtmlEncode(user.DisplayName)},</p><p>You have been invited to SuccessPlans for " +
+                   $"<strong>{WebUtility.HtmlEncode(tenantName)}</strong> as {user.Role}.</p>" +
+                   $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">Choose your password</a> (the link is valid for 7 days).</p>" +
+                   "<p>If you did not expect this email, you can ignore it.</p>";
+        outbox.Enqueue("invitation", user.Email!, user.DisplayName, $"Your SuccessPlans invitation for {tenantName}", text, html, user.Id);
+    }
+
+    private string BaseUrl(string? requestBaseUrl) =>
+        (config["App:BaseUrl"] is { Length: > 0 } configured ? configured : requestBaseUrl ?? "http://localhost:5080").TrimEnd('/');
+
+    /// <summary>
+    /// Emails are sign-in names across the platform; a taken one gets a message that does not say
+    /// which partnership holds it.
+    /// </summary>
+    private static string Describe(IdentityError e) => e.Code is "DuplicateUserName" or "DuplicateEmail"
+        ? "This email address cannot be used for a new account. Use another address."
+        : e.Description;
+}

@@ -1,0 +1,3 @@
+global using Microsoft.EntityFrameworkCore;
+global using SuccessPlans.Data;
+global using SuccessPlans.Tenancy;

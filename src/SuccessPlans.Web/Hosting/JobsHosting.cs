@@ -1,0 +1,43 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using Hangfire.SqlServer;
+using SuccessPlans.Features.Users;
+
+namespace SuccessPlans.Web.Hosting;
+
+public static class JobsHosting
+{
+    /// <summary>Hangfire: SQL Server storage on SQL Server, in-memory storage on SQLite (no SQLite storage is served here).</summary>
+    public static void AddJobs(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var onSqlServer = string.Equals(config["Database:Provider"], nameof(DatabaseProvider.SqlServer), StringComparison.OrdinalIgnoreCase);
+        builder.Services.AddHangfire(c =>
+        {
+            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            if (onSqlServer)
+                c.UseSqlServerStorage(config.GetConnectionString("SqlServer"), new SqlServerStorageOptions { PrepareSchemaIfNecessary = true, SchemaName = "hangfire" });
+            else
+                c.UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromDays(7) });
+        });
+        // Tests and the commands run jobs by calling them; only the real server processes the queue.
+        if (config.GetValue("Jobs:RunServer", true))
+            builder.Services.AddHangfireServer(o => o.WorkerCount = config.GetValue("Jobs:WorkerCount", 2));
+    }
+
+    /// <summary>The dashboard shows every tenant's jobs, so only the platform operator may open it.</summary>
+    public static void MapJobsDashboard(this WebApplication app) =>
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+            {
+                Authorization = [new OperatorOnlyFilter()],
+                AppPath = "/",
+                DashboardTitle = "SuccessPlans jobs (all tenants)",
+            })
+            .RequireAuthorization(Roles.Operator);
+
+    private sealed class OperatorOnlyFilter : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Operator);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Web.Features.Account;
+
+namespace SuccessPlans.Web.Hosting;
+
+public static class SecurityHosting
+{
+    public static void AddIdentityAndSecurity(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddIdentityCore<AppUser>(o =>
+            {
+                o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = true;
+                o.Password.RequireLowercase = true;
+                o.Password.RequireUppercase = true;
+                o.Password.RequireNonAlphanumeric = true;
+                o.Password.RequiredUniqueChars = 6;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.User.RequireUniqueEmail = true;
+            })
+            .AddSignInManager()
+            .AddEntityFrameworkStores<AppDbContext>()
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<AppClaimsPrincipalFactory>();
+
+        // Invitation links stay valid for a week.
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromDays(7));
+        // A changed role or a deactivation reaches open sessions within a minute.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        var development = builder.Environment.IsDevelopment();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = "successplans.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            // Secure everywhere but the newcomer's plain-http localhost run.
+            o.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            o.LoginPath = "/Account/Login";
+            o.LogoutPath = "/Account/Logout";
+            o.AccessDeniedPath = "/Account/AccessDenied";
+            // The API answers with status codes, never with a redirect to a login page.
+            o.Events.OnRedirectToLogin = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
+        });
+
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "successplans.af";
+            o.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        });
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Roles.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Roles.Coordinator, p => p.RequireRole(Roles.Coordinator))
+            .AddPolicy(Roles.Provider, p => p.RequireRole(Roles.Provider))
+            .AddPolicy(Roles.Cabinet, p => p.RequireRole(Roles.Cabinet, Roles.Admin))
+            .AddPolicy(Roles.Operator, p => p.RequireRole(Roles.Operator))
+            .AddPolicy(Policies.StaffOfSchools, p => p.RequireRole(Roles.Admin, Roles.Coordinator));
+
+        services.AddHttpContextAccessor();
+        services.AddScoped<CurrentUser>();
+    }
+
+    private static Task ApiAware(HttpContext http, string redirectUri, int status)
+    {
+        if (http.Request.Path.StartsWithSegments("/api"))
+            http.Response.StatusCode = status;
+        else
+            http.Response.Redirect(redirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The tenant of a request comes from the signed-in user's claim, never from a header or the query string.</summary>
+    public static IApplicationBuilder UseTenantFromUser(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.User.FindFirstValue(AppClaims.TenantId) is { } value && int.TryParse(value, out var tenantId))
+            http.RequestServices.GetRequiredService<CurrentTenant>().Set(tenantId);
+        await next(http);
+    });
+
+    /// <summary>CSP, framing, content-type sniffing, referrer and permissions headers on every response.</summary>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        http.Response.OnStarting(() =>
+        {
+            var h = http.Response.Headers;
+            // The Hangfire dashboard ships inline scripts and styles; everything of ours is served from 'self'.
+            var inline = http.Request.Path.StartsWithSegments("/hangfire") ? " 'unsafe-inline'" : "";
+            h.ContentSecurityPolicy =
+                $"default-src 'self'; script-src 'self'{inline}; style-src 'self'{inline}; img-src 'self' data:; font-src 'self'; " +
+                "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+            h.XFrameOptions = "DENY";
+            h.XContentTypeOptions = "nosniff";
+            h["Referrer-Policy"] = "strict-origin-when-cross-origin";
+            h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
+            h["Cross-Origin-Opener-Policy"] = "same-origin";
+            return Task.CompletedTask;
+        });
+        await next(http);
+    });
+}
+
+public static class Policies
+{
+    /// <summary>Admins (whole tenant) and coordinators (their schools).</summary>
+    public const string StaffOfSchools = "StaffOfSchools";
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Web.Features.Schools;
+using SuccessPlans.Web.Features.Tenants;
+using SuccessPlans.Web.Features.Users;
+
+namespace SuccessPlans.Web.Hosting;
+
+public static class WebHosting
+{
+    /// <summary>Razor Pages live in feature folders (Features/), beside their endpoints and services.</summary>
+    public static void AddWebFeatures(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Features";
+            o.Conventions.AllowAnonymousToFolder("/Account");
+            o.Conventions.AuthorizeFolder("/Users", Roles.Admin);
+            o.Conventions.AuthorizeFolder("/Schools", Roles.Admin);
+            o.Conventions.AuthorizeFolder("/Settings", Roles.Admin);
+            o.Conventions.AuthorizeFolder("/Jobs", Roles.Admin);
+            o.Conventions.AuthorizeFolder("/Tenants", Roles.Operator);
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddScoped<Invitations>();
+        builder.Services.AddScoped<TenantProvisioning>();
+    }
+
+    public static void UseSuccessPlansPipeline(this WebApplication app)
+    {
+        // The API always answers ProblemDetails, never a stack trace; pages show a friendly error page.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler());
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
+        {
+            if (!app.Environment.IsDevelopment()) pages.UseExceptionHandler("/Error");
+        });
+        app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        if (!app.Environment.IsDevelopment())
+            app.UseHsts();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseTenantFromUser();
+        app.UseAuthorization();
+    }
+
+    public static void MapSuccessPlansEndpoints(this WebApplication app)
+    {
+        app.MapRazorPages();
+        var api = app.MapGroup("/api/v1");
+        api.MapSchoolsApi();
+        app.MapJobsDashboard();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
+    }
+
+    /// <summary>{"status":"Healthy","database":"Healthy"}: enough for a load balancer and a person.</summary>
+    private static Task WriteHealthAsync(HttpContext http, Microsoft.Extensions.Diagnostics.HealthChecks.HealthReport report)
+    {
+        http.Response.ContentType = "application/json";
+        var body = new Dictionary<string, string> { ["status"] = report.Status.ToString() };
+        foreach (var (name, entry) in report.Entries)
+            body[name] = entry.Status.ToString();
+        return http.Response.WriteAsync(JsonSerializer.Serialize(body));
+    }
+}
+
+/// <summary>The API's errors, as ProblemDetails.</summary>
+public static class ApiProblems
+{
+    /// <summary>The same answer whether the row is missing, another tenant's, or outside the caller's scope.</summary>
+    public static ProblemHttpResult NotFound(string what, int id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No {what} {id}.", detail: $"There is no {what} with id {id} that you can see.");
+}
