@@ -11,7 +11,7 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [Tenants] (
@@ -33,7 +33,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [JobRuns] (
@@ -54,7 +54,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [Notifications] (
@@ -82,7 +82,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [ProviderOrganizations] (
@@ -101,7 +101,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [Schools] (
@@ -117,7 +117,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [AspNetUsers] (
@@ -150,7 +150,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [Services] (
@@ -173,7 +173,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [Students] (
@@ -200,7 +200,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [AspNetUserClaims] (
@@ -215,12 +215,12 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [AspNetUserLogins] (
-        [LoginProvider] nvarchar(450) NOT NULL,
-        [ProviderKey] nvarchar(450) NOT NULL,
+        [LoginProvider] nvarchar(128) NOT NULL,
+        [ProviderKey] nvarchar(128) NOT NULL,
         [ProviderDisplayName] nvarchar(max) NULL,
         [UserId] int NOT NULL,
         CONSTRAINT [PK_AspNetUserLogins] PRIMARY KEY ([LoginProvider], [ProviderKey]),
@@ -230,13 +230,13 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [AspNetUserTokens] (
         [UserId] int NOT NULL,
-        [LoginProvider] nvarchar(450) NOT NULL,
-        [Name] nvarchar(450) NOT NULL,
+        [LoginProvider] nvarchar(128) NOT NULL,
+        [Name] nvarchar(128) NOT NULL,
         [Value] nvarchar(max) NULL,
         CONSTRAINT [PK_AspNetUserTokens] PRIMARY KEY ([UserId], [LoginProvider], [Name]),
         CONSTRAINT [FK_AspNetUserTokens_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
@@ -245,7 +245,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE TABLE [CoordinatorSchools] (
@@ -261,7 +261,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_AspNetUserClaims_UserId] ON [AspNetUserClaims] ([UserId]);
@@ -269,7 +269,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_AspNetUserLogins_UserId] ON [AspNetUserLogins] ([UserId]);
@@ -277,7 +277,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [EmailIndex] ON [AspNetUsers] ([NormalizedEmail]);
@@ -285,7 +285,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_AspNetUsers_ProviderOrganizationId] ON [AspNetUsers] ([ProviderOrganizationId]);
@@ -293,7 +293,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_AspNetUsers_TenantId_Role_DisplayName] ON [AspNetUsers] ([TenantId], [Role], [DisplayName]);
@@ -301,7 +301,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     EXEC(N'CREATE UNIQUE INDEX [UserNameIndex] ON [AspNetUsers] ([NormalizedUserName]) WHERE [NormalizedUserName] IS NOT NULL');
@@ -309,7 +309,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_CoordinatorSchools_SchoolId] ON [CoordinatorSchools] ([SchoolId]);
@@ -317,7 +317,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_CoordinatorSchools_TenantId_SchoolId] ON [CoordinatorSchools] ([TenantId], [SchoolId]);
@@ -325,7 +325,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_JobRuns_TenantId_JobName_StartedAt] ON [JobRuns] ([TenantId], [JobName], [StartedAt]);
@@ -333,7 +333,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_JobRuns_TenantId_StartedAt] ON [JobRuns] ([TenantId], [StartedAt]);
@@ -341,7 +341,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_Notifications_TenantId_CreatedAt] ON [Notifications] ([TenantId], [CreatedAt]);
@@ -349,7 +349,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_Notifications_TenantId_Status_NextAttemptAt] ON [Notifications] ([TenantId], [Status], [NextAttemptAt]);
@@ -357,7 +357,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     EXEC(N'CREATE UNIQUE INDEX [IX_ProviderOrganizations_TenantId_HsdsId] ON [ProviderOrganizations] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
@@ -365,7 +365,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_ProviderOrganizations_TenantId_Name] ON [ProviderOrganizations] ([TenantId], [Name]);
@@ -373,7 +373,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     EXEC(N'CREATE UNIQUE INDEX [IX_Schools_TenantId_ExternalId] ON [Schools] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
@@ -381,7 +381,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_Schools_TenantId_Name] ON [Schools] ([TenantId], [Name]);
@@ -389,7 +389,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_Services_OrganizationId] ON [Services] ([OrganizationId]);
@@ -397,7 +397,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     EXEC(N'CREATE UNIQUE INDEX [IX_Services_TenantId_HsdsId] ON [Services] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
@@ -405,7 +405,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_Services_TenantId_OrganizationId_Name] ON [Services] ([TenantId], [OrganizationId], [Name]);
@@ -413,7 +413,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_Students_SchoolId] ON [Students] ([SchoolId]);
@@ -421,7 +421,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     EXEC(N'CREATE UNIQUE INDEX [IX_Students_TenantId_ExternalId] ON [Students] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
@@ -429,7 +429,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_Students_TenantId_FamilyName_GivenName] ON [Students] ([TenantId], [FamilyName], [GivenName]);
@@ -437,7 +437,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE INDEX [IX_Students_TenantId_SchoolId_Grade_FamilyName_GivenName] ON [Students] ([TenantId], [SchoolId], [Grade], [FamilyName], [GivenName]);
@@ -445,7 +445,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     CREATE UNIQUE INDEX [IX_Tenants_Slug] ON [Tenants] ([Slug]);
@@ -453,11 +453,11 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122194647_Initial'
+    WHERE [MigrationId] = N'20261122195033_Initial'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122194647_Initial', N'10.0.14');
+    VALUES (N'20261122195033_Initial', N'10.0.14');
 END;
 
 COMMIT;

@@ -42,6 +42,9 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+        // Identity's string keys get explicit lengths, so both providers' models are the same at design time and run time.
+        builder.Entity<IdentityUserLogin<int>>(b => { b.Property(l => l.LoginProvider).HasMaxLength(128); b.Property(l => l.ProviderKey).HasMaxLength(128); });
+        builder.Entity<IdentityUserToken<int>>(b => { b.Property(t => t.LoginProvider).HasMaxLength(128); b.Property(t => t.Name).HasMaxLength(128); });
 
         foreach (var entityType in builder.Model.GetEntityTypes().ToList())
         {

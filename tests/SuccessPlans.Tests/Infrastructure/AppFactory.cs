@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using SuccessPlans.Data;
+using SuccessPlans.Features.Schools;
+using SuccessPlans.Features.Tenants;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Tests.Infrastructure;
+
+/// <summary>
+/// The real app on a real SQLite file in a temp folder, with fake time and no background job server
+/// (tests call jobs directly). Each factory is its own world: its own database, mail folder and keys.
+/// </summary>
+public class AppFactory : WebApplicationFactory<Program>
+{
+    public const string Password = "Test-Password-2026!";
+
+    public string Root { get; } = Directory.CreateTempSubdirectory("successplans-test-").FullName;
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public string PickupDirectory => Path.Combine(Root, "mail");
+    public Dictionary<string, string?> Settings { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", "Sqlite");
+        builder.UseSetting("ConnectionStrings:Sqlite", $"Data Source={Path.Combine(Root, "app.db")}");
+        builder.UseSetting("Demo:Enabled", "false");
+        builder.UseSetting("Jobs:RunServer", "false");
+        builder.UseSetting("Email:Delivery", "Pickup");
+        builder.UseSetting("Email:PickupDirectory", PickupDirectory);
+        builder.UseSetting("DataProtection:KeysDirectory", Path.Combine(Root, "keys"));
+        builder.UseSetting("App:BaseUrl", "https://localhost");
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
+        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Time));
+    }
+
+    public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions
+    {
+        BaseAddress = new Uri("https://localhost"),
+        AllowAutoRedirect = false,
+        HandleCookies = true,
+    });
+
+    /// <summary>Runs code in a scope of one tenant (or of none, for platform work).</summary>
+    public async Task<T> InTenant<T>(int? tenantId, Func<IServiceProvider, AppDbContext, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        if (tenantId is { } id) scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(id);
+        return await work(scope.ServiceProvider, scope.ServiceProvider.GetRequiredService<AppDbContext>());
+    }
+
+    public Task InTenant(int? tenantId, Func<IServiceProvider, AppDbContext, Task> work) =>
+        InTenant<bool>(tenantId, async (sp, db) => { await work(sp, db); return true; });
+
+    public async Task<Tenant> CreateTenantAsync(string slug, string timeZone = "America/New_York") =>
+        await InTenant(null, async (_, db) =>
+        {
+            var tenant = new Tenant { Name = $"Partnership {slug}", Slug = slug, TimeZoneId = timeZone, CreatedAt = Time.GetUtcNow().UtcDateTime };
+            db.Tenants.Add(tenant);
+            await db.SaveChangesAsync();
+            return tenant;
+        });
+
+    public async Task<School> CreateSchoolAsync(int tenantId, string name) =>
+        await InTenant(tenantId, async (_, db) =>
+        {
+            var school = new School { Name = name, ExternalId = $"org-{Guid.NewGuid():N}" };
+            db.Schools.Add(school);
+            await db.SaveChangesAsync();
+            return school;
+        });
+
+    /// <summary>A user who can sign in with <see cref="Password"/>.</summary>
+    public async Task<AppUser> CreateUserAsync(int? tenantId, string email, UserRole role, int[]? schoolIds = null, int? organizationId = null) =>
+        await InTenant(tenantId, async (sp, db) =>
+        {
+            var user = new AppUser
+            {
+                UserName = email, Email = email, EmailConfirmed = true, DisplayName = email.Split('@')[0], Role = role,
+                TenantId = tenantId, ProviderOrganizationId = organizationId, CreatedAt = Time.GetUtcNow().UtcDateTime, ActivatedAt = Time.GetUtcNow().UtcDateTime,
+            };
+            var result = await sp.GetRequiredService<UserManager<AppUser>>().CreateAsync(user, Password);
+            Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Description)));
+            foreach (var schoolId in schoolIds ?? [])
+                db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = user.Id, SchoolId = schoolId });
+            await db.SaveChangesAsync();
+            return user;
+        });
+
+    /// <summary>A browser signed in as the given user through the real sign-in form.</summary>
+    public async Task<HttpClient> SignedInAsync(string email, string password = Password)
+    {
+        var client = Browser();
+        var response = await client.SubmitFormAsync("/Account/Login", new() { ["Input.Email"] = email, ["Input.Password"] = password });
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
+    }
+}

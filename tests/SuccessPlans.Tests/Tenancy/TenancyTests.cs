@@ -1,0 +1,209 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using SuccessPlans.Data;
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Jobs;
+using SuccessPlans.Features.Notifications;
+using SuccessPlans.Features.Schools;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Tenancy;
+using SuccessPlans.Tests.Infrastructure;
+
+namespace SuccessPlans.Tests.Tenancy;
+
+/// <summary>The one rule that must never break, checked on the real DbContext over a real SQLite file.</summary>
+public class TenancyTests : IAsyncLifetime
+{
+    private readonly AppFactory _app = new();
+    private int _a, _b;
+    private School _schoolOfA = null!;
+
+    public async Task InitializeAsync()
+    {
+        _ = _app.Server; // boots the app: migrates the database
+        _a = (await _app.CreateTenantAsync("tenant-a")).Id;
+        _b = (await _app.CreateTenantAsync("tenant-b")).Id;
+        _schoolOfA = await _app.CreateSchoolAsync(_a, "A school");
+        await SeedOneOfEverythingAsync(_a, _schoolOfA.Id);
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    /// <summary>One row of every entity type for tenant A, so "B sees nothing" cannot pass vacuously.</summary>
+    private Task SeedOneOfEverythingAsync(int tenantId, int schoolId) => _app.InTenant(tenantId, async (sp, db) =>
+    {
+        var org = new ProviderOrganization { Name = "A org", HsdsId = "org-a" };
+        db.ProviderOrganizations.Add(org);
+        db.Services.Add(new Service { Name = "A service", Organization = org });
+        db.Students.Add(new Student { GivenName = "Ana", FamilyName = "A", SchoolId = schoolId });
+        db.Notifications.Add(new Notification { Kind = "test", RecipientEmail = "x@a.test", Subject = "s", BodyText = "b" });
+        db.JobRuns.Add(new JobRun { JobName = "test" });
+        var user = new AppUser { UserName = "coord@a.test", Email = "coord@a.test", DisplayName = "Coord A", Role = UserRole.Coordinator };
+        var users = sp.GetRequiredService<UserManager<AppUser>>();
+        Assert.True((await users.CreateAsync(user)).Succeeded);
+        await users.AddClaimAsync(user, new System.Security.Claims.Claim("k", "v"));
+        await users.AddLoginAsync(user, new UserLoginInfo("ext", "key-a", "Ext"));
+        await users.SetAuthenticationTokenAsync(user, "ext", "token", "secret");
+        db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = user.Id, SchoolId = schoolId });
+        await db.SaveChangesAsync();
+    });
+
+    [Fact]
+    public async Task A_user_of_tenant_B_reads_no_row_of_tenant_A_through_any_entity()
+    {
+        var entityTypes = await _app.InTenant(_a, (_, db) => Task.FromResult(db.Model.GetEntityTypes().Select(e => e.ClrType).ToList()));
+        foreach (var type in entityTypes)
+        {
+            var seenByA = await _app.InTenant(_a, (_, db) => RowsAsync(db, type));
+            Assert.True(seenByA.Count > 0, $"tenant A should see its own {type.Name} rows (seed one in SeedOneOfEverythingAsync)");
+            var seenByB = await _app.InTenant(_b, (_, db) => RowsAsync(db, type));
+            var leaked = seenByB.Where(row => BelongsTo(row, _a, seenByA)).ToList();
+            Assert.True(leaked.Count == 0, $"tenant B sees {leaked.Count} {type.Name} row(s) of tenant A");
+        }
+    }
+
+    private static bool BelongsTo(object row, int tenantId, List<object> rowsOfA) => row switch
+    {
+        SuccessPlans.Features.Tenants.Tenant t => t.Id == tenantId,
+        ITenantOwned owned => owned.TenantId == tenantId,
+        AppUser u => u.TenantId == tenantId,
+        _ => rowsOfA.Any(a => KeyOf(a) == KeyOf(row)), // Identity's claims, logins, tokens
+    };
+
+    private static string KeyOf(object row) => string.Join("|", row.GetType().GetProperties().Select(p => p.GetValue(row)?.ToString()));
+
+    private static async Task<List<object>> RowsAsync(AppDbContext db, Type type)
+    {
+        var set = typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!.MakeGenericMethod(type).Invoke(db, null)!;
+        var toList = typeof(EntityFrameworkQueryableExtensions).GetMethod(nameof(EntityFrameworkQueryableExtensions.ToListAsync))!.MakeGenericMethod(type);
+        var task = (Task)toList.Invoke(null, [set, CancellationToken.None])!;
+        await task;
+        return ((System.Collections.IEnumerable)task.GetType().GetProperty("Result")!.GetValue(task)!).Cast<object>().ToList();
+    }
+
+    [Fact]
+    public async Task Adding_a_row_for_another_tenant_throws_and_writes_nothing()
+    {
+        await _app.InTenant(_b, async (_, db) =>
+        {
+            var school = new School { Name = "Smuggled" };
+            db.Schools.Add(school);
+            db.Entry(school).Property(s => s.TenantId).CurrentValue = _a;
+            await Assert.ThrowsAsync<TenantViolationException>(() => db.SaveChangesAsync());
+        });
+        Assert.False(await _app.InTenant(_a, (_, db) => db.Schools.AnyAsync(s => s.Name == "Smuggled")));
+    }
+
+    [Fact]
+    public async Task Changing_a_row_of_another_tenant_throws()
+    {
+        await _app.InTenant(_b, async (_, db) =>
+        {
+            var school = new School { Name = "Renamed", Id = _schoolOfA.Id, Version = _schoolOfA.Version };
+            db.Attach(school);
+            db.Entry(school).Property(s => s.TenantId).CurrentValue = _a;
+            db.Entry(school).Property(s => s.TenantId).OriginalValue = _a;
+            db.Entry(school).Property(s => s.Name).IsModified = true;
+            Assert.Throws<TenantViolationException>(() => db.SaveChanges());
+        });
+        Assert.Equal("A school", await _app.InTenant(_a, (_, db) => db.Schools.Where(s => s.Id == _schoolOfA.Id).Select(s => s.Name).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Deleting_a_row_of_another_tenant_throws()
+    {
+        await _app.InTenant(_b, async (_, db) =>
+        {
+            var school = new School { Name = "A school", Id = _schoolOfA.Id, Version = _schoolOfA.Version };
+            db.Attach(school);
+            db.Entry(school).Property(s => s.TenantId).OriginalValue = _a;
+            db.Entry(school).Property(s => s.TenantId).CurrentValue = _a;
+            db.Remove(school);
+            await Assert.ThrowsAsync<TenantViolationException>(() => db.SaveChangesAsync());
+        });
+        Assert.True(await _app.InTenant(_a, (_, db) => db.Schools.AnyAsync(s => s.Id == _schoolOfA.Id)));
+    }
+
+    [Fact]
+    public async Task Changing_a_tenant_id_throws()
+    {
+        await _app.InTenant(_a, async (_, db) =>
+        {
+            var school = await db.Schools.SingleAsync(s => s.Id == _schoolOfA.Id);
+            db.Entry(school).Property(s => s.TenantId).CurrentValue = _b;
+            await Assert.ThrowsAsync<TenantViolationException>(() => db.SaveChangesAsync());
+        });
+        Assert.True(await _app.InTenant(_a, (_, db) => db.Schools.AnyAsync(s => s.Id == _schoolOfA.Id)));
+    }
+
+    [Fact]
+    public async Task Saving_with_no_tenant_throws()
+    {
+        await _app.InTenant(null, async (_, db) =>
+        {
+            db.Schools.Add(new School { Name = "Orphan" });
+            await Assert.ThrowsAsync<TenantViolationException>(() => db.SaveChangesAsync());
+            Assert.Throws<TenantViolationException>(() => db.SaveChanges());
+        });
+        Assert.False(await _app.InTenant(_a, (_, db) => db.Schools.AnyAsync(s => s.Name == "Orphan")));
+    }
+
+    [Fact]
+    public async Task New_rows_are_stamped_with_the_scope_tenant()
+    {
+        var school = await _app.CreateSchoolAsync(_b, "B school");
+        Assert.Equal(_b, school.TenantId);
+        Assert.NotEqual(Guid.Empty, school.Version);
+    }
+
+    [Fact]
+    public async Task A_user_of_another_tenant_cannot_be_changed_or_moved()
+    {
+        var userOfA = await _app.InTenant(_a, (_, db) => db.Users.SingleAsync(u => u.Email == "coord@a.test"));
+        await _app.InTenant(_b, async (_, db) =>
+        {
+            db.Attach(userOfA);
+            userOfA.DisplayName = "hijacked";
+            await Assert.ThrowsAsync<TenantViolationException>(() => db.SaveChangesAsync());
+        });
+        await _app.InTenant(_a, async (_, db) =>
+        {
+            var user = await db.Users.SingleAsync(u => u.Email == "coord@a.test");
+            user.TenantId = _b;
+            await Assert.ThrowsAsync<TenantViolationException>(() => db.SaveChangesAsync());
+        });
+    }
+
+    [Fact]
+    public async Task A_tenant_scope_cannot_create_or_change_another_tenant()
+    {
+        await _app.InTenant(_b, async (_, db) =>
+        {
+            db.Tenants.Add(new SuccessPlans.Features.Tenants.Tenant { Name = "x", Slug = "x-tenant" });
+            await Assert.ThrowsAsync<TenantViolationException>(() => db.SaveChangesAsync());
+        });
+    }
+
+    [Fact]
+    public void A_scope_cannot_switch_tenants()
+    {
+        var current = new CurrentTenant();
+        current.Set(_a);
+        current.Set(_a);
+        Assert.Throws<TenantViolationException>(() => current.Set(_b));
+    }
+
+    [Fact]
+    public void The_context_uses_only_the_named_filter()
+    {
+        // IgnoreQueryFilters() without a name would drop the tenant filter too; the code base must not call it.
+        var root = Model.ModelTests.RepositoryRoot();
+        var offenders = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Where(f => File.ReadAllText(f).Contains("IgnoreQueryFilters()", StringComparison.Ordinal))
+            .ToList();
+        Assert.Empty(offenders);
+    }
+}
