@@ -1,0 +1,72 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using SuccessPlans.Features.Seeding;
+using SuccessPlans.Tests.Infrastructure;
+
+namespace SuccessPlans.Tests.Web;
+
+/// <summary>The newcomer's first run: the demo community from seed-data/, and every demo role's home page.</summary>
+public class DemoTests : IAsyncLifetime
+{
+    private readonly AppFactory _app = new();
+
+    public Task InitializeAsync()
+    {
+        _app.Settings["Demo:Enabled"] = "true";
+        _app.Settings["Demo:SeedDataDirectory"] = Path.Combine(Model.ModelTests.RepositoryRoot(), "seed-data", "demo");
+        _ = _app.Server;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Theory]
+    [InlineData("admin@demo.test", "/Home/Admin", "Demo City Children")]
+    [InlineData("coordinator@demo.test", "/Home/Coordinator", "My schools")]
+    [InlineData("coordinator2@demo.test", "/Home/Coordinator", "My schools")]
+    [InlineData("provider@demo.test", "/Home/Provider", "Services in the directory")]
+    [InlineData("cabinet@demo.test", "/Home/Cabinet", "children enrolled")]
+    [InlineData("operator@demo.test", "/Tenants", "Demo City Children")]
+    public async Task Each_demo_role_signs_in_and_lands_on_its_own_home_page(string email, string home, string shows)
+    {
+        var client = await _app.SignedInAsync(email, DemoSeeder.Password);
+        var landing = await client.GetAsync("/");
+        Assert.Equal(home, landing.Location());
+        var page = await client.GetAsync(home);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains(shows, WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task The_demo_community_is_loaded_from_the_seed_files()
+    {
+        var tenantId = await _app.InTenant(null, (_, db) => db.Tenants.Where(t => t.Slug == DemoSeeder.TenantSlug).Select(t => t.Id).SingleAsync());
+        var (schools, students, orgs, withGuardian) = await _app.InTenant(tenantId, async (_, db) => (
+            await db.Schools.CountAsync(), await db.Students.CountAsync(), await db.ProviderOrganizations.CountAsync(),
+            await db.Students.CountAsync(s => s.GuardianEmail != null && s.BirthDate != null)));
+        Assert.Equal(3, schools);
+        Assert.Equal(1200, students);
+        Assert.Equal(20, orgs);
+        Assert.Equal(1200, withGuardian);
+    }
+
+    [Fact]
+    public async Task The_coordinator_sees_only_their_schools()
+    {
+        var page = await (await _app.SignedInAsync("coordinator2@demo.test", DemoSeeder.Password)).GetDocumentAsync("/Home/Coordinator");
+        Assert.Single(page.QuerySelectorAll("tbody tr"));
+        var first = await (await _app.SignedInAsync("coordinator@demo.test", DemoSeeder.Password)).GetDocumentAsync("/Home/Coordinator");
+        Assert.Equal(2, first.QuerySelectorAll("tbody tr").Length);
+        Assert.DoesNotContain(page.QuerySelector("tbody td")!.TextContent, first.QuerySelector("tbody")!.TextContent);
+    }
+
+    [Fact]
+    public async Task The_cabinet_page_shows_counts_and_no_child()
+    {
+        var html = await (await (await _app.SignedInAsync("cabinet@demo.test", DemoSeeder.Password)).GetAsync("/Home/Cabinet")).Content.ReadAsStringAsync();
+        Assert.Contains("1,200", html);
+        var someStudent = await _app.InTenant(await _app.InTenant(null, (_, db) => db.Tenants.Select(t => t.Id).FirstAsync()),
+            (_, db) => db.Students.OrderBy(s => s.Id).Select(s => s.FamilyName).FirstAsync());
+        Assert.DoesNotContain(someStudent, html);
+    }
+}
