@@ -52,6 +52,9 @@ public class EditModel(AppDbContext db, UserManager<AppUser> users, Invitations 
             return await RedisplayAsync(ct);
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The stamp the Admin saw: a change made since then is not silently overwritten.
+        // (Identity's store re-attaches the user, so the stamp is set as both the original and current value.)
+        db.Entry(user).Property(u => u.ConcurrencyStamp).OriginalValue = Input.ConcurrencyStamp;
         user.ConcurrencyStamp = Input.ConcurrencyStamp;
         user.DisplayName = Input.DisplayName.Trim();
         var scopeChanged = user.Role != Input.Role || user.ProviderOrganizationId != Input.ProviderOrganizationId;

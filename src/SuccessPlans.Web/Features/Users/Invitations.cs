@@ -6,14 +6,18 @@ using SuccessPlans.Features.Users;
 namespace SuccessPlans.Web.Features.Users;
 
 /// <summary>Creates a user without a password and writes their invitation email to the outbox, in one transaction.</summary>
-public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDbContext db, TimeProvider time, IConfiguration config)
+public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDbContext db, TimeProvider time, IConfiguration config, IServiceScopeFactory scopes)
 {
     public sealed record Request(string Email, string DisplayName, UserRole Role, IReadOnlyList<int> SchoolIds, int? ProviderOrganizationId);
 
     /// <summary>Returns the errors to show, or the new user. Nothing is written when there are errors.</summary>
     public async Task<(AppUser? User, IReadOnlyList<string> Errors)> InviteAsync(Request request, string tenantName, string? requestBaseUrl, CancellationToken ct)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (await IsEmailTakenAsync(request.Email, ct))
+            return (null, [TakenMessage]);
+
+        // Joins the caller's transaction when there is one (creating a tenant and its first Admin).
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         var user = new AppUser
         {
             UserName = request.Email.Trim(),
@@ -23,7 +27,9 @@ public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDb
             ProviderOrganizationId = request.Role == UserRole.Provider ? request.ProviderOrganizationId : null,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
-        var created = await users.CreateAsync(user);
+        IdentityResult created;
+        try { created = await users.CreateAsync(user); }
+        catch (DbUpdateException) { return (null, [TakenMessage]); } // lost a race for the same email
         if (!created.Succeeded)
             return (null, created.Errors.Select(Describe).ToList());
 
@@ -32,7 +38,8 @@ public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDb
                 db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = user.Id, SchoolId = schoolId });
         await QueueInvitationAsync(user, tenantName, requestBaseUrl);
         await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        if (transaction is not null)
+            await transaction.CommitAsync(ct);
         return (user, []);
     }
 
@@ -58,6 +65,20 @@ public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDb
         outbox.Enqueue("invitation", user.Email!, user.DisplayName, $"Your SuccessPlans invitation for {tenantName}", text, html, user.Id);
     }
 
+    /// <summary>
+    /// Emails are sign-in names across the platform, but a tenant's scope sees only its own users, so the
+    /// check runs in a scope with no tenant.
+    /// </summary>
+    private async Task<bool> IsEmailTakenAsync(string email, CancellationToken ct)
+    {
+        var normalized = users.NormalizeEmail(email.Trim());
+        await using var platform = scopes.CreateAsyncScope();
+        return await platform.ServiceProvider.GetRequiredService<AppDbContext>().Users
+            .AnyAsync(u => u.NormalizedEmail == normalized || u.NormalizedUserName == normalized, ct);
+    }
+
+    private const string TakenMessage = "This email address cannot be used for a new account. Use another address.";
+
     private string BaseUrl(string? requestBaseUrl) =>
         (config["App:BaseUrl"] is { Length: > 0 } configured ? configured : requestBaseUrl ?? "http://localhost:5080").TrimEnd('/');
 
@@ -65,7 +86,5 @@ public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDb
     /// Emails are sign-in names across the platform; a taken one gets a message that does not say
     /// which partnership holds it.
     /// </summary>
-    private static string Describe(IdentityError e) => e.Code is "DuplicateUserName" or "DuplicateEmail"
-        ? "This email address cannot be used for a new account. Use another address."
-        : e.Description;
+    private static string Describe(IdentityError e) => e.Code is "DuplicateUserName" or "DuplicateEmail" ? TakenMessage : e.Description;
 }
