@@ -41,7 +41,7 @@ public static class CoreHosting
         }
         catch (ImportFileException e)
         {
-            throw new StartupException($"The demo seed data is malformed: {Path.Combine(seedData, e.File)}{(e.Line > 0 ? $" line {e.Line}" : "")}: {e.Reason}", e);
+            throw new StartupException($"The demo seed data in {seedData} is malformed: {e.Message}", e);
         }
     }
 

@@ -1,0 +1,117 @@
+using Microsoft.EntityFrameworkCore;
+using SuccessPlans.Csv;
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Roster;
+using SuccessPlans.Features.Seeding;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Tests.Infrastructure;
+
+namespace SuccessPlans.Tests.Seeding;
+
+public class CsvTests
+{
+    [Fact]
+    public void Reads_real_world_csv_bom_crlf_quotes_extra_columns_and_blank_lines()
+    {
+        var text = "\uFEFFsourcedId,name,extra\r\n" +
+                   "1,\"Smith, Jr.\",x\r\n" +
+                   "2,\"She said \"\"hi\"\"\",y\n" +
+                   "3,\"two\r\nlines\",z\r\n" +
+                   "\r\n\r\n";
+        var file = CsvFile.Parse("orgs.csv", text);
+        var rows = file.Rows.ToList();
+        Assert.Equal(3, rows.Count);
+        Assert.Equal("1", rows[0]["sourcedId"]);
+        Assert.Equal("Smith, Jr.", rows[0]["name"]);
+        Assert.Equal("She said \"hi\"", rows[1]["name"]);
+        Assert.Equal("two\r\nlines", rows[2]["name"]);
+        Assert.Equal([2, 3, 4], rows.Select(r => r.Line));
+        Assert.Equal("", rows[0]["missing column"]);
+    }
+
+    [Fact]
+    public void An_unclosed_quote_names_the_file_and_line()
+    {
+        var e = Assert.Throws<ImportFileException>(() => CsvFile.Parse("users.csv", "a,b\n1,2\n3,\"open\n").Rows.ToList());
+        Assert.Equal("users.csv line 3: a quoted field is never closed", e.Message);
+    }
+
+    [Fact]
+    public void Missing_headers_are_named()
+    {
+        var e = Assert.Throws<ImportFileException>(() => CsvFile.Parse("users.csv", "sourcedId,role\n").RequireHeaders("sourcedId", "givenName", "familyName"));
+        Assert.Equal("users.csv line 1: missing column(s) 'givenName', 'familyName'", e.Message);
+    }
+
+    [Fact]
+    public void Written_fields_read_back_unchanged()
+    {
+        var writer = new StringWriter();
+        new CsvWriter(writer).WriteRow("plain", "comma, inside", "quote \" inside", "line\nbreak", null);
+        var row = CsvFile.Parse("x.csv", "a,b,c,d,e\r\n" + writer).Rows.Single();
+        Assert.Equal(["plain", "comma, inside", "quote \" inside", "line\nbreak", ""], new[] { "a", "b", "c", "d", "e" }.Select(h => row[h]));
+    }
+}
+
+public class GeneratorTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("successplans-gen-").FullName;
+
+    [Fact]
+    public void The_same_seed_and_size_give_the_same_files()
+    {
+        DemoDataGenerator.Write(Path.Combine(_dir, "one"), 250, 7);
+        DemoDataGenerator.Write(Path.Combine(_dir, "two"), 250, 7);
+        DemoDataGenerator.Write(Path.Combine(_dir, "other"), 250, 8);
+        foreach (var file in new[] { "oneroster/users.csv", "oneroster/orgs.csv", "oneroster/demographics.csv", "hsds/organizations.csv", "hsds/services.csv" })
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "one", file)), File.ReadAllBytes(Path.Combine(_dir, "two", file)));
+        }
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(_dir, "one", "oneroster/users.csv")), File.ReadAllBytes(Path.Combine(_dir, "other", "oneroster/users.csv")));
+    }
+
+    [Fact]
+    public void The_committed_demo_seed_is_what_the_documented_command_generates()
+    {
+        DemoDataGenerator.Write(_dir, 1200, 2026);
+        var committed = Path.Combine(Model.ModelTests.RepositoryRoot(), "seed-data", "demo");
+        foreach (var file in Directory.EnumerateFiles(committed, "*.csv", SearchOption.AllDirectories))
+            Assert.Equal(File.ReadAllText(file), File.ReadAllText(Path.Combine(_dir, Path.GetRelativePath(committed, file))));
+    }
+
+    [Fact]
+    public async Task Generated_files_import_and_a_second_import_changes_nothing()
+    {
+        var result = DemoDataGenerator.Write(_dir, 500, 3);
+        await using var app = new AppFactory();
+        var tenant = await app.CreateTenantAsync("gen");
+        var first = await app.InTenant(tenant.Id, (sp, _) => sp.GetRequiredService<OneRosterImporter>().ImportDirectoryAsync(Path.Combine(_dir, "oneroster")));
+        var directory = await app.InTenant(tenant.Id, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportDirectoryAsync(Path.Combine(_dir, "hsds")));
+        Assert.Equal(new RosterImportResult(result.Schools, 0, 500, 0, 0), first);
+        Assert.Equal(new DirectoryImportResult(result.Organizations, 0, result.Services, 0), directory);
+
+        var second = await app.InTenant(tenant.Id, (sp, _) => sp.GetRequiredService<OneRosterImporter>().ImportDirectoryAsync(Path.Combine(_dir, "oneroster")));
+        Assert.Equal(new RosterImportResult(0, 0, 0, 0, 0), second);
+        var again = await app.InTenant(tenant.Id, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportDirectoryAsync(Path.Combine(_dir, "hsds")));
+        Assert.Equal(new DirectoryImportResult(0, 0, 0, 0), again);
+        Assert.Equal(500, await app.InTenant(tenant.Id, (_, db) => db.Students.CountAsync(s => s.Status == StudentStatus.Active)));
+    }
+
+    [Fact]
+    public async Task The_hsds_example_package_imports()
+    {
+        var example = Path.Combine(Model.ModelTests.RepositoryRoot(), "..", "shared", "formats", "hsds-3.0-example");
+        Assert.True(Directory.Exists(example), $"{example} is missing");
+        await using var app = new AppFactory();
+        var tenant = await app.CreateTenantAsync("hsds");
+        var result = await app.InTenant(tenant.Id, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportDirectoryAsync(example));
+        Assert.True(result.OrganizationsAdded >= 1 && result.ServicesAdded >= 1, result.ToString());
+        var service = await app.InTenant(tenant.Id, (_, db) => db.Services.Include(s => s.Organization).FirstAsync());
+        Assert.Equal("Community Counselling", service.Name);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+
+namespace SuccessPlans.Tests.Startup;
+
+/// <summary>A misconfigured app stops with one clear line saying what to set, not a stack trace. Runs the real app as a process.</summary>
+public class StartupFailureTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("successplans-start-").FullName;
+
+    private async Task<(int ExitCode, string StdErr, string StdOut)> StartAsync(Dictionary<string, string> environment)
+    {
+        var app = typeof(Program).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet", [app])
+        {
+            WorkingDirectory = _dir,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Jobs__RunServer"] = "false";
+        start.Environment["DataProtection__KeysDirectory"] = Path.Combine(_dir, "keys");
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"the app did not stop: {await stdout}");
+        }
+        return (process.ExitCode, await stderr, await stdout);
+    }
+
+    private static void AssertOneClearLine(string stderr, string expected)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var line = Assert.Single(lines);
+        Assert.StartsWith("SuccessPlans cannot start: ", line);
+        Assert.Contains(expected, line);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public async Task An_unknown_database_provider()
+    {
+        var (code, stderr, _) = await StartAsync(new() { ["Database__Provider"] = "Oracle" });
+        Assert.Equal(1, code);
+        AssertOneClearLine(stderr, "Database:Provider 'Oracle' is not known: set it to Sqlite or SqlServer.");
+    }
+
+    [Fact]
+    public async Task Sql_server_without_a_connection_string()
+    {
+        var (code, stderr, _) = await StartAsync(new() { ["Database__Provider"] = "SqlServer" });
+        Assert.Equal(1, code);
+        AssertOneClearLine(stderr, "ConnectionStrings:SqlServer is empty");
+    }
+
+    [Fact]
+    public async Task An_unreachable_sql_server()
+    {
+        var (code, stderr, _) = await StartAsync(new()
+        {
+            ["Database__Provider"] = "SqlServer",
+            ["ConnectionStrings__SqlServer"] = "Server=127.0.0.1,1;Database=x;User Id=sa;Password=x;Connect Timeout=3;TrustServerCertificate=true",
+        });
+        Assert.Equal(1, code);
+        AssertOneClearLine(stderr, "check ConnectionStrings:SqlServer");
+    }
+
+    [Fact]
+    public async Task A_malformed_seed_file_names_the_file_and_line()
+    {
+        var seed = Path.Combine(_dir, "seed");
+        Directory.CreateDirectory(Path.Combine(seed, "oneroster"));
+        Directory.CreateDirectory(Path.Combine(seed, "hsds"));
+        File.WriteAllText(Path.Combine(seed, "oneroster", "orgs.csv"), "sourcedId,status,name,type\r\nschool-1,active,One School,school\r\n");
+        File.WriteAllText(Path.Combine(seed, "oneroster", "users.csv"),
+            "sourcedId,status,role,orgSourcedIds,givenName,familyName\r\nstu-1,active,student,school-1,Ana,Lee\r\nstu-2,active,student,school-9,Bo,Kim\r\n");
+        File.WriteAllText(Path.Combine(seed, "hsds", "organizations.csv"), "id,name\r\n");
+        File.WriteAllText(Path.Combine(seed, "hsds", "services.csv"), "id,organization_id,name,status\r\n");
+        var (code, stderr, _) = await StartAsync(new()
+        {
+            ["Demo__Enabled"] = "true",
+            ["Demo__SeedDataDirectory"] = seed,
+            ["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(_dir, "app.db")}",
+        });
+        Assert.Equal(1, code);
+        AssertOneClearLine(stderr, "users.csv line 3: orgSourcedIds 'school-9' is not a school in orgs.csv");
+    }
+
+    [Fact]
+    public async Task Demo_users_are_never_created_in_production()
+    {
+        var (code, stderr, _) = await StartAsync(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Demo__Enabled"] = "true" });
+        Assert.Equal(1, code);
+        AssertOneClearLine(stderr, "Demo:Enabled is true in Production");
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test command (README): installs what the tests need from Debian when missing, builds, runs every test,
+# and ends with one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# Real parts, not mocks: the SMTP tests run Debian's aiosmtpd.
+missing=()
+/usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing from Debian: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+mkdir -p TestResults
+dotnet test SuccessPlans.sln 2>&1 | tee TestResults/test-output.log
+status=${PIPESTATUS[0]}
+
+# One closing line for CI, summed over the test assemblies' own summaries.
+read -r passed failed < <(grep -E "^(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" TestResults/test-output.log |
+  sed -E 's/.*Failed: +([0-9]+), +Passed: +([0-9]+).*/\2 \1/' |
+  awk '{p+=$1; f+=$2} END {print p+0, f+0}')
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build error runs no test
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
