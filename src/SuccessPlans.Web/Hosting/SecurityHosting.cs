@@ -91,11 +91,12 @@ public static class SecurityHosting
     /// <summary>CSP, framing, content-type sniffing, referrer and permissions headers on every response.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
+        // Read now: the dashboard moves "/hangfire" into PathBase before the response starts.
+        // The Hangfire dashboard ships inline scripts and styles; everything of ours is served from 'self'.
+        var inline = http.Request.Path.StartsWithSegments("/hangfire") ? " 'unsafe-inline'" : "";
         http.Response.OnStarting(() =>
         {
             var h = http.Response.Headers;
-            // The Hangfire dashboard ships inline scripts and styles; everything of ours is served from 'self'.
-            var inline = http.Request.Path.StartsWithSegments("/hangfire") ? " 'unsafe-inline'" : "";
             h.ContentSecurityPolicy =
                 $"default-src 'self'; script-src 'self'{inline}; style-src 'self'{inline}; img-src 'self' data:; font-src 'self'; " +
                 "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";

@@ -15,7 +15,11 @@ public interface ITenantJob
 }
 
 /// <summary>A tenant job the scheduler knows: its name, what it does, and its local hour relative to the tenant's nightly hour.</summary>
-public sealed record TenantJobDefinition(string Name, string Description, int HourOffset);
+public sealed record TenantJobDefinition(string Name, string Description, int HourOffset)
+{
+    /// <summary>The local hour the job runs at, given the tenant's nightly hour.</summary>
+    public int LocalHour(int nightlyHour) => ((nightlyHour + HourOffset) % 24 + 24) % 24;
+}
 
 public static class TenantJobCatalog
 {
@@ -99,7 +103,7 @@ public sealed class RecurringJobsRegistrar(IRecurringJobManager manager, IServic
     {
         foreach (var job in TenantJobCatalog.All)
         {
-            var hour = ((tenant.NightlyHour + job.HourOffset) % 24 + 24) % 24;
+            var hour = job.LocalHour(tenant.NightlyHour);
             var tenantId = tenant.Id;
             var name = job.Name;
             manager.AddOrUpdate<TenantJobRunner>(

@@ -13,7 +13,7 @@ namespace SuccessPlans.Web.Features.Jobs;
 [Authorize(Policy = Roles.Admin)]
 public class IndexModel(AppDbContext db, IBackgroundJobClient jobs, CurrentTenant tenant, CurrentUser me) : PageModel
 {
-    public sealed record JobSummary(TenantJobDefinition Definition, JobRun? LastRun);
+    public sealed record JobSummary(TenantJobDefinition Definition, int LocalHour, JobRun? LastRun);
     public sealed record EmailRow(DateTime CreatedAt, string Kind, string Recipient, string Subject, NotificationStatus Status, int Attempts, DateTime? SentAt, string? LastError);
 
     public IReadOnlyList<JobSummary> Jobs { get; private set; } = [];
@@ -24,7 +24,8 @@ public class IndexModel(AppDbContext db, IBackgroundJobClient jobs, CurrentTenan
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        TimeZoneId = await db.Tenants.Select(t => t.TimeZoneId).SingleAsync(ct);
+        var settings = await db.Tenants.Select(t => new { t.TimeZoneId, t.NightlyHour }).SingleAsync(ct);
+        TimeZoneId = settings.TimeZoneId;
         Runs = await db.JobRuns.AsNoTracking().OrderByDescending(r => r.StartedAt).Take(50).ToListAsync(ct);
         var names = TenantJobCatalog.All.Select(j => j.Name).ToList();
         var lastRuns = await db.JobRuns.AsNoTracking()
@@ -32,7 +33,7 @@ public class IndexModel(AppDbContext db, IBackgroundJobClient jobs, CurrentTenan
             .GroupBy(r => r.JobName)
             .Select(g => g.OrderByDescending(r => r.StartedAt).First())
             .ToListAsync(ct);
-        Jobs = TenantJobCatalog.All.Select(j => new JobSummary(j, lastRuns.FirstOrDefault(r => r.JobName == j.Name))).ToList();
+        Jobs = TenantJobCatalog.All.Select(j => new JobSummary(j, j.LocalHour(settings.NightlyHour), lastRuns.FirstOrDefault(r => r.JobName == j.Name))).ToList();
         EmailCounts = await db.Notifications.GroupBy(n => n.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         Emails = await db.Notifications.AsNoTracking().OrderByDescending(n => n.CreatedAt).Take(25)
             .Select(n => new EmailRow(n.CreatedAt, n.Kind, n.RecipientEmail, n.Subject, n.Status, n.Attempts, n.SentAt, n.LastError))
