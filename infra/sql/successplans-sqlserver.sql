@@ -463,3 +463,269 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE TABLE [Consents] (
+        [Id] int NOT NULL IDENTITY,
+        [StudentId] int NOT NULL,
+        [GuardianName] nvarchar(200) NOT NULL,
+        [GivenOn] date NOT NULL,
+        [CoversServices] bit NOT NULL,
+        [SharesWithAnyPartner] bit NOT NULL,
+        [ExpiresOn] date NULL,
+        [RevokedOn] date NULL,
+        [RevokedReason] nvarchar(1000) NULL,
+        [RecordedByUserId] int NULL,
+        [RecordedByName] nvarchar(200) NOT NULL,
+        [RecordedAt] datetime2 NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Consents] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Consents_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Consents_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE TABLE [Plans] (
+        [Id] int NOT NULL IDENTITY,
+        [StudentId] int NOT NULL,
+        [SchoolYear] int NOT NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [Tier] int NOT NULL,
+        [NextReviewDue] date NULL,
+        [CreatedAt] datetime2 NOT NULL,
+        [UpdatedAt] datetime2 NOT NULL,
+        [ClosedAt] datetime2 NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Plans] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Plans_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Plans_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE TABLE [Reviews] (
+        [Id] int NOT NULL IDENTITY,
+        [StudentId] int NOT NULL,
+        [SchoolYear] int NOT NULL,
+        [Term] nvarchar(32) NOT NULL,
+        [Tier] int NOT NULL,
+        [ReviewerUserId] int NULL,
+        [ReviewerName] nvarchar(200) NOT NULL,
+        [ReviewedOn] date NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Reviews] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Reviews_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Reviews_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE TABLE [StudentEvents] (
+        [Id] int NOT NULL IDENTITY,
+        [StudentId] int NOT NULL,
+        [At] datetime2 NOT NULL,
+        [UserId] int NULL,
+        [UserName] nvarchar(200) NOT NULL,
+        [Action] nvarchar(64) NOT NULL,
+        [Details] nvarchar(2000) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_StudentEvents] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_StudentEvents_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_StudentEvents_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE TABLE [ConsentOrganizations] (
+        [ConsentId] int NOT NULL,
+        [OrganizationId] int NOT NULL,
+        [TenantId] int NOT NULL,
+        CONSTRAINT [PK_ConsentOrganizations] PRIMARY KEY ([ConsentId], [OrganizationId]),
+        CONSTRAINT [FK_ConsentOrganizations_Consents_ConsentId] FOREIGN KEY ([ConsentId]) REFERENCES [Consents] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_ConsentOrganizations_ProviderOrganizations_OrganizationId] FOREIGN KEY ([OrganizationId]) REFERENCES [ProviderOrganizations] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ConsentOrganizations_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE TABLE [PlanItems] (
+        [Id] int NOT NULL IDENTITY,
+        [PlanId] int NOT NULL,
+        [Domain] nvarchar(32) NOT NULL,
+        [Kind] nvarchar(32) NOT NULL,
+        [Description] nvarchar(1000) NOT NULL,
+        [Goal] nvarchar(1000) NULL,
+        [Priority] nvarchar(32) NULL,
+        [Status] nvarchar(32) NULL,
+        [IdentifiedOn] date NULL,
+        [ResolvedOn] date NULL,
+        [CreatedAt] datetime2 NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_PlanItems] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_PlanItems_Plans_PlanId] FOREIGN KEY ([PlanId]) REFERENCES [Plans] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_PlanItems_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_ConsentOrganizations_OrganizationId] ON [ConsentOrganizations] ([OrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_ConsentOrganizations_TenantId_OrganizationId] ON [ConsentOrganizations] ([TenantId], [OrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_Consents_StudentId] ON [Consents] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_Consents_TenantId_StudentId_GivenOn] ON [Consents] ([TenantId], [StudentId], [GivenOn]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_PlanItems_PlanId] ON [PlanItems] ([PlanId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_PlanItems_TenantId_Kind_Status_IdentifiedOn] ON [PlanItems] ([TenantId], [Kind], [Status], [IdentifiedOn]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_PlanItems_TenantId_PlanId_Domain] ON [PlanItems] ([TenantId], [PlanId], [Domain]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_Plans_StudentId] ON [Plans] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_Plans_TenantId_SchoolYear_Status_Tier] ON [Plans] ([TenantId], [SchoolYear], [Status], [Tier]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_Plans_TenantId_Status_NextReviewDue] ON [Plans] ([TenantId], [Status], [NextReviewDue]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Plans_TenantId_StudentId_SchoolYear] ON [Plans] ([TenantId], [StudentId], [SchoolYear]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_Reviews_StudentId] ON [Reviews] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Reviews_TenantId_StudentId_SchoolYear_Term] ON [Reviews] ([TenantId], [StudentId], [SchoolYear], [Term]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_StudentEvents_StudentId] ON [StudentEvents] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    CREATE INDEX [IX_StudentEvents_TenantId_StudentId_At] ON [StudentEvents] ([TenantId], [StudentId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261122200937_PlansAndConsent', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

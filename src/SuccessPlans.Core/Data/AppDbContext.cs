@@ -34,6 +34,12 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<CoordinatorSchool> CoordinatorSchools => Set<CoordinatorSchool>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
+    public DbSet<SuccessPlans.Features.Plans.SuccessPlan> Plans => Set<SuccessPlans.Features.Plans.SuccessPlan>();
+    public DbSet<SuccessPlans.Features.Plans.PlanItem> PlanItems => Set<SuccessPlans.Features.Plans.PlanItem>();
+    public DbSet<SuccessPlans.Features.Plans.Review> Reviews => Set<SuccessPlans.Features.Plans.Review>();
+    public DbSet<Consent> Consents => Set<Consent>();
+    public DbSet<ConsentOrganization> ConsentOrganizations => Set<ConsentOrganization>();
+    public DbSet<StudentEvent> StudentEvents => Set<StudentEvent>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
     internal int? CurrentTenantId => currentTenant.TenantId;
@@ -70,7 +76,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         // Nothing the product holds about a child may vanish through a cascade; deletes are explicit.
         foreach (var fk in builder.Model.GetEntityTypes().SelectMany(e => e.GetForeignKeys()))
         {
-            if (fk.DeleteBehavior == DeleteBehavior.Cascade && !IsIdentityOwned(fk.DeclaringEntityType.ClrType) && fk.DeclaringEntityType.ClrType != typeof(CoordinatorSchool))
+            if (fk.DeleteBehavior == DeleteBehavior.Cascade && !IsIdentityOwned(fk.DeclaringEntityType.ClrType)
+                && fk.DeclaringEntityType.ClrType != typeof(CoordinatorSchool) && fk.DeclaringEntityType.ClrType != typeof(ConsentOrganization))
                 fk.DeleteBehavior = DeleteBehavior.Restrict;
         }
     }

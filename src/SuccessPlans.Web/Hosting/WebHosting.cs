@@ -26,6 +26,7 @@ public static class WebHosting
         builder.Services.AddProblemDetails();
         builder.Services.AddScoped<Invitations>();
         builder.Services.AddScoped<TenantProvisioning>();
+        builder.Services.AddScoped<SuccessPlans.Web.Features.Students.StudentAccess>();
     }
 
     public static void UseSuccessPlansPipeline(this WebApplication app)

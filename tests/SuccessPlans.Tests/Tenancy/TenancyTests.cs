@@ -37,7 +37,15 @@ public class TenancyTests : IAsyncLifetime
         var org = new ProviderOrganization { Name = "A org", HsdsId = "org-a" };
         db.ProviderOrganizations.Add(org);
         db.Services.Add(new Service { Name = "A service", Organization = org });
-        db.Students.Add(new Student { GivenName = "Ana", FamilyName = "A", SchoolId = schoolId });
+        var student = new Student { GivenName = "Ana", FamilyName = "A", SchoolId = schoolId };
+        db.Students.Add(student);
+        var plan = new SuccessPlans.Features.Plans.SuccessPlan { Student = student, SchoolYear = 2026 };
+        db.Plans.Add(plan);
+        db.PlanItems.Add(new SuccessPlans.Features.Plans.PlanItem { Plan = plan, Description = "Needs glasses", Kind = SuccessPlans.Features.Plans.PlanItemKind.Need });
+        db.Reviews.Add(new SuccessPlans.Features.Plans.Review { Student = student, SchoolYear = 2026, Tier = 2, ReviewerName = "x" });
+        db.Consents.Add(new Consent { Student = student, GuardianName = "G", RecordedByName = "x", Organizations = [new ConsentOrganization { Organization = org }] });
+        await db.SaveChangesAsync();
+        db.StudentEvents.Add(new StudentEvent { StudentId = student.Id, UserName = "x", Action = "test" });
         db.Notifications.Add(new Notification { Kind = "test", RecipientEmail = "x@a.test", Subject = "s", BodyText = "b" });
         db.JobRuns.Add(new JobRun { JobName = "test" });
         var user = new AppUser { UserName = "coord@a.test", Email = "coord@a.test", DisplayName = "Coord A", Role = UserRole.Coordinator };

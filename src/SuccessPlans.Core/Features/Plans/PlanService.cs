@@ -1,0 +1,259 @@
+using SuccessPlans.Data;
+using SuccessPlans.Features.Students;
+
+namespace SuccessPlans.Features.Plans;
+
+/// <summary>Who is acting, for the student's history.</summary>
+public sealed record Actor(int? UserId, string Name);
+
+/// <summary>Input was wrong; nothing was saved. Keys are field names, as ASP.NET's validation uses them.</summary>
+public sealed class ValidationFailedException(IDictionary<string, string[]> errors)
+    : Exception(string.Join(" ", errors.SelectMany(e => e.Value)))
+{
+    public IDictionary<string, string[]> Errors { get; } = errors;
+
+    public static ValidationFailedException For(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
+}
+
+/// <summary>Someone else saved the same record first; nothing was saved.</summary>
+public sealed class ConcurrencyConflictException(string message) : Exception(message);
+
+public sealed record NewPlanItem(Domain? Domain, PlanItemKind? Kind, string? Description, string? Goal = null, NeedPriority? Priority = null);
+
+/// <summary>
+/// The rules of success plans, shared by the pages and the API: one plan per student per school year,
+/// valid items, no change to a withdrawn student's plan, no silent overwrite, and every change in the
+/// student's history. Callers have already checked that the user may see the student.
+/// </summary>
+public sealed class PlanService(AppDbContext db, TimeProvider time)
+{
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>Today in the tenant's time zone: "a next review date in the past" is judged locally.</summary>
+    public async Task<DateOnly> TodayAsync(CancellationToken ct = default)
+    {
+        var zone = await db.Tenants.Select(t => t.TimeZoneId).SingleAsync(ct);
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(Now, TimeZoneInfo.FindSystemTimeZoneById(zone)));
+    }
+
+    public Task<SuccessPlan?> FindPlanAsync(int studentId, int schoolYear, CancellationToken ct = default) =>
+        db.Plans.Include(p => p.Items).SingleOrDefaultAsync(p => p.StudentId == studentId && p.SchoolYear == schoolYear, ct);
+
+    /// <summary>
+    /// The whole-class review of one child: sets the term's tier, creates the year's plan if there is none,
+    /// and adds the strengths, needs and interests noted. One save.
+    /// </summary>
+    public async Task<SuccessPlan> RecordReviewAsync(Student student, int? tier, IReadOnlyList<NewPlanItem> items, Actor actor, Guid? planVersion, CancellationToken ct = default)
+    {
+        EnsureActive(student);
+        var errors = new Dictionary<string, string[]>();
+        if (tier is not (1 or 2 or 3))
+            errors["Tier"] = ["Choose tier 1, 2 or 3."];
+        for (var i = 0; i < items.Count; i++)
+            foreach (var (field, message) in ValidateItem(items[i]))
+                errors[$"Items[{i}].{field}"] = [message];
+        if (errors.Count > 0)
+            throw new ValidationFailedException(errors);
+
+        var today = await TodayAsync(ct);
+        var year = SchoolYears.For(today);
+        var term = SchoolYears.TermFor(today);
+        var plan = await FindPlanAsync(student.Id, year, ct);
+        if (plan is null)
+        {
+            plan = new SuccessPlan { Student = student, StudentId = student.Id, SchoolYear = year, CreatedAt = Now, Status = PlanStatus.Active };
+            db.Plans.Add(plan);
+            Record(student.Id, actor, "plan created", $"Success plan for {SchoolYears.Label(year)}");
+        }
+        else
+        {
+            CheckVersion(plan, planVersion);
+            if (plan.Status == PlanStatus.Closed)
+                throw ValidationFailedException.For("Plan", "This year's plan is closed; it cannot be reviewed again.");
+        }
+
+        var review = await db.Reviews.SingleOrDefaultAsync(r => r.StudentId == student.Id && r.SchoolYear == year && r.Term == term, ct);
+        if (review is null)
+            db.Reviews.Add(review = new Review { StudentId = student.Id, SchoolYear = year, Term = term, ReviewerName = actor.Name });
+        review.Tier = tier!.Value;
+        review.ReviewerUserId = actor.UserId;
+        review.ReviewerName = actor.Name;
+        review.ReviewedOn = today;
+        if (plan.Tier != tier || plan.Id == 0)
+            Record(student.Id, actor, "tier set", $"Tier {tier} ({term} review)");
+        plan.Tier = tier.Value;
+        // Tier 3 plans are revisited every six weeks.
+        if (tier == 3 && (plan.NextReviewDue is null || plan.NextReviewDue < today))
+            plan.NextReviewDue = today.AddDays(42);
+
+        foreach (var item in items)
+            AddItem(plan, item, today, actor);
+        plan.UpdatedAt = Now;
+        await SaveAsync(ct);
+        return plan;
+    }
+
+    public async Task<PlanItem> AddItemAsync(Student student, SuccessPlan plan, NewPlanItem item, Actor actor, Guid? planVersion, CancellationToken ct = default)
+    {
+        EnsureEditable(student, plan);
+        CheckVersion(plan, planVersion);
+        var errors = ValidateItem(item).ToDictionary(e => e.Field, e => new[] { e.Message });
+        if (errors.Count > 0)
+            throw new ValidationFailedException(errors);
+        var added = AddItem(plan, item, await TodayAsync(ct), actor);
+        plan.UpdatedAt = Now;
+        await SaveAsync(ct);
+        return added;
+    }
+
+    /// <summary>Changes a need's goal, priority or status (open, met, closed unmet).</summary>
+    public async Task UpdateNeedAsync(Student student, SuccessPlan plan, int itemId, NeedStatus? status, string? goal, NeedPriority? priority, Actor actor, Guid? planVersion, CancellationToken ct = default)
+    {
+        EnsureEditable(student, plan);
+        CheckVersion(plan, planVersion);
+        var need = plan.Items.SingleOrDefault(i => i.Id == itemId && i.Kind == PlanItemKind.Need)
+                   ?? throw ValidationFailedException.For("ItemId", "This plan has no such need.");
+        if (goal?.Length > 1000)
+            throw ValidationFailedException.For("Goal", "The goal is longer than 1000 characters.");
+        var changes = new List<string>();
+        if (status is { } s && s != need.Status)
+        {
+            changes.Add($"status {need.Status} → {s}");
+            need.Status = s;
+            need.ResolvedOn = s == NeedStatus.Open ? null : await TodayAsync(ct);
+        }
+        if (goal is not null && goal.Trim() != (need.Goal ?? ""))
+        {
+            changes.Add("goal changed");
+            need.Goal = goal.Trim().Length == 0 ? null : goal.Trim();
+        }
+        if (priority is { } p && p != need.Priority)
+        {
+            changes.Add($"priority {need.Priority} → {p}");
+            need.Priority = p;
+        }
+        if (changes.Count == 0)
+            return;
+        Record(student.Id, actor, "need updated", $"{Label(need.Domain)}: {need.Description} ({string.Join(", ", changes)})");
+        plan.UpdatedAt = Now;
+        await SaveAsync(ct);
+    }
+
+    public async Task RemoveItemAsync(Student student, SuccessPlan plan, int itemId, Actor actor, Guid? planVersion, CancellationToken ct = default)
+    {
+        EnsureEditable(student, plan);
+        CheckVersion(plan, planVersion);
+        var item = plan.Items.SingleOrDefault(i => i.Id == itemId) ?? throw ValidationFailedException.For("ItemId", "This plan has no such item.");
+        db.PlanItems.Remove(item);
+        Record(student.Id, actor, $"{item.Kind.ToString().ToLowerInvariant()} removed", $"{Label(item.Domain)}: {item.Description}");
+        plan.UpdatedAt = Now;
+        await SaveAsync(ct);
+    }
+
+    public async Task SetNextReviewAsync(Student student, SuccessPlan plan, DateOnly? date, Actor actor, Guid? planVersion, CancellationToken ct = default)
+    {
+        EnsureEditable(student, plan);
+        CheckVersion(plan, planVersion);
+        if (date is { } d && d < await TodayAsync(ct))
+            throw ValidationFailedException.For("NextReviewDue", "The next review date cannot be in the past.");
+        plan.NextReviewDue = date;
+        plan.UpdatedAt = Now;
+        Record(student.Id, actor, "next review set", date?.ToString("yyyy-MM-dd") ?? "none");
+        await SaveAsync(ct);
+    }
+
+    public async Task ClosePlanAsync(Student student, SuccessPlan plan, Actor actor, Guid? planVersion, CancellationToken ct = default)
+    {
+        EnsureEditable(student, plan);
+        CheckVersion(plan, planVersion);
+        plan.Status = PlanStatus.Closed;
+        plan.ClosedAt = Now;
+        plan.UpdatedAt = Now;
+        Record(student.Id, actor, "plan closed", $"Success plan for {SchoolYears.Label(plan.SchoolYear)}");
+        await SaveAsync(ct);
+    }
+
+    public void Record(int studentId, Actor actor, string action, string? details) =>
+        db.StudentEvents.Add(new StudentEvent { StudentId = studentId, At = Now, UserId = actor.UserId, UserName = actor.Name, Action = action, Details = details });
+
+    public static string Label(Domain d) => d switch
+    {
+        Domain.SocialEmotionalBehavioral => "Social-emotional-behavioral",
+        _ => d.ToString(),
+    };
+
+    private PlanItem AddItem(SuccessPlan plan, NewPlanItem input, DateOnly today, Actor actor)
+    {
+        var need = input.Kind == PlanItemKind.Need;
+        var item = new PlanItem
+        {
+            Plan = plan,
+            Domain = input.Domain!.Value,
+            Kind = input.Kind!.Value,
+            Description = input.Description!.Trim(),
+            Goal = need && !string.IsNullOrWhiteSpace(input.Goal) ? input.Goal.Trim() : null,
+            Priority = need ? input.Priority ?? NeedPriority.Medium : null,
+            Status = need ? NeedStatus.Open : null,
+            IdentifiedOn = need ? today : null,
+            CreatedAt = Now,
+        };
+        plan.Items.Add(item);
+        Record(plan.StudentId, actor, $"{item.Kind.ToString().ToLowerInvariant()} added", $"{Label(item.Domain)}: {item.Description}");
+        return item;
+    }
+
+    private static IEnumerable<(string Field, string Message)> ValidateItem(NewPlanItem item)
+    {
+        if (item.Domain is not { } d || !Enum.IsDefined(d))
+            yield return ("Domain", "Choose a domain: academic, social-emotional-behavioral, health or family.");
+        if (item.Kind is not { } k || !Enum.IsDefined(k))
+            yield return ("Kind", "Choose strength, need or interest.");
+        if (string.IsNullOrWhiteSpace(item.Description))
+            yield return ("Description", "Describe the strength, need or interest.");
+        else if (item.Description.Length > 1000)
+            yield return ("Description", "The description is longer than 1000 characters.");
+        if (item.Goal?.Length > 1000)
+            yield return ("Goal", "The goal is longer than 1000 characters.");
+        if (item.Priority is { } p && !Enum.IsDefined(p))
+            yield return ("Priority", "Choose a priority: low, medium or high.");
+    }
+
+    private static void EnsureActive(Student student)
+    {
+        if (student.Status == StudentStatus.Withdrawn)
+            throw ValidationFailedException.For("Student", "This student has withdrawn; their plan can be read but not changed.");
+    }
+
+    private static void EnsureEditable(Student student, SuccessPlan plan)
+    {
+        EnsureActive(student);
+        if (plan.Status == PlanStatus.Closed)
+            throw ValidationFailedException.For("Plan", "This plan is closed.");
+    }
+
+    /// <summary>The version the user saw: a change saved since then is not silently overwritten.</summary>
+    private void CheckVersion(SuccessPlan plan, Guid? seen)
+    {
+        if (seen is { } v && v != plan.Version)
+            throw new ConcurrencyConflictException("Someone else changed this plan while you were working on it. The page now shows their version.");
+        if (seen is { } version)
+            db.Entry(plan).Property(p => p.Version).OriginalValue = version;
+    }
+
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConcurrencyConflictException("Someone else changed this plan while you were working on it. The page now shows their version.");
+        }
+        catch (DbUpdateException) when (db.ChangeTracker.Entries<SuccessPlan>().Any(e => e.State == EntityState.Added))
+        {
+            // Two reviews of the same child created the year's plan at once; the unique index kept one.
+            throw new ConcurrencyConflictException("Someone else created this student's plan at the same moment. The page now shows it.");
+        }
+    }
+}

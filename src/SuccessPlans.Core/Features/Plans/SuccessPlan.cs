@@ -1,0 +1,107 @@
+using SuccessPlans.Features.Students;
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Features.Plans;
+
+/// <summary>The four domains City Connects reviews every child in.</summary>
+public enum Domain { Academic, SocialEmotionalBehavioral, Health, Family }
+
+public enum PlanItemKind { Strength, Need, Interest }
+public enum NeedPriority { Low, Medium, High }
+public enum NeedStatus { Open, Met, ClosedUnmet }
+public enum PlanStatus { Draft, Active, Closed }
+public enum Term { Fall, Spring }
+
+/// <summary>A child's personalized plan for one school year: strengths, needs and interests by domain.</summary>
+public class SuccessPlan : TenantEntity
+{
+    public int StudentId { get; set; }
+    public Student Student { get; set; } = null!;
+
+    /// <summary>The year the school year starts in: 2026 is 2026-27.</summary>
+    public int SchoolYear { get; set; }
+    public PlanStatus Status { get; set; } = PlanStatus.Active;
+
+    /// <summary>1 = strengths and minimal need, 2 = moderate need, 3 = intensive need.</summary>
+    public int Tier { get; set; } = 1;
+    public DateOnly? NextReviewDue { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? ClosedAt { get; set; }
+
+    public List<PlanItem> Items { get; set; } = [];
+}
+
+/// <summary>A strength, need or interest; a need carries a goal, priority and status.</summary>
+public class PlanItem : TenantEntity
+{
+    public int PlanId { get; set; }
+    public SuccessPlan Plan { get; set; } = null!;
+    public Domain Domain { get; set; }
+    public PlanItemKind Kind { get; set; }
+    public required string Description { get; set; }
+    public string? Goal { get; set; }
+    public NeedPriority? Priority { get; set; }
+    public NeedStatus? Status { get; set; }
+    public DateOnly? IdentifiedOn { get; set; }
+    public DateOnly? ResolvedOn { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A teacher-and-coordinator review of one child in one term, with the tier it gave.</summary>
+public class Review : TenantEntity
+{
+    public int StudentId { get; set; }
+    public Student Student { get; set; } = null!;
+    public int SchoolYear { get; set; }
+    public Term Term { get; set; }
+    public int Tier { get; set; }
+    public int? ReviewerUserId { get; set; }
+    public required string ReviewerName { get; set; }
+    public DateOnly ReviewedOn { get; set; }
+}
+
+public static class SchoolYears
+{
+    /// <summary>School years start on 1 August: 2026-11-22 is in 2026-27.</summary>
+    public static int For(DateOnly date) => date.Month >= 8 ? date.Year : date.Year - 1;
+
+    public static string Label(int startYear) => $"{startYear}–{(startYear + 1) % 100:00}";
+
+    /// <summary>Fall runs August to January, spring February to July.</summary>
+    public static Term TermFor(DateOnly date) => date.Month is >= 8 or 1 ? Term.Fall : Term.Spring;
+}
+
+internal sealed class SuccessPlanConfiguration : IEntityTypeConfiguration<SuccessPlan>
+{
+    public void Configure(EntityTypeBuilder<SuccessPlan> b)
+    {
+        b.HasOne(p => p.Student).WithMany().HasForeignKey(p => p.StudentId);
+        // One plan per student per school year.
+        b.HasIndex(p => new { p.TenantId, p.StudentId, p.SchoolYear }).IsUnique();
+        b.HasIndex(p => new { p.TenantId, p.SchoolYear, p.Status, p.Tier });
+        b.HasIndex(p => new { p.TenantId, p.Status, p.NextReviewDue });
+    }
+}
+
+internal sealed class PlanItemConfiguration : IEntityTypeConfiguration<PlanItem>
+{
+    public void Configure(EntityTypeBuilder<PlanItem> b)
+    {
+        b.Property(i => i.Description).HasMaxLength(1000);
+        b.Property(i => i.Goal).HasMaxLength(1000);
+        b.HasOne(i => i.Plan).WithMany(p => p.Items).HasForeignKey(i => i.PlanId);
+        b.HasIndex(i => new { i.TenantId, i.PlanId, i.Domain });
+        b.HasIndex(i => new { i.TenantId, i.Kind, i.Status, i.IdentifiedOn });
+    }
+}
+
+internal sealed class ReviewConfiguration : IEntityTypeConfiguration<Review>
+{
+    public void Configure(EntityTypeBuilder<Review> b)
+    {
+        b.Property(r => r.ReviewerName).HasMaxLength(200);
+        b.HasOne(r => r.Student).WithMany().HasForeignKey(r => r.StudentId);
+        b.HasIndex(r => new { r.TenantId, r.StudentId, r.SchoolYear, r.Term }).IsUnique();
+    }
+}

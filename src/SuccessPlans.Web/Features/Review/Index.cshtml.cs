@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Web.Features.Students;
+using SuccessPlans.Web.Hosting;
+
+namespace SuccessPlans.Web.Features.Review;
+
+/// <summary>Whole-class review: pick a school and grade, see how many are reviewed this term.</summary>
+[Authorize(Policy = Policies.StaffOfSchools)]
+public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans) : PageModel
+{
+    public sealed record GradeRow(int SchoolId, string School, string Grade, int Students, int Reviewed);
+
+    public IReadOnlyList<GradeRow> Rows { get; private set; } = [];
+    public string TermLabel { get; private set; } = "";
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var today = await plans.TodayAsync(ct);
+        var (year, term) = (SchoolYears.For(today), SchoolYears.TermFor(today));
+        TermLabel = $"{term} {SchoolYears.Label(year)}";
+        var visible = (await access.VisibleAsync(ct)).Where(s => s.Status == StudentStatus.Active && s.Grade != null);
+        var rows = await visible
+            .GroupBy(s => new { s.SchoolId, s.School.Name, s.Grade })
+            .Select(g => new
+            {
+                g.Key.SchoolId, g.Key.Name, g.Key.Grade, Students = g.Count(),
+                Reviewed = g.Count(s => db.Reviews.Any(r => r.StudentId == s.Id && r.SchoolYear == year && r.Term == term)),
+            })
+            .ToListAsync(ct);
+        Rows = rows.OrderBy(r => r.Name).ThenBy(r => r.Grade).Select(r => new GradeRow(r.SchoolId, r.Name, r.Grade!, r.Students, r.Reviewed)).ToList();
+    }
+}

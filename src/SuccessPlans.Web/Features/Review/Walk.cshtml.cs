@@ -1,0 +1,133 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Web.Features.Students;
+using SuccessPlans.Web.Hosting;
+
+namespace SuccessPlans.Web.Features.Review;
+
+/// <summary>
+/// One child per screen, in name order: set the tier, note strengths, needs and interests, save and move on.
+/// No page of setup per child; progress shows how many of the grade are reviewed this term.
+/// </summary>
+[Authorize(Policy = Policies.StaffOfSchools)]
+public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans) : PageModel
+{
+    public const int ItemRows = 6;
+
+    [BindProperty(SupportsGet = true)] public int School { get; set; }
+    [BindProperty(SupportsGet = true)] public string Grade { get; set; } = "";
+    [BindProperty(SupportsGet = true, Name = "i")] public int Index { get; set; }
+    [BindProperty] public int StudentId { get; set; }
+    [BindProperty] public int? Tier { get; set; }
+    [BindProperty] public Guid? PlanVersion { get; set; }
+    [BindProperty] public List<ItemRow> Items { get; set; } = [];
+
+    public sealed class ItemRow
+    {
+        public Domain? Domain { get; set; }
+        public PlanItemKind? Kind { get; set; }
+        public string? Description { get; set; }
+        public string? Goal { get; set; }
+    }
+
+    public Student Student { get; private set; } = null!;
+    public SuccessPlan? Plan { get; private set; }
+    public int Count { get; private set; }
+    public int ReviewedCount { get; private set; }
+    public bool ReviewedThisTerm { get; private set; }
+    public string SchoolName { get; private set; } = "";
+    public string TermLabel { get; private set; } = "";
+
+    public async Task<IActionResult> OnGetAsync(int? student, CancellationToken ct)
+    {
+        var ids = await StudentIdsAsync(ct);
+        if (ids.Count == 0) return NotFound();
+        if (student is { } wanted && ids.IndexOf(wanted) is var at and >= 0) Index = at;
+        Index = Math.Clamp(Index, 0, ids.Count - 1);
+        await LoadAsync(ids, ct);
+        return Page();
+    }
+
+    /// <summary>Saves this child's review and moves to the next child of the grade.</summary>
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var ids = await StudentIdsAsync(ct);
+        Index = ids.IndexOf(StudentId);
+        if (Index < 0) return NotFound();
+        var student = await access.FindAsync(StudentId, ct);
+        if (student is null) return NotFound();
+
+        var items = Items.Where(i => !string.IsNullOrWhiteSpace(i.Description)).ToList();
+        try
+        {
+            await plans.RecordReviewAsync(student, Tier, items.Select(i => new NewPlanItem(i.Domain, i.Kind, i.Description, i.Goal)).ToList(),
+                access.Actor, PlanVersion, ct);
+        }
+        catch (ValidationFailedException e)
+        {
+            foreach (var (field, messages) in e.Errors)
+                foreach (var m in messages)
+                    ModelState.AddModelError(MapField(field, items), m);
+            await LoadAsync(ids, ct, keepInput: true);
+            return Page();
+        }
+        catch (ConcurrencyConflictException e)
+        {
+            db.ChangeTracker.Clear();
+            ModelState.Clear();
+            await LoadAsync(ids, ct);
+            ModelState.AddModelError("", e.Message);
+            return Page();
+        }
+
+        var next = Index + 1;
+        if (next >= ids.Count)
+        {
+            TempData["Message"] = $"Grade {Grade} is done: every student was walked.";
+            return RedirectToPage("/Review/Index");
+        }
+        TempData["Message"] = $"Saved {student.GivenName} {student.FamilyName}.";
+        return RedirectToPage(new { school = School, grade = Grade, i = next });
+    }
+
+    /// <summary>Errors of the non-empty rows point back at the row the user typed in.</summary>
+    private string MapField(string field, List<ItemRow> sent)
+    {
+        if (!field.StartsWith("Items[", StringComparison.Ordinal)) return field;
+        var close = field.IndexOf(']');
+        var i = int.Parse(field[6..close], System.Globalization.CultureInfo.InvariantCulture);
+        return $"Items[{Items.IndexOf(sent[i])}]{field[(close + 1)..]}";
+    }
+
+    private async Task<List<int>> StudentIdsAsync(CancellationToken ct) =>
+        await (await access.VisibleAsync(ct))
+            .Where(s => s.SchoolId == School && s.Grade == Grade && s.Status == StudentStatus.Active)
+            .OrderBy(s => s.FamilyName).ThenBy(s => s.GivenName).ThenBy(s => s.Id)
+            .Select(s => s.Id).ToListAsync(ct);
+
+    private async Task LoadAsync(List<int> ids, CancellationToken ct, bool keepInput = false)
+    {
+        Student = (await access.FindAsync(ids[Index], ct))!;
+        SchoolName = Student.School.Name;
+        var today = await plans.TodayAsync(ct);
+        var (year, term) = (SchoolYears.For(today), SchoolYears.TermFor(today));
+        TermLabel = $"{term} {SchoolYears.Label(year)}";
+        Plan = await db.Plans.AsNoTracking().Include(p => p.Items).SingleOrDefaultAsync(p => p.StudentId == Student.Id && p.SchoolYear == year, ct);
+        Count = ids.Count;
+        ReviewedCount = await db.Reviews.CountAsync(r => ids.Contains(r.StudentId) && r.SchoolYear == year && r.Term == term, ct);
+        var review = await db.Reviews.AsNoTracking().Where(r => r.StudentId == Student.Id).OrderByDescending(r => r.SchoolYear).ThenByDescending(r => r.Term).FirstOrDefaultAsync(ct);
+        ReviewedThisTerm = review is not null && review.SchoolYear == year && review.Term == term;
+        if (keepInput) return;
+        StudentId = Student.Id;
+        Tier = Plan?.Tier ?? review?.Tier;
+        PlanVersion = Plan?.Version;
+        Items = Enumerable.Range(0, ItemRows).Select(i => new ItemRow
+        {
+            // The first four rows start on the four domains, so a coordinator can tab straight through them.
+            Domain = i < 4 ? (Domain)i : null,
+        }).ToList();
+    }
+}

@@ -1,0 +1,132 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Web.Hosting;
+
+namespace SuccessPlans.Web.Features.Students;
+
+/// <summary>The student page: profile, this year's plan, consent, history.</summary>
+[Authorize(Policy = Policies.StaffOfSchools)]
+public class DetailsModel(AppDbContext db, StudentAccess access, PlanService plans) : PageModel
+{
+    public Student Student { get; private set; } = null!;
+    public SuccessPlan? Plan { get; private set; }
+    public IReadOnlyList<SuccessPlan> PastPlans { get; private set; } = [];
+    public IReadOnlyList<Consent> Consents { get; private set; } = [];
+    public IReadOnlyList<StudentEvent> History { get; private set; } = [];
+    public IReadOnlyList<SuccessPlans.Features.Plans.Review> Reviews { get; private set; } = [];
+    public DateOnly Today { get; private set; }
+    public int SchoolYear { get; private set; }
+
+    [BindProperty] public ItemInput NewItem { get; set; } = new();
+    [BindProperty] public Guid PlanVersion { get; set; }
+
+    public sealed class ItemInput
+    {
+        [Display(Name = "Domain")] public Domain? Domain { get; set; }
+        [Display(Name = "Kind")] public PlanItemKind? Kind { get; set; }
+        [Display(Name = "Description")] public string? Description { get; set; }
+        [Display(Name = "Goal (for a need)")] public string? Goal { get; set; }
+        [Display(Name = "Priority (for a need)")] public NeedPriority? Priority { get; set; }
+    }
+
+    public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct) =>
+        await LoadAsync(id, ct) ? Page() : NotFound();
+
+    public Task<IActionResult> OnPostAddItemAsync(int id, CancellationToken ct) => ChangePlanAsync(id, (student, plan) =>
+        plans.AddItemAsync(student, plan, new NewPlanItem(NewItem.Domain, NewItem.Kind, NewItem.Description, NewItem.Goal, NewItem.Priority), access.Actor, PlanVersion, ct),
+        "Added to the plan.", "NewItem", ct);
+
+    public Task<IActionResult> OnPostNeedAsync(int id, int itemId, NeedStatus? status, string? goal, NeedPriority? priority, CancellationToken ct) =>
+        ChangePlanAsync(id, (student, plan) => plans.UpdateNeedAsync(student, plan, itemId, status, goal, priority, access.Actor, PlanVersion, ct), "Need updated.", "", ct);
+
+    public Task<IActionResult> OnPostRemoveItemAsync(int id, int itemId, CancellationToken ct) =>
+        ChangePlanAsync(id, (student, plan) => plans.RemoveItemAsync(student, plan, itemId, access.Actor, PlanVersion, ct), "Removed from the plan.", "", ct);
+
+    public Task<IActionResult> OnPostNextReviewAsync(int id, DateOnly? nextReviewDue, CancellationToken ct) =>
+        ChangePlanAsync(id, (student, plan) => plans.SetNextReviewAsync(student, plan, nextReviewDue, access.Actor, PlanVersion, ct), "Next review date saved.", "", ct);
+
+    public Task<IActionResult> OnPostCloseAsync(int id, CancellationToken ct) =>
+        ChangePlanAsync(id, (student, plan) => plans.ClosePlanAsync(student, plan, access.Actor, PlanVersion, ct), "Plan closed.", "", ct);
+
+    public async Task<IActionResult> OnPostRevokeConsentAsync(int id, int consentId, string? reason, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        var consent = await db.Consents.SingleOrDefaultAsync(c => c.Id == consentId && c.StudentId == id, ct);
+        if (consent is null) return NotFound();
+        if (consent.RevokedOn is not null)
+        {
+            ModelState.AddModelError("", "This consent was already revoked.");
+            return Page();
+        }
+        consent.RevokedOn = Today;
+        consent.RevokedReason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()[..Math.Min(reason.Trim().Length, 1000)];
+        plans.Record(id, access.Actor, "consent revoked", $"Consent of {consent.GuardianName} given {consent.GivenOn:yyyy-MM-dd}{(consent.RevokedReason is null ? "" : $": {consent.RevokedReason}")}");
+        await db.SaveChangesAsync(ct);
+        TempData["Message"] = "Consent revoked.";
+        return RedirectToPage(new { id });
+    }
+
+    /// <summary>Runs one plan change; a validation error or a conflict shows on the page, nothing half-saved.</summary>
+    private async Task<IActionResult> ChangePlanAsync(int id, Func<Student, SuccessPlan, Task> change, string done, string prefix, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        if (Plan is null)
+        {
+            ModelState.AddModelError("", "This student has no plan for this school year yet: start with a review.");
+            return Page();
+        }
+        try
+        {
+            await change(Student, Plan);
+        }
+        catch (ValidationFailedException e)
+        {
+            foreach (var (field, messages) in e.Errors)
+                foreach (var message in messages)
+                    ModelState.AddModelError(prefix.Length > 0 ? $"{prefix}.{field}" : "", message);
+            return Page();
+        }
+        catch (ConcurrencyConflictException e)
+        {
+            db.ChangeTracker.Clear();
+            ModelState.Clear();
+            await LoadAsync(id, ct);
+            ModelState.AddModelError("", e.Message);
+            return Page();
+        }
+        TempData["Message"] = done;
+        return RedirectToPage(new { id });
+    }
+
+    private async Task<bool> LoadAsync(int id, CancellationToken ct)
+    {
+        var student = await access.FindAsync(id, ct);
+        if (student is null) return false;
+        Student = student;
+        Today = await plans.TodayAsync(ct);
+        SchoolYear = SchoolYears.For(Today);
+        Plan = await plans.FindPlanAsync(id, SchoolYear, ct);
+        if (Plan is not null && !ModelState.ContainsKey(nameof(PlanVersion)))
+            PlanVersion = Plan.Version;
+        PastPlans = await db.Plans.AsNoTracking().Include(p => p.Items).Where(p => p.StudentId == id && p.SchoolYear != SchoolYear)
+            .OrderByDescending(p => p.SchoolYear).ToListAsync(ct);
+        Consents = await db.Consents.AsNoTracking().Include(c => c.Organizations).ThenInclude(o => o.Organization)
+            .Where(c => c.StudentId == id).OrderByDescending(c => c.GivenOn).ThenByDescending(c => c.Id).ToListAsync(ct);
+        Reviews = await db.Reviews.AsNoTracking().Where(r => r.StudentId == id).OrderByDescending(r => r.SchoolYear).ThenByDescending(r => r.Term).ToListAsync(ct);
+        History = await db.StudentEvents.AsNoTracking().Where(e => e.StudentId == id).OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(200).ToListAsync(ct);
+        return true;
+    }
+
+    public bool CanEdit => Student.Status == StudentStatus.Active && Plan is { Status: not PlanStatus.Closed };
+
+    public static string Label(Domain d) => PlanService.Label(d);
+
+    public static string Words(NeedStatus? s) => s switch
+    {
+        NeedStatus.Open => "open", NeedStatus.Met => "met", NeedStatus.ClosedUnmet => "closed, unmet", _ => "",
+    };
+}

@@ -1,0 +1,24 @@
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Web.Features.Account;
+
+namespace SuccessPlans.Web.Features.Students;
+
+/// <summary>
+/// The students the signed-in user may see: an Admin all of the tenant's, a coordinator those of their
+/// schools. Pages and the API start every student query here, so the scope is applied in one place.
+/// </summary>
+public sealed class StudentAccess(AppDbContext db, CurrentUser me)
+{
+    public async Task<IQueryable<Student>> VisibleAsync(CancellationToken ct = default)
+    {
+        var schools = await me.SchoolIdsAsync(ct);
+        return db.Students.Where(s => schools.Contains(s.SchoolId));
+    }
+
+    /// <summary>The student, or null when it does not exist, is another tenant's, or is outside the user's schools.</summary>
+    public async Task<Student?> FindAsync(int id, CancellationToken ct = default) =>
+        await (await VisibleAsync(ct)).Include(s => s.School).SingleOrDefaultAsync(s => s.Id == id, ct);
+
+    public Actor Actor => new(me.Id, me.DisplayName);
+}
