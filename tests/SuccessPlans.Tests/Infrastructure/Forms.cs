@@ -31,6 +31,13 @@ public static class Forms
         var form = document.QuerySelector(formSelector) as IHtmlFormElement ?? throw new InvalidOperationException($"No form '{formSelector}' on {url}");
         foreach (var (name, value) in fields)
         {
+            var radios = form.Elements.OfType<IHtmlInputElement>().Where(e => e.Name == name && e.Type == "radio").ToList();
+            if (radios.Count > 0)
+            {
+                foreach (var radio in radios) radio.IsChecked = radio.Value == value;
+                if (!radios.Any(r => r.IsChecked)) throw new InvalidOperationException($"No option '{value}' for '{name}' on {url}");
+                continue;
+            }
             var element = form.Elements.FirstOrDefault(e => e.GetAttribute("name") == name) ?? throw new InvalidOperationException($"No field '{name}' on {url}");
             switch (element)
             {

@@ -88,7 +88,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time)
 
         foreach (var item in items)
             AddItem(plan, item, today, actor);
-        plan.UpdatedAt = Now;
+        Touch(plan);
         await SaveAsync(ct);
         return plan;
     }
@@ -101,7 +101,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time)
         if (errors.Count > 0)
             throw new ValidationFailedException(errors);
         var added = AddItem(plan, item, await TodayAsync(ct), actor);
-        plan.UpdatedAt = Now;
+        Touch(plan);
         await SaveAsync(ct);
         return added;
     }
@@ -135,7 +135,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time)
         if (changes.Count == 0)
             return;
         Record(student.Id, actor, "need updated", $"{Label(need.Domain)}: {need.Description} ({string.Join(", ", changes)})");
-        plan.UpdatedAt = Now;
+        Touch(plan);
         await SaveAsync(ct);
     }
 
@@ -146,7 +146,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time)
         var item = plan.Items.SingleOrDefault(i => i.Id == itemId) ?? throw ValidationFailedException.For("ItemId", "This plan has no such item.");
         db.PlanItems.Remove(item);
         Record(student.Id, actor, $"{item.Kind.ToString().ToLowerInvariant()} removed", $"{Label(item.Domain)}: {item.Description}");
-        plan.UpdatedAt = Now;
+        Touch(plan);
         await SaveAsync(ct);
     }
 
@@ -157,7 +157,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time)
         if (date is { } d && d < await TodayAsync(ct))
             throw ValidationFailedException.For("NextReviewDue", "The next review date cannot be in the past.");
         plan.NextReviewDue = date;
-        plan.UpdatedAt = Now;
+        Touch(plan);
         Record(student.Id, actor, "next review set", date?.ToString("yyyy-MM-dd") ?? "none");
         await SaveAsync(ct);
     }
@@ -168,9 +168,17 @@ public sealed class PlanService(AppDbContext db, TimeProvider time)
         CheckVersion(plan, planVersion);
         plan.Status = PlanStatus.Closed;
         plan.ClosedAt = Now;
-        plan.UpdatedAt = Now;
+        Touch(plan);
         Record(student.Id, actor, "plan closed", $"Success plan for {SchoolYears.Label(plan.SchoolYear)}");
         await SaveAsync(ct);
+    }
+
+    /// <summary>Every change to a plan or its items updates the plan row, so its version moves and a stale save is caught.</summary>
+    private void Touch(SuccessPlan plan)
+    {
+        plan.UpdatedAt = Now;
+        if (plan.Id != 0)
+            db.Entry(plan).Property(p => p.UpdatedAt).IsModified = true;
     }
 
     public void Record(int studentId, Actor actor, string action, string? details) =>
