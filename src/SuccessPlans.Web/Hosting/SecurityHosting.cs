@@ -92,8 +92,8 @@ public static class SecurityHosting
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
         // Read now: the dashboard moves "/hangfire" into PathBase before the response starts.
-        // The Hangfire dashboard ships inline scripts and styles; everything of ours is served from 'self'.
-        var inline = http.Request.Path.StartsWithSegments("/hangfire") ? " 'unsafe-inline'" : "";
+        // The Hangfire dashboard and the API reference (Scalar) ship inline scripts and styles; our own pages have none.
+        var inline = http.Request.Path.StartsWithSegments("/hangfire") || http.Request.Path.StartsWithSegments("/api/reference") ? " 'unsafe-inline'" : "";
         http.Response.OnStarting(() =>
         {
             var h = http.Response.Headers;

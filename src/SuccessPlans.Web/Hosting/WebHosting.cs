@@ -2,7 +2,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SuccessPlans.Features.Users;
+using Scalar.AspNetCore;
 using SuccessPlans.Web.Features.Schools;
+using SuccessPlans.Web.Features.Students;
 using SuccessPlans.Web.Features.Tenants;
 using SuccessPlans.Web.Features.Users;
 
@@ -24,6 +26,14 @@ public static class WebHosting
             o.Conventions.AuthorizeFolder("/Tenants", Roles.Operator);
         });
         builder.Services.AddProblemDetails();
+        // Enums travel by name ("Health", "Need"): readable, and an unknown name is a 400, not a guess.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "SuccessPlans API";
+            doc.Info.Description = "Students, success plans and needs, scoped like the pages: an Admin sees the tenant, a coordinator their schools. Sign in first; errors are ProblemDetails.";
+            return Task.CompletedTask;
+        }));
         builder.Services.AddScoped<Invitations>();
         builder.Services.AddScoped<TenantProvisioning>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Students.StudentAccess>();
@@ -53,6 +63,10 @@ public static class WebHosting
         app.MapRazorPages();
         var api = app.MapGroup("/api/v1");
         api.MapSchoolsApi();
+        api.MapStudentsApi();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/api/reference", o => o.WithTitle("SuccessPlans API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts().DisableAgent()).AllowAnonymous();
         app.MapJobsDashboard();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
     }
