@@ -729,3 +729,44 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122202333_RosterUploads'
+)
+BEGIN
+    CREATE TABLE [RosterUploads] (
+        [Id] int NOT NULL IDENTITY,
+        [UploadedAt] datetime2 NOT NULL,
+        [UploadedByName] nvarchar(200) NOT NULL,
+        [FileNames] nvarchar(1000) NOT NULL,
+        [Package] varbinary(max) NULL,
+        [AppliedAt] datetime2 NULL,
+        [Result] nvarchar(1000) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_RosterUploads] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_RosterUploads_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122202333_RosterUploads'
+)
+BEGIN
+    CREATE INDEX [IX_RosterUploads_TenantId_UploadedAt] ON [RosterUploads] ([TenantId], [UploadedAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122202333_RosterUploads'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261122202333_RosterUploads', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

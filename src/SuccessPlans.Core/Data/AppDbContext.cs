@@ -40,6 +40,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<Consent> Consents => Set<Consent>();
     public DbSet<ConsentOrganization> ConsentOrganizations => Set<ConsentOrganization>();
     public DbSet<StudentEvent> StudentEvents => Set<StudentEvent>();
+    public DbSet<SuccessPlans.Features.Roster.RosterUpload> RosterUploads => Set<SuccessPlans.Features.Roster.RosterUpload>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
     internal int? CurrentTenantId => currentTenant.TenantId;

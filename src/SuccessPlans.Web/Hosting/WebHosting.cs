@@ -23,6 +23,7 @@ public static class WebHosting
             o.Conventions.AuthorizeFolder("/Schools", Roles.Admin);
             o.Conventions.AuthorizeFolder("/Settings", Roles.Admin);
             o.Conventions.AuthorizeFolder("/Jobs", Roles.Admin);
+            o.Conventions.AuthorizeFolder("/Roster", Roles.Admin);
             o.Conventions.AuthorizeFolder("/Tenants", Roles.Operator);
         });
         builder.Services.AddProblemDetails();

@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text;
 using SuccessPlans.Csv;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Schools;
@@ -7,134 +9,303 @@ namespace SuccessPlans.Features.Roster;
 
 public sealed record RosterImportResult(int SchoolsAdded, int SchoolsUpdated, int StudentsAdded, int StudentsUpdated, int StudentsWithdrawn);
 
+/// <summary>A row the import leaves out, and why.</summary>
+public sealed record RejectedRow(string File, int Line, string Reason);
+
 /// <summary>
-/// Loads a OneRoster 1.1 CSV set (orgs.csv, users.csv, optional demographics.csv) into the current tenant:
-/// schools from orgs of type school, students from users with role student, guardian contact from the
-/// student's agent, birth dates from demographics. Idempotent by sourcedId; `tobedeleted` withdraws a student.
-/// Every file is read and checked before anything is written, so a bad file writes nothing.
+/// What an import would do, worked out before anything is written: the Admin reads it, then confirms.
+/// A file-level problem (no users.csv, wrong headers, a broken quote) means nothing can be imported.
+/// </summary>
+public sealed class RosterImportPreview
+{
+    public List<string> FileErrors { get; } = [];
+    public List<RejectedRow> Rejected { get; } = [];
+    public int SchoolsToAdd { get; internal set; }
+    public int SchoolsToUpdate { get; internal set; }
+    public int StudentsToAdd { get; internal set; }
+    public int StudentsToUpdate { get; internal set; }
+    public int StudentsToWithdraw { get; internal set; }
+    public int StudentsUnchanged { get; internal set; }
+    public bool CanImport => FileErrors.Count == 0;
+
+    internal List<OneRosterImporter.OrgRow> Orgs { get; } = [];
+    internal List<OneRosterImporter.StudentRow> Students { get; } = [];
+}
+
+/// <summary>
+/// OneRoster 1.1 CSV (a zip or the loose files) into the current tenant: orgs of type school to schools, users
+/// with role student to students (school from orgSourcedIds), guardian contact from the student's agent
+/// (metadata.homeLanguage for the home language), birth dates from demographics.csv. Idempotent by
+/// sourcedId; `tobedeleted` withdraws a student and never deletes plans or history.
 /// </summary>
 public sealed class OneRosterImporter(AppDbContext db)
 {
-    private sealed record OrgRow(string SourcedId, string Name, bool Deleted);
-    private sealed record StudentRow(int Line, string SourcedId, bool Deleted, string OrgSourcedId, string GivenName, string FamilyName,
-        string? Identifier, string? Grade, string? HomeLanguage, string? AgentSourcedId);
+    internal sealed record OrgRow(int Line, string SourcedId, string Name, bool Deleted);
+    internal sealed record StudentRow(int Line, string SourcedId, bool Deleted, string OrgSourcedId, string GivenName, string FamilyName,
+        string? Identifier, string? Grade, string? HomeLanguage, string? GuardianName, string? GuardianEmail, string? GuardianPhone, DateOnly? BirthDate);
     private sealed record GuardianRow(string Name, string? Email, string? Phone);
 
-    public async Task<RosterImportResult> ImportDirectoryAsync(string directory, CancellationToken ct = default)
-    {
-        var orgs = ReadOrgs(Path.Combine(directory, "orgs.csv"));
-        var (students, guardians) = ReadUsers(Path.Combine(directory, "users.csv"));
-        var demographicsPath = Path.Combine(directory, "demographics.csv");
-        var birthDates = File.Exists(demographicsPath) ? ReadBirthDates(demographicsPath) : [];
+    private const int BatchSize = 5000;
 
-        var schools = await db.Schools.Where(s => s.ExternalId != null).ToDictionaryAsync(s => s.ExternalId!, ct);
-        int schoolsAdded = 0, schoolsUpdated = 0;
-        foreach (var org in orgs.Where(o => !o.Deleted))
+    /// <summary>Reads a zip, or loose CSV files, into name -> text (names lower-cased, folders dropped).</summary>
+    public static Dictionary<string, string> ReadFiles(IEnumerable<(string Name, Stream Content)> uploads)
+    {
+        var files = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, content) in uploads)
         {
-            if (schools.TryGetValue(org.SourcedId, out var school))
+            if (name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
             {
-                if (school.Name != org.Name) { school.Name = org.Name; schoolsUpdated++; }
+                try
+                {
+                    using var zip = new ZipArchive(content, ZipArchiveMode.Read, leaveOpen: true);
+                    foreach (var entry in zip.Entries.Where(e => e.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)))
+                    {
+                        using var reader = new StreamReader(entry.Open(), Encoding.UTF8);
+                        files[entry.Name] = reader.ReadToEnd();
+                    }
+                }
+                catch (InvalidDataException)
+                {
+                    files[$"{name} (not a zip file)"] = "";
+                }
+            }
+            else
+            {
+                using var reader = new StreamReader(content, Encoding.UTF8, leaveOpen: true);
+                files[Path.GetFileName(name)] = reader.ReadToEnd();
+            }
+        }
+        return files;
+    }
+
+    public static Dictionary<string, string> ReadDirectory(string directory) =>
+        ReadFiles(System.IO.Directory.EnumerateFiles(directory, "*.csv").Select(f => (Path.GetFileName(f), (Stream)File.OpenRead(f))).ToList());
+
+    /// <summary>Works out the import without writing anything.</summary>
+    public async Task<RosterImportPreview> PreviewAsync(IReadOnlyDictionary<string, string> files, CancellationToken ct = default)
+    {
+        var preview = new RosterImportPreview();
+        foreach (var name in files.Keys.Where(k => k.EndsWith("(not a zip file)", StringComparison.Ordinal)))
+            preview.FileErrors.Add($"{name.Replace(" (not a zip file)", "")}: not a zip file that can be read");
+        if (!files.ContainsKey("orgs.csv")) preview.FileErrors.Add("orgs.csv: file not found");
+        if (!files.ContainsKey("users.csv")) preview.FileErrors.Add("users.csv: file not found");
+        if (preview.FileErrors.Count > 0)
+            return preview;
+
+        try
+        {
+            ReadOrgs(files["orgs.csv"], preview);
+            var birthDates = files.TryGetValue("demographics.csv", out var demographics) ? ReadBirthDates(demographics, preview) : [];
+            ReadUsers(files["users.csv"], birthDates, preview);
+        }
+        catch (ImportFileException e)
+        {
+            preview.FileErrors.Add(e.Message);
+            return preview;
+        }
+
+        // Compare with what the tenant holds, set-based: one query per table.
+        var schools = await db.Schools.AsNoTracking().Where(s => s.ExternalId != null).ToDictionaryAsync(s => s.ExternalId!, s => s.Name, ct);
+        var fileSchools = preview.Orgs.Where(o => !o.Deleted).Select(o => o.SourcedId).ToHashSet();
+        preview.SchoolsToAdd = preview.Orgs.Count(o => !o.Deleted && !schools.ContainsKey(o.SourcedId));
+        preview.SchoolsToUpdate = preview.Orgs.Count(o => !o.Deleted && schools.TryGetValue(o.SourcedId, out var name) && name != o.Name);
+
+        var kept = new List<StudentRow>();
+        foreach (var row in preview.Students)
+        {
+            if (!row.Deleted && !fileSchools.Contains(row.OrgSourcedId) && !schools.ContainsKey(row.OrgSourcedId))
+                preview.Rejected.Add(new RejectedRow("users.csv", row.Line, $"orgSourcedIds '{row.OrgSourcedId}' is not a school in orgs.csv"));
+            else
+                kept.Add(row);
+        }
+        preview.Students.Clear();
+        preview.Students.AddRange(kept);
+
+        var existing = await db.Students.AsNoTracking().Where(s => s.ExternalId != null)
+            .Select(s => new { s.ExternalId, s.Status, s.GivenName, s.FamilyName, s.Grade, s.LocalId, s.HomeLanguage, s.GuardianName, s.GuardianEmail, s.GuardianPhone, s.BirthDate, School = s.School.ExternalId })
+            .ToDictionaryAsync(s => s.ExternalId!, ct);
+        foreach (var row in preview.Students)
+        {
+            if (!existing.TryGetValue(row.SourcedId, out var current))
+            {
+                if (!row.Deleted) preview.StudentsToAdd++;
                 continue;
             }
-            school = new School { Name = org.Name, ExternalId = org.SourcedId };
-            db.Schools.Add(school);
-            schools[org.SourcedId] = school;
-            schoolsAdded++;
-        }
-
-        foreach (var row in students)
-        {
-            if (!row.Deleted && !schools.ContainsKey(row.OrgSourcedId))
-                throw new ImportFileException("users.csv", row.Line, $"orgSourcedIds '{row.OrgSourcedId}' is not a school in orgs.csv");
-        }
-
-        var existing = await db.Students.Where(s => s.ExternalId != null).ToDictionaryAsync(s => s.ExternalId!, ct);
-        int added = 0, updated = 0, withdrawn = 0;
-        foreach (var row in students)
-        {
-            existing.TryGetValue(row.SourcedId, out var student);
             if (row.Deleted)
             {
-                // Withdrawn, never deleted: the child's plans and history stay.
-                if (student is { Status: StudentStatus.Active }) { student.Status = StudentStatus.Withdrawn; withdrawn++; }
+                if (current.Status == StudentStatus.Active) preview.StudentsToWithdraw++; else preview.StudentsUnchanged++;
                 continue;
             }
-            var isNew = student is null;
-            student ??= new Student { GivenName = row.GivenName, FamilyName = row.FamilyName, ExternalId = row.SourcedId };
-            student.School = schools[row.OrgSourcedId];
-            student.GivenName = row.GivenName;
-            student.FamilyName = row.FamilyName;
-            student.LocalId = row.Identifier;
-            student.Grade = row.Grade;
-            student.HomeLanguage = row.HomeLanguage ?? student.HomeLanguage;
-            student.Status = StudentStatus.Active;
-            if (birthDates.TryGetValue(row.SourcedId, out var birth)) student.BirthDate = birth;
-            if (row.AgentSourcedId is not null && guardians.TryGetValue(row.AgentSourcedId, out var g))
-            {
-                student.GuardianName = g.Name;
-                student.GuardianEmail = g.Email;
-                student.GuardianPhone = g.Phone;
-            }
-            if (isNew) { db.Students.Add(student); existing[row.SourcedId] = student; added++; }
-            else if (db.Entry(student).State == EntityState.Modified) updated++;
+            var same = current.Status == StudentStatus.Active && current.GivenName == row.GivenName && current.FamilyName == row.FamilyName
+                       && current.Grade == row.Grade && current.LocalId == row.Identifier && current.School == row.OrgSourcedId
+                       && (row.HomeLanguage is null || current.HomeLanguage == row.HomeLanguage)
+                       && (row.GuardianName is null || (current.GuardianName == row.GuardianName && current.GuardianEmail == row.GuardianEmail && current.GuardianPhone == row.GuardianPhone))
+                       && (row.BirthDate is null || current.BirthDate == row.BirthDate);
+            if (same) preview.StudentsUnchanged++; else preview.StudentsToUpdate++;
         }
-
-        await db.SaveChangesAsync(ct);
-        return new RosterImportResult(schoolsAdded, schoolsUpdated, added, updated, withdrawn);
+        return preview;
     }
 
-    private static List<OrgRow> ReadOrgs(string path)
+    /// <summary>Writes what the preview worked out (rejected rows left out), in one transaction.</summary>
+    public async Task<RosterImportResult> ApplyAsync(RosterImportPreview preview, CancellationToken ct = default)
     {
-        var file = Open(path);
+        if (!preview.CanImport)
+            throw new InvalidOperationException("This import has file errors and cannot be applied.");
+        var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            var schools = await db.Schools.Where(s => s.ExternalId != null).ToDictionaryAsync(s => s.ExternalId!, ct);
+            int schoolsAdded = 0, schoolsUpdated = 0;
+            foreach (var org in preview.Orgs.Where(o => !o.Deleted))
+            {
+                if (schools.TryGetValue(org.SourcedId, out var school))
+                {
+                    if (school.Name != org.Name) { school.Name = org.Name; db.Entry(school).State = EntityState.Modified; schoolsUpdated++; }
+                    continue;
+                }
+                school = new School { Name = org.Name, ExternalId = org.SourcedId };
+                db.Schools.Add(school);
+                schools[org.SourcedId] = school;
+                schoolsAdded++;
+            }
+            await db.SaveChangesAsync(ct);
+            var schoolIds = schools.ToDictionary(s => s.Key, s => s.Value.Id);
+            db.ChangeTracker.Clear();
+
+            int added = 0, updated = 0, withdrawn = 0;
+            foreach (var batch in preview.Students.Chunk(BatchSize))
+            {
+                var ids = batch.Select(r => r.SourcedId).ToList();
+                var existing = await db.Students.Where(s => ids.Contains(s.ExternalId!)).ToDictionaryAsync(s => s.ExternalId!, ct);
+                foreach (var row in batch)
+                {
+                    existing.TryGetValue(row.SourcedId, out var student);
+                    if (row.Deleted)
+                    {
+                        // Withdrawn, never deleted: the child's plans and history stay.
+                        if (student is { Status: StudentStatus.Active }) { student.Status = StudentStatus.Withdrawn; db.Entry(student).State = EntityState.Modified; withdrawn++; }
+                        continue;
+                    }
+                    var isNew = student is null;
+                    student ??= new Student { GivenName = row.GivenName, FamilyName = row.FamilyName, ExternalId = row.SourcedId };
+                    var before = isNew ? null : Snapshot(student);
+                    student.SchoolId = schoolIds[row.OrgSourcedId];
+                    student.GivenName = row.GivenName;
+                    student.FamilyName = row.FamilyName;
+                    student.LocalId = row.Identifier;
+                    student.Grade = row.Grade;
+                    student.Status = StudentStatus.Active;
+                    if (row.HomeLanguage is not null) student.HomeLanguage = row.HomeLanguage;
+                    if (row.BirthDate is not null) student.BirthDate = row.BirthDate;
+                    if (row.GuardianName is not null)
+                    {
+                        student.GuardianName = row.GuardianName;
+                        student.GuardianEmail = row.GuardianEmail;
+                        student.GuardianPhone = row.GuardianPhone;
+                    }
+                    if (isNew) { db.Students.Add(student); existing[row.SourcedId] = student; added++; }
+                    else if (before != Snapshot(student)) { db.Entry(student).State = EntityState.Modified; updated++; }
+                }
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+            }
+            if (ownTransaction is not null)
+                await ownTransaction.CommitAsync(ct);
+            return new RosterImportResult(schoolsAdded, schoolsUpdated, added, updated, withdrawn);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+            if (ownTransaction is not null) await ownTransaction.DisposeAsync();
+        }
+    }
+
+    /// <summary>For the demo seed and commands: a folder of files that must import cleanly, or fail naming file and line.</summary>
+    public async Task<RosterImportResult> ImportDirectoryAsync(string directory, CancellationToken ct = default)
+    {
+        var preview = await PreviewAsync(ReadDirectory(directory), ct);
+        if (preview.FileErrors.Count > 0)
+            throw new ImportFileException(preview.FileErrors[0].Split(':')[0].Split(' ')[0], 0, preview.FileErrors[0]);
+        if (preview.Rejected.FirstOrDefault() is { } rejected)
+            throw new ImportFileException(rejected.File, rejected.Line, rejected.Reason);
+        return await ApplyAsync(preview, ct);
+    }
+
+    private static string Snapshot(Student s) =>
+        string.Join('\u001f', s.SchoolId, s.GivenName, s.FamilyName, s.LocalId, s.Grade, s.Status, s.HomeLanguage, s.BirthDate, s.GuardianName, s.GuardianEmail, s.GuardianPhone);
+
+    private static void ReadOrgs(string text, RosterImportPreview preview)
+    {
+        var file = CsvFile.Parse("orgs.csv", text);
         file.RequireHeaders("sourcedId", "status", "name", "type");
-        return file.Rows
-            .Where(r => r["type"].Equals("school", StringComparison.OrdinalIgnoreCase))
-            .Select(r => new OrgRow(r.Required("sourcedId"), r.Required("name"), IsDeleted(r)))
-            .ToList();
-    }
-
-    private static (List<StudentRow>, Dictionary<string, GuardianRow>) ReadUsers(string path)
-    {
-        var file = Open(path);
-        file.RequireHeaders("sourcedId", "status", "role", "orgSourcedIds", "givenName", "familyName");
-        var students = new List<StudentRow>();
-        var guardians = new Dictionary<string, GuardianRow>(StringComparer.Ordinal);
+        var seen = new HashSet<string>();
         foreach (var r in file.Rows)
         {
-            var role = r["role"].ToLowerInvariant();
-            if (role == "student")
-            {
-                students.Add(new StudentRow(r.Line, r.Required("sourcedId"), IsDeleted(r), FirstOf(r["orgSourcedIds"]),
-                    r.Required("givenName"), r.Required("familyName"), r.Optional("identifier"), FirstOf(r["grades"]) is { Length: > 0 } g ? g : null,
-                    r.Optional("metadata.homeLanguage"), FirstOf(r["agentSourcedIds"]) is { Length: > 0 } a ? a : null));
-            }
-            else if (role is "guardian" or "parent" or "relative")
-            {
-                guardians[r.Required("sourcedId")] = new GuardianRow($"{r["givenName"]} {r["familyName"]}".Trim(), r.Optional("email"), r.Optional("phone") ?? r.Optional("sms"));
-            }
+            if (!r["type"].Equals("school", StringComparison.OrdinalIgnoreCase)) continue;
+            var id = r["sourcedId"];
+            if (id.Length == 0) { preview.Rejected.Add(new("orgs.csv", r.Line, "field 'sourcedId' is empty")); continue; }
+            if (id.Length > 128) { preview.Rejected.Add(new("orgs.csv", r.Line, "field 'sourcedId' is longer than 128 characters")); continue; }
+            if (!seen.Add(id)) { preview.Rejected.Add(new("orgs.csv", r.Line, $"sourcedId '{id}' appears twice")); continue; }
+            var name = r["name"];
+            if (name.Length == 0 && !IsDeleted(r)) { preview.Rejected.Add(new("orgs.csv", r.Line, "field 'name' is empty")); continue; }
+            preview.Orgs.Add(new OrgRow(r.Line, id, Truncate(name, 200), IsDeleted(r)));
         }
-        return (students, guardians);
     }
 
-    private static Dictionary<string, DateOnly> ReadBirthDates(string path)
+    private static void ReadUsers(string text, Dictionary<string, DateOnly> birthDates, RosterImportPreview preview)
     {
-        var file = Open(path);
+        var file = CsvFile.Parse("users.csv", text);
+        file.RequireHeaders("sourcedId", "status", "role", "orgSourcedIds", "givenName", "familyName");
+        var rows = file.Rows.ToList();
+        var guardians = new Dictionary<string, GuardianRow>(StringComparer.Ordinal);
+        foreach (var r in rows.Where(r => r["role"].ToLowerInvariant() is "guardian" or "parent" or "relative"))
+            guardians[r["sourcedId"]] = new GuardianRow(Truncate($"{r["givenName"]} {r["familyName"]}".Trim(), 200), Limit(r.Optional("email"), 256), Limit(r.Optional("phone") ?? r.Optional("sms"), 40));
+
+        var seen = new HashSet<string>();
+        foreach (var r in rows.Where(r => r["role"].Equals("student", StringComparison.OrdinalIgnoreCase)))
+        {
+            var id = r["sourcedId"];
+            string? reason = id.Length == 0 ? "field 'sourcedId' is empty"
+                : id.Length > 128 ? "field 'sourcedId' is longer than 128 characters"
+                : !seen.Add(id) ? $"sourcedId '{id}' appears twice"
+                : null;
+            var deleted = IsDeleted(r);
+            if (reason is null && !deleted)
+            {
+                reason = FirstOf(r["orgSourcedIds"]).Length == 0 ? "field 'orgSourcedIds' is empty"
+                    : r["givenName"].Length == 0 ? "field 'givenName' is empty"
+                    : r["familyName"].Length == 0 ? "field 'familyName' is empty"
+                    : null;
+            }
+            if (reason is not null) { preview.Rejected.Add(new("users.csv", r.Line, reason)); continue; }
+            var agent = FirstOf(r["agentSourcedIds"]);
+            guardians.TryGetValue(agent, out var guardian);
+            preview.Students.Add(new StudentRow(r.Line, id, deleted, FirstOf(r["orgSourcedIds"]), Truncate(r["givenName"], 100), Truncate(r["familyName"], 100),
+                Limit(r.Optional("identifier"), 64), Limit(FirstOf(r["grades"]) is { Length: > 0 } g ? g : null, 8), Limit(r.Optional("metadata.homeLanguage"), 35),
+                guardian?.Name, guardian?.Email, guardian?.Phone, birthDates.TryGetValue(id, out var birth) ? birth : null));
+        }
+    }
+
+    private static Dictionary<string, DateOnly> ReadBirthDates(string text, RosterImportPreview preview)
+    {
+        var file = CsvFile.Parse("demographics.csv", text);
         file.RequireHeaders("sourcedId", "birthDate");
         var result = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
         foreach (var r in file.Rows)
         {
-            if (r.Optional("birthDate") is not { } text) continue;
-            if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", out var date))
-                throw r.Error($"field 'birthDate' is not a date (yyyy-MM-dd): '{text}'");
-            result[r.Required("sourcedId")] = date;
+            if (r.Optional("birthDate") is not { } value) continue;
+            if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", out var date))
+                preview.Rejected.Add(new("demographics.csv", r.Line, $"field 'birthDate' is not a date (yyyy-MM-dd): '{value}'"));
+            else
+                result[r["sourcedId"]] = date;
         }
         return result;
     }
 
-    private static CsvFile Open(string path) =>
-        File.Exists(path) ? CsvFile.Read(path) : throw new ImportFileException(Path.GetFileName(path), 0, "file not found");
-
     private static bool IsDeleted(CsvRow r) => r["status"].Equals("tobedeleted", StringComparison.OrdinalIgnoreCase);
-
     private static string FirstOf(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+    private static string? Limit(string? s, int max) => s is null ? null : Truncate(s, max);
 }

@@ -1,0 +1,44 @@
+using System.IO.Compression;
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Features.Roster;
+
+/// <summary>
+/// Roster files an Admin uploaded, kept (zipped) between the preview and the confirmation. They hold
+/// children's data, so the files are dropped once applied or discarded.
+/// </summary>
+public class RosterUpload : TenantEntity
+{
+    public DateTime UploadedAt { get; set; }
+    public required string UploadedByName { get; set; }
+    public required string FileNames { get; set; }
+    public byte[]? Package { get; set; }
+    public DateTime? AppliedAt { get; set; }
+    public string? Result { get; set; }
+
+    public static byte[] Pack(IReadOnlyDictionary<string, string> files)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var (name, text) in files)
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(name, CompressionLevel.Fastest).Open());
+                writer.Write(text);
+            }
+        return buffer.ToArray();
+    }
+
+    public Dictionary<string, string> Unpack() =>
+        OneRosterImporter.ReadFiles([("upload.zip", new MemoryStream(Package ?? []))]);
+}
+
+internal sealed class RosterUploadConfiguration : IEntityTypeConfiguration<RosterUpload>
+{
+    public void Configure(EntityTypeBuilder<RosterUpload> b)
+    {
+        b.Property(u => u.UploadedByName).HasMaxLength(200);
+        b.Property(u => u.FileNames).HasMaxLength(1000);
+        b.Property(u => u.Result).HasMaxLength(1000);
+        b.HasIndex(u => new { u.TenantId, u.UploadedAt });
+    }
+}

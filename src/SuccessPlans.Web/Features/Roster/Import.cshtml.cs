@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using SuccessPlans.Features.Roster;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Web.Features.Account;
+
+namespace SuccessPlans.Web.Features.Roster;
+
+/// <summary>
+/// Roster import in two steps: upload (a OneRoster zip or the loose CSV files) shows a report of what would
+/// change and every rejected row; nothing is written until the Admin confirms.
+/// </summary>
+[Authorize(Policy = Roles.Admin)]
+[RequestSizeLimit(MaxUploadBytes)]
+[RequestFormLimits(MultipartBodyLengthLimit = MaxUploadBytes)]
+public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUser me, TimeProvider time) : PageModel
+{
+    public const long MaxUploadBytes = 256L * 1024 * 1024;
+
+    public RosterUpload? Upload { get; private set; }
+    public RosterImportPreview? Preview { get; private set; }
+    public IReadOnlyList<RosterUpload> Recent { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(int? id, CancellationToken ct)
+    {
+        if (id is { } uploadId)
+        {
+            Upload = await db.RosterUploads.SingleOrDefaultAsync(u => u.Id == uploadId, ct);
+            if (Upload is null) return NotFound();
+            if (Upload.Package is not null)
+                Preview = await importer.PreviewAsync(Upload.Unpack(), ct);
+        }
+        await LoadRecentAsync(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostUploadAsync(List<IFormFile> files, CancellationToken ct)
+    {
+        if (files.Count == 0 || files.All(f => f.Length == 0))
+        {
+            ModelState.AddModelError("files", "Choose a OneRoster zip, or orgs.csv and users.csv (and demographics.csv if you have it).");
+            await LoadRecentAsync(ct);
+            return Page();
+        }
+        var streams = files.Select(f => (f.FileName, f.OpenReadStream())).ToList();
+        var read = OneRosterImporter.ReadFiles(streams);
+        foreach (var (_, s) in streams) await s.DisposeAsync();
+        var upload = new RosterUpload
+        {
+            UploadedAt = time.GetUtcNow().UtcDateTime,
+            UploadedByName = me.DisplayName,
+            FileNames = string.Join(", ", files.Select(f => f.FileName))[..Math.Min(1000, string.Join(", ", files.Select(f => f.FileName)).Length)],
+            Package = RosterUpload.Pack(read),
+        };
+        db.RosterUploads.Add(upload);
+        await db.SaveChangesAsync(ct);
+        return RedirectToPage(new { id = upload.Id });
+    }
+
+    public async Task<IActionResult> OnPostApplyAsync(int id, CancellationToken ct)
+    {
+        var upload = await db.RosterUploads.SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (upload is null) return NotFound();
+        if (upload.Package is null)
+        {
+            TempData["Message"] = "This upload was already applied or discarded.";
+            return RedirectToPage(new { id });
+        }
+        // Worked out again against the tenant as it is now, so a change since the preview is not lost.
+        var preview = await importer.PreviewAsync(upload.Unpack(), ct);
+        if (!preview.CanImport)
+            return RedirectToPage(new { id });
+        var result = await importer.ApplyAsync(preview, ct);
+        upload.Package = null;
+        upload.AppliedAt = time.GetUtcNow().UtcDateTime;
+        upload.Result = $"Schools: {result.SchoolsAdded} added, {result.SchoolsUpdated} updated. Students: {result.StudentsAdded} added, " +
+                        $"{result.StudentsUpdated} updated, {result.StudentsWithdrawn} withdrawn. {preview.Rejected.Count} row(s) rejected.";
+        db.Entry(upload).State = EntityState.Modified;
+        await db.SaveChangesAsync(ct);
+        TempData["Message"] = $"Imported. {upload.Result}";
+        return RedirectToPage(new { id });
+    }
+
+    public async Task<IActionResult> OnPostDiscardAsync(int id, CancellationToken ct)
+    {
+        var upload = await db.RosterUploads.SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (upload is null) return NotFound();
+        upload.Package = null;
+        upload.Result ??= "Discarded without importing.";
+        await db.SaveChangesAsync(ct);
+        TempData["Message"] = "Discarded; nothing was imported.";
+        return RedirectToPage(new { id = (int?)null });
+    }
+
+    private async Task LoadRecentAsync(CancellationToken ct) =>
+        Recent = await db.RosterUploads.AsNoTracking().OrderByDescending(u => u.UploadedAt).Take(10)
+            .Select(u => new RosterUpload { Id = u.Id, UploadedAt = u.UploadedAt, UploadedByName = u.UploadedByName, FileNames = u.FileNames, AppliedAt = u.AppliedAt, Result = u.Result })
+            .ToListAsync(ct);
+}
