@@ -3,6 +3,9 @@ using SuccessPlans.Web.Hosting;
 
 // SuccessPlans: one host for the Razor Pages UI, the /api/v1 endpoints, Identity and the Hangfire dashboard.
 // Each AddX/UseX lives next to the feature it configures (Hosting/ and Features/).
+if (args is ["benchmark", ..])
+    return await Benchmarks.RunAsync(args);
+
 var builder = WebApplication.CreateBuilder(args);
 try
 {

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using SuccessPlans.Features.Roster;
+using SuccessPlans.Features.Seeding;
+using SuccessPlans.Features.Tenants;
+
+namespace SuccessPlans.Web.Hosting;
+
+/// <summary>
+/// Speed figures the issues ask for, measured on a throwaway SQLite database (never the app's own):
+///   dotnet run -c Release --project src/SuccessPlans.Web -- benchmark import --students 50000
+/// </summary>
+public static class Benchmarks
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var what = args.Length > 1 ? args[1] : "";
+        var students = Option(args, "--students", 50_000);
+        if (what != "import")
+        {
+            Console.Error.WriteLine("usage: benchmark import [--students N]");
+            return 2;
+        }
+        var dir = Directory.CreateTempSubdirectory("successplans-bench-").FullName;
+        try
+        {
+            return await ImportAsync(dir, students);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<int> ImportAsync(string dir, int students)
+    {
+        var clock = Stopwatch.StartNew();
+        DemoDataGenerator.Write(Path.Combine(dir, "files"), students, seed: 1);
+        var generated = clock.Elapsed;
+        var rosterDir = Path.Combine(dir, "files", "oneroster");
+        var megabytes = Directory.EnumerateFiles(rosterDir).Sum(f => new FileInfo(f).Length) / 1024.0 / 1024.0;
+
+        await using var services = await ThrowawayAppAsync(dir);
+        int tenantId;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var tenant = new Tenant { Name = "Benchmark", Slug = "benchmark", CreatedAt = DateTime.UtcNow };
+            db.Tenants.Add(tenant);
+            await db.SaveChangesAsync();
+            tenantId = tenant.Id;
+        }
+
+        async Task<(TimeSpan Preview, TimeSpan Apply, RosterImportResult Result)> RunOnceAsync()
+        {
+            await using var scope = services.CreateTenantScopeFor(tenantId);
+            var importer = scope.ServiceProvider.GetRequiredService<OneRosterImporter>();
+            var watch = Stopwatch.StartNew();
+            var preview = await importer.PreviewAsync(OneRosterImporter.ReadDirectory(rosterDir));
+            var previewTime = watch.Elapsed;
+            var result = await importer.ApplyAsync(preview);
+            return (previewTime, watch.Elapsed - previewTime, result);
+        }
+
+        var first = await RunOnceAsync();
+        var second = await RunOnceAsync();
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024;
+        Console.WriteLine($"OneRoster import of {students:N0} students ({megabytes:0.0} MB of CSV, generated in {generated.TotalSeconds:0.0} s), SQLite, {Environment.ProcessorCount} cores:");
+        Console.WriteLine($"  first import:   check {first.Preview.TotalSeconds:0.00} s + write {first.Apply.TotalSeconds:0.00} s = {(first.Preview + first.Apply).TotalSeconds:0.00} s ({first.Result.StudentsAdded:N0} students added)");
+        Console.WriteLine($"  re-import:      check {second.Preview.TotalSeconds:0.00} s + write {second.Apply.TotalSeconds:0.00} s = {(second.Preview + second.Apply).TotalSeconds:0.00} s ({second.Result.StudentsAdded + second.Result.StudentsUpdated} changed)");
+        Console.WriteLine($"  peak working set: {peak:N0} MB");
+        return first.Result.StudentsAdded == students && second.Result.StudentsAdded + second.Result.StudentsUpdated == 0 ? 0 : 1;
+    }
+
+    /// <summary>The core services on a fresh SQLite file in the given folder.</summary>
+    private static async Task<ServiceProvider> ThrowawayAppAsync(string dir)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(dir, "bench.db")}",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var settings = services.AddSuccessPlansCore(config, dir);
+        var provider = services.BuildServiceProvider();
+        await DatabaseStartup.PrepareAsync(provider, settings);
+        return provider;
+    }
+
+    private static AsyncServiceScope CreateTenantScopeFor(this IServiceProvider services, int tenantId) =>
+        services.GetRequiredService<IServiceScopeFactory>().CreateTenantScope(tenantId);
+
+    private static int Option(string[] args, string name, int fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0 ? v : fallback;
+}
