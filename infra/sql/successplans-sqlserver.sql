@@ -770,3 +770,92 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203039_Classes'
+)
+BEGIN
+    CREATE TABLE [Classes] (
+        [Id] int NOT NULL IDENTITY,
+        [SchoolId] int NOT NULL,
+        [ExternalId] nvarchar(128) NOT NULL,
+        [Title] nvarchar(200) NOT NULL,
+        [Grade] nvarchar(8) NULL,
+        [TeacherName] nvarchar(200) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Classes] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Classes_Schools_SchoolId] FOREIGN KEY ([SchoolId]) REFERENCES [Schools] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Classes_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203039_Classes'
+)
+BEGIN
+    CREATE TABLE [ClassEnrollments] (
+        [ClassId] int NOT NULL,
+        [StudentId] int NOT NULL,
+        [TenantId] int NOT NULL,
+        CONSTRAINT [PK_ClassEnrollments] PRIMARY KEY ([ClassId], [StudentId]),
+        CONSTRAINT [FK_ClassEnrollments_Classes_ClassId] FOREIGN KEY ([ClassId]) REFERENCES [Classes] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_ClassEnrollments_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ClassEnrollments_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203039_Classes'
+)
+BEGIN
+    CREATE INDEX [IX_ClassEnrollments_StudentId] ON [ClassEnrollments] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203039_Classes'
+)
+BEGIN
+    CREATE INDEX [IX_ClassEnrollments_TenantId_StudentId] ON [ClassEnrollments] ([TenantId], [StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203039_Classes'
+)
+BEGIN
+    CREATE INDEX [IX_Classes_SchoolId] ON [Classes] ([SchoolId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203039_Classes'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Classes_TenantId_ExternalId] ON [Classes] ([TenantId], [ExternalId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203039_Classes'
+)
+BEGIN
+    CREATE INDEX [IX_Classes_TenantId_SchoolId_Title] ON [Classes] ([TenantId], [SchoolId], [Title]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203039_Classes'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261122203039_Classes', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

@@ -40,6 +40,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<Consent> Consents => Set<Consent>();
     public DbSet<ConsentOrganization> ConsentOrganizations => Set<ConsentOrganization>();
     public DbSet<StudentEvent> StudentEvents => Set<StudentEvent>();
+    public DbSet<SchoolClass> Classes => Set<SchoolClass>();
+    public DbSet<ClassEnrollment> ClassEnrollments => Set<ClassEnrollment>();
     public DbSet<SuccessPlans.Features.Roster.RosterUpload> RosterUploads => Set<SuccessPlans.Features.Roster.RosterUpload>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
@@ -78,7 +80,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         foreach (var fk in builder.Model.GetEntityTypes().SelectMany(e => e.GetForeignKeys()))
         {
             if (fk.DeleteBehavior == DeleteBehavior.Cascade && !IsIdentityOwned(fk.DeclaringEntityType.ClrType)
-                && fk.DeclaringEntityType.ClrType != typeof(CoordinatorSchool) && fk.DeclaringEntityType.ClrType != typeof(ConsentOrganization))
+                && fk.DeclaringEntityType.ClrType != typeof(CoordinatorSchool) && fk.DeclaringEntityType.ClrType != typeof(ConsentOrganization) && fk.DeclaringEntityType.ClrType != typeof(ClassEnrollment))
                 fk.DeleteBehavior = DeleteBehavior.Restrict;
         }
     }

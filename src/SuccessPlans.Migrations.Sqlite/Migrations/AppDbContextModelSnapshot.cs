@@ -515,6 +515,26 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.ToTable("RosterUploads");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Schools.ClassEnrollment", b =>
+                {
+                    b.Property<int>("ClassId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StudentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ClassId", "StudentId");
+
+                    b.HasIndex("StudentId");
+
+                    b.HasIndex("TenantId", "StudentId");
+
+                    b.ToTable("ClassEnrollments");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Schools.School", b =>
                 {
                     b.Property<int>("Id")
@@ -546,6 +566,52 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "Name");
 
                     b.ToTable("Schools");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Schools.SchoolClass", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Grade")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SchoolId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TeacherName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SchoolId");
+
+                    b.HasIndex("TenantId", "ExternalId")
+                        .IsUnique();
+
+                    b.HasIndex("TenantId", "SchoolId", "Title");
+
+                    b.ToTable("Classes");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Students.Consent", b =>
@@ -1046,6 +1112,31 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Schools.ClassEnrollment", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Schools.SchoolClass", "Class")
+                        .WithMany("Enrollments")
+                        .HasForeignKey("ClassId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Students.Student", "Student")
+                        .WithMany()
+                        .HasForeignKey("StudentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Class");
+
+                    b.Navigation("Student");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Schools.School", b =>
                 {
                     b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
@@ -1053,6 +1144,23 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Schools.SchoolClass", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Schools.School", "School")
+                        .WithMany()
+                        .HasForeignKey("SchoolId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("School");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Students.Consent", b =>
@@ -1179,6 +1287,11 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
             modelBuilder.Entity("SuccessPlans.Features.Plans.SuccessPlan", b =>
                 {
                     b.Navigation("Items");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Schools.SchoolClass", b =>
+                {
+                    b.Navigation("Enrollments");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Students.Consent", b =>

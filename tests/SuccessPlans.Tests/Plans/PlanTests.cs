@@ -97,6 +97,32 @@ public class PlanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_teachers_class_can_be_walked_instead_of_a_grade()
+    {
+        var classId = await _app.InTenant(_tenant, async (_, db) =>
+        {
+            var c = new SuccessPlans.Features.Schools.SchoolClass
+            {
+                SchoolId = _schoolX, ExternalId = "homeroom-3b", Title = "Grade 3 · Room B", TeacherName = "Ms. Rivera",
+                Enrollments = [new() { StudentId = _grade3[1] }, new() { StudentId = _grade3[2] }],
+            };
+            db.Classes.Add(c);
+            await db.SaveChangesAsync();
+            return c.Id;
+        });
+        var c = await _app.SignedInAsync("coord.x@plans.test");
+        var index = await c.GetDocumentAsync("/Review");
+        Assert.Contains("Ms. Rivera", index.Body!.TextContent);
+        var walk = await c.GetDocumentAsync($"/Review/Walk?class={classId}");
+        Assert.Contains("Grade 3 · Room B (Ms. Rivera) · student 1 of 2", walk.QuerySelector(".progress")!.TextContent);
+        Assert.Equal("Ben Brown", walk.QuerySelector("h1")!.TextContent.Trim());
+        var saved = await c.SubmitFormAsync($"/Review/Walk?class={classId}", new() { ["Tier"] = "1" });
+        Assert.Contains($"class={classId}", saved.Location());
+        var next = await c.GetDocumentAsync(saved.Location());
+        Assert.Equal("Cy Clark", next.QuerySelector("h1")!.TextContent.Trim());
+    }
+
+    [Fact]
     public async Task A_review_without_a_tier_or_with_an_unknown_domain_is_refused_and_saves_nothing()
     {
         var c = await _app.SignedInAsync("coord.x@plans.test");

@@ -53,8 +53,18 @@ public class RosterImportTests : IAsyncLifetime
             return await importer.ApplyAsync(await importer.PreviewAsync(files));
         });
 
+    private const string Classes = "sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds\n" +
+                                   "c1,active,,Grade 3 Homeroom,03,,,homeroom,,s1,\n" +
+                                   "c2,active,,Lost Class,03,,,homeroom,,s7,\n";
+
+    private const string Enrollments = "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n" +
+                                       "e1,active,,c1,s1,t1,teacher,true,,\n" +
+                                       "e2,active,,c1,s1,u1,student,false,,\n" +
+                                       "e3,active,,c1,s1,u2,student,false,,\n" +
+                                       "e4,active,,c9,s1,u2,student,false,,\n";
+
     private static Dictionary<string, string> Files(string? users = null) =>
-        new() { ["orgs.csv"] = Orgs, ["users.csv"] = users ?? Users, ["demographics.csv"] = Demographics };
+        new() { ["orgs.csv"] = Orgs, ["users.csv"] = users ?? Users, ["demographics.csv"] = Demographics, ["classes.csv"] = Classes, ["enrollments.csv"] = Enrollments };
 
     [Fact]
     public async Task The_report_counts_every_change_and_names_every_rejected_row_before_anything_is_written()
@@ -68,8 +78,12 @@ public class RosterImportTests : IAsyncLifetime
             new RejectedRow("users.csv", 6, "orgSourcedIds 's9' is not a school in orgs.csv"),
             new RejectedRow("users.csv", 7, "sourcedId 'u1' appears twice"),
             new RejectedRow("users.csv", 8, "field 'givenName' is empty"),
+            new RejectedRow("classes.csv", 3, "schoolSourcedId 's7' is not a school in orgs.csv"),
             new RejectedRow("demographics.csv", 3, "field 'birthDate' is not a date (yyyy-MM-dd): '04/05/2016'"),
-        ], preview.Rejected.OrderBy(r => r.File == "demographics.csv").ThenBy(r => r.Line));
+            new RejectedRow("enrollments.csv", 5, "classSourcedId 'c9' is not a class in classes.csv"),
+        ], preview.Rejected.OrderBy(r => r.File != "users.csv").ThenBy(r => r.File).ThenBy(r => r.Line));
+        Assert.Equal(1, preview.ClassesToAdd);
+        Assert.Equal(2, preview.Enrollments);
         Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.Students.CountAsync()));
         Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.Schools.CountAsync()));
     }
@@ -91,6 +105,8 @@ public class RosterImportTests : IAsyncLifetime
         Assert.Equal("03", ana.Grade);
         Assert.Equal("Anne \"Annie\"", students[1].GivenName);
         Assert.Equal("Washington School", students[1].School.Name); // the first of its orgSourcedIds
+        var homeroom = await _app.InTenant(_tenant, (_, db) => db.Classes.Include(c => c.Enrollments).SingleAsync());
+        Assert.Equal(("Grade 3 Homeroom", "Tess Teacher", 2), (homeroom.Title, homeroom.TeacherName, homeroom.Enrollments.Count));
     }
 
     [Fact]
@@ -99,6 +115,7 @@ public class RosterImportTests : IAsyncLifetime
         await Import(_tenant, Files());
         var again = await Preview(_tenant, Files());
         Assert.Equal((0, 0, 0, 2), (again.StudentsToAdd, again.StudentsToUpdate, again.StudentsToWithdraw, again.StudentsUnchanged));
+        Assert.Equal((0, 0), (again.ClassesToAdd, again.ClassesToUpdate));
         Assert.Equal(new RosterImportResult(0, 0, 0, 0, 0), await Import(_tenant, Files()));
 
         // A plan and history must survive the withdrawal.
@@ -166,7 +183,7 @@ public class RosterImportTests : IAsyncLifetime
         var reportUrl = uploaded.Location();
         var report = await admin.GetDocumentAsync(reportUrl);
         var cells = report.QuerySelectorAll("table.report td").Select(td => td.TextContent).ToArray();
-        Assert.Equal(["2", "0", "2", "0", "0", "0", "4"], cells);
+        Assert.Equal(["2", "0", "2", "0", "0", "0", "1", "2", "6"], cells);
         Assert.Contains("orgSourcedIds 's9' is not a school", report.QuerySelector("table.rejected")!.TextContent);
         Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.Students.CountAsync()));
 

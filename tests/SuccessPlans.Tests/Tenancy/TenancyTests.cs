@@ -46,6 +46,7 @@ public class TenancyTests : IAsyncLifetime
         db.Consents.Add(new Consent { Student = student, GuardianName = "G", RecordedByName = "x", Organizations = [new ConsentOrganization { Organization = org }] });
         await db.SaveChangesAsync();
         db.StudentEvents.Add(new StudentEvent { StudentId = student.Id, UserName = "x", Action = "test" });
+        db.Classes.Add(new SchoolClass { SchoolId = schoolId, ExternalId = "class-a", Title = "Grade 1", Enrollments = [new ClassEnrollment { StudentId = student.Id }] });
         db.Notifications.Add(new Notification { Kind = "test", RecipientEmail = "x@a.test", Subject = "s", BodyText = "b" });
         db.JobRuns.Add(new JobRun { JobName = "test" });
         db.RosterUploads.Add(new SuccessPlans.Features.Roster.RosterUpload { UploadedByName = "x", FileNames = "users.csv" });

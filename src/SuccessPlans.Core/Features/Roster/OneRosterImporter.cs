@@ -26,10 +26,14 @@ public sealed class RosterImportPreview
     public int StudentsToUpdate { get; internal set; }
     public int StudentsToWithdraw { get; internal set; }
     public int StudentsUnchanged { get; internal set; }
+    public int ClassesToAdd { get; internal set; }
+    public int ClassesToUpdate { get; internal set; }
+    public int Enrollments => Classes.Sum(c => c.StudentIds.Count);
     public bool CanImport => FileErrors.Count == 0;
 
     internal List<OneRosterImporter.OrgRow> Orgs { get; } = [];
     internal List<OneRosterImporter.StudentRow> Students { get; } = [];
+    internal List<OneRosterImporter.ClassRow> Classes { get; } = [];
 }
 
 /// <summary>
@@ -44,6 +48,11 @@ public sealed class OneRosterImporter(AppDbContext db)
     internal sealed record StudentRow(int Line, string SourcedId, bool Deleted, string OrgSourcedId, string GivenName, string FamilyName,
         string? Identifier, string? Grade, string? HomeLanguage, string? GuardianName, string? GuardianEmail, string? GuardianPhone, DateOnly? BirthDate);
     private sealed record GuardianRow(string Name, string? Email, string? Phone);
+    internal sealed record ClassRow(int Line, string SourcedId, string Title, string? Grade, string SchoolSourcedId, bool Deleted)
+    {
+        public string? TeacherName { get; set; }
+        public List<string> StudentIds { get; } = [];
+    }
 
     private const int BatchSize = 5000;
 
@@ -96,7 +105,9 @@ public sealed class OneRosterImporter(AppDbContext db)
         {
             ReadOrgs(files["orgs.csv"], preview);
             var birthDates = files.TryGetValue("demographics.csv", out var demographics) ? ReadBirthDates(demographics, preview) : [];
-            ReadUsers(files["users.csv"], birthDates, preview);
+            var teachers = ReadUsers(files["users.csv"], birthDates, preview);
+            if (files.TryGetValue("classes.csv", out var classes))
+                ReadClasses(classes, files.GetValueOrDefault("enrollments.csv"), teachers, preview);
         }
         catch (ImportFileException e)
         {
@@ -143,6 +154,26 @@ public sealed class OneRosterImporter(AppDbContext db)
                        && (row.BirthDate is null || current.BirthDate == row.BirthDate);
             if (same) preview.StudentsUnchanged++; else preview.StudentsToUpdate++;
         }
+
+        var knownStudents = preview.Students.Where(r => !r.Deleted).Select(r => r.SourcedId).ToHashSet();
+        knownStudents.UnionWith(existing.Where(e => e.Value.Status == StudentStatus.Active).Select(e => e.Key));
+        var existingClasses = await db.Classes.AsNoTracking().ToDictionaryAsync(c => c.ExternalId, c => (c.Title, c.Grade, c.TeacherName), ct);
+        var keptClasses = new List<ClassRow>();
+        foreach (var c in preview.Classes)
+        {
+            if (!c.Deleted && !fileSchools.Contains(c.SchoolSourcedId) && !schools.ContainsKey(c.SchoolSourcedId))
+            {
+                preview.Rejected.Add(new RejectedRow("classes.csv", c.Line, $"schoolSourcedId '{c.SchoolSourcedId}' is not a school in orgs.csv"));
+                continue;
+            }
+            c.StudentIds.RemoveAll(id => !knownStudents.Contains(id));
+            keptClasses.Add(c);
+            if (c.Deleted) continue;
+            if (!existingClasses.TryGetValue(c.SourcedId, out var old)) preview.ClassesToAdd++;
+            else if (old != (c.Title, c.Grade, c.TeacherName)) preview.ClassesToUpdate++;
+        }
+        preview.Classes.Clear();
+        preview.Classes.AddRange(keptClasses);
         return preview;
     }
 
@@ -211,6 +242,7 @@ public sealed class OneRosterImporter(AppDbContext db)
                 await db.SaveChangesAsync(ct);
                 db.ChangeTracker.Clear();
             }
+            await ApplyClassesAsync(preview, schoolIds, ct);
             if (ownTransaction is not null)
                 await ownTransaction.CommitAsync(ct);
             return new RosterImportResult(schoolsAdded, schoolsUpdated, added, updated, withdrawn);
@@ -220,6 +252,40 @@ public sealed class OneRosterImporter(AppDbContext db)
             db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
             if (ownTransaction is not null) await ownTransaction.DisposeAsync();
         }
+    }
+
+    /// <summary>Classes in the file are upserted and their enrollments replaced by the file's; a tobedeleted class goes.</summary>
+    private async Task ApplyClassesAsync(RosterImportPreview preview, Dictionary<string, int> schoolIds, CancellationToken ct)
+    {
+        if (preview.Classes.Count == 0)
+            return;
+        var classes = await db.Classes.ToDictionaryAsync(c => c.ExternalId, ct);
+        var studentIds = await db.Students.Where(s => s.ExternalId != null).Select(s => new { s.Id, s.ExternalId }).ToDictionaryAsync(s => s.ExternalId!, s => s.Id, ct);
+        foreach (var row in preview.Classes.Where(c => !c.Deleted))
+        {
+            if (!classes.TryGetValue(row.SourcedId, out var c))
+            {
+                c = new SchoolClass { ExternalId = row.SourcedId, Title = row.Title };
+                db.Classes.Add(c);
+                classes[row.SourcedId] = c;
+            }
+            else db.Entry(c).State = EntityState.Modified;
+            c.SchoolId = schoolIds[row.SchoolSourcedId];
+            c.Title = row.Title;
+            c.Grade = row.Grade;
+            c.TeacherName = row.TeacherName;
+        }
+        await db.SaveChangesAsync(ct);
+        var touched = preview.Classes.Where(c => classes.ContainsKey(c.SourcedId)).Select(c => classes[c.SourcedId].Id).ToList();
+        // Set-based; the tenant filter limits the delete to this tenant's rows.
+        await db.ClassEnrollments.Where(e => touched.Contains(e.ClassId)).ExecuteDeleteAsync(ct);
+        foreach (var row in preview.Classes.Where(c => c.Deleted && classes.ContainsKey(c.SourcedId)))
+            db.Classes.Remove(classes[row.SourcedId]);
+        foreach (var row in preview.Classes.Where(c => !c.Deleted))
+            foreach (var student in row.StudentIds.Distinct().Where(studentIds.ContainsKey))
+                db.ClassEnrollments.Add(new ClassEnrollment { ClassId = classes[row.SourcedId].Id, StudentId = studentIds[student] });
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
     }
 
     /// <summary>For the demo seed and commands: a folder of files that must import cleanly, or fail naming file and line.</summary>
@@ -254,7 +320,8 @@ public sealed class OneRosterImporter(AppDbContext db)
         }
     }
 
-    private static void ReadUsers(string text, Dictionary<string, DateOnly> birthDates, RosterImportPreview preview)
+    /// <summary>Reads students (and their guardians); returns the teachers' names by sourcedId.</summary>
+    private static Dictionary<string, string> ReadUsers(string text, Dictionary<string, DateOnly> birthDates, RosterImportPreview preview)
     {
         var file = CsvFile.Parse("users.csv", text);
         file.RequireHeaders("sourcedId", "status", "role", "orgSourcedIds", "givenName", "familyName");
@@ -285,6 +352,45 @@ public sealed class OneRosterImporter(AppDbContext db)
             preview.Students.Add(new StudentRow(r.Line, id, deleted, FirstOf(r["orgSourcedIds"]), Truncate(r["givenName"], 100), Truncate(r["familyName"], 100),
                 Limit(r.Optional("identifier"), 64), Limit(FirstOf(r["grades"]) is { Length: > 0 } g ? g : null, 8), Limit(r.Optional("metadata.homeLanguage"), 35),
                 guardian?.Name, guardian?.Email, guardian?.Phone, birthDates.TryGetValue(id, out var birth) ? birth : null));
+        }
+        return rows.Where(r => r["role"].Equals("teacher", StringComparison.OrdinalIgnoreCase))
+            .GroupBy(r => r["sourcedId"])
+            .ToDictionary(g => g.Key, g => Truncate($"{g.First()["givenName"]} {g.First()["familyName"]}".Trim(), 200));
+    }
+
+    private static void ReadClasses(string classesText, string? enrollmentsText, Dictionary<string, string> teachers, RosterImportPreview preview)
+    {
+        var file = CsvFile.Parse("classes.csv", classesText);
+        file.RequireHeaders("sourcedId", "status", "title", "schoolSourcedId");
+        var byId = new Dictionary<string, ClassRow>(StringComparer.Ordinal);
+        foreach (var r in file.Rows)
+        {
+            var id = r["sourcedId"];
+            if (id.Length == 0 || id.Length > 128) { preview.Rejected.Add(new("classes.csv", r.Line, "field 'sourcedId' is empty or longer than 128 characters")); continue; }
+            if (byId.ContainsKey(id)) { preview.Rejected.Add(new("classes.csv", r.Line, $"sourcedId '{id}' appears twice")); continue; }
+            if (r["title"].Length == 0 && !IsDeleted(r)) { preview.Rejected.Add(new("classes.csv", r.Line, "field 'title' is empty")); continue; }
+            var row = new ClassRow(r.Line, id, Truncate(r["title"], 200), Limit(FirstOf(r["grades"]) is { Length: > 0 } g ? g : null, 8), r["schoolSourcedId"], IsDeleted(r));
+            byId[id] = row;
+            preview.Classes.Add(row);
+        }
+        if (enrollmentsText is null) return;
+        var enrollments = CsvFile.Parse("enrollments.csv", enrollmentsText);
+        enrollments.RequireHeaders("sourcedId", "status", "classSourcedId", "userSourcedId", "role");
+        foreach (var r in enrollments.Rows)
+        {
+            if (IsDeleted(r)) continue;
+            if (!byId.TryGetValue(r["classSourcedId"], out var c))
+            {
+                preview.Rejected.Add(new("enrollments.csv", r.Line, $"classSourcedId '{r["classSourcedId"]}' is not a class in classes.csv"));
+                continue;
+            }
+            switch (r["role"].ToLowerInvariant())
+            {
+                case "student": c.StudentIds.Add(r["userSourcedId"]); break;
+                case "teacher" when c.TeacherName is null || r["primary"].Equals("true", StringComparison.OrdinalIgnoreCase):
+                    c.TeacherName = teachers.GetValueOrDefault(r["userSourcedId"]);
+                    break;
+            }
         }
     }
 

@@ -89,6 +89,7 @@ public static class DemoDataGenerator
             "blackOrAfricanAmerican", "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces",
             "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth", "publicSchoolResidenceStatus");
 
+        var classMembers = new SortedDictionary<(string School, string Grade), List<string>>();
         var languages = Languages.Select(l => l.Language).ToArray();
         var weights = Languages.Select(l => (float)l.Weight).ToArray();
         for (var i = 1; i <= students; i++)
@@ -113,6 +114,42 @@ public static class DemoDataGenerator
                 f.Phone.PhoneNumber("(###) ###-####"), id, "", "", language);
             d.WriteRow(id, "active", LastModified, birth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 sex == Bogus.DataSets.Name.Gender.Female ? "female" : "male", "", "", "", "", "", "", "", "", "", "", "");
+            if (!classMembers.TryGetValue((school, grade), out var members))
+                classMembers[(school, grade)] = members = [];
+            members.Add(id);
+        }
+        WriteClasses(dir, f, u, classMembers);
+    }
+
+    /// <summary>Classes of at most 25 per school and grade, each with a teacher (users.csv) and enrollments.</summary>
+    private static void WriteClasses(string dir, Faker f, CsvWriter users, SortedDictionary<(string School, string Grade), List<string>> members)
+    {
+        using var classesWriter = Writer(Path.Combine(dir, "classes.csv"));
+        using var enrollmentsWriter = Writer(Path.Combine(dir, "enrollments.csv"));
+        var classes = new CsvWriter(classesWriter);
+        var enrollments = new CsvWriter(enrollmentsWriter);
+        classes.WriteRow("sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId", "classCode", "classType", "location",
+            "schoolSourcedId", "termSourcedIds", "subjects", "subjectCodes", "periods");
+        enrollments.WriteRow("sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId", "userSourcedId", "role", "primary", "beginDate", "endDate");
+        var classNumber = 0;
+        var enrollmentNumber = 0;
+        foreach (var ((school, grade), students) in members)
+        {
+            var count = (students.Count + 24) / 25;
+            for (var c = 0; c < count; c++)
+            {
+                classNumber++;
+                var classId = $"class-{classNumber:D5}";
+                var teacherId = $"tch-{classNumber:D5}";
+                var (given, family) = (f.Name.FirstName(), f.Name.LastName());
+                users.WriteRow(teacherId, "active", LastModified, "true", school, "teacher", $"{given}.{family}.t{classNumber}".ToLowerInvariant(), "",
+                    given, family, "", "", $"{given}.{family}.t{classNumber}@demo-schools.example".ToLowerInvariant(), "", "", "", grade, "", "");
+                classes.WriteRow(classId, "active", LastModified, $"Grade {grade} · {family}", grade, "", $"{grade}-{c + 1}", "homeroom", "",
+                    school, "term-fall-2026", "", "", "");
+                enrollments.WriteRow($"enr-{++enrollmentNumber:D7}", "active", LastModified, classId, school, teacherId, "teacher", "true", "2026-09-01", "2027-06-30");
+                foreach (var student in students.Skip(c * students.Count / count).Take((c + 1) * students.Count / count - c * students.Count / count))
+                    enrollments.WriteRow($"enr-{++enrollmentNumber:D7}", "active", LastModified, classId, school, student, "student", "false", "2026-09-01", "2027-06-30");
+            }
         }
     }
 
@@ -134,9 +171,9 @@ public static class DemoDataGenerator
         foreach (var (name, value) in new[]
                  {
                      ("manifest.version", "1.0"), ("oneroster.version", "1.1"),
-                     ("file.academicSessions", "bulk"), ("file.categories", "absent"), ("file.classes", "absent"),
+                     ("file.academicSessions", "bulk"), ("file.categories", "absent"), ("file.classes", "bulk"),
                      ("file.classResources", "absent"), ("file.courses", "absent"), ("file.courseResources", "absent"),
-                     ("file.demographics", "bulk"), ("file.enrollments", "absent"), ("file.lineItems", "absent"),
+                     ("file.demographics", "bulk"), ("file.enrollments", "bulk"), ("file.lineItems", "absent"),
                      ("file.orgs", "bulk"), ("file.resources", "absent"), ("file.results", "absent"), ("file.users", "bulk"),
                      ("source.systemName", "SuccessPlans demo generator"), ("source.systemCode", "successplans"),
                  })

@@ -13,7 +13,10 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
 {
     public sealed record GradeRow(int SchoolId, string School, string Grade, int Students, int Reviewed);
 
+    public sealed record ClassRow(int Id, string School, string Title, string? Teacher, int Students, int Reviewed);
+
     public IReadOnlyList<GradeRow> Rows { get; private set; } = [];
+    public IReadOnlyList<ClassRow> Classes { get; private set; } = [];
     public string TermLabel { get; private set; } = "";
 
     public async Task OnGetAsync(CancellationToken ct)
@@ -29,6 +32,13 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
                 g.Key.SchoolId, g.Key.Name, g.Key.Grade, Students = g.Count(),
                 Reviewed = g.Count(s => db.Reviews.Any(r => r.StudentId == s.Id && r.SchoolYear == year && r.Term == term)),
             })
+            .ToListAsync(ct);
+        var mySchools = await visible.Select(s => s.SchoolId).Distinct().ToListAsync(ct);
+        Classes = await db.Classes.Where(c => mySchools.Contains(c.SchoolId))
+            .OrderBy(c => c.School.Name).ThenBy(c => c.Title)
+            .Select(c => new ClassRow(c.Id, c.School.Name, c.Title, c.TeacherName,
+                c.Enrollments.Count(e => visible.Any(s => s.Id == e.StudentId)),
+                c.Enrollments.Count(e => visible.Any(s => s.Id == e.StudentId) && db.Reviews.Any(r => r.StudentId == e.StudentId && r.SchoolYear == year && r.Term == term))))
             .ToListAsync(ct);
         Rows = rows.OrderBy(r => r.Name).ThenBy(r => r.Grade).Select(r => new GradeRow(r.SchoolId, r.Name, r.Grade!, r.Students, r.Reviewed)).ToList();
     }

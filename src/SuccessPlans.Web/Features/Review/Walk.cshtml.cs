@@ -19,6 +19,9 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans)
 
     [BindProperty(SupportsGet = true)] public int School { get; set; }
     [BindProperty(SupportsGet = true)] public string Grade { get; set; } = "";
+    /// <summary>A teacher's class instead of a whole grade.</summary>
+    [BindProperty(SupportsGet = true)] public int? Class { get; set; }
+    public string? ClassTitle { get; private set; }
     [BindProperty(SupportsGet = true, Name = "i")] public int Index { get; set; }
     [BindProperty] public int StudentId { get; set; }
     [BindProperty] public int? Tier { get; set; }
@@ -90,7 +93,7 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans)
             return RedirectToPage("/Review/Index");
         }
         TempData["Message"] = $"Saved {student.GivenName} {student.FamilyName}.";
-        return RedirectToPage(new { school = School, grade = Grade, i = next });
+        return RedirectToPage(new { school = School, grade = Grade, @class = Class, i = next });
     }
 
     /// <summary>Errors of the non-empty rows point back at the row the user typed in.</summary>
@@ -102,11 +105,25 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans)
         return $"Items[{Items.IndexOf(sent[i])}]{field[(close + 1)..]}";
     }
 
-    private async Task<List<int>> StudentIdsAsync(CancellationToken ct) =>
-        await (await access.VisibleAsync(ct))
-            .Where(s => s.SchoolId == School && s.Grade == Grade && s.Status == StudentStatus.Active)
+    private async Task<List<int>> StudentIdsAsync(CancellationToken ct)
+    {
+        var visible = (await access.VisibleAsync(ct)).Where(s => s.Status == StudentStatus.Active);
+        if (Class is { } classId)
+        {
+            var c = await db.Classes.Where(x => x.Id == classId).Select(x => new { x.Title, x.TeacherName, x.SchoolId, x.Grade }).SingleOrDefaultAsync(ct);
+            if (c is null) return [];
+            (ClassTitle, School, Grade) = (c.TeacherName is null ? c.Title : $"{c.Title} ({c.TeacherName})", c.SchoolId, c.Grade ?? "");
+            visible = visible.Where(s => db.ClassEnrollments.Any(e => e.ClassId == classId && e.StudentId == s.Id));
+        }
+        else
+            visible = visible.Where(s => s.SchoolId == School && s.Grade == Grade);
+        return await visible
             .OrderBy(s => s.FamilyName).ThenBy(s => s.GivenName).ThenBy(s => s.Id)
             .Select(s => s.Id).ToListAsync(ct);
+    }
+
+    /// <summary>Link to another position in the same walk (grade or class).</summary>
+    public string At(int index) => Class is { } c ? $"/Review/Walk?class={c}&i={index}" : $"/Review/Walk?school={School}&grade={Uri.EscapeDataString(Grade)}&i={index}";
 
     private async Task LoadAsync(List<int> ids, CancellationToken ct, bool keepInput = false)
     {
