@@ -859,3 +859,296 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    ALTER TABLE [Services] ADD [Capacity] int NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    ALTER TABLE [Services] ADD [Domain] nvarchar(32) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    ALTER TABLE [Services] ADD [Languages] nvarchar(200) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    ALTER TABLE [Services] ADD [Tier] nvarchar(32) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE TABLE [Referrals] (
+        [Id] int NOT NULL IDENTITY,
+        [StudentId] int NOT NULL,
+        [NeedId] int NOT NULL,
+        [ServiceId] int NOT NULL,
+        [OrganizationId] int NOT NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [SentByUserId] int NULL,
+        [SentByName] nvarchar(200) NOT NULL,
+        [CreatedAt] datetime2 NOT NULL,
+        [SentAt] datetime2 NULL,
+        [AnsweredAt] datetime2 NULL,
+        [FirstServiceAt] datetime2 NULL,
+        [ClosedAt] datetime2 NULL,
+        [SharedChildName] nvarchar(200) NULL,
+        [SharedGrade] nvarchar(8) NULL,
+        [SharedSchool] nvarchar(200) NULL,
+        [SharedGuardianName] nvarchar(200) NULL,
+        [SharedGuardianContact] nvarchar(300) NULL,
+        [SharedNeed] nvarchar(1000) NULL,
+        [ConsentId] int NULL,
+        [OverrideReason] nvarchar(1000) NULL,
+        [DeclineReason] nvarchar(32) NULL,
+        [UnsuccessfulReason] nvarchar(32) NULL,
+        [AnswerNote] nvarchar(1000) NULL,
+        [Outcome] nvarchar(1000) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Referrals] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Referrals_PlanItems_NeedId] FOREIGN KEY ([NeedId]) REFERENCES [PlanItems] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Referrals_ProviderOrganizations_OrganizationId] FOREIGN KEY ([OrganizationId]) REFERENCES [ProviderOrganizations] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Referrals_Services_ServiceId] FOREIGN KEY ([ServiceId]) REFERENCES [Services] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Referrals_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Referrals_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE TABLE [Disclosures] (
+        [Id] int NOT NULL IDENTITY,
+        [StudentId] int NOT NULL,
+        [OrganizationId] int NOT NULL,
+        [ReferralId] int NULL,
+        [FieldsShared] nvarchar(500) NOT NULL,
+        [ConsentId] int NULL,
+        [OverrideReason] nvarchar(1000) NULL,
+        [At] datetime2 NOT NULL,
+        [ByUserId] int NULL,
+        [ByName] nvarchar(200) NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Disclosures] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Disclosures_ProviderOrganizations_OrganizationId] FOREIGN KEY ([OrganizationId]) REFERENCES [ProviderOrganizations] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Disclosures_Referrals_ReferralId] FOREIGN KEY ([ReferralId]) REFERENCES [Referrals] ([Id]),
+        CONSTRAINT [FK_Disclosures_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Disclosures_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE TABLE [ReferralEvents] (
+        [Id] int NOT NULL IDENTITY,
+        [ReferralId] int NOT NULL,
+        [From] nvarchar(32) NULL,
+        [To] nvarchar(32) NOT NULL,
+        [At] datetime2 NOT NULL,
+        [UserId] int NULL,
+        [UserName] nvarchar(200) NOT NULL,
+        [Note] nvarchar(1000) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_ReferralEvents] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ReferralEvents_Referrals_ReferralId] FOREIGN KEY ([ReferralId]) REFERENCES [Referrals] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ReferralEvents_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE TABLE [ServiceDeliveries] (
+        [Id] int NOT NULL IDENTITY,
+        [ReferralId] int NOT NULL,
+        [DeliveredOn] date NOT NULL,
+        [Amount] int NOT NULL,
+        [Unit] nvarchar(32) NOT NULL,
+        [DeliveredBy] nvarchar(200) NOT NULL,
+        [Note] nvarchar(1000) NULL,
+        [RecordedAt] datetime2 NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_ServiceDeliveries] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ServiceDeliveries_Referrals_ReferralId] FOREIGN KEY ([ReferralId]) REFERENCES [Referrals] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ServiceDeliveries_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Services_TenantId_Domain_Status] ON [Services] ([TenantId], [Domain], [Status]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Disclosures_OrganizationId] ON [Disclosures] ([OrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Disclosures_ReferralId] ON [Disclosures] ([ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Disclosures_StudentId] ON [Disclosures] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Disclosures_TenantId_StudentId_At] ON [Disclosures] ([TenantId], [StudentId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralEvents_ReferralId] ON [ReferralEvents] ([ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralEvents_TenantId_ReferralId_At] ON [ReferralEvents] ([TenantId], [ReferralId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_NeedId] ON [Referrals] ([NeedId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_OrganizationId] ON [Referrals] ([OrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_ServiceId] ON [Referrals] ([ServiceId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_StudentId] ON [Referrals] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_TenantId_NeedId_Status] ON [Referrals] ([TenantId], [NeedId], [Status]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_TenantId_OrganizationId_Status_SentAt] ON [Referrals] ([TenantId], [OrganizationId], [Status], [SentAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_TenantId_StudentId_CreatedAt] ON [Referrals] ([TenantId], [StudentId], [CreatedAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_ServiceDeliveries_ReferralId] ON [ServiceDeliveries] ([ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_ServiceDeliveries_TenantId_DeliveredOn] ON [ServiceDeliveries] ([TenantId], [DeliveredOn]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    CREATE INDEX [IX_ServiceDeliveries_TenantId_ReferralId_DeliveredOn] ON [ServiceDeliveries] ([TenantId], [ReferralId], [DeliveredOn]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122203816_Referrals'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261122203816_Referrals', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

@@ -35,6 +35,7 @@ public static class CoreServices
         services.AddScoped<OneRosterImporter>();
         services.AddScoped<HsdsImporter>();
         services.AddScoped<SuccessPlans.Features.Plans.PlanService>();
+        services.AddScoped<SuccessPlans.Features.Referrals.ReferralService>();
         services.AddSingleton<DemoSeeder>();
         return database;
     }

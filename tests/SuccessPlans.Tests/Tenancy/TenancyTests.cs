@@ -46,6 +46,18 @@ public class TenancyTests : IAsyncLifetime
         db.Consents.Add(new Consent { Student = student, GuardianName = "G", RecordedByName = "x", Organizations = [new ConsentOrganization { Organization = org }] });
         await db.SaveChangesAsync();
         db.StudentEvents.Add(new StudentEvent { StudentId = student.Id, UserName = "x", Action = "test" });
+        var need = await db.PlanItems.FirstAsync();
+        var service = await db.Services.FirstAsync();
+        var referral = new SuccessPlans.Features.Referrals.Referral
+        {
+            StudentId = student.Id, NeedId = need.Id, ServiceId = service.Id, OrganizationId = org.Id, SentByName = "x",
+            Status = SuccessPlans.Features.Referrals.ReferralStatus.Accepted,
+            Events = [new() { To = SuccessPlans.Features.Referrals.ReferralStatus.Sent, UserName = "x" }],
+            Deliveries = [new() { Amount = 1, DeliveredBy = "x" }],
+        };
+        db.Referrals.Add(referral);
+        await db.SaveChangesAsync();
+        db.Disclosures.Add(new SuccessPlans.Features.Referrals.Disclosure { StudentId = student.Id, OrganizationId = org.Id, ReferralId = referral.Id, FieldsShared = "name", ByName = "x" });
         db.Classes.Add(new SchoolClass { SchoolId = schoolId, ExternalId = "class-a", Title = "Grade 1", Enrollments = [new ClassEnrollment { StudentId = student.Id }] });
         db.Notifications.Add(new Notification { Kind = "test", RecipientEmail = "x@a.test", Subject = "s", BodyText = "b" });
         db.JobRuns.Add(new JobRun { JobName = "test" });

@@ -35,6 +35,7 @@ public sealed class HsdsImporter(AppDbContext db)
             else if (db.Entry(org).State == EntityState.Modified) orgsUpdated++;
         }
 
+        var extras = ReadExtras(directory);
         var services = await db.Services.Where(s => s.HsdsId != null).ToDictionaryAsync(s => s.HsdsId!, ct);
         int servicesAdded = 0, servicesUpdated = 0;
         foreach (var r in serviceRows)
@@ -51,12 +52,64 @@ public sealed class HsdsImporter(AppDbContext db)
             service.EligibilityDescription = r.Optional("eligibility_description");
             service.MinimumAge = Age(r, "minimum_age");
             service.MaximumAge = Age(r, "maximum_age");
+            var extra = extras.GetValueOrDefault(id);
+            service.Domain = extra?.Domain;
+            service.Tier = extra?.Tier;
+            service.Capacity = extra?.Capacity;
+            service.Languages = extra?.Languages is { Count: > 0 } langs ? string.Join(' ', langs.Distinct().Order()) : null;
             if (isNew) { db.Services.Add(service); services[id] = service; servicesAdded++; }
             else if (db.Entry(service).State == EntityState.Modified) servicesUpdated++;
         }
 
         await db.SaveChangesAsync(ct);
         return new DirectoryImportResult(orgsAdded, orgsUpdated, servicesAdded, servicesUpdated);
+    }
+
+    private sealed class ServiceExtras
+    {
+        public Plans.Domain? Domain { get; set; }
+        public ServiceTier? Tier { get; set; }
+        public int? Capacity { get; set; }
+        public List<string> Languages { get; } = [];
+    }
+
+    /// <summary>Domain, tier and open places from attributes.csv (see HsdsVocabulary); languages from languages.csv. All optional.</summary>
+    private static Dictionary<string, ServiceExtras> ReadExtras(string directory)
+    {
+        var result = new Dictionary<string, ServiceExtras>(StringComparer.Ordinal);
+        ServiceExtras For(string id) => result.TryGetValue(id, out var e) ? e : result[id] = new ServiceExtras();
+
+        var languagesPath = Path.Combine(directory, "languages.csv");
+        if (File.Exists(languagesPath))
+        {
+            var file = CsvFile.Read(languagesPath);
+            file.RequireHeaders("id", "service_id", "code");
+            foreach (var r in file.Rows)
+                if (r.Optional("service_id") is { } sid && r.Optional("code") is { } code)
+                    For(sid).Languages.Add(code.ToLowerInvariant()[..Math.Min(code.Length, 8)]);
+        }
+
+        var attributesPath = Path.Combine(directory, "attributes.csv");
+        if (!File.Exists(attributesPath))
+            return result;
+        var terms = HsdsVocabulary.AllTerms.ToDictionary(t => t.Id);
+        var attributes = CsvFile.Read(attributesPath);
+        attributes.RequireHeaders("id", "link_id", "taxonomy_term_id", "link_entity");
+        foreach (var r in attributes.Rows)
+        {
+            if (!r["link_entity"].Equals("service", StringComparison.OrdinalIgnoreCase) || !terms.TryGetValue(r["taxonomy_term_id"], out var term))
+                continue;
+            var extra = For(r["link_id"]);
+            if (term.TaxonomyId == HsdsVocabulary.DomainTaxonomyId)
+                extra.Domain = HsdsVocabulary.Domains.First(d => d.Term.Id == term.Id).Domain;
+            else if (term.TaxonomyId == HsdsVocabulary.TierTaxonomyId)
+                extra.Tier = HsdsVocabulary.Tiers.First(t => t.Term.Id == term.Id).Tier;
+            else if (int.TryParse(r["value"], out var places) && places >= 0)
+                extra.Capacity = places;
+            else
+                throw r.Error($"field 'value' of an open-places attribute is not a number: '{r["value"]}'");
+        }
+        return result;
     }
 
     private static int? Age(CsvRow r, string field) => r.Optional(field) switch

@@ -31,7 +31,23 @@ public class Service : TenantEntity
     public string? EligibilityDescription { get; set; }
     public int? MinimumAge { get; set; }
     public int? MaximumAge { get; set; }
+
+    /// <summary>Our domain (academic, social-emotional-behavioral, health, family); HSDS carries it as a taxonomy term.</summary>
+    public SuccessPlans.Features.Plans.Domain? Domain { get; set; }
+    public ServiceTier? Tier { get; set; }
+
+    /// <summary>Open places now; null when the provider does not say. Services with room are offered first.</summary>
+    public int? Capacity { get; set; }
+
+    /// <summary>Languages the service is offered in, as ISO 639-1 codes separated by spaces ("en es").</summary>
+    public string? Languages { get; set; }
+
+    public bool OffersLanguage(string? code) =>
+        code is null || Languages is null || Languages.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(code, StringComparer.OrdinalIgnoreCase);
 }
+
+/// <summary>The service tiers of a success plan.</summary>
+public enum ServiceTier { PreventionEnrichment, EarlyIntervention, IntensiveCrisis }
 
 internal sealed class ProviderOrganizationConfiguration : IEntityTypeConfiguration<ProviderOrganization>
 {
@@ -56,5 +72,8 @@ internal sealed class ServiceConfiguration : IEntityTypeConfiguration<Service>
         b.HasOne(s => s.Organization).WithMany(o => o.Services).HasForeignKey(s => s.OrganizationId);
         b.HasIndex(s => new { s.TenantId, s.HsdsId }).IsUnique().HasFilter("[HsdsId] IS NOT NULL");
         b.HasIndex(s => new { s.TenantId, s.OrganizationId, s.Name });
+        b.Property(s => s.Languages).HasMaxLength(200);
+        // Finding a service for a need starts from the domain.
+        b.HasIndex(s => new { s.TenantId, s.Domain, s.Status });
     }
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using Bogus;
 using SuccessPlans.Csv;
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Plans;
 
 namespace SuccessPlans.Features.Seeding;
 
@@ -22,20 +24,20 @@ public static class DemoDataGenerator
     private static readonly string[] SchoolKinds = ["Elementary School", "Community School", "K-8 School", "Academy"];
     private static readonly (string Language, double Weight)[] Languages =
         [("en", 0.62), ("es", 0.24), ("pt", 0.05), ("ht", 0.04), ("vi", 0.03), ("ar", 0.02)];
-    private static readonly (string Name, string Description, string Eligibility)[] ServiceTemplates =
+    private static readonly (string Name, string Description, string Eligibility, Domain Domain, ServiceTier Tier)[] ServiceTemplates =
     [
-        ("After-school tutoring", "Small-group reading and math tutoring twice a week.", "Students in grades K-8"),
-        ("School-based counseling", "Weekly sessions with a licensed counselor at school.", "Students referred by a school coordinator"),
-        ("Vision screening and glasses", "Eye exams and free glasses delivered to school.", "Children 3-14 without vision coverage"),
-        ("Dental van visits", "Cleanings, sealants and fillings on the school's grounds.", "Children 3-14"),
-        ("Family food pantry", "Weekly groceries for the household, with delivery on request.", "Families of enrolled students"),
-        ("Summer enrichment camp", "Six weeks of arts, science and swimming.", "Ages 5-14"),
-        ("Mentoring program", "A trained adult mentor meets the child weekly for a school year.", "Ages 8-14"),
-        ("Parent coaching", "Home visits and workshops for parents of young children.", "Families with children under 9"),
-        ("Housing stabilization", "Case management and emergency rental help.", "Families at risk of losing housing"),
-        ("Youth sports league", "Free seasonal soccer and basketball with equipment.", "Ages 5-14"),
-        ("Speech and language therapy", "Assessment and weekly therapy sessions.", "Ages 3-10"),
-        ("Winter coats and shoes", "New coats, boots and sneakers fitted at school.", "Any enrolled child"),
+        ("After-school tutoring", "Small-group reading and math tutoring twice a week.", "Students in grades K-8", Domain.Academic, ServiceTier.EarlyIntervention),
+        ("School-based counseling", "Weekly sessions with a licensed counselor at school.", "Students referred by a school coordinator", Domain.SocialEmotionalBehavioral, ServiceTier.EarlyIntervention),
+        ("Vision screening and glasses", "Eye exams and free glasses delivered to school.", "Children 3-14 without vision coverage", Domain.Health, ServiceTier.PreventionEnrichment),
+        ("Dental van visits", "Cleanings, sealants and fillings on the school's grounds.", "Children 3-14", Domain.Health, ServiceTier.PreventionEnrichment),
+        ("Family food pantry", "Weekly groceries for the household, with delivery on request.", "Families of enrolled students", Domain.Family, ServiceTier.EarlyIntervention),
+        ("Summer enrichment camp", "Six weeks of arts, science and swimming.", "Ages 5-14", Domain.Academic, ServiceTier.PreventionEnrichment),
+        ("Mentoring program", "A trained adult mentor meets the child weekly for a school year.", "Ages 8-14", Domain.SocialEmotionalBehavioral, ServiceTier.PreventionEnrichment),
+        ("Parent coaching", "Home visits and workshops for parents of young children.", "Families with children under 9", Domain.Family, ServiceTier.EarlyIntervention),
+        ("Housing stabilization", "Case management and emergency rental help.", "Families at risk of losing housing", Domain.Family, ServiceTier.IntensiveCrisis),
+        ("Youth sports league", "Free seasonal soccer and basketball with equipment.", "Ages 5-14", Domain.Health, ServiceTier.PreventionEnrichment),
+        ("Speech and language therapy", "Assessment and weekly therapy sessions.", "Ages 3-10", Domain.Academic, ServiceTier.IntensiveCrisis),
+        ("Crisis counseling", "Same-week clinical counseling for children in crisis.", "Children in acute distress", Domain.SocialEmotionalBehavioral, ServiceTier.IntensiveCrisis),
     ];
     private static readonly string[] OrgSuffixes =
         ["Youth Services", "Family Center", "Health Partners", "Community Collaborative", "Learning Network", "Boys & Girls Club", "Wellness Alliance"];
@@ -184,8 +186,15 @@ public static class DemoDataGenerator
     {
         using var orgsWriter = Writer(Path.Combine(dir, "organizations.csv"));
         using var servicesWriter = Writer(Path.Combine(dir, "services.csv"));
+        using var languagesWriter = Writer(Path.Combine(dir, "languages.csv"));
+        using var attributesWriter = Writer(Path.Combine(dir, "attributes.csv"));
         var orgs = new CsvWriter(orgsWriter);
         var services = new CsvWriter(servicesWriter);
+        var languages = new CsvWriter(languagesWriter);
+        var attributes = new CsvWriter(attributesWriter);
+        languages.WriteRow("id", "service_id", "location_id", "phone_id", "name", "code", "note");
+        attributes.WriteRow("id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value");
+        WriteVocabulary(dir);
         orgs.WriteRow("id", "name", "alternate_name", "description", "email", "website", "tax_status", "tax_id",
             "year_incorporated", "legal_status", "logo", "uri", "parent_organization_id");
         services.WriteRow("id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status",
@@ -202,16 +211,43 @@ public static class DemoDataGenerator
             var domain = new string(name.ToLowerInvariant().Where(char.IsLetter).Take(20).ToArray()) + ".example.org";
             orgs.WriteRow(orgId, name, "", $"{name} serves children and families across Demo City.", $"referrals@{domain}",
                 $"https://{domain}", "", "", f.Random.Int(1960, 2020).ToString(CultureInfo.InvariantCulture), "nonprofit", "", "", "");
-            foreach (var (serviceName, description, eligibility) in f.PickRandom(ServiceTemplates, f.Random.Int(1, 3)))
+            foreach (var (serviceName, description, eligibility, serviceDomain, tier) in f.PickRandom(ServiceTemplates, f.Random.Int(1, 3)))
             {
                 serviceCount++;
                 var minAge = f.Random.Int(3, 6);
-                services.WriteRow(DeterministicGuid(f), orgId, "", serviceName, "", description, "", $"referrals@{domain}", "active",
+                var serviceId = DeterministicGuid(f);
+                services.WriteRow(serviceId, orgId, "", serviceName, "", description, "", $"referrals@{domain}", "active",
                     "", "Referral from the school coordinator.", "Free", "", "", "", eligibility,
                     minAge.ToString(CultureInfo.InvariantCulture), "14", "", "", "", "", LastModified);
+                attributes.WriteRow(DeterministicGuid(f), serviceId, HsdsVocabulary.Domains.First(d => d.Domain == serviceDomain).Term.Id, "", "service", "");
+                attributes.WriteRow(DeterministicGuid(f), serviceId, HsdsVocabulary.Tiers.First(t => t.Tier == tier).Term.Id, "", "service", "");
+                attributes.WriteRow(DeterministicGuid(f), serviceId, HsdsVocabulary.OpenPlaces.Id, "", "service", "",
+                    f.Random.WeightedRandom([0, 2, 5, 12, 30], [0.15f, 0.2f, 0.3f, 0.25f, 0.1f]).ToString(CultureInfo.InvariantCulture));
+                foreach (var (code, languageName) in new[] { ("en", "English") }.Concat(f.Random.Bool(0.5f) ? [("es", "Spanish")] : Array.Empty<(string, string)>())
+                             .Concat(f.Random.Bool(0.15f) ? [("pt", "Portuguese")] : []).Concat(f.Random.Bool(0.1f) ? [("ht", "Haitian Creole")] : []))
+                    languages.WriteRow(DeterministicGuid(f), serviceId, "", "", languageName, code, "");
             }
         }
         return (orgCount, serviceCount);
+    }
+
+    /// <summary>The taxonomies and terms our domain, tier and capacity attributes point at.</summary>
+    private static void WriteVocabulary(string dir)
+    {
+        using (var w = Writer(Path.Combine(dir, "taxonomies.csv")))
+        {
+            var csv = new CsvWriter(w);
+            csv.WriteRow("id", "name", "description", "uri", "version");
+            foreach (var (id, name, description) in HsdsVocabulary.Taxonomies)
+                csv.WriteRow(id, name, description, "", "1");
+        }
+        using (var w = Writer(Path.Combine(dir, "taxonomy_terms.csv")))
+        {
+            var csv = new CsvWriter(w);
+            csv.WriteRow("id", "code", "name", "description", "parent_id", "taxonomy", "language", "taxonomy_id", "term_uri");
+            foreach (var t in HsdsVocabulary.AllTerms)
+                csv.WriteRow(t.Id, t.Code, t.Name, "", "", HsdsVocabulary.Taxonomies.First(x => x.Id == t.TaxonomyId).Name, "en", t.TaxonomyId, "");
+        }
     }
 
     private static string DeterministicGuid(Faker f) => new Guid(f.Random.Bytes(16)).ToString();

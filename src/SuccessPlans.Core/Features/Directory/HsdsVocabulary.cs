@@ -1,0 +1,42 @@
+using SuccessPlans.Features.Plans;
+
+namespace SuccessPlans.Features.Directory;
+
+/// <summary>
+/// How our own service fields travel in HSDS 3.0: domain and service tier as taxonomy terms linked to the
+/// service by attributes.csv, open places as an attribute whose value is the number. Fixed ids keep round trips stable.
+/// </summary>
+public static class HsdsVocabulary
+{
+    public const string DomainTaxonomyId = "5b1b6a3e-7c1e-4a1e-9a51-0d6f2a000001";
+    public const string TierTaxonomyId = "5b1b6a3e-7c1e-4a1e-9a51-0d6f2a000002";
+    public const string CapacityTaxonomyId = "5b1b6a3e-7c1e-4a1e-9a51-0d6f2a000003";
+
+    public sealed record Term(string Id, string TaxonomyId, string Code, string Name);
+
+    public static readonly IReadOnlyList<(Domain Domain, Term Term)> Domains =
+    [
+        (Domain.Academic, new("5b1b6a3e-7c1e-4a1e-9a51-0d6f2a000101", DomainTaxonomyId, "academic", "Academic")),
+        (Domain.SocialEmotionalBehavioral, new("5b1b6a3e-7c1e-4a1e-9a51-0d6f2a000102", DomainTaxonomyId, "social-emotional-behavioral", "Social-emotional-behavioral")),
+        (Domain.Health, new("5b1b6a3e-7c1e-4a1e-9a51-0d6f2a000103", DomainTaxonomyId, "health", "Health")),
+        (Domain.Family, new("5b1b6a3e-7c1e-4a1e-9a51-0d6f2a000104", DomainTaxonomyId, "family", "Family")),
+    ];
+
+    public static readonly IReadOnlyList<(ServiceTier Tier, Term Term)> Tiers =
+    [
+        (ServiceTier.PreventionEnrichment, new("5b1b6a3e-7c1e-4a1e-9a51-0d6f2a000201", TierTaxonomyId, "prevention-enrichment", "Prevention / enrichment")),
+        (ServiceTier.EarlyIntervention, new("5b1b6a3e-7c1e-4a1e-9a51-0d6f2a000202", TierTaxonomyId, "early-intervention", "Early intervention")),
+        (ServiceTier.IntensiveCrisis, new("5b1b6a3e-7c1e-4a1e-9a51-0d6f2a000203", TierTaxonomyId, "intensive-crisis", "Intensive / crisis")),
+    ];
+
+    public static readonly Term OpenPlaces = new("5b1b6a3e-7c1e-4a1e-9a51-0d6f2a000301", CapacityTaxonomyId, "open-places", "Open places");
+
+    public static readonly IReadOnlyList<(string Id, string Name, string Description)> Taxonomies =
+    [
+        (DomainTaxonomyId, "SuccessPlans domains", "The four domains of a child's success plan."),
+        (TierTaxonomyId, "SuccessPlans service tiers", "Prevention/enrichment, early intervention, intensive/crisis."),
+        (CapacityTaxonomyId, "SuccessPlans capacity", "Open places; the attribute's value is the number."),
+    ];
+
+    public static IEnumerable<Term> AllTerms => Domains.Select(d => d.Term).Concat(Tiers.Select(t => t.Term)).Append(OpenPlaces);
+}

@@ -1,0 +1,165 @@
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Features.Referrals;
+
+/// <summary>DOMAIN.md's referral lifecycle; each maps onto a FHIR Task status.</summary>
+public enum ReferralStatus { Draft, Sent, Accepted, InService, Completed, ClosedUnsuccessful, Declined, Withdrawn, Expired }
+
+public enum DeclineReason { NotEligible, NoCapacity, Other }
+public enum UnsuccessfulReason { CouldNotContact, NoLongerInterested, Other }
+public enum DeliveryUnit { Sessions, Minutes }
+
+/// <summary>
+/// A child referred to a provider's service for one need. What was shared with the provider is copied
+/// onto the referral when it is sent: the provider reads these fields and never the student's record.
+/// </summary>
+public class Referral : TenantEntity
+{
+    public int StudentId { get; set; }
+    public Student Student { get; set; } = null!;
+    public int NeedId { get; set; }
+    public PlanItem Need { get; set; } = null!;
+    public int ServiceId { get; set; }
+    public Service Service { get; set; } = null!;
+    public int OrganizationId { get; set; }
+    public ProviderOrganization Organization { get; set; } = null!;
+
+    public ReferralStatus Status { get; set; } = ReferralStatus.Draft;
+    public int? SentByUserId { get; set; }
+    public required string SentByName { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? SentAt { get; set; }
+    public DateTime? AnsweredAt { get; set; }
+    public DateTime? FirstServiceAt { get; set; }
+    public DateTime? ClosedAt { get; set; }
+
+    // The minimum shared with the provider (DOMAIN.md), frozen at sending.
+    public string? SharedChildName { get; set; }
+    public string? SharedGrade { get; set; }
+    public string? SharedSchool { get; set; }
+    public string? SharedGuardianName { get; set; }
+    public string? SharedGuardianContact { get; set; }
+    public string? SharedNeed { get; set; }
+
+    /// <summary>The basis of the share: a consent in force, or an Admin's override with a written reason.</summary>
+    public int? ConsentId { get; set; }
+    public string? OverrideReason { get; set; }
+
+    public DeclineReason? DeclineReason { get; set; }
+    public UnsuccessfulReason? UnsuccessfulReason { get; set; }
+    public string? AnswerNote { get; set; }
+    public string? Outcome { get; set; }
+
+    public List<ReferralEvent> Events { get; set; } = [];
+    public List<ServiceDelivery> Deliveries { get; set; } = [];
+
+    public bool IsOpen => Status is ReferralStatus.Sent or ReferralStatus.Accepted or ReferralStatus.InService;
+}
+
+/// <summary>One transition of a referral: who moved it, from what to what, when.</summary>
+public class ReferralEvent : TenantEntity
+{
+    public int ReferralId { get; set; }
+    public ReferralStatus? From { get; set; }
+    public ReferralStatus To { get; set; }
+    public DateTime At { get; set; }
+    public int? UserId { get; set; }
+    public required string UserName { get; set; }
+    public string? Note { get; set; }
+}
+
+/// <summary>Services delivered under a referral: what the cabinet counts.</summary>
+public class ServiceDelivery : TenantEntity
+{
+    public int ReferralId { get; set; }
+    public Referral Referral { get; set; } = null!;
+    public DateOnly DeliveredOn { get; set; }
+    public int Amount { get; set; }
+    public DeliveryUnit Unit { get; set; } = DeliveryUnit.Sessions;
+    public required string DeliveredBy { get; set; }
+    public string? Note { get; set; }
+    public DateTime RecordedAt { get; set; }
+}
+
+/// <summary>
+/// FERPA 34 CFR 99.32: every disclosure of a child's personal data to a provider organization, kept with
+/// the student's record: who received what, on what basis, when, and who sent it.
+/// </summary>
+public class Disclosure : TenantEntity
+{
+    public int StudentId { get; set; }
+    public int OrganizationId { get; set; }
+    public ProviderOrganization Organization { get; set; } = null!;
+    public int? ReferralId { get; set; }
+    public required string FieldsShared { get; set; }
+    public int? ConsentId { get; set; }
+    public string? OverrideReason { get; set; }
+    public DateTime At { get; set; }
+    public int? ByUserId { get; set; }
+    public required string ByName { get; set; }
+}
+
+internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
+{
+    public void Configure(EntityTypeBuilder<Referral> b)
+    {
+        b.Property(r => r.SentByName).HasMaxLength(200);
+        b.Property(r => r.SharedChildName).HasMaxLength(200);
+        b.Property(r => r.SharedGrade).HasMaxLength(8);
+        b.Property(r => r.SharedSchool).HasMaxLength(200);
+        b.Property(r => r.SharedGuardianName).HasMaxLength(200);
+        b.Property(r => r.SharedGuardianContact).HasMaxLength(300);
+        b.Property(r => r.SharedNeed).HasMaxLength(1000);
+        b.Property(r => r.OverrideReason).HasMaxLength(1000);
+        b.Property(r => r.AnswerNote).HasMaxLength(1000);
+        b.Property(r => r.Outcome).HasMaxLength(1000);
+        b.HasOne(r => r.Student).WithMany().HasForeignKey(r => r.StudentId);
+        b.HasOne(r => r.Need).WithMany().HasForeignKey(r => r.NeedId);
+        b.HasOne(r => r.Service).WithMany().HasForeignKey(r => r.ServiceId);
+        b.HasOne(r => r.Organization).WithMany().HasForeignKey(r => r.OrganizationId);
+        // The provider portal lists an organization's referrals by status; the student page by student.
+        b.HasIndex(r => new { r.TenantId, r.OrganizationId, r.Status, r.SentAt });
+        b.HasIndex(r => new { r.TenantId, r.StudentId, r.CreatedAt });
+        b.HasIndex(r => new { r.TenantId, r.NeedId, r.Status });
+    }
+}
+
+internal sealed class ReferralEventConfiguration : IEntityTypeConfiguration<ReferralEvent>
+{
+    public void Configure(EntityTypeBuilder<ReferralEvent> b)
+    {
+        b.Property(e => e.UserName).HasMaxLength(200);
+        b.Property(e => e.Note).HasMaxLength(1000);
+        b.HasOne<Referral>().WithMany(r => r.Events).HasForeignKey(e => e.ReferralId);
+        b.HasIndex(e => new { e.TenantId, e.ReferralId, e.At });
+    }
+}
+
+internal sealed class ServiceDeliveryConfiguration : IEntityTypeConfiguration<ServiceDelivery>
+{
+    public void Configure(EntityTypeBuilder<ServiceDelivery> b)
+    {
+        b.Property(d => d.DeliveredBy).HasMaxLength(200);
+        b.Property(d => d.Note).HasMaxLength(1000);
+        b.HasOne(d => d.Referral).WithMany(r => r.Deliveries).HasForeignKey(d => d.ReferralId);
+        b.HasIndex(d => new { d.TenantId, d.ReferralId, d.DeliveredOn });
+        b.HasIndex(d => new { d.TenantId, d.DeliveredOn });
+    }
+}
+
+internal sealed class DisclosureConfiguration : IEntityTypeConfiguration<Disclosure>
+{
+    public void Configure(EntityTypeBuilder<Disclosure> b)
+    {
+        b.Property(d => d.FieldsShared).HasMaxLength(500);
+        b.Property(d => d.OverrideReason).HasMaxLength(1000);
+        b.Property(d => d.ByName).HasMaxLength(200);
+        b.HasOne<Student>().WithMany().HasForeignKey(d => d.StudentId);
+        b.HasOne(d => d.Organization).WithMany().HasForeignKey(d => d.OrganizationId);
+        b.HasOne<Referral>().WithMany().HasForeignKey(d => d.ReferralId);
+        b.HasIndex(d => new { d.TenantId, d.StudentId, d.At });
+    }
+}
