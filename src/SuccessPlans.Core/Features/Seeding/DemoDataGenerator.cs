@@ -221,7 +221,7 @@ public static class DemoDataGenerator
                     minAge.ToString(CultureInfo.InvariantCulture), "14", "", "", "", "", LastModified);
                 attributes.WriteRow(DeterministicGuid(f), serviceId, HsdsVocabulary.Domains.First(d => d.Domain == serviceDomain).Term.Id, "", "service", "");
                 attributes.WriteRow(DeterministicGuid(f), serviceId, HsdsVocabulary.Tiers.First(t => t.Tier == tier).Term.Id, "", "service", "");
-                attributes.WriteRow(DeterministicGuid(f), serviceId, HsdsVocabulary.OpenPlaces.Id, "", "service", "",
+                attributes.WriteRow(DeterministicGuid(f), serviceId, HsdsVocabulary.OpenPlaces.Id, "", "service",
                     f.Random.WeightedRandom([0, 2, 5, 12, 30], [0.15f, 0.2f, 0.3f, 0.25f, 0.1f]).ToString(CultureInfo.InvariantCulture));
                 foreach (var (code, languageName) in new[] { ("en", "English") }.Concat(f.Random.Bool(0.5f) ? [("es", "Spanish")] : Array.Empty<(string, string)>())
                              .Concat(f.Random.Bool(0.15f) ? [("pt", "Portuguese")] : []).Concat(f.Random.Bool(0.1f) ? [("ht", "Haitian Creole")] : []))
