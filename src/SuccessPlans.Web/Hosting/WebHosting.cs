@@ -25,6 +25,7 @@ public static class WebHosting
             o.Conventions.AuthorizeFolder("/Jobs", Roles.Admin);
             o.Conventions.AuthorizeFolder("/Roster", Roles.Admin);
             o.Conventions.AuthorizeFolder("/Tenants", Roles.Operator);
+            o.Conventions.AuthorizeFolder("/Provider", Roles.Provider);
         });
         builder.Services.AddProblemDetails();
         // Enums travel by name ("Health", "Need"): readable, and an unknown name is a 400, not a guess.
@@ -38,6 +39,7 @@ public static class WebHosting
         builder.Services.AddScoped<Invitations>();
         builder.Services.AddScoped<TenantProvisioning>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Students.StudentAccess>();
+        builder.Services.AddScoped<SuccessPlans.Web.Features.Provider.ProviderAccess>();
     }
 
     public static void UseSuccessPlansPipeline(this WebApplication app)

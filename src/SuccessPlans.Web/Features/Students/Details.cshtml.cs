@@ -10,7 +10,7 @@ namespace SuccessPlans.Web.Features.Students;
 
 /// <summary>The student page: profile, this year's plan, consent, history.</summary>
 [Authorize(Policy = Policies.StaffOfSchools)]
-public class DetailsModel(AppDbContext db, StudentAccess access, PlanService plans) : PageModel
+public class DetailsModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Features.Referrals.ReferralService referrals) : PageModel
 {
     public Student Student { get; private set; } = null!;
     public SuccessPlan? Plan { get; private set; }
@@ -18,6 +18,8 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     public IReadOnlyList<Consent> Consents { get; private set; } = [];
     public IReadOnlyList<StudentEvent> History { get; private set; } = [];
     public IReadOnlyList<SuccessPlans.Features.Plans.Review> Reviews { get; private set; } = [];
+    public IReadOnlyList<SuccessPlans.Features.Referrals.Referral> Referrals { get; private set; } = [];
+    public IReadOnlyList<SuccessPlans.Features.Referrals.Disclosure> Disclosures { get; private set; } = [];
     public DateOnly Today { get; private set; }
     public int SchoolYear { get; private set; }
 
@@ -70,6 +72,27 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         return RedirectToPage(new { id });
     }
 
+    public async Task<IActionResult> OnPostWithdrawAsync(int id, int referralId, Guid? referralVersion, string? note, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        var referral = await db.Referrals.Include(r => r.Events).SingleOrDefaultAsync(r => r.Id == referralId && r.StudentId == id, ct);
+        if (referral is null) return NotFound();
+        try
+        {
+            await referrals.WithdrawAsync(referral, note, access.Actor, referralVersion, ct);
+        }
+        catch (Exception e) when (e is SuccessPlans.Features.Referrals.IllegalTransitionException or ConcurrencyConflictException)
+        {
+            db.ChangeTracker.Clear();
+            ModelState.Clear();
+            await LoadAsync(id, ct);
+            ModelState.AddModelError("", e.Message);
+            return Page();
+        }
+        TempData["Message"] = "Referral withdrawn.";
+        return Redirect($"/Students/{id}#referrals");
+    }
+
     /// <summary>Runs one plan change; a validation error or a conflict shows on the page, nothing half-saved.</summary>
     private async Task<IActionResult> ChangePlanAsync(int id, Func<Student, SuccessPlan, Task> change, string done, string prefix, CancellationToken ct)
     {
@@ -117,6 +140,9 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         Consents = await db.Consents.AsNoTracking().Include(c => c.Organizations).ThenInclude(o => o.Organization)
             .Where(c => c.StudentId == id).OrderByDescending(c => c.GivenOn).ThenByDescending(c => c.Id).ToListAsync(ct);
         Reviews = await db.Reviews.AsNoTracking().Where(r => r.StudentId == id).OrderByDescending(r => r.SchoolYear).ThenByDescending(r => r.Term).ToListAsync(ct);
+        Referrals = await db.Referrals.AsNoTracking().Include(r => r.Service).Include(r => r.Organization).Include(r => r.Deliveries).Include(r => r.Need)
+            .Where(r => r.StudentId == id).OrderByDescending(r => r.CreatedAt).ToListAsync(ct);
+        Disclosures = await db.Disclosures.AsNoTracking().Include(d => d.Organization).Where(d => d.StudentId == id).OrderByDescending(d => d.At).ToListAsync(ct);
         History = await db.StudentEvents.AsNoTracking().Where(e => e.StudentId == id).OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(200).ToListAsync(ct);
         return true;
     }

@@ -1,0 +1,23 @@
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
+using SuccessPlans.Web.Features.Account;
+
+namespace SuccessPlans.Web.Features.Provider;
+
+/// <summary>
+/// What a provider user may see: the referrals sent to their own organization, read from the fields the
+/// referral shared. Never the student's record, the plan, or another organization's referrals.
+/// </summary>
+public sealed class ProviderAccess(AppDbContext db, CurrentUser me)
+{
+    public async Task<IQueryable<Referral>> ReferralsAsync(CancellationToken ct = default)
+    {
+        var org = await me.ProviderOrganizationIdAsync(ct);
+        return org is null ? db.Referrals.Where(_ => false) : db.Referrals.Where(r => r.OrganizationId == org && r.Status != ReferralStatus.Draft);
+    }
+
+    public async Task<Referral?> FindAsync(int id, CancellationToken ct = default) =>
+        await (await ReferralsAsync(ct)).Include(r => r.Service).Include(r => r.Events).Include(r => r.Deliveries).SingleOrDefaultAsync(r => r.Id == id, ct);
+
+    public Actor Actor => new(me.Id, me.DisplayName);
+}
