@@ -34,6 +34,7 @@ public static class CoreServices
         services.AddTenantJobs();
         services.AddScoped<OneRosterImporter>();
         services.AddScoped<HsdsImporter>();
+        services.AddScoped<HsdsExporter>();
         services.AddScoped<SuccessPlans.Features.Plans.PlanService>();
         services.AddScoped<SuccessPlans.Features.Referrals.ReferralService>();
         services.AddSingleton<DemoSeeder>();

@@ -11,12 +11,17 @@ public sealed record DirectoryImportResult(int OrganizationsAdded, int Organizat
 /// </summary>
 public sealed class HsdsImporter(AppDbContext db)
 {
-    public async Task<DirectoryImportResult> ImportDirectoryAsync(string directory, CancellationToken ct = default)
+    public Task<DirectoryImportResult> ImportDirectoryAsync(string directory, CancellationToken ct = default) =>
+        ImportAsync(Roster.OneRosterImporter.ReadDirectory(directory), ct);
+
+    /// <summary>Imports a package given as file name -> CSV text (see OneRosterImporter.ReadFiles for zips).</summary>
+    public async Task<DirectoryImportResult> ImportAsync(IReadOnlyDictionary<string, string> files, CancellationToken ct = default)
     {
-        var orgFile = Open(Path.Combine(directory, "organizations.csv"));
+        CsvFile Open(string name) => files.TryGetValue(name, out var text) ? CsvFile.Parse(name, text) : throw new ImportFileException(name, 0, "file not found");
+        var orgFile = Open("organizations.csv");
         orgFile.RequireHeaders("id", "name");
         var orgRows = orgFile.Rows.ToList();
-        var serviceFile = Open(Path.Combine(directory, "services.csv"));
+        var serviceFile = Open("services.csv");
         serviceFile.RequireHeaders("id", "organization_id", "name", "status");
         var serviceRows = serviceFile.Rows.ToList();
 
@@ -35,7 +40,7 @@ public sealed class HsdsImporter(AppDbContext db)
             else if (db.Entry(org).State == EntityState.Modified) orgsUpdated++;
         }
 
-        var extras = ReadExtras(directory);
+        var extras = ReadExtras(files);
         var services = await db.Services.Where(s => s.HsdsId != null).ToDictionaryAsync(s => s.HsdsId!, ct);
         int servicesAdded = 0, servicesUpdated = 0;
         foreach (var r in serviceRows)
@@ -74,26 +79,24 @@ public sealed class HsdsImporter(AppDbContext db)
     }
 
     /// <summary>Domain, tier and open places from attributes.csv (see HsdsVocabulary); languages from languages.csv. All optional.</summary>
-    private static Dictionary<string, ServiceExtras> ReadExtras(string directory)
+    private static Dictionary<string, ServiceExtras> ReadExtras(IReadOnlyDictionary<string, string> files)
     {
         var result = new Dictionary<string, ServiceExtras>(StringComparer.Ordinal);
         ServiceExtras For(string id) => result.TryGetValue(id, out var e) ? e : result[id] = new ServiceExtras();
 
-        var languagesPath = Path.Combine(directory, "languages.csv");
-        if (File.Exists(languagesPath))
+        if (files.TryGetValue("languages.csv", out var languagesText))
         {
-            var file = CsvFile.Read(languagesPath);
+            var file = CsvFile.Parse("languages.csv", languagesText);
             file.RequireHeaders("id", "service_id", "code");
             foreach (var r in file.Rows)
                 if (r.Optional("service_id") is { } sid && r.Optional("code") is { } code)
                     For(sid).Languages.Add(code.ToLowerInvariant()[..Math.Min(code.Length, 8)]);
         }
 
-        var attributesPath = Path.Combine(directory, "attributes.csv");
-        if (!File.Exists(attributesPath))
+        if (!files.TryGetValue("attributes.csv", out var attributesText))
             return result;
         var terms = HsdsVocabulary.AllTerms.ToDictionary(t => t.Id);
-        var attributes = CsvFile.Read(attributesPath);
+        var attributes = CsvFile.Parse("attributes.csv", attributesText);
         attributes.RequireHeaders("id", "link_id", "taxonomy_term_id", "link_entity");
         foreach (var r in attributes.Rows)
         {
@@ -119,6 +122,4 @@ public sealed class HsdsImporter(AppDbContext db)
         var v => throw r.Error($"field '{field}' is not an age: '{v}'"),
     };
 
-    private static CsvFile Open(string path) =>
-        File.Exists(path) ? CsvFile.Read(path) : throw new ImportFileException(Path.GetFileName(path), 0, "file not found");
 }
