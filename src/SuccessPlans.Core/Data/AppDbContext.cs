@@ -46,6 +46,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Referrals.ReferralEvent> ReferralEvents => Set<SuccessPlans.Features.Referrals.ReferralEvent>();
     public DbSet<SuccessPlans.Features.Referrals.ServiceDelivery> ServiceDeliveries => Set<SuccessPlans.Features.Referrals.ServiceDelivery>();
     public DbSet<SuccessPlans.Features.Referrals.Disclosure> Disclosures => Set<SuccessPlans.Features.Referrals.Disclosure>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<SuccessPlans.Features.Roster.RosterUpload> RosterUploads => Set<SuccessPlans.Features.Roster.RosterUpload>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>

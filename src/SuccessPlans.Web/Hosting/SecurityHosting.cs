@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Web.Features.Account;
@@ -33,7 +34,9 @@ public static class SecurityHosting
         // A changed role or a deactivation reaches open sessions within a minute.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
 
-        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.AddAuthentication(IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, SuccessPlans.Web.Features.Provider.ApiKeyAuthenticationHandler>(SuccessPlans.Web.Features.Provider.ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthentication().AddIdentityCookies();
         var development = builder.Environment.IsDevelopment();
         services.ConfigureApplicationCookie(o =>
         {
@@ -65,7 +68,11 @@ public static class SecurityHosting
             .AddPolicy(Roles.Provider, p => p.RequireRole(Roles.Provider))
             .AddPolicy(Roles.Cabinet, p => p.RequireRole(Roles.Cabinet, Roles.Admin))
             .AddPolicy(Roles.Operator, p => p.RequireRole(Roles.Operator))
-            .AddPolicy(Policies.StaffOfSchools, p => p.RequireRole(Roles.Admin, Roles.Coordinator));
+            .AddPolicy(Policies.StaffOfSchools, p => p.RequireRole(Roles.Admin, Roles.Coordinator))
+            // Provider systems use an API key; provider users may call the same endpoints signed in.
+            .AddPolicy(SuccessPlans.Web.Features.Provider.ReferralsApi.Policy, p => p
+                .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, SuccessPlans.Web.Features.Provider.ApiKeyAuthenticationHandler.SchemeName)
+                .RequireRole(Roles.Provider));
 
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentUser>();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SuccessPlans.Features.Users;
 using Scalar.AspNetCore;
 using SuccessPlans.Web.Features.Schools;
+using SuccessPlans.Web.Features.Provider;
 using SuccessPlans.Web.Features.Students;
 using SuccessPlans.Web.Features.Tenants;
 using SuccessPlans.Web.Features.Users;
@@ -57,8 +58,9 @@ public static class WebHosting
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
-        app.UseTenantFromUser();
         app.UseAuthorization();
+        // After authorization: an endpoint's policy may have authenticated another scheme (an API key).
+        app.UseTenantFromUser();
     }
 
     public static void MapSuccessPlansEndpoints(this WebApplication app)
@@ -67,6 +69,7 @@ public static class WebHosting
         var api = app.MapGroup("/api/v1");
         api.MapSchoolsApi();
         api.MapStudentsApi();
+        api.MapReferralsApi();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api/reference", o => o.WithTitle("SuccessPlans API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
             .DisableDefaultFonts().DisableAgent()).AllowAnonymous();

@@ -51,8 +51,12 @@ public sealed class CurrentUser(IHttpContextAccessor http, AppDbContext db)
         return _schoolIds;
     }
 
-    public async Task<int?> ProviderOrganizationIdAsync(CancellationToken ct = default) =>
-        IsInRole(Roles.Provider)
-            ? await db.Users.Where(u => u.Id == Id).Select(u => u.ProviderOrganizationId).SingleOrDefaultAsync(ct)
-            : null;
+    /// <summary>A provider's organization: from the API key's claim, or read for the signed-in user (it may have changed).</summary>
+    public async Task<int?> ProviderOrganizationIdAsync(CancellationToken ct = default)
+    {
+        if (!IsInRole(Roles.Provider)) return null;
+        if (Principal.FindFirstValue(SuccessPlans.Web.Features.Provider.ApiKeyAuthenticationHandler.OrganizationClaim) is { } claim)
+            return int.Parse(claim, System.Globalization.CultureInfo.InvariantCulture);
+        return await db.Users.Where(u => u.Id == Id).Select(u => u.ProviderOrganizationId).SingleOrDefaultAsync(ct);
+    }
 }

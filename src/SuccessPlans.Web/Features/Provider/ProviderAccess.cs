@@ -19,5 +19,5 @@ public sealed class ProviderAccess(AppDbContext db, CurrentUser me)
     public async Task<Referral?> FindAsync(int id, CancellationToken ct = default) =>
         await (await ReferralsAsync(ct)).Include(r => r.Service).Include(r => r.Events).Include(r => r.Deliveries).SingleOrDefaultAsync(r => r.Id == id, ct);
 
-    public Actor Actor => new(me.Id, me.DisplayName);
+    public Actor Actor => new(me.Id == 0 ? null : me.Id, me.DisplayName);
 }
