@@ -57,6 +57,7 @@ public class TenancyTests : IAsyncLifetime
         };
         db.Referrals.Add(referral);
         await db.SaveChangesAsync();
+        db.ApiKeys.Add(ApiKey.Create(tenantId, org.Id, "key", "x", DateTime.UtcNow).Key);
         db.Disclosures.Add(new SuccessPlans.Features.Referrals.Disclosure { StudentId = student.Id, OrganizationId = org.Id, ReferralId = referral.Id, FieldsShared = "name", ByName = "x" });
         db.Classes.Add(new SchoolClass { SchoolId = schoolId, ExternalId = "class-a", Title = "Grade 1", Enrollments = [new ClassEnrollment { StudentId = student.Id }] });
         db.Notifications.Add(new Notification { Kind = "test", RecipientEmail = "x@a.test", Subject = "s", BodyText = "b" });
