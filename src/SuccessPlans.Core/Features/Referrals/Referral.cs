@@ -82,6 +82,9 @@ public class ServiceDelivery : TenantEntity
     public required string DeliveredBy { get; set; }
     public string? Note { get; set; }
     public DateTime RecordedAt { get; set; }
+
+    /// <summary>"1 session", "45 minutes".</summary>
+    public string AmountText => $"{Amount} {(Unit == DeliveryUnit.Sessions ? "session" : "minute")}{(Amount == 1 ? "" : "s")}";
 }
 
 /// <summary>
