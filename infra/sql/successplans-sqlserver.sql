@@ -1212,3 +1212,105 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122205542_Flags'
+)
+BEGIN
+    ALTER TABLE [Tenants] ADD [ReferralExpiryDays] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122205542_Flags'
+)
+BEGIN
+    CREATE TABLE [DigestsSent] (
+        [Id] int NOT NULL IDENTITY,
+        [UserId] int NOT NULL,
+        [On] date NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_DigestsSent] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_DigestsSent_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122205542_Flags'
+)
+BEGIN
+    CREATE TABLE [Flags] (
+        [Id] int NOT NULL IDENTITY,
+        [Kind] nvarchar(32) NOT NULL,
+        [SubjectId] int NOT NULL,
+        [StudentId] int NOT NULL,
+        [FirstSeenOn] date NOT NULL,
+        [LastSeenOn] date NOT NULL,
+        [ResolvedAt] datetime2 NULL,
+        [DismissedAt] datetime2 NULL,
+        [DismissedByName] nvarchar(200) NULL,
+        [DismissReason] nvarchar(1000) NULL,
+        [Summary] nvarchar(1000) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Flags] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Flags_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Flags_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122205542_Flags'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_DigestsSent_TenantId_UserId_On] ON [DigestsSent] ([TenantId], [UserId], [On]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122205542_Flags'
+)
+BEGIN
+    CREATE INDEX [IX_Flags_StudentId] ON [Flags] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122205542_Flags'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_Flags_TenantId_Kind_SubjectId] ON [Flags] ([TenantId], [Kind], [SubjectId]) WHERE [ResolvedAt] IS NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122205542_Flags'
+)
+BEGIN
+    CREATE INDEX [IX_Flags_TenantId_ResolvedAt_Kind] ON [Flags] ([TenantId], [ResolvedAt], [Kind]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122205542_Flags'
+)
+BEGIN
+    CREATE INDEX [IX_Flags_TenantId_StudentId_ResolvedAt] ON [Flags] ([TenantId], [StudentId], [ResolvedAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122205542_Flags'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261122205542_Flags', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

@@ -47,6 +47,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Referrals.ServiceDelivery> ServiceDeliveries => Set<SuccessPlans.Features.Referrals.ServiceDelivery>();
     public DbSet<SuccessPlans.Features.Referrals.Disclosure> Disclosures => Set<SuccessPlans.Features.Referrals.Disclosure>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<SuccessPlans.Features.Flags.Flag> Flags => Set<SuccessPlans.Features.Flags.Flag>();
+    public DbSet<SuccessPlans.Features.Flags.DigestSent> DigestsSent => Set<SuccessPlans.Features.Flags.DigestSent>();
     public DbSet<SuccessPlans.Features.Roster.RosterUpload> RosterUploads => Set<SuccessPlans.Features.Roster.RosterUpload>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>

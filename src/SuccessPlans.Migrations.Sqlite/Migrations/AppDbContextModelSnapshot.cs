@@ -256,6 +256,96 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.ToTable("Services");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Flags.DigestSent", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("On")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "UserId", "On")
+                        .IsUnique();
+
+                    b.ToTable("DigestsSent");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Flags.Flag", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DismissReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DismissedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DismissedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("FirstSeenOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("LastSeenOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("StudentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SubjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudentId");
+
+                    b.HasIndex("TenantId", "Kind", "SubjectId")
+                        .IsUnique()
+                        .HasFilter("[ResolvedAt] IS NULL");
+
+                    b.HasIndex("TenantId", "ResolvedAt", "Kind");
+
+                    b.HasIndex("TenantId", "StudentId", "ResolvedAt");
+
+                    b.ToTable("Flags");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Jobs.JobRun", b =>
                 {
                     b.Property<int>("Id")
@@ -1189,6 +1279,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<int>("NotificationRetentionDays")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("ReferralExpiryDays")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -1399,6 +1492,30 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Flags.DigestSent", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Flags.Flag", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Students.Student", null)
+                        .WithMany()
+                        .HasForeignKey("StudentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Jobs.JobRun", b =>

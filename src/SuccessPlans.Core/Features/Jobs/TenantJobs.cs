@@ -26,7 +26,10 @@ public static class TenantJobCatalog
     public static readonly TenantJobDefinition NotificationRetention =
         new("notification-retention", "Purges sent emails older than the tenant's retention period.", -1);
 
-    public static readonly IReadOnlyList<TenantJobDefinition> All = [NotificationRetention];
+    public static readonly TenantJobDefinition NightlyCheck =
+        new("nightly-check", "Expires unanswered referrals, flags unmet needs, silent providers, stalled referrals and overdue reviews, and emails each coordinator a digest.", 0);
+
+    public static readonly IReadOnlyList<TenantJobDefinition> All = [NightlyCheck, NotificationRetention];
 
     public static TenantJobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name);
 
@@ -35,6 +38,7 @@ public static class TenantJobCatalog
     public static IServiceCollection AddTenantJobs(this IServiceCollection services)
     {
         services.AddKeyedScoped<ITenantJob, NotificationRetentionJob>(NotificationRetention.Name);
+        services.AddKeyedScoped<ITenantJob, SuccessPlans.Features.Flags.NightlyCheckJob>(NightlyCheck.Name);
         services.AddScoped<TenantJobRunner>();
         services.AddSingleton<RecurringJobsRegistrar>();
         return services;

@@ -18,6 +18,9 @@ public class Tenant : IVersioned
     public int NoResponseDays { get; set; } = 7;
     public int StalledDays { get; set; } = 21;
 
+    /// <summary>A sent referral with no answer after this many days expires.</summary>
+    public int ReferralExpiryDays { get; set; } = 30;
+
     /// <summary>Local hour (0-23) at which the tenant's nightly jobs run.</summary>
     public int NightlyHour { get; set; } = 4;
 

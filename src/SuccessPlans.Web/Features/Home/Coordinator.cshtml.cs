@@ -12,6 +12,8 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me) : PageModel
     public sealed record SchoolRow(int Id, string Name, int ActiveStudents, int Withdrawn);
 
     public IReadOnlyList<SchoolRow> Schools { get; private set; } = [];
+    public sealed record FlagRow(int StudentId, string Student, SuccessPlans.Features.Flags.FlagKind Kind, string? Summary, DateOnly Since);
+    public IReadOnlyList<FlagRow> Flags { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -22,6 +24,11 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me) : PageModel
             .Select(s => new SchoolRow(s.Id, s.Name,
                 db.Students.Count(st => st.SchoolId == s.Id && st.Status == StudentStatus.Active),
                 db.Students.Count(st => st.SchoolId == s.Id && st.Status == StudentStatus.Withdrawn)))
+            .ToListAsync(ct);
+        Flags = await db.Flags.Where(f => f.ResolvedAt == null && f.DismissedAt == null)
+            .Join(db.Students.Where(st => mine.Contains(st.SchoolId)), f => f.StudentId, st => st.Id, (f, st) => new { f, st })
+            .OrderBy(x => x.f.Kind).ThenBy(x => x.f.FirstSeenOn).ThenBy(x => x.st.FamilyName).Take(500)
+            .Select(x => new FlagRow(x.st.Id, x.st.GivenName + " " + x.st.FamilyName, x.f.Kind, x.f.Summary, x.f.FirstSeenOn))
             .ToListAsync(ct);
     }
 }

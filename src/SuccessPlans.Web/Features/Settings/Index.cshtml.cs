@@ -24,6 +24,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
         [Range(1, 365), Display(Name = "Unmet need after (days)")] public int UnmetNeedDays { get; set; }
         [Range(1, 365), Display(Name = "No response after (days)")] public int NoResponseDays { get; set; }
         [Range(1, 365), Display(Name = "Stalled after (days)")] public int StalledDays { get; set; }
+        [Range(1, 365), Display(Name = "Unanswered referrals expire after (days)")] public int ReferralExpiryDays { get; set; }
         [Range(7, 3650), Display(Name = "Keep sent emails for (days)")] public int NotificationRetentionDays { get; set; }
         public Guid Version { get; set; }
     }
@@ -34,7 +35,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
         Input = new SettingsInput
         {
             Name = t.Name, TimeZoneId = t.TimeZoneId, NightlyHour = t.NightlyHour, SuppressionThreshold = t.SuppressionThreshold,
-            UnmetNeedDays = t.UnmetNeedDays, NoResponseDays = t.NoResponseDays, StalledDays = t.StalledDays,
+            UnmetNeedDays = t.UnmetNeedDays, NoResponseDays = t.NoResponseDays, StalledDays = t.StalledDays, ReferralExpiryDays = t.ReferralExpiryDays,
             NotificationRetentionDays = t.NotificationRetentionDays, Version = t.Version,
         };
     }
@@ -55,6 +56,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
         tenant.UnmetNeedDays = Input.UnmetNeedDays;
         tenant.NoResponseDays = Input.NoResponseDays;
         tenant.StalledDays = Input.StalledDays;
+        tenant.ReferralExpiryDays = Input.ReferralExpiryDays;
         tenant.NotificationRetentionDays = Input.NotificationRetentionDays;
         try
         {

@@ -10,7 +10,7 @@ namespace SuccessPlans.Web.Features.Students;
 
 /// <summary>The student page: profile, this year's plan, consent, history.</summary>
 [Authorize(Policy = Policies.StaffOfSchools)]
-public class DetailsModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Features.Referrals.ReferralService referrals) : PageModel
+public class DetailsModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Features.Referrals.ReferralService referrals, TimeProvider time) : PageModel
 {
     public Student Student { get; private set; } = null!;
     public SuccessPlan? Plan { get; private set; }
@@ -20,6 +20,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     public IReadOnlyList<SuccessPlans.Features.Plans.Review> Reviews { get; private set; } = [];
     public IReadOnlyList<SuccessPlans.Features.Referrals.Referral> Referrals { get; private set; } = [];
     public IReadOnlyList<SuccessPlans.Features.Referrals.Disclosure> Disclosures { get; private set; } = [];
+    public IReadOnlyList<SuccessPlans.Features.Flags.Flag> Flags { get; private set; } = [];
     public DateOnly Today { get; private set; }
     public int SchoolYear { get; private set; }
 
@@ -69,6 +70,25 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         plans.Record(id, access.Actor, "consent revoked", $"Consent of {consent.GuardianName} given {consent.GivenOn:yyyy-MM-dd}{(consent.RevokedReason is null ? "" : $": {consent.RevokedReason}")}");
         await db.SaveChangesAsync(ct);
         TempData["Message"] = "Consent revoked.";
+        return RedirectToPage(new { id });
+    }
+
+    public async Task<IActionResult> OnPostDismissFlagAsync(int id, int flagId, string? reason, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        var flag = await db.Flags.SingleOrDefaultAsync(f => f.Id == flagId && f.StudentId == id && f.ResolvedAt == null, ct);
+        if (flag is null) return NotFound();
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            ModelState.AddModelError("", "Say why you dismiss the flag.");
+            return Page();
+        }
+        flag.DismissedAt = time.GetUtcNow().UtcDateTime;
+        flag.DismissedByName = access.Actor.Name;
+        flag.DismissReason = reason.Trim().Length > 1000 ? reason.Trim()[..1000] : reason.Trim();
+        plans.Record(id, access.Actor, "flag dismissed", $"{SuccessPlans.Features.Flags.Flag.Words(flag.Kind)}: {flag.DismissReason}");
+        await db.SaveChangesAsync(ct);
+        TempData["Message"] = "Flag dismissed.";
         return RedirectToPage(new { id });
     }
 
@@ -142,6 +162,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         Reviews = await db.Reviews.AsNoTracking().Where(r => r.StudentId == id).OrderByDescending(r => r.SchoolYear).ThenByDescending(r => r.Term).ToListAsync(ct);
         Referrals = await db.Referrals.AsNoTracking().Include(r => r.Service).Include(r => r.Organization).Include(r => r.Deliveries).Include(r => r.Need)
             .Where(r => r.StudentId == id).OrderByDescending(r => r.CreatedAt).ToListAsync(ct);
+        Flags = await db.Flags.AsNoTracking().Where(f => f.StudentId == id && f.ResolvedAt == null).OrderBy(f => f.Kind).ToListAsync(ct);
         Disclosures = await db.Disclosures.AsNoTracking().Include(d => d.Organization).Where(d => d.StudentId == id).OrderByDescending(d => d.At).ToListAsync(ct);
         History = await db.StudentEvents.AsNoTracking().Where(e => e.StudentId == id).OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(200).ToListAsync(ct);
         return true;

@@ -21,6 +21,7 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
     /// <summary>none, active or closed: the plan of the current school year.</summary>
     [BindProperty(SupportsGet = true)] public string? Plan { get; set; }
     [BindProperty(SupportsGet = true)] public bool OpenNeeds { get; set; }
+    [BindProperty(SupportsGet = true)] public bool OpenFlags { get; set; }
     [BindProperty(SupportsGet = true)] public bool Withdrawn { get; set; }
     [BindProperty(SupportsGet = true)] public string Sort { get; set; } = "name";
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
@@ -53,6 +54,7 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
                                      || s.LocalId == q || s.ExternalId == q);
         }
         if (School is { } school) query = query.Where(s => s.SchoolId == school);
+        if (OpenFlags) query = query.Where(s => db.Flags.Any(f => f.StudentId == s.Id && f.ResolvedAt == null && f.DismissedAt == null));
         if (!string.IsNullOrEmpty(Grade)) query = query.Where(s => s.Grade == Grade);
 
         var rows = query.Select(s => new
@@ -92,7 +94,7 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
     /// <summary>The current filters with one value changed, for sort and page links.</summary>
     public string Link(string? sort = null, int? page = null) => Url.Page("/Students/Index", new
     {
-        Q, School, Grade, Tier, Plan, OpenNeeds = OpenNeeds ? true : (bool?)null, Withdrawn = Withdrawn ? true : (bool?)null,
+        Q, School, Grade, Tier, Plan, OpenNeeds = OpenNeeds ? true : (bool?)null, OpenFlags = OpenFlags ? true : (bool?)null, Withdrawn = Withdrawn ? true : (bool?)null,
         Sort = sort ?? Sort, p = page ?? 1,
     })!;
 }

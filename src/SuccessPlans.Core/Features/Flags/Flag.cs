@@ -1,0 +1,58 @@
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Features.Flags;
+
+/// <summary>What the nightly check finds (DOMAIN.md); the subject is a need, a referral or a plan by kind.</summary>
+public enum FlagKind { UnmetNeed, NoResponse, Stalled, ReviewOverdue }
+
+/// <summary>
+/// One open flag per kind and subject. It closes by itself (ResolvedAt) when its condition clears; a coordinator
+/// may dismiss it with a reason, which hides it until the condition clears and returns.
+/// </summary>
+public class Flag : TenantEntity
+{
+    public FlagKind Kind { get; set; }
+    public int SubjectId { get; set; }
+    public int StudentId { get; set; }
+    public DateOnly FirstSeenOn { get; set; }
+    public DateOnly LastSeenOn { get; set; }
+    public DateTime? ResolvedAt { get; set; }
+    public DateTime? DismissedAt { get; set; }
+    public string? DismissedByName { get; set; }
+    public string? DismissReason { get; set; }
+    public string? Summary { get; set; }
+
+    public static string Words(FlagKind kind) => kind switch
+    {
+        FlagKind.UnmetNeed => "Unmet need",
+        FlagKind.NoResponse => "No response from the provider",
+        FlagKind.Stalled => "Accepted but no service yet",
+        _ => "Plan review overdue",
+    };
+}
+
+/// <summary>One digest per coordinator per day, whatever the number of runs: the unique index makes it so.</summary>
+public class DigestSent : TenantEntity
+{
+    public int UserId { get; set; }
+    public DateOnly On { get; set; }
+}
+
+internal sealed class FlagConfiguration : IEntityTypeConfiguration<Flag>
+{
+    public void Configure(EntityTypeBuilder<Flag> b)
+    {
+        b.Property(f => f.DismissedByName).HasMaxLength(200);
+        b.Property(f => f.DismissReason).HasMaxLength(1000);
+        b.Property(f => f.Summary).HasMaxLength(1000);
+        b.HasOne<SuccessPlans.Features.Students.Student>().WithMany().HasForeignKey(f => f.StudentId);
+        b.HasIndex(f => new { f.TenantId, f.Kind, f.SubjectId }).IsUnique().HasFilter("[ResolvedAt] IS NULL");
+        b.HasIndex(f => new { f.TenantId, f.StudentId, f.ResolvedAt });
+        b.HasIndex(f => new { f.TenantId, f.ResolvedAt, f.Kind });
+    }
+}
+
+internal sealed class DigestSentConfiguration : IEntityTypeConfiguration<DigestSent>
+{
+    public void Configure(EntityTypeBuilder<DigestSent> b) => b.HasIndex(d => new { d.TenantId, d.UserId, d.On }).IsUnique();
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using SuccessPlans.Data;
+using SuccessPlans.Features.Jobs;
+using SuccessPlans.Features.Notifications;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Features.Tenants;
+using SuccessPlans.Features.Users;
+
+namespace SuccessPlans.Features.Flags;
+
+/// <summary>
+/// The nightly check of one tenant (DOMAIN.md, "What the nightly check flags"): expires unanswered referrals,
+/// then computes each rule as one set-based query, opens the flags that are new, resolves those whose
+/// condition cleared, and queues one digest per coordinator per day. Everything is judged as of the run's
+/// local date, so a second run changes nothing and a run after nights of downtime leaves what nightly runs would have.
+/// </summary>
+public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox outbox, IConfiguration config) : ITenantJob
+{
+    private static readonly ReferralStatus[] Active = [ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService];
+
+    public async Task<string> RunAsync(CancellationToken ct)
+    {
+        var tenant = await db.Tenants.AsNoTracking().SingleAsync(ct);
+        var zone = tenant.TimeZone;
+        var now = time.GetUtcNow().UtcDateTime;
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, zone));
+        // "Sent N days ago" on local day D means sent before the start of local day D - N + 1.
+        DateTime StartOfLocalDay(DateOnly d) => TimeZoneInfo.ConvertTimeToUtc(d.ToDateTime(TimeOnly.MinValue), zone);
+
+        var expired = await ExpireReferralsAsync(StartOfLocalDay(today.AddDays(-tenant.ReferralExpiryDays + 1)), now, ct);
+
+        var unmetSince = today.AddDays(-tenant.UnmetNeedDays);
+        var unmet = await db.PlanItems
+            .Where(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Open && i.Plan.Status == PlanStatus.Active && i.Plan.Student.Status == StudentStatus.Active)
+            .Where(i => !db.Referrals.Any(r => r.NeedId == i.Id && Active.Contains(r.Status)))
+            .Where(i => i.IdentifiedOn <= unmetSince
+                        || db.Referrals.Any(r => r.NeedId == i.Id && (r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.Expired)))
+            .Select(i => new Subject(i.Id, i.Plan.StudentId, i.Description))
+            .ToListAsync(ct);
+
+        var noResponseBefore = StartOfLocalDay(today.AddDays(-tenant.NoResponseDays + 1));
+        var noResponse = await db.Referrals
+            .Where(r => r.Status == ReferralStatus.Sent && r.SentAt < noResponseBefore)
+            .Select(r => new Subject(r.Id, r.StudentId, r.Service.Name + " (" + r.Organization.Name + ")"))
+            .ToListAsync(ct);
+
+        var stalledBefore = StartOfLocalDay(today.AddDays(-tenant.StalledDays + 1));
+        var stalled = await db.Referrals
+            .Where(r => r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore && !r.Deliveries.Any())
+            .Select(r => new Subject(r.Id, r.StudentId, r.Service.Name + " (" + r.Organization.Name + ")"))
+            .ToListAsync(ct);
+
+        var overdue = await db.Plans
+            .Where(p => p.Status == PlanStatus.Active && p.NextReviewDue < today && p.Student.Status == StudentStatus.Active)
+            .Select(p => new Subject(p.Id, p.StudentId, "Review was due " + p.NextReviewDue))
+            .ToListAsync(ct);
+
+        var openFlags = await db.Flags.Where(f => f.ResolvedAt == null).ToListAsync(ct);
+        int opened = 0, resolved = 0;
+        foreach (var (kind, subjects) in new[] { (FlagKind.UnmetNeed, unmet), (FlagKind.NoResponse, noResponse), (FlagKind.Stalled, stalled), (FlagKind.ReviewOverdue, overdue) })
+        {
+            var current = subjects.ToDictionary(s => s.Id);
+            var existing = openFlags.Where(f => f.Kind == kind).ToDictionary(f => f.SubjectId);
+            foreach (var (id, subject) in current)
+            {
+                if (existing.TryGetValue(id, out var flag))
+                {
+                    if (flag.LastSeenOn != today) flag.LastSeenOn = today;
+                    continue;
+                }
+                db.Flags.Add(new Flag { Kind = kind, SubjectId = id, StudentId = subject.StudentId, FirstSeenOn = today, LastSeenOn = today, Summary = Truncate(subject.Summary) });
+                opened++;
+            }
+            foreach (var flag in existing.Values.Where(f => !current.ContainsKey(f.SubjectId)))
+            {
+                flag.ResolvedAt = now;
+                resolved++;
+            }
+        }
+        await db.SaveChangesAsync(ct);
+
+        var digests = await QueueDigestsAsync(tenant, today, ct);
+        var stillOpen = await db.Flags.CountAsync(f => f.ResolvedAt == null, ct);
+        return $"{opened} new flag(s), {resolved} resolved, {stillOpen} open; {expired} referral(s) expired; {digests} digest(s) queued.";
+    }
+
+    private sealed record Subject(int Id, int StudentId, string? Summary);
+
+    /// <summary>Sent referrals with no answer within the tenant's window expire; each transition is recorded.</summary>
+    private async Task<int> ExpireReferralsAsync(DateTime sentBefore, DateTime now, CancellationToken ct)
+    {
+        var stale = await db.Referrals.Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore).ToListAsync(ct);
+        foreach (var r in stale)
+        {
+            db.ReferralEvents.Add(new ReferralEvent { ReferralId = r.Id, From = r.Status, To = ReferralStatus.Expired, At = now, UserName = "nightly check", Note = "No answer within the tenant's window" });
+            db.StudentEvents.Add(new StudentEvent { StudentId = r.StudentId, At = now, UserName = "nightly check", Action = "referral expired", Details = $"Referral #{r.Id}: no answer in time" });
+            r.Status = ReferralStatus.Expired;
+            r.ClosedAt = now;
+        }
+        await db.SaveChangesAsync(ct);
+        return stale.Count;
+    }
+
+    /// <summary>One email a day per coordinator with open flags in their schools; none when there is nothing to say.</summary>
+    private async Task<int> QueueDigestsAsync(Tenant tenant, DateOnly today, CancellationToken ct)
+    {
+        var coordinators = (await db.Users.Where(u => u.Role == UserRole.Coordinator && u.Email != null)
+            .Where(u => !db.DigestsSent.Any(d => d.UserId == u.Id && d.On == today))
+            .Select(u => new { u.Id, u.Email, u.DisplayName, u.LockoutEnd, Schools = u.CoordinatorSchools.Select(c => c.SchoolId).ToList() })
+            .ToListAsync(ct))
+            // Deactivated coordinators get no mail (lockout is compared here: SQLite cannot compare DateTimeOffset).
+            .Where(u => u.LockoutEnd is null || u.LockoutEnd < time.GetUtcNow()).ToList();
+        if (coordinators.Count == 0) return 0;
+
+        var flags = await db.Flags.Where(f => f.ResolvedAt == null && f.DismissedAt == null)
+            .Join(db.Students, f => f.StudentId, s => s.Id, (f, s) => new { f.Kind, f.FirstSeenOn, f.Summary, f.StudentId, s.SchoolId, s.GivenName, s.FamilyName })
+            .ToListAsync(ct);
+        var baseUrl = (config["App:BaseUrl"] ?? "").TrimEnd('/');
+        var queued = 0;
+        foreach (var c in coordinators)
+        {
+            var mine = flags.Where(f => c.Schools.Contains(f.SchoolId)).ToList();
+            if (mine.Count == 0) continue;
+            var text = new StringBuilder($"Good morning {c.DisplayName},\n\nThe nightly check of {tenant.Name} found {mine.Count} open flag(s) for your schools ({mine.Count(f => f.FirstSeenOn == today)} new today).\n");
+            var html = new StringBuilder($"<p>Good morning {WebUtility.HtmlEncode(c.DisplayName)},</p><p>The nightly check of {WebUtility.HtmlEncode(tenant.Name)} found {mine.Count} open flag(s) for your schools ({mine.Count(f => f.FirstSeenOn == today)} new today).</p>");
+            foreach (var group in mine.GroupBy(f => f.Kind).OrderBy(g => g.Key))
+            {
+                text.Append($"\n{Flag.Words(group.Key)} ({group.Count()})\n");
+                html.Append($"<h3>{Flag.Words(group.Key)} ({group.Count()})</h3><ul>");
+                foreach (var f in group.OrderBy(f => f.FamilyName).ThenBy(f => f.GivenName))
+                {
+                    var link = $"{baseUrl}/Students/{f.StudentId}";
+                    var isNew = f.FirstSeenOn == today ? " [new]" : "";
+                    text.Append($"- {f.GivenName} {f.FamilyName}: {f.Summary}{isNew}  {link}\n");
+                    html.Append($"<li><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode($"{f.GivenName} {f.FamilyName}")}</a>: {WebUtility.HtmlEncode(f.Summary ?? "")}{isNew}</li>");
+                }
+                html.Append("</ul>");
+            }
+            db.DigestsSent.Add(new DigestSent { UserId = c.Id, On = today });
+            outbox.Enqueue("digest", c.Email!, c.DisplayName, $"SuccessPlans: {mine.Count} open flag(s) for {today:yyyy-MM-dd}", text.ToString(), html.ToString(), c.Id);
+            queued++;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another run queued today's digests at the same moment; its emails stand, these are dropped.
+            return 0;
+        }
+        return queued;
+    }
+
+    private static string? Truncate(string? s) => s is null ? null : s.Length <= 1000 ? s : s[..1000];
+}
