@@ -17,12 +17,12 @@ namespace SuccessPlans.Tests.Infrastructure;
 /// The real app on a real SQLite file in a temp folder, with fake time and no background job server
 /// (tests call jobs directly). Each factory is its own world: its own database, mail folder and keys.
 /// </summary>
-public class AppFactory : WebApplicationFactory<Program>
+public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Program>
 {
     public const string Password = "Test-Password-2026!";
 
     public string Root { get; } = Directory.CreateTempSubdirectory("successplans-test-").FullName;
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Time { get; } = new(start ?? DateTimeOffset.UtcNow);
     public string PickupDirectory => Path.Combine(Root, "mail");
     public Dictionary<string, string?> Settings { get; } = new();
 
