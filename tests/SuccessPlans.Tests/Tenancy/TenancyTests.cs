@@ -58,7 +58,6 @@ public class TenancyTests : IAsyncLifetime
         db.Referrals.Add(referral);
         await db.SaveChangesAsync();
         db.Flags.Add(new SuccessPlans.Features.Flags.Flag { Kind = SuccessPlans.Features.Flags.FlagKind.UnmetNeed, SubjectId = need.Id, StudentId = student.Id });
-        db.DigestsSent.Add(new SuccessPlans.Features.Flags.DigestSent { UserId = user.Id });
         db.ApiKeys.Add(ApiKey.Create(tenantId, org.Id, "key", "x", DateTime.UtcNow).Key);
         db.Disclosures.Add(new SuccessPlans.Features.Referrals.Disclosure { StudentId = student.Id, OrganizationId = org.Id, ReferralId = referral.Id, FieldsShared = "name", ByName = "x" });
         db.Classes.Add(new SchoolClass { SchoolId = schoolId, ExternalId = "class-a", Title = "Grade 1", Enrollments = [new ClassEnrollment { StudentId = student.Id }] });
@@ -72,6 +71,7 @@ public class TenancyTests : IAsyncLifetime
         await users.AddLoginAsync(user, new UserLoginInfo("ext", "key-a", "Ext"));
         await users.SetAuthenticationTokenAsync(user, "ext", "token", "secret");
         db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = user.Id, SchoolId = schoolId });
+        db.DigestsSent.Add(new SuccessPlans.Features.Flags.DigestSent { UserId = user.Id });
         await db.SaveChangesAsync();
     });
 
