@@ -15,15 +15,15 @@ public static class Benchmarks
     {
         var what = args.Length > 1 ? args[1] : "";
         var students = Option(args, "--students", 50_000);
-        if (what != "import")
+        if (what is not ("import" or "nightly"))
         {
-            Console.Error.WriteLine("usage: benchmark import [--students N]");
+            Console.Error.WriteLine("usage: benchmark import|nightly [--students N]");
             return 2;
         }
         var dir = Directory.CreateTempSubdirectory("successplans-bench-").FullName;
         try
         {
-            return await ImportAsync(dir, students);
+            return what == "import" ? await ImportAsync(dir, students) : await NightlyAsync(dir, students);
         }
         finally
         {
@@ -72,6 +72,50 @@ public static class Benchmarks
         return first.Result.StudentsAdded == students && second.Result.StudentsAdded + second.Result.StudentsUpdated == 0 ? 0 : 1;
     }
 
+    /// <summary>
+    /// A tenant of N students with 3 needs, 2 referrals and 20 services delivered each (50,000 students:
+    /// 150,000 needs, 100,000 referrals, 1,000,000 deliveries), then one nightly check, timed.
+    /// </summary>
+    private static async Task<int> NightlyAsync(string dir, int students)
+    {
+        await using var services = await ThrowawayAppAsync(dir);
+        var clock = Stopwatch.StartNew();
+        var (tenantId, counts) = await NightlyData.SeedAsync(services, students);
+        Console.WriteLine($"Seeded {students:N0} students, {counts.Needs:N0} needs, {counts.Referrals:N0} referrals, {counts.Deliveries:N0} services delivered in {clock.Elapsed.TotalSeconds:0} s.");
+
+        GC.Collect();
+        ResetPeakMemory();
+        clock.Restart();
+        await using (var scope = services.CreateTenantScopeFor(tenantId))
+        {
+            var summary = await scope.ServiceProvider.GetRequiredKeyedService<SuccessPlans.Features.Jobs.ITenantJob>(SuccessPlans.Features.Jobs.TenantJobCatalog.NightlyCheck.Name).RunAsync(CancellationToken.None);
+            Console.WriteLine($"  nightly check: {clock.Elapsed.TotalSeconds:0.00} s, peak memory during the check {PeakMemoryMegabytes()} MB ({summary})");
+        }
+        clock.Restart();
+        await using (var scope = services.CreateTenantScopeFor(tenantId))
+        {
+            await scope.ServiceProvider.GetRequiredKeyedService<SuccessPlans.Features.Jobs.ITenantJob>(SuccessPlans.Features.Jobs.TenantJobCatalog.NightlyCheck.Name).RunAsync(CancellationToken.None);
+            Console.WriteLine($"  second run (nothing changes): {clock.Elapsed.TotalSeconds:0.00} s");
+        }
+        return 0;
+    }
+
+    /// <summary>Linux: writing 5 to clear_refs resets the peak resident set (VmHWM), so the check's own peak can be read.</summary>
+    private static void ResetPeakMemory()
+    {
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static string PeakMemoryMegabytes()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return (long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { return (Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024).ToString("N0", System.Globalization.CultureInfo.InvariantCulture); }
+    }
+
     /// <summary>The core services on a fresh SQLite file in the given folder.</summary>
     private static async Task<ServiceProvider> ThrowawayAppAsync(string dir)
     {
@@ -82,6 +126,7 @@ public static class Benchmarks
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<IConfiguration>(config);
         var settings = services.AddSuccessPlansCore(config, dir);
         var provider = services.BuildServiceProvider();
         await DatabaseStartup.PrepareAsync(provider, settings);

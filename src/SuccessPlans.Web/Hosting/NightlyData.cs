@@ -1,0 +1,105 @@
+using Bogus;
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
+using SuccessPlans.Features.Schools;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Features.Tenants;
+using SuccessPlans.Features.Users;
+
+namespace SuccessPlans.Web.Hosting;
+
+/// <summary>Bogus data at city scale for the nightly-check benchmark: deterministic, written in batches.</summary>
+internal static class NightlyData
+{
+    public sealed record Counts(int Needs, int Referrals, int Deliveries);
+
+    private const int Batch = 2000;
+
+    public static async Task<(int TenantId, Counts Counts)> SeedAsync(IServiceProvider services, int students)
+    {
+        var f = new Faker("en") { Random = new Randomizer(7) };
+        var now = DateTime.UtcNow;
+        var today = DateOnly.FromDateTime(now);
+        int tenantId;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var tenant = new Tenant { Name = "Benchmark City", Slug = "bench", TimeZoneId = "America/New_York", CreatedAt = now };
+            db.Tenants.Add(tenant);
+            await db.SaveChangesAsync();
+            tenantId = tenant.Id;
+        }
+
+        List<int> schoolIds, serviceIds, orgOfService;
+        await using (var scope = services.GetRequiredService<IServiceScopeFactory>().CreateTenantScope(tenantId))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var schools = Enumerable.Range(1, Math.Max(2, students / 450)).Select(i => new School { Name = $"School {i}", ExternalId = $"s{i}" }).ToList();
+            db.Schools.AddRange(schools);
+            var orgs = Enumerable.Range(1, Math.Max(5, students / 250)).Select(i => new ProviderOrganization { Name = $"Provider {i}" }).ToList();
+            db.ProviderOrganizations.AddRange(orgs);
+            await db.SaveChangesAsync();
+            var svc = orgs.SelectMany(o => Enum.GetValues<Domain>().Select(d => new Service { Name = $"{d} help", Organization = o, Domain = d })).ToList();
+            db.Services.AddRange(svc);
+            await db.SaveChangesAsync();
+            for (var i = 0; i < Math.Max(2, students / 450); i += 2)
+            {
+                var coordinator = new AppUser { UserName = $"c{i}@bench.test", Email = $"c{i}@bench.test", NormalizedEmail = $"C{i}@BENCH.TEST", NormalizedUserName = $"C{i}@BENCH.TEST", DisplayName = $"Coordinator {i}", Role = UserRole.Coordinator, SecurityStamp = Guid.NewGuid().ToString() };
+                db.Users.Add(coordinator);
+                await db.SaveChangesAsync();
+                db.CoordinatorSchools.AddRange(schools.Skip(i).Take(2).Select(s => new CoordinatorSchool { UserId = coordinator.Id, SchoolId = s.Id }));
+            }
+            await db.SaveChangesAsync();
+            (schoolIds, serviceIds, orgOfService) = (schools.Select(s => s.Id).ToList(), svc.Select(s => s.Id).ToList(), svc.Select(s => s.OrganizationId).ToList());
+        }
+
+        int needs = 0, referrals = 0, deliveries = 0;
+        var statuses = new[] { ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService, ReferralStatus.Completed, ReferralStatus.Declined };
+        for (var start = 0; start < students; start += Batch)
+        {
+            await using var scope = services.GetRequiredService<IServiceScopeFactory>().CreateTenantScope(tenantId);
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            var batch = new List<(Student Student, SuccessPlan Plan, List<PlanItem> Needs)>();
+            for (var i = start; i < Math.Min(students, start + Batch); i++)
+            {
+                var student = new Student { GivenName = f.Name.FirstName(), FamilyName = f.Name.LastName(), SchoolId = schoolIds[i % schoolIds.Count], Grade = "03" };
+                var plan = new SuccessPlan { Student = student, SchoolYear = 2026, Tier = f.Random.Int(1, 3), NextReviewDue = today.AddDays(f.Random.Int(-30, 60)), CreatedAt = now, UpdatedAt = now };
+                var items = Enumerable.Range(0, 3).Select(_ => new PlanItem
+                {
+                    Plan = plan, Domain = f.PickRandom<Domain>(), Kind = PlanItemKind.Need, Description = f.Lorem.Sentence(4),
+                    Status = f.Random.Bool(0.7f) ? NeedStatus.Open : NeedStatus.Met, IdentifiedOn = today.AddDays(-f.Random.Int(0, 90)), CreatedAt = now,
+                }).ToList();
+                db.Students.Add(student);
+                db.Plans.Add(plan);
+                db.PlanItems.AddRange(items);
+                batch.Add((student, plan, items));
+            }
+            await db.SaveChangesAsync();
+            foreach (var (student, _, items) in batch)
+            {
+                foreach (var need in items.Take(2))
+                {
+                    var s = f.Random.Int(0, serviceIds.Count - 1);
+                    var status = f.PickRandom(statuses);
+                    var sent = now.AddDays(-f.Random.Int(0, 60));
+                    var referral = new Referral
+                    {
+                        StudentId = student.Id, NeedId = need.Id, ServiceId = serviceIds[s], OrganizationId = orgOfService[s], Status = status, SentByName = "bench",
+                        CreatedAt = sent, SentAt = sent, AnsweredAt = status == ReferralStatus.Sent ? null : sent.AddDays(2),
+                    };
+                    if (status is ReferralStatus.InService or ReferralStatus.Completed)
+                        for (var d = 0; d < 25; d++)
+                            referral.Deliveries.Add(new ServiceDelivery { DeliveredOn = DateOnly.FromDateTime(sent).AddDays(3 + d), Amount = 1, DeliveredBy = "bench", RecordedAt = now });
+                    db.Referrals.Add(referral);
+                    referrals++;
+                    deliveries += referral.Deliveries.Count;
+                }
+                needs += items.Count;
+            }
+            await db.SaveChangesAsync();
+        }
+        return (tenantId, new Counts(needs, referrals, deliveries));
+    }
+}
