@@ -51,6 +51,24 @@ public class DemoTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task In_the_demo_the_nightly_check_flags_needs_and_the_digest_lands_in_the_pickup_folder()
+    {
+        var tenantId = await _app.InTenant(null, (_, db) => db.Tenants.Where(t => t.Slug == DemoSeeder.TenantSlug).Select(t => t.Id).SingleAsync());
+        var admin = await _app.SignedInAsync("admin@demo.test", DemoSeeder.Password);
+        Assert.Contains("nightly-check", await (await admin.GetAsync("/Jobs")).Content.ReadAsStringAsync());
+        await _app.Services.GetRequiredService<SuccessPlans.Features.Jobs.TenantJobRunner>()
+            .RunAsync(SuccessPlans.Features.Jobs.TenantJobCatalog.NightlyCheck.Name, tenantId, "admin@demo.test", CancellationToken.None);
+        var jobs = await (await admin.GetAsync("/Jobs")).Content.ReadAsStringAsync();
+        Assert.Contains("new flag(s)", jobs);
+
+        var coordinator = await _app.SignedInAsync("coordinator@demo.test", DemoSeeder.Password);
+        var home = await coordinator.GetDocumentAsync("/Home/Coordinator");
+        Assert.NotEmpty(home.QuerySelectorAll("table.flags tbody tr"));
+        await _app.Services.GetRequiredService<SuccessPlans.Features.Notifications.OutboxDispatcher>().SendPendingAsync(CancellationToken.None);
+        Assert.Contains(Directory.GetFiles(_app.PickupDirectory, "*.eml"), f => File.ReadAllText(f).Contains("coordinator@demo.test"));
+    }
+
+    [Fact]
     public async Task The_coordinator_sees_only_their_schools()
     {
         var page = await (await _app.SignedInAsync("coordinator2@demo.test", DemoSeeder.Password)).GetDocumentAsync("/Home/Coordinator");

@@ -3,6 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
+using SuccessPlans.Features.Students;
 using SuccessPlans.Features.Roster;
 using SuccessPlans.Features.Tenants;
 using SuccessPlans.Features.Users;
@@ -64,12 +67,88 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
         db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = coordinator2.Id, SchoolId = schools.Last() });
         provider.ProviderOrganizationId = firstOrg;
         await db.SaveChangesAsync(ct);
+        await SeedActivityAsync(db, schools.Take(2).ToList(), firstOrg, ct);
         await transaction.CommitAsync(ct);
 
         log.LogInformation("Seeded the demo community: {Schools} schools, {Students} students, {Orgs} provider organizations, {Services} services.",
             roster.SchoolsAdded, roster.StudentsAdded, directory.OrganizationsAdded, directory.ServicesAdded);
         return true;
     }
+
+    /// <summary>
+    /// A few weeks of work already done in the first two schools, so every page has something to show on a
+    /// first run: plans with needs (some weeks old), consents, and referrals in every state with services delivered.
+    /// </summary>
+    private async Task SeedActivityAsync(AppDbContext db, List<int> schoolIds, int providerOrgId, CancellationToken ct)
+    {
+        var now = Now;
+        var today = DateOnly.FromDateTime(now);
+        var year = SchoolYears.For(today);
+        var students = await db.Students.Where(s => schoolIds.Contains(s.SchoolId)).OrderBy(s => s.ExternalId).Take(24).ToListAsync(ct);
+        var services = await db.Services.Where(s => s.Domain != null).OrderBy(s => s.OrganizationId == providerOrgId ? 0 : 1).ThenBy(s => s.Id).ToListAsync(ct);
+        var statuses = new[] { ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService, ReferralStatus.Completed, ReferralStatus.Declined, (ReferralStatus?)null };
+        for (var i = 0; i < students.Count; i++)
+        {
+            var student = students[i];
+            var ago = 5 + i * 2; // reviewed between 5 and 51 days ago
+            var plan = new SuccessPlan { StudentId = student.Id, SchoolYear = year, Tier = 1 + i % 3, CreatedAt = now.AddDays(-ago), UpdatedAt = now.AddDays(-ago),
+                NextReviewDue = i % 3 == 2 ? today.AddDays(42 - ago) : null };
+            db.Plans.Add(plan);
+            db.Reviews.Add(new Review { StudentId = student.Id, SchoolYear = year, Term = SchoolYears.TermFor(today), Tier = plan.Tier, ReviewerName = "Demo Coordinator", ReviewedOn = today.AddDays(-ago) });
+            plan.Items.Add(new PlanItem { Domain = Domain.Academic, Kind = PlanItemKind.Strength, Description = "Curious and eager to read", CreatedAt = plan.CreatedAt });
+            var service = services[i % services.Count];
+            var need = new PlanItem { Domain = service.Domain!.Value, Kind = PlanItemKind.Need, Description = NeedFor(service.Domain.Value), Goal = "Help in place within a month",
+                Priority = NeedPriority.Medium, Status = NeedStatus.Open, IdentifiedOn = today.AddDays(-ago), CreatedAt = plan.CreatedAt };
+            plan.Items.Add(need);
+            db.StudentEvents.Add(new StudentEvent { StudentId = student.Id, At = plan.CreatedAt, UserName = "Demo Coordinator", Action = "plan created", Details = $"Success plan for {SchoolYears.Label(year)} (demo)" });
+            var consent = new Consent { StudentId = student.Id, GuardianName = student.GuardianName ?? "Guardian", GivenOn = today.AddDays(-ago), SharesWithAnyPartner = true,
+                RecordedByName = "Demo Coordinator", RecordedAt = plan.CreatedAt };
+            db.Consents.Add(consent);
+            await db.SaveChangesAsync(ct);
+
+            if (statuses[i % statuses.Length] is not { } status) continue;
+            var sentAt = now.AddDays(-ago + 1);
+            var referral = new Referral
+            {
+                StudentId = student.Id, NeedId = need.Id, ServiceId = service.Id, OrganizationId = service.OrganizationId, Status = status, SentByName = "Demo Coordinator",
+                CreatedAt = sentAt, SentAt = sentAt, AnsweredAt = status == ReferralStatus.Sent ? null : sentAt.AddDays(2),
+                SharedChildName = $"{student.GivenName} {student.FamilyName}", SharedGrade = student.Grade, SharedGuardianName = student.GuardianName,
+                SharedGuardianContact = student.GuardianPhone, SharedNeed = need.Description, ConsentId = consent.Id,
+                DeclineReason = status == ReferralStatus.Declined ? Referrals.DeclineReason.NoCapacity : null,
+                ClosedAt = status is ReferralStatus.Completed or ReferralStatus.Declined ? sentAt.AddDays(10) : null,
+            };
+            referral.Events.Add(new ReferralEvent { To = ReferralStatus.Sent, At = sentAt, UserName = "Demo Coordinator" });
+            if (status != ReferralStatus.Sent)
+                referral.Events.Add(new ReferralEvent { From = ReferralStatus.Sent, To = status == ReferralStatus.Declined ? ReferralStatus.Declined : ReferralStatus.Accepted, At = sentAt.AddDays(2), UserName = "Demo Provider" });
+            if (status is ReferralStatus.InService or ReferralStatus.Completed)
+            {
+                referral.FirstServiceAt = sentAt.AddDays(3);
+                referral.Events.Add(new ReferralEvent { From = ReferralStatus.Accepted, To = ReferralStatus.InService, At = sentAt.AddDays(3), UserName = "Demo Provider" });
+                for (var d = 0; d < 3; d++)
+                    referral.Deliveries.Add(new ServiceDelivery { DeliveredOn = DateOnly.FromDateTime(sentAt).AddDays(3 + d * 2), Amount = 1, DeliveredBy = "Demo Provider", RecordedAt = sentAt.AddDays(3 + d * 2) });
+            }
+            if (status == ReferralStatus.Completed)
+            {
+                referral.Outcome = "Goal reached";
+                referral.Events.Add(new ReferralEvent { From = ReferralStatus.InService, To = ReferralStatus.Completed, At = sentAt.AddDays(10), UserName = "Demo Provider" });
+                need.Status = NeedStatus.Met;
+                need.ResolvedOn = DateOnly.FromDateTime(sentAt.AddDays(10));
+            }
+            db.Referrals.Add(referral);
+            await db.SaveChangesAsync(ct);
+            db.Disclosures.Add(new Disclosure { StudentId = student.Id, OrganizationId = service.OrganizationId, ReferralId = referral.Id, FieldsShared = "Child's name, Grade, School, Guardian, Guardian contact, Need",
+                ConsentId = consent.Id, At = sentAt, ByName = "Demo Coordinator" });
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static string NeedFor(Domain d) => d switch
+    {
+        Domain.Academic => "Reading below grade level",
+        Domain.SocialEmotionalBehavioral => "Anxious at recess, few friends",
+        Domain.Health => "Cannot see the board; needs an eye exam",
+        _ => "Family needs help with food",
+    };
 
     private async Task<AppUser> CreateUserAsync(IServiceProvider sp, DemoLogin login, int? tenantId)
     {
