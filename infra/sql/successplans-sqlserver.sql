@@ -1215,7 +1215,7 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122205542_Flags'
+    WHERE [MigrationId] = N'20261122210951_Flags'
 )
 BEGIN
     ALTER TABLE [Tenants] ADD [ReferralExpiryDays] int NOT NULL DEFAULT 0;
@@ -1223,7 +1223,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122205542_Flags'
+    WHERE [MigrationId] = N'20261122210951_Flags'
 )
 BEGIN
     CREATE TABLE [DigestsSent] (
@@ -1239,7 +1239,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122205542_Flags'
+    WHERE [MigrationId] = N'20261122210951_Flags'
 )
 BEGIN
     CREATE TABLE [Flags] (
@@ -1248,7 +1248,6 @@ BEGIN
         [SubjectId] int NOT NULL,
         [StudentId] int NOT NULL,
         [FirstSeenOn] date NOT NULL,
-        [LastSeenOn] date NOT NULL,
         [ResolvedAt] datetime2 NULL,
         [DismissedAt] datetime2 NULL,
         [DismissedByName] nvarchar(200) NULL,
@@ -1264,7 +1263,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122205542_Flags'
+    WHERE [MigrationId] = N'20261122210951_Flags'
 )
 BEGIN
     CREATE UNIQUE INDEX [IX_DigestsSent_TenantId_UserId_On] ON [DigestsSent] ([TenantId], [UserId], [On]);
@@ -1272,7 +1271,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122205542_Flags'
+    WHERE [MigrationId] = N'20261122210951_Flags'
 )
 BEGIN
     CREATE INDEX [IX_Flags_StudentId] ON [Flags] ([StudentId]);
@@ -1280,7 +1279,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122205542_Flags'
+    WHERE [MigrationId] = N'20261122210951_Flags'
 )
 BEGIN
     EXEC(N'CREATE UNIQUE INDEX [IX_Flags_TenantId_Kind_SubjectId] ON [Flags] ([TenantId], [Kind], [SubjectId]) WHERE [ResolvedAt] IS NULL');
@@ -1288,7 +1287,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122205542_Flags'
+    WHERE [MigrationId] = N'20261122210951_Flags'
 )
 BEGIN
     CREATE INDEX [IX_Flags_TenantId_ResolvedAt_Kind] ON [Flags] ([TenantId], [ResolvedAt], [Kind]);
@@ -1296,7 +1295,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122205542_Flags'
+    WHERE [MigrationId] = N'20261122210951_Flags'
 )
 BEGIN
     CREATE INDEX [IX_Flags_TenantId_StudentId_ResolvedAt] ON [Flags] ([TenantId], [StudentId], [ResolvedAt]);
@@ -1304,11 +1303,11 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122205542_Flags'
+    WHERE [MigrationId] = N'20261122210951_Flags'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122205542_Flags', N'10.0.14');
+    VALUES (N'20261122210951_Flags', N'10.0.14');
 END;
 
 COMMIT;

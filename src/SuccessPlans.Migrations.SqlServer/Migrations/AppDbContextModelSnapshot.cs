@@ -325,9 +325,6 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
-                    b.Property<DateOnly>("LastSeenOn")
-                        .HasColumnType("date");
-
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("datetime2");
 

@@ -308,9 +308,6 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateOnly>("LastSeenOn")
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime?>("ResolvedAt")
                         .HasColumnType("TEXT");
 

@@ -15,7 +15,6 @@ public class Flag : TenantEntity
     public int SubjectId { get; set; }
     public int StudentId { get; set; }
     public DateOnly FirstSeenOn { get; set; }
-    public DateOnly LastSeenOn { get; set; }
     public DateTime? ResolvedAt { get; set; }
     public DateTime? DismissedAt { get; set; }
     public string? DismissedByName { get; set; }

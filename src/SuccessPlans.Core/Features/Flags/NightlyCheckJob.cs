@@ -59,29 +59,29 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             .Select(p => new Subject(p.Id, p.StudentId, "Review was due " + p.NextReviewDue))
             .ToListAsync(ct);
 
-        var openFlags = await db.Flags.Where(f => f.ResolvedAt == null).ToListAsync(ct);
-        int opened = 0, resolved = 0;
+        // Only what the comparison needs, untracked: the usual night changes few flags, and this stays cheap.
+        var openFlags = await db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null).Select(f => new { f.Id, f.Kind, f.SubjectId }).ToListAsync(ct);
+        var toResolve = new List<int>();
+        var opened = 0;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         foreach (var (kind, subjects) in new[] { (FlagKind.UnmetNeed, unmet), (FlagKind.NoResponse, noResponse), (FlagKind.Stalled, stalled), (FlagKind.ReviewOverdue, overdue) })
         {
             var current = subjects.ToDictionary(s => s.Id);
-            var existing = openFlags.Where(f => f.Kind == kind).ToDictionary(f => f.SubjectId);
-            foreach (var (id, subject) in current)
+            var existing = openFlags.Where(f => f.Kind == kind).ToDictionary(f => f.SubjectId, f => f.Id);
+            foreach (var (id, subject) in current.Where(c => !existing.ContainsKey(c.Key)))
             {
-                if (existing.TryGetValue(id, out var flag))
-                {
-                    if (flag.LastSeenOn != today) flag.LastSeenOn = today;
-                    continue;
-                }
-                db.Flags.Add(new Flag { Kind = kind, SubjectId = id, StudentId = subject.StudentId, FirstSeenOn = today, LastSeenOn = today, Summary = Truncate(subject.Summary) });
+                db.Flags.Add(new Flag { Kind = kind, SubjectId = id, StudentId = subject.StudentId, FirstSeenOn = today, Summary = Truncate(subject.Summary) });
                 opened++;
             }
-            foreach (var flag in existing.Values.Where(f => !current.ContainsKey(f.SubjectId)))
-            {
-                flag.ResolvedAt = now;
-                resolved++;
-            }
+            toResolve.AddRange(existing.Where(e => !current.ContainsKey(e.Key)).Select(e => e.Value));
         }
         await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        db.ChangeTracker.AutoDetectChangesEnabled = true;
+        // Set-based; the tenant filter limits the update to this tenant's flags.
+        foreach (var chunk in toResolve.Chunk(5000))
+            await db.Flags.Where(f => chunk.Contains(f.Id)).ExecuteUpdateAsync(u => u.SetProperty(f => f.ResolvedAt, now).SetProperty(f => f.Version, Guid.NewGuid()), ct);
+        var resolved = toResolve.Count;
 
         var digests = await QueueDigestsAsync(tenant, today, ct);
         var stillOpen = await db.Flags.CountAsync(f => f.ResolvedAt == null, ct);

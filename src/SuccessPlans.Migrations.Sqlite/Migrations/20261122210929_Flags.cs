@@ -50,7 +50,6 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     SubjectId = table.Column<int>(type: "INTEGER", nullable: false),
                     StudentId = table.Column<int>(type: "INTEGER", nullable: false),
                     FirstSeenOn = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    LastSeenOn = table.Column<DateOnly>(type: "TEXT", nullable: false),
                     ResolvedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     DismissedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     DismissedByName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),

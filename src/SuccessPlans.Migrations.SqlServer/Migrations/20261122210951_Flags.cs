@@ -50,7 +50,6 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     SubjectId = table.Column<int>(type: "int", nullable: false),
                     StudentId = table.Column<int>(type: "int", nullable: false),
                     FirstSeenOn = table.Column<DateOnly>(type: "date", nullable: false),
-                    LastSeenOn = table.Column<DateOnly>(type: "date", nullable: false),
                     ResolvedAt = table.Column<DateTime>(type: "datetime2", nullable: true),
                     DismissedAt = table.Column<DateTime>(type: "datetime2", nullable: true),
                     DismissedByName = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
