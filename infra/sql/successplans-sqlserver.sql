@@ -1313,3 +1313,112 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122211958_Locations'
+)
+BEGIN
+    CREATE TABLE [ServiceLocations] (
+        [Id] int NOT NULL IDENTITY,
+        [OrganizationId] int NULL,
+        [HsdsId] nvarchar(128) NULL,
+        [Name] nvarchar(200) NOT NULL,
+        [Address1] nvarchar(200) NULL,
+        [City] nvarchar(100) NULL,
+        [Region] nvarchar(100) NULL,
+        [PostalCode] nvarchar(20) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_ServiceLocations] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ServiceLocations_ProviderOrganizations_OrganizationId] FOREIGN KEY ([OrganizationId]) REFERENCES [ProviderOrganizations] ([Id]),
+        CONSTRAINT [FK_ServiceLocations_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122211958_Locations'
+)
+BEGIN
+    CREATE TABLE [ServiceTerms] (
+        [ServiceId] int NOT NULL,
+        [TermHsdsId] nvarchar(128) NOT NULL,
+        [TenantId] int NOT NULL,
+        [Code] nvarchar(100) NULL,
+        [Name] nvarchar(200) NOT NULL,
+        [Taxonomy] nvarchar(200) NULL,
+        CONSTRAINT [PK_ServiceTerms] PRIMARY KEY ([ServiceId], [TermHsdsId]),
+        CONSTRAINT [FK_ServiceTerms_Services_ServiceId] FOREIGN KEY ([ServiceId]) REFERENCES [Services] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_ServiceTerms_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122211958_Locations'
+)
+BEGIN
+    CREATE TABLE [ServicesAtLocations] (
+        [ServiceId] int NOT NULL,
+        [LocationId] int NOT NULL,
+        [TenantId] int NOT NULL,
+        CONSTRAINT [PK_ServicesAtLocations] PRIMARY KEY ([ServiceId], [LocationId]),
+        CONSTRAINT [FK_ServicesAtLocations_ServiceLocations_LocationId] FOREIGN KEY ([LocationId]) REFERENCES [ServiceLocations] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ServicesAtLocations_Services_ServiceId] FOREIGN KEY ([ServiceId]) REFERENCES [Services] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_ServicesAtLocations_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122211958_Locations'
+)
+BEGIN
+    CREATE INDEX [IX_ServiceLocations_OrganizationId] ON [ServiceLocations] ([OrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122211958_Locations'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_ServiceLocations_TenantId_HsdsId] ON [ServiceLocations] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122211958_Locations'
+)
+BEGIN
+    CREATE INDEX [IX_ServicesAtLocations_LocationId] ON [ServicesAtLocations] ([LocationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122211958_Locations'
+)
+BEGIN
+    CREATE INDEX [IX_ServicesAtLocations_TenantId_LocationId] ON [ServicesAtLocations] ([TenantId], [LocationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122211958_Locations'
+)
+BEGIN
+    CREATE INDEX [IX_ServiceTerms_TenantId_Code] ON [ServiceTerms] ([TenantId], [Code]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122211958_Locations'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261122211958_Locations', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

@@ -47,6 +47,9 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Referrals.ServiceDelivery> ServiceDeliveries => Set<SuccessPlans.Features.Referrals.ServiceDelivery>();
     public DbSet<SuccessPlans.Features.Referrals.Disclosure> Disclosures => Set<SuccessPlans.Features.Referrals.Disclosure>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ServiceLocation> ServiceLocations => Set<ServiceLocation>();
+    public DbSet<ServiceAtLocation> ServicesAtLocations => Set<ServiceAtLocation>();
+    public DbSet<ServiceTerm> ServiceTerms => Set<ServiceTerm>();
     public DbSet<SuccessPlans.Features.Flags.Flag> Flags => Set<SuccessPlans.Features.Flags.Flag>();
     public DbSet<SuccessPlans.Features.Flags.DigestSent> DigestsSent => Set<SuccessPlans.Features.Flags.DigestSent>();
     public DbSet<SuccessPlans.Features.Roster.RosterUpload> RosterUploads => Set<SuccessPlans.Features.Roster.RosterUpload>();
@@ -87,7 +90,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         foreach (var fk in builder.Model.GetEntityTypes().SelectMany(e => e.GetForeignKeys()))
         {
             if (fk.DeleteBehavior == DeleteBehavior.Cascade && !IsIdentityOwned(fk.DeclaringEntityType.ClrType)
-                && fk.DeclaringEntityType.ClrType != typeof(CoordinatorSchool) && fk.DeclaringEntityType.ClrType != typeof(ConsentOrganization) && fk.DeclaringEntityType.ClrType != typeof(ClassEnrollment))
+                && fk.DeclaringEntityType.ClrType != typeof(CoordinatorSchool) && fk.DeclaringEntityType.ClrType != typeof(ConsentOrganization) && fk.DeclaringEntityType.ClrType != typeof(ClassEnrollment)
+                && fk.DeclaringEntityType.ClrType != typeof(ServiceAtLocation) && fk.DeclaringEntityType.ClrType != typeof(ServiceTerm))
                 fk.DeleteBehavior = DeleteBehavior.Restrict;
         }
     }

@@ -269,6 +269,112 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.ToTable("Services");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceAtLocation", b =>
+                {
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("LocationId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.HasKey("ServiceId", "LocationId");
+
+                    b.HasIndex("LocationId");
+
+                    b.HasIndex("TenantId", "LocationId");
+
+                    b.ToTable("ServicesAtLocations");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceLocation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Address1")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("City")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("HsdsId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int?>("OrganizationId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("PostalCode")
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("TenantId", "HsdsId")
+                        .IsUnique()
+                        .HasFilter("[HsdsId] IS NOT NULL");
+
+                    b.ToTable("ServiceLocations");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceTerm", b =>
+                {
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("TermHsdsId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Taxonomy")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.HasKey("ServiceId", "TermHsdsId");
+
+                    b.HasIndex("TenantId", "Code");
+
+                    b.ToTable("ServiceTerms");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Flags.DigestSent", b =>
                 {
                     b.Property<int>("Id")
@@ -1543,6 +1649,63 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Navigation("Organization");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceAtLocation", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Directory.ServiceLocation", "Location")
+                        .WithMany("Services")
+                        .HasForeignKey("LocationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Directory.Service", "Service")
+                        .WithMany("Locations")
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Location");
+
+                    b.Navigation("Service");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceLocation", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Directory.ProviderOrganization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId");
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceTerm", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Directory.Service", "Service")
+                        .WithMany("Terms")
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Service");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Flags.DigestSent", b =>
                 {
                     b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
@@ -1913,6 +2076,18 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Directory.ProviderOrganization", b =>
+                {
+                    b.Navigation("Services");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.Service", b =>
+                {
+                    b.Navigation("Locations");
+
+                    b.Navigation("Terms");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceLocation", b =>
                 {
                     b.Navigation("Services");
                 });

@@ -256,6 +256,110 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.ToTable("Services");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceAtLocation", b =>
+                {
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LocationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ServiceId", "LocationId");
+
+                    b.HasIndex("LocationId");
+
+                    b.HasIndex("TenantId", "LocationId");
+
+                    b.ToTable("ServicesAtLocations");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceLocation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Address1")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("City")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HsdsId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PostalCode")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("TenantId", "HsdsId")
+                        .IsUnique()
+                        .HasFilter("[HsdsId] IS NOT NULL");
+
+                    b.ToTable("ServiceLocations");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceTerm", b =>
+                {
+                    b.Property<int>("ServiceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TermHsdsId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Taxonomy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ServiceId", "TermHsdsId");
+
+                    b.HasIndex("TenantId", "Code");
+
+                    b.ToTable("ServiceTerms");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Flags.DigestSent", b =>
                 {
                     b.Property<int>("Id")
@@ -1491,6 +1595,63 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Navigation("Organization");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceAtLocation", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Directory.ServiceLocation", "Location")
+                        .WithMany("Services")
+                        .HasForeignKey("LocationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Directory.Service", "Service")
+                        .WithMany("Locations")
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Location");
+
+                    b.Navigation("Service");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceLocation", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Directory.ProviderOrganization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId");
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceTerm", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Directory.Service", "Service")
+                        .WithMany("Terms")
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Service");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Flags.DigestSent", b =>
                 {
                     b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
@@ -1861,6 +2022,18 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Directory.ProviderOrganization", b =>
+                {
+                    b.Navigation("Services");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.Service", b =>
+                {
+                    b.Navigation("Locations");
+
+                    b.Navigation("Terms");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceLocation", b =>
                 {
                     b.Navigation("Services");
                 });

@@ -25,18 +25,32 @@ public class DirectoryTests : IAsyncLifetime
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private Task<List<string>> DirectoryOf(int tenant) => _app.InTenant(tenant, async (_, db) =>
-        (await db.Services.Include(s => s.Organization).ToListAsync())
+        (await db.Services.Include(s => s.Organization).Include(s => s.Locations).ThenInclude(l => l.Location).ThenInclude(l => l.Organization).Include(s => s.Terms).ToListAsync())
             .Select(s => string.Join("|", s.Organization.HsdsId, s.Organization.Name, s.Organization.Description, s.Organization.Email, s.Organization.Website,
-                s.HsdsId, s.Name, s.Description, s.Status, s.EligibilityDescription, s.MinimumAge, s.MaximumAge, s.Domain, s.Tier, s.Capacity, s.Languages))
+                s.HsdsId, s.Name, s.Description, s.Status, s.EligibilityDescription, s.MinimumAge, s.MaximumAge, s.Domain, s.Tier, s.Capacity, s.Languages,
+                string.Join(";", s.Locations.Select(l => $"{l.Location.HsdsId}/{l.Location.Name}/{l.Location.Address1}/{l.Location.City}/{l.Location.Region}/{l.Location.PostalCode}/{l.Location.Organization?.HsdsId}").Order()),
+                string.Join(";", s.Terms.Select(t => $"{t.TermHsdsId}/{t.Code}/{t.Name}/{t.Taxonomy}").Order())))
             .Order().ToList());
+
+    [Fact]
+    public async Task The_hsds_example_package_round_trips_with_its_locations_and_terms()
+    {
+        var example = Path.Combine(Model.ModelTests.RepositoryRoot(), "..", "shared", "formats", "hsds-3.0-example");
+        await _app.InTenant(_a, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportDirectoryAsync(example));
+        var original = await DirectoryOf(_a);
+        Assert.Contains(original, s => s.Contains("MyCity Civic Center"));
+        var files = await _app.InTenant(_a, (sp, _) => sp.GetRequiredService<HsdsExporter>().ExportAsync());
+        await _app.InTenant(_b, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportAsync(files));
+        Assert.Equal(original, await DirectoryOf(_b));
+    }
 
     [Fact]
     public async Task An_export_imported_into_an_empty_tenant_gives_back_the_same_directory()
     {
         await _app.InTenant(_a, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportDirectoryAsync(DemoHsds));
         var original = await DirectoryOf(_a);
-        Assert.Equal(37, original.Count);
-        Assert.Contains(original, s => s.Contains("|Health|") && s.Contains("en"));
+        Assert.Equal(42, original.Count);
+        Assert.Contains(original, s => s.Contains("|Health|") && s.Contains("en") && s.Contains("main office"));
 
         var admin = await _app.SignedInAsync("admin@dir-a.test");
         var download = await admin.GetAsync("/Directory?handler=Export");
@@ -59,7 +73,7 @@ public class DirectoryTests : IAsyncLifetime
         var files = OneRosterImporter.ReadDirectory(DemoHsds);
         files["services.csv"] += "bad-service,no-such-org,,Orphan,,,,,active,,,,,,,,,,,,,,\r\n";
         var e = await Assert.ThrowsAsync<ImportFileException>(() => _app.InTenant(_a, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportAsync(files)));
-        Assert.Equal("services.csv line 39: field 'organization_id' names no organization in organizations.csv: 'no-such-org'", e.Message);
+        Assert.Equal("services.csv line 44: field 'organization_id' names no organization in organizations.csv: 'no-such-org'", e.Message);
         Assert.Equal(0, await _app.InTenant(_a, (_, db) => db.ProviderOrganizations.CountAsync()));
 
         var admin = await _app.SignedInAsync("admin@dir-a.test");
@@ -71,7 +85,7 @@ public class DirectoryTests : IAsyncLifetime
             { new StringContent(files["services.csv"]), "files", "services.csv" },
         };
         var response = await admin.PostAsync("/Directory?handler=Import", form);
-        Assert.Contains("Nothing was imported. services.csv line 39", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
+        Assert.Contains("Nothing was imported. services.csv line 44", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
         Assert.Equal(0, await _app.InTenant(_a, (_, db) => db.ProviderOrganizations.CountAsync()));
     }
 

@@ -58,6 +58,9 @@ public class TenancyTests : IAsyncLifetime
         db.Referrals.Add(referral);
         await db.SaveChangesAsync();
         db.Flags.Add(new SuccessPlans.Features.Flags.Flag { Kind = SuccessPlans.Features.Flags.FlagKind.UnmetNeed, SubjectId = need.Id, StudentId = student.Id });
+        var location = new ServiceLocation { Name = "A place", HsdsId = "loc-a" };
+        db.ServicesAtLocations.Add(new ServiceAtLocation { Service = service, Location = location });
+        db.ServiceTerms.Add(new ServiceTerm { Service = service, TermHsdsId = "t1", Name = "Term" });
         db.ApiKeys.Add(ApiKey.Create(tenantId, org.Id, "key", "x", DateTime.UtcNow).Key);
         db.Disclosures.Add(new SuccessPlans.Features.Referrals.Disclosure { StudentId = student.Id, OrganizationId = org.Id, ReferralId = referral.Id, FieldsShared = "name", ByName = "x" });
         db.Classes.Add(new SchoolClass { SchoolId = schoolId, ExternalId = "class-a", Title = "Grade 1", Enrollments = [new ClassEnrollment { StudentId = student.Id }] });

@@ -25,7 +25,28 @@ public sealed class HsdsExporter(AppDbContext db)
 
         var orgs = await db.ProviderOrganizations.AsNoTracking().OrderBy(o => o.Name).ThenBy(o => o.Id).ToListAsync(ct);
         var services = await db.Services.AsNoTracking().Include(s => s.Organization).OrderBy(s => s.Organization.Name).ThenBy(s => s.Name).ThenBy(s => s.Id).ToListAsync(ct);
+        var locations = await db.ServiceLocations.AsNoTracking().Include(l => l.Organization).OrderBy(l => l.Name).ThenBy(l => l.Id).ToListAsync(ct);
+        var links = await db.ServicesAtLocations.AsNoTracking().Select(x => new { Service = x.Service.HsdsId, Location = x.Location.HsdsId }).ToListAsync(ct);
+        var terms = await db.ServiceTerms.AsNoTracking().Select(t => new { Service = t.Service.HsdsId, t.TermHsdsId, t.Code, t.Name, t.Taxonomy }).ToListAsync(ct);
         var files = new Dictionary<string, string>();
+        files["locations.csv"] = Write(w =>
+        {
+            w.WriteRow("id", "location_type", "url", "organization_id", "name", "alternate_name", "description", "transportation", "latitude", "longitude", "external_identifier", "external_identifier_type");
+            foreach (var l in locations.Where(l => l.HsdsId is not null))
+                w.WriteRow(l.HsdsId, "physical", "", l.Organization?.HsdsId, l.Name, "", "", "", "", "", "", "");
+        });
+        files["addresses.csv"] = Write(w =>
+        {
+            w.WriteRow("id", "location_id", "attention", "address_1", "address_2", "city", "region", "state_province", "postal_code", "country", "address_type");
+            foreach (var l in locations.Where(l => l.HsdsId is not null && (l.Address1 ?? l.City ?? l.Region ?? l.PostalCode) is not null))
+                w.WriteRow($"{l.HsdsId}-address", l.HsdsId, "", l.Address1, "", l.City, "", l.Region, l.PostalCode, "US", "physical");
+        });
+        files["service_at_location.csv"] = Write(w =>
+        {
+            w.WriteRow("id", "service_id", "location_id", "description");
+            foreach (var x in links.OrderBy(x => x.Service).ThenBy(x => x.Location))
+                w.WriteRow($"{x.Service}-at-{x.Location}", x.Service, x.Location, "");
+        });
 
         files["organizations.csv"] = Write(w =>
         {
@@ -58,6 +79,8 @@ public sealed class HsdsExporter(AppDbContext db)
                 if (s.Tier is { } t) w.WriteRow($"{s.HsdsId}-tier", s.HsdsId, HsdsVocabulary.Tiers.First(x => x.Tier == t).Term.Id, "", "service", "");
                 if (s.Capacity is { } c) w.WriteRow($"{s.HsdsId}-capacity", s.HsdsId, HsdsVocabulary.OpenPlaces.Id, "", "service", c.ToString(CultureInfo.InvariantCulture));
             }
+            foreach (var t in terms.OrderBy(t => t.Service).ThenBy(t => t.TermHsdsId))
+                w.WriteRow($"{t.Service}-term-{t.TermHsdsId}", t.Service, t.TermHsdsId, "", "service", "");
         });
         files["taxonomies.csv"] = Write(w =>
         {
@@ -69,6 +92,8 @@ public sealed class HsdsExporter(AppDbContext db)
             w.WriteRow("id", "code", "name", "description", "parent_id", "taxonomy", "language", "taxonomy_id", "term_uri");
             foreach (var t in HsdsVocabulary.AllTerms)
                 w.WriteRow(t.Id, t.Code, t.Name, "", "", HsdsVocabulary.Taxonomies.First(x => x.Id == t.TaxonomyId).Name, "en", t.TaxonomyId, "");
+            foreach (var t in terms.DistinctBy(t => t.TermHsdsId).OrderBy(t => t.TermHsdsId))
+                w.WriteRow(t.TermHsdsId, t.Code, t.Name, "", "", t.Taxonomy, "", "", "");
         });
         return files;
     }

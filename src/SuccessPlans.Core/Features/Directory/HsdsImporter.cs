@@ -66,9 +66,94 @@ public sealed class HsdsImporter(AppDbContext db)
             else if (db.Entry(service).State == EntityState.Modified) servicesUpdated++;
         }
 
+        await ImportLocationsAsync(files, orgs, services, ct);
+        await ImportTermsAsync(files, services, ct);
         await db.SaveChangesAsync(ct);
         return new DirectoryImportResult(orgsAdded, orgsUpdated, servicesAdded, servicesUpdated);
     }
+
+    /// <summary>locations.csv with addresses.csv, and service_at_location.csv: where each service is delivered. Optional.</summary>
+    private async Task ImportLocationsAsync(IReadOnlyDictionary<string, string> files, Dictionary<string, ProviderOrganization> orgs, Dictionary<string, Service> services, CancellationToken ct)
+    {
+        if (!files.TryGetValue("locations.csv", out var locationsText)) return;
+        var locations = await db.ServiceLocations.Where(l => l.HsdsId != null).ToDictionaryAsync(l => l.HsdsId!, ct);
+        var file = CsvFile.Parse("locations.csv", locationsText);
+        file.RequireHeaders("id", "name");
+        foreach (var r in file.Rows)
+        {
+            var id = r.Required("id");
+            if (!locations.TryGetValue(id, out var location))
+                db.ServiceLocations.Add(locations[id] = location = new ServiceLocation { HsdsId = id, Name = r.Required("name") });
+            location.Name = Limit(r.Required("name"), 200)!;
+            location.Organization = r.Optional("organization_id") is { } org && orgs.TryGetValue(org, out var o) ? o : null;
+            if (location.Organization is null) location.OrganizationId = null;
+        }
+        if (files.TryGetValue("addresses.csv", out var addressesText))
+        {
+            var addresses = CsvFile.Parse("addresses.csv", addressesText);
+            addresses.RequireHeaders("id", "location_id");
+            foreach (var r in addresses.Rows)
+            {
+                if (!locations.TryGetValue(r["location_id"], out var location))
+                    throw r.Error($"field 'location_id' names no location in locations.csv: '{r["location_id"]}'");
+                if (r["address_type"] is { Length: > 0 } type && !type.Equals("physical", StringComparison.OrdinalIgnoreCase)) continue;
+                location.Address1 = Limit(r.Optional("address_1"), 200);
+                location.City = Limit(r.Optional("city"), 100);
+                location.Region = Limit(r.Optional("state_province") ?? r.Optional("region"), 100);
+                location.PostalCode = Limit(r.Optional("postal_code"), 20);
+            }
+        }
+        if (!files.TryGetValue("service_at_location.csv", out var linksText)) return;
+        var links = CsvFile.Parse("service_at_location.csv", linksText);
+        links.RequireHeaders("id", "service_id", "location_id");
+        var desired = new HashSet<(Service, ServiceLocation)>();
+        foreach (var r in links.Rows)
+        {
+            if (!services.TryGetValue(r["service_id"], out var service))
+                throw r.Error($"field 'service_id' names no service in services.csv: '{r["service_id"]}'");
+            if (!locations.TryGetValue(r["location_id"], out var location))
+                throw r.Error($"field 'location_id' names no location in locations.csv: '{r["location_id"]}'");
+            desired.Add((service, location));
+        }
+        var serviceIds = services.Values.Where(s => s.Id != 0).Select(s => s.Id).ToList();
+        var existing = await db.ServicesAtLocations.Include(x => x.Service).Include(x => x.Location).Where(x => serviceIds.Contains(x.ServiceId)).ToListAsync(ct);
+        foreach (var link in existing.Where(x => !desired.Contains((x.Service, x.Location))))
+            db.ServicesAtLocations.Remove(link);
+        foreach (var (service, location) in desired.Where(d => !existing.Any(x => x.Service == d.Item1 && x.Location == d.Item2)))
+            db.ServicesAtLocations.Add(new ServiceAtLocation { Service = service, Location = location });
+    }
+
+    /// <summary>Taxonomy terms of other vocabularies linked to services by attributes.csv, kept for round trips.</summary>
+    private async Task ImportTermsAsync(IReadOnlyDictionary<string, string> files, Dictionary<string, Service> services, CancellationToken ct)
+    {
+        if (!files.TryGetValue("attributes.csv", out var attributesText) || !files.TryGetValue("taxonomy_terms.csv", out var termsText)) return;
+        var ours = HsdsVocabulary.AllTerms.Select(t => t.Id).ToHashSet();
+        var taxonomies = files.TryGetValue("taxonomies.csv", out var taxText)
+            ? CsvFile.Parse("taxonomies.csv", taxText).Rows.ToDictionary(r => r["id"], r => r.Optional("name"))
+            : [];
+        var terms = CsvFile.Parse("taxonomy_terms.csv", termsText).Rows.Where(r => !ours.Contains(r["id"]) && r["id"].Length > 0)
+            .GroupBy(r => r["id"]).ToDictionary(g => g.Key, g => g.First());
+        var desired = new Dictionary<(Service, string), CsvRow>();
+        foreach (var r in CsvFile.Parse("attributes.csv", attributesText).Rows)
+            if (r["link_entity"].Equals("service", StringComparison.OrdinalIgnoreCase) && terms.TryGetValue(r["taxonomy_term_id"], out var term) && services.TryGetValue(r["link_id"], out var service))
+                desired[(service, term["id"])] = term;
+        var serviceIds = services.Values.Where(s => s.Id != 0).Select(s => s.Id).ToList();
+        var existing = await db.ServiceTerms.Include(t => t.Service).Where(t => serviceIds.Contains(t.ServiceId)).ToListAsync(ct);
+        foreach (var t in existing.Where(t => !desired.ContainsKey((t.Service, t.TermHsdsId))))
+            db.ServiceTerms.Remove(t);
+        foreach (var ((service, termId), row) in desired)
+        {
+            var taxonomy = row.Optional("taxonomy") ?? (row.Optional("taxonomy_id") is { } tid ? taxonomies.GetValueOrDefault(tid) : null);
+            var current = existing.FirstOrDefault(t => t.Service == service && t.TermHsdsId == termId);
+            if (current is null)
+                db.ServiceTerms.Add(current = new ServiceTerm { Service = service, TermHsdsId = Limit(termId, 128)!, Name = Limit(row.Optional("name") ?? row["code"], 200)! });
+            current.Code = Limit(row.Optional("code"), 100);
+            current.Name = Limit(row.Optional("name") ?? row["code"], 200)!;
+            current.Taxonomy = Limit(taxonomy, 200);
+        }
+    }
+
+    private static string? Limit(string? s, int max) => s is null ? null : s.Length <= max ? s : s[..max];
 
     private sealed class ServiceExtras
     {

@@ -42,6 +42,9 @@ public class Service : TenantEntity
     /// <summary>Languages the service is offered in, as ISO 639-1 codes separated by spaces ("en es").</summary>
     public string? Languages { get; set; }
 
+    public List<ServiceAtLocation> Locations { get; set; } = [];
+    public List<ServiceTerm> Terms { get; set; } = [];
+
     public bool OffersLanguage(string? code) =>
         code is null || Languages is null || Languages.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(code, StringComparer.OrdinalIgnoreCase);
 }

@@ -11,7 +11,7 @@ namespace SuccessPlans.Features.Referrals;
 public sealed class IllegalTransitionException(string message) : Exception(message);
 
 public sealed record ServiceMatch(int ServiceId, string Service, string Organization, int OrganizationId, string? Description, ServiceTier? Tier,
-    int? MinimumAge, int? MaximumAge, string? Languages, int? Capacity);
+    int? MinimumAge, int? MaximumAge, string? Languages, int? Capacity, IReadOnlyList<string> Where);
 
 public sealed record SharedField(string Label, string? Value);
 
@@ -47,7 +47,8 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, Outbox o
             .OrderBy(s => s.Capacity == null ? 1 : s.Capacity > 0 ? 0 : 2)
             .ThenByDescending(s => s.Capacity)
             .ThenBy(s => s.Name)
-            .Select(s => new ServiceMatch(s.Id, s.Name, s.Organization.Name, s.OrganizationId, s.Description, s.Tier, s.MinimumAge, s.MaximumAge, s.Languages, s.Capacity))
+            .Select(s => new ServiceMatch(s.Id, s.Name, s.Organization.Name, s.OrganizationId, s.Description, s.Tier, s.MinimumAge, s.MaximumAge, s.Languages, s.Capacity,
+                s.Locations.Select(l => l.Location.Name + (l.Location.City == null ? "" : ", " + l.Location.City)).ToList()))
             .ToListAsync(ct);
     }
 

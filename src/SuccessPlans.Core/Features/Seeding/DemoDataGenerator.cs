@@ -188,6 +188,15 @@ public static class DemoDataGenerator
         using var servicesWriter = Writer(Path.Combine(dir, "services.csv"));
         using var languagesWriter = Writer(Path.Combine(dir, "languages.csv"));
         using var attributesWriter = Writer(Path.Combine(dir, "attributes.csv"));
+        using var locationsWriter = Writer(Path.Combine(dir, "locations.csv"));
+        using var addressesWriter = Writer(Path.Combine(dir, "addresses.csv"));
+        using var linksWriter = Writer(Path.Combine(dir, "service_at_location.csv"));
+        var locations = new CsvWriter(locationsWriter);
+        var addresses = new CsvWriter(addressesWriter);
+        var links = new CsvWriter(linksWriter);
+        locations.WriteRow("id", "location_type", "url", "organization_id", "name", "alternate_name", "description", "transportation", "latitude", "longitude", "external_identifier", "external_identifier_type");
+        addresses.WriteRow("id", "location_id", "attention", "address_1", "address_2", "city", "region", "state_province", "postal_code", "country", "address_type");
+        links.WriteRow("id", "service_id", "location_id", "description");
         var orgs = new CsvWriter(orgsWriter);
         var services = new CsvWriter(servicesWriter);
         var languages = new CsvWriter(languagesWriter);
@@ -211,6 +220,9 @@ public static class DemoDataGenerator
             var domain = new string(name.ToLowerInvariant().Where(char.IsLetter).Take(20).ToArray()) + ".example.org";
             orgs.WriteRow(orgId, name, "", $"{name} serves children and families across Demo City.", $"referrals@{domain}",
                 $"https://{domain}", "", "", f.Random.Int(1960, 2020).ToString(CultureInfo.InvariantCulture), "nonprofit", "", "", "");
+            var locationId = DeterministicGuid(f);
+            locations.WriteRow(locationId, "physical", "", orgId, $"{name} main office", "", "", "", "", "", "", "");
+            addresses.WriteRow(DeterministicGuid(f), locationId, "", f.Address.StreetAddress(), "", "Demo City", "", "MA", f.Address.ZipCode("0####"), "US", "physical");
             foreach (var (serviceName, description, eligibility, serviceDomain, tier) in f.PickRandom(ServiceTemplates, f.Random.Int(1, 3)))
             {
                 serviceCount++;
@@ -223,6 +235,7 @@ public static class DemoDataGenerator
                 attributes.WriteRow(DeterministicGuid(f), serviceId, HsdsVocabulary.Tiers.First(t => t.Tier == tier).Term.Id, "", "service", "");
                 attributes.WriteRow(DeterministicGuid(f), serviceId, HsdsVocabulary.OpenPlaces.Id, "", "service",
                     f.Random.WeightedRandom([0, 2, 5, 12, 30], [0.15f, 0.2f, 0.3f, 0.25f, 0.1f]).ToString(CultureInfo.InvariantCulture));
+                links.WriteRow(DeterministicGuid(f), serviceId, locationId, "");
                 foreach (var (code, languageName) in new[] { ("en", "English") }.Concat(f.Random.Bool(0.5f) ? [("es", "Spanish")] : Array.Empty<(string, string)>())
                              .Concat(f.Random.Bool(0.15f) ? [("pt", "Portuguese")] : []).Concat(f.Random.Bool(0.1f) ? [("ht", "Haitian Creole")] : []))
                     languages.WriteRow(DeterministicGuid(f), serviceId, "", "", languageName, code, "");
