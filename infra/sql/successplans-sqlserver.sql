@@ -11,7 +11,7 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [Tenants] (
@@ -23,6 +23,7 @@ BEGIN
         [UnmetNeedDays] int NOT NULL,
         [NoResponseDays] int NOT NULL,
         [StalledDays] int NOT NULL,
+        [ReferralExpiryDays] int NOT NULL,
         [NightlyHour] int NOT NULL,
         [NotificationRetentionDays] int NOT NULL,
         [CreatedAt] datetime2 NOT NULL,
@@ -33,7 +34,23 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE TABLE [DigestsSent] (
+        [Id] int NOT NULL IDENTITY,
+        [UserId] int NOT NULL,
+        [On] date NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_DigestsSent] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_DigestsSent_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [JobRuns] (
@@ -54,7 +71,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [Notifications] (
@@ -82,7 +99,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [ProviderOrganizations] (
@@ -101,7 +118,27 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE TABLE [RosterUploads] (
+        [Id] int NOT NULL IDENTITY,
+        [UploadedAt] datetime2 NOT NULL,
+        [UploadedByName] nvarchar(200) NOT NULL,
+        [FileNames] nvarchar(1000) NOT NULL,
+        [Package] varbinary(max) NULL,
+        [AppliedAt] datetime2 NULL,
+        [Result] nvarchar(1000) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_RosterUploads] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_RosterUploads_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [Schools] (
@@ -117,7 +154,30 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE TABLE [ApiKeys] (
+        [Id] int NOT NULL IDENTITY,
+        [OrganizationId] int NOT NULL,
+        [Name] nvarchar(100) NOT NULL,
+        [Prefix] nvarchar(12) NOT NULL,
+        [SecretHash] nvarchar(64) NOT NULL,
+        [CreatedAt] datetime2 NOT NULL,
+        [CreatedByName] nvarchar(200) NOT NULL,
+        [RevokedAt] datetime2 NULL,
+        [LastUsedAt] datetime2 NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_ApiKeys] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ApiKeys_ProviderOrganizations_OrganizationId] FOREIGN KEY ([OrganizationId]) REFERENCES [ProviderOrganizations] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ApiKeys_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [AspNetUsers] (
@@ -150,7 +210,29 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE TABLE [ServiceLocations] (
+        [Id] int NOT NULL IDENTITY,
+        [OrganizationId] int NULL,
+        [HsdsId] nvarchar(128) NULL,
+        [Name] nvarchar(200) NOT NULL,
+        [Address1] nvarchar(200) NULL,
+        [City] nvarchar(100) NULL,
+        [Region] nvarchar(100) NULL,
+        [PostalCode] nvarchar(20) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_ServiceLocations] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ServiceLocations_ProviderOrganizations_OrganizationId] FOREIGN KEY ([OrganizationId]) REFERENCES [ProviderOrganizations] ([Id]),
+        CONSTRAINT [FK_ServiceLocations_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [Services] (
@@ -163,6 +245,10 @@ BEGIN
         [EligibilityDescription] nvarchar(max) NULL,
         [MinimumAge] int NULL,
         [MaximumAge] int NULL,
+        [Domain] nvarchar(32) NULL,
+        [Tier] nvarchar(32) NULL,
+        [Capacity] int NULL,
+        [Languages] nvarchar(200) NULL,
         [TenantId] int NOT NULL,
         [Version] uniqueidentifier NOT NULL,
         CONSTRAINT [PK_Services] PRIMARY KEY ([Id]),
@@ -173,7 +259,27 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE TABLE [Classes] (
+        [Id] int NOT NULL IDENTITY,
+        [SchoolId] int NOT NULL,
+        [ExternalId] nvarchar(128) NOT NULL,
+        [Title] nvarchar(200) NOT NULL,
+        [Grade] nvarchar(8) NULL,
+        [TeacherName] nvarchar(200) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Classes] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Classes_Schools_SchoolId] FOREIGN KEY ([SchoolId]) REFERENCES [Schools] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Classes_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [Students] (
@@ -200,7 +306,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [AspNetUserClaims] (
@@ -215,7 +321,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [AspNetUserLogins] (
@@ -230,7 +336,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [AspNetUserTokens] (
@@ -245,7 +351,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [CoordinatorSchools] (
@@ -261,212 +367,57 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
-    CREATE INDEX [IX_AspNetUserClaims_UserId] ON [AspNetUserClaims] ([UserId]);
+    CREATE TABLE [ServicesAtLocations] (
+        [ServiceId] int NOT NULL,
+        [LocationId] int NOT NULL,
+        [TenantId] int NOT NULL,
+        CONSTRAINT [PK_ServicesAtLocations] PRIMARY KEY ([ServiceId], [LocationId]),
+        CONSTRAINT [FK_ServicesAtLocations_ServiceLocations_LocationId] FOREIGN KEY ([LocationId]) REFERENCES [ServiceLocations] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ServicesAtLocations_Services_ServiceId] FOREIGN KEY ([ServiceId]) REFERENCES [Services] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_ServicesAtLocations_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
-    CREATE INDEX [IX_AspNetUserLogins_UserId] ON [AspNetUserLogins] ([UserId]);
+    CREATE TABLE [ServiceTerms] (
+        [ServiceId] int NOT NULL,
+        [TermHsdsId] nvarchar(128) NOT NULL,
+        [TenantId] int NOT NULL,
+        [Code] nvarchar(100) NULL,
+        [Name] nvarchar(200) NOT NULL,
+        [Taxonomy] nvarchar(200) NULL,
+        CONSTRAINT [PK_ServiceTerms] PRIMARY KEY ([ServiceId], [TermHsdsId]),
+        CONSTRAINT [FK_ServiceTerms_Services_ServiceId] FOREIGN KEY ([ServiceId]) REFERENCES [Services] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_ServiceTerms_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
-    CREATE INDEX [EmailIndex] ON [AspNetUsers] ([NormalizedEmail]);
+    CREATE TABLE [ClassEnrollments] (
+        [ClassId] int NOT NULL,
+        [StudentId] int NOT NULL,
+        [TenantId] int NOT NULL,
+        CONSTRAINT [PK_ClassEnrollments] PRIMARY KEY ([ClassId], [StudentId]),
+        CONSTRAINT [FK_ClassEnrollments_Classes_ClassId] FOREIGN KEY ([ClassId]) REFERENCES [Classes] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_ClassEnrollments_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ClassEnrollments_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_AspNetUsers_ProviderOrganizationId] ON [AspNetUsers] ([ProviderOrganizationId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_AspNetUsers_TenantId_Role_DisplayName] ON [AspNetUsers] ([TenantId], [Role], [DisplayName]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    EXEC(N'CREATE UNIQUE INDEX [UserNameIndex] ON [AspNetUsers] ([NormalizedUserName]) WHERE [NormalizedUserName] IS NOT NULL');
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_CoordinatorSchools_SchoolId] ON [CoordinatorSchools] ([SchoolId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_CoordinatorSchools_TenantId_SchoolId] ON [CoordinatorSchools] ([TenantId], [SchoolId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_JobRuns_TenantId_JobName_StartedAt] ON [JobRuns] ([TenantId], [JobName], [StartedAt]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_JobRuns_TenantId_StartedAt] ON [JobRuns] ([TenantId], [StartedAt]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_Notifications_TenantId_CreatedAt] ON [Notifications] ([TenantId], [CreatedAt]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_Notifications_TenantId_Status_NextAttemptAt] ON [Notifications] ([TenantId], [Status], [NextAttemptAt]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    EXEC(N'CREATE UNIQUE INDEX [IX_ProviderOrganizations_TenantId_HsdsId] ON [ProviderOrganizations] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_ProviderOrganizations_TenantId_Name] ON [ProviderOrganizations] ([TenantId], [Name]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    EXEC(N'CREATE UNIQUE INDEX [IX_Schools_TenantId_ExternalId] ON [Schools] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_Schools_TenantId_Name] ON [Schools] ([TenantId], [Name]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_Services_OrganizationId] ON [Services] ([OrganizationId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    EXEC(N'CREATE UNIQUE INDEX [IX_Services_TenantId_HsdsId] ON [Services] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_Services_TenantId_OrganizationId_Name] ON [Services] ([TenantId], [OrganizationId], [Name]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_Students_SchoolId] ON [Students] ([SchoolId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    EXEC(N'CREATE UNIQUE INDEX [IX_Students_TenantId_ExternalId] ON [Students] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_Students_TenantId_FamilyName_GivenName] ON [Students] ([TenantId], [FamilyName], [GivenName]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE INDEX [IX_Students_TenantId_SchoolId_Grade_FamilyName_GivenName] ON [Students] ([TenantId], [SchoolId], [Grade], [FamilyName], [GivenName]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    CREATE UNIQUE INDEX [IX_Tenants_Slug] ON [Tenants] ([Slug]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122195033_Initial'
-)
-BEGIN
-    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122195033_Initial', N'10.0.14');
-END;
-
-COMMIT;
-GO
-
-BEGIN TRANSACTION;
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [Consents] (
@@ -492,7 +443,31 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE TABLE [Flags] (
+        [Id] int NOT NULL IDENTITY,
+        [Kind] nvarchar(32) NOT NULL,
+        [SubjectId] int NOT NULL,
+        [StudentId] int NOT NULL,
+        [FirstSeenOn] date NOT NULL,
+        [ResolvedAt] datetime2 NULL,
+        [DismissedAt] datetime2 NULL,
+        [DismissedByName] nvarchar(200) NULL,
+        [DismissReason] nvarchar(1000) NULL,
+        [Summary] nvarchar(1000) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_Flags] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Flags_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Flags_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [Plans] (
@@ -515,7 +490,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [Reviews] (
@@ -537,7 +512,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [StudentEvents] (
@@ -558,7 +533,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [ConsentOrganizations] (
@@ -574,7 +549,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [PlanItems] (
@@ -599,302 +574,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_ConsentOrganizations_OrganizationId] ON [ConsentOrganizations] ([OrganizationId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_ConsentOrganizations_TenantId_OrganizationId] ON [ConsentOrganizations] ([TenantId], [OrganizationId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_Consents_StudentId] ON [Consents] ([StudentId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_Consents_TenantId_StudentId_GivenOn] ON [Consents] ([TenantId], [StudentId], [GivenOn]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_PlanItems_PlanId] ON [PlanItems] ([PlanId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_PlanItems_TenantId_Kind_Status_IdentifiedOn] ON [PlanItems] ([TenantId], [Kind], [Status], [IdentifiedOn]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_PlanItems_TenantId_PlanId_Domain] ON [PlanItems] ([TenantId], [PlanId], [Domain]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_Plans_StudentId] ON [Plans] ([StudentId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_Plans_TenantId_SchoolYear_Status_Tier] ON [Plans] ([TenantId], [SchoolYear], [Status], [Tier]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_Plans_TenantId_Status_NextReviewDue] ON [Plans] ([TenantId], [Status], [NextReviewDue]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE UNIQUE INDEX [IX_Plans_TenantId_StudentId_SchoolYear] ON [Plans] ([TenantId], [StudentId], [SchoolYear]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_Reviews_StudentId] ON [Reviews] ([StudentId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE UNIQUE INDEX [IX_Reviews_TenantId_StudentId_SchoolYear_Term] ON [Reviews] ([TenantId], [StudentId], [SchoolYear], [Term]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_StudentEvents_StudentId] ON [StudentEvents] ([StudentId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    CREATE INDEX [IX_StudentEvents_TenantId_StudentId_At] ON [StudentEvents] ([TenantId], [StudentId], [At]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122200937_PlansAndConsent'
-)
-BEGIN
-    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122200937_PlansAndConsent', N'10.0.14');
-END;
-
-COMMIT;
-GO
-
-BEGIN TRANSACTION;
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122202333_RosterUploads'
-)
-BEGIN
-    CREATE TABLE [RosterUploads] (
-        [Id] int NOT NULL IDENTITY,
-        [UploadedAt] datetime2 NOT NULL,
-        [UploadedByName] nvarchar(200) NOT NULL,
-        [FileNames] nvarchar(1000) NOT NULL,
-        [Package] varbinary(max) NULL,
-        [AppliedAt] datetime2 NULL,
-        [Result] nvarchar(1000) NULL,
-        [TenantId] int NOT NULL,
-        [Version] uniqueidentifier NOT NULL,
-        CONSTRAINT [PK_RosterUploads] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_RosterUploads_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
-    );
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122202333_RosterUploads'
-)
-BEGIN
-    CREATE INDEX [IX_RosterUploads_TenantId_UploadedAt] ON [RosterUploads] ([TenantId], [UploadedAt]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122202333_RosterUploads'
-)
-BEGIN
-    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122202333_RosterUploads', N'10.0.14');
-END;
-
-COMMIT;
-GO
-
-BEGIN TRANSACTION;
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203039_Classes'
-)
-BEGIN
-    CREATE TABLE [Classes] (
-        [Id] int NOT NULL IDENTITY,
-        [SchoolId] int NOT NULL,
-        [ExternalId] nvarchar(128) NOT NULL,
-        [Title] nvarchar(200) NOT NULL,
-        [Grade] nvarchar(8) NULL,
-        [TeacherName] nvarchar(200) NULL,
-        [TenantId] int NOT NULL,
-        [Version] uniqueidentifier NOT NULL,
-        CONSTRAINT [PK_Classes] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_Classes_Schools_SchoolId] FOREIGN KEY ([SchoolId]) REFERENCES [Schools] ([Id]) ON DELETE NO ACTION,
-        CONSTRAINT [FK_Classes_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
-    );
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203039_Classes'
-)
-BEGIN
-    CREATE TABLE [ClassEnrollments] (
-        [ClassId] int NOT NULL,
-        [StudentId] int NOT NULL,
-        [TenantId] int NOT NULL,
-        CONSTRAINT [PK_ClassEnrollments] PRIMARY KEY ([ClassId], [StudentId]),
-        CONSTRAINT [FK_ClassEnrollments_Classes_ClassId] FOREIGN KEY ([ClassId]) REFERENCES [Classes] ([Id]) ON DELETE CASCADE,
-        CONSTRAINT [FK_ClassEnrollments_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
-        CONSTRAINT [FK_ClassEnrollments_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
-    );
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203039_Classes'
-)
-BEGIN
-    CREATE INDEX [IX_ClassEnrollments_StudentId] ON [ClassEnrollments] ([StudentId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203039_Classes'
-)
-BEGIN
-    CREATE INDEX [IX_ClassEnrollments_TenantId_StudentId] ON [ClassEnrollments] ([TenantId], [StudentId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203039_Classes'
-)
-BEGIN
-    CREATE INDEX [IX_Classes_SchoolId] ON [Classes] ([SchoolId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203039_Classes'
-)
-BEGIN
-    CREATE UNIQUE INDEX [IX_Classes_TenantId_ExternalId] ON [Classes] ([TenantId], [ExternalId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203039_Classes'
-)
-BEGIN
-    CREATE INDEX [IX_Classes_TenantId_SchoolId_Title] ON [Classes] ([TenantId], [SchoolId], [Title]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203039_Classes'
-)
-BEGIN
-    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122203039_Classes', N'10.0.14');
-END;
-
-COMMIT;
-GO
-
-BEGIN TRANSACTION;
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    ALTER TABLE [Services] ADD [Capacity] int NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    ALTER TABLE [Services] ADD [Domain] nvarchar(32) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    ALTER TABLE [Services] ADD [Languages] nvarchar(200) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    ALTER TABLE [Services] ADD [Tier] nvarchar(32) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [Referrals] (
@@ -936,7 +616,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [Disclosures] (
@@ -962,7 +642,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [ReferralEvents] (
@@ -984,7 +664,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE TABLE [ServiceDeliveries] (
@@ -1006,179 +686,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Services_TenantId_Domain_Status] ON [Services] ([TenantId], [Domain], [Status]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Disclosures_OrganizationId] ON [Disclosures] ([OrganizationId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Disclosures_ReferralId] ON [Disclosures] ([ReferralId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Disclosures_StudentId] ON [Disclosures] ([StudentId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Disclosures_TenantId_StudentId_At] ON [Disclosures] ([TenantId], [StudentId], [At]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_ReferralEvents_ReferralId] ON [ReferralEvents] ([ReferralId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_ReferralEvents_TenantId_ReferralId_At] ON [ReferralEvents] ([TenantId], [ReferralId], [At]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Referrals_NeedId] ON [Referrals] ([NeedId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Referrals_OrganizationId] ON [Referrals] ([OrganizationId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Referrals_ServiceId] ON [Referrals] ([ServiceId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Referrals_StudentId] ON [Referrals] ([StudentId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Referrals_TenantId_NeedId_Status] ON [Referrals] ([TenantId], [NeedId], [Status]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Referrals_TenantId_OrganizationId_Status_SentAt] ON [Referrals] ([TenantId], [OrganizationId], [Status], [SentAt]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_Referrals_TenantId_StudentId_CreatedAt] ON [Referrals] ([TenantId], [StudentId], [CreatedAt]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_ServiceDeliveries_ReferralId] ON [ServiceDeliveries] ([ReferralId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_ServiceDeliveries_TenantId_DeliveredOn] ON [ServiceDeliveries] ([TenantId], [DeliveredOn]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    CREATE INDEX [IX_ServiceDeliveries_TenantId_ReferralId_DeliveredOn] ON [ServiceDeliveries] ([TenantId], [ReferralId], [DeliveredOn]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122203816_Referrals'
-)
-BEGIN
-    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122203816_Referrals', N'10.0.14');
-END;
-
-COMMIT;
-GO
-
-BEGIN TRANSACTION;
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122204750_ApiKeys'
-)
-BEGIN
-    CREATE TABLE [ApiKeys] (
-        [Id] int NOT NULL IDENTITY,
-        [OrganizationId] int NOT NULL,
-        [Name] nvarchar(100) NOT NULL,
-        [Prefix] nvarchar(12) NOT NULL,
-        [SecretHash] nvarchar(64) NOT NULL,
-        [CreatedAt] datetime2 NOT NULL,
-        [CreatedByName] nvarchar(200) NOT NULL,
-        [RevokedAt] datetime2 NULL,
-        [LastUsedAt] datetime2 NULL,
-        [TenantId] int NOT NULL,
-        [Version] uniqueidentifier NOT NULL,
-        CONSTRAINT [PK_ApiKeys] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_ApiKeys_ProviderOrganizations_OrganizationId] FOREIGN KEY ([OrganizationId]) REFERENCES [ProviderOrganizations] ([Id]) ON DELETE NO ACTION,
-        CONSTRAINT [FK_ApiKeys_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
-    );
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122204750_ApiKeys'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE INDEX [IX_ApiKeys_OrganizationId] ON [ApiKeys] ([OrganizationId]);
@@ -1186,7 +694,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122204750_ApiKeys'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE INDEX [IX_ApiKeys_TenantId_OrganizationId] ON [ApiKeys] ([TenantId], [OrganizationId]);
@@ -1194,7 +702,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122204750_ApiKeys'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE UNIQUE INDEX [IX_ApiKeys_TenantId_Prefix] ON [ApiKeys] ([TenantId], [Prefix]);
@@ -1202,68 +710,143 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122204750_ApiKeys'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
-    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122204750_ApiKeys', N'10.0.14');
-END;
-
-COMMIT;
-GO
-
-BEGIN TRANSACTION;
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122210951_Flags'
-)
-BEGIN
-    ALTER TABLE [Tenants] ADD [ReferralExpiryDays] int NOT NULL DEFAULT 0;
+    CREATE INDEX [IX_AspNetUserClaims_UserId] ON [AspNetUserClaims] ([UserId]);
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122210951_Flags'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
-    CREATE TABLE [DigestsSent] (
-        [Id] int NOT NULL IDENTITY,
-        [UserId] int NOT NULL,
-        [On] date NOT NULL,
-        [TenantId] int NOT NULL,
-        [Version] uniqueidentifier NOT NULL,
-        CONSTRAINT [PK_DigestsSent] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_DigestsSent_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
-    );
+    CREATE INDEX [IX_AspNetUserLogins_UserId] ON [AspNetUserLogins] ([UserId]);
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122210951_Flags'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
-    CREATE TABLE [Flags] (
-        [Id] int NOT NULL IDENTITY,
-        [Kind] nvarchar(32) NOT NULL,
-        [SubjectId] int NOT NULL,
-        [StudentId] int NOT NULL,
-        [FirstSeenOn] date NOT NULL,
-        [ResolvedAt] datetime2 NULL,
-        [DismissedAt] datetime2 NULL,
-        [DismissedByName] nvarchar(200) NULL,
-        [DismissReason] nvarchar(1000) NULL,
-        [Summary] nvarchar(1000) NULL,
-        [TenantId] int NOT NULL,
-        [Version] uniqueidentifier NOT NULL,
-        CONSTRAINT [PK_Flags] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_Flags_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
-        CONSTRAINT [FK_Flags_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
-    );
+    CREATE INDEX [EmailIndex] ON [AspNetUsers] ([NormalizedEmail]);
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122210951_Flags'
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUsers_ProviderOrganizationId] ON [AspNetUsers] ([ProviderOrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUsers_TenantId_Role_DisplayName] ON [AspNetUsers] ([TenantId], [Role], [DisplayName]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [UserNameIndex] ON [AspNetUsers] ([NormalizedUserName]) WHERE [NormalizedUserName] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_ClassEnrollments_StudentId] ON [ClassEnrollments] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_ClassEnrollments_TenantId_StudentId] ON [ClassEnrollments] ([TenantId], [StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Classes_SchoolId] ON [Classes] ([SchoolId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Classes_TenantId_ExternalId] ON [Classes] ([TenantId], [ExternalId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Classes_TenantId_SchoolId_Title] ON [Classes] ([TenantId], [SchoolId], [Title]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_ConsentOrganizations_OrganizationId] ON [ConsentOrganizations] ([OrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_ConsentOrganizations_TenantId_OrganizationId] ON [ConsentOrganizations] ([TenantId], [OrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Consents_StudentId] ON [Consents] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Consents_TenantId_StudentId_GivenOn] ON [Consents] ([TenantId], [StudentId], [GivenOn]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_CoordinatorSchools_SchoolId] ON [CoordinatorSchools] ([SchoolId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_CoordinatorSchools_TenantId_SchoolId] ON [CoordinatorSchools] ([TenantId], [SchoolId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE UNIQUE INDEX [IX_DigestsSent_TenantId_UserId_On] ON [DigestsSent] ([TenantId], [UserId], [On]);
@@ -1271,7 +854,39 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122210951_Flags'
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Disclosures_OrganizationId] ON [Disclosures] ([OrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Disclosures_ReferralId] ON [Disclosures] ([ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Disclosures_StudentId] ON [Disclosures] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Disclosures_TenantId_StudentId_At] ON [Disclosures] ([TenantId], [StudentId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE INDEX [IX_Flags_StudentId] ON [Flags] ([StudentId]);
@@ -1279,7 +894,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122210951_Flags'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     EXEC(N'CREATE UNIQUE INDEX [IX_Flags_TenantId_Kind_SubjectId] ON [Flags] ([TenantId], [Kind], [SubjectId]) WHERE [ResolvedAt] IS NULL');
@@ -1287,7 +902,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122210951_Flags'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE INDEX [IX_Flags_TenantId_ResolvedAt_Kind] ON [Flags] ([TenantId], [ResolvedAt], [Kind]);
@@ -1295,7 +910,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122210951_Flags'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE INDEX [IX_Flags_TenantId_StudentId_ResolvedAt] ON [Flags] ([TenantId], [StudentId], [ResolvedAt]);
@@ -1303,76 +918,247 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122210951_Flags'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
-    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122210951_Flags', N'10.0.14');
-END;
-
-COMMIT;
-GO
-
-BEGIN TRANSACTION;
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122211958_Locations'
-)
-BEGIN
-    CREATE TABLE [ServiceLocations] (
-        [Id] int NOT NULL IDENTITY,
-        [OrganizationId] int NULL,
-        [HsdsId] nvarchar(128) NULL,
-        [Name] nvarchar(200) NOT NULL,
-        [Address1] nvarchar(200) NULL,
-        [City] nvarchar(100) NULL,
-        [Region] nvarchar(100) NULL,
-        [PostalCode] nvarchar(20) NULL,
-        [TenantId] int NOT NULL,
-        [Version] uniqueidentifier NOT NULL,
-        CONSTRAINT [PK_ServiceLocations] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_ServiceLocations_ProviderOrganizations_OrganizationId] FOREIGN KEY ([OrganizationId]) REFERENCES [ProviderOrganizations] ([Id]),
-        CONSTRAINT [FK_ServiceLocations_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
-    );
+    CREATE INDEX [IX_JobRuns_TenantId_JobName_StartedAt] ON [JobRuns] ([TenantId], [JobName], [StartedAt]);
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122211958_Locations'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
-    CREATE TABLE [ServiceTerms] (
-        [ServiceId] int NOT NULL,
-        [TermHsdsId] nvarchar(128) NOT NULL,
-        [TenantId] int NOT NULL,
-        [Code] nvarchar(100) NULL,
-        [Name] nvarchar(200) NOT NULL,
-        [Taxonomy] nvarchar(200) NULL,
-        CONSTRAINT [PK_ServiceTerms] PRIMARY KEY ([ServiceId], [TermHsdsId]),
-        CONSTRAINT [FK_ServiceTerms_Services_ServiceId] FOREIGN KEY ([ServiceId]) REFERENCES [Services] ([Id]) ON DELETE CASCADE,
-        CONSTRAINT [FK_ServiceTerms_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
-    );
+    CREATE INDEX [IX_JobRuns_TenantId_StartedAt] ON [JobRuns] ([TenantId], [StartedAt]);
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122211958_Locations'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
-    CREATE TABLE [ServicesAtLocations] (
-        [ServiceId] int NOT NULL,
-        [LocationId] int NOT NULL,
-        [TenantId] int NOT NULL,
-        CONSTRAINT [PK_ServicesAtLocations] PRIMARY KEY ([ServiceId], [LocationId]),
-        CONSTRAINT [FK_ServicesAtLocations_ServiceLocations_LocationId] FOREIGN KEY ([LocationId]) REFERENCES [ServiceLocations] ([Id]) ON DELETE NO ACTION,
-        CONSTRAINT [FK_ServicesAtLocations_Services_ServiceId] FOREIGN KEY ([ServiceId]) REFERENCES [Services] ([Id]) ON DELETE CASCADE,
-        CONSTRAINT [FK_ServicesAtLocations_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
-    );
+    CREATE INDEX [IX_Notifications_TenantId_CreatedAt] ON [Notifications] ([TenantId], [CreatedAt]);
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122211958_Locations'
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Notifications_TenantId_Status_NextAttemptAt] ON [Notifications] ([TenantId], [Status], [NextAttemptAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_PlanItems_PlanId] ON [PlanItems] ([PlanId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_PlanItems_TenantId_Kind_Status_IdentifiedOn] ON [PlanItems] ([TenantId], [Kind], [Status], [IdentifiedOn]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_PlanItems_TenantId_PlanId_Domain] ON [PlanItems] ([TenantId], [PlanId], [Domain]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Plans_StudentId] ON [Plans] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Plans_TenantId_SchoolYear_Status_Tier] ON [Plans] ([TenantId], [SchoolYear], [Status], [Tier]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Plans_TenantId_Status_NextReviewDue] ON [Plans] ([TenantId], [Status], [NextReviewDue]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Plans_TenantId_StudentId_SchoolYear] ON [Plans] ([TenantId], [StudentId], [SchoolYear]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_ProviderOrganizations_TenantId_HsdsId] ON [ProviderOrganizations] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_ProviderOrganizations_TenantId_Name] ON [ProviderOrganizations] ([TenantId], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralEvents_ReferralId] ON [ReferralEvents] ([ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralEvents_TenantId_ReferralId_At] ON [ReferralEvents] ([TenantId], [ReferralId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_NeedId] ON [Referrals] ([NeedId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_OrganizationId] ON [Referrals] ([OrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_ServiceId] ON [Referrals] ([ServiceId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_StudentId] ON [Referrals] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_TenantId_NeedId_Status] ON [Referrals] ([TenantId], [NeedId], [Status]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_TenantId_OrganizationId_Status_SentAt] ON [Referrals] ([TenantId], [OrganizationId], [Status], [SentAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_TenantId_StudentId_CreatedAt] ON [Referrals] ([TenantId], [StudentId], [CreatedAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Reviews_StudentId] ON [Reviews] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Reviews_TenantId_StudentId_SchoolYear_Term] ON [Reviews] ([TenantId], [StudentId], [SchoolYear], [Term]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_RosterUploads_TenantId_UploadedAt] ON [RosterUploads] ([TenantId], [UploadedAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_Schools_TenantId_ExternalId] ON [Schools] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Schools_TenantId_Name] ON [Schools] ([TenantId], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_ServiceDeliveries_ReferralId] ON [ServiceDeliveries] ([ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_ServiceDeliveries_TenantId_DeliveredOn] ON [ServiceDeliveries] ([TenantId], [DeliveredOn]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_ServiceDeliveries_TenantId_ReferralId_DeliveredOn] ON [ServiceDeliveries] ([TenantId], [ReferralId], [DeliveredOn]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE INDEX [IX_ServiceLocations_OrganizationId] ON [ServiceLocations] ([OrganizationId]);
@@ -1380,7 +1166,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122211958_Locations'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     EXEC(N'CREATE UNIQUE INDEX [IX_ServiceLocations_TenantId_HsdsId] ON [ServiceLocations] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
@@ -1388,7 +1174,39 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122211958_Locations'
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Services_OrganizationId] ON [Services] ([OrganizationId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Services_TenantId_Domain_Status] ON [Services] ([TenantId], [Domain], [Status]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_Services_TenantId_HsdsId] ON [Services] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Services_TenantId_OrganizationId_Name] ON [Services] ([TenantId], [OrganizationId], [Name]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE INDEX [IX_ServicesAtLocations_LocationId] ON [ServicesAtLocations] ([LocationId]);
@@ -1396,7 +1214,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122211958_Locations'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE INDEX [IX_ServicesAtLocations_TenantId_LocationId] ON [ServicesAtLocations] ([TenantId], [LocationId]);
@@ -1404,7 +1222,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122211958_Locations'
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     CREATE INDEX [IX_ServiceTerms_TenantId_Code] ON [ServiceTerms] ([TenantId], [Code]);
@@ -1412,11 +1230,67 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122211958_Locations'
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_StudentEvents_StudentId] ON [StudentEvents] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_StudentEvents_TenantId_StudentId_At] ON [StudentEvents] ([TenantId], [StudentId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Students_SchoolId] ON [Students] ([SchoolId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_Students_TenantId_ExternalId] ON [Students] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Students_TenantId_FamilyName_GivenName] ON [Students] ([TenantId], [FamilyName], [GivenName]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE INDEX [IX_Students_TenantId_SchoolId_Grade_FamilyName_GivenName] ON [Students] ([TenantId], [SchoolId], [Grade], [FamilyName], [GivenName]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Tenants_Slug] ON [Tenants] ([Slug]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122212603_Initial'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122211958_Locations', N'10.0.14');
+    VALUES (N'20261122212603_Initial', N'10.0.14');
 END;
 
 COMMIT;

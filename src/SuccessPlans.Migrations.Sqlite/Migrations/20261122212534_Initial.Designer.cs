@@ -11,8 +11,8 @@ using SuccessPlans.Data;
 namespace SuccessPlans.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261122211928_Locations")]
-    partial class Locations
+    [Migration("20261122212534_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
