@@ -62,26 +62,24 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         // Only what the comparison needs, untracked: the usual night changes few flags, and this stays cheap.
         var openFlags = await db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null).Select(f => new { f.Id, f.Kind, f.SubjectId }).ToListAsync(ct);
         var toResolve = new List<int>();
-        var opened = 0;
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var toOpen = new List<Flag>();
         foreach (var (kind, subjects) in new[] { (FlagKind.UnmetNeed, unmet), (FlagKind.NoResponse, noResponse), (FlagKind.Stalled, stalled), (FlagKind.ReviewOverdue, overdue) })
         {
             var current = subjects.ToDictionary(s => s.Id);
             var existing = openFlags.Where(f => f.Kind == kind).ToDictionary(f => f.SubjectId, f => f.Id);
-            foreach (var (id, subject) in current.Where(c => !existing.ContainsKey(c.Key)))
-            {
-                db.Flags.Add(new Flag { Kind = kind, SubjectId = id, StudentId = subject.StudentId, FirstSeenOn = today, Summary = Truncate(subject.Summary) });
-                opened++;
-            }
+            toOpen.AddRange(current.Where(c => !existing.ContainsKey(c.Key))
+                .Select(c => new Flag { Kind = kind, SubjectId = c.Key, StudentId = c.Value.StudentId, FirstSeenOn = today, Summary = Truncate(c.Value.Summary) }));
             toResolve.AddRange(existing.Where(e => !current.ContainsKey(e.Key)).Select(e => e.Value));
         }
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
-        db.ChangeTracker.AutoDetectChangesEnabled = true;
+        var opened = toOpen.Count;
+        // Opening and resolving commit together: a crash between them leaves the previous night's state.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await InsertFlagsAsync(tenant.Id, toOpen, ct);
         // Set-based; the tenant filter limits the update to this tenant's flags.
         foreach (var chunk in toResolve.Chunk(5000))
             await db.Flags.Where(f => chunk.Contains(f.Id)).ExecuteUpdateAsync(u => u.SetProperty(f => f.ResolvedAt, now).SetProperty(f => f.Version, Guid.NewGuid()), ct);
         var resolved = toResolve.Count;
+        await transaction.CommitAsync(ct);
 
         var digests = await QueueDigestsAsync(tenant, today, ct);
         var stillOpen = await db.Flags.CountAsync(f => f.ResolvedAt == null, ct);
@@ -89,6 +87,32 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
     }
 
     private sealed record Subject(int Id, int StudentId, string? Summary);
+
+    /// <summary>
+    /// New flags in multi-row INSERTs: the first check of a large tenant opens tens of thousands at once, and
+    /// row-by-row inserts would dominate the run. The rows are this scope's tenant's own (TenantId is the
+    /// scope's), the same columns SaveChanges would write; the SQL is common to SQLite and SQL Server.
+    /// </summary>
+    private async Task InsertFlagsAsync(int tenantId, List<Flag> flags, CancellationToken ct)
+    {
+        const int RowsPerStatement = 250; // 7 parameters a row: under SQL Server's 2,100
+        var sqlite = db.Database.IsSqlite();
+        foreach (var chunk in flags.Chunk(RowsPerStatement))
+        {
+            var sql = new StringBuilder("INSERT INTO \"Flags\" (\"TenantId\", \"Kind\", \"SubjectId\", \"StudentId\", \"FirstSeenOn\", \"Summary\", \"Version\") VALUES ");
+            var parameters = new List<object?>(chunk.Length * 7);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var p = i * 7;
+                sql.Append(i == 0 ? "" : ", ").Append($"({{{p}}}, {{{p + 1}}}, {{{p + 2}}}, {{{p + 3}}}, {{{p + 4}}}, {{{p + 5}}}, {{{p + 6}}})");
+                var f = chunk[i];
+                // Stored as EF stores them: enums by name; on SQLite a Guid as upper-case text.
+                parameters.AddRange([tenantId, f.Kind.ToString(), f.SubjectId, f.StudentId, f.FirstSeenOn, f.Summary,
+                    sqlite ? Guid.NewGuid().ToString().ToUpperInvariant() : Guid.NewGuid()]);
+            }
+            await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters!, ct);
+        }
+    }
 
     /// <summary>Sent referrals with no answer within the tenant's window expire; each transition is recorded.</summary>
     private async Task<int> ExpireReferralsAsync(DateTime sentBefore, DateTime now, CancellationToken ct)
