@@ -117,16 +117,29 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
     /// <summary>Sent referrals with no answer within the tenant's window expire; each transition is recorded.</summary>
     private async Task<int> ExpireReferralsAsync(DateTime sentBefore, DateTime now, CancellationToken ct)
     {
-        var stale = await db.Referrals.Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore).ToListAsync(ct);
-        foreach (var r in stale)
+        var stale = await db.Referrals.AsNoTracking().Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore).Select(r => r.Id).ToListAsync(ct);
+        if (stale.Count == 0) return 0;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var expired = new List<(int Id, int StudentId)>();
+        foreach (var chunk in stale.Chunk(5000))
         {
-            db.ReferralEvents.Add(new ReferralEvent { ReferralId = r.Id, From = r.Status, To = ReferralStatus.Expired, At = now, UserName = "nightly check", Note = "No answer within the tenant's window" });
-            db.StudentEvents.Add(new StudentEvent { StudentId = r.StudentId, At = now, UserName = "nightly check", Action = "referral expired", Details = $"Referral #{r.Id}: no answer in time" });
-            r.Status = ReferralStatus.Expired;
-            r.ClosedAt = now;
+            // Set-based, and only rows still Sent: a provider who answered a moment ago keeps the answer.
+            await db.Referrals.Where(r => chunk.Contains(r.Id) && r.Status == ReferralStatus.Sent)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, ReferralStatus.Expired).SetProperty(r => r.ClosedAt, now).SetProperty(r => r.Version, Guid.NewGuid()), ct);
+            expired.AddRange((await db.Referrals.AsNoTracking().Where(r => chunk.Contains(r.Id) && r.Status == ReferralStatus.Expired && r.ClosedAt == now)
+                .Select(r => new { r.Id, r.StudentId }).ToListAsync(ct)).Select(r => (r.Id, r.StudentId)));
+        }
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        foreach (var (id, studentId) in expired)
+        {
+            db.ReferralEvents.Add(new ReferralEvent { ReferralId = id, From = ReferralStatus.Sent, To = ReferralStatus.Expired, At = now, UserName = "nightly check", Note = "No answer within the tenant's window" });
+            db.StudentEvents.Add(new StudentEvent { StudentId = studentId, At = now, UserName = "nightly check", Action = "referral expired", Details = $"Referral #{id}: no answer in time" });
         }
         await db.SaveChangesAsync(ct);
-        return stale.Count;
+        db.ChangeTracker.Clear();
+        db.ChangeTracker.AutoDetectChangesEnabled = true;
+        await transaction.CommitAsync(ct);
+        return expired.Count;
     }
 
     /// <summary>One email a day per coordinator with open flags in their schools; none when there is nothing to say.</summary>
