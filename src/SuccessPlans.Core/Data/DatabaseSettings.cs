@@ -49,7 +49,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         if (Provider == DatabaseProvider.SqlServer)
             options.UseSqlServer(ConnectionString, o => o.MigrationsAssembly(SqlServerMigrationsAssembly));
         else
-            options.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly));
+            options.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly)).AddInterceptors(new SqlitePragmas());
     }
 
     /// <summary>The SQLite file's folder must exist before the first connection.</summary>
