@@ -56,7 +56,7 @@ public static class Benchmarks
             await using var scope = services.CreateTenantScopeFor(tenantId);
             var importer = scope.ServiceProvider.GetRequiredService<OneRosterImporter>();
             var watch = Stopwatch.StartNew();
-            var preview = await importer.PreviewAsync(OneRosterImporter.ReadDirectory(rosterDir));
+            var preview = await importer.PreviewAsync(SuccessPlans.Csv.CsvPackage.ReadDirectory(rosterDir));
             var previewTime = watch.Elapsed;
             var result = await importer.ApplyAsync(preview);
             return (previewTime, watch.Elapsed - previewTime, result);

@@ -55,7 +55,7 @@ public class DirectoryTests : IAsyncLifetime
         var admin = await _app.SignedInAsync("admin@dir-a.test");
         var download = await admin.GetAsync("/Directory?handler=Export");
         Assert.Equal("application/zip", download.Content.Headers.ContentType?.MediaType);
-        var files = OneRosterImporter.ReadFiles([("export.zip", await download.Content.ReadAsStreamAsync())]);
+        var files = SuccessPlans.Csv.CsvPackage.ReadFiles([("export.zip", await download.Content.ReadAsStreamAsync())]);
         Assert.Contains("attributes.csv", files.Keys);
 
         await _app.InTenant(_b, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportAsync(files));
@@ -70,7 +70,7 @@ public class DirectoryTests : IAsyncLifetime
     [Fact]
     public async Task A_broken_file_names_file_line_and_field_and_writes_nothing()
     {
-        var files = OneRosterImporter.ReadDirectory(DemoHsds);
+        var files = SuccessPlans.Csv.CsvPackage.ReadDirectory(DemoHsds);
         files["services.csv"] += "bad-service,no-such-org,,Orphan,,,,,active,,,,,,,,,,,,,,\r\n";
         var e = await Assert.ThrowsAsync<ImportFileException>(() => _app.InTenant(_a, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportAsync(files)));
         Assert.Equal("services.csv line 44: field 'organization_id' names no organization in organizations.csv: 'no-such-org'", e.Message);

@@ -12,9 +12,9 @@ public sealed record DirectoryImportResult(int OrganizationsAdded, int Organizat
 public sealed class HsdsImporter(AppDbContext db)
 {
     public Task<DirectoryImportResult> ImportDirectoryAsync(string directory, CancellationToken ct = default) =>
-        ImportAsync(Roster.OneRosterImporter.ReadDirectory(directory), ct);
+        ImportAsync(SuccessPlans.Csv.CsvPackage.ReadDirectory(directory), ct);
 
-    /// <summary>Imports a package given as file name -> CSV text (see OneRosterImporter.ReadFiles for zips).</summary>
+    /// <summary>Imports a package given as file name -> CSV text (see SuccessPlans.Csv.CsvPackage.ReadFiles for zips).</summary>
     public async Task<DirectoryImportResult> ImportAsync(IReadOnlyDictionary<string, string> files, CancellationToken ct = default)
     {
         CsvFile Open(string name) => files.TryGetValue(name, out var text) ? CsvFile.Parse(name, text) : throw new ImportFileException(name, 0, "file not found");

@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Text;
 using SuccessPlans.Csv;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Schools;
@@ -55,40 +53,6 @@ public sealed class OneRosterImporter(AppDbContext db)
     }
 
     private const int BatchSize = 5000;
-
-    /// <summary>Reads a zip, or loose CSV files, into name -> text (names lower-cased, folders dropped).</summary>
-    public static Dictionary<string, string> ReadFiles(IEnumerable<(string Name, Stream Content)> uploads)
-    {
-        var files = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, content) in uploads)
-        {
-            if (name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
-            {
-                try
-                {
-                    using var zip = new ZipArchive(content, ZipArchiveMode.Read, leaveOpen: true);
-                    foreach (var entry in zip.Entries.Where(e => e.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)))
-                    {
-                        using var reader = new StreamReader(entry.Open(), Encoding.UTF8);
-                        files[entry.Name] = reader.ReadToEnd();
-                    }
-                }
-                catch (InvalidDataException)
-                {
-                    files[$"{name} (not a zip file)"] = "";
-                }
-            }
-            else
-            {
-                using var reader = new StreamReader(content, Encoding.UTF8, leaveOpen: true);
-                files[Path.GetFileName(name)] = reader.ReadToEnd();
-            }
-        }
-        return files;
-    }
-
-    public static Dictionary<string, string> ReadDirectory(string directory) =>
-        ReadFiles(System.IO.Directory.EnumerateFiles(directory, "*.csv").Select(f => (Path.GetFileName(f), (Stream)File.OpenRead(f))).ToList());
 
     /// <summary>Works out the import without writing anything.</summary>
     public async Task<RosterImportPreview> PreviewAsync(IReadOnlyDictionary<string, string> files, CancellationToken ct = default)
@@ -291,7 +255,7 @@ public sealed class OneRosterImporter(AppDbContext db)
     /// <summary>For the demo seed and commands: a folder of files that must import cleanly, or fail naming file and line.</summary>
     public async Task<RosterImportResult> ImportDirectoryAsync(string directory, CancellationToken ct = default)
     {
-        var preview = await PreviewAsync(ReadDirectory(directory), ct);
+        var preview = await PreviewAsync(CsvPackage.ReadDirectory(directory), ct);
         if (preview.FileErrors.Count > 0)
             throw new ImportFileException(preview.FileErrors[0].Split(':')[0].Split(' ')[0], 0, preview.FileErrors[0]);
         if (preview.Rejected.FirstOrDefault() is { } rejected)

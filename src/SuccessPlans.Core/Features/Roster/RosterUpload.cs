@@ -29,7 +29,7 @@ public class RosterUpload : TenantEntity
     }
 
     public Dictionary<string, string> Unpack() =>
-        OneRosterImporter.ReadFiles([("upload.zip", new MemoryStream(Package ?? []))]);
+        SuccessPlans.Csv.CsvPackage.ReadFiles([("upload.zip", new MemoryStream(Package ?? []))]);
 }
 
 internal sealed class RosterUploadConfiguration : IEntityTypeConfiguration<RosterUpload>

@@ -30,7 +30,7 @@ public class IndexModel(AppDbContext db, HsdsImporter importer, HsdsExporter exp
         else
         {
             var streams = files.Select(f => (f.FileName, f.OpenReadStream())).ToList();
-            var read = OneRosterImporter.ReadFiles(streams);
+            var read = SuccessPlans.Csv.CsvPackage.ReadFiles(streams);
             foreach (var (_, s) in streams) await s.DisposeAsync();
             try
             {

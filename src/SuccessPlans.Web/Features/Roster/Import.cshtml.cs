@@ -44,7 +44,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
             return Page();
         }
         var streams = files.Select(f => (f.FileName, f.OpenReadStream())).ToList();
-        var read = OneRosterImporter.ReadFiles(streams);
+        var read = SuccessPlans.Csv.CsvPackage.ReadFiles(streams);
         foreach (var (_, s) in streams) await s.DisposeAsync();
         var upload = new RosterUpload
         {

@@ -1,0 +1,45 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace SuccessPlans.Csv;
+
+/// <summary>A package of CSV files (OneRoster, HSDS) as uploaded: a zip, or loose files; read into file name -> text.</summary>
+public static class CsvPackage
+{
+    /// <summary>Reads a zip, or loose CSV files, into name -> text (names lower-cased, folders dropped).</summary>
+    public static Dictionary<string, string> ReadFiles(IEnumerable<(string Name, Stream Content)> uploads)
+    {
+        var files = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, content) in uploads)
+        {
+            if (name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            {
+                try
+                {
+                    using var zip = new ZipArchive(content, ZipArchiveMode.Read, leaveOpen: true);
+                    foreach (var entry in zip.Entries.Where(e => e.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)))
+                    {
+                        using var reader = new StreamReader(entry.Open(), Encoding.UTF8);
+                        files[entry.Name] = reader.ReadToEnd();
+                    }
+                }
+                catch (InvalidDataException)
+                {
+                    files[$"{name} (not a zip file)"] = "";
+                }
+            }
+            else
+            {
+                using var reader = new StreamReader(content, Encoding.UTF8, leaveOpen: true);
+                files[Path.GetFileName(name)] = reader.ReadToEnd();
+            }
+        }
+        return files;
+    }
+
+    /// <summary>The CSV files of a folder (read whole, so no file stays open).</summary>
+    public static Dictionary<string, string> ReadDirectory(string directory) =>
+        System.IO.Directory.EnumerateFiles(directory, "*.csv")
+            .ToDictionary(f => Path.GetFileName(f), f => File.ReadAllText(f, Encoding.UTF8), StringComparer.OrdinalIgnoreCase);
+
+}
