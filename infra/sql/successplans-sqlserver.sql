@@ -1296,3 +1296,189 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    ALTER TABLE [Referrals] ADD [DaysToFirstService] int NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    ALTER TABLE [Referrals] ADD [Domain] nvarchar(32) NOT NULL DEFAULT N'';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    ALTER TABLE [Referrals] ADD [FirstServiceOn] date NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    ALTER TABLE [Referrals] ADD [SchoolId] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    ALTER TABLE [Referrals] ADD [Tier] nvarchar(32) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    CREATE TABLE [DeliveryYears] (
+        [Id] int NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [ReferralId] int NOT NULL,
+        [SchoolYear] int NOT NULL,
+        [StudentId] int NOT NULL,
+        [SchoolId] int NOT NULL,
+        [OrganizationId] int NOT NULL,
+        [Domain] nvarchar(32) NOT NULL,
+        [Tier] nvarchar(32) NULL,
+        [Aug] int NOT NULL,
+        [Sep] int NOT NULL,
+        [Oct] int NOT NULL,
+        [Nov] int NOT NULL,
+        [Dec] int NOT NULL,
+        [Jan] int NOT NULL,
+        [Feb] int NOT NULL,
+        [Mar] int NOT NULL,
+        [Apr] int NOT NULL,
+        [May] int NOT NULL,
+        [Jun] int NOT NULL,
+        [Jul] int NOT NULL,
+        CONSTRAINT [PK_DeliveryYears] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_DeliveryYears_Referrals_ReferralId] FOREIGN KEY ([ReferralId]) REFERENCES [Referrals] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_DeliveryYears_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_TenantId_FirstServiceOn_DaysToFirstService_StudentId] ON [Referrals] ([TenantId], [FirstServiceOn], [DaysToFirstService], [StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_TenantId_SentAt_StudentId_Status_AnsweredAt] ON [Referrals] ([TenantId], [SentAt], [StudentId], [Status], [AnsweredAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    CREATE INDEX [IX_PlanItems_TenantId_Kind_Status_ResolvedOn_PlanId] ON [PlanItems] ([TenantId], [Kind], [Status], [ResolvedOn], [PlanId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    CREATE INDEX [IX_DeliveryYears_Dashboard] ON [DeliveryYears] ([TenantId], [SchoolYear], [StudentId], [Domain], [SchoolId], [OrganizationId], [Tier], [Aug], [Sep], [Oct], [Nov], [Dec], [Jan], [Feb], [Mar], [Apr], [May], [Jun], [Jul]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    CREATE INDEX [IX_DeliveryYears_ReferralId] ON [DeliveryYears] ([ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_DeliveryYears_TenantId_ReferralId_SchoolYear] ON [DeliveryYears] ([TenantId], [ReferralId], [SchoolYear]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261122225542_CabinetDashboard', N'10.0.14');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225636_CabinetBackfill'
+)
+BEGIN
+    EXEC(N'
+    UPDATE Referrals SET
+      SchoolId = (SELECT s.SchoolId FROM Students s WHERE s.Id = Referrals.StudentId),
+      Domain = (SELECT i.Domain FROM PlanItems i WHERE i.Id = Referrals.NeedId),
+      Tier = (SELECT v.Tier FROM Services v WHERE v.Id = Referrals.ServiceId),
+      FirstServiceOn = (SELECT MIN(d.DeliveredOn) FROM ServiceDeliveries d WHERE d.ReferralId = Referrals.Id);
+    ')
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225636_CabinetBackfill'
+)
+BEGIN
+    EXEC(N'
+    UPDATE Referrals SET DaysToFirstService = DATEDIFF(day, CAST(SentAt AS date), FirstServiceOn) WHERE FirstServiceOn IS NOT NULL AND SentAt IS NOT NULL;
+    ')
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225636_CabinetBackfill'
+)
+BEGIN
+    EXEC(N'
+    INSERT INTO DeliveryYears (TenantId, ReferralId, SchoolYear, StudentId, SchoolId, OrganizationId, Domain, Tier, Aug, Sep, Oct, Nov, Dec, Jan, Feb, Mar, Apr, May, Jun, Jul)
+    SELECT r.TenantId, r.Id, d.SchoolYear, r.StudentId, r.SchoolId, r.OrganizationId, r.Domain, r.Tier,
+      SUM(CASE WHEN d.M = 8 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 9 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 10 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 11 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 12 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 4 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 5 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 6 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 7 THEN 1 ELSE 0 END)
+    FROM (SELECT ReferralId, MONTH(DeliveredOn) AS M, YEAR(DeliveredOn) - (CASE WHEN MONTH(DeliveredOn) >= 8 THEN 0 ELSE 1 END) AS SchoolYear FROM ServiceDeliveries) d
+    JOIN Referrals r ON r.Id = d.ReferralId
+    GROUP BY r.TenantId, r.Id, d.SchoolYear, r.StudentId, r.SchoolId, r.OrganizationId, r.Domain, r.Tier;
+    ')
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122225636_CabinetBackfill'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261122225636_CabinetBackfill', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

@@ -45,6 +45,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Referrals.Referral> Referrals => Set<SuccessPlans.Features.Referrals.Referral>();
     public DbSet<SuccessPlans.Features.Referrals.ReferralEvent> ReferralEvents => Set<SuccessPlans.Features.Referrals.ReferralEvent>();
     public DbSet<SuccessPlans.Features.Referrals.ServiceDelivery> ServiceDeliveries => Set<SuccessPlans.Features.Referrals.ServiceDelivery>();
+    public DbSet<SuccessPlans.Features.Cabinet.DeliveryYear> DeliveryYears => Set<SuccessPlans.Features.Cabinet.DeliveryYear>();
     public DbSet<SuccessPlans.Features.Referrals.Disclosure> Disclosures => Set<SuccessPlans.Features.Referrals.Disclosure>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ServiceLocation> ServiceLocations => Set<ServiceLocation>();

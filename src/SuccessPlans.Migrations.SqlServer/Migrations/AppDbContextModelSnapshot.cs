@@ -90,6 +90,90 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.DeliveryYear", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("Apr")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Aug")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Dec")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Domain")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<int>("Feb")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Jan")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Jul")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Jun")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Mar")
+                        .HasColumnType("int");
+
+                    b.Property<int>("May")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Nov")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Oct")
+                        .HasColumnType("int");
+
+                    b.Property<int>("OrganizationId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ReferralId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SchoolId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SchoolYear")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Sep")
+                        .HasColumnType("int");
+
+                    b.Property<int>("StudentId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Tier")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReferralId");
+
+                    b.HasIndex("TenantId", "ReferralId", "SchoolYear")
+                        .IsUnique();
+
+                    b.HasIndex("TenantId", "SchoolYear", "StudentId", "Domain", "SchoolId", "OrganizationId", "Tier", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul")
+                        .HasDatabaseName("IX_DeliveryYears_Dashboard");
+
+                    b.ToTable("DeliveryYears");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Directory.ApiKey", b =>
                 {
                     b.Property<int>("Id")
@@ -658,6 +742,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId", "Kind", "Status", "IdentifiedOn");
 
+                    b.HasIndex("TenantId", "Kind", "Status", "ResolvedOn", "PlanId");
+
                     b.ToTable("PlanItems");
                 });
 
@@ -850,12 +936,23 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<int?>("DaysToFirstService")
+                        .HasColumnType("int");
+
                     b.Property<string>("DeclineReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Domain")
+                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
                     b.Property<DateTime?>("FirstServiceAt")
                         .HasColumnType("datetime2");
+
+                    b.Property<DateOnly?>("FirstServiceOn")
+                        .HasColumnType("date");
 
                     b.Property<int>("NeedId")
                         .HasColumnType("int");
@@ -870,6 +967,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<string>("OverrideReason")
                         .HasMaxLength(1000)
                         .HasColumnType("nvarchar(1000)");
+
+                    b.Property<int>("SchoolId")
+                        .HasColumnType("int");
 
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("datetime2");
@@ -920,6 +1020,10 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<int>("TenantId")
                         .HasColumnType("int");
 
+                    b.Property<string>("Tier")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<string>("UnsuccessfulReason")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
@@ -942,7 +1046,11 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId", "StudentId", "CreatedAt");
 
+                    b.HasIndex("TenantId", "FirstServiceOn", "DaysToFirstService", "StudentId");
+
                     b.HasIndex("TenantId", "OrganizationId", "Status", "SentAt");
+
+                    b.HasIndex("TenantId", "SentAt", "StudentId", "Status", "AnsweredAt");
 
                     b.ToTable("Referrals");
                 });
@@ -1603,6 +1711,21 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.DeliveryYear", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Referrals.Referral", null)
+                        .WithMany()
+                        .HasForeignKey("ReferralId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

@@ -83,6 +83,88 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.DeliveryYear", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Apr")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Aug")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Dec")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Domain")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Feb")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Jan")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Jul")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Jun")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Mar")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("May")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Nov")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Oct")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReferralId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SchoolId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SchoolYear")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Sep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StudentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tier")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReferralId");
+
+                    b.HasIndex("TenantId", "ReferralId", "SchoolYear")
+                        .IsUnique();
+
+                    b.HasIndex("TenantId", "SchoolYear", "StudentId", "Domain", "SchoolId", "OrganizationId", "Tier", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul")
+                        .HasDatabaseName("IX_DeliveryYears_Dashboard");
+
+                    b.ToTable("DeliveryYears");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Directory.ApiKey", b =>
                 {
                     b.Property<int>("Id")
@@ -633,6 +715,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "Kind", "Status", "IdentifiedOn");
 
+                    b.HasIndex("TenantId", "Kind", "Status", "ResolvedOn", "PlanId");
+
                     b.ToTable("PlanItems");
                 });
 
@@ -817,11 +901,22 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("DaysToFirstService")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DeclineReason")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Domain")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("FirstServiceAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("FirstServiceOn")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("NeedId")
@@ -837,6 +932,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<string>("OverrideReason")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("SchoolId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
@@ -887,6 +985,10 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<int>("TenantId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Tier")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("UnsuccessfulReason")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -909,7 +1011,11 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "StudentId", "CreatedAt");
 
+                    b.HasIndex("TenantId", "FirstServiceOn", "DaysToFirstService", "StudentId");
+
                     b.HasIndex("TenantId", "OrganizationId", "Status", "SentAt");
+
+                    b.HasIndex("TenantId", "SentAt", "StudentId", "Status", "AnsweredAt");
 
                     b.ToTable("Referrals");
                 });
@@ -1549,6 +1655,21 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.DeliveryYear", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Referrals.Referral", null)
+                        .WithMany()
+                        .HasForeignKey("ReferralId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

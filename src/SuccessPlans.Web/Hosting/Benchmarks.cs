@@ -15,15 +15,20 @@ public static class Benchmarks
     {
         var what = args.Length > 1 ? args[1] : "";
         var students = Option(args, "--students", 50_000);
-        if (what is not ("import" or "nightly"))
+        if (what is not ("import" or "nightly" or "cabinet"))
         {
-            Console.Error.WriteLine("usage: benchmark import|nightly [--students N]");
+            Console.Error.WriteLine("usage: benchmark import|nightly|cabinet [--students N]");
             return 2;
         }
         var dir = Directory.CreateTempSubdirectory("successplans-bench-").FullName;
         try
         {
-            return what == "import" ? await ImportAsync(dir, students) : await NightlyAsync(dir, students);
+            return what switch
+            {
+                "import" => await ImportAsync(dir, students),
+                "nightly" => await NightlyAsync(dir, students),
+                _ => await CabinetAsync(dir, students),
+            };
         }
         finally
         {
@@ -100,6 +105,42 @@ public static class Benchmarks
         return 0;
     }
 
+    /// <summary>
+    /// The cabinet's dashboard over a year of history: 50,000 students give 1,000,000 services delivered, weekly,
+    /// all in the last whole school year. Timed as a request runs it (a fresh scope each time), warm, for that
+    /// school year (whole months: the rollup alone) and for 15 September to 15 June (whose partial months at
+    /// both ends are read from the deliveries themselves).
+    /// </summary>
+    private static async Task<int> CabinetAsync(string dir, int students)
+    {
+        await using var services = await ThrowawayAppAsync(dir);
+        var clock = Stopwatch.StartNew();
+        var (tenantId, counts) = await NightlyData.SeedAsync(services, students, weekly: true);
+        Console.WriteLine($"Seeded {students:N0} students, {counts.Referrals:N0} referrals, {counts.Deliveries:N0} services delivered in {clock.Elapsed.TotalSeconds:0} s.");
+        var year = SuccessPlans.Features.Plans.SchoolYears.For(DateOnly.FromDateTime(DateTime.UtcNow)) - 1;
+        foreach (var (name, period) in new[]
+                 {
+                     ($"school year {SuccessPlans.Features.Plans.SchoolYears.Label(year)}", SuccessPlans.Features.Cabinet.Period.SchoolYearOf(new DateOnly(year, 8, 1))),
+                     ($"15 Sep {year} to 15 Jun {year + 1}", new SuccessPlans.Features.Cabinet.Period(new DateOnly(year, 9, 15), new DateOnly(year + 1, 6, 15))),
+                 })
+        {
+            var times = new List<double>();
+            SuccessPlans.Features.Cabinet.Dashboard? dashboard = null;
+            for (var i = 0; i < 60; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                await using var scope = services.CreateTenantScopeFor(tenantId);
+                dashboard = await scope.ServiceProvider.GetRequiredService<SuccessPlans.Features.Cabinet.CabinetReport>().BuildAsync(period);
+                if (i >= 10) times.Add(watch.Elapsed.TotalMilliseconds); // the first ten warm the caches and the JIT
+                logSql = i == 58 && Environment.GetEnvironmentVariable("BENCHMARK_SQL") == "1";
+            }
+            times.Sort();
+            Console.WriteLine($"  dashboard, {name} ({dashboard!.Totals.ServicesDelivered.Value:N0} services, {dashboard.Totals.ChildrenServed.Value:N0} children): " +
+                              $"p50 {times[times.Count / 2]:0} ms, p95 {times[(int)Math.Ceiling(times.Count * 0.95) - 1]:0} ms over {times.Count} runs");
+        }
+        return 0;
+    }
+
     /// <summary>Linux: writing 5 to clear_refs resets the peak resident set (VmHWM), so the check's own peak can be read.</summary>
     private static void ResetPeakMemory()
     {
@@ -116,6 +157,8 @@ public static class Benchmarks
         catch (IOException) { return (Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024).ToString("N0", System.Globalization.CultureInfo.InvariantCulture); }
     }
 
+    private static bool logSql;
+
     /// <summary>The core services on a fresh SQLite file in the given folder.</summary>
     private static async Task<ServiceProvider> ThrowawayAppAsync(string dir)
     {
@@ -125,7 +168,9 @@ public static class Benchmarks
             ["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(dir, "bench.db")}",
         }).Build();
         var services = new ServiceCollection();
-        services.AddLogging();
+        // BENCHMARK_SQL=1 prints every SQL command with its time, to see where a figure comes from.
+        services.AddLogging(b => b.AddSimpleConsole().AddFilter((category, level) =>
+            level >= LogLevel.Warning || (logSql && category == "Microsoft.EntityFrameworkCore.Database.Command" && level == LogLevel.Information)));
         services.AddSingleton<IConfiguration>(config);
         var settings = services.AddSuccessPlansCore(config, dir);
         var provider = services.BuildServiceProvider();

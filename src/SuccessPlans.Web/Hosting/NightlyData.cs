@@ -16,11 +16,17 @@ internal static class NightlyData
 
     private const int Batch = 2000;
 
-    public static async Task<(int TenantId, Counts Counts)> SeedAsync(IServiceProvider services, int students)
+    /// <param name="weekly">
+    /// False: referrals sent in the last 60 days with daily services (the nightly check's worst case).
+    /// True: referrals sent in the first half of the last whole school year, each served weekly within it:
+    /// a year of history for the cabinet.
+    /// </param>
+    public static async Task<(int TenantId, Counts Counts)> SeedAsync(IServiceProvider services, int students, bool weekly = false)
     {
         var f = new Faker("en") { Random = new Randomizer(7) };
         var now = DateTime.UtcNow;
         var today = DateOnly.FromDateTime(now);
+        var lastYearStart = new DateTime(SchoolYears.For(today) - 1, 8, 1, 15, 0, 0, DateTimeKind.Utc);
         int tenantId;
         await using (var scope = services.CreateAsyncScope())
         {
@@ -32,6 +38,7 @@ internal static class NightlyData
         }
 
         List<int> schoolIds, serviceIds, orgOfService;
+        List<ServiceTier?> tierOfService;
         await using (var scope = services.GetRequiredService<IServiceScopeFactory>().CreateTenantScope(tenantId))
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -40,7 +47,7 @@ internal static class NightlyData
             var orgs = Enumerable.Range(1, Math.Max(5, students / 250)).Select(i => new ProviderOrganization { Name = $"Provider {i}" }).ToList();
             db.ProviderOrganizations.AddRange(orgs);
             await db.SaveChangesAsync();
-            var svc = orgs.SelectMany(o => Enum.GetValues<Domain>().Select(d => new Service { Name = $"{d} help", Organization = o, Domain = d })).ToList();
+            var svc = orgs.SelectMany(o => Enum.GetValues<Domain>().Select(d => new Service { Name = $"{d} help", Organization = o, Domain = d, Tier = (ServiceTier)((o.Name.Length + (int)d) % 3) })).ToList();
             db.Services.AddRange(svc);
             await db.SaveChangesAsync();
             for (var i = 0; i < Math.Max(2, students / 450); i += 2)
@@ -51,7 +58,7 @@ internal static class NightlyData
                 db.CoordinatorSchools.AddRange(schools.Skip(i).Take(2).Select(s => new CoordinatorSchool { UserId = coordinator.Id, SchoolId = s.Id }));
             }
             await db.SaveChangesAsync();
-            (schoolIds, serviceIds, orgOfService) = (schools.Select(s => s.Id).ToList(), svc.Select(s => s.Id).ToList(), svc.Select(s => s.OrganizationId).ToList());
+            (schoolIds, serviceIds, orgOfService, tierOfService) = (schools.Select(s => s.Id).ToList(), svc.Select(s => s.Id).ToList(), svc.Select(s => s.OrganizationId).ToList(), svc.Select(s => s.Tier).ToList());
         }
 
         int needs = 0, referrals = 0, deliveries = 0;
@@ -83,15 +90,19 @@ internal static class NightlyData
                 {
                     var s = f.Random.Int(0, serviceIds.Count - 1);
                     var status = f.PickRandom(statuses);
-                    var sent = now.AddDays(-f.Random.Int(0, 60));
+                    var sent = weekly ? lastYearStart.AddDays(f.Random.Int(0, 180)) : now.AddDays(-f.Random.Int(0, 60));
                     var referral = new Referral
                     {
                         StudentId = student.Id, NeedId = need.Id, ServiceId = serviceIds[s], OrganizationId = orgOfService[s], Status = status, SentByName = "bench",
+                        SchoolId = student.SchoolId, Domain = need.Domain, Tier = tierOfService[s],
                         CreatedAt = sent, SentAt = sent, AnsweredAt = status == ReferralStatus.Sent ? null : sent.AddDays(2),
                     };
                     if (status is ReferralStatus.InService or ReferralStatus.Completed)
+                    {
                         for (var d = 0; d < 25; d++)
-                            referral.Deliveries.Add(new ServiceDelivery { DeliveredOn = DateOnly.FromDateTime(sent).AddDays(3 + d), Amount = 1, DeliveredBy = "bench", RecordedAt = now });
+                            referral.Deliveries.Add(new ServiceDelivery { DeliveredOn = DateOnly.FromDateTime(sent).AddDays(3 + d * (weekly ? 7 : 1)), Amount = 1, DeliveredBy = "bench", RecordedAt = now });
+                        (referral.FirstServiceAt, referral.FirstServiceOn, referral.DaysToFirstService) = (sent.AddDays(3), DateOnly.FromDateTime(sent).AddDays(3), 3);
+                    }
                     db.Referrals.Add(referral);
                     referrals++;
                     deliveries += referral.Deliveries.Count;
@@ -100,6 +111,8 @@ internal static class NightlyData
             }
             await db.SaveChangesAsync();
         }
+        await using (var scope = services.GetRequiredService<IServiceScopeFactory>().CreateTenantScope(tenantId))
+            await SuccessPlans.Features.Cabinet.DeliveryRollup.RebuildAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>());
         return (tenantId, new Counts(needs, referrals, deliveries));
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SuccessPlans.Features.Users;
 using Scalar.AspNetCore;
+using SuccessPlans.Web.Features.Cabinet;
 using SuccessPlans.Web.Features.Schools;
 using SuccessPlans.Web.Features.Provider;
 using SuccessPlans.Web.Features.Students;
@@ -27,6 +28,9 @@ public static class WebHosting
             o.Conventions.AuthorizeFolder("/Roster", Roles.Admin);
             o.Conventions.AuthorizeFolder("/Tenants", Roles.Operator);
             o.Conventions.AuthorizeFolder("/Provider", Roles.Provider);
+            o.Conventions.AuthorizeFolder("/Cabinet", Roles.Cabinet);
+            // The cabinet's home page is its dashboard.
+            o.Conventions.AddPageRoute("/Cabinet/Index", "Home/Cabinet");
         });
         builder.Services.AddProblemDetails();
         // Enums travel by name ("Health", "Need"): readable, and an unknown name is a 400, not a guess.
@@ -34,7 +38,7 @@ public static class WebHosting
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "SuccessPlans API";
-            doc.Info.Description = "Students, success plans and needs, scoped like the pages: an Admin sees the tenant, a coordinator their schools. Sign in first; errors are ProblemDetails.";
+            doc.Info.Description = "Students, success plans and needs, scoped like the pages: an Admin sees the tenant, a coordinator their schools. Referrals for providers (API key). The cabinet's dashboard: counts only, small cells suppressed. Sign in first; errors are ProblemDetails.";
             return Task.CompletedTask;
         }));
         builder.Services.AddScoped<Invitations>();
@@ -70,6 +74,7 @@ public static class WebHosting
         api.MapSchoolsApi();
         api.MapStudentsApi();
         api.MapReferralsApi();
+        api.MapCabinetApi();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api/reference", o => o.WithTitle("SuccessPlans API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
             .DisableDefaultFonts().DisableAgent()).AllowAnonymous();

@@ -78,6 +78,7 @@ public class NightlyCheckTests : IAsyncLifetime
         var r = new Referral
         {
             StudentId = w.StudentX, NeedId = w.NeedX, ServiceId = w.ServiceId, OrganizationId = w.OrgId, Status = status, SentByName = "c",
+            SchoolId = await db.Students.Where(s => s.Id == w.StudentX).Select(s => s.SchoolId).SingleAsync(),
             SentAt = Day0.AddDays(day).UtcDateTime, AnsweredAt = answeredAt,
         };
         db.Referrals.Add(r);

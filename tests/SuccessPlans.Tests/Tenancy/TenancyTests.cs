@@ -50,13 +50,14 @@ public class TenancyTests : IAsyncLifetime
         var service = await db.Services.FirstAsync();
         var referral = new SuccessPlans.Features.Referrals.Referral
         {
-            StudentId = student.Id, NeedId = need.Id, ServiceId = service.Id, OrganizationId = org.Id, SentByName = "x",
+            StudentId = student.Id, NeedId = need.Id, ServiceId = service.Id, OrganizationId = org.Id, SchoolId = schoolId, SentByName = "x",
             Status = SuccessPlans.Features.Referrals.ReferralStatus.Accepted,
             Events = [new() { To = SuccessPlans.Features.Referrals.ReferralStatus.Sent, UserName = "x" }],
             Deliveries = [new() { Amount = 1, DeliveredBy = "x" }],
         };
         db.Referrals.Add(referral);
         await db.SaveChangesAsync();
+        db.DeliveryYears.Add(new SuccessPlans.Features.Cabinet.DeliveryYear { ReferralId = referral.Id, SchoolYear = 2026, StudentId = student.Id, SchoolId = schoolId, OrganizationId = org.Id, Aug = 1 });
         db.Flags.Add(new SuccessPlans.Features.Flags.Flag { Kind = SuccessPlans.Features.Flags.FlagKind.UnmetNeed, SubjectId = need.Id, StudentId = student.Id });
         var location = new ServiceLocation { Name = "A place", HsdsId = "loc-a" };
         db.ServicesAtLocations.Add(new ServiceAtLocation { Service = service, Location = location });

@@ -25,7 +25,7 @@ public class DemoTests : IAsyncLifetime
     [InlineData("coordinator@demo.test", "/Home/Coordinator", "My schools")]
     [InlineData("coordinator2@demo.test", "/Home/Coordinator", "My schools")]
     [InlineData("provider@demo.test", "/Home/Provider", "Services in the directory")]
-    [InlineData("cabinet@demo.test", "/Home/Cabinet", "children enrolled")]
+    [InlineData("cabinet@demo.test", "/Home/Cabinet", "Services delivered")]
     [InlineData("operator@demo.test", "/Tenants", "Demo City Children")]
     public async Task Each_demo_role_signs_in_and_lands_on_its_own_home_page(string email, string home, string shows)
     {
@@ -79,12 +79,18 @@ public class DemoTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_cabinet_page_shows_counts_and_no_child()
+    public async Task The_cabinet_sees_the_school_years_services_and_no_child()
     {
-        var html = await (await (await _app.SignedInAsync("cabinet@demo.test", DemoSeeder.Password)).GetAsync("/Home/Cabinet")).Content.ReadAsStringAsync();
-        Assert.Contains("1,200", html);
-        var someStudent = await _app.InTenant(await _app.InTenant(null, (_, db) => db.Tenants.Select(t => t.Id).FirstAsync()),
-            (_, db) => db.Students.OrderBy(s => s.Id).Select(s => s.FamilyName).FirstAsync());
-        Assert.DoesNotContain(someStudent, html);
+        var cabinet = await _app.SignedInAsync("cabinet@demo.test", DemoSeeder.Password);
+        var page = await cabinet.GetDocumentAsync("/Home/Cabinet");
+        var figure = page.QuerySelector("[data-measure='Services delivered'] dd")!.TextContent.Trim();
+        Assert.True(int.TryParse(figure, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture, out var services) && services > 500,
+            $"the demo should show the school year's services, not '{figure}'");
+        Assert.Matches(@"^\d", page.QuerySelector("[data-measure='Children served'] dd")!.TextContent.Trim());
+        var html = page.DocumentElement.OuterHtml;
+        var served = await _app.InTenant(await _app.InTenant(null, (_, db) => db.Tenants.Select(t => t.Id).FirstAsync()),
+            (_, db) => db.Referrals.Select(r => r.Student.GivenName + " " + r.Student.FamilyName).ToListAsync());
+        Assert.True(served.Count > 300);
+        Assert.DoesNotContain(served, html.Contains);
     }
 }

@@ -30,10 +30,13 @@ public sealed class PlanService(AppDbContext db, TimeProvider time)
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <summary>Today in the tenant's time zone: "a next review date in the past" is judged locally.</summary>
-    public async Task<DateOnly> TodayAsync(CancellationToken ct = default)
+    public Task<DateOnly> TodayAsync(CancellationToken ct = default) => LocalDateAsync(Now, ct);
+
+    /// <summary>The tenant's calendar date at a UTC instant.</summary>
+    public async Task<DateOnly> LocalDateAsync(DateTime utc, CancellationToken ct = default)
     {
         var zone = await db.Tenants.Select(t => t.TimeZoneId).SingleAsync(ct);
-        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(Now, TimeZoneInfo.FindSystemTimeZoneById(zone)));
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(utc, TimeZoneInfo.FindSystemTimeZoneById(zone)));
     }
 
     public Task<SuccessPlan?> FindPlanAsync(int studentId, int schoolYear, CancellationToken ct = default) =>

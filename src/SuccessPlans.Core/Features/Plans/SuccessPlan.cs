@@ -93,6 +93,8 @@ internal sealed class PlanItemConfiguration : IEntityTypeConfiguration<PlanItem>
         b.HasOne(i => i.Plan).WithMany(p => p.Items).HasForeignKey(i => i.PlanId);
         b.HasIndex(i => new { i.TenantId, i.PlanId, i.Domain });
         b.HasIndex(i => new { i.TenantId, i.Kind, i.Status, i.IdentifiedOn });
+        // The cabinet counts needs met in a period.
+        b.HasIndex(i => new { i.TenantId, i.Kind, i.Status, i.ResolvedOn, i.PlanId });
     }
 }
 

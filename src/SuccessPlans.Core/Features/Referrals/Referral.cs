@@ -27,6 +27,13 @@ public class Referral : TenantEntity
     public int OrganizationId { get; set; }
     public ProviderOrganization Organization { get; set; } = null!;
 
+    // What the cabinet counts by, fixed when the referral is sent: the school the child attended, the
+    // need's domain and the service's tier. A later move or directory edit does not rewrite past counts.
+    // SchoolId is a copied value like the shared fields, so it has no foreign key (and SQLite adds it in place).
+    public int SchoolId { get; set; }
+    public Domain Domain { get; set; }
+    public ServiceTier? Tier { get; set; }
+
     public ReferralStatus Status { get; set; } = ReferralStatus.Draft;
     public int? SentByUserId { get; set; }
     public required string SentByName { get; set; }
@@ -34,6 +41,10 @@ public class Referral : TenantEntity
     public DateTime? SentAt { get; set; }
     public DateTime? AnsweredAt { get; set; }
     public DateTime? FirstServiceAt { get; set; }
+
+    /// <summary>The earliest delivery date recorded, and the days from the (local) sending date to it.</summary>
+    public DateOnly? FirstServiceOn { get; set; }
+    public int? DaysToFirstService { get; set; }
     public DateTime? ClosedAt { get; set; }
 
     // The minimum shared with the provider (DOMAIN.md), frozen at sending.
@@ -127,6 +138,9 @@ internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
         b.HasIndex(r => new { r.TenantId, r.OrganizationId, r.Status, r.SentAt });
         b.HasIndex(r => new { r.TenantId, r.StudentId, r.CreatedAt });
         b.HasIndex(r => new { r.TenantId, r.NeedId, r.Status });
+        // The cabinet's referral counts and median days to first service read a period of these.
+        b.HasIndex(r => new { r.TenantId, r.SentAt, r.StudentId, r.Status, r.AnsweredAt });
+        b.HasIndex(r => new { r.TenantId, r.FirstServiceOn, r.DaysToFirstService, r.StudentId });
     }
 }
 

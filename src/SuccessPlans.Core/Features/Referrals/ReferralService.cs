@@ -107,6 +107,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, Outbox o
         var referral = new Referral
         {
             StudentId = student.Id, NeedId = need.Id, ServiceId = service.Id, OrganizationId = service.OrganizationId,
+            SchoolId = student.SchoolId, Domain = need.Domain, Tier = service.Tier,
             Status = ReferralStatus.Sent, SentByUserId = actor.UserId, SentByName = actor.Name, CreatedAt = Now, SentAt = Now,
             SharedChildName = shared[0].Value, SharedGrade = shared[1].Value, SharedSchool = shared[2].Value,
             SharedGuardianName = shared[3].Value, SharedGuardianContact = shared[4].Value, SharedNeed = shared[5].Value,
@@ -205,6 +206,13 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, Outbox o
             r.Status = ReferralStatus.InService;
         }
         r.FirstServiceAt ??= Now;
+        if (r.FirstServiceOn is not { } first || delivery.DeliveredOn < first)
+        {
+            r.FirstServiceOn = delivery.DeliveredOn;
+            var sentOn = await plans.LocalDateAsync(r.SentAt ?? r.CreatedAt, ct);
+            r.DaysToFirstService = Math.Max(0, delivery.DeliveredOn.DayNumber - sentOn.DayNumber);
+        }
+        await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, delivery.DeliveredOn, ct);
         db.Entry(r).Property(x => x.FirstServiceAt).IsModified = true; // the referral row's version moves with every delivery
         await SaveAsync(ct);
         return delivery;

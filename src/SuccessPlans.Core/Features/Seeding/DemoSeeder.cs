@@ -111,6 +111,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
             var referral = new Referral
             {
                 StudentId = student.Id, NeedId = need.Id, ServiceId = service.Id, OrganizationId = service.OrganizationId, Status = status, SentByName = "Demo Coordinator",
+                SchoolId = student.SchoolId, Domain = need.Domain, Tier = service.Tier,
                 CreatedAt = sentAt, SentAt = sentAt, AnsweredAt = status == ReferralStatus.Sent ? null : sentAt.AddDays(2),
                 SharedChildName = $"{student.GivenName} {student.FamilyName}", SharedGrade = student.Grade, SharedGuardianName = student.GuardianName,
                 SharedGuardianContact = student.GuardianPhone, SharedNeed = need.Description, ConsentId = consent.Id,
@@ -123,6 +124,8 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
             if (status is ReferralStatus.InService or ReferralStatus.Completed)
             {
                 referral.FirstServiceAt = sentAt.AddDays(3);
+                referral.FirstServiceOn = DateOnly.FromDateTime(sentAt).AddDays(3);
+                referral.DaysToFirstService = 3;
                 referral.Events.Add(new ReferralEvent { From = ReferralStatus.Accepted, To = ReferralStatus.InService, At = sentAt.AddDays(3), UserName = "Demo Provider" });
                 for (var d = 0; d < 3; d++)
                     referral.Deliveries.Add(new ServiceDelivery { DeliveredOn = DateOnly.FromDateTime(sentAt).AddDays(3 + d * 2), Amount = 1, DeliveredBy = "Demo Provider", RecordedAt = sentAt.AddDays(3 + d * 2) });
@@ -138,6 +141,86 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
             await db.SaveChangesAsync(ct);
             db.Disclosures.Add(new Disclosure { StudentId = student.Id, OrganizationId = service.OrganizationId, ReferralId = referral.Id, FieldsShared = "Child's name, Grade, School, Guardian, Guardian contact, Need",
                 ConsentId = consent.Id, At = sentAt, ByName = "Demo Coordinator" });
+        }
+        await db.SaveChangesAsync(ct);
+        await SeedSchoolYearAsync(db, students.Select(s => s.Id).ToHashSet(), services, ct);
+        await Cabinet.DeliveryRollup.RebuildAsync(db, ct);
+    }
+
+    /// <summary>
+    /// The school year so far across every school, for the cabinet's dashboard: a few hundred children referred
+    /// since August, most served weekly, some needs met. Deterministic, like the rest of the demo.
+    /// </summary>
+    private async Task SeedSchoolYearAsync(AppDbContext db, HashSet<int> alreadySeeded, List<Service> services, CancellationToken ct)
+    {
+        var now = Now;
+        var today = DateOnly.FromDateTime(now);
+        var year = SchoolYears.For(today);
+        var yearStart = new DateOnly(year, 8, 1);
+        var days = today.DayNumber - yearStart.DayNumber;
+        if (days < 14) return;
+        var random = new Random(2026);
+        var students = await db.Students.Where(s => !alreadySeeded.Contains(s.Id)).OrderBy(s => s.ExternalId).Take(360).ToListAsync(ct);
+        var sent = new List<(Referral Referral, Consent Consent)>();
+        foreach (var student in students)
+        {
+            var sentOn = yearStart.AddDays(random.Next(3, days - 7));
+            var sentAt = sentOn.ToDateTime(new TimeOnly(14, 0), DateTimeKind.Utc);
+            var service = services[random.Next(services.Count)];
+            var plan = new SuccessPlan { StudentId = student.Id, SchoolYear = year, Tier = 1 + random.Next(3), CreatedAt = sentAt.AddDays(-2), UpdatedAt = sentAt };
+            var need = new PlanItem { Domain = service.Domain!.Value, Kind = PlanItemKind.Need, Description = NeedFor(service.Domain.Value), Priority = NeedPriority.Medium,
+                Status = NeedStatus.Open, IdentifiedOn = sentOn.AddDays(-2), CreatedAt = plan.CreatedAt };
+            plan.Items.Add(need);
+            db.Plans.Add(plan);
+            var consent = new Consent { StudentId = student.Id, GuardianName = student.GuardianName ?? "Guardian", GivenOn = sentOn.AddDays(-1), SharesWithAnyPartner = true,
+                RecordedByName = "Demo Coordinator", RecordedAt = sentAt.AddDays(-1) };
+            db.Consents.Add(consent);
+            var roll = random.Next(100);
+            var status = roll < 8 ? ReferralStatus.Declined : roll < 15 ? ReferralStatus.Accepted : roll < 60 ? ReferralStatus.InService : ReferralStatus.Completed;
+            var referral = new Referral
+            {
+                StudentId = student.Id, Need = need, ServiceId = service.Id, OrganizationId = service.OrganizationId, Status = status, SentByName = "Demo Coordinator",
+                SchoolId = student.SchoolId, Domain = need.Domain, Tier = service.Tier, CreatedAt = sentAt, SentAt = sentAt, AnsweredAt = sentAt.AddDays(1 + random.Next(3)),
+                SharedChildName = $"{student.GivenName} {student.FamilyName}", SharedGrade = student.Grade, SharedNeed = need.Description,
+                DeclineReason = status == ReferralStatus.Declined ? Referrals.DeclineReason.NoCapacity : null,
+            };
+            referral.Events.Add(new ReferralEvent { To = ReferralStatus.Sent, At = sentAt, UserName = "Demo Coordinator" });
+            referral.Events.Add(new ReferralEvent { From = ReferralStatus.Sent, To = status == ReferralStatus.Declined ? ReferralStatus.Declined : ReferralStatus.Accepted, At = referral.AnsweredAt!.Value, UserName = "Demo Provider" });
+            if (status is ReferralStatus.InService or ReferralStatus.Completed)
+            {
+                // Weekly sessions from a few days after acceptance, up to twelve weeks or today.
+                var first = DateOnly.FromDateTime(referral.AnsweredAt.Value).AddDays(random.Next(2, 15));
+                var weeks = status == ReferralStatus.Completed ? random.Next(4, 13) : 12;
+                for (var w = 0; w < weeks && first.AddDays(7 * w) <= today; w++)
+                    referral.Deliveries.Add(new ServiceDelivery { DeliveredOn = first.AddDays(7 * w), Amount = 1, DeliveredBy = "Demo Provider", RecordedAt = first.AddDays(7 * w).ToDateTime(new TimeOnly(18, 0), DateTimeKind.Utc) });
+                if (referral.Deliveries.Count == 0) { referral.Status = status = ReferralStatus.Accepted; }
+                else
+                {
+                    referral.FirstServiceAt = referral.Deliveries[0].RecordedAt;
+                    referral.FirstServiceOn = first;
+                    referral.DaysToFirstService = first.DayNumber - sentOn.DayNumber;
+                    referral.Events.Add(new ReferralEvent { From = ReferralStatus.Accepted, To = ReferralStatus.InService, At = referral.FirstServiceAt.Value, UserName = "Demo Provider" });
+                }
+                if (status == ReferralStatus.Completed)
+                {
+                    var last = referral.Deliveries[^1].DeliveredOn;
+                    referral.ClosedAt = last.ToDateTime(new TimeOnly(19, 0), DateTimeKind.Utc);
+                    referral.Outcome = "Goal reached";
+                    referral.Events.Add(new ReferralEvent { From = ReferralStatus.InService, To = ReferralStatus.Completed, At = referral.ClosedAt.Value, UserName = "Demo Provider" });
+                    need.Status = NeedStatus.Met;
+                    need.ResolvedOn = last;
+                }
+            }
+            if (status == ReferralStatus.Declined) referral.ClosedAt = referral.AnsweredAt;
+            db.Referrals.Add(referral);
+            sent.Add((referral, consent));
+        }
+        await db.SaveChangesAsync(ct);
+        foreach (var (referral, consent) in sent)
+        {
+            referral.ConsentId = consent.Id;
+            db.Disclosures.Add(new Disclosure { StudentId = referral.StudentId, OrganizationId = referral.OrganizationId, ReferralId = referral.Id, FieldsShared = "Child's name, Grade, Need",
+                ConsentId = consent.Id, At = referral.SentAt!.Value, ByName = "Demo Coordinator" });
         }
         await db.SaveChangesAsync(ct);
     }

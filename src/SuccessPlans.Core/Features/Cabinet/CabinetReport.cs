@@ -1,0 +1,321 @@
+using Microsoft.Extensions.DependencyInjection;
+using SuccessPlans.Data;
+using SuccessPlans.Tenancy;
+using System.Globalization;
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
+
+namespace SuccessPlans.Features.Cabinet;
+
+/// <summary>A dashboard period: whole days in the tenant's calendar, both ends included.</summary>
+public sealed record Period(DateOnly From, DateOnly To)
+{
+    public const int MaxYears = 10;
+
+    /// <summary>The school year holding the date: 1 August to 31 July.</summary>
+    public static Period SchoolYearOf(DateOnly date)
+    {
+        var start = SchoolYears.For(date);
+        return new Period(new DateOnly(start, 8, 1), new DateOnly(start + 1, 7, 31));
+    }
+
+    /// <summary>Checks a period given by a user; missing ends default to the current school year's.</summary>
+    public static Period Parse(DateOnly? from, DateOnly? to, DateOnly today)
+    {
+        var year = SchoolYearOf(today);
+        var period = new Period(from ?? year.From, to ?? year.To);
+        if (period.From > period.To)
+            throw ValidationFailedException.For("To", "The end of the period must not be before its start.");
+        if (period.To > period.From.AddYears(MaxYears))
+            throw ValidationFailedException.For("To", $"A period can span at most {MaxYears} years.");
+        return period;
+    }
+
+    public string Label => From.Day == 1 && From.Month == 8 && To == new DateOnly(From.Year + 1, 7, 31)
+        ? $"school year {SchoolYears.Label(From.Year)}"
+        : $"{From:d MMM yyyy} to {To:d MMM yyyy}";
+}
+
+public sealed record DashboardRow(string Label, IReadOnlyList<Figure> Figures);
+
+/// <summary>One breakdown: a row per value of the dimension, a column per measure, and the period's total.</summary>
+public sealed record DashboardTable(string Key, string Title, string Dimension, IReadOnlyList<string> Columns, IReadOnlyList<DashboardRow> Rows, DashboardRow Total);
+
+public sealed record DashboardTotals(
+    Figure ServicesDelivered, Figure ChildrenServed, Figure ReferralsMade, Figure ReferralsAccepted,
+    Figure ReferralsCompleted, Figure NeedsMet, Figure MedianDaysToFirstService);
+
+/// <summary>Everything the cabinet sees for a period: counts only, every one already suppressed where small.</summary>
+public sealed record Dashboard(string Partnership, DateOnly From, DateOnly To, string PeriodLabel, int Threshold, DashboardTotals Totals, IReadOnlyList<DashboardTable> Tables)
+{
+    public DashboardTable Table(string key) => Tables.Single(t => t.Key == key);
+}
+
+/// <summary>
+/// Builds the cabinet's dashboard. Services delivered and children served come from the <see cref="DeliveryYear"/>
+/// rollup for whole months (one row per referral and school year, so a million deliveries are some forty thousand
+/// rows) plus the deliveries of any partial month at the ends of the period, grouped in SQL. The breakdowns are then
+/// summed from those rows in one pass: six GROUP BYs with COUNT(DISTINCT) would read the same rows six times.
+/// Referral counts, needs met and the median come from indexed columns. No query returns a child's record: the
+/// rows read here carry ids and counts only, and never leave this class.
+/// </summary>
+public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, IServiceScopeFactory scopes)
+{
+    public static readonly string[] Columns = ["Children served", "Services delivered"];
+
+    /// <summary>Services delivered to one child under one referral, month by month, with the referral's dimensions.</summary>
+    private sealed class Served
+    {
+        public int StudentId { get; init; }
+        public Domain Domain { get; init; }
+        public int SchoolId { get; init; }
+        public int OrganizationId { get; init; }
+        public ServiceTier? Tier { get; init; }
+        public int SchoolYear { get; init; }
+        public int Aug { get; init; } public int Sep { get; init; } public int Oct { get; init; } public int Nov { get; init; }
+        public int Dec { get; init; } public int Jan { get; init; } public int Feb { get; init; } public int Mar { get; init; }
+        public int Apr { get; init; } public int May { get; init; } public int Jun { get; init; } public int Jul { get; init; }
+
+        public int[] ByIndex() => [Aug, Sep, Oct, Nov, Dec, Jan, Feb, Mar, Apr, May, Jun, Jul];
+    }
+
+    /// <summary>Children (distinct) and services per value of one dimension.</summary>
+    private sealed class Tally<TKey> where TKey : notnull
+    {
+        private readonly Dictionary<TKey, (HashSet<int> Children, long Count)> _cells = new();
+
+        public void Add(TKey key, int studentId, int count)
+        {
+            if (!_cells.TryGetValue(key, out var cell)) cell = (new HashSet<int>(), 0);
+            cell.Children.Add(studentId);
+            _cells[key] = (cell.Children, cell.Count + count);
+        }
+
+        public (long Children, long Count) this[TKey key] => _cells.TryGetValue(key, out var c) ? (c.Children.Count, c.Count) : (0, 0);
+        public bool Has(TKey key) => _cells.ContainsKey(key);
+    }
+
+    /// <summary>Every tally of the dashboard, filled in one pass.</summary>
+    private sealed class Tallies
+    {
+        public Tally<int> Total { get; } = new();
+        public Tally<Domain> Domain { get; } = new();
+        public Tally<int> School { get; } = new();
+        public Tally<int> Provider { get; } = new();
+        public Tally<int> Tier { get; } = new(); // -1 for a service with no tier
+        public Tally<DateOnly> Month { get; } = new();
+
+        /// <summary>Services to one child under one referral in the period (the months are added on their own).</summary>
+        public void Add(int studentId, Domain domain, int schoolId, int organizationId, ServiceTier? tier, int count)
+        {
+            if (count <= 0) return;
+            Total.Add(0, studentId, count);
+            Domain.Add(domain, studentId, count);
+            School.Add(schoolId, studentId, count);
+            Provider.Add(organizationId, studentId, count);
+            Tier.Add(tier is { } t ? (int)t : -1, studentId, count);
+        }
+    }
+
+    private sealed record Funnel(long Made, long Children, long Accepted, long AcceptedChildren, long Completed, long CompletedChildren,
+        long NeedsMet, long NeedsMetChildren, long MedianDays, long FirstServedChildren);
+
+    public async Task<Dashboard> BuildAsync(Period period, CancellationToken ct = default)
+    {
+        var tenantId = currentTenant.TenantId ?? throw new TenantViolationException("The dashboard needs a tenant in scope.");
+        var tenant = await db.Tenants.Select(t => new { t.Name, t.SuppressionThreshold, t.TimeZoneId }).SingleAsync(ct);
+        var threshold = tenant.SuppressionThreshold;
+        // The referral counts run on a second connection while this one reads and tallies the deliveries: each
+        // takes about as long as the other, and SQLite answers one query at a time per connection.
+        var funnelTask = Task.Run(async () =>
+        {
+            await using var scope = scopes.CreateTenantScope(tenantId);
+            return await FunnelAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), period, TimeZoneInfo.FindSystemTimeZoneById(tenant.TimeZoneId), ct);
+        }, ct);
+        var tallies = await DeliveriesAsync(period, ct);
+        var funnel = await funnelTask;
+
+        var schools = await db.Schools.OrderBy(s => s.Name).Select(s => new { s.Id, s.Name }).ToListAsync(ct);
+        var providers = await db.ProviderOrganizations.OrderBy(o => o.Name).Select(o => new { o.Id, o.Name }).ToListAsync(ct);
+
+        var (children, services) = tallies.Total[0];
+        var totals = new DashboardTotals(
+            ServicesDelivered: new Figure(services, children),
+            ChildrenServed: new Figure(children, children),
+            ReferralsMade: new Figure(funnel.Made, funnel.Children),
+            ReferralsAccepted: new Figure(funnel.Accepted, funnel.AcceptedChildren),
+            ReferralsCompleted: new Figure(funnel.Completed, funnel.CompletedChildren),
+            NeedsMet: new Figure(funnel.NeedsMet, funnel.NeedsMetChildren),
+            MedianDaysToFirstService: new Figure(funnel.MedianDays, funnel.FirstServedChildren));
+        foreach (var (_, figure) in DashboardCsv.Headline(totals))
+            if (Suppression.IsSmall(figure.Children, threshold)) figure.Suppressed = true;
+
+        var months = new List<DateOnly>();
+        for (var m = new DateOnly(period.From.Year, period.From.Month, 1); m <= period.To; m = m.AddMonths(1)) months.Add(m);
+        var tiers = Enum.GetValues<ServiceTier>().Select(t => ((int)t, TierLabel(t))).Append((-1, "Not given")).Where(t => t.Item1 >= 0 || tallies.Tier.Has(-1));
+        var tables = new List<DashboardTable>
+        {
+            Table("domain", "By domain", "Domain", Enum.GetValues<Domain>().Select(d => (d, PlanService.Label(d))), tallies.Domain, tallies, threshold),
+            Table("school", "By school", "School", schools.Select(s => (s.Id, s.Name)), tallies.School, tallies, threshold),
+            Table("provider", "By provider", "Provider", providers.Select(p => (p.Id, p.Name)), tallies.Provider, tallies, threshold),
+            Table("tier", "By service tier", "Service tier", tiers, tallies.Tier, tallies, threshold),
+            Table("month", "By month", "Month", months.Select(m => (m, m.ToString("MMM yyyy", CultureInfo.InvariantCulture))), tallies.Month, tallies, threshold),
+        };
+        return new Dashboard(tenant.Name, period.From, period.To, period.Label, threshold, totals, tables);
+    }
+
+    /// <summary>Referrals made, accepted and completed; needs met; the median days from referral to first service.</summary>
+    private static async Task<Funnel> FunnelAsync(AppDbContext db, Period period, TimeZoneInfo zone, CancellationToken ct)
+    {
+        // Referrals sent in the period (the tenant's local days, as UTC instants).
+        var fromUtc = TimeZoneInfo.ConvertTimeToUtc(period.From.ToDateTime(TimeOnly.MinValue), zone);
+        var toUtc = TimeZoneInfo.ConvertTimeToUtc(period.To.AddDays(1).ToDateTime(TimeOnly.MinValue), zone);
+        var referrals = await db.Referrals.Where(r => r.SentAt >= fromUtc && r.SentAt < toUtc).GroupBy(_ => 1).Select(g => new
+        {
+            Made = g.Count(), Children = g.Select(r => r.StudentId).Distinct().Count(),
+            Accepted = g.Count(r => r.AnsweredAt != null && r.Status != ReferralStatus.Declined),
+            AcceptedChildren = g.Where(r => r.AnsweredAt != null && r.Status != ReferralStatus.Declined).Select(r => r.StudentId).Distinct().Count(),
+            Completed = g.Count(r => r.Status == ReferralStatus.Completed),
+            CompletedChildren = g.Where(r => r.Status == ReferralStatus.Completed).Select(r => r.StudentId).Distinct().Count(),
+        }).SingleOrDefaultAsync(ct);
+        var needsMet = await db.PlanItems
+            .Where(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Met && i.ResolvedOn >= period.From && i.ResolvedOn <= period.To)
+            .GroupBy(_ => 1).Select(g => new { Children = g.Select(i => i.Plan.StudentId).Distinct().Count(), Count = g.Count() }).SingleOrDefaultAsync(ct);
+        // The median from a histogram of days, not from the rows.
+        var firstServed = db.Referrals.Where(r => r.FirstServiceOn >= period.From && r.FirstServiceOn <= period.To && r.DaysToFirstService != null);
+        var histogram = await firstServed.GroupBy(r => r.DaysToFirstService!.Value).Select(g => new { Days = g.Key, Count = g.Count() }).ToListAsync(ct);
+        var firstServedChildren = histogram.Count == 0 ? 0 : await firstServed.Select(r => r.StudentId).Distinct().CountAsync(ct);
+        return new Funnel(referrals?.Made ?? 0, referrals?.Children ?? 0, referrals?.Accepted ?? 0, referrals?.AcceptedChildren ?? 0,
+            referrals?.Completed ?? 0, referrals?.CompletedChildren ?? 0, needsMet?.Count ?? 0, needsMet?.Children ?? 0,
+            Median(histogram.Select(h => (h.Days, h.Count))), firstServedChildren);
+    }
+
+    /// <summary>The whole months inside the period: from the first day of the first, to the first day after the last.</summary>
+    private static (DateOnly First, DateOnly End) WholeMonths(Period period)
+    {
+        var first = period.From.Day == 1 ? period.From : new DateOnly(period.From.Year, period.From.Month, 1).AddMonths(1);
+        var end = period.To.AddDays(1).Day == 1 ? period.To.AddDays(1) : new DateOnly(period.To.Year, period.To.Month, 1);
+        return (first, end);
+    }
+
+    /// <summary>Services delivered in the period, tallied by every dimension at once.</summary>
+    private async Task<Tallies> DeliveriesAsync(Period period, CancellationToken ct)
+    {
+        var tallies = new Tallies();
+        var (first, end) = WholeMonths(period);
+        if (first < end)
+        {
+            // Whole months: the rollup rows of the school years they fall in, months outside the period skipped.
+            var (y1, y2) = (SchoolYears.For(first), SchoolYears.For(end.AddDays(-1)));
+            var rows = db.DeliveryYears.Where(m => m.SchoolYear >= y1 && m.SchoolYear <= y2).Select(m => new Served
+            {
+                StudentId = m.StudentId, Domain = m.Domain, SchoolId = m.SchoolId, OrganizationId = m.OrganizationId, Tier = m.Tier, SchoolYear = m.SchoolYear,
+                Aug = m.Aug, Sep = m.Sep, Oct = m.Oct, Nov = m.Nov, Dec = m.Dec, Jan = m.Jan, Feb = m.Feb, Mar = m.Mar, Apr = m.Apr, May = m.May, Jun = m.Jun, Jul = m.Jul,
+            }).AsAsyncEnumerable();
+            await foreach (var row in rows.WithCancellation(ct))
+            {
+                var counts = row.ByIndex();
+                var inPeriod = 0;
+                for (var i = 0; i < 12; i++)
+                {
+                    if (counts[i] == 0 || DeliveryYear.MonthAt(row.SchoolYear, i) is var month && (month < first || month >= end)) continue;
+                    tallies.Month.Add(month, row.StudentId, counts[i]);
+                    inPeriod += counts[i];
+                }
+                tallies.Add(row.StudentId, row.Domain, row.SchoolId, row.OrganizationId, row.Tier, inPeriod);
+            }
+        }
+        // Partial months (or a period inside one month): the deliveries, grouped per referral and month in SQL.
+        (DateOnly From, DateOnly To)[] partial = first >= end ? [(period.From, period.To)] : [(period.From, first.AddDays(-1)), (end, period.To)];
+        foreach (var (from, to) in partial.Where(p => p.From <= p.To))
+        {
+            var grouped = await db.ServiceDeliveries.Where(d => d.DeliveredOn >= from && d.DeliveredOn <= to)
+                .GroupBy(d => new { d.ReferralId, d.DeliveredOn.Year, d.DeliveredOn.Month })
+                .Select(g => new { g.Key.ReferralId, g.Key.Year, g.Key.Month, Count = g.Count() })
+                .Join(db.Referrals, g => g.ReferralId, r => r.Id, (g, r) => new { r.StudentId, r.Domain, r.SchoolId, r.OrganizationId, r.Tier, g.Year, g.Month, g.Count })
+                .ToListAsync(ct);
+            foreach (var g in grouped)
+            {
+                tallies.Add(g.StudentId, g.Domain, g.SchoolId, g.OrganizationId, g.Tier, g.Count);
+                tallies.Month.Add(new DateOnly(g.Year, g.Month, 1), g.StudentId, g.Count);
+            }
+        }
+        return tallies;
+    }
+
+    private static DashboardTable Table<TKey>(string key, string title, string dimension, IEnumerable<(TKey Key, string Label)> values, Tally<TKey> tally, Tallies tallies, int threshold)
+        where TKey : notnull
+    {
+        var rows = values.Select(v =>
+        {
+            var (children, count) = tally[v.Key];
+            return new DashboardRow(v.Label, [new Figure(children, children), new Figure(count, children)]);
+        }).ToList();
+        var (totalChildren, totalCount) = tallies.Total[0];
+        var total = new DashboardRow("Total", [new Figure(totalChildren, totalChildren), new Figure(totalCount, totalChildren)]);
+        for (var c = 0; c < Columns.Length; c++)
+            Suppression.Apply(rows.Select(r => r.Figures[c]).ToList(), total.Figures[c], threshold);
+        return new DashboardTable(key, title, dimension, Columns, rows, total);
+    }
+
+    /// <summary>The median of a histogram of (days, how many referrals); the lower middle when the count is even.</summary>
+    public static long Median(IEnumerable<(int Days, int Count)> histogram)
+    {
+        var sorted = histogram.OrderBy(h => h.Days).ToList();
+        var n = sorted.Sum(h => (long)h.Count);
+        if (n == 0) return 0;
+        var middle = (n + 1) / 2;
+        long seen = 0;
+        foreach (var (days, count) in sorted)
+        {
+            seen += count;
+            if (seen >= middle) return days;
+        }
+        return sorted[^1].Days;
+    }
+
+    public static string TierLabel(ServiceTier t) => t switch
+    {
+        ServiceTier.PreventionEnrichment => "Prevention and enrichment",
+        ServiceTier.EarlyIntervention => "Early intervention",
+        ServiceTier.IntensiveCrisis => "Intensive or crisis",
+        _ => t.ToString(),
+    };
+}
+
+/// <summary>A dashboard table as CSV, suppressed exactly as on the page: a hidden figure reads "suppressed".</summary>
+public static class DashboardCsv
+{
+    public const string Suppressed = "suppressed";
+
+    public static string Write(Dashboard dashboard, DashboardTable table)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        var csv = new SuccessPlans.Csv.CsvWriter(text);
+        csv.WriteRow([table.Dimension, .. table.Columns]);
+        foreach (var row in table.Rows.Append(table.Total))
+            csv.WriteRow([row.Label, .. row.Figures.Select(Cell)]);
+        return text.ToString();
+    }
+
+    /// <summary>The headline figures, one per row.</summary>
+    public static string WriteTotals(Dashboard dashboard)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        var csv = new SuccessPlans.Csv.CsvWriter(text);
+        csv.WriteRow("Measure", "Value");
+        foreach (var (label, figure) in Headline(dashboard.Totals))
+            csv.WriteRow(label, Cell(figure));
+        return text.ToString();
+    }
+
+    public static IEnumerable<(string Label, Figure Figure)> Headline(DashboardTotals t) =>
+    [
+        ("Services delivered", t.ServicesDelivered), ("Children served", t.ChildrenServed), ("Referrals made", t.ReferralsMade),
+        ("Referrals accepted", t.ReferralsAccepted), ("Referrals completed", t.ReferralsCompleted), ("Needs met", t.NeedsMet),
+        ("Median days from referral to first service", t.MedianDaysToFirstService),
+    ];
+
+    private static string Cell(Figure f) => f.Value?.ToString(CultureInfo.InvariantCulture) ?? Suppressed;
+}

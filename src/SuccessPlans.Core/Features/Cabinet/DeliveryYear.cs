@@ -1,0 +1,143 @@
+using SuccessPlans.Data;
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Features.Cabinet;
+
+/// <summary>
+/// The cabinet's rollup: services delivered under one referral in one school year, month by month, with the
+/// referral's dimensions copied on.
+/// Why a rollup rather than indexes alone: counting distinct children over a million delivery rows takes
+/// seconds in SQLite, while this table holds about one row per referral, so the dashboard reads a twentieth
+/// of the rows. Months are columns (not rows) so that a referral served all year is still one row.
+/// Why kept on write rather than by the nightly job: ReferralService updates it in the same SaveChanges as the
+/// delivery, so a count moves the moment a provider records a service, and it cannot disagree with the
+/// deliveries (the referral row's concurrency token guards both).
+/// </summary>
+public class DeliveryYear : ITenantOwned
+{
+    public int Id { get; set; }
+    public int TenantId { get; private set; }
+    public int ReferralId { get; set; }
+
+    /// <summary>The year the school year starts in: 2026 is August 2026 to July 2027.</summary>
+    public int SchoolYear { get; set; }
+
+    public int StudentId { get; set; }
+    public int SchoolId { get; set; }
+    public int OrganizationId { get; set; }
+    public Domain Domain { get; set; }
+    public ServiceTier? Tier { get; set; }
+
+    // Services delivered in each month of the school year.
+    public int Aug { get; set; }
+    public int Sep { get; set; }
+    public int Oct { get; set; }
+    public int Nov { get; set; }
+    public int Dec { get; set; }
+    public int Jan { get; set; }
+    public int Feb { get; set; }
+    public int Mar { get; set; }
+    public int Apr { get; set; }
+    public int May { get; set; }
+    public int Jun { get; set; }
+    public int Jul { get; set; }
+
+    /// <summary>0 for August ... 11 for July.</summary>
+    public static int MonthIndex(int calendarMonth) => (calendarMonth + 4) % 12;
+
+    /// <summary>The calendar month of an index, in the school year starting in <paramref name="schoolYear"/>.</summary>
+    public static DateOnly MonthAt(int schoolYear, int index) => new DateOnly(schoolYear, 8, 1).AddMonths(index);
+
+    public void Count(DateOnly day)
+    {
+        switch (MonthIndex(day.Month))
+        {
+            case 0: Aug++; break; case 1: Sep++; break; case 2: Oct++; break; case 3: Nov++; break;
+            case 4: Dec++; break; case 5: Jan++; break; case 6: Feb++; break; case 7: Mar++; break;
+            case 8: Apr++; break; case 9: May++; break; case 10: Jun++; break; default: Jul++; break;
+        }
+    }
+}
+
+internal sealed class DeliveryYearConfiguration : IEntityTypeConfiguration<DeliveryYear>
+{
+    public void Configure(EntityTypeBuilder<DeliveryYear> b)
+    {
+        b.HasOne<Referral>().WithMany().HasForeignKey(m => m.ReferralId);
+        b.HasIndex(m => new { m.TenantId, m.ReferralId, m.SchoolYear }).IsUnique();
+        // The dashboard reads whole school years: this index holds every column it reads, so the rows come
+        // from one range of the index, in order, without a lookup into the table per row.
+        b.HasIndex(m => new
+        {
+            m.TenantId, m.SchoolYear, m.StudentId, m.Domain, m.SchoolId, m.OrganizationId, m.Tier,
+            m.Aug, m.Sep, m.Oct, m.Nov, m.Dec, m.Jan, m.Feb, m.Mar, m.Apr, m.May, m.Jun, m.Jul,
+        }).HasDatabaseName("IX_DeliveryYears_Dashboard");
+    }
+}
+
+/// <summary>Keeps the rollup in step with the deliveries.</summary>
+public static class DeliveryRollup
+{
+    /// <summary>Counts one delivery of the referral; saved with the delivery by the caller.</summary>
+    public static async Task CountAsync(AppDbContext db, Referral referral, DateOnly deliveredOn, CancellationToken ct)
+    {
+        var year = SchoolYears.For(deliveredOn);
+        var row = db.DeliveryYears.Local.FirstOrDefault(m => m.ReferralId == referral.Id && m.SchoolYear == year)
+                  ?? await db.DeliveryYears.SingleOrDefaultAsync(m => m.ReferralId == referral.Id && m.SchoolYear == year, ct);
+        if (row is null)
+        {
+            row = new DeliveryYear
+            {
+                ReferralId = referral.Id, SchoolYear = year, StudentId = referral.StudentId, SchoolId = referral.SchoolId,
+                OrganizationId = referral.OrganizationId, Domain = referral.Domain, Tier = referral.Tier,
+            };
+            db.DeliveryYears.Add(row);
+        }
+        row.Count(deliveredOn);
+    }
+
+    /// <summary>
+    /// Rebuilds the scope tenant's rollup from its deliveries, for data written in bulk (the demo seed, the
+    /// benchmark); the migration that added the table filled it the same way, in SQL.
+    /// </summary>
+    public static async Task RebuildAsync(AppDbContext db, CancellationToken ct = default)
+    {
+        await db.DeliveryYears.ExecuteDeleteAsync(ct);
+        var counts = await db.ServiceDeliveries
+            .GroupBy(d => new { d.ReferralId, d.DeliveredOn.Year, d.DeliveredOn.Month })
+            .Select(g => new { g.Key.ReferralId, g.Key.Year, g.Key.Month, Count = g.Count() })
+            .ToListAsync(ct);
+        var referrals = await db.Referrals.Where(r => db.ServiceDeliveries.Any(d => d.ReferralId == r.Id))
+            .Select(r => new { r.Id, r.StudentId, r.SchoolId, r.OrganizationId, r.Domain, r.Tier }).ToDictionaryAsync(r => r.Id, ct);
+        var rows = new Dictionary<(int, int), DeliveryYear>();
+        foreach (var c in counts)
+        {
+            var year = SchoolYears.For(new DateOnly(c.Year, c.Month, 1));
+            if (!rows.TryGetValue((c.ReferralId, year), out var row))
+            {
+                var r = referrals[c.ReferralId];
+                rows[(c.ReferralId, year)] = row = new DeliveryYear
+                {
+                    ReferralId = r.Id, SchoolYear = year, StudentId = r.StudentId, SchoolId = r.SchoolId,
+                    OrganizationId = r.OrganizationId, Domain = r.Domain, Tier = r.Tier,
+                };
+            }
+            for (var i = 0; i < c.Count; i++) row.Count(new DateOnly(c.Year, c.Month, 1));
+        }
+        var tracking = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            foreach (var chunk in rows.Values.Chunk(5000))
+            {
+                db.DeliveryYears.AddRange(chunk);
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+            }
+        }
+        finally { db.ChangeTracker.AutoDetectChangesEnabled = tracking; }
+    }
+}

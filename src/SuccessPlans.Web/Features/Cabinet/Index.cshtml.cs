@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using SuccessPlans.Features.Cabinet;
+using SuccessPlans.Features.Plans;
+
+namespace SuccessPlans.Web.Features.Cabinet;
+
+/// <summary>
+/// The cabinet's dashboard (Admins see it too): counts and charts for a period, each chart with its table, every
+/// figure already suppressed by <see cref="CabinetReport"/>. No child's name, id or row ever reaches this page.
+/// </summary>
+public class IndexModel(CabinetReport report, PlanService plans) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string? From { get; set; }
+    [BindProperty(SupportsGet = true)] public string? To { get; set; }
+
+    public Dashboard? Dashboard { get; private set; }
+    public Period ThisYear { get; private set; } = null!;
+    public Period LastYear { get; private set; } = null!;
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var today = await plans.TodayAsync(ct);
+        ThisYear = Period.SchoolYearOf(today);
+        LastYear = Period.SchoolYearOf(ThisYear.From.AddDays(-1));
+        var (dashboard, errors) = await CabinetApi.BuildAsync(From, To, report, plans, ct);
+        if (errors is not null)
+        {
+            foreach (var (field, messages) in errors)
+                foreach (var m in messages) ModelState.AddModelError(field, m);
+            // The page still answers with the school year, and says why the period asked for was not used.
+            dashboard = await report.BuildAsync(ThisYear, ct);
+        }
+        Dashboard = dashboard;
+        From ??= Dashboard!.From.ToString("yyyy-MM-dd");
+        To ??= Dashboard!.To.ToString("yyyy-MM-dd");
+    }
+
+    /// <summary>The CSV link of a table for the period on screen.</summary>
+    public string CsvUrl(string table) => $"/api/v1/cabinet/tables/{table}.csv?from={Dashboard!.From:yyyy-MM-dd}&to={Dashboard.To:yyyy-MM-dd}";
+
+    public static string Show(Figure f) => f.Value?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "suppressed";
+}
