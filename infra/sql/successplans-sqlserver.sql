@@ -1299,7 +1299,15 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
+)
+BEGIN
+    DROP INDEX [IX_ServiceDeliveries_TenantId_DeliveredOn] ON [ServiceDeliveries];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     ALTER TABLE [Referrals] ADD [DaysToFirstService] int NULL;
@@ -1307,7 +1315,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     ALTER TABLE [Referrals] ADD [Domain] nvarchar(32) NOT NULL DEFAULT N'';
@@ -1315,7 +1323,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     ALTER TABLE [Referrals] ADD [FirstServiceOn] date NULL;
@@ -1323,7 +1331,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     ALTER TABLE [Referrals] ADD [SchoolId] int NOT NULL DEFAULT 0;
@@ -1331,7 +1339,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     ALTER TABLE [Referrals] ADD [Tier] nvarchar(32) NULL;
@@ -1339,7 +1347,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     CREATE TABLE [DeliveryYears] (
@@ -1350,8 +1358,8 @@ BEGIN
         [StudentId] int NOT NULL,
         [SchoolId] int NOT NULL,
         [OrganizationId] int NOT NULL,
-        [Domain] nvarchar(32) NOT NULL,
-        [Tier] nvarchar(32) NULL,
+        [Domain] int NOT NULL,
+        [Tier] int NULL,
         [Aug] int NOT NULL,
         [Sep] int NOT NULL,
         [Oct] int NOT NULL,
@@ -1372,7 +1380,15 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
+)
+BEGIN
+    CREATE INDEX [IX_ServiceDeliveries_TenantId_DeliveredOn_ReferralId] ON [ServiceDeliveries] ([TenantId], [DeliveredOn], [ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     CREATE INDEX [IX_Referrals_TenantId_FirstServiceOn_DaysToFirstService_StudentId] ON [Referrals] ([TenantId], [FirstServiceOn], [DaysToFirstService], [StudentId]);
@@ -1380,7 +1396,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     CREATE INDEX [IX_Referrals_TenantId_SentAt_StudentId_Status_AnsweredAt] ON [Referrals] ([TenantId], [SentAt], [StudentId], [Status], [AnsweredAt]);
@@ -1388,7 +1404,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     CREATE INDEX [IX_PlanItems_TenantId_Kind_Status_ResolvedOn_PlanId] ON [PlanItems] ([TenantId], [Kind], [Status], [ResolvedOn], [PlanId]);
@@ -1396,7 +1412,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     CREATE INDEX [IX_DeliveryYears_Dashboard] ON [DeliveryYears] ([TenantId], [SchoolYear], [StudentId], [Domain], [SchoolId], [OrganizationId], [Tier], [Aug], [Sep], [Oct], [Nov], [Dec], [Jan], [Feb], [Mar], [Apr], [May], [Jun], [Jul]);
@@ -1404,7 +1420,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     CREATE INDEX [IX_DeliveryYears_ReferralId] ON [DeliveryYears] ([ReferralId]);
@@ -1412,7 +1428,7 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     CREATE UNIQUE INDEX [IX_DeliveryYears_TenantId_ReferralId_SchoolYear] ON [DeliveryYears] ([TenantId], [ReferralId], [SchoolYear]);
@@ -1420,11 +1436,11 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225542_CabinetDashboard'
+    WHERE [MigrationId] = N'20261122230425_CabinetDashboard'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122225542_CabinetDashboard', N'10.0.14');
+    VALUES (N'20261122230425_CabinetDashboard', N'10.0.14');
 END;
 
 COMMIT;
@@ -1433,7 +1449,7 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225636_CabinetBackfill'
+    WHERE [MigrationId] = N'20261122230512_CabinetBackfill'
 )
 BEGIN
     EXEC(N'
@@ -1447,22 +1463,24 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225636_CabinetBackfill'
+    WHERE [MigrationId] = N'20261122230512_CabinetBackfill'
 )
 BEGIN
     EXEC(N'
-    UPDATE Referrals SET DaysToFirstService = DATEDIFF(day, CAST(SentAt AS date), FirstServiceOn) WHERE FirstServiceOn IS NOT NULL AND SentAt IS NOT NULL;
+    UPDATE Referrals SET DaysToFirstService = CASE WHEN FirstServiceOn < CAST(SentAt AS date) THEN 0 ELSE DATEDIFF(day, CAST(SentAt AS date), FirstServiceOn) END WHERE FirstServiceOn IS NOT NULL AND SentAt IS NOT NULL;
     ')
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225636_CabinetBackfill'
+    WHERE [MigrationId] = N'20261122230512_CabinetBackfill'
 )
 BEGIN
     EXEC(N'
     INSERT INTO DeliveryYears (TenantId, ReferralId, SchoolYear, StudentId, SchoolId, OrganizationId, Domain, Tier, Aug, Sep, Oct, Nov, Dec, Jan, Feb, Mar, Apr, May, Jun, Jul)
-    SELECT r.TenantId, r.Id, d.SchoolYear, r.StudentId, r.SchoolId, r.OrganizationId, r.Domain, r.Tier,
+    SELECT r.TenantId, r.Id, d.SchoolYear, r.StudentId, r.SchoolId, r.OrganizationId,
+      CASE r.Domain WHEN ''Academic'' THEN 0 WHEN ''SocialEmotionalBehavioral'' THEN 1 WHEN ''Health'' THEN 2 ELSE 3 END,
+      CASE r.Tier WHEN ''PreventionEnrichment'' THEN 0 WHEN ''EarlyIntervention'' THEN 1 WHEN ''IntensiveCrisis'' THEN 2 END,
       SUM(CASE WHEN d.M = 8 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 9 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 10 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 11 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 12 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 4 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 5 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 6 THEN 1 ELSE 0 END), SUM(CASE WHEN d.M = 7 THEN 1 ELSE 0 END)
     FROM (SELECT ReferralId, MONTH(DeliveredOn) AS M, YEAR(DeliveredOn) - (CASE WHEN MONTH(DeliveredOn) >= 8 THEN 0 ELSE 1 END) AS SchoolYear FROM ServiceDeliveries) d
     JOIN Referrals r ON r.Id = d.ReferralId
@@ -1472,11 +1490,11 @@ END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261122225636_CabinetBackfill'
+    WHERE [MigrationId] = N'20261122230512_CabinetBackfill'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261122225636_CabinetBackfill', N'10.0.14');
+    VALUES (N'20261122230512_CabinetBackfill', N'10.0.14');
 END;
 
 COMMIT;

@@ -107,10 +107,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<int>("Dec")
                         .HasColumnType("int");
 
-                    b.Property<string>("Domain")
-                        .IsRequired()
+                    b.Property<int>("Domain")
                         .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)");
+                        .HasColumnType("int");
 
                     b.Property<int>("Feb")
                         .HasColumnType("int");
@@ -157,9 +156,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<int>("TenantId")
                         .HasColumnType("int");
 
-                    b.Property<string>("Tier")
+                    b.Property<int?>("Tier")
                         .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)");
+                        .HasColumnType("int");
 
                     b.HasKey("Id");
 
@@ -1151,7 +1150,7 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("ReferralId");
 
-                    b.HasIndex("TenantId", "DeliveredOn");
+                    b.HasIndex("TenantId", "DeliveredOn", "ReferralId");
 
                     b.HasIndex("TenantId", "ReferralId", "DeliveredOn");
 

@@ -98,10 +98,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<int>("Dec")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Domain")
-                        .IsRequired()
+                    b.Property<int>("Domain")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Feb")
                         .HasColumnType("INTEGER");
@@ -148,9 +147,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<int>("TenantId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Tier")
+                    b.Property<int?>("Tier")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -1112,7 +1111,7 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasIndex("ReferralId");
 
-                    b.HasIndex("TenantId", "DeliveredOn");
+                    b.HasIndex("TenantId", "DeliveredOn", "ReferralId");
 
                     b.HasIndex("TenantId", "ReferralId", "DeliveredOn");
 

@@ -131,7 +131,7 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
         var funnelTask = Task.Run(async () =>
         {
             await using var scope = scopes.CreateTenantScope(tenantId);
-            return await FunnelAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), period, TimeZoneInfo.FindSystemTimeZoneById(tenant.TimeZoneId), ct);
+            return await FunnelAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), period, TimeZoneInfo.FindSystemTimeZoneById(tenant.TimeZoneId), threshold, ct);
         }, ct);
         var tallies = await DeliveriesAsync(period, ct);
         var funnel = await funnelTask;
@@ -165,30 +165,34 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
         return new Dashboard(tenant.Name, period.From, period.To, period.Label, threshold, totals, tables);
     }
 
-    /// <summary>Referrals made, accepted and completed; needs met; the median days from referral to first service.</summary>
-    private static async Task<Funnel> FunnelAsync(AppDbContext db, Period period, TimeZoneInfo zone, CancellationToken ct)
+    /// <summary>
+    /// Referrals made, accepted and completed; needs met; the median days from referral to first service. How many
+    /// children each is about only decides suppression, so it is counted up to the threshold and no further: the
+    /// database stops at the threshold-th distinct child instead of sorting them all.
+    /// </summary>
+    private static async Task<Funnel> FunnelAsync(AppDbContext db, Period period, TimeZoneInfo zone, int threshold, CancellationToken ct)
     {
         // Referrals sent in the period (the tenant's local days, as UTC instants).
         var fromUtc = TimeZoneInfo.ConvertTimeToUtc(period.From.ToDateTime(TimeOnly.MinValue), zone);
         var toUtc = TimeZoneInfo.ConvertTimeToUtc(period.To.AddDays(1).ToDateTime(TimeOnly.MinValue), zone);
-        var referrals = await db.Referrals.Where(r => r.SentAt >= fromUtc && r.SentAt < toUtc).GroupBy(_ => 1).Select(g => new
+        var sent = db.Referrals.Where(r => r.SentAt >= fromUtc && r.SentAt < toUtc);
+        var accepted = sent.Where(r => r.AnsweredAt != null && r.Status != ReferralStatus.Declined);
+        var completed = sent.Where(r => r.Status == ReferralStatus.Completed);
+        var counts = await sent.GroupBy(_ => 1).Select(g => new
         {
-            Made = g.Count(), Children = g.Select(r => r.StudentId).Distinct().Count(),
+            Made = g.Count(),
             Accepted = g.Count(r => r.AnsweredAt != null && r.Status != ReferralStatus.Declined),
-            AcceptedChildren = g.Where(r => r.AnsweredAt != null && r.Status != ReferralStatus.Declined).Select(r => r.StudentId).Distinct().Count(),
             Completed = g.Count(r => r.Status == ReferralStatus.Completed),
-            CompletedChildren = g.Where(r => r.Status == ReferralStatus.Completed).Select(r => r.StudentId).Distinct().Count(),
         }).SingleOrDefaultAsync(ct);
-        var needsMet = await db.PlanItems
-            .Where(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Met && i.ResolvedOn >= period.From && i.ResolvedOn <= period.To)
-            .GroupBy(_ => 1).Select(g => new { Children = g.Select(i => i.Plan.StudentId).Distinct().Count(), Count = g.Count() }).SingleOrDefaultAsync(ct);
+        var needsMet = db.PlanItems.Where(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Met && i.ResolvedOn >= period.From && i.ResolvedOn <= period.To);
         // The median from a histogram of days, not from the rows.
         var firstServed = db.Referrals.Where(r => r.FirstServiceOn >= period.From && r.FirstServiceOn <= period.To && r.DaysToFirstService != null);
         var histogram = await firstServed.GroupBy(r => r.DaysToFirstService!.Value).Select(g => new { Days = g.Key, Count = g.Count() }).ToListAsync(ct);
-        var firstServedChildren = histogram.Count == 0 ? 0 : await firstServed.Select(r => r.StudentId).Distinct().CountAsync(ct);
-        return new Funnel(referrals?.Made ?? 0, referrals?.Children ?? 0, referrals?.Accepted ?? 0, referrals?.AcceptedChildren ?? 0,
-            referrals?.Completed ?? 0, referrals?.CompletedChildren ?? 0, needsMet?.Count ?? 0, needsMet?.Children ?? 0,
-            Median(histogram.Select(h => (h.Days, h.Count))), firstServedChildren);
+
+        Task<int> Children(IQueryable<int> studentIds) => studentIds.Distinct().Take(threshold).CountAsync(ct);
+        return new Funnel(counts?.Made ?? 0, await Children(sent.Select(r => r.StudentId)), counts?.Accepted ?? 0, await Children(accepted.Select(r => r.StudentId)),
+            counts?.Completed ?? 0, await Children(completed.Select(r => r.StudentId)), await needsMet.CountAsync(ct), await Children(needsMet.Select(i => i.Plan.StudentId)),
+            Median(histogram.Select(h => (h.Days, h.Count))), await Children(firstServed.Select(r => r.StudentId)));
     }
 
     /// <summary>The whole months inside the period: from the first day of the first, to the first day after the last.</summary>

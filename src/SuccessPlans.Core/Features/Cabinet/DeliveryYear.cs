@@ -67,6 +67,9 @@ internal sealed class DeliveryYearConfiguration : IEntityTypeConfiguration<Deliv
     public void Configure(EntityTypeBuilder<DeliveryYear> b)
     {
         b.HasOne<Referral>().WithMany().HasForeignKey(m => m.ReferralId);
+        // Stored as numbers here (not names, as elsewhere): this table is read whole, row after row, by the dashboard.
+        b.Property(m => m.Domain).HasConversion<int>();
+        b.Property(m => m.Tier).HasConversion<int?>();
         b.HasIndex(m => new { m.TenantId, m.ReferralId, m.SchoolYear }).IsUnique();
         // The dashboard reads whole school years: this index holds every column it reads, so the rows come
         // from one range of the index, in order, without a lookup into the table per row.

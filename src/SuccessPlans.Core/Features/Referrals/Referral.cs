@@ -163,7 +163,8 @@ internal sealed class ServiceDeliveryConfiguration : IEntityTypeConfiguration<Se
         b.Property(d => d.Note).HasMaxLength(1000);
         b.HasOne(d => d.Referral).WithMany(r => r.Deliveries).HasForeignKey(d => d.ReferralId);
         b.HasIndex(d => new { d.TenantId, d.ReferralId, d.DeliveredOn });
-        b.HasIndex(d => new { d.TenantId, d.DeliveredOn });
+        // The cabinet reads the deliveries of partial months by date, grouped by referral.
+        b.HasIndex(d => new { d.TenantId, d.DeliveredOn, d.ReferralId });
     }
 }
 

@@ -11,6 +11,10 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_ServiceDeliveries_TenantId_DeliveredOn",
+                table: "ServiceDeliveries");
+
             migrationBuilder.AddColumn<int>(
                 name: "DaysToFirstService",
                 table: "Referrals",
@@ -57,8 +61,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     StudentId = table.Column<int>(type: "INTEGER", nullable: false),
                     SchoolId = table.Column<int>(type: "INTEGER", nullable: false),
                     OrganizationId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Domain = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Tier = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    Domain = table.Column<int>(type: "INTEGER", maxLength: 32, nullable: false),
+                    Tier = table.Column<int>(type: "INTEGER", maxLength: 32, nullable: true),
                     Aug = table.Column<int>(type: "INTEGER", nullable: false),
                     Sep = table.Column<int>(type: "INTEGER", nullable: false),
                     Oct = table.Column<int>(type: "INTEGER", nullable: false),
@@ -88,6 +92,11 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ServiceDeliveries_TenantId_DeliveredOn_ReferralId",
+                table: "ServiceDeliveries",
+                columns: new[] { "TenantId", "DeliveredOn", "ReferralId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Referrals_TenantId_FirstServiceOn_DaysToFirstService_StudentId",
@@ -128,6 +137,10 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                 name: "DeliveryYears");
 
             migrationBuilder.DropIndex(
+                name: "IX_ServiceDeliveries_TenantId_DeliveredOn_ReferralId",
+                table: "ServiceDeliveries");
+
+            migrationBuilder.DropIndex(
                 name: "IX_Referrals_TenantId_FirstServiceOn_DaysToFirstService_StudentId",
                 table: "Referrals");
 
@@ -158,6 +171,11 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
             migrationBuilder.DropColumn(
                 name: "Tier",
                 table: "Referrals");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ServiceDeliveries_TenantId_DeliveredOn",
+                table: "ServiceDeliveries",
+                columns: new[] { "TenantId", "DeliveredOn" });
         }
     }
 }

@@ -12,7 +12,7 @@ using SuccessPlans.Data;
 namespace SuccessPlans.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261122225636_CabinetBackfill")]
+    [Migration("20261122230512_CabinetBackfill")]
     partial class CabinetBackfill
     {
         /// <inheritdoc />
@@ -110,10 +110,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<int>("Dec")
                         .HasColumnType("int");
 
-                    b.Property<string>("Domain")
-                        .IsRequired()
+                    b.Property<int>("Domain")
                         .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)");
+                        .HasColumnType("int");
 
                     b.Property<int>("Feb")
                         .HasColumnType("int");
@@ -160,9 +159,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<int>("TenantId")
                         .HasColumnType("int");
 
-                    b.Property<string>("Tier")
+                    b.Property<int?>("Tier")
                         .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)");
+                        .HasColumnType("int");
 
                     b.HasKey("Id");
 
@@ -1154,7 +1153,7 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("ReferralId");
 
-                    b.HasIndex("TenantId", "DeliveredOn");
+                    b.HasIndex("TenantId", "DeliveredOn", "ReferralId");
 
                     b.HasIndex("TenantId", "ReferralId", "DeliveredOn");
 

@@ -11,7 +11,7 @@ using SuccessPlans.Data;
 namespace SuccessPlans.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261122225613_CabinetBackfill")]
+    [Migration("20261122230453_CabinetBackfill")]
     partial class CabinetBackfill
     {
         /// <inheritdoc />
@@ -101,10 +101,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<int>("Dec")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Domain")
-                        .IsRequired()
+                    b.Property<int>("Domain")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Feb")
                         .HasColumnType("INTEGER");
@@ -151,9 +150,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<int>("TenantId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Tier")
+                    b.Property<int?>("Tier")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -1115,7 +1114,7 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasIndex("ReferralId");
 
-                    b.HasIndex("TenantId", "DeliveredOn");
+                    b.HasIndex("TenantId", "DeliveredOn", "ReferralId");
 
                     b.HasIndex("TenantId", "ReferralId", "DeliveredOn");
 
