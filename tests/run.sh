@@ -4,14 +4,21 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Real parts, not mocks: the SMTP tests run Debian's aiosmtpd.
+# Real parts, not mocks: the SMTP tests run Debian's aiosmtpd, the browser tests Debian's Chromium.
 missing=()
 /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing from Debian: ${missing[*]}"
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# axe-core, the npm package the browser tests inject into every page they visit (pinned in package-lock.json).
+if [ ! -f tests/SuccessPlans.Tests/Browser/node_modules/axe-core/axe.min.js ]; then
+  echo "Installing axe-core from npm"
+  npm ci --prefix tests/SuccessPlans.Tests/Browser --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

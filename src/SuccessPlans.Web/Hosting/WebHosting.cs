@@ -54,8 +54,10 @@ public static class WebHosting
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
         {
             if (!app.Environment.IsDevelopment()) pages.UseExceptionHandler("/Error");
+            // A page's bare 404 or 403 becomes a real page (title, language, the way home), with its status kept.
+            pages.UseStatusCodePagesWithReExecute("/Status/{0}");
         });
-        app.UseStatusCodePages();
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
             app.UseHsts();

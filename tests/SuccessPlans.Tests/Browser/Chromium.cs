@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using System.Text.Json;
 using Microsoft.Playwright;
 using SuccessPlans.Tests.Infrastructure;
@@ -30,7 +31,7 @@ public sealed class Chromium : IAsyncDisposable
     /// <summary>A fresh browser profile (its own cookies) on the app; 1280 px wide, or a phone's 390.</summary>
     public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, int height = 900)
     {
-        var context = await Browser.NewContextAsync(new() { BaseURL = baseUrl, ViewportSize = new() { Width = width, Height = height }, Locale = "en-US", TimezoneId = "America/New_York" });
+        var context = await Browser.NewContextAsync(new() { BaseURL = baseUrl, IgnoreHTTPSErrors = true, ViewportSize = new() { Width = width, Height = height }, Locale = "en-US", TimezoneId = "America/New_York" });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
@@ -85,14 +86,27 @@ public static class Axe
     }
 }
 
-/// <summary>The app on a real local port, for a real browser.</summary>
+/// <summary>
+/// The app on a real local port, over HTTPS as in production (its cookies are Secure-only outside Development),
+/// with a certificate made for the test run; the browser contexts accept it.
+/// </summary>
 public static class RealServer
 {
     public static string Start(AppFactory app)
     {
-        app.UseKestrel(0);
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(made.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+        app.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
         app.StartServer();
-        using var client = app.CreateClient();
-        return client.BaseAddress!.ToString().TrimEnd('/');
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        return addresses.Single(a => a.StartsWith("https://", StringComparison.Ordinal)).TrimEnd('/');
     }
 }

@@ -55,29 +55,8 @@ public class CabinetTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    /// <summary>Children with a plan, a need, consent, a referral sent and accepted, and services delivered on the given days.</summary>
-    private async Task ServeAsync(int tenant, int school, Domain domain, int serviceId, int children, DateOnly[] days, string namePrefix)
-    {
-        await _app.InTenant(tenant, async (sp, db) =>
-        {
-            var referrals = sp.GetRequiredService<ReferralService>();
-            var actor = new Actor(null, "Test Coordinator");
-            for (var i = 0; i < children; i++)
-            {
-                var student = new Student { GivenName = $"{namePrefix}{i:00}", FamilyName = $"Childname{namePrefix}{i:00}", SchoolId = school, Grade = "03" };
-                _childNames.Add(student.FamilyName);
-                var plan = new SuccessPlan { Student = student, SchoolYear = 2026, Tier = 2, Status = PlanStatus.Active };
-                plan.Items.Add(new PlanItem { Domain = domain, Kind = PlanItemKind.Need, Description = "Needs help", Status = NeedStatus.Open, IdentifiedOn = D("2026-09-01") });
-                db.Plans.Add(plan);
-                db.Consents.Add(new Consent { Student = student, GuardianName = "Guardian", GivenOn = D("2026-09-01"), SharesWithAnyPartner = true, RecordedByName = "test" });
-                await db.SaveChangesAsync();
-                var referral = await referrals.SendAsync(student, plan.Items[0].Id, serviceId, actor, false, null, null);
-                await referrals.AcceptAsync(referral, actor, referral.Version);
-                foreach (var day in days)
-                    await referrals.RecordDeliveryAsync(referral, day, 1, DeliveryUnit.Sessions, null, actor, referral.Version);
-            }
-        });
-    }
+    private async Task ServeAsync(int tenant, int school, Domain domain, int serviceId, int children, DateOnly[] days, string namePrefix) =>
+        _childNames.AddRange(await _app.ServeAsync(tenant, school, domain, serviceId, children, days, namePrefix));
 
     private Task<Dashboard> DashboardAsync(string from, string to, int? tenant = null) =>
         _app.InTenant(tenant ?? _tenant, (sp, _) => sp.GetRequiredService<CabinetReport>().BuildAsync(new Period(D(from), D(to))));

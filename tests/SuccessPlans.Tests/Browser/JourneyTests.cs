@@ -1,0 +1,268 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using SuccessPlans.Features.Jobs;
+using SuccessPlans.Features.Notifications;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Tests.Infrastructure;
+
+namespace SuccessPlans.Tests.Browser;
+
+/// <summary>
+/// Every role's journey in a real browser (Debian's Chromium) against the app on a real port, with a real SMTP
+/// server: import, review, plan, consent (by keyboard alone), refer, accept, deliver, complete, the nightly check
+/// and its digest, the cabinet's count; then other tenants and wrong roles get nothing. axe-core checks every
+/// page visited, and the coordinator does all of it on a phone-sized screen.
+/// </summary>
+public class JourneyTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 2, 14, 0, 0, TimeSpan.Zero); // a Monday, 9:00 in New York
+    private readonly AppFactory _app = new(Start);
+    private SmtpServer _smtp = null!;
+    private Chromium _chromium = null!;
+    private string _url = "";
+    private int _tenant, _otherTenant;
+
+    public async Task InitializeAsync()
+    {
+        _smtp = await SmtpServer.StartNewAsync();
+        _app.Settings["Email:Delivery"] = "Smtp";
+        _app.Settings["Email:Smtp:Host"] = "127.0.0.1";
+        _app.Settings["Email:Smtp:Port"] = _smtp.Port.ToString(CultureInfo.InvariantCulture);
+        _app.Settings["Email:Smtp:Security"] = "None";
+        _app.Settings["Jobs:RunServer"] = "true"; // "Run now" goes through Hangfire, as in production
+        _url = RealServer.Start(_app);
+        _chromium = await Chromium.LaunchAsync();
+
+        _tenant = (await _app.CreateTenantAsync("journey")).Id;
+        await _app.CreateUserAsync(_tenant, "admin@journey.test", UserRole.Admin);
+        _otherTenant = (await _app.CreateTenantAsync("elsewhere")).Id;
+        var otherSchool = await _app.CreateSchoolAsync(_otherTenant, "Elsewhere Elementary");
+        await _app.CreateUserAsync(_otherTenant, "coordinator@elsewhere.test", UserRole.Coordinator, [otherSchool.Id]);
+        await _app.CreateUserAsync(_otherTenant, "admin@elsewhere.test", UserRole.Admin);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _chromium.DisposeAsync();
+        await _app.DisposeAsync();
+        await _smtp.DisposeAsync();
+    }
+
+    private async Task<IPage> SignInAsync(string email, int width = 1280)
+    {
+        var page = await _chromium.NewPageAsync(_url, width);
+        await VisitAsync(page, "/Account/Login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(AppFactory.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(u => !u.Contains("/Account/Login"));
+        await CheckAsync(page);
+        return page;
+    }
+
+    /// <summary>Goes to a page that must answer 200, then checks it.</summary>
+    private static async Task VisitAsync(IPage page, string path)
+    {
+        var response = await page.GotoAsync(path);
+        Assert.True(response!.Status == 200, $"{path} answered {response.Status}");
+        await CheckAsync(page);
+    }
+
+    /// <summary>axe, no browser error, and on a phone no page wider than the screen.</summary>
+    private static async Task CheckAsync(IPage page)
+    {
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await Axe.CheckAsync(page);
+        Assert.True(Chromium.Errors[page].Count == 0, $"browser errors on {page.Url}: {string.Join("; ", Chromium.Errors[page])}");
+        var width = page.ViewportSize!.Width;
+        if (width < 500)
+        {
+            var scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            if (scrollWidth > width)
+            {
+                var culprits = await page.EvaluateAsync<string>("""
+                    w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w && !(e.parentElement && e.parentElement.getBoundingClientRect().right > w))
+                      .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + getComputedStyle(e.parentElement).display + '/' + getComputedStyle(e.parentElement).overflowX + '/' + e.parentElement.tagName).join(', ')
+                    """, width);
+                Assert.Fail($"{page.Url} is {scrollWidth} px wide on a {width} px screen: {culprits}");
+            }
+        }
+    }
+
+    private static async Task ClickAndCheckAsync(IPage page, ILocator target)
+    {
+        await target.ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await CheckAsync(page);
+    }
+
+    private static string Root => Model.ModelTests.RepositoryRoot();
+
+    [Fact]
+    public async Task Every_role_does_its_part_in_a_real_browser_and_others_get_nothing()
+    {
+        // An Admin imports the roster (OneRoster CSV) and the directory (HSDS CSV).
+        var admin = await SignInAsync("admin@journey.test");
+        await VisitAsync(admin, "/Roster/Import");
+        await admin.Locator("#files").SetInputFilesAsync(Directory.GetFiles(Path.Combine(Root, "seed-data", "demo", "oneroster"), "*.csv"));
+        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = "Upload and check" }));
+        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = "Import now" }));
+        Assert.Equal(1200, await _app.InTenant(_tenant, (_, db) => db.Students.CountAsync()));
+        await VisitAsync(admin, "/Directory");
+        await admin.Locator("#files").SetInputFilesAsync(Directory.GetFiles(Path.Combine(Root, "seed-data", "demo", "hsds"), "*.csv"));
+        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }));
+        Assert.True(await _app.InTenant(_tenant, (_, db) => db.Services.CountAsync()) > 20);
+
+        var schools = await _app.InTenant(_tenant, (_, db) => db.Schools.OrderBy(s => s.Name).Select(s => s.Id).ToListAsync());
+        await _app.CreateUserAsync(_tenant, "coordinator@journey.test", UserRole.Coordinator, [schools[0]]);
+        await _app.CreateUserAsync(_tenant, "cabinet@journey.test", UserRole.Cabinet);
+        // The partnership's earlier work, in another school, so the cabinet's counts are above the suppression threshold.
+        var earlierService = await _app.InTenant(_tenant, (_, db) => db.Services.Where(s => s.Domain == Domain.Family).Select(s => s.Id).FirstAsync());
+        var earlier = await _app.ServeAsync(_tenant, schools[1], Domain.Family, earlierService, 12, [DateOnly.FromDateTime(Start.UtcDateTime.AddDays(-20))], "Earlier");
+
+        // The cabinet's count before.
+        var cabinet = await SignInAsync("cabinet@journey.test");
+        Assert.Equal("12", await ServicesDeliveredAsync(cabinet));
+
+        // A coordinator, on a phone, reviews two students of a grade: a need for each.
+        var coordinator = await SignInAsync("coordinator@journey.test", width: 390);
+        await VisitAsync(coordinator, "/Review");
+        await ClickAndCheckAsync(coordinator, coordinator.Locator("main a.button").First);
+        var first = (await coordinator.Locator("h1").InnerTextAsync()).Trim();
+        await coordinator.GetByLabel("2: moderate need").CheckAsync();
+        await coordinator.GetByLabel("Kind, row 1").SelectOptionAsync("Need");
+        await coordinator.GetByLabel("Description, row 1").FillAsync("Reads two grades below");
+        await coordinator.GetByLabel("Goal, row 1").FillAsync("Reading at grade level by June");
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = "Save and next" }));
+        var second = (await coordinator.Locator("h1").InnerTextAsync()).Trim();
+        Assert.NotEqual(first, second);
+        await coordinator.GetByLabel("3: intensive need").CheckAsync();
+        await coordinator.GetByLabel("Kind, row 3").SelectOptionAsync("Need");
+        await coordinator.GetByLabel("Description, row 3").FillAsync("Cannot see the board");
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = "Save and next" }));
+        Assert.NotEqual(second, (await coordinator.Locator("h1").InnerTextAsync()).Trim());
+        Assert.Equal(2, await _app.InTenant(_tenant, (_, db) => db.PlanItems.CountAsync(i => i.Kind == PlanItemKind.Need && i.Plan.Student.SchoolId == schools[0])));
+
+        // Finds the first student, records the guardian's consent with the keyboard alone, finds a service and refers.
+        var studentId = await _app.InTenant(_tenant, (_, db) => db.Students.Where(s => s.GivenName + " " + s.FamilyName == first).Select(s => s.Id).SingleAsync());
+        await VisitAsync(coordinator, "/Students");
+        await coordinator.GetByLabel("Name or id").FillAsync(first);
+        await coordinator.GetByLabel("Name or id").PressAsync("Enter");
+        await coordinator.WaitForURLAsync(new Regex("q="));
+        await CheckAsync(coordinator);
+        await ClickAndCheckAsync(coordinator, coordinator.Locator($"main a[href='/Students/{studentId}']"));
+        Assert.EndsWith($"/Students/{studentId}", coordinator.Url);
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Link, new() { Name = "Record a consent" }));
+        await RecordConsentByKeyboardAsync(coordinator);
+        Assert.Equal(1, await _app.InTenant(_tenant, (_, db) => db.Consents.CountAsync(c => c.StudentId == studentId && c.GuardianName == "Maria Keyboard")));
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Link, new() { Name = "Find a service" }).First);
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Link, new() { Name = "Choose" }).First);
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = "Send the referral" }));
+        var referral = await _app.InTenant(_tenant, (_, db) => db.Referrals.Where(r => r.StudentId == studentId).Select(r => new { r.Id, r.OrganizationId, r.Status }).SingleAsync());
+        Assert.Equal(ReferralStatus.Sent, referral.Status);
+
+        // The provider accepts, records two services and completes.
+        await _app.CreateUserAsync(_tenant, "provider@journey.test", UserRole.Provider, organizationId: referral.OrganizationId);
+        var provider = await SignInAsync("provider@journey.test");
+        await VisitAsync(provider, "/Provider/Referrals");
+        await ClickAndCheckAsync(provider, provider.Locator($"a[href='/Provider/Referrals/{referral.Id}']"));
+        await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Accept" }));
+        for (var i = 0; i < 2; i++)
+        {
+            await provider.GetByLabel("Note", new() { Exact = true }).Last.FillAsync($"Session {i + 1}");
+            await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Record service" }));
+        }
+        await provider.GetByLabel("Outcome").FillAsync("Reading at grade level");
+        await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Complete" }));
+        Assert.Equal(ReferralStatus.Completed, await _app.InTenant(_tenant, (_, db) => db.Referrals.Where(r => r.Id == referral.Id).Select(r => r.Status).SingleAsync()));
+        Assert.Equal(2, await _app.InTenant(_tenant, (_, db) => db.ServiceDeliveries.CountAsync(d => d.ReferralId == referral.Id)));
+
+        // The coordinator sees the referral completed and marks the need met.
+        await VisitAsync(coordinator, $"/Students/{studentId}");
+        Assert.Contains("completed", await coordinator.Locator("main").InnerTextAsync());
+        await coordinator.Locator("form.need-form select[name=status]").SelectOptionAsync("Met");
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = "Save need" }));
+        Assert.True(await _app.InTenant(_tenant, (_, db) => db.PlanItems.AnyAsync(i => i.Plan.StudentId == studentId && i.Status == NeedStatus.Met)));
+
+        // The cabinet sees the count go up by two.
+        await VisitAsync(cabinet, "/Cabinet");
+        Assert.Equal("14", await ServicesDeliveredAsync(cabinet));
+
+        // Fifteen days on, the Admin runs the nightly check: the second student's need is unmet, and the digest
+        // reaches the coordinator at a real SMTP server.
+        _app.Time.Advance(TimeSpan.FromDays(15));
+        var admin2 = await SignInAsync("admin@journey.test");
+        await VisitAsync(admin2, "/Jobs");
+        await ClickAndCheckAsync(admin2, admin2.Locator($"form:has(input[value='{TenantJobCatalog.NightlyCheck.Name}']) button"));
+        await WaitUntilAsync(() => _app.InTenant(_tenant, (_, db) => db.JobRuns.AnyAsync(r => r.JobName == TenantJobCatalog.NightlyCheck.Name && r.FinishedAt != null)));
+        await _app.Services.GetRequiredService<OutboxDispatcher>().SendPendingAsync(CancellationToken.None);
+        var raw = Assert.Single(_smtp.Messages(), m => m.Contains("coordinator@journey.test"));
+        var digest = MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(raw))).TextBody ?? "";
+        Assert.Contains("Unmet need", digest);
+        Assert.True(digest.Contains(second), $"{second} not in the digest:\n{digest}");
+        Assert.DoesNotContain(first, digest); // referred and served: nothing to flag
+        var coordinator2 = await SignInAsync("coordinator@journey.test", width: 390);
+        Assert.Contains(second, await coordinator2.Locator("table.flags").InnerTextAsync());
+
+        // Another tenant's users, and users of the wrong role, get nothing: not the page, not the child's name.
+        var stranger = await SignInAsync("coordinator@elsewhere.test");
+        var strangerAdmin = await SignInAsync("admin@elsewhere.test");
+        var providerAgain = await SignInAsync("provider@journey.test");
+        var cabinetAgain = await SignInAsync("cabinet@journey.test");
+        var coordinatorWide = await SignInAsync("coordinator@journey.test");
+        foreach (var (page, path) in new[]
+                 {
+                     (stranger, $"/Students/{studentId}"), (stranger, $"/Students/{studentId}/Consent"), (stranger, $"/Provider/Referrals/{referral.Id}"), (stranger, "/Cabinet"),
+                     (strangerAdmin, $"/Students/{studentId}"), (strangerAdmin, $"/Students/{studentId}/Needs/1/Refer"),
+                     (providerAgain, $"/Students/{studentId}"), (providerAgain, "/Review"), (providerAgain, "/Cabinet"),
+                     (cabinetAgain, $"/Students/{studentId}"), (cabinetAgain, $"/Provider/Referrals/{referral.Id}"), (cabinetAgain, "/Students"),
+                     (coordinatorWide, $"/Provider/Referrals/{referral.Id}"), (coordinatorWide, "/Roster/Import"), (coordinatorWide, "/Cabinet"),
+                 })
+        {
+            var response = await page.GotoAsync(path);
+            Assert.True(response!.Status is 403 or 404 || page.Url.Contains("/Account/AccessDenied"), $"{path} answered {response.Status} at {page.Url}");
+            var text = await page.Locator("body").InnerTextAsync();
+            Assert.DoesNotContain(first, text);
+            Assert.Equal(0, await page.Locator("[data-measure]").CountAsync()); // no dashboard figure either
+            await Axe.CheckAsync(page);
+        }
+        foreach (var name in earlier) Assert.DoesNotContain(name, await cabinet.Locator("body").InnerTextAsync());
+    }
+
+    private static async Task<string> ServicesDeliveredAsync(IPage cabinet) =>
+        (await cabinet.Locator("[data-measure='Services delivered'] dd").InnerTextAsync()).Trim();
+
+    /// <summary>The consent form with Tab, typing, Space and Enter only: no mouse, no clicks.</summary>
+    private static async Task RecordConsentByKeyboardAsync(IPage page)
+    {
+        async Task<string> Focused() => await page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''");
+        for (var i = 0; i < 60 && await Focused() != "Input_GuardianName"; i++) await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Input_GuardianName", await Focused());
+        await page.Keyboard.TypeAsync("Maria Keyboard");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Input_GivenOn", await Focused());
+        await page.Keyboard.TypeAsync("11012026"); // the date field takes month, day, year as typed
+        for (var i = 0; i < 10 && await Focused() != "Input_SharesWithAnyPartner"; i++) await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Input_SharesWithAnyPartner", await Focused());
+        await page.Keyboard.PressAsync("Space");
+        for (var i = 0; i < 60 && await page.EvaluateAsync<string>("() => document.activeElement?.textContent?.trim() ?? ''") != "Record consent"; i++)
+            await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(new Regex(@"/Students/\d+$"));
+        await CheckAsync(page);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition()) return;
+            await Task.Delay(200);
+        }
+        Assert.Fail("timed out waiting for the background job");
+    }
+}
