@@ -160,7 +160,9 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
         var days = today.DayNumber - yearStart.DayNumber;
         if (days < 14) return;
         var random = new Random(2026);
-        var students = await db.Students.Where(s => !alreadySeeded.Contains(s.Id)).OrderBy(s => s.ExternalId).Take(360).ToListAsync(ct);
+        // 120 children from each school, so every school has a row worth showing.
+        var students = (await db.Students.Where(s => !alreadySeeded.Contains(s.Id)).OrderBy(s => s.ExternalId).ToListAsync(ct))
+            .GroupBy(s => s.SchoolId).SelectMany(g => g.Take(120)).ToList();
         var sent = new List<(Referral Referral, Consent Consent)>();
         foreach (var student in students)
         {

@@ -10,7 +10,7 @@ namespace SuccessPlans.Web.Features.Cabinet;
 /// </summary>
 public static class Charts
 {
-    public sealed record Bar(string Label, long? Value, double X, double Y, double Width, double Height, double TextX, double TextY);
+    public sealed record Bar(string Label, long? Value, double X, double Y, double Width, double Height, double TextX, double TextY, string? Year = null);
 
     public sealed record Chart(string Id, string Title, string Summary, int Width, int Height, IReadOnlyList<Bar> Bars, IReadOnlyList<(double Y, string Label)> Grid);
 
@@ -27,7 +27,10 @@ public static class Charts
             var v = r.Figures[column].Value;
             var h = v is { } x ? plot * x / (double)max : 0;
             var bx = left + i * slot + slot * 0.15;
-            return new Bar(r.Label, v, bx, top + plot - h, slot * 0.7, h, bx + slot * 0.35, height - bottom + 16);
+            // Many months: "Aug" rather than "Aug 2026" under each column, with the year under January and the first.
+            var label = values.Count <= 6 ? r.Label : r.Label.Split(' ')[0];
+            var year = values.Count > 6 && (i == 0 || label == "Jan") ? r.Label.Split(' ')[^1] : null;
+            return new Bar(label, v, bx, top + plot - h, slot * 0.7, h, bx + slot * 0.35, height - bottom + 16, year);
         }).ToList();
         var grid = Enumerable.Range(0, 5).Select(k => (top + plot - plot * k / 4.0, (max * k / 4).ToString("N0", CultureInfo.InvariantCulture))).ToList();
         return new Chart(id, title, Summary(table, column), width, height, bars, grid);

@@ -1,0 +1,116 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using SuccessPlans.Features.Seeding;
+using SuccessPlans.Tests.Infrastructure;
+
+namespace SuccessPlans.Tests.Browser;
+
+/// <summary>
+/// The demo community in a real browser: each role's main page (checked by axe, and photographed for the README
+/// by infra/scripts/screenshots.sh), and the cabinet's whole visit: the school year's counts and charts, another
+/// period, a CSV downloaded, and a count that moves when the provider records a service.
+/// </summary>
+public class DemoScreenshotTests : IAsyncLifetime
+{
+    private readonly AppFactory _app = new();
+    private Chromium _chromium = null!;
+    private string _url = "";
+
+    /// <summary>Where the pictures go: SCREENSHOTS_DIR (the script sets infra/screenshots), else a temp folder.</summary>
+    private static readonly string Output = Environment.GetEnvironmentVariable("SCREENSHOTS_DIR") is { Length: > 0 } dir
+        ? dir : Directory.CreateTempSubdirectory("successplans-shots-").FullName;
+
+    public async Task InitializeAsync()
+    {
+        _app.Settings["Demo:Enabled"] = "true";
+        _app.Settings["Demo:SeedDataDirectory"] = Path.Combine(Model.ModelTests.RepositoryRoot(), "seed-data", "demo");
+        _url = RealServer.Start(_app);
+        _chromium = await Chromium.LaunchAsync();
+        Directory.CreateDirectory(Output);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _chromium.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task<IPage> SignInAsync(string email, int width = 1280, int height = 900)
+    {
+        var page = await _chromium.NewPageAsync(_url, width, height);
+        await page.GotoAsync("/Account/Login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(DemoSeeder.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(u => !u.Contains("/Account/Login"));
+        return page;
+    }
+
+    private static async Task ShootAsync(IPage page, string path, string name)
+    {
+        var response = await page.GotoAsync(path);
+        Assert.Equal(200, response!.Status);
+        await Axe.CheckAsync(page);
+        Assert.Empty(Chromium.Errors[page]);
+        var file = Path.Combine(Output, name + ".png");
+        await page.ScreenshotAsync(new() { Path = file, FullPage = true });
+        Assert.True(new FileInfo(file).Length > 10_000, $"{file} looks empty");
+    }
+
+    [Fact]
+    public async Task Each_roles_main_page_on_the_demo_passes_axe_and_is_photographed()
+    {
+        await ShootAsync(await SignInAsync("admin@demo.test"), "/Home/Admin", "admin");
+        var coordinator = await SignInAsync("coordinator@demo.test");
+        await ShootAsync(coordinator, "/Home/Coordinator", "coordinator");
+        var studentId = await _app.InTenant(await TenantAsync(), (_, db) => db.Referrals.OrderBy(r => r.Id).Select(r => r.StudentId).FirstAsync());
+        await ShootAsync(coordinator, $"/Students/{studentId}", "coordinator-student");
+        await ShootAsync(await SignInAsync("coordinator@demo.test", 390, 844), $"/Students/{studentId}", "coordinator-phone");
+        await ShootAsync(await SignInAsync("provider@demo.test"), "/Provider/Referrals", "provider");
+        await ShootAsync(await SignInAsync("cabinet@demo.test"), "/Cabinet", "cabinet");
+    }
+
+    [Fact]
+    public async Task The_cabinet_changes_the_period_downloads_a_csv_and_sees_a_count_move()
+    {
+        var cabinet = await SignInAsync("cabinet@demo.test");
+        Assert.EndsWith("/Home/Cabinet", cabinet.Url);
+        await Axe.CheckAsync(cabinet);
+        Assert.Contains("school year", await cabinet.Locator("main > p.muted").First.InnerTextAsync());
+        Assert.Equal(1, await cabinet.Locator("svg[aria-labelledby^='chart-month']").CountAsync());
+        Assert.Equal(1, await cabinet.Locator("svg[aria-labelledby^='chart-domain']").CountAsync());
+        var yearTotal = await FigureAsync(cabinet);
+
+        // Another period, through the form: September alone.
+        await cabinet.GetByLabel("From", new() { Exact = true }).FillAsync("2026-09-01");
+        await cabinet.GetByLabel("To", new() { Exact = true }).FillAsync("2026-09-30");
+        await cabinet.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await cabinet.WaitForURLAsync(u => u.Contains("from=2026-09-01"));
+        await Axe.CheckAsync(cabinet);
+        Assert.Contains("1 Sep 2026 to 30 Sep 2026", await cabinet.Locator("main").InnerTextAsync());
+
+        // A CSV of the domain table, as the browser downloads it.
+        var download = await cabinet.RunAndWaitForDownloadAsync(() => cabinet.Locator("#table-domain caption a.csv").ClickAsync());
+        Assert.EndsWith(".csv", download.SuggestedFilename);
+        var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+        Assert.StartsWith("Domain,Children served,Services delivered", csv);
+
+        // The provider records a service today; back on the school year, the count has moved by one.
+        var provider = await SignInAsync("provider@demo.test");
+        var referralId = await _app.InTenant(await TenantAsync(), (_, db) => db.Referrals
+            .Where(r => r.Status == SuccessPlans.Features.Referrals.ReferralStatus.InService && r.OrganizationId == db.Users.Where(u => u.Email == "provider@demo.test").Select(u => u.ProviderOrganizationId).Single())
+            .Select(r => r.Id).FirstAsync());
+        await provider.GotoAsync($"/Provider/Referrals/{referralId}");
+        await provider.GetByRole(AriaRole.Button, new() { Name = "Record service" }).ClickAsync();
+        await provider.WaitForLoadStateAsync();
+        await cabinet.GetByRole(AriaRole.Link, new() { Name = "This school year" }).ClickAsync();
+        await cabinet.WaitForLoadStateAsync();
+        Assert.Equal(yearTotal + 1, await FigureAsync(cabinet));
+    }
+
+    private Task<int> TenantAsync() => _app.InTenant(null, (_, db) => db.Tenants.Select(t => t.Id).FirstAsync());
+
+    private static async Task<int> FigureAsync(IPage cabinet) =>
+        int.Parse((await cabinet.Locator("[data-measure='Services delivered'] dd").InnerTextAsync()).Trim(), NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+}
