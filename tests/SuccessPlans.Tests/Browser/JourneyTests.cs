@@ -171,11 +171,14 @@ public class JourneyTests : IAsyncLifetime
         await VisitAsync(provider, "/Provider/Referrals");
         await ClickAndCheckAsync(provider, provider.Locator($"a[href='/Provider/Referrals/{referral.Id}']"));
         await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Accept" }));
-        for (var i = 0; i < 2; i++)
-        {
-            await provider.GetByLabel("Note", new() { Exact = true }).Last.FillAsync($"Session {i + 1}");
-            await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Record service" }));
-        }
+        await provider.GetByLabel("Note", new() { Exact = true }).Last.FillAsync("Session 1");
+        await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Record service" }));
+        // The second by keyboard alone: Tab to the note, type, Enter.
+        await TabToAsync(provider, "deliver-note");
+        await provider.Keyboard.TypeAsync("Session 2");
+        await provider.Keyboard.PressAsync("Enter");
+        await provider.WaitForFunctionAsync("() => document.body.innerText.includes('Session 2')");
+        await CheckAsync(provider);
         await provider.GetByLabel("Outcome").FillAsync("Reading at grade level");
         await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Complete" }));
         Assert.Equal(ReferralStatus.Completed, await _app.InTenant(_tenant, (_, db) => db.Referrals.Where(r => r.Id == referral.Id).Select(r => r.Status).SingleAsync()));
@@ -236,12 +239,19 @@ public class JourneyTests : IAsyncLifetime
     private static async Task<string> ServicesDeliveredAsync(IPage cabinet) =>
         (await cabinet.Locator("[data-measure='Services delivered'] dd").InnerTextAsync()).Trim();
 
+    /// <summary>Presses Tab from wherever the focus is until the element with the id has it.</summary>
+    private static async Task TabToAsync(IPage page, string id)
+    {
+        for (var i = 0; i < 80 && await page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''") != id; i++)
+            await page.Keyboard.PressAsync("Tab");
+        Assert.Equal(id, await page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''"));
+    }
+
     /// <summary>The consent form with Tab, typing, Space and Enter only: no mouse, no clicks.</summary>
     private static async Task RecordConsentByKeyboardAsync(IPage page)
     {
         async Task<string> Focused() => await page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''");
-        for (var i = 0; i < 60 && await Focused() != "Input_GuardianName"; i++) await page.Keyboard.PressAsync("Tab");
-        Assert.Equal("Input_GuardianName", await Focused());
+        await TabToAsync(page, "Input_GuardianName");
         await page.Keyboard.TypeAsync("Maria Keyboard");
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Input_GivenOn", await Focused());

@@ -35,7 +35,7 @@ public class DirectoryTests : IAsyncLifetime
     [Fact]
     public async Task The_hsds_example_package_round_trips_with_its_locations_and_terms()
     {
-        var example = Path.Combine(Model.ModelTests.RepositoryRoot(), "..", "shared", "formats", "hsds-3.0-example");
+        var example = Path.Combine(Model.ModelTests.RepositoryRoot(), "tests", "SuccessPlans.Tests", "Fixtures", "hsds-3.0-example");
         await _app.InTenant(_a, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportDirectoryAsync(example));
         var original = await DirectoryOf(_a);
         Assert.Contains(original, s => s.Contains("MyCity Civic Center"));

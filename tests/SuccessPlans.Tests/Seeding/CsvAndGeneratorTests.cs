@@ -100,7 +100,7 @@ public class GeneratorTests : IDisposable
     [Fact]
     public async Task The_hsds_example_package_imports()
     {
-        var example = Path.Combine(Model.ModelTests.RepositoryRoot(), "..", "shared", "formats", "hsds-3.0-example");
+        var example = Path.Combine(Model.ModelTests.RepositoryRoot(), "tests", "SuccessPlans.Tests", "Fixtures", "hsds-3.0-example");
         Assert.True(Directory.Exists(example), $"{example} is missing");
         await using var app = new AppFactory();
         var tenant = await app.CreateTenantAsync("hsds");
