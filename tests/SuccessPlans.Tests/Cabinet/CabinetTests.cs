@@ -327,5 +327,11 @@ public class CabinetTests : IAsyncLifetime
         // Sent on the test's "today" (20 November), first served earlier (backdated): never negative.
         Assert.Equal(0, d.Totals.MedianDaysToFirstService.Value);
         Assert.Equal(0, d.Totals.NeedsMet.Value);
+
+        // A period with no first service has no median: nothing, rather than a zero, and nothing suppressed.
+        var empty = await DashboardAsync("2025-08-01", "2026-07-31");
+        Assert.Null(empty.Totals.MedianDaysToFirstService.Value);
+        Assert.False(empty.Totals.MedianDaysToFirstService.Suppressed);
+        Assert.Equal(0, empty.Totals.ServicesDelivered.Value);
     }
 }

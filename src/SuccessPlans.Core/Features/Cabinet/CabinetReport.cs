@@ -147,7 +147,7 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
             ReferralsAccepted: new Figure(funnel.Accepted, funnel.AcceptedChildren),
             ReferralsCompleted: new Figure(funnel.Completed, funnel.CompletedChildren),
             NeedsMet: new Figure(funnel.NeedsMet, funnel.NeedsMetChildren),
-            MedianDaysToFirstService: new Figure(funnel.MedianDays, funnel.FirstServedChildren));
+            MedianDaysToFirstService: funnel.FirstServedChildren == 0 ? Figure.None() : new Figure(funnel.MedianDays, funnel.FirstServedChildren));
         foreach (var (_, figure) in DashboardCsv.Headline(totals))
             if (Suppression.IsSmall(figure.Children, threshold)) figure.Suppressed = true;
 
@@ -321,5 +321,5 @@ public static class DashboardCsv
         ("Median days from referral to first service", t.MedianDaysToFirstService),
     ];
 
-    private static string Cell(Figure f) => f.Value?.ToString(CultureInfo.InvariantCulture) ?? Suppressed;
+    private static string Cell(Figure f) => f.Value?.ToString(CultureInfo.InvariantCulture) ?? (f.Suppressed ? Suppressed : "");
 }

@@ -12,8 +12,13 @@ public sealed class Figure(long value, long children)
     [System.Text.Json.Serialization.JsonPropertyName("suppressed")]
     public bool Suppressed { get; internal set; }
 
+    /// <summary>A figure that has nothing to say (a median of no referrals): null, and not suppressed.</summary>
+    public static Figure None() => new(0, 0) { IsNone = true };
+
+    internal bool IsNone { get; private init; }
+
     [System.Text.Json.Serialization.JsonPropertyName("value")]
-    public long? Value => Suppressed ? null : Raw;
+    public long? Value => Suppressed || IsNone ? null : Raw;
 }
 
 /// <summary>

@@ -39,5 +39,5 @@ public class IndexModel(CabinetReport report, PlanService plans) : PageModel
     /// <summary>The CSV link of a table for the period on screen.</summary>
     public string CsvUrl(string table) => $"/api/v1/cabinet/tables/{table}.csv?from={Dashboard!.From:yyyy-MM-dd}&to={Dashboard.To:yyyy-MM-dd}";
 
-    public static string Show(Figure f) => f.Value?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "suppressed";
+    public static string Show(Figure f) => f.Value?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? (f.Suppressed ? "suppressed" : "none yet");
 }
