@@ -57,6 +57,20 @@ public class ProviderApiTests : IAsyncLifetime
         return doc.QuerySelector("code.secret")!.TextContent.Trim();
     }
 
+    [Fact]
+    public async Task A_providers_key_reaches_no_cabinet_figure()
+    {
+        var system = System(await CreateKeyAsync(await _app.SignedInAsync("alpha@keys.test"), "/ApiKeys"));
+        foreach (var url in new[] { "/api/v1/cabinet/dashboard", "/api/v1/cabinet/tables/domain.csv", "/api/v1/students", "/api/v1/schools" })
+        {
+            var response = await system.GetAsync(url);
+            Assert.True(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, $"{url} answered {(int)response.StatusCode}");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("servicesDelivered", body);
+            Assert.DoesNotContain("Children served", body);
+        }
+    }
+
     private HttpClient System(string key)
     {
         var client = _app.CreateClient(new() { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false });
