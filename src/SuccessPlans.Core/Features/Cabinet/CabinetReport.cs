@@ -230,22 +230,31 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
                 tallies.Add(row.StudentId, row.Domain, row.SchoolId, row.OrganizationId, row.Tier, inPeriod);
             }
         }
-        // Partial months (or a period inside one month): the deliveries, grouped per referral and month in SQL.
-        (DateOnly From, DateOnly To)[] partial = first >= end ? [(period.From, period.To)] : [(period.From, first.AddDays(-1)), (end, period.To)];
+        // Partial months (or a period inside one month): the deliveries, grouped per referral in SQL. Each piece
+        // lies within one calendar month, so the month is known and need not be computed row by row.
+        (DateOnly From, DateOnly To)[] partial = first >= end ? SplitByMonth(period.From, period.To) : [(period.From, first.AddDays(-1)), (end, period.To)];
         foreach (var (from, to) in partial.Where(p => p.From <= p.To))
         {
+            var month = new DateOnly(from.Year, from.Month, 1);
             var grouped = await db.ServiceDeliveries.Where(d => d.DeliveredOn >= from && d.DeliveredOn <= to)
-                .GroupBy(d => new { d.ReferralId, d.DeliveredOn.Year, d.DeliveredOn.Month })
-                .Select(g => new { g.Key.ReferralId, g.Key.Year, g.Key.Month, Count = g.Count() })
-                .Join(db.Referrals, g => g.ReferralId, r => r.Id, (g, r) => new { r.StudentId, r.Domain, r.SchoolId, r.OrganizationId, r.Tier, g.Year, g.Month, g.Count })
+                .GroupBy(d => d.ReferralId)
+                .Select(g => new { ReferralId = g.Key, Count = g.Count() })
+                .Join(db.Referrals, g => g.ReferralId, r => r.Id, (g, r) => new { r.StudentId, r.Domain, r.SchoolId, r.OrganizationId, r.Tier, g.Count })
                 .ToListAsync(ct);
             foreach (var g in grouped)
             {
                 tallies.Add(g.StudentId, g.Domain, g.SchoolId, g.OrganizationId, g.Tier, g.Count);
-                tallies.Month.Add(new DateOnly(g.Year, g.Month, 1), g.StudentId, g.Count);
+                tallies.Month.Add(month, g.StudentId, g.Count);
             }
         }
         return tallies;
+    }
+
+    /// <summary>A period with no whole month inside lies in at most two calendar months: one piece for each.</summary>
+    private static (DateOnly, DateOnly)[] SplitByMonth(DateOnly from, DateOnly to)
+    {
+        var nextMonth = new DateOnly(from.Year, from.Month, 1).AddMonths(1);
+        return to < nextMonth ? [(from, to)] : [(from, nextMonth.AddDays(-1)), (nextMonth, to)];
     }
 
     private static DashboardTable Table<TKey>(string key, string title, string dimension, IEnumerable<(TKey Key, string Label)> values, Tally<TKey> tally, Tallies tallies, int threshold)
