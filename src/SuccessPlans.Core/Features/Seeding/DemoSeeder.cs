@@ -85,6 +85,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
         var today = DateOnly.FromDateTime(now);
         var year = SchoolYears.For(today);
         var students = await db.Students.Where(s => schoolIds.Contains(s.SchoolId)).OrderBy(s => s.ExternalId).Take(24).ToListAsync(ct);
+        var schoolNames = await db.Schools.ToDictionaryAsync(s => s.Id, s => s.Name, ct);
         var services = await db.Services.Where(s => s.Domain != null).OrderBy(s => s.OrganizationId == providerOrgId ? 0 : 1).ThenBy(s => s.Id).ToListAsync(ct);
         var statuses = new[] { ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService, ReferralStatus.Completed, ReferralStatus.Declined, (ReferralStatus?)null };
         for (var i = 0; i < students.Count; i++)
@@ -113,7 +114,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
                 StudentId = student.Id, NeedId = need.Id, ServiceId = service.Id, OrganizationId = service.OrganizationId, Status = status, SentByName = "Demo Coordinator",
                 SchoolId = student.SchoolId, Domain = need.Domain, Tier = service.Tier,
                 CreatedAt = sentAt, SentAt = sentAt, AnsweredAt = status == ReferralStatus.Sent ? null : sentAt.AddDays(2),
-                SharedChildName = $"{student.GivenName} {student.FamilyName}", SharedGrade = student.Grade, SharedGuardianName = student.GuardianName,
+                SharedChildName = $"{student.GivenName} {student.FamilyName}", SharedGrade = student.Grade, SharedSchool = schoolNames[student.SchoolId], SharedGuardianName = student.GuardianName,
                 SharedGuardianContact = student.GuardianPhone, SharedNeed = need.Description, ConsentId = consent.Id,
                 DeclineReason = status == ReferralStatus.Declined ? Referrals.DeclineReason.NoCapacity : null,
                 ClosedAt = status is ReferralStatus.Completed or ReferralStatus.Declined ? sentAt.AddDays(10) : null,
@@ -164,6 +165,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
         var students = (await db.Students.Where(s => !alreadySeeded.Contains(s.Id)).OrderBy(s => s.ExternalId).ToListAsync(ct))
             .GroupBy(s => s.SchoolId).SelectMany(g => g.Take(120)).ToList();
         var sent = new List<(Referral Referral, Consent Consent)>();
+        var schoolNames = await db.Schools.ToDictionaryAsync(s => s.Id, s => s.Name, ct);
         foreach (var student in students)
         {
             var sentOn = yearStart.AddDays(random.Next(3, days - 7));
@@ -183,7 +185,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
             {
                 StudentId = student.Id, Need = need, ServiceId = service.Id, OrganizationId = service.OrganizationId, Status = status, SentByName = "Demo Coordinator",
                 SchoolId = student.SchoolId, Domain = need.Domain, Tier = service.Tier, CreatedAt = sentAt, SentAt = sentAt, AnsweredAt = sentAt.AddDays(1 + random.Next(3)),
-                SharedChildName = $"{student.GivenName} {student.FamilyName}", SharedGrade = student.Grade, SharedNeed = need.Description,
+                SharedChildName = $"{student.GivenName} {student.FamilyName}", SharedGrade = student.Grade, SharedSchool = schoolNames[student.SchoolId], SharedNeed = need.Description,
                 DeclineReason = status == ReferralStatus.Declined ? Referrals.DeclineReason.NoCapacity : null,
             };
             referral.Events.Add(new ReferralEvent { To = ReferralStatus.Sent, At = sentAt, UserName = "Demo Coordinator" });
@@ -221,7 +223,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
         foreach (var (referral, consent) in sent)
         {
             referral.ConsentId = consent.Id;
-            db.Disclosures.Add(new Disclosure { StudentId = referral.StudentId, OrganizationId = referral.OrganizationId, ReferralId = referral.Id, FieldsShared = "Child's name, Grade, Need",
+            db.Disclosures.Add(new Disclosure { StudentId = referral.StudentId, OrganizationId = referral.OrganizationId, ReferralId = referral.Id, FieldsShared = "Child's name, Grade, School, Need",
                 ConsentId = consent.Id, At = referral.SentAt!.Value, ByName = "Demo Coordinator" });
         }
         await db.SaveChangesAsync(ct);
