@@ -202,6 +202,7 @@ public class CabinetTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         Assert.Contains("attachment", csv.Content.Headers.ContentDisposition!.ToString());
+        Assert.Equal([0xEF, 0xBB, 0xBF], (await csv.Content.ReadAsByteArrayAsync()).Take(3)); // UTF-8 for spreadsheets
         var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal([
             "Domain,Children served,Services delivered",

@@ -37,7 +37,9 @@ public static class CabinetApi
         var (dashboard, errors) = await BuildAsync(from, to, report, plans, ct);
         if (dashboard is null) return TypedResults.ValidationProblem(errors!, title: "The period is not valid.");
         var csv = table == "totals" ? DashboardCsv.WriteTotals(dashboard) : DashboardCsv.Write(dashboard, dashboard.Table(table));
-        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv; charset=utf-8", $"services-{table}-{dashboard.From:yyyy-MM-dd}-to-{dashboard.To:yyyy-MM-dd}.csv");
+        // With a byte-order mark, so that a spreadsheet opens the names of schools and providers in UTF-8.
+        byte[] bytes = [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(csv)];
+        return TypedResults.File(bytes, "text/csv; charset=utf-8", $"services-{table}-{dashboard.From:yyyy-MM-dd}-to-{dashboard.To:yyyy-MM-dd}.csv");
     }
 
     public static readonly string[] Tables = ["domain", "school", "provider", "tier", "month"];
