@@ -152,7 +152,8 @@ public class ReferralTests : IAsyncLifetime
         Assert.Contains("Mia Lopez", inbox.QuerySelector("tbody")!.TextContent);
         var url = $"/Provider/Referrals/{referralId}";
         Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, [], formSelector: "form[action*='handler=Accept']")).StatusCode);
-        var day1 = DateOnly.FromDateTime(_app.Time.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd");
+        // Today in the tenant's time zone (New York): in the evening there, the UTC date is already tomorrow.
+        var day1 = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(_app.Time.GetUtcNow().UtcDateTime, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"))).ToString("yyyy-MM-dd");
         Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, new() { ["deliveredOn"] = day1, ["amount"] = "1", ["note"] = "Eye exam" }, formSelector: "form[action*='handler=Deliver']")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, new() { ["deliveredOn"] = day1, ["amount"] = "1", ["note"] = "Glasses fitted" }, formSelector: "form[action*='handler=Deliver']")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, new() { ["outcome"] = "Wears glasses in class" }, formSelector: "form[action*='handler=Complete']")).StatusCode);
