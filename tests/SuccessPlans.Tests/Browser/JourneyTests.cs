@@ -268,7 +268,7 @@ public class JourneyTests : IAsyncLifetime
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 300; i++) // up to a minute: a busy CI machine may be slow to pick the job up
         {
             if (await condition()) return;
             await Task.Delay(200);
