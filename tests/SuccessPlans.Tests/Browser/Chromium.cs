@@ -64,8 +64,6 @@ public static class Axe
         return File.ReadAllText(path);
     });
 
-    public static readonly List<string> Checked = [];
-
     public static async Task CheckAsync(IPage page)
     {
         // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not block,
@@ -82,7 +80,6 @@ public static class Axe
             """);
         var found = violations.EnumerateArray().Select(v => v.GetString()!).ToList();
         Assert.True(found.Count == 0, $"axe on {page.Url}:\n" + string.Join("\n", found));
-        Checked.Add(new Uri(page.Url).AbsolutePath);
     }
 }
 

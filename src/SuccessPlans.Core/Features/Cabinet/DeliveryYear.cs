@@ -51,13 +51,14 @@ public class DeliveryYear : ITenantOwned
     /// <summary>The calendar month of an index, in the school year starting in <paramref name="schoolYear"/>.</summary>
     public static DateOnly MonthAt(int schoolYear, int index) => new DateOnly(schoolYear, 8, 1).AddMonths(index);
 
-    public void Count(DateOnly day)
+    /// <summary>Counts services delivered on the day (one, or several at once when rebuilding).</summary>
+    public void Count(DateOnly day, int services = 1)
     {
         switch (MonthIndex(day.Month))
         {
-            case 0: Aug++; break; case 1: Sep++; break; case 2: Oct++; break; case 3: Nov++; break;
-            case 4: Dec++; break; case 5: Jan++; break; case 6: Feb++; break; case 7: Mar++; break;
-            case 8: Apr++; break; case 9: May++; break; case 10: Jun++; break; default: Jul++; break;
+            case 0: Aug += services; break; case 1: Sep += services; break; case 2: Oct += services; break; case 3: Nov += services; break;
+            case 4: Dec += services; break; case 5: Jan += services; break; case 6: Feb += services; break; case 7: Mar += services; break;
+            case 8: Apr += services; break; case 9: May += services; break; case 10: Jun += services; break; default: Jul += services; break;
         }
     }
 }
@@ -128,7 +129,7 @@ public static class DeliveryRollup
                     OrganizationId = r.OrganizationId, Domain = r.Domain, Tier = r.Tier,
                 };
             }
-            for (var i = 0; i < c.Count; i++) row.Count(new DateOnly(c.Year, c.Month, 1));
+            row.Count(new DateOnly(c.Year, c.Month, 1), c.Count);
         }
         var tracking = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
