@@ -266,9 +266,9 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         return referrals.Count;
     }
 
-    private (DateOnly Date, int Amount, DeliveryUnit Unit, string? Note) ValidateDelivery(Referral r, DateOnly? on, int? amount, DeliveryUnit? unit, string? note, DateOnly today)
+    private static (DateOnly Date, int Amount, DeliveryUnit Unit, string? Note) ValidateDelivery(Referral r, DateOnly? on, int? amount, DeliveryUnit? unit, string? note, DateOnly today, bool correction = false)
     {
-        if (r.Status is not (ReferralStatus.Accepted or ReferralStatus.InService))
+        if (!correction && r.Status is not (ReferralStatus.Accepted or ReferralStatus.InService))
             throw new IllegalTransitionException($"Services can be recorded only on an accepted referral or one in service; referral #{r.Id} is {Words(r.Status)}.");
         var errors = new Dictionary<string, string[]>();
         if (on is not { } date) errors["DeliveredOn"] = ["Give the date the service was delivered."];
@@ -335,7 +335,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         }
         else
         {
-            var (date, count, u, text) = ValidateCorrection(on, amount, unit, note, await plans.TodayAsync(ct));
+            var (date, count, u, text) = ValidateDelivery(r, on, amount, unit, note, await plans.TodayAsync(ct), correction: true);
             (delivery.DeliveredOn, delivery.Amount, delivery.Unit, delivery.Note) = (date, count, u, text);
             await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, date, ct);
             what = $"Delivery of {before} corrected to {date:yyyy-MM-dd}, {delivery.AmountText}: {why}";
@@ -345,18 +345,6 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         plans.Record(r.StudentId, actor, "delivery corrected", $"Referral #{r.Id}: {what}");
         db.Entry(r).Property(x => x.FirstServiceAt).IsModified = true;
         await SaveAsync(ct);
-    }
-
-    private static (DateOnly, int, DeliveryUnit, string?) ValidateCorrection(DateOnly? on, int? amount, DeliveryUnit? unit, string? note, DateOnly today)
-    {
-        var errors = new Dictionary<string, string[]>();
-        if (on is not { } date) errors["DeliveredOn"] = ["Give the date the service was delivered."];
-        else if (date > today) errors["DeliveredOn"] = ["The date cannot be in the future."];
-        if (amount is not (> 0 and <= 10_000)) errors["Amount"] = ["Give the amount: a number of sessions or minutes from 1 to 10,000."];
-        if (unit is { } u && !Enum.IsDefined(u)) errors["Unit"] = ["Choose sessions or minutes."];
-        if (note?.Length > 1000) errors["Note"] = ["The note is longer than 1000 characters."];
-        if (errors.Count > 0) throw new ValidationFailedException(errors);
-        return (on!.Value, amount!.Value, unit ?? DeliveryUnit.Sessions, Trim(note));
     }
 
     /// <summary>

@@ -51,10 +51,12 @@ public class AttendanceModel(AppDbContext db, ProviderAccess access, ReferralSer
     {
         Today = await plans.TodayAsync(ct);
         var open = (await access.ReferralsAsync(ct)).Where(r => r.Status == ReferralStatus.Accepted || r.Status == ReferralStatus.InService);
-        Services = await open.GroupBy(r => new { r.ServiceId, r.Service.Name }).Select(g => new ServiceChoice(g.Key.ServiceId, g.Key.Name, g.Count()))
-            .OrderBy(s => s.Name).ToListAsync(ct);
-        if (serviceId is not { } id) return true;
         var org = await access.OrganizationIdAsync(ct);
+        Services = (await db.Services.Where(s => s.OrganizationId == org)
+                .Select(s => new { s.Id, s.Name, Children = open.Count(r => r.ServiceId == s.Id) })
+                .Where(s => s.Children > 0).OrderBy(s => s.Name).ToListAsync(ct))
+            .Select(s => new ServiceChoice(s.Id, s.Name, s.Children)).ToList();
+        if (serviceId is not { } id) return true;
         ServiceName = await db.Services.Where(s => s.Id == id && s.OrganizationId == org).Select(s => s.Name).SingleOrDefaultAsync(ct);
         if (ServiceName is null) return false;
         ServiceId = id;
