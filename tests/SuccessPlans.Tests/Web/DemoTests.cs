@@ -24,8 +24,8 @@ public class DemoTests : IAsyncLifetime
 
     [Theory]
     [InlineData("admin@demo.test", "/Home/Admin", "Demo City Children")]
-    [InlineData("coordinator@demo.test", "/Home/Coordinator", "My schools")]
-    [InlineData("coordinator2@demo.test", "/Home/Coordinator", "My schools")]
+    [InlineData("coordinator@demo.test", "/Home/Coordinator", "My worklist")]
+    [InlineData("coordinator2@demo.test", "/Home/Coordinator", "My worklist")]
     [InlineData("provider@demo.test", "/Home/Provider", "Services in the directory")]
     [InlineData("cabinet@demo.test", "/Home/Cabinet", "Services delivered")]
     [InlineData("operator@demo.test", "/Tenants", "Demo City Children")]
