@@ -372,10 +372,10 @@ public class ClosedLoopTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
         Assert.Equal((1, 0), ((await RollupAsync()).Nov, (await RollupAsync()).Dec));
 
-        // A date before the referral was sent is refused; a real correction moves the cabinet's month.
-        var early = await provider.SubmitFormAsync($"/Provider/Referrals/{id}", new() { ["deliveredOn"] = "2026-10-20", ["reason"] = "Wrong date" },
+        // A date in the future is refused; a real correction moves the cabinet's month.
+        var future = await provider.SubmitFormAsync($"/Provider/Referrals/{id}", new() { ["deliveredOn"] = "2027-01-20", ["reason"] = "Wrong date" },
             formSelector: $"form[action*='deliveryId={deliveries[0]}']");
-        Assert.Contains("before the referral was sent", await early.Content.ReadAsStringAsync());
+        Assert.Contains("cannot be in the future", await future.Content.ReadAsStringAsync());
         var corrected = await provider.SubmitFormAsync($"/Provider/Referrals/{id}", new() { ["deliveredOn"] = "2026-12-01", ["reason"] = "Wrong date" },
             formSelector: $"form[action*='deliveryId={deliveries[0]}']");
         Assert.Equal(HttpStatusCode.Redirect, corrected.StatusCode);

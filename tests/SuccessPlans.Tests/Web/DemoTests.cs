@@ -74,10 +74,10 @@ public class DemoTests : IAsyncLifetime
     public async Task The_coordinator_sees_only_their_schools()
     {
         var page = await (await _app.SignedInAsync("coordinator2@demo.test", DemoSeeder.Password)).GetDocumentAsync("/Home/Coordinator");
-        Assert.Single(page.QuerySelectorAll("tbody tr"));
+        Assert.Single(page.QuerySelectorAll("#schools ~ table tbody tr"));
         var first = await (await _app.SignedInAsync("coordinator@demo.test", DemoSeeder.Password)).GetDocumentAsync("/Home/Coordinator");
-        Assert.Equal(2, first.QuerySelectorAll("tbody tr").Length);
-        Assert.DoesNotContain(page.QuerySelector("tbody td")!.TextContent, first.QuerySelector("tbody")!.TextContent);
+        Assert.Equal(2, first.QuerySelectorAll("#schools ~ table tbody tr").Length);
+        Assert.DoesNotContain(page.QuerySelector("#schools ~ table tbody td")!.TextContent, first.QuerySelector("#schools ~ table tbody")!.TextContent);
     }
 
     [Fact]

@@ -273,7 +273,6 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         var errors = new Dictionary<string, string[]>();
         if (on is not { } date) errors["DeliveredOn"] = ["Give the date the service was delivered."];
         else if (date > today) errors["DeliveredOn"] = ["The date cannot be in the future."];
-        else if (r.SentAt is { } sent && date < DateOnly.FromDateTime(sent).AddDays(-1)) errors["DeliveredOn"] = ["The date is before the referral was sent."];
         if (amount is not (> 0 and <= 10_000)) errors["Amount"] = ["Give the amount: a number of sessions or minutes from 1 to 10,000."];
         if (unit is { } u && !Enum.IsDefined(u)) errors["Unit"] = ["Choose sessions or minutes."];
         if (note?.Length > 1000) errors["Note"] = ["The note is longer than 1000 characters."];
