@@ -249,7 +249,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -301,7 +302,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Languages")
                         .HasMaxLength(200)
@@ -390,7 +392,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -433,7 +436,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("TermHsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Code")
                         .HasMaxLength(100)
@@ -1232,7 +1236,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1268,7 +1273,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Grade")
                         .HasMaxLength(8)
@@ -1400,7 +1406,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("FamilyName")
                         .IsRequired()
@@ -1435,6 +1442,18 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<string>("LocalId")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("PreferredFamilyName")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("PreferredGivenName")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Pronouns")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
 
                     b.Property<int>("SchoolId")
                         .HasColumnType("int");
@@ -1544,7 +1563,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
+                        .HasColumnType("nvarchar(64)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<int>("StalledDays")
                         .HasColumnType("int");

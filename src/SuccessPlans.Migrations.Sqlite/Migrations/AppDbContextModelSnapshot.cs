@@ -236,7 +236,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -286,7 +287,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<string>("Languages")
                         .HasMaxLength(200)
@@ -373,7 +375,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -416,7 +419,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.Property<string>("TermHsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<string>("Code")
                         .HasMaxLength(100)
@@ -1189,7 +1193,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(128)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1223,7 +1228,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(128)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<string>("Grade")
                         .HasMaxLength(8)
@@ -1351,7 +1357,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(128)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<string>("FamilyName")
                         .IsRequired()
@@ -1385,6 +1392,18 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.Property<string>("LocalId")
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreferredFamilyName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreferredGivenName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Pronouns")
+                        .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("SchoolId")
@@ -1491,7 +1510,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<int>("StalledDays")
                         .HasColumnType("INTEGER");

@@ -519,10 +519,12 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
         var roles = CsvFile.Parse("roles.csv", rolesText);
         roles.RequireHeaders("sourcedId", "status", "userSourcedId", "roleType", "role", "orgSourcedId");
         var byUser = new Dictionary<string, List<(bool Primary, string Role, string Org)>>(Keys);
+        var withRoleRows = new HashSet<string>(Keys);
         foreach (var r in roles.Rows)
         {
             if (IsDeleted(r)) continue;
             var user = r["userSourcedId"];
+            withRoleRows.Add(user);
             var role = r["role"];
             string? reason = !known.Contains(user) ? $"userSourcedId '{user}' is not in users.csv"
                 : !ImportedRoles.Contains(role) ? $"role '{role}' is not imported (students, teachers and guardians are)"
@@ -540,6 +542,8 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
             if (!byUser.TryGetValue(r["sourcedId"], out var userRoles))
             {
                 // A user with no role left is only a withdrawal instruction when it is tobedeleted; otherwise it carries nothing to import.
+                if (withRoleRows.Contains(r["sourcedId"]))
+                    continue; // its roles.csv rows are reported
                 if (!IsDeleted(r) || r["sourcedId"].Length == 0)
                     preview.Rejected.Add(new("users.csv", r.Line, $"sourcedId '{r["sourcedId"]}' has no role in roles.csv"));
                 else
