@@ -143,6 +143,12 @@ public class OneRosterVersionsTests : IAsyncLifetime
         v10["manifest.csv"] = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.0\n";
         var old = await Preview(_tenant, v10);
         Assert.Equal(["manifest.csv line 3: oneroster.version '1.0' is not supported (this import reads OneRoster 1.1 and 1.2)"], old.FileErrors);
+
+        // 1.2 files under a 1.1 manifest are named for what they are, not only as missing columns.
+        var mislabelled = CsvPackage.ReadDirectory(Fixture("1.2"));
+        mislabelled["manifest.csv"] = mislabelled["manifest.csv"].Replace("oneroster.version,1.2", "oneroster.version,1.1", StringComparison.Ordinal);
+        Assert.Equal(["users.csv line 1: this is OneRoster 1.2 (no 'role' column, a 'primaryOrgSourcedId' column): include roles.csv, and manifest.csv with oneroster.version 1.2"],
+            (await Preview(_tenant, mislabelled)).FileErrors);
         Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.Students.CountAsync()));
     }
 

@@ -77,7 +77,10 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
     }
 
     /// <summary>A users.csv row with its roles and the orgs it belongs to as a student, whichever version the file is.</summary>
-    private sealed record UserRecord(CsvRow Row, string SourcedId, HashSet<string> Roles, List<string> StudentOrgs);
+    private sealed record UserRecord(CsvRow Row, string SourcedId, string[] Roles, List<string> StudentOrgs)
+    {
+        public bool Is(string role) => Array.Exists(Roles, r => r.Equals(role, StringComparison.OrdinalIgnoreCase));
+    }
 
     private const int BatchSize = 5000;
     private static readonly StringComparer Keys = StringComparer.OrdinalIgnoreCase;
@@ -494,6 +497,8 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
     private static List<UserRecord> ReadUsers11(string text, RosterImportPreview preview)
     {
         var file = CsvFile.Parse("users.csv", text);
+        if (!file.Has("role") && file.Has("primaryOrgSourcedId"))
+            throw new ImportFileException("users.csv", 1, "this is OneRoster 1.2 (no 'role' column, a 'primaryOrgSourcedId' column): include roles.csv, and manifest.csv with oneroster.version 1.2");
         file.RequireHeaders("sourcedId", "status", "role", "orgSourcedIds", "givenName", "familyName");
         var users = new List<UserRecord>();
         foreach (var r in file.Rows)
@@ -504,7 +509,7 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
                 preview.Rejected.Add(new("users.csv", r.Line, $"role '{role}' is not imported (students, teachers and guardians are)"));
                 continue;
             }
-            users.Add(new UserRecord(r, r["sourcedId"], new HashSet<string>([role], Keys), SplitList(r["orgSourcedIds"])));
+            users.Add(new UserRecord(r, r["sourcedId"], [role], SplitList(r["orgSourcedIds"])));
         }
         return users;
     }
@@ -566,13 +571,13 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
                 if (!IsDeleted(r) || r["sourcedId"].Length == 0)
                     preview.Rejected.Add(new("users.csv", r.Line, $"sourcedId '{r["sourcedId"]}' has no role in roles.csv"));
                 else
-                    users.Add(new UserRecord(r, r["sourcedId"], new HashSet<string>(["student"], Keys), []));
+                    users.Add(new UserRecord(r, r["sourcedId"], ["student"], []));
                 continue;
             }
             var orgs = new List<string>();
             if (r.Optional("primaryOrgSourcedId") is { } primary) orgs.Add(primary);
             orgs.AddRange(userRoles.Where(x => x.Role.Equals("student", StringComparison.OrdinalIgnoreCase)).OrderByDescending(x => x.Primary).Select(x => x.Org));
-            users.Add(new UserRecord(r, r["sourcedId"], userRoles.Select(x => x.Role).ToHashSet(Keys), orgs.Distinct(Keys).ToList()));
+            users.Add(new UserRecord(r, r["sourcedId"], [.. userRoles.Select(x => x.Role)], orgs.Distinct(Keys).ToList()));
         }
         return users;
     }
@@ -581,14 +586,14 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
     private static Dictionary<string, string> ReadStudents(List<UserRecord> users, Dictionary<string, (DateOnly Date, int Line)> birthDates, RosterImportPreview preview)
     {
         var guardians = new Dictionary<string, GuardianRow>(Keys);
-        foreach (var u in users.Where(u => u.Roles.Overlaps(["guardian", "parent", "relative"])))
+        foreach (var u in users.Where(u => u.Is("guardian") || u.Is("parent") || u.Is("relative")))
         {
             var r = u.Row;
             guardians[u.SourcedId] = new GuardianRow(Truncate($"{r["givenName"]} {r["familyName"]}".Trim(), 200), Limit(r.Optional("email"), 256), Limit(r.Optional("phone") ?? r.Optional("sms"), 40));
         }
 
         var seen = new HashSet<string>(Keys);
-        foreach (var u in users.Where(u => u.Roles.Contains("student")))
+        foreach (var u in users.Where(u => u.Is("student")))
         {
             var r = u.Row;
             var id = u.SourcedId;
@@ -621,7 +626,7 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
             preview.Rejected.Add(new("demographics.csv", line, preview.RejectedStudents.TryGetValue(id, out var userLine)
                 ? $"sourcedId '{id}' was rejected (users.csv line {userLine})"
                 : $"sourcedId '{id}' is not a student in users.csv (birth dates are kept for students only)"));
-        return users.Where(u => u.Roles.Contains("teacher"))
+        return users.Where(u => u.Is("teacher"))
             .GroupBy(u => u.SourcedId, Keys)
             .ToDictionary(g => g.Key, g => Truncate($"{g.First().Row["givenName"]} {g.First().Row["familyName"]}".Trim(), 200), Keys);
     }
