@@ -90,6 +90,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         builder.Entity<IdentityUserLogin<int>>().HasQueryFilter(TenantFilter, l => Users.Any(u => u.Id == l.UserId));
         builder.Entity<IdentityUserToken<int>>().HasQueryFilter(TenantFilter, t => Users.Any(u => u.Id == t.UserId));
 
+        ConfigureCaseInsensitiveKeys(builder);
+
         // Nothing the product holds about a child may vanish through a cascade; deletes are explicit.
         foreach (var fk in builder.Model.GetEntityTypes().SelectMany(e => e.GetForeignKeys()))
         {
@@ -98,6 +100,36 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
                 && fk.DeclaringEntityType.ClrType != typeof(ServiceAtLocation) && fk.DeclaringEntityType.ClrType != typeof(ServiceTerm))
                 fk.DeleteBehavior = DeleteBehavior.Restrict;
         }
+    }
+
+    /// <summary>SQLite's built-in case-insensitive collation (it folds ASCII letters only).</summary>
+    public const string SqliteCaseInsensitive = "NOCASE";
+
+    /// <summary>Case-insensitive, accent-sensitive; named so the column does not depend on the server's default collation.</summary>
+    public const string SqlServerCaseInsensitive = "Latin1_General_100_CI_AS";
+
+    /// <summary>
+    /// Keys that come from other systems or people: OneRoster sourcedIds, HSDS ids, tenant slugs. SQL Server's usual
+    /// collation ignores case and SQLite's does not, so "S1" and "s1" were two rows on one and a unique-key failure
+    /// on the other; declared here, both compare without case (and importers match them the same way).
+    /// </summary>
+    public static readonly IReadOnlyList<(Type Entity, string Property)> CaseInsensitiveKeys =
+    [
+        (typeof(Tenant), nameof(Tenant.Slug)),
+        (typeof(School), nameof(School.ExternalId)),
+        (typeof(Student), nameof(Student.ExternalId)),
+        (typeof(SchoolClass), nameof(SchoolClass.ExternalId)),
+        (typeof(ProviderOrganization), nameof(ProviderOrganization.HsdsId)),
+        (typeof(Service), nameof(Service.HsdsId)),
+        (typeof(ServiceLocation), nameof(ServiceLocation.HsdsId)),
+        (typeof(ServiceTerm), nameof(ServiceTerm.TermHsdsId)),
+    ];
+
+    private void ConfigureCaseInsensitiveKeys(ModelBuilder builder)
+    {
+        var collation = Database.IsSqlServer() ? SqlServerCaseInsensitive : SqliteCaseInsensitive;
+        foreach (var (entity, property) in CaseInsensitiveKeys)
+            builder.Entity(entity).Property(property).UseCollation(collation);
     }
 
     private static bool IsIdentityOwned(Type t) =>

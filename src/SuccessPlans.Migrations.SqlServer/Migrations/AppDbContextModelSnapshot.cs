@@ -249,7 +249,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -304,7 +305,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Languages")
                         .HasMaxLength(200)
@@ -393,7 +395,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -436,7 +439,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("TermHsdsId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Code")
                         .HasMaxLength(100)
@@ -1335,7 +1339,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1371,7 +1376,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("Grade")
                         .HasMaxLength(8)
@@ -1546,7 +1552,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<string>("ExternalId")
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
+                        .HasColumnType("nvarchar(128)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<string>("FamilyName")
                         .IsRequired()
@@ -1581,6 +1588,18 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<string>("LocalId")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("PreferredFamilyName")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("PreferredGivenName")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Pronouns")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
 
                     b.Property<int>("SchoolId")
                         .HasColumnType("int");
@@ -1690,7 +1709,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
+                        .HasColumnType("nvarchar(64)")
+                        .UseCollation("Latin1_General_100_CI_AS");
 
                     b.Property<int>("StalledDays")
                         .HasColumnType("int");

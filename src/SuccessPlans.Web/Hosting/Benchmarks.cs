@@ -63,7 +63,7 @@ public static class Benchmarks
             var watch = Stopwatch.StartNew();
             var preview = await importer.PreviewAsync(SuccessPlans.Csv.CsvPackage.ReadDirectory(rosterDir));
             var previewTime = watch.Elapsed;
-            var result = await importer.ApplyAsync(preview);
+            var result = await importer.ApplyAsync(preview, new SuccessPlans.Features.Plans.Actor(null, "Benchmark"));
             return (previewTime, watch.Elapsed - previewTime, result);
         }
 

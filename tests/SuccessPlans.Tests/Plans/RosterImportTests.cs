@@ -50,7 +50,7 @@ public class RosterImportTests : IAsyncLifetime
         await _app.InTenant(tenant, async (sp, _) =>
         {
             var importer = sp.GetRequiredService<OneRosterImporter>();
-            return await importer.ApplyAsync(await importer.PreviewAsync(files));
+            return await importer.ApplyAsync(await importer.PreviewAsync(files), new SuccessPlans.Features.Plans.Actor(null, "Test import"));
         });
 
     private const string Classes = "sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds\n" +
@@ -148,7 +148,7 @@ public class RosterImportTests : IAsyncLifetime
         var broken = await Preview(_tenant, new() { ["orgs.csv"] = Orgs, ["users.csv"] = Users + "u9,active,,true,s1,student,,,\"Open,Quote\n" });
         Assert.False(broken.CanImport);
         Assert.Contains(broken.FileErrors, e => e.StartsWith("users.csv line 12: a quoted field is never closed", StringComparison.Ordinal));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _app.InTenant(_tenant, (sp, _) => sp.GetRequiredService<OneRosterImporter>().ApplyAsync(wrong)));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _app.InTenant(_tenant, (sp, _) => sp.GetRequiredService<OneRosterImporter>().ApplyAsync(wrong, new SuccessPlans.Features.Plans.Actor(null, "Test import"))));
         Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.Schools.CountAsync()));
     }
 

@@ -1,5 +1,8 @@
+using System.Text;
 using SuccessPlans.Csv;
 using SuccessPlans.Data;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
 using SuccessPlans.Features.Schools;
 using SuccessPlans.Features.Students;
 
@@ -10,6 +13,9 @@ public sealed record RosterImportResult(int SchoolsAdded, int SchoolsUpdated, in
 /// <summary>A row the import leaves out, and why.</summary>
 public sealed record RejectedRow(string File, int Line, string Reason);
 
+/// <summary>A child the import would withdraw although work is still open for them.</summary>
+public sealed record OpenWorkOnWithdrawal(int StudentId, string Name, string School, bool ActivePlan, int OpenReferrals);
+
 /// <summary>
 /// What an import would do, worked out before anything is written: the Admin reads it, then confirms.
 /// A file-level problem (no users.csv, wrong headers, a broken quote) means nothing can be imported.
@@ -18,6 +24,8 @@ public sealed class RosterImportPreview
 {
     public List<string> FileErrors { get; } = [];
     public List<RejectedRow> Rejected { get; } = [];
+    /// <summary>The OneRoster version read (manifest.csv's oneroster.version): "1.1" or "1.2".</summary>
+    public string Version { get; internal set; } = OneRosterImporter.Version11;
     public int SchoolsToAdd { get; internal set; }
     public int SchoolsToUpdate { get; internal set; }
     public int StudentsToAdd { get; internal set; }
@@ -27,32 +35,57 @@ public sealed class RosterImportPreview
     public int ClassesToAdd { get; internal set; }
     public int ClassesToUpdate { get; internal set; }
     public int Enrollments => Classes.Sum(c => c.StudentIds.Count);
+    /// <summary>Children to be withdrawn who still have an active plan or an open referral, by name.</summary>
+    public List<OpenWorkOnWithdrawal> WithdrawalsWithOpenWork { get; } = [];
     public bool CanImport => FileErrors.Count == 0;
 
     internal List<OneRosterImporter.OrgRow> Orgs { get; } = [];
     internal List<OneRosterImporter.StudentRow> Students { get; } = [];
     internal List<OneRosterImporter.ClassRow> Classes { get; } = [];
+    /// <summary>Students whose users.csv row was rejected, by sourcedId: their enrollments are reported, not dropped silently.</summary>
+    internal Dictionary<string, int> RejectedStudents { get; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>
-/// OneRoster 1.1 CSV (a zip or the loose files) into the current tenant: orgs of type school to schools, users
-/// with role student to students (school from orgSourcedIds), guardian contact from the student's agent
-/// (metadata.homeLanguage for the home language), birth dates from demographics.csv. Idempotent by
-/// sourcedId; `tobedeleted` withdraws a student and never deletes plans or history.
+/// OneRoster 1.1 and 1.2 CSV (a zip or the loose files) into the current tenant: orgs of type school to schools, users
+/// with role student to students (their school is the first of their orgs that is a school), guardian contact from the
+/// student's agent (metadata.homeLanguage for the home language), birth dates from demographics.csv. 1.2 keeps roles in
+/// roles.csv and adds primaryOrgSourcedId, preferred names and pronouns to users.csv. Idempotent by sourcedId, compared
+/// without case; `tobedeleted` withdraws a student and never deletes plans or history. Every change to a child is
+/// written to the child's history, and every row left out is reported with its reason.
 /// </summary>
-public sealed class OneRosterImporter(AppDbContext db)
+public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
 {
+    public const string Version11 = "1.1";
+    public const string Version12 = "1.2";
+
     internal sealed record OrgRow(int Line, string SourcedId, string Name, bool Deleted);
-    internal sealed record StudentRow(int Line, string SourcedId, bool Deleted, string OrgSourcedId, string GivenName, string FamilyName,
-        string? Identifier, string? Grade, string? HomeLanguage, string? GuardianName, string? GuardianEmail, string? GuardianPhone, DateOnly? BirthDate);
+    internal sealed record StudentRow(int Line, string SourcedId, bool Deleted, IReadOnlyList<string> OrgSourcedIds, string GivenName, string FamilyName,
+        string? PreferredGivenName, string? PreferredFamilyName, string? Pronouns,
+        string? Identifier, string? Grade, string? HomeLanguage, string? GuardianName, string? GuardianEmail, string? GuardianPhone, DateOnly? BirthDate)
+    {
+        /// <summary>The school chosen from <see cref="OrgSourcedIds"/> once the tenant's schools are known.</summary>
+        public string OrgSourcedId { get; set; } = "";
+    }
     private sealed record GuardianRow(string Name, string? Email, string? Phone);
     internal sealed record ClassRow(int Line, string SourcedId, string Title, string? Grade, string SchoolSourcedId, bool Deleted)
     {
         public string? TeacherName { get; set; }
         public List<string> StudentIds { get; } = [];
+        /// <summary>The enrollments.csv rows of students, kept until the preview knows which students exist.</summary>
+        public List<(int Line, string UserSourcedId)> StudentEnrollments { get; } = [];
+    }
+
+    /// <summary>A users.csv row with its roles and the orgs it belongs to as a student, whichever version the file is.</summary>
+    private sealed record UserRecord(CsvRow Row, string SourcedId, string[] Roles, List<string> StudentOrgs)
+    {
+        public bool Is(string role) => Array.Exists(Roles, r => r.Equals(role, StringComparison.OrdinalIgnoreCase));
     }
 
     private const int BatchSize = 5000;
+    private static readonly StringComparer Keys = StringComparer.OrdinalIgnoreCase;
+    private static readonly HashSet<string> ImportedRoles = new(["student", "teacher", "guardian", "parent", "relative"], Keys);
+    private static readonly ReferralStatus[] OpenReferral = [ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService];
 
     /// <summary>Works out the import without writing anything.</summary>
     public async Task<RosterImportPreview> PreviewAsync(IReadOnlyDictionary<string, string> files, CancellationToken ct = default)
@@ -67,9 +100,15 @@ public sealed class OneRosterImporter(AppDbContext db)
 
         try
         {
+            preview.Version = ReadVersion(files);
+            if (preview.Version == Version12 && !files.ContainsKey("roles.csv"))
+                throw new ImportFileException("roles.csv", 0, "file not found (OneRoster 1.2 lists each user's roles there)");
             ReadOrgs(files["orgs.csv"], preview);
-            var birthDates = files.TryGetValue("demographics.csv", out var demographics) ? ReadBirthDates(demographics, preview) : [];
-            var teachers = ReadUsers(files["users.csv"], birthDates, preview);
+            var birthDates = files.TryGetValue("demographics.csv", out var demographics) ? ReadBirthDates(demographics, preview) : new(Keys);
+            var users = preview.Version == Version12
+                ? ReadUsers12(files["users.csv"], files["roles.csv"], files.GetValueOrDefault("userProfiles.csv"), preview)
+                : ReadUsers11(files["users.csv"], preview);
+            var teachers = ReadStudents(users, birthDates, preview);
             if (files.TryGetValue("classes.csv", out var classes))
                 ReadClasses(classes, files.GetValueOrDefault("enrollments.csv"), teachers, preview);
         }
@@ -80,25 +119,43 @@ public sealed class OneRosterImporter(AppDbContext db)
         }
 
         // Compare with what the tenant holds, set-based: one query per table.
-        var schools = await db.Schools.AsNoTracking().Where(s => s.ExternalId != null).ToDictionaryAsync(s => s.ExternalId!, s => s.Name, ct);
-        var fileSchools = preview.Orgs.Where(o => !o.Deleted).Select(o => o.SourcedId).ToHashSet();
+        var schools = ByKey(await db.Schools.AsNoTracking().Where(s => s.ExternalId != null).Select(s => new { ExternalId = s.ExternalId!, s.Name }).ToListAsync(ct), s => s.ExternalId);
+        var fileSchools = preview.Orgs.Where(o => !o.Deleted).Select(o => o.SourcedId).ToHashSet(Keys);
         preview.SchoolsToAdd = preview.Orgs.Count(o => !o.Deleted && !schools.ContainsKey(o.SourcedId));
-        preview.SchoolsToUpdate = preview.Orgs.Count(o => !o.Deleted && schools.TryGetValue(o.SourcedId, out var name) && name != o.Name);
+        preview.SchoolsToUpdate = preview.Orgs.Count(o => !o.Deleted && schools.TryGetValue(o.SourcedId, out var school) && school.Name != o.Name);
 
+        // A child belongs to the first of their orgs that is a school: files often list the district first.
         var kept = new List<StudentRow>();
         foreach (var row in preview.Students)
         {
-            if (!row.Deleted && !fileSchools.Contains(row.OrgSourcedId) && !schools.ContainsKey(row.OrgSourcedId))
-                preview.Rejected.Add(new RejectedRow("users.csv", row.Line, $"orgSourcedIds '{row.OrgSourcedId}' is not a school in orgs.csv"));
-            else
-                kept.Add(row);
+            if (!row.Deleted)
+            {
+                var school = row.OrgSourcedIds.FirstOrDefault(o => fileSchools.Contains(o) || schools.ContainsKey(o));
+                if (school is null)
+                {
+                    var field = preview.Version == Version12 ? "primaryOrgSourcedId and student roles" : "orgSourcedIds";
+                    var orgs = string.Join(", ", row.OrgSourcedIds.Select(o => $"'{o}'"));
+                    preview.Rejected.Add(new RejectedRow("users.csv", row.Line, row.OrgSourcedIds.Count == 1
+                        ? $"{field} {orgs} is not a school in orgs.csv"
+                        : $"{field} {orgs}: none is a school in orgs.csv"));
+                    preview.RejectedStudents.TryAdd(row.SourcedId, row.Line);
+                    continue;
+                }
+                row.OrgSourcedId = school;
+            }
+            kept.Add(row);
         }
         preview.Students.Clear();
         preview.Students.AddRange(kept);
 
-        var existing = await db.Students.AsNoTracking().Where(s => s.ExternalId != null)
-            .Select(s => new { s.ExternalId, s.Status, s.GivenName, s.FamilyName, s.Grade, s.LocalId, s.HomeLanguage, s.GuardianName, s.GuardianEmail, s.GuardianPhone, s.BirthDate, School = s.School.ExternalId })
-            .ToDictionaryAsync(s => s.ExternalId!, ct);
+        var existing = ByKey(await db.Students.AsNoTracking().Where(s => s.ExternalId != null)
+            .Select(s => new
+            {
+                s.Id, ExternalId = s.ExternalId!, s.Status, s.GivenName, s.FamilyName, s.PreferredGivenName, s.PreferredFamilyName, s.Pronouns, s.Grade, s.LocalId,
+                s.HomeLanguage, s.GuardianName, s.GuardianEmail, s.GuardianPhone, s.BirthDate, School = s.School.ExternalId,
+            })
+            .ToListAsync(ct), s => s.ExternalId);
+        var withdrawing = new List<int>();
         foreach (var row in preview.Students)
         {
             if (!existing.TryGetValue(row.SourcedId, out var current))
@@ -108,41 +165,79 @@ public sealed class OneRosterImporter(AppDbContext db)
             }
             if (row.Deleted)
             {
-                if (current.Status == StudentStatus.Active) preview.StudentsToWithdraw++; else preview.StudentsUnchanged++;
+                if (current.Status == StudentStatus.Active) { preview.StudentsToWithdraw++; withdrawing.Add(current.Id); }
+                else preview.StudentsUnchanged++;
                 continue;
             }
             var same = current.Status == StudentStatus.Active && current.GivenName == row.GivenName && current.FamilyName == row.FamilyName
-                       && current.Grade == row.Grade && current.LocalId == row.Identifier && current.School == row.OrgSourcedId
+                       && current.Grade == row.Grade && current.LocalId == row.Identifier && Keys.Equals(current.School, row.OrgSourcedId)
+                       && (row.PreferredGivenName is null || current.PreferredGivenName == row.PreferredGivenName)
+                       && (row.PreferredFamilyName is null || current.PreferredFamilyName == row.PreferredFamilyName)
+                       && (row.Pronouns is null || current.Pronouns == row.Pronouns)
                        && (row.HomeLanguage is null || current.HomeLanguage == row.HomeLanguage)
                        && (row.GuardianName is null || (current.GuardianName == row.GuardianName && current.GuardianEmail == row.GuardianEmail && current.GuardianPhone == row.GuardianPhone))
                        && (row.BirthDate is null || current.BirthDate == row.BirthDate);
             if (same) preview.StudentsUnchanged++; else preview.StudentsToUpdate++;
         }
+        await FindOpenWorkAsync(withdrawing, preview, ct);
 
-        var knownStudents = preview.Students.Where(r => !r.Deleted).Select(r => r.SourcedId).ToHashSet();
-        knownStudents.UnionWith(existing.Where(e => e.Value.Status == StudentStatus.Active).Select(e => e.Key));
-        var existingClasses = await db.Classes.AsNoTracking().ToDictionaryAsync(c => c.ExternalId, c => (c.Title, c.Grade, c.TeacherName), ct);
+        var fileStudents = preview.Students.ToDictionary(r => r.SourcedId, Keys);
+        var existingClasses = ByKey(await db.Classes.AsNoTracking().Select(c => new { c.ExternalId, c.Title, c.Grade, c.TeacherName }).ToListAsync(ct), c => c.ExternalId);
         var keptClasses = new List<ClassRow>();
         foreach (var c in preview.Classes)
         {
             if (!c.Deleted && !fileSchools.Contains(c.SchoolSourcedId) && !schools.ContainsKey(c.SchoolSourcedId))
             {
                 preview.Rejected.Add(new RejectedRow("classes.csv", c.Line, $"schoolSourcedId '{c.SchoolSourcedId}' is not a school in orgs.csv"));
+                foreach (var (line, _) in c.StudentEnrollments)
+                    preview.Rejected.Add(new RejectedRow("enrollments.csv", line, $"classSourcedId '{c.SourcedId}' was rejected (classes.csv line {c.Line})"));
                 continue;
             }
-            c.StudentIds.RemoveAll(id => !knownStudents.Contains(id));
+            foreach (var (line, user) in c.StudentEnrollments)
+            {
+                var known = fileStudents.TryGetValue(user, out var student) ? !student.Deleted
+                    : existing.TryGetValue(user, out var held) && held.Status == StudentStatus.Active;
+                if (known) { c.StudentIds.Add(user); continue; }
+                var reason = preview.RejectedStudents.TryGetValue(user, out var userLine) ? $"userSourcedId '{user}' was rejected (users.csv line {userLine})"
+                    : student is { Deleted: true } ? $"userSourcedId '{user}' is withdrawn (tobedeleted in users.csv)"
+                    : existing.ContainsKey(user) ? $"userSourcedId '{user}' is a withdrawn student"
+                    : $"userSourcedId '{user}' is not a student in users.csv";
+                preview.Rejected.Add(new RejectedRow("enrollments.csv", line, reason));
+            }
             keptClasses.Add(c);
             if (c.Deleted) continue;
             if (!existingClasses.TryGetValue(c.SourcedId, out var old)) preview.ClassesToAdd++;
-            else if (old != (c.Title, c.Grade, c.TeacherName)) preview.ClassesToUpdate++;
+            else if ((old.Title, old.Grade, old.TeacherName) != (c.Title, c.Grade, c.TeacherName)) preview.ClassesToUpdate++;
         }
         preview.Classes.Clear();
         preview.Classes.AddRange(keptClasses);
         return preview;
     }
 
-    /// <summary>Writes what the preview worked out (rejected rows left out), in one transaction.</summary>
-    public async Task<RosterImportResult> ApplyAsync(RosterImportPreview preview, CancellationToken ct = default)
+    /// <summary>Names the children to be withdrawn who have an active plan or a referral sent, accepted or in service.</summary>
+    private async Task FindOpenWorkAsync(List<int> withdrawing, RosterImportPreview preview, CancellationToken ct)
+    {
+        foreach (var ids in withdrawing.Chunk(BatchSize))
+        {
+            var open = await db.Students.AsNoTracking().Where(s => ids.Contains(s.Id))
+                .Select(s => new
+                {
+                    s.Id, s.GivenName, s.FamilyName, School = s.School.Name,
+                    ActivePlan = db.Plans.Any(p => p.StudentId == s.Id && p.Status == PlanStatus.Active),
+                    OpenReferrals = db.Referrals.Count(r => r.StudentId == s.Id && OpenReferral.Contains(r.Status)),
+                })
+                .Where(s => s.ActivePlan || s.OpenReferrals > 0)
+                .ToListAsync(ct);
+            preview.WithdrawalsWithOpenWork.AddRange(open.Select(s => new OpenWorkOnWithdrawal(s.Id, $"{s.GivenName} {s.FamilyName}", s.School, s.ActivePlan, s.OpenReferrals)));
+        }
+        preview.WithdrawalsWithOpenWork.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.CurrentCulture));
+    }
+
+    /// <summary>
+    /// Writes what the preview worked out (rejected rows left out), in one transaction. Each change to a child goes to
+    /// the child's history as <paramref name="actor"/>'s, naming the upload.
+    /// </summary>
+    public async Task<RosterImportResult> ApplyAsync(RosterImportPreview preview, Actor actor, int? uploadId = null, CancellationToken ct = default)
     {
         if (!preview.CanImport)
             throw new InvalidOperationException("This import has file errors and cannot be applied.");
@@ -151,7 +246,7 @@ public sealed class OneRosterImporter(AppDbContext db)
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
-            var schools = await db.Schools.Where(s => s.ExternalId != null).ToDictionaryAsync(s => s.ExternalId!, ct);
+            var schools = ByKey(await db.Schools.Where(s => s.ExternalId != null).ToListAsync(ct), s => s.ExternalId!);
             int schoolsAdded = 0, schoolsUpdated = 0;
             foreach (var org in preview.Orgs.Where(o => !o.Deleted))
             {
@@ -166,32 +261,45 @@ public sealed class OneRosterImporter(AppDbContext db)
                 schoolsAdded++;
             }
             await db.SaveChangesAsync(ct);
-            var schoolIds = schools.ToDictionary(s => s.Key, s => s.Value.Id);
+            var schoolIds = schools.ToDictionary(s => s.Key, s => s.Value.Id, Keys);
+            var schoolNames = schools.Values.ToDictionary(s => s.Id, s => s.Name);
             db.ChangeTracker.Clear();
 
+            var history = new StudentHistory(actor, uploadId, time.GetUtcNow().UtcDateTime);
             int added = 0, updated = 0, withdrawn = 0;
             foreach (var batch in preview.Students.Chunk(BatchSize))
             {
                 var ids = batch.Select(r => r.SourcedId).ToList();
-                var existing = await db.Students.Where(s => ids.Contains(s.ExternalId!)).ToDictionaryAsync(s => s.ExternalId!, ct);
+                var existing = ByKey(await db.Students.Where(s => ids.Contains(s.ExternalId!)).ToListAsync(ct), s => s.ExternalId!);
+                var events = new List<(int StudentId, string Action, string Details)>();
+                var addedNow = new List<Student>();
                 foreach (var row in batch)
                 {
                     existing.TryGetValue(row.SourcedId, out var student);
                     if (row.Deleted)
                     {
                         // Withdrawn, never deleted: the child's plans and history stay.
-                        if (student is { Status: StudentStatus.Active }) { student.Status = StudentStatus.Withdrawn; db.Entry(student).State = EntityState.Modified; withdrawn++; }
+                        if (student is { Status: StudentStatus.Active })
+                        {
+                            student.Status = StudentStatus.Withdrawn;
+                            db.Entry(student).State = EntityState.Modified;
+                            events.Add(history.Event(student.Id, "withdrawn by roster import", $"{schoolNames.GetValueOrDefault(student.SchoolId)}, grade {student.Grade ?? "none"}"));
+                            withdrawn++;
+                        }
                         continue;
                     }
                     var isNew = student is null;
                     student ??= new Student { GivenName = row.GivenName, FamilyName = row.FamilyName, ExternalId = row.SourcedId };
-                    var before = isNew ? null : Snapshot(student);
+                    var before = isNew ? null : StudentValues.Of(student);
                     student.SchoolId = schoolIds[row.OrgSourcedId];
                     student.GivenName = row.GivenName;
                     student.FamilyName = row.FamilyName;
                     student.LocalId = row.Identifier;
                     student.Grade = row.Grade;
                     student.Status = StudentStatus.Active;
+                    if (row.PreferredGivenName is not null) student.PreferredGivenName = row.PreferredGivenName;
+                    if (row.PreferredFamilyName is not null) student.PreferredFamilyName = row.PreferredFamilyName;
+                    if (row.Pronouns is not null) student.Pronouns = row.Pronouns;
                     if (row.HomeLanguage is not null) student.HomeLanguage = row.HomeLanguage;
                     if (row.BirthDate is not null) student.BirthDate = row.BirthDate;
                     if (row.GuardianName is not null)
@@ -200,10 +308,18 @@ public sealed class OneRosterImporter(AppDbContext db)
                         student.GuardianEmail = row.GuardianEmail;
                         student.GuardianPhone = row.GuardianPhone;
                     }
-                    if (isNew) { db.Students.Add(student); existing[row.SourcedId] = student; added++; }
-                    else if (before != Snapshot(student)) { db.Entry(student).State = EntityState.Modified; updated++; }
+                    if (isNew) { db.Students.Add(student); existing[row.SourcedId] = student; addedNow.Add(student); added++; }
+                    else if (before!.Changes(StudentValues.Of(student), schoolNames) is { Count: > 0 } changes)
+                    {
+                        db.Entry(student).State = EntityState.Modified;
+                        events.Add(history.Event(student.Id, "changed by roster import", string.Join("; ", changes)));
+                        updated++;
+                    }
                 }
                 await db.SaveChangesAsync(ct);
+                // New children have their ids now; their history starts with the import that added them.
+                events.AddRange(addedNow.Select(s => history.Event(s.Id, "added by roster import", $"{schoolNames.GetValueOrDefault(s.SchoolId)}, grade {s.Grade ?? "none"}")));
+                await history.InsertAsync(db, events, ct);
                 db.ChangeTracker.Clear();
             }
             await ApplyClassesAsync(preview, schoolIds, ct);
@@ -223,8 +339,8 @@ public sealed class OneRosterImporter(AppDbContext db)
     {
         if (preview.Classes.Count == 0)
             return;
-        var classes = await db.Classes.ToDictionaryAsync(c => c.ExternalId, ct);
-        var studentIds = await db.Students.Where(s => s.ExternalId != null).Select(s => new { s.Id, s.ExternalId }).ToDictionaryAsync(s => s.ExternalId!, s => s.Id, ct);
+        var classes = ByKey(await db.Classes.ToListAsync(ct), c => c.ExternalId);
+        var studentIds = ByKey(await db.Students.Where(s => s.ExternalId != null).Select(s => new { s.Id, ExternalId = s.ExternalId! }).ToListAsync(ct), s => s.ExternalId);
         foreach (var row in preview.Classes.Where(c => !c.Deleted))
         {
             if (!classes.TryGetValue(row.SourcedId, out var c))
@@ -246,8 +362,8 @@ public sealed class OneRosterImporter(AppDbContext db)
         foreach (var row in preview.Classes.Where(c => c.Deleted && classes.ContainsKey(c.SourcedId)))
             db.Classes.Remove(classes[row.SourcedId]);
         foreach (var row in preview.Classes.Where(c => !c.Deleted))
-            foreach (var student in row.StudentIds.Distinct().Where(studentIds.ContainsKey))
-                db.ClassEnrollments.Add(new ClassEnrollment { ClassId = classes[row.SourcedId].Id, StudentId = studentIds[student] });
+            foreach (var student in row.StudentIds.Where(studentIds.ContainsKey).Select(id => studentIds[id].Id).Distinct())
+                db.ClassEnrollments.Add(new ClassEnrollment { ClassId = classes[row.SourcedId].Id, StudentId = student });
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
     }
@@ -260,19 +376,112 @@ public sealed class OneRosterImporter(AppDbContext db)
             throw new ImportFileException(preview.FileErrors[0].Split(':')[0].Split(' ')[0], 0, preview.FileErrors[0]);
         if (preview.Rejected.FirstOrDefault() is { } rejected)
             throw new ImportFileException(rejected.File, rejected.Line, rejected.Reason);
-        return await ApplyAsync(preview, ct);
+        return await ApplyAsync(preview, new Actor(null, $"Roster files ({Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))})"), ct: ct);
     }
 
-    private static string Snapshot(Student s) =>
-        string.Join('\u001f', s.SchoolId, s.GivenName, s.FamilyName, s.LocalId, s.Grade, s.Status, s.HomeLanguage, s.BirthDate, s.GuardianName, s.GuardianEmail, s.GuardianPhone);
+    /// <summary>The history rows of one import: who, when and which upload.</summary>
+    private sealed class StudentHistory(Actor actor, int? uploadId, DateTime at)
+    {
+        private readonly string _upload = uploadId is { } id ? $"roster upload #{id}: " : "";
+
+        public (int StudentId, string Action, string Details) Event(int studentId, string action, string details) =>
+            (studentId, action, Truncate(_upload + details, 2000));
+
+        /// <summary>
+        /// Multi-row INSERTs, as the nightly check writes flags: a first import adds a history row for every child, and
+        /// row-by-row inserts would slow it by a tenth. The rows are this scope's tenant's own, the columns SaveChanges
+        /// would write; the SQL is common to SQLite and SQL Server.
+        /// </summary>
+        public async Task InsertAsync(AppDbContext db, List<(int StudentId, string Action, string Details)> events, CancellationToken ct)
+        {
+            const int RowsPerStatement = 500; // 4 parameters a row and 4 shared: under SQL Server's 2,100
+            var tenantId = db.CurrentTenantId ?? throw new InvalidOperationException("A roster import needs a tenant in scope.");
+            var sqlite = db.Database.IsSqlite();
+            foreach (var chunk in events.Chunk(RowsPerStatement))
+            {
+                var sql = new StringBuilder("INSERT INTO \"StudentEvents\" (\"TenantId\", \"At\", \"UserId\", \"UserName\", \"StudentId\", \"Action\", \"Details\", \"Version\") VALUES ");
+                var parameters = new List<object?>(4 + chunk.Length * 4) { tenantId, at, actor.UserId, actor.Name };
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    var p = 4 + i * 4;
+                    sql.Append(i == 0 ? "" : ", ").Append($"({{0}}, {{1}}, {{2}}, {{3}}, {{{p}}}, {{{p + 1}}}, {{{p + 2}}}, {{{p + 3}}})");
+                    // On SQLite EF stores a Guid as upper-case text.
+                    parameters.AddRange([chunk[i].StudentId, chunk[i].Action, chunk[i].Details, sqlite ? Guid.NewGuid().ToString().ToUpperInvariant() : Guid.NewGuid()]);
+                }
+                await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters!, ct);
+            }
+        }
+    }
+
+    /// <summary>What an import can change about a child, so a change is described field by field.</summary>
+    private sealed record StudentValues(int SchoolId, string GivenName, string FamilyName, string? PreferredGivenName, string? PreferredFamilyName, string? Pronouns,
+        string? LocalId, string? Grade, StudentStatus Status, string? HomeLanguage, DateOnly? BirthDate, string? GuardianName, string? GuardianEmail, string? GuardianPhone)
+    {
+        public static StudentValues Of(Student s) => new(s.SchoolId, s.GivenName, s.FamilyName, s.PreferredGivenName, s.PreferredFamilyName, s.Pronouns,
+            s.LocalId, s.Grade, s.Status, s.HomeLanguage, s.BirthDate, s.GuardianName, s.GuardianEmail, s.GuardianPhone);
+
+        public List<string> Changes(StudentValues now, Dictionary<int, string> schoolNames)
+        {
+            var changes = new List<string>();
+            void Compare<T>(string what, T before, T after, Func<T, string?>? show = null)
+            {
+                if (EqualityComparer<T>.Default.Equals(before, after)) return;
+                show ??= v => v?.ToString();
+                changes.Add($"{what} {show(before) ?? "none"} → {show(after) ?? "none"}");
+            }
+            Compare("status", Status, now.Status, s => s == StudentStatus.Active ? "active" : "withdrawn");
+            Compare("school", SchoolId, now.SchoolId, id => schoolNames.GetValueOrDefault(id));
+            Compare("grade", Grade, now.Grade);
+            Compare("name", $"{GivenName} {FamilyName}", $"{now.GivenName} {now.FamilyName}");
+            Compare("preferred name", PreferredGivenName, now.PreferredGivenName);
+            Compare("preferred family name", PreferredFamilyName, now.PreferredFamilyName);
+            Compare("pronouns", Pronouns, now.Pronouns);
+            Compare("local id", LocalId, now.LocalId);
+            Compare("home language", HomeLanguage, now.HomeLanguage);
+            Compare("birth date", BirthDate, now.BirthDate, d => d?.ToString("yyyy-MM-dd"));
+            Compare("guardian", (GuardianName, GuardianEmail, GuardianPhone), (now.GuardianName, now.GuardianEmail, now.GuardianPhone),
+                g => g.GuardianName is null ? null : string.Join(", ", new[] { g.GuardianName, g.GuardianEmail, g.GuardianPhone }.Where(x => x is not null)));
+            return changes;
+        }
+    }
+
+    /// <summary>A dictionary by a key compared without case; a key seen twice keeps its first row.</summary>
+    private static Dictionary<string, T> ByKey<T>(IEnumerable<T> rows, Func<T, string> key)
+    {
+        var result = new Dictionary<string, T>(Keys);
+        foreach (var row in rows)
+            result.TryAdd(key(row), row);
+        return result;
+    }
+
+    /// <summary>manifest.csv's oneroster.version; without a manifest, a package with roles.csv is 1.2.</summary>
+    private static string ReadVersion(IReadOnlyDictionary<string, string> files)
+    {
+        if (files.TryGetValue("manifest.csv", out var text))
+        {
+            var manifest = CsvFile.Parse("manifest.csv", text);
+            manifest.RequireHeaders("propertyName", "value");
+            if (manifest.Rows.FirstOrDefault(r => r["propertyName"].Equals("oneroster.version", StringComparison.OrdinalIgnoreCase)) is { } row)
+            {
+                return row["value"] switch
+                {
+                    Version11 => Version11,
+                    Version12 or "1.2.1" => Version12,
+                    var other => throw row.Error($"oneroster.version '{other}' is not supported (this import reads OneRoster 1.1 and 1.2)"),
+                };
+            }
+        }
+        return files.ContainsKey("roles.csv") ? Version12 : Version11;
+    }
 
     private static void ReadOrgs(string text, RosterImportPreview preview)
     {
         var file = CsvFile.Parse("orgs.csv", text);
         file.RequireHeaders("sourcedId", "status", "name", "type");
-        var seen = new HashSet<string>();
+        var seen = new HashSet<string>(Keys);
         foreach (var r in file.Rows)
         {
+            // Districts and other orgs are not imported; students that name them first are placed by their school.
             if (!r["type"].Equals("school", StringComparison.OrdinalIgnoreCase)) continue;
             var id = r["sourcedId"];
             if (id.Length == 0) { preview.Rejected.Add(new("orgs.csv", r.Line, "field 'sourcedId' is empty")); continue; }
@@ -284,20 +493,110 @@ public sealed class OneRosterImporter(AppDbContext db)
         }
     }
 
-    /// <summary>Reads students (and their guardians); returns the teachers' names by sourcedId.</summary>
-    private static Dictionary<string, string> ReadUsers(string text, Dictionary<string, DateOnly> birthDates, RosterImportPreview preview)
+    /// <summary>OneRoster 1.1: the role and the orgs are columns of users.csv.</summary>
+    private static List<UserRecord> ReadUsers11(string text, RosterImportPreview preview)
     {
         var file = CsvFile.Parse("users.csv", text);
+        if (!file.Has("role") && file.Has("primaryOrgSourcedId"))
+            throw new ImportFileException("users.csv", 1, "this is OneRoster 1.2 (no 'role' column, a 'primaryOrgSourcedId' column): include roles.csv, and manifest.csv with oneroster.version 1.2");
         file.RequireHeaders("sourcedId", "status", "role", "orgSourcedIds", "givenName", "familyName");
-        var rows = file.Rows.ToList();
-        var guardians = new Dictionary<string, GuardianRow>(StringComparer.Ordinal);
-        foreach (var r in rows.Where(r => r["role"].ToLowerInvariant() is "guardian" or "parent" or "relative"))
-            guardians[r["sourcedId"]] = new GuardianRow(Truncate($"{r["givenName"]} {r["familyName"]}".Trim(), 200), Limit(r.Optional("email"), 256), Limit(r.Optional("phone") ?? r.Optional("sms"), 40));
-
-        var seen = new HashSet<string>();
-        foreach (var r in rows.Where(r => r["role"].Equals("student", StringComparison.OrdinalIgnoreCase)))
+        var users = new List<UserRecord>();
+        foreach (var r in file.Rows)
         {
-            var id = r["sourcedId"];
+            var role = r["role"];
+            if (!ImportedRoles.Contains(role))
+            {
+                preview.Rejected.Add(new("users.csv", r.Line, $"role '{role}' is not imported (students, teachers and guardians are)"));
+                continue;
+            }
+            users.Add(new UserRecord(r, r["sourcedId"], [role], SplitList(r["orgSourcedIds"])));
+        }
+        return users;
+    }
+
+    /// <summary>
+    /// OneRoster 1.2: users.csv has no role; roles.csv gives each user's roles at orgs (primary first), and
+    /// primaryOrgSourcedId comes before them. userProfiles.csv (an app's logins) is checked, not kept, as 1.1's passwords.
+    /// </summary>
+    private static List<UserRecord> ReadUsers12(string usersText, string rolesText, string? profilesText, RosterImportPreview preview)
+    {
+        var file = CsvFile.Parse("users.csv", usersText);
+        file.RequireHeaders("sourcedId", "status", "givenName", "familyName");
+        var rows = file.Rows.ToList();
+        var known = rows.Select(r => r["sourcedId"]).Where(id => id.Length > 0).ToHashSet(Keys);
+
+        var profiles = new HashSet<string>(Keys);
+        if (profilesText is not null)
+        {
+            var profileFile = CsvFile.Parse("userProfiles.csv", profilesText);
+            profileFile.RequireHeaders("sourcedId", "status", "userSourcedId", "profileType");
+            foreach (var r in profileFile.Rows)
+            {
+                if (IsDeleted(r)) continue;
+                if (!known.Contains(r["userSourcedId"]))
+                    preview.Rejected.Add(new("userProfiles.csv", r.Line, $"userSourcedId '{r["userSourcedId"]}' is not in users.csv"));
+                else
+                    profiles.Add(r["sourcedId"]);
+            }
+        }
+
+        var roles = CsvFile.Parse("roles.csv", rolesText);
+        roles.RequireHeaders("sourcedId", "status", "userSourcedId", "roleType", "role", "orgSourcedId");
+        var byUser = new Dictionary<string, List<(bool Primary, string Role, string Org)>>(Keys);
+        var withRoleRows = new HashSet<string>(Keys);
+        foreach (var r in roles.Rows)
+        {
+            if (IsDeleted(r)) continue;
+            var user = r["userSourcedId"];
+            withRoleRows.Add(user);
+            var role = r["role"];
+            string? reason = !known.Contains(user) ? $"userSourcedId '{user}' is not in users.csv"
+                : !ImportedRoles.Contains(role) ? $"role '{role}' is not imported (students, teachers and guardians are)"
+                : r["orgSourcedId"].Length == 0 ? "field 'orgSourcedId' is empty"
+                : r.Optional("userProfileSourcedId") is { } profile && !profiles.Contains(profile) ? $"userProfileSourcedId '{profile}' is not in userProfiles.csv"
+                : null;
+            if (reason is not null) { preview.Rejected.Add(new("roles.csv", r.Line, reason)); continue; }
+            if (!byUser.TryGetValue(user, out var list)) byUser[user] = list = [];
+            list.Add((r["roleType"].Equals("primary", StringComparison.OrdinalIgnoreCase), role, r["orgSourcedId"]));
+        }
+
+        var users = new List<UserRecord>();
+        foreach (var r in rows)
+        {
+            if (!byUser.TryGetValue(r["sourcedId"], out var userRoles))
+            {
+                // A user with no role left is only a withdrawal instruction when it is tobedeleted; otherwise it carries nothing to import.
+                if (withRoleRows.Contains(r["sourcedId"]))
+                    continue; // its roles.csv rows are reported
+                if (!IsDeleted(r) || r["sourcedId"].Length == 0)
+                    preview.Rejected.Add(new("users.csv", r.Line, $"sourcedId '{r["sourcedId"]}' has no role in roles.csv"));
+                else
+                    users.Add(new UserRecord(r, r["sourcedId"], ["student"], []));
+                continue;
+            }
+            var orgs = new List<string>();
+            if (r.Optional("primaryOrgSourcedId") is { } primary) orgs.Add(primary);
+            orgs.AddRange(userRoles.Where(x => x.Role.Equals("student", StringComparison.OrdinalIgnoreCase)).OrderByDescending(x => x.Primary).Select(x => x.Org));
+            users.Add(new UserRecord(r, r["sourcedId"], [.. userRoles.Select(x => x.Role)], orgs.Distinct(Keys).ToList()));
+        }
+        return users;
+    }
+
+    /// <summary>Reads students (and their guardians) from the users of either version; returns the teachers' names by sourcedId.</summary>
+    private static Dictionary<string, string> ReadStudents(List<UserRecord> users, Dictionary<string, (DateOnly Date, int Line)> birthDates, RosterImportPreview preview)
+    {
+        var guardians = new Dictionary<string, GuardianRow>(Keys);
+        foreach (var u in users.Where(u => u.Is("guardian") || u.Is("parent") || u.Is("relative")))
+        {
+            var r = u.Row;
+            guardians[u.SourcedId] = new GuardianRow(Truncate($"{r["givenName"]} {r["familyName"]}".Trim(), 200), Limit(r.Optional("email"), 256), Limit(r.Optional("phone") ?? r.Optional("sms"), 40));
+        }
+
+        var seen = new HashSet<string>(Keys);
+        foreach (var u in users.Where(u => u.Is("student")))
+        {
+            var r = u.Row;
+            var id = u.SourcedId;
             string? reason = id.Length == 0 ? "field 'sourcedId' is empty"
                 : id.Length > 128 ? "field 'sourcedId' is longer than 128 characters"
                 : !seen.Add(id) ? $"sourcedId '{id}' appears twice"
@@ -305,35 +604,53 @@ public sealed class OneRosterImporter(AppDbContext db)
             var deleted = IsDeleted(r);
             if (reason is null && !deleted)
             {
-                reason = FirstOf(r["orgSourcedIds"]).Length == 0 ? "field 'orgSourcedIds' is empty"
+                reason = u.StudentOrgs.Count == 0 ? (preview.Version == Version12 ? "no school: field 'primaryOrgSourcedId' is empty and no student role names an org" : "field 'orgSourcedIds' is empty")
                     : r["givenName"].Length == 0 ? "field 'givenName' is empty"
                     : r["familyName"].Length == 0 ? "field 'familyName' is empty"
                     : null;
             }
-            if (reason is not null) { preview.Rejected.Add(new("users.csv", r.Line, reason)); continue; }
-            var agent = FirstOf(r["agentSourcedIds"]);
-            guardians.TryGetValue(agent, out var guardian);
-            preview.Students.Add(new StudentRow(r.Line, id, deleted, FirstOf(r["orgSourcedIds"]), Truncate(r["givenName"], 100), Truncate(r["familyName"], 100),
-                Limit(r.Optional("identifier"), 64), Limit(FirstOf(r["grades"]) is { Length: > 0 } g ? g : null, 8), Limit(r.Optional("metadata.homeLanguage"), 35),
-                guardian?.Name, guardian?.Email, guardian?.Phone, birthDates.TryGetValue(id, out var birth) ? birth : null));
+            if (reason is not null)
+            {
+                preview.Rejected.Add(new("users.csv", r.Line, reason));
+                // The first row of a sourcedId given twice is imported; only a wholly rejected student's enrollments go.
+                if (id.Length > 0 && !reason.EndsWith("appears twice", StringComparison.Ordinal)) preview.RejectedStudents.TryAdd(id, r.Line);
+                continue;
+            }
+            guardians.TryGetValue(SplitList(r["agentSourcedIds"]).FirstOrDefault() ?? "", out var guardian);
+            preview.Students.Add(new StudentRow(r.Line, id, deleted, u.StudentOrgs, Truncate(r["givenName"], 100), Truncate(r["familyName"], 100),
+                Limit(r.Optional("preferredGivenName"), 100), Limit(r.Optional("preferredFamilyName"), 100), Limit(r.Optional("pronouns"), 40),
+                Limit(r.Optional("identifier"), 64), Limit(SplitList(r["grades"]).FirstOrDefault(), 8), Limit(r.Optional("metadata.homeLanguage"), 35),
+                guardian?.Name, guardian?.Email, guardian?.Phone, birthDates.Remove(id, out var birth) ? birth.Date : null));
         }
-        return rows.Where(r => r["role"].Equals("teacher", StringComparison.OrdinalIgnoreCase))
-            .GroupBy(r => r["sourcedId"])
-            .ToDictionary(g => g.Key, g => Truncate($"{g.First()["givenName"]} {g.First()["familyName"]}".Trim(), 200));
+        foreach (var (id, (_, line)) in birthDates)
+            preview.Rejected.Add(new("demographics.csv", line, preview.RejectedStudents.TryGetValue(id, out var userLine)
+                ? $"sourcedId '{id}' was rejected (users.csv line {userLine})"
+                : $"sourcedId '{id}' is not a student in users.csv (birth dates are kept for students only)"));
+        return users.Where(u => u.Is("teacher"))
+            .GroupBy(u => u.SourcedId, Keys)
+            .ToDictionary(g => g.Key, g => Truncate($"{g.First().Row["givenName"]} {g.First().Row["familyName"]}".Trim(), 200), Keys);
     }
 
     private static void ReadClasses(string classesText, string? enrollmentsText, Dictionary<string, string> teachers, RosterImportPreview preview)
     {
         var file = CsvFile.Parse("classes.csv", classesText);
         file.RequireHeaders("sourcedId", "status", "title", "schoolSourcedId");
-        var byId = new Dictionary<string, ClassRow>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, ClassRow>(Keys);
+        var rejectedClasses = new Dictionary<string, int>(Keys);
         foreach (var r in file.Rows)
         {
             var id = r["sourcedId"];
-            if (id.Length == 0 || id.Length > 128) { preview.Rejected.Add(new("classes.csv", r.Line, "field 'sourcedId' is empty or longer than 128 characters")); continue; }
-            if (byId.ContainsKey(id)) { preview.Rejected.Add(new("classes.csv", r.Line, $"sourcedId '{id}' appears twice")); continue; }
-            if (r["title"].Length == 0 && !IsDeleted(r)) { preview.Rejected.Add(new("classes.csv", r.Line, "field 'title' is empty")); continue; }
-            var row = new ClassRow(r.Line, id, Truncate(r["title"], 200), Limit(FirstOf(r["grades"]) is { Length: > 0 } g ? g : null, 8), r["schoolSourcedId"], IsDeleted(r));
+            string? reason = id.Length == 0 || id.Length > 128 ? "field 'sourcedId' is empty or longer than 128 characters"
+                : byId.ContainsKey(id) ? $"sourcedId '{id}' appears twice"
+                : r["title"].Length == 0 && !IsDeleted(r) ? "field 'title' is empty"
+                : null;
+            if (reason is not null)
+            {
+                preview.Rejected.Add(new("classes.csv", r.Line, reason));
+                if (id.Length > 0 && !byId.ContainsKey(id)) rejectedClasses.TryAdd(id, r.Line);
+                continue;
+            }
+            var row = new ClassRow(r.Line, id, Truncate(r["title"], 200), Limit(SplitList(r["grades"]).FirstOrDefault(), 8), r["schoolSourcedId"], IsDeleted(r));
             byId[id] = row;
             preview.Classes.Add(row);
         }
@@ -342,40 +659,55 @@ public sealed class OneRosterImporter(AppDbContext db)
         enrollments.RequireHeaders("sourcedId", "status", "classSourcedId", "userSourcedId", "role");
         foreach (var r in enrollments.Rows)
         {
+            // A class's enrollments are replaced by the file's, so a tobedeleted enrollment is already gone.
             if (IsDeleted(r)) continue;
-            if (!byId.TryGetValue(r["classSourcedId"], out var c))
+            var classId = r["classSourcedId"];
+            if (!byId.TryGetValue(classId, out var c))
             {
-                preview.Rejected.Add(new("enrollments.csv", r.Line, $"classSourcedId '{r["classSourcedId"]}' is not a class in classes.csv"));
+                preview.Rejected.Add(new("enrollments.csv", r.Line, rejectedClasses.TryGetValue(classId, out var classLine)
+                    ? $"classSourcedId '{classId}' was rejected (classes.csv line {classLine})"
+                    : $"classSourcedId '{classId}' is not a class in classes.csv"));
                 continue;
             }
+            var user = r["userSourcedId"];
             switch (r["role"].ToLowerInvariant())
             {
-                case "student": c.StudentIds.Add(r["userSourcedId"]); break;
-                case "teacher" when c.TeacherName is null || r["primary"].Equals("true", StringComparison.OrdinalIgnoreCase):
-                    c.TeacherName = teachers.GetValueOrDefault(r["userSourcedId"]);
+                case "student":
+                    c.StudentEnrollments.Add((r.Line, user));
+                    break;
+                case "teacher" when !teachers.ContainsKey(user):
+                    preview.Rejected.Add(new("enrollments.csv", r.Line, $"userSourcedId '{user}' is not a teacher in users.csv"));
+                    break;
+                case "teacher":
+                    // The primary teacher names the class; another teacher only when none is primary.
+                    if (c.TeacherName is null || r["primary"].Equals("true", StringComparison.OrdinalIgnoreCase))
+                        c.TeacherName = teachers[user];
+                    break;
+                default:
+                    preview.Rejected.Add(new("enrollments.csv", r.Line, $"role '{r["role"]}' is not imported (students and teachers are)"));
                     break;
             }
         }
     }
 
-    private static Dictionary<string, DateOnly> ReadBirthDates(string text, RosterImportPreview preview)
+    private static Dictionary<string, (DateOnly Date, int Line)> ReadBirthDates(string text, RosterImportPreview preview)
     {
         var file = CsvFile.Parse("demographics.csv", text);
         file.RequireHeaders("sourcedId", "birthDate");
-        var result = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        var result = new Dictionary<string, (DateOnly, int)>(Keys);
         foreach (var r in file.Rows)
         {
             if (r.Optional("birthDate") is not { } value) continue;
             if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", out var date))
                 preview.Rejected.Add(new("demographics.csv", r.Line, $"field 'birthDate' is not a date (yyyy-MM-dd): '{value}'"));
             else
-                result[r["sourcedId"]] = date;
+                result[r["sourcedId"]] = (date, r.Line);
         }
         return result;
     }
 
     private static bool IsDeleted(CsvRow r) => r["status"].Equals("tobedeleted", StringComparison.OrdinalIgnoreCase);
-    private static string FirstOf(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+    private static List<string> SplitList(string list) => [.. list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
     private static string? Limit(string? s, int max) => s is null ? null : Truncate(s, max);
 }

@@ -15,6 +15,10 @@ public class Student : TenantEntity
     public string? LocalId { get; set; }
     public required string GivenName { get; set; }
     public required string FamilyName { get; set; }
+    /// <summary>OneRoster 1.2 preferredGivenName / preferredFamilyName / pronouns; null when the roster gives none.</summary>
+    public string? PreferredGivenName { get; set; }
+    public string? PreferredFamilyName { get; set; }
+    public string? Pronouns { get; set; }
     public DateOnly? BirthDate { get; set; }
     public string? Grade { get; set; }
     public string? HomeLanguage { get; set; }
@@ -32,6 +36,9 @@ internal sealed class StudentConfiguration : IEntityTypeConfiguration<Student>
         b.Property(s => s.LocalId).HasMaxLength(64);
         b.Property(s => s.GivenName).HasMaxLength(100);
         b.Property(s => s.FamilyName).HasMaxLength(100);
+        b.Property(s => s.PreferredGivenName).HasMaxLength(100);
+        b.Property(s => s.PreferredFamilyName).HasMaxLength(100);
+        b.Property(s => s.Pronouns).HasMaxLength(40);
         b.Property(s => s.Grade).HasMaxLength(8);
         b.Property(s => s.HomeLanguage).HasMaxLength(35);
         b.Property(s => s.GuardianName).HasMaxLength(200);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Roster;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Web.Features.Account;
@@ -39,7 +40,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
     {
         if (files.Count == 0 || files.All(f => f.Length == 0))
         {
-            ModelState.AddModelError("files", "Choose a OneRoster zip, or orgs.csv and users.csv (and demographics.csv if you have it).");
+            ModelState.AddModelError("files", "Choose a OneRoster zip, or orgs.csv and users.csv (with roles.csv for OneRoster 1.2, and demographics.csv if you have it).");
             await LoadRecentAsync(ct);
             return Page();
         }
@@ -71,7 +72,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
         var preview = await importer.PreviewAsync(upload.Unpack(), ct);
         if (!preview.CanImport)
             return RedirectToPage(new { id });
-        var result = await importer.ApplyAsync(preview, ct);
+        var result = await importer.ApplyAsync(preview, new Actor(me.Id, me.DisplayName), upload.Id, ct);
         upload.Package = null;
         upload.AppliedAt = time.GetUtcNow().UtcDateTime;
         upload.Result = $"Schools: {result.SchoolsAdded} added, {result.SchoolsUpdated} updated. Students: {result.StudentsAdded} added, " +
