@@ -226,6 +226,47 @@ public class MatchingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_a_birth_date_the_grade_gives_the_age_and_without_a_home_language_nothing_is_ranked_by_it()
+    {
+        var (student, need) = await _app.InTenant(_tenant, async (_, db) =>
+        {
+            var today = DateOnly.FromDateTime(_app.Time.GetUtcNow().UtcDateTime);
+            var bea = new Student { GivenName = "Bea", FamilyName = "Nobirth", SchoolId = _school, Grade = "06" };
+            var plan = new SuccessPlan { Student = bea, SchoolYear = SchoolYears.For(today), Tier = 1, Status = PlanStatus.Active };
+            plan.Items.Add(new PlanItem { Domain = Domain.Academic, Kind = PlanItemKind.Need, Description = "Reading", Status = NeedStatus.Open, IdentifiedOn = today });
+            db.Plans.Add(plan);
+            await db.SaveChangesAsync();
+            return (bea.Id, plan.Items[0].Id);
+        });
+        var c = await _app.SignedInAsync("coord@match.test");
+        var page = await c.GetDocumentAsync($"/Students/{student}/Needs/{need}/Refer");
+        var form = WebUtility.HtmlDecode(page.QuerySelector("form[role=search]")!.TextContent);
+        Assert.Contains("about 11–12, from grade 06", form);
+        Assert.Contains("the home language (not recorded)", form);
+        var rows = Rows(page);
+        Assert.DoesNotContain(rows, r => r.Name == "Teen tutoring");
+        Assert.Contains("ages 10–14 fit", rows.Single(r => r.Name == "After-school tutoring").Reasons);
+        Assert.DoesNotContain(rows, r => r.Text.Contains("speaks") || r.Text.Contains("listed"));
+        // Open places first, by how many; full last.
+        Assert.Equal(["Speech and language therapy", "Tutoring", "After-school tutoring", "Study hall", "Homework help", "Reading club"], rows.Select(r => r.Name));
+    }
+
+    [Theory]
+    [InlineData("pt", "pt", "Portuguese")]
+    [InlineData("PT-br", "pt", "Portuguese")]
+    [InlineData("Portuguese", "pt", "Portuguese")]
+    [InlineData("ht", "ht", "Haitian Creole")]
+    [InlineData("%_", null, null)]
+    [InlineData("  ", null, null)]
+    [InlineData("Klingon language", null, null)]
+    public void Home_languages_read_as_codes_or_english_names(string given, string? code, string? name)
+    {
+        var normalized = SuccessPlans.Features.Referrals.LanguageNames.Normalize(given);
+        Assert.Equal(code, normalized);
+        Assert.Equal(name, normalized is null ? null : SuccessPlans.Features.Referrals.LanguageNames.Name(normalized));
+    }
+
+    [Fact]
     public async Task Matching_is_one_query_for_the_services_and_one_for_the_terms_however_many_match()
     {
         await _app.InTenant(_tenant, async (_, db) =>
