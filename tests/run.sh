@@ -22,6 +22,8 @@ if [ ! -f tests/SuccessPlans.Tests/Browser/node_modules/axe-core/axe.min.js ]; t
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# Hundreds of test hosts would each hold file watchers; polling keeps them under the inotify limit.
+export DOTNET_USE_POLLING_FILE_WATCHER=1
 mkdir -p TestResults
 dotnet test SuccessPlans.sln 2>&1 | tee TestResults/test-output.log
 status=${PIPESTATUS[0]}

@@ -1500,3 +1500,266 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    DROP INDEX [IX_DigestsSent_TenantId_UserId_On] ON [DigestsSent];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    UPDATE Referrals SET AnswerNote = Outcome WHERE AnswerNote IS NULL AND Outcome IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    UPDATE Referrals SET Outcome = CASE
+                    WHEN Status = 'Completed' THEN 'GotHelp'
+                    WHEN DeclineReason = 'NotEligible' THEN 'NotEligible'
+                    WHEN DeclineReason = 'NoCapacity' THEN 'NoCapacity'
+                    WHEN DeclineReason = 'Other' THEN 'CouldNotGetHelp'
+                    WHEN UnsuccessfulReason = 'CouldNotContact' THEN 'CouldNotContact'
+                    WHEN UnsuccessfulReason = 'NoLongerInterested' THEN 'FamilyDeclined'
+                    WHEN UnsuccessfulReason = 'Other' THEN 'CouldNotGetHelp'
+                    ELSE NULL END;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    DECLARE @var nvarchar(max);
+    SELECT @var = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Referrals]') AND [c].[name] = N'DeclineReason');
+    IF @var IS NOT NULL EXEC(N'ALTER TABLE [Referrals] DROP CONSTRAINT ' + @var + ';');
+    ALTER TABLE [Referrals] DROP COLUMN [DeclineReason];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    DECLARE @var1 nvarchar(max);
+    SELECT @var1 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Referrals]') AND [c].[name] = N'UnsuccessfulReason');
+    IF @var1 IS NOT NULL EXEC(N'ALTER TABLE [Referrals] DROP CONSTRAINT ' + @var1 + ';');
+    ALTER TABLE [Referrals] DROP COLUMN [UnsuccessfulReason];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    EXEC sp_rename N'[Referrals].[AnswerNote]', N'OutcomeNote', 'COLUMN';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    ALTER TABLE [Services] ADD [HasWaitlist] bit NOT NULL DEFAULT CAST(0 AS bit);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    DECLARE @var2 nvarchar(max);
+    SELECT @var2 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Referrals]') AND [c].[name] = N'Outcome');
+    IF @var2 IS NOT NULL EXEC(N'ALTER TABLE [Referrals] DROP CONSTRAINT ' + @var2 + ';');
+    ALTER TABLE [Referrals] ALTER COLUMN [Outcome] nvarchar(32) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    ALTER TABLE [DigestsSent] ADD [Kind] nvarchar(32) NOT NULL DEFAULT N'Flags';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    ALTER TABLE [AspNetUsers] ADD [EmailReferralUpdates] bit NOT NULL DEFAULT CAST(1 AS bit);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE TABLE [CaseNotes] (
+        [Id] int NOT NULL IDENTITY,
+        [StudentId] int NOT NULL,
+        [AuthorUserId] int NULL,
+        [AuthorName] nvarchar(200) NOT NULL,
+        [Text] nvarchar(4000) NOT NULL,
+        [At] datetime2 NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_CaseNotes] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_CaseNotes_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_CaseNotes_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE TABLE [ReferralMessages] (
+        [Id] int NOT NULL IDENTITY,
+        [ReferralId] int NOT NULL,
+        [Side] nvarchar(32) NOT NULL,
+        [AuthorUserId] int NULL,
+        [AuthorName] nvarchar(200) NOT NULL,
+        [Text] nvarchar(4000) NOT NULL,
+        [At] datetime2 NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_ReferralMessages] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ReferralMessages_Referrals_ReferralId] FOREIGN KEY ([ReferralId]) REFERENCES [Referrals] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ReferralMessages_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE TABLE [ReferralUpdates] (
+        [Id] int NOT NULL IDENTITY,
+        [UserId] int NOT NULL,
+        [ReferralId] int NOT NULL,
+        [Kind] nvarchar(32) NOT NULL,
+        [Text] nvarchar(500) NOT NULL,
+        [At] datetime2 NOT NULL,
+        [ReadAt] datetime2 NULL,
+        [EmailedAt] datetime2 NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_ReferralUpdates] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ReferralUpdates_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ReferralUpdates_Referrals_ReferralId] FOREIGN KEY ([ReferralId]) REFERENCES [Referrals] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ReferralUpdates_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_TenantId_SentByUserId_Status] ON [Referrals] ([TenantId], [SentByUserId], [Status]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_DigestsSent_TenantId_UserId_On_Kind] ON [DigestsSent] ([TenantId], [UserId], [On], [Kind]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_CaseNotes_StudentId] ON [CaseNotes] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_CaseNotes_TenantId_StudentId_At] ON [CaseNotes] ([TenantId], [StudentId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralMessages_ReferralId] ON [ReferralMessages] ([ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralMessages_TenantId_ReferralId_At] ON [ReferralMessages] ([TenantId], [ReferralId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralUpdates_ReferralId] ON [ReferralUpdates] ([ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralUpdates_TenantId_EmailedAt_UserId] ON [ReferralUpdates] ([TenantId], [EmailedAt], [UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralUpdates_TenantId_UserId_ReadAt_At] ON [ReferralUpdates] ([TenantId], [UserId], [ReadAt], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralUpdates_UserId] ON [ReferralUpdates] ([UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261201185338_CloseTheLoop', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

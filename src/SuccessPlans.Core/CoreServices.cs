@@ -40,6 +40,10 @@ public static class CoreServices
         services.AddScoped<SuccessPlans.Features.Referrals.ServiceMatcher>();
         services.AddScoped<SuccessPlans.Features.Students.ConsentService>();
         services.AddScoped<SuccessPlans.Features.Cabinet.CabinetReport>();
+        services.AddScoped<SuccessPlans.Features.Flags.FlagService>();
+        services.AddScoped<SuccessPlans.Features.Directory.CapacityService>();
+        services.AddScoped<SuccessPlans.Features.Students.CaseNoteService>();
+        services.AddSingleton<SuccessPlans.Features.Referrals.ReferralUpdatesMailer>();
         services.AddSingleton<DemoSeeder>();
         return database;
     }

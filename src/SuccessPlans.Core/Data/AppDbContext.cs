@@ -46,6 +46,9 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Referrals.ReferralEvent> ReferralEvents => Set<SuccessPlans.Features.Referrals.ReferralEvent>();
     public DbSet<SuccessPlans.Features.Referrals.ServiceDelivery> ServiceDeliveries => Set<SuccessPlans.Features.Referrals.ServiceDelivery>();
     public DbSet<SuccessPlans.Features.Cabinet.DeliveryYear> DeliveryYears => Set<SuccessPlans.Features.Cabinet.DeliveryYear>();
+    public DbSet<SuccessPlans.Features.Referrals.ReferralMessage> ReferralMessages => Set<SuccessPlans.Features.Referrals.ReferralMessage>();
+    public DbSet<SuccessPlans.Features.Referrals.ReferralUpdate> ReferralUpdates => Set<SuccessPlans.Features.Referrals.ReferralUpdate>();
+    public DbSet<CaseNote> CaseNotes => Set<CaseNote>();
     public DbSet<SuccessPlans.Features.Referrals.Disclosure> Disclosures => Set<SuccessPlans.Features.Referrals.Disclosure>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ServiceLocation> ServiceLocations => Set<ServiceLocation>();

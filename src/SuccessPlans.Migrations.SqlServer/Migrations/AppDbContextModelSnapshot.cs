@@ -299,6 +299,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<string>("EligibilityDescription")
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<bool>("HasWaitlist")
+                        .HasColumnType("bit");
+
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
@@ -466,6 +469,11 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<DateOnly>("On")
                         .HasColumnType("date");
 
@@ -481,7 +489,7 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId", "UserId", "On")
+                    b.HasIndex("TenantId", "UserId", "On", "Kind")
                         .IsUnique();
 
                     b.ToTable("DigestsSent");
@@ -919,10 +927,6 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
 
-                    b.Property<string>("AnswerNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("nvarchar(1000)");
-
                     b.Property<DateTime?>("AnsweredAt")
                         .HasColumnType("datetime2");
 
@@ -937,10 +941,6 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<int?>("DaysToFirstService")
                         .HasColumnType("int");
-
-                    b.Property<string>("DeclineReason")
-                        .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)");
 
                     b.Property<string>("Domain")
                         .IsRequired()
@@ -960,6 +960,10 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .HasColumnType("int");
 
                     b.Property<string>("Outcome")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("OutcomeNote")
                         .HasMaxLength(1000)
                         .HasColumnType("nvarchar(1000)");
 
@@ -1023,10 +1027,6 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
-                    b.Property<string>("UnsuccessfulReason")
-                        .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)");
-
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
@@ -1042,6 +1042,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.HasIndex("StudentId");
 
                     b.HasIndex("TenantId", "NeedId", "Status");
+
+                    b.HasIndex("TenantId", "SentByUserId", "Status");
 
                     b.HasIndex("TenantId", "StudentId", "CreatedAt");
 
@@ -1103,6 +1105,107 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.HasIndex("TenantId", "ReferralId", "At");
 
                     b.ToTable("ReferralEvents");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Referrals.ReferralMessage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int?>("AuthorUserId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ReferralId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Side")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReferralId");
+
+                    b.HasIndex("TenantId", "ReferralId", "At");
+
+                    b.ToTable("ReferralMessages");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Referrals.ReferralUpdate", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("EmailedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("ReferralId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReferralId");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("TenantId", "EmailedAt", "UserId");
+
+                    b.HasIndex("TenantId", "UserId", "ReadAt", "At");
+
+                    b.ToTable("ReferralUpdates");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Referrals.ServiceDelivery", b =>
@@ -1303,6 +1406,49 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.HasIndex("TenantId", "SchoolId", "Title");
 
                     b.ToTable("Classes");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Students.CaseNote", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int?>("AuthorUserId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("StudentId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudentId");
+
+                    b.HasIndex("TenantId", "StudentId", "At");
+
+                    b.ToTable("CaseNotes");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Students.Consent", b =>
@@ -1603,6 +1749,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .HasColumnType("nvarchar(256)");
 
                     b.Property<bool>("EmailConfirmed")
+                        .HasColumnType("bit");
+
+                    b.Property<bool>("EmailReferralUpdates")
                         .HasColumnType("bit");
 
                     b.Property<bool>("LockoutEnabled")
@@ -2004,6 +2153,42 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Referrals.ReferralMessage", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Referrals.Referral", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("ReferralId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Referrals.ReferralUpdate", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Referrals.Referral", null)
+                        .WithMany()
+                        .HasForeignKey("ReferralId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Users.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Referrals.ServiceDelivery", b =>
                 {
                     b.HasOne("SuccessPlans.Features.Referrals.Referral", "Referral")
@@ -2079,6 +2264,21 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .IsRequired();
 
                     b.Navigation("School");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Students.CaseNote", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Students.Student", null)
+                        .WithMany()
+                        .HasForeignKey("StudentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Students.Consent", b =>
@@ -2224,6 +2424,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Navigation("Deliveries");
 
                     b.Navigation("Events");
+
+                    b.Navigation("Messages");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Schools.SchoolClass", b =>

@@ -284,6 +284,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<string>("EligibilityDescription")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("HasWaitlist")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
@@ -447,6 +450,11 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateOnly>("On")
                         .HasColumnType("TEXT");
 
@@ -462,7 +470,7 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId", "UserId", "On")
+                    b.HasIndex("TenantId", "UserId", "On", "Kind")
                         .IsUnique();
 
                     b.ToTable("DigestsSent");
@@ -884,10 +892,6 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("AnswerNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime?>("AnsweredAt")
                         .HasColumnType("TEXT");
 
@@ -902,10 +906,6 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.Property<int?>("DaysToFirstService")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("DeclineReason")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
 
                     b.Property<string>("Domain")
                         .IsRequired()
@@ -925,6 +925,10 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Outcome")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OutcomeNote")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
@@ -988,10 +992,6 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("UnsuccessfulReason")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
@@ -1007,6 +1007,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.HasIndex("StudentId");
 
                     b.HasIndex("TenantId", "NeedId", "Status");
+
+                    b.HasIndex("TenantId", "SentByUserId", "Status");
 
                     b.HasIndex("TenantId", "StudentId", "CreatedAt");
 
@@ -1066,6 +1068,103 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "ReferralId", "At");
 
                     b.ToTable("ReferralEvents");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Referrals.ReferralMessage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("AuthorUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReferralId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Side")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReferralId");
+
+                    b.HasIndex("TenantId", "ReferralId", "At");
+
+                    b.ToTable("ReferralMessages");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Referrals.ReferralUpdate", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EmailedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ReferralId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReferralId");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("TenantId", "EmailedAt", "UserId");
+
+                    b.HasIndex("TenantId", "UserId", "ReadAt", "At");
+
+                    b.ToTable("ReferralUpdates");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Referrals.ServiceDelivery", b =>
@@ -1258,6 +1357,47 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "SchoolId", "Title");
 
                     b.ToTable("Classes");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Students.CaseNote", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("AuthorUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StudentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudentId");
+
+                    b.HasIndex("TenantId", "StudentId", "At");
+
+                    b.ToTable("CaseNotes");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Students.Consent", b =>
@@ -1548,6 +1688,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("EmailConfirmed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("EmailReferralUpdates")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("LockoutEnabled")
@@ -1948,6 +2091,42 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Referrals.ReferralMessage", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Referrals.Referral", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("ReferralId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Referrals.ReferralUpdate", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Referrals.Referral", null)
+                        .WithMany()
+                        .HasForeignKey("ReferralId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Users.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Referrals.ServiceDelivery", b =>
                 {
                     b.HasOne("SuccessPlans.Features.Referrals.Referral", "Referral")
@@ -2023,6 +2202,21 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("School");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Students.CaseNote", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Students.Student", null)
+                        .WithMany()
+                        .HasForeignKey("StudentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Students.Consent", b =>
@@ -2168,6 +2362,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Navigation("Deliveries");
 
                     b.Navigation("Events");
+
+                    b.Navigation("Messages");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Schools.SchoolClass", b =>

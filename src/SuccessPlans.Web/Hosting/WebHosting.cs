@@ -44,6 +44,7 @@ public static class WebHosting
         builder.Services.AddScoped<Invitations>();
         builder.Services.AddScoped<TenantProvisioning>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Students.StudentAccess>();
+        builder.Services.AddScoped<SuccessPlans.Web.Features.Notifications.UnreadUpdates>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Provider.ProviderAccess>();
     }
 

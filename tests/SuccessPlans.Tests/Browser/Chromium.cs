@@ -6,7 +6,7 @@ using SuccessPlans.Tests.Infrastructure;
 namespace SuccessPlans.Tests.Browser;
 
 /// <summary>
-/// Debian's Chromium driven by Playwright (TOOLCHAIN.md: Playwright cannot download its own browsers here).
+/// Debian's Chromium driven by Playwright (Playwright cannot download its own browsers on this machine: see docs/toolchain.md).
 /// tests/run.sh installs chromium and the axe-core npm package when they are missing.
 /// </summary>
 public sealed class Chromium : IAsyncDisposable

@@ -179,16 +179,18 @@ public class JourneyTests : IAsyncLifetime
         await provider.Keyboard.PressAsync("Enter");
         await provider.WaitForFunctionAsync("() => document.body.innerText.includes('Session 2')");
         await CheckAsync(provider);
-        await provider.GetByLabel("Outcome").FillAsync("Reading at grade level");
-        await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Complete" }));
+        await provider.GetByLabel("Outcome").SelectOptionAsync(new SelectOptionValue { Label = "got help, goal met" });
+        await provider.Locator("#close-note").FillAsync("Reading at grade level");
+        // Closing asks first (a confirm dialog); the provider says yes.
+        provider.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Close the referral" }));
         Assert.Equal(ReferralStatus.Completed, await _app.InTenant(_tenant, (_, db) => db.Referrals.Where(r => r.Id == referral.Id).Select(r => r.Status).SingleAsync()));
         Assert.Equal(2, await _app.InTenant(_tenant, (_, db) => db.ServiceDeliveries.CountAsync(d => d.ReferralId == referral.Id)));
 
-        // The coordinator sees the referral completed and marks the need met.
-        await VisitAsync(coordinator, $"/Students/{studentId}");
-        Assert.Contains("completed", await coordinator.Locator("main").InnerTextAsync());
-        await coordinator.Locator("form.need-form select[name=status]").SelectOptionAsync("Met");
-        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = "Save need" }));
+        // The coordinator is told at once, and confirms the need met in one click from the worklist.
+        await VisitAsync(coordinator, "/Home/Coordinator");
+        Assert.Contains("Goal met: confirm the need", await coordinator.Locator("main").InnerTextAsync());
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = "Confirm need met" }).First);
         Assert.True(await _app.InTenant(_tenant, (_, db) => db.PlanItems.AnyAsync(i => i.Plan.StudentId == studentId && i.Status == NeedStatus.Met)));
 
         // The cabinet sees the count go up by two.

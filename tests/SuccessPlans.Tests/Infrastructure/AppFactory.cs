@@ -29,6 +29,8 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // No configuration file watchers: a test run starts hundreds of hosts, and each watcher holds an inotify instance.
+        builder.UseSetting("hostBuilder:reloadConfigOnChange", "false");
         builder.UseSetting("Database:Provider", "Sqlite");
         builder.UseSetting("ConnectionStrings:Sqlite", $"Data Source={Path.Combine(Root, "app.db")}");
         builder.UseSetting("Demo:Enabled", "false");

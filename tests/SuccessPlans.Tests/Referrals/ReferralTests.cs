@@ -156,7 +156,7 @@ public class ReferralTests : IAsyncLifetime
         var day1 = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(_app.Time.GetUtcNow().UtcDateTime, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"))).ToString("yyyy-MM-dd");
         Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, new() { ["deliveredOn"] = day1, ["amount"] = "1", ["note"] = "Eye exam" }, formSelector: "form[action*='handler=Deliver']")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, new() { ["deliveredOn"] = day1, ["amount"] = "1", ["note"] = "Glasses fitted" }, formSelector: "form[action*='handler=Deliver']")).StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, new() { ["outcome"] = "Wears glasses in class" }, formSelector: "form[action*='handler=Complete']")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, new() { ["outcome"] = "GotHelp", ["note"] = "Wears glasses in class" }, formSelector: "form[action*='handler=Close']")).StatusCode);
 
         var referral = await _app.InTenant(_tenant, (_, db) => db.Referrals.Include(r => r.Events).Include(r => r.Deliveries).SingleAsync());
         Assert.Equal(ReferralStatus.Completed, referral.Status);
@@ -192,16 +192,18 @@ public class ReferralTests : IAsyncLifetime
         var early = await Post("Deliver", new() { ["deliveredOn"] = "2026-01-01", ["amount"] = "1" });
         Assert.Contains("only on an accepted referral", WebUtility.HtmlDecode(await early.Content.ReadAsStringAsync()));
         // Decline needs a reason; other needs a note.
-        Assert.Contains("Choose a reason", await (await Post("Decline", [])).Content.ReadAsStringAsync());
-        Assert.Contains("Say why in a note", await (await Post("Decline", new() { ["reason"] = "Other" })).Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.Redirect, (await Post("Decline", new() { ["reason"] = "NoCapacity" })).StatusCode);
+        Assert.Contains("Choose the outcome for declining", WebUtility.HtmlDecode(await (await Post("Decline", [])).Content.ReadAsStringAsync()));
+        Assert.Contains("Choose the outcome for declining", WebUtility.HtmlDecode(await (await Post("Decline", new() { ["outcome"] = "GotHelp" })).Content.ReadAsStringAsync()));
+        Assert.Contains("Choose the outcome for declining", WebUtility.HtmlDecode(await (await Post("Decline", new() { ["outcome"] = "Bogus" })).Content.ReadAsStringAsync()));
+        Assert.Contains("Say why in a note", WebUtility.HtmlDecode(await (await Post("Decline", new() { ["outcome"] = "CouldNotGetHelp" })).Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.Redirect, (await Post("Decline", new() { ["outcome"] = "NoCapacity" })).StatusCode);
         // Accept after declining, deliver on a declined referral.
         Assert.Contains("cannot become accepted", await (await Post("Accept", [])).Content.ReadAsStringAsync());
-        Assert.Contains("this one is declined", await (await Post("Deliver", new() { ["deliveredOn"] = "2026-01-01", ["amount"] = "1" })).Content.ReadAsStringAsync());
+        Assert.Contains($"referral #{id} is declined", WebUtility.HtmlDecode(await (await Post("Deliver", new() { ["deliveredOn"] = "2026-01-01", ["amount"] = "1" })).Content.ReadAsStringAsync()));
 
         var r = await _app.InTenant(_tenant, (_, db) => db.Referrals.Include(x => x.Events).Include(x => x.Deliveries).SingleAsync());
         Assert.Equal(ReferralStatus.Declined, r.Status);
-        Assert.Equal(DeclineReason.NoCapacity, r.DeclineReason);
+        Assert.Equal(ReferralOutcome.NoCapacity, r.Outcome);
         Assert.Equal(2, r.Events.Count);
         Assert.Empty(r.Deliveries);
     }
@@ -249,7 +251,7 @@ public class ReferralTests : IAsyncLifetime
             return new FormUrlEncodedContent(fields);
         }
         Assert.Equal(HttpStatusCode.Redirect, (await one.PostAsync($"/Provider/Referrals/{id}?handler=Accept", Form(pageOne, []))).StatusCode);
-        var loser = await two.PostAsync($"/Provider/Referrals/{id}?handler=Decline", Form(pageTwo, new() { ["reason"] = "NoCapacity" }));
+        var loser = await two.PostAsync($"/Provider/Referrals/{id}?handler=Decline", Form(pageTwo, new() { ["outcome"] = "NoCapacity" }));
         Assert.Equal(HttpStatusCode.OK, loser.StatusCode);
         Assert.Contains("cannot become declined", WebUtility.HtmlDecode(await loser.Content.ReadAsStringAsync()));
         Assert.Equal(ReferralStatus.Accepted, await _app.InTenant(_tenant, (_, db) => db.Referrals.Select(r => r.Status).SingleAsync()));

@@ -76,6 +76,9 @@ public class TenancyTests : IAsyncLifetime
         await users.SetAuthenticationTokenAsync(user, "ext", "token", "secret");
         db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = user.Id, SchoolId = schoolId });
         db.DigestsSent.Add(new SuccessPlans.Features.Flags.DigestSent { UserId = user.Id });
+        db.ReferralMessages.Add(new SuccessPlans.Features.Referrals.ReferralMessage { ReferralId = referral.Id, AuthorName = "x", Text = "x" });
+        db.ReferralUpdates.Add(new SuccessPlans.Features.Referrals.ReferralUpdate { ReferralId = referral.Id, UserId = user.Id, Text = "x" });
+        db.CaseNotes.Add(new SuccessPlans.Features.Students.CaseNote { StudentId = student.Id, AuthorName = "x", Text = "x" });
         await db.SaveChangesAsync();
     });
 

@@ -24,8 +24,8 @@ public class DemoTests : IAsyncLifetime
 
     [Theory]
     [InlineData("admin@demo.test", "/Home/Admin", "Demo City Children")]
-    [InlineData("coordinator@demo.test", "/Home/Coordinator", "My schools")]
-    [InlineData("coordinator2@demo.test", "/Home/Coordinator", "My schools")]
+    [InlineData("coordinator@demo.test", "/Home/Coordinator", "My worklist")]
+    [InlineData("coordinator2@demo.test", "/Home/Coordinator", "My worklist")]
     [InlineData("provider@demo.test", "/Home/Provider", "Services in the directory")]
     [InlineData("cabinet@demo.test", "/Home/Cabinet", "Services delivered")]
     [InlineData("operator@demo.test", "/Tenants", "Demo City Children")]
@@ -74,10 +74,10 @@ public class DemoTests : IAsyncLifetime
     public async Task The_coordinator_sees_only_their_schools()
     {
         var page = await (await _app.SignedInAsync("coordinator2@demo.test", DemoSeeder.Password)).GetDocumentAsync("/Home/Coordinator");
-        Assert.Single(page.QuerySelectorAll("tbody tr"));
+        Assert.Single(page.QuerySelectorAll("#schools ~ table tbody tr"));
         var first = await (await _app.SignedInAsync("coordinator@demo.test", DemoSeeder.Password)).GetDocumentAsync("/Home/Coordinator");
-        Assert.Equal(2, first.QuerySelectorAll("tbody tr").Length);
-        Assert.DoesNotContain(page.QuerySelector("tbody td")!.TextContent, first.QuerySelector("tbody")!.TextContent);
+        Assert.Equal(2, first.QuerySelectorAll("#schools ~ table tbody tr").Length);
+        Assert.DoesNotContain(page.QuerySelector("#schools ~ table tbody td")!.TextContent, first.QuerySelector("#schools ~ table tbody")!.TextContent);
     }
 
     [Fact]

@@ -85,8 +85,8 @@ internal sealed class DeliveryYearConfiguration : IEntityTypeConfiguration<Deliv
 /// <summary>Keeps the rollup in step with the deliveries.</summary>
 public static class DeliveryRollup
 {
-    /// <summary>Counts one delivery of the referral; saved with the delivery by the caller.</summary>
-    public static async Task CountAsync(AppDbContext db, Referral referral, DateOnly deliveredOn, CancellationToken ct)
+    /// <summary>Counts one delivery of the referral (or takes one back: -1); saved with the delivery by the caller.</summary>
+    public static async Task CountAsync(AppDbContext db, Referral referral, DateOnly deliveredOn, CancellationToken ct, int services = 1)
     {
         var year = SchoolYears.For(deliveredOn);
         var row = db.DeliveryYears.Local.FirstOrDefault(m => m.ReferralId == referral.Id && m.SchoolYear == year)
@@ -100,7 +100,7 @@ public static class DeliveryRollup
             };
             db.DeliveryYears.Add(row);
         }
-        row.Count(deliveredOn);
+        row.Count(deliveredOn, services);
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed class Figure(long value, long children)
 }
 
 /// <summary>
-/// Small-cell suppression as state education agencies practise it (DOMAIN.md): a figure about fewer children
+/// Small-cell suppression as state education agencies practise it (docs/domain.md): a figure about fewer children
 /// than the threshold (but not none) is hidden; and where a column would then hide exactly one figure under a
 /// published total, the next smallest figure is hidden too (complementary suppression), so the hidden one
 /// cannot be worked out by subtracting the others from the total.

@@ -36,8 +36,13 @@ public class Service : TenantEntity
     public SuccessPlans.Features.Plans.Domain? Domain { get; set; }
     public ServiceTier? Tier { get; set; }
 
-    /// <summary>Open places now; null when the provider does not say. Services with room are offered first.</summary>
+    /// <summary>Open places now; null when the provider does not say, 0 when full. Services with room are offered first.</summary>
     public int? Capacity { get; set; }
+
+    /// <summary>The service keeps a waitlist: a full service still takes referrals onto it.</summary>
+    public bool HasWaitlist { get; set; }
+
+    public bool IsFull => Capacity == 0;
 
     /// <summary>Languages the service is offered in, as ISO 639-1 codes separated by spaces ("en es").</summary>
     public string? Languages { get; set; }

@@ -2,7 +2,7 @@ using SuccessPlans.Tenancy;
 
 namespace SuccessPlans.Features.Flags;
 
-/// <summary>What the nightly check finds (DOMAIN.md); the subject is a need, a referral or a plan by kind.</summary>
+/// <summary>What the nightly check finds (docs/nightly-check.md); the subject is a need, a referral or a plan by kind.</summary>
 public enum FlagKind { UnmetNeed, NoResponse, Stalled, ReviewOverdue }
 
 /// <summary>
@@ -30,11 +30,14 @@ public class Flag : TenantEntity
     };
 }
 
-/// <summary>One digest per coordinator per day, whatever the number of runs: the unique index makes it so.</summary>
+public enum DigestKind { Flags, ReferralUpdates }
+
+/// <summary>One digest of each kind per user per day, whatever the number of runs: the unique index makes it so.</summary>
 public class DigestSent : TenantEntity
 {
     public int UserId { get; set; }
     public DateOnly On { get; set; }
+    public DigestKind Kind { get; set; } = DigestKind.Flags;
 }
 
 internal sealed class FlagConfiguration : IEntityTypeConfiguration<Flag>
@@ -53,5 +56,5 @@ internal sealed class FlagConfiguration : IEntityTypeConfiguration<Flag>
 
 internal sealed class DigestSentConfiguration : IEntityTypeConfiguration<DigestSent>
 {
-    public void Configure(EntityTypeBuilder<DigestSent> b) => b.HasIndex(d => new { d.TenantId, d.UserId, d.On }).IsUnique();
+    public void Configure(EntityTypeBuilder<DigestSent> b) => b.HasIndex(d => new { d.TenantId, d.UserId, d.On, d.Kind }).IsUnique();
 }

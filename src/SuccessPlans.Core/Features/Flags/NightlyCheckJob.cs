@@ -13,7 +13,7 @@ using SuccessPlans.Features.Users;
 namespace SuccessPlans.Features.Flags;
 
 /// <summary>
-/// The nightly check of one tenant (DOMAIN.md, "What the nightly check flags"): expires unanswered referrals,
+/// The nightly check of one tenant (docs/nightly-check.md): expires unanswered referrals,
 /// then computes each rule as one set-based query, opens the flags that are new, resolves those whose
 /// condition cleared, and queues one digest per coordinator per day. Everything is judged as of the run's
 /// local date, so a second run changes nothing and a run after nights of downtime leaves what nightly runs would have.
@@ -21,6 +21,9 @@ namespace SuccessPlans.Features.Flags;
 public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox outbox, IConfiguration config) : ITenantJob
 {
     private static readonly ReferralStatus[] Active = [ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService];
+
+    /// <summary>A referral that ended without help makes its need unmet at once, whatever its age.</summary>
+    private static readonly ReferralStatus[] Ended = [ReferralStatus.Declined, ReferralStatus.Expired, ReferralStatus.ClosedUnsuccessful];
 
     public async Task<string> RunAsync(CancellationToken ct)
     {
@@ -36,9 +39,12 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         var unmetSince = today.AddDays(-tenant.UnmetNeedDays);
         var unmet = await db.PlanItems
             .Where(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Open && i.Plan.Status == PlanStatus.Active && i.Plan.Student.Status == StudentStatus.Active)
-            .Where(i => !db.Referrals.Any(r => r.NeedId == i.Id && Active.Contains(r.Status)))
+            // A need with a referral under way is being met; one whose provider reports the goal met waits only
+            // for the coordinator's confirmation: neither is unmet.
+            .Where(i => !db.Referrals.Any(r => r.NeedId == i.Id
+                        && (Active.Contains(r.Status) || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp))))
             .Where(i => i.IdentifiedOn <= unmetSince
-                        || db.Referrals.Any(r => r.NeedId == i.Id && (r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.Expired)))
+                        || db.Referrals.Any(r => r.NeedId == i.Id && Ended.Contains(r.Status)))
             .Select(i => new Subject(i.Id, i.Plan.StudentId, i.Description))
             .ToListAsync(ct);
 
@@ -146,7 +152,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
     private async Task<int> QueueDigestsAsync(Tenant tenant, DateOnly today, CancellationToken ct)
     {
         var coordinators = (await db.Users.Where(u => u.Role == UserRole.Coordinator && u.Email != null)
-            .Where(u => !db.DigestsSent.Any(d => d.UserId == u.Id && d.On == today))
+            .Where(u => !db.DigestsSent.Any(d => d.UserId == u.Id && d.On == today && d.Kind == DigestKind.Flags))
             .Select(u => new { u.Id, u.Email, u.DisplayName, u.LockoutEnd, Schools = u.CoordinatorSchools.Select(c => c.SchoolId).ToList() })
             .ToListAsync(ct))
             // Deactivated coordinators get no mail (lockout is compared here: SQLite cannot compare DateTimeOffset).

@@ -95,6 +95,8 @@ public sealed class RecurringJobsRegistrar(IRecurringJobManager manager, IServic
     {
         manager.AddOrUpdate<OutboxDispatcher>(OutboxDispatcher.RecurringJobId, d => d.SendPendingAsync(CancellationToken.None), Cron.Minutely(),
             new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        manager.AddOrUpdate<SuccessPlans.Features.Referrals.ReferralUpdatesMailer>(SuccessPlans.Features.Referrals.ReferralUpdatesMailer.RecurringJobId,
+            m => m.SendAsync(CancellationToken.None), "*/5 * * * *", new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
 
         await using var scope = scopes.CreateAsyncScope();
         var tenants = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Tenants.AsNoTracking().ToListAsync(ct);

@@ -18,6 +18,9 @@ public sealed class ValidationFailedException(IDictionary<string, string[]> erro
 /// <summary>Someone else saved the same record first; nothing was saved.</summary>
 public sealed class ConcurrencyConflictException(string message) : Exception(message);
 
+/// <summary>The record is not there for this user (or never was); pages answer 404, the API a 404 ProblemDetails.</summary>
+public sealed class NotFoundException(string message) : Exception(message);
+
 public sealed record NewPlanItem(Domain? Domain, PlanItemKind? Kind, string? Description, string? Goal = null, NeedPriority? Priority = null);
 
 /// <summary>
@@ -25,7 +28,7 @@ public sealed record NewPlanItem(Domain? Domain, PlanItemKind? Kind, string? Des
 /// valid items, no change to a withdrawn student's plan, no silent overwrite, and every change in the
 /// student's history. Callers have already checked that the user may see the student.
 /// </summary>
-public sealed class PlanService(AppDbContext db, TimeProvider time)
+public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans.Features.Flags.FlagService flags)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -137,6 +140,8 @@ public sealed class PlanService(AppDbContext db, TimeProvider time)
         }
         if (changes.Count == 0)
             return;
+        if (need.Status != NeedStatus.Open)
+            await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.UnmetNeed, need.Id, ct);
         Record(student.Id, actor, "need updated", $"{Label(need.Domain)}: {need.Description} ({string.Join(", ", changes)})");
         Touch(plan);
         await SaveAsync(ct);
@@ -147,6 +152,11 @@ public sealed class PlanService(AppDbContext db, TimeProvider time)
         EnsureEditable(student, plan);
         CheckVersion(plan, planVersion);
         var item = plan.Items.SingleOrDefault(i => i.Id == itemId) ?? throw ValidationFailedException.For("ItemId", "This plan has no such item.");
+        // A referral shared this need with a provider: the need stays on the record with the referral.
+        if (item.Kind == PlanItemKind.Need && await db.Referrals.AnyAsync(r => r.NeedId == item.Id, ct))
+            throw ValidationFailedException.For("ItemId", "This need has a referral, so it stays on the record. Close it as no longer needed instead.");
+        if (item.Kind == PlanItemKind.Need)
+            await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.UnmetNeed, item.Id, ct);
         db.PlanItems.Remove(item);
         Record(student.Id, actor, $"{item.Kind.ToString().ToLowerInvariant()} removed", $"{Label(item.Domain)}: {item.Description}");
         Touch(plan);
@@ -160,19 +170,55 @@ public sealed class PlanService(AppDbContext db, TimeProvider time)
         if (date is { } d && d < await TodayAsync(ct))
             throw ValidationFailedException.For("NextReviewDue", "The next review date cannot be in the past.");
         plan.NextReviewDue = date;
+        await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.ReviewOverdue, plan.Id, ct);
         Touch(plan);
         Record(student.Id, actor, "next review set", date?.ToString("yyyy-MM-dd") ?? "none");
         await SaveAsync(ct);
     }
 
-    public async Task ClosePlanAsync(Student student, SuccessPlan plan, Actor actor, Guid? planVersion, CancellationToken ct = default)
+    /// <summary>
+    /// Closes the year's plan. Open referrals stay with their providers, so the coordinator is asked first:
+    /// without <paramref name="confirmOpenReferrals"/> a plan with open referrals is refused with a "ConfirmClose" error.
+    /// </summary>
+    public async Task ClosePlanAsync(Student student, SuccessPlan plan, Actor actor, Guid? planVersion, CancellationToken ct = default, bool confirmOpenReferrals = false)
     {
         EnsureEditable(student, plan);
         CheckVersion(plan, planVersion);
+        var open = await db.Referrals.CountAsync(r => r.Need.PlanId == plan.Id
+            && (r.Status == Referrals.ReferralStatus.Sent || r.Status == Referrals.ReferralStatus.Accepted || r.Status == Referrals.ReferralStatus.InService), ct);
+        if (open > 0 && !confirmOpenReferrals)
+            throw ValidationFailedException.For(ConfirmCloseField, $"{open} referral(s) of this plan are still open. They stay open with their providers; withdraw them first if the services should stop. Close the plan anyway?");
         plan.Status = PlanStatus.Closed;
         plan.ClosedAt = Now;
         Touch(plan);
         Record(student.Id, actor, "plan closed", $"Success plan for {SchoolYears.Label(plan.SchoolYear)}");
+        await SaveAsync(ct);
+    }
+
+    public const string ConfirmCloseField = "ConfirmClose";
+
+    /// <summary>
+    /// The coordinator's one click after a provider reports the goal met: the need becomes met, with the referral
+    /// named in the history. Until then the nightly check treats the need as waiting, not unmet.
+    /// </summary>
+    public async Task ConfirmNeedMetAsync(Student student, SuccessPlan plan, int referralId, Actor actor, Guid? planVersion, CancellationToken ct = default)
+    {
+        EnsureEditable(student, plan);
+        CheckVersion(plan, planVersion);
+        var referral = await db.Referrals.Where(r => r.Id == referralId && r.StudentId == student.Id)
+            .Select(r => new { r.NeedId, r.Status, r.Outcome, Service = r.Service.Name, Organization = r.Organization.Name }).SingleOrDefaultAsync(ct)
+            ?? throw new NotFoundException("This student has no such referral.");
+        var need = plan.Items.SingleOrDefault(i => i.Id == referral.NeedId && i.Kind == PlanItemKind.Need)
+            ?? throw ValidationFailedException.For("ReferralId", "This referral's need is not on this year's plan.");
+        if (referral is not { Status: Referrals.ReferralStatus.Completed, Outcome: Referrals.ReferralOutcome.GotHelp })
+            throw ValidationFailedException.For("ReferralId", "Only a referral completed with the goal met can confirm a need met.");
+        if (need.Status != NeedStatus.Open)
+            throw ValidationFailedException.For("ReferralId", "This need is no longer open.");
+        need.Status = NeedStatus.Met;
+        need.ResolvedOn = await TodayAsync(ct);
+        await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.UnmetNeed, need.Id, ct);
+        Record(student.Id, actor, "need met", $"{Label(need.Domain)}: {need.Description} (confirmed: {referral.Organization} reported the goal met, referral #{referralId}, {referral.Service})");
+        Touch(plan);
         await SaveAsync(ct);
     }
 

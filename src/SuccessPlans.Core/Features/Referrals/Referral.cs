@@ -5,11 +5,37 @@ using SuccessPlans.Tenancy;
 
 namespace SuccessPlans.Features.Referrals;
 
-/// <summary>DOMAIN.md's referral lifecycle; each maps onto a FHIR Task status.</summary>
+/// <summary>The referral lifecycle (docs/referral-lifecycle.md); each maps onto a FHIR Task status.</summary>
 public enum ReferralStatus { Draft, Sent, Accepted, InService, Completed, ClosedUnsuccessful, Declined, Withdrawn, Expired }
 
-public enum DeclineReason { NotEligible, NoCapacity, Other }
-public enum UnsuccessfulReason { CouldNotContact, NoLongerInterested, Other }
+/// <summary>
+/// How a referral ended, from one vocabulary for declines and closings (after findhelp's outcome statuses and
+/// the Gravity Project's). Only <see cref="GotHelp"/> is a success: it proposes "need met" to the coordinator.
+/// </summary>
+public enum ReferralOutcome { GotHelp, CouldNotContact, FamilyDeclined, NotEligible, NoCapacity, ReferredElsewhere, CouldNotGetHelp }
+
+public static class ReferralOutcomes
+{
+    /// <summary>What a provider may answer when declining or closing without success.</summary>
+    public static readonly ReferralOutcome[] Unsuccessful =
+        [ReferralOutcome.CouldNotContact, ReferralOutcome.FamilyDeclined, ReferralOutcome.NotEligible, ReferralOutcome.NoCapacity, ReferralOutcome.ReferredElsewhere, ReferralOutcome.CouldNotGetHelp];
+
+    public static string Words(ReferralOutcome o) => o switch
+    {
+        ReferralOutcome.GotHelp => "got help, goal met",
+        ReferralOutcome.CouldNotContact => "couldn't contact the family",
+        ReferralOutcome.FamilyDeclined => "family declined or no longer interested",
+        ReferralOutcome.NotEligible => "not eligible",
+        ReferralOutcome.NoCapacity => "no capacity",
+        ReferralOutcome.ReferredElsewhere => "referred elsewhere",
+        _ => "couldn't get help",
+    };
+
+    /// <summary>Parses a value the way the pages and the API send it; null when it is not one of the vocabulary.</summary>
+    public static ReferralOutcome? Parse(string? value) =>
+        Enum.TryParse<ReferralOutcome>(value, ignoreCase: true, out var o) && Enum.IsDefined(o) && !int.TryParse(value, out _) ? o : null;
+}
+
 public enum DeliveryUnit { Sessions, Minutes }
 
 /// <summary>
@@ -47,7 +73,7 @@ public class Referral : TenantEntity
     public int? DaysToFirstService { get; set; }
     public DateTime? ClosedAt { get; set; }
 
-    // The minimum shared with the provider (DOMAIN.md), frozen at sending.
+    // The minimum shared with the provider (docs/domain.md), frozen at sending.
     public string? SharedChildName { get; set; }
     public string? SharedGrade { get; set; }
     public string? SharedSchool { get; set; }
@@ -59,15 +85,35 @@ public class Referral : TenantEntity
     public int? ConsentId { get; set; }
     public string? OverrideReason { get; set; }
 
-    public DeclineReason? DeclineReason { get; set; }
-    public UnsuccessfulReason? UnsuccessfulReason { get; set; }
-    public string? AnswerNote { get; set; }
-    public string? Outcome { get; set; }
+    /// <summary>How it ended (declined, completed or closed), with the provider's note.</summary>
+    public ReferralOutcome? Outcome { get; set; }
+    public string? OutcomeNote { get; set; }
 
     public List<ReferralEvent> Events { get; set; } = [];
     public List<ServiceDelivery> Deliveries { get; set; } = [];
+    public List<ReferralMessage> Messages { get; set; } = [];
 
     public bool IsOpen => Status is ReferralStatus.Sent or ReferralStatus.Accepted or ReferralStatus.InService;
+
+    /// <summary>The provider reports the goal met: the need waits for the coordinator to confirm it met.</summary>
+    public bool IsSuccess => Status == ReferralStatus.Completed && Outcome == ReferralOutcome.GotHelp;
+}
+
+public enum MessageSide { School, Provider }
+
+/// <summary>
+/// A message on a referral between the referring school's coordinators and the provider organization's users.
+/// Only those two parties (and the tenant's Admins) read it; it never carries more than the referral shared.
+/// </summary>
+public class ReferralMessage : TenantEntity
+{
+    public int ReferralId { get; set; }
+    public MessageSide Side { get; set; }
+    public int? AuthorUserId { get; set; }
+    public required string AuthorName { get; set; }
+    public required string Text { get; set; }
+    public DateTime At { get; set; }
+    public const int MaxLength = 4000;
 }
 
 /// <summary>One transition of a referral: who moved it, from what to what, when.</summary>
@@ -128,8 +174,7 @@ internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
         b.Property(r => r.SharedGuardianContact).HasMaxLength(300);
         b.Property(r => r.SharedNeed).HasMaxLength(1000);
         b.Property(r => r.OverrideReason).HasMaxLength(1000);
-        b.Property(r => r.AnswerNote).HasMaxLength(1000);
-        b.Property(r => r.Outcome).HasMaxLength(1000);
+        b.Property(r => r.OutcomeNote).HasMaxLength(1000);
         b.HasOne(r => r.Student).WithMany().HasForeignKey(r => r.StudentId);
         b.HasOne(r => r.Need).WithMany().HasForeignKey(r => r.NeedId);
         b.HasOne(r => r.Service).WithMany().HasForeignKey(r => r.ServiceId);
@@ -141,6 +186,19 @@ internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
         // The cabinet's referral counts and median days to first service read a period of these.
         b.HasIndex(r => new { r.TenantId, r.SentAt, r.StudentId, r.Status, r.AnsweredAt });
         b.HasIndex(r => new { r.TenantId, r.FirstServiceOn, r.DaysToFirstService, r.StudentId });
+        // The coordinator's worklist: the referrals they sent, by state.
+        b.HasIndex(r => new { r.TenantId, r.SentByUserId, r.Status });
+    }
+}
+
+internal sealed class ReferralMessageConfiguration : IEntityTypeConfiguration<ReferralMessage>
+{
+    public void Configure(EntityTypeBuilder<ReferralMessage> b)
+    {
+        b.Property(m => m.AuthorName).HasMaxLength(200);
+        b.Property(m => m.Text).HasMaxLength(ReferralMessage.MaxLength);
+        b.HasOne<Referral>().WithMany(r => r.Messages).HasForeignKey(m => m.ReferralId);
+        b.HasIndex(m => new { m.TenantId, m.ReferralId, m.At });
     }
 }
 

@@ -1,5 +1,6 @@
 using SuccessPlans.Data;
 using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Flags;
 using SuccessPlans.Features.Notifications;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Students;
@@ -14,10 +15,11 @@ public sealed record SharedField(string Label, string? Value);
 
 /// <summary>
 /// The closed loop: finding a service for a need, sending (consent-gated, logged as a disclosure, the provider
-/// told by email), the provider's answer, services delivered, and closing. Only DOMAIN.md's transitions are
-/// allowed; each is recorded with who and when.
+/// told by email), the provider's answer with an outcome, services delivered, messages, and closing. Only the
+/// transitions of docs/referral-lifecycle.md are allowed; each is recorded with who and when, and the other
+/// party is told (a <see cref="ReferralUpdate"/>). Acting on a referral closes the flag it answers at once.
 /// </summary>
-public sealed class ReferralService(AppDbContext db, PlanService plans, Outbox outbox, TimeProvider time)
+public sealed class ReferralService(AppDbContext db, PlanService plans, FlagService flags, Outbox outbox, TimeProvider time)
 {
     private static readonly Dictionary<ReferralStatus, ReferralStatus[]> Allowed = new()
     {
@@ -29,7 +31,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, Outbox o
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
-    /// <summary>Exactly what a provider will see of the child: the minimum of DOMAIN.md.</summary>
+    /// <summary>Exactly what a provider will see of the child: the minimum of docs/domain.md.</summary>
     public static IReadOnlyList<SharedField> SharedFields(Student student, PlanItem need) =>
     [
         new("Child's name", $"{student.GivenName} {student.FamilyName}"),
@@ -100,6 +102,8 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, Outbox o
             FieldsShared = string.Join(", ", shared.Where(f => f.Value is not null).Select(f => f.Label)),
             ConsentId = consent?.Id, OverrideReason = reason, At = Now, ByUserId = actor.UserId, ByName = actor.Name,
         });
+        // A re-referral answers the unmet-need flag now, not at the next night.
+        await flags.ResolveAsync(FlagKind.UnmetNeed, need.Id, ct);
         plans.Record(student.Id, actor, "referral sent", $"{service.Name} ({service.Organization.Name}) for the need: {need.Description}" +
             (consent is null ? $" (Admin override: {reason})" : $" (consent of {consent.GuardianName}, {consent.GivenOn:yyyy-MM-dd})"));
         await NotifyOrganizationAsync(service.Organization, referral, service.Name, appUrl, ct);
@@ -121,81 +125,251 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, Outbox o
     }
 
     public Task AcceptAsync(Referral r, Actor actor, Guid? version, CancellationToken ct = default) =>
-        MoveAsync(r, ReferralStatus.Accepted, actor, version, null, ct, () => r.AnsweredAt = Now);
-
-    public Task DeclineAsync(Referral r, DeclineReason? reason, string? note, Actor actor, Guid? version, CancellationToken ct = default)
-    {
-        if (reason is not { } why || !Enum.IsDefined(why))
-            throw ValidationFailedException.For("Reason", "Choose a reason: not eligible, no capacity or other.");
-        if (why == Referrals.DeclineReason.Other && string.IsNullOrWhiteSpace(note))
-            throw ValidationFailedException.For("Note", "Say why in a note when the reason is other.");
-        return MoveAsync(r, ReferralStatus.Declined, actor, version, Note(why.ToString(), note), ct, () =>
+        MoveAsync(r, ReferralStatus.Accepted, actor, version, null, ct, () =>
         {
-            r.DeclineReason = why;
-            r.AnswerNote = Trim(note);
             r.AnsweredAt = Now;
-            r.ClosedAt = Now;
+            return TellSchoolAsync(r, ReferralUpdateKind.Accepted, (org, service, child) => $"{org} accepted {child}'s referral to {service}.", ct);
+        });
+
+    /// <summary>Declines a sent referral with an outcome of the one vocabulary; "no capacity" marks the service full.</summary>
+    public Task DeclineAsync(Referral r, ReferralOutcome? outcome, string? note, Actor actor, Guid? version, CancellationToken ct = default)
+    {
+        var why = RequireUnsuccessful(outcome, note, "declining");
+        return MoveAsync(r, ReferralStatus.Declined, actor, version, Note(why, note), ct, async () =>
+        {
+            SetOutcome(r, why, note);
+            r.AnsweredAt = Now;
+            if (why == ReferralOutcome.NoCapacity)
+                await MarkFullAsync(r.ServiceId, actor, ct);
+            await TellSchoolAsync(r, ReferralUpdateKind.Declined,
+                (org, service, child) => $"{org} declined {child}'s referral to {service}: {ReferralOutcomes.Words(why)}. The need is open again.", ct);
         });
     }
 
     public Task WithdrawAsync(Referral r, string? note, Actor actor, Guid? version, CancellationToken ct = default) =>
-        MoveAsync(r, ReferralStatus.Withdrawn, actor, version, Trim(note), ct, () => r.ClosedAt = Now);
-
-    public Task CompleteAsync(Referral r, string? outcome, Actor actor, Guid? version, CancellationToken ct = default) =>
-        MoveAsync(r, ReferralStatus.Completed, actor, version, Trim(outcome), ct, () =>
+        MoveAsync(r, ReferralStatus.Withdrawn, actor, version, Trim(note), ct, () =>
         {
-            r.Outcome = Trim(outcome);
             r.ClosedAt = Now;
+            return TellProviderAsync(r, ReferralUpdateKind.Withdrawn, service => $"The school withdrew referral #{r.Id} ({service}).", actor, ct);
         });
 
-    public Task CloseUnsuccessfulAsync(Referral r, UnsuccessfulReason? reason, string? note, Actor actor, Guid? version, CancellationToken ct = default)
+    /// <summary>Completes a referral in service: the provider reports the goal met.</summary>
+    public Task CompleteAsync(Referral r, string? note, Actor actor, Guid? version, CancellationToken ct = default) =>
+        CloseAsync(r, ReferralOutcome.GotHelp, note, actor, version, ct);
+
+    public Task CloseUnsuccessfulAsync(Referral r, ReferralOutcome? outcome, string? note, Actor actor, Guid? version, CancellationToken ct = default) =>
+        CloseAsync(r, RequireUnsuccessful(outcome, note, "closing"), note, actor, version, ct);
+
+    /// <summary>
+    /// Closes an accepted or in-service referral with an outcome. "Got help" completes it and proposes to the
+    /// coordinator that the need is met; any other outcome closes it unsuccessfully and leaves the need open.
+    /// </summary>
+    public Task CloseAsync(Referral r, ReferralOutcome? outcome, string? note, Actor actor, Guid? version, CancellationToken ct = default)
     {
-        if (reason is not { } why || !Enum.IsDefined(why))
-            throw ValidationFailedException.For("Reason", "Choose a reason: could not contact, no longer interested or other.");
-        return MoveAsync(r, ReferralStatus.ClosedUnsuccessful, actor, version, Note(why.ToString(), note), ct, () =>
+        if (outcome is not { } o || !Enum.IsDefined(o))
+            throw ValidationFailedException.For("Outcome", "Choose an outcome.");
+        if (o != ReferralOutcome.GotHelp)
+            RequireUnsuccessful(o, note, "closing");
+        if (note?.Trim().Length > 1000)
+            throw ValidationFailedException.For("Note", "The note is longer than 1000 characters.");
+        if (o == ReferralOutcome.GotHelp && r.Status == ReferralStatus.Accepted)
+            throw new IllegalTransitionException("Record the services delivered before completing: a referral with no service delivered cannot end with the goal met.");
+        var to = o == ReferralOutcome.GotHelp ? ReferralStatus.Completed : ReferralStatus.ClosedUnsuccessful;
+        return MoveAsync(r, to, actor, version, Note(o, note), ct, () =>
         {
-            r.UnsuccessfulReason = why;
-            r.Outcome = Trim(note);
+            SetOutcome(r, o, note);
             r.ClosedAt = Now;
+            return o == ReferralOutcome.GotHelp
+                ? TellSchoolAsync(r, ReferralUpdateKind.Completed, (org, service, child) => $"{org} completed {child}'s referral to {service}: got help, goal met. Confirm the need met.", ct)
+                : TellSchoolAsync(r, ReferralUpdateKind.ClosedUnsuccessful, (org, service, child) => $"{org} closed {child}'s referral to {service}: {ReferralOutcomes.Words(o)}. The need stays open.", ct);
         });
+    }
+
+    private static ReferralOutcome RequireUnsuccessful(ReferralOutcome? outcome, string? note, string doing)
+    {
+        if (outcome is not { } o || !ReferralOutcomes.Unsuccessful.Contains(o))
+            throw ValidationFailedException.For("Outcome", $"Choose the outcome for {doing}: {string.Join("; ", ReferralOutcomes.Unsuccessful.Select(ReferralOutcomes.Words))}.");
+        if (o == ReferralOutcome.CouldNotGetHelp && string.IsNullOrWhiteSpace(note))
+            throw ValidationFailedException.For("Note", "Say why in a note when the family couldn't get help.");
+        if (note?.Trim().Length > 1000)
+            throw ValidationFailedException.For("Note", "The note is longer than 1000 characters.");
+        return o;
+    }
+
+    private static void SetOutcome(Referral r, ReferralOutcome outcome, string? note)
+    {
+        r.Outcome = outcome;
+        r.OutcomeNote = Trim(note);
+    }
+
+    /// <summary>A "no capacity" answer makes the directory tell the truth: the service shows as full until the provider says otherwise.</summary>
+    private async Task MarkFullAsync(int serviceId, Actor actor, CancellationToken ct)
+    {
+        var service = await db.Services.SingleAsync(s => s.Id == serviceId, ct);
+        if (service.Capacity != 0)
+            service.Capacity = 0;
     }
 
     /// <summary>Records services delivered; the first delivery moves an accepted referral into service.</summary>
     public async Task<ServiceDelivery> RecordDeliveryAsync(Referral r, DateOnly? on, int? amount, DeliveryUnit? unit, string? note, Actor actor, Guid? version, CancellationToken ct = default)
     {
-        if (r.Status is not (ReferralStatus.Accepted or ReferralStatus.InService))
-            throw new IllegalTransitionException($"Services can be recorded only on an accepted referral or one in service; this one is {Words(r.Status)}.");
-        var errors = new Dictionary<string, string[]>();
         var today = await plans.TodayAsync(ct);
+        var (date, count, u, text) = ValidateDelivery(r, on, amount, unit, note, today);
+        CheckVersion(r, version);
+        var delivery = await AddDeliveryAsync(r, date, count, u, text, actor, ct);
+        await SaveAsync(ct);
+        return delivery;
+    }
+
+    /// <summary>
+    /// Group attendance: one session of a service for many children at once. Every referral must be of this
+    /// service, in <paramref name="visible"/> (the provider's own) and accepted or in service; all or nothing.
+    /// </summary>
+    public async Task<int> RecordGroupDeliveryAsync(IQueryable<Referral> visible, int serviceId, IReadOnlyCollection<int> referralIds, DateOnly? on, int? amount, DeliveryUnit? unit, string? note, Actor actor, CancellationToken ct = default)
+    {
+        if (referralIds.Count == 0)
+            throw ValidationFailedException.For("ReferralIds", "Tick the children who attended.");
+        var ids = referralIds.Distinct().ToList();
+        var referrals = await visible.Include(r => r.Events).Where(r => ids.Contains(r.Id) && r.ServiceId == serviceId).ToListAsync(ct);
+        if (referrals.Count != ids.Count)
+            throw new NotFoundException("Some of these referrals are not this service's.");
+        var today = await plans.TodayAsync(ct);
+        foreach (var r in referrals.OrderBy(r => r.Id))
+        {
+            var (date, count, u, text) = ValidateDelivery(r, on, amount, unit, note, today);
+            await AddDeliveryAsync(r, date, count, u, text, actor, ct);
+        }
+        await SaveAsync(ct);
+        return referrals.Count;
+    }
+
+    private static (DateOnly Date, int Amount, DeliveryUnit Unit, string? Note) ValidateDelivery(Referral r, DateOnly? on, int? amount, DeliveryUnit? unit, string? note, DateOnly today, bool correction = false)
+    {
+        if (!correction && r.Status is not (ReferralStatus.Accepted or ReferralStatus.InService))
+            throw new IllegalTransitionException($"Services can be recorded only on an accepted referral or one in service; referral #{r.Id} is {Words(r.Status)}.");
+        var errors = new Dictionary<string, string[]>();
         if (on is not { } date) errors["DeliveredOn"] = ["Give the date the service was delivered."];
         else if (date > today) errors["DeliveredOn"] = ["The date cannot be in the future."];
         if (amount is not (> 0 and <= 10_000)) errors["Amount"] = ["Give the amount: a number of sessions or minutes from 1 to 10,000."];
         if (unit is { } u && !Enum.IsDefined(u)) errors["Unit"] = ["Choose sessions or minutes."];
         if (note?.Length > 1000) errors["Note"] = ["The note is longer than 1000 characters."];
         if (errors.Count > 0) throw new ValidationFailedException(errors);
+        return (on!.Value, amount!.Value, unit ?? DeliveryUnit.Sessions, Trim(note));
+    }
 
-        CheckVersion(r, version);
-        var delivery = new ServiceDelivery { Referral = r, DeliveredOn = on!.Value, Amount = amount!.Value, Unit = unit ?? DeliveryUnit.Sessions, DeliveredBy = actor.Name, Note = Trim(note), RecordedAt = Now };
+    private async Task<ServiceDelivery> AddDeliveryAsync(Referral r, DateOnly on, int amount, DeliveryUnit unit, string? note, Actor actor, CancellationToken ct)
+    {
+        var delivery = new ServiceDelivery { Referral = r, DeliveredOn = on, Amount = amount, Unit = unit, DeliveredBy = actor.Name, Note = note, RecordedAt = Now };
         db.ServiceDeliveries.Add(delivery);
         if (r.Status == ReferralStatus.Accepted)
         {
             r.Events.Add(new ReferralEvent { From = r.Status, To = ReferralStatus.InService, At = Now, UserId = actor.UserId, UserName = actor.Name });
             r.Status = ReferralStatus.InService;
+            await flags.ResolveAsync(FlagKind.Stalled, r.Id, ct);
+            await TellSchoolAsync(r, ReferralUpdateKind.FirstService, (org, service, child) => $"{org} recorded a first service for {child} ({service}).", ct);
         }
         r.FirstServiceAt ??= Now;
-        if (r.FirstServiceOn is not { } first || delivery.DeliveredOn < first)
-        {
-            r.FirstServiceOn = delivery.DeliveredOn;
-            var sentOn = await plans.LocalDateAsync(r.SentAt ?? r.CreatedAt, ct);
-            r.DaysToFirstService = Math.Max(0, delivery.DeliveredOn.DayNumber - sentOn.DayNumber);
-        }
-        await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, delivery.DeliveredOn, ct);
+        if (r.FirstServiceOn is not { } first || on < first)
+            await SetFirstServiceAsync(r, on, ct);
+        await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, on, ct);
         db.Entry(r).Property(x => x.FirstServiceAt).IsModified = true; // the referral row's version moves with every delivery
-        await SaveAsync(ct);
         return delivery;
     }
 
-    private async Task MoveAsync(Referral r, ReferralStatus to, Actor actor, Guid? version, string? note, CancellationToken ct, Action apply)
+    private async Task SetFirstServiceAsync(Referral r, DateOnly? first, CancellationToken ct)
+    {
+        r.FirstServiceOn = first;
+        if (first is not { } day) { r.DaysToFirstService = null; return; }
+        var sentOn = await plans.LocalDateAsync(r.SentAt ?? r.CreatedAt, ct);
+        r.DaysToFirstService = Math.Max(0, day.DayNumber - sentOn.DayNumber);
+    }
+
+    /// <summary>
+    /// Corrects a wrong delivery (date, amount, unit, note) or removes it (<paramref name="remove"/>), with a reason
+    /// kept in the referral's history; the cabinet's counts and the first-service date follow in the same save.
+    /// </summary>
+    public async Task CorrectDeliveryAsync(Referral r, int deliveryId, bool remove, DateOnly? on, int? amount, DeliveryUnit? unit, string? note, string? reason, Actor actor, Guid? version, CancellationToken ct = default)
+    {
+        await db.Entry(r).Collection(x => x.Deliveries).LoadAsync(ct);
+        var delivery = r.Deliveries.SingleOrDefault(d => d.Id == deliveryId) ?? throw new NotFoundException("This referral has no such delivery.");
+        if (r.Status is not (ReferralStatus.InService or ReferralStatus.Completed or ReferralStatus.ClosedUnsuccessful))
+            throw new IllegalTransitionException($"Deliveries of a referral that is {Words(r.Status)} cannot be changed.");
+        var why = reason?.Trim();
+        if (string.IsNullOrEmpty(why))
+            throw ValidationFailedException.For("Reason", "Say why the delivery is corrected or removed; it is kept in the history.");
+        if (why.Length > 1000)
+            throw ValidationFailedException.For("Reason", "The reason is longer than 1000 characters.");
+        var before = $"{delivery.DeliveredOn:yyyy-MM-dd}, {delivery.AmountText}";
+        CheckVersion(r, version);
+        await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, delivery.DeliveredOn, ct, -1);
+        string what;
+        if (remove)
+        {
+            r.Deliveries.Remove(delivery);
+            db.ServiceDeliveries.Remove(delivery);
+            what = $"Delivery of {before} removed: {why}";
+        }
+        else
+        {
+            var (date, count, u, text) = ValidateDelivery(r, on, amount, unit, note, await plans.TodayAsync(ct), correction: true);
+            (delivery.DeliveredOn, delivery.Amount, delivery.Unit, delivery.Note) = (date, count, u, text);
+            await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, date, ct);
+            what = $"Delivery of {before} corrected to {date:yyyy-MM-dd}, {delivery.AmountText}: {why}";
+        }
+        await SetFirstServiceAsync(r, r.Deliveries.Count == 0 ? null : r.Deliveries.Min(d => d.DeliveredOn), ct);
+        r.Events.Add(new ReferralEvent { From = r.Status, To = r.Status, At = Now, UserId = actor.UserId, UserName = actor.Name, Note = what });
+        plans.Record(r.StudentId, actor, "delivery corrected", $"Referral #{r.Id}: {what}");
+        db.Entry(r).Property(x => x.FirstServiceAt).IsModified = true;
+        await SaveAsync(ct);
+    }
+
+    /// <summary>
+    /// A message on the referral. The caller has checked that the user is of one of the two parties; the other
+    /// party is told. A provider's message can only reach this referral: nothing here reads another child.
+    /// </summary>
+    public async Task<ReferralMessage> PostMessageAsync(Referral r, MessageSide side, string? text, Actor actor, CancellationToken ct = default)
+    {
+        var body = text?.Trim();
+        if (string.IsNullOrEmpty(body))
+            throw ValidationFailedException.For("Text", "Write a message.");
+        if (body.Length > ReferralMessage.MaxLength)
+            throw ValidationFailedException.For("Text", $"The message is longer than {ReferralMessage.MaxLength:N0} characters.");
+        if (r.Status == ReferralStatus.Draft)
+            throw new IllegalTransitionException("This referral was never sent.");
+        var message = new ReferralMessage { ReferralId = r.Id, Side = side, AuthorUserId = actor.UserId, AuthorName = actor.Name, Text = body, At = Now };
+        db.ReferralMessages.Add(message);
+        if (side == MessageSide.Provider)
+            await TellSchoolAsync(r, ReferralUpdateKind.Message, (org, service, child) => $"{org} wrote about {child}'s referral to {service}.", ct);
+        else
+            await TellProviderAsync(r, ReferralUpdateKind.Message, service => $"The school wrote about referral #{r.Id} ({service}).", actor, ct);
+        await db.SaveChangesAsync(ct);
+        return message;
+    }
+
+    /// <summary>Tells the provider organization's users, without the child's name: their emails must carry no child's data.</summary>
+    private async Task TellProviderAsync(Referral r, ReferralUpdateKind kind, Func<string, string> text, Actor actor, CancellationToken ct)
+    {
+        var service = await db.Services.Where(s => s.Id == r.ServiceId).Select(s => s.Name).SingleAsync(ct);
+        var users = await db.Users.Where(u => u.Role == UserRole.Provider && u.ProviderOrganizationId == r.OrganizationId && u.Id != actor.UserId)
+            .Select(u => u.Id).ToListAsync(ct);
+        var line = text(service);
+        foreach (var user in users)
+            db.ReferralUpdates.Add(new ReferralUpdate { UserId = user, ReferralId = r.Id, Kind = kind, At = Now, Text = line.Length > 500 ? line[..500] : line });
+    }
+
+    /// <summary>Tells the coordinator who sent the referral (they may see their own student's name).</summary>
+    private async Task TellSchoolAsync(Referral r, ReferralUpdateKind kind, Func<string, string, string, string> text, CancellationToken ct)
+    {
+        if (r.SentByUserId is not { } sender)
+            return;
+        var names = await db.Services.Where(s => s.Id == r.ServiceId)
+            .Select(s => new { Service = s.Name, Organization = s.Organization.Name }).SingleAsync(ct);
+        var child = await db.Students.Where(s => s.Id == r.StudentId).Select(s => s.GivenName + " " + s.FamilyName).SingleAsync(ct);
+        var line = text(names.Organization, names.Service, child);
+        db.ReferralUpdates.Add(new ReferralUpdate { UserId = sender, ReferralId = r.Id, Kind = kind, At = Now, Text = line.Length > 500 ? line[..500] : line });
+    }
+
+    private async Task MoveAsync(Referral r, ReferralStatus to, Actor actor, Guid? version, string? note, CancellationToken ct, Func<Task> apply)
     {
         if (!Allowed.TryGetValue(r.Status, out var next) || !next.Contains(to))
             throw new IllegalTransitionException(r.Status == to
@@ -204,8 +378,11 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, Outbox o
         CheckVersion(r, version);
         r.Events.Add(new ReferralEvent { From = r.Status, To = to, At = Now, UserId = actor.UserId, UserName = actor.Name, Note = note });
         r.Status = to;
-        apply();
+        await apply();
         plans.Record(r.StudentId, actor, $"referral {Words(to)}", $"Referral #{r.Id}{(note is null ? "" : $": {note}")}");
+        // Leaving "sent" answers the no-response flag; leaving "accepted" the stalled one.
+        if (to != ReferralStatus.Sent) await flags.ResolveAsync(FlagKind.NoResponse, r.Id, ct);
+        if (to != ReferralStatus.Accepted) await flags.ResolveAsync(FlagKind.Stalled, r.Id, ct);
         await SaveAsync(ct);
     }
 
@@ -234,5 +411,5 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, Outbox o
     }
 
     private static string? Trim(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim().Length > 1000 ? s.Trim()[..1000] : s.Trim();
-    private static string Note(string reason, string? note) => Trim(note) is { } n ? $"{reason}: {n}" : reason;
+    private static string Note(ReferralOutcome outcome, string? note) => Trim(note) is { } n ? $"{ReferralOutcomes.Words(outcome)}: {n}" : ReferralOutcomes.Words(outcome);
 }

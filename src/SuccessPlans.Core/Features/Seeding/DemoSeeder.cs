@@ -116,7 +116,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
                 CreatedAt = sentAt, SentAt = sentAt, AnsweredAt = status == ReferralStatus.Sent ? null : sentAt.AddDays(2),
                 SharedChildName = $"{student.GivenName} {student.FamilyName}", SharedGrade = student.Grade, SharedSchool = schoolNames[student.SchoolId], SharedGuardianName = student.GuardianName,
                 SharedGuardianContact = student.GuardianPhone, SharedNeed = need.Description, ConsentId = consent.Id,
-                DeclineReason = status == ReferralStatus.Declined ? Referrals.DeclineReason.NoCapacity : null,
+                Outcome = status == ReferralStatus.Declined ? ReferralOutcome.NoCapacity : null,
                 ClosedAt = status is ReferralStatus.Completed or ReferralStatus.Declined ? sentAt.AddDays(10) : null,
             };
             referral.Events.Add(new ReferralEvent { To = ReferralStatus.Sent, At = sentAt, UserName = "Demo Coordinator" });
@@ -133,7 +133,8 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
             }
             if (status == ReferralStatus.Completed)
             {
-                referral.Outcome = "Goal reached";
+                referral.Outcome = ReferralOutcome.GotHelp;
+                    referral.OutcomeNote = "Goal reached";
                 referral.Events.Add(new ReferralEvent { From = ReferralStatus.InService, To = ReferralStatus.Completed, At = sentAt.AddDays(10), UserName = "Demo Provider" });
                 need.Status = NeedStatus.Met;
                 need.ResolvedOn = DateOnly.FromDateTime(sentAt.AddDays(10));
@@ -186,7 +187,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
                 StudentId = student.Id, Need = need, ServiceId = service.Id, OrganizationId = service.OrganizationId, Status = status, SentByName = "Demo Coordinator",
                 SchoolId = student.SchoolId, Domain = need.Domain, Tier = service.Tier, CreatedAt = sentAt, SentAt = sentAt, AnsweredAt = sentAt.AddDays(1 + random.Next(3)),
                 SharedChildName = $"{student.GivenName} {student.FamilyName}", SharedGrade = student.Grade, SharedSchool = schoolNames[student.SchoolId], SharedNeed = need.Description,
-                DeclineReason = status == ReferralStatus.Declined ? Referrals.DeclineReason.NoCapacity : null,
+                Outcome = status == ReferralStatus.Declined ? ReferralOutcome.NoCapacity : null,
             };
             referral.Events.Add(new ReferralEvent { To = ReferralStatus.Sent, At = sentAt, UserName = "Demo Coordinator" });
             referral.Events.Add(new ReferralEvent { From = ReferralStatus.Sent, To = status == ReferralStatus.Declined ? ReferralStatus.Declined : ReferralStatus.Accepted, At = referral.AnsweredAt!.Value, UserName = "Demo Provider" });
@@ -209,7 +210,8 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
                 {
                     var last = referral.Deliveries[^1].DeliveredOn;
                     referral.ClosedAt = last.ToDateTime(new TimeOnly(19, 0), DateTimeKind.Utc);
-                    referral.Outcome = "Goal reached";
+                    referral.Outcome = ReferralOutcome.GotHelp;
+                    referral.OutcomeNote = "Goal reached";
                     referral.Events.Add(new ReferralEvent { From = ReferralStatus.InService, To = ReferralStatus.Completed, At = referral.ClosedAt.Value, UserName = "Demo Provider" });
                     need.Status = NeedStatus.Met;
                     need.ResolvedOn = last;

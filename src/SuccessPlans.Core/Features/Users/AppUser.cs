@@ -6,7 +6,7 @@ using SuccessPlans.Tenancy;
 
 namespace SuccessPlans.Features.Users;
 
-/// <summary>The roles of DOMAIN.md; a user has exactly one. Operator stands outside every tenant.</summary>
+/// <summary>The roles (docs/domain.md); a user has exactly one. Operator stands outside every tenant.</summary>
 public enum UserRole { Admin, Coordinator, Provider, Cabinet, Operator }
 
 public static class Roles
@@ -40,6 +40,9 @@ public class AppUser : IdentityUser<int>
 
     /// <summary>Set when the user has chosen a password (invited users start without one).</summary>
     public DateTime? ActivatedAt { get; set; }
+
+    /// <summary>The user's own choice: the daily email of referral updates (answers and messages). On by default.</summary>
+    public bool EmailReferralUpdates { get; set; } = true;
 }
 
 /// <summary>A coordinator's assignment to a school: the scope of what they see.</summary>

@@ -1,23 +1,141 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using SuccessPlans.Features.Flags;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
 using SuccessPlans.Features.Students;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Web.Features.Account;
+using SuccessPlans.Web.Features.Students;
 
 namespace SuccessPlans.Web.Features.Home;
 
+/// <summary>
+/// The coordinator's worklist: referrals that need an action, the nightly check's open flags grouped by kind,
+/// and unread updates from providers. Every row is one click from what it needs.
+/// </summary>
 [Authorize(Policy = Roles.Coordinator)]
-public class CoordinatorModel(AppDbContext db, CurrentUser me) : PageModel
+public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess access, FlagService flags, PlanService plans, TimeProvider time) : PageModel
 {
+    public enum FollowUp { AwaitingConfirmation, Declined, NoAnswer, NothingDelivered }
+
     public sealed record SchoolRow(int Id, string Name, int ActiveStudents, int Withdrawn);
+    public sealed record ReferralRow(FollowUp Kind, int ReferralId, int StudentId, string Student, int NeedId, string Need, string Service, string Organization,
+        ReferralStatus Status, ReferralOutcome? Outcome, DateTime? Since);
+    public sealed record FlagRow(int Id, int StudentId, string Student, FlagKind Kind, int SubjectId, string? Summary, DateOnly Since);
 
     public IReadOnlyList<SchoolRow> Schools { get; private set; } = [];
-    public sealed record FlagRow(int StudentId, string Student, SuccessPlans.Features.Flags.FlagKind Kind, string? Summary, DateOnly Since);
+    public IReadOnlyList<ReferralRow> FollowUps { get; private set; } = [];
     public IReadOnlyList<FlagRow> Flags { get; private set; } = [];
+    public IReadOnlyDictionary<FlagKind, int> FlagCounts { get; private set; } = new Dictionary<FlagKind, int>();
+    public int UnreadUpdates { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken ct)
+    [BindProperty(SupportsGet = true)] public FlagKind? Kind { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Sort { get; set; }
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    /// <summary>Bulk dismiss: the flags ticked, with one reason.</summary>
+    public async Task<IActionResult> OnPostDismissAsync(int[]? flagIds, string? reason, CancellationToken ct)
+    {
+        try
+        {
+            var visible = (await access.VisibleAsync(ct)).Select(s => s.Id);
+            var count = await flags.DismissAsync(flagIds ?? [], reason, visible, access.Actor, ct);
+            TempData["Message"] = $"{count} flag(s) dismissed.";
+            return Redirect(Url.Page("/Home/Coordinator", new { Kind, Sort }) + "#flags");
+        }
+        catch (Exception e) when (e is ValidationFailedException or NotFoundException or ConcurrencyConflictException)
+        {
+            db.ChangeTracker.Clear();
+            ModelState.AddModelError("", e.Message);
+            await LoadAsync(ct);
+            return Page();
+        }
+    }
+
+    /// <summary>One click: the provider reported the goal met, the coordinator confirms the need met.</summary>
+    public async Task<IActionResult> OnPostConfirmMetAsync(int referralId, CancellationToken ct)
+    {
+        var visible = await access.VisibleAsync(ct);
+        var target = await db.Referrals.Where(r => r.Id == referralId && visible.Any(s => s.Id == r.StudentId))
+            .Select(r => new { r.StudentId, r.Need.PlanId }).SingleOrDefaultAsync(ct);
+        if (target is null) return NotFound();
+        var student = await access.FindAsync(target.StudentId, ct);
+        var plan = await db.Plans.Include(p => p.Items).SingleAsync(p => p.Id == target.PlanId, ct);
+        try
+        {
+            await plans.ConfirmNeedMetAsync(student!, plan, referralId, access.Actor, null, ct);
+            TempData["Message"] = "Need marked met.";
+            return Redirect("/Home/Coordinator");
+        }
+        catch (Exception e) when (e is ValidationFailedException or NotFoundException or ConcurrencyConflictException)
+        {
+            db.ChangeTracker.Clear();
+            ModelState.AddModelError("", e.Message);
+            await LoadAsync(ct);
+            return Page();
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
     {
         var mine = await me.SchoolIdsAsync(ct);
+        var visible = (await access.VisibleAsync(ct)).Select(s => s.Id);
+        var now = time.GetUtcNow().UtcDateTime;
+        var settings = await db.Tenants.Select(t => new { t.NoResponseDays, t.StalledDays }).SingleAsync(ct);
+        var noAnswerBefore = now.AddDays(-settings.NoResponseDays);
+        var stalledBefore = now.AddDays(-settings.StalledDays);
+        ReferralStatus[] open = [ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService];
+        ReferralStatus[] ended = [ReferralStatus.Declined, ReferralStatus.ClosedUnsuccessful, ReferralStatus.Expired];
+
+        var candidates = await db.Referrals.AsNoTracking()
+            .Where(r => visible.Contains(r.StudentId))
+            .Where(r => (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore)
+                     || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore && !r.Deliveries.Any())
+                     || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed)
+                     // Ended without help, and nothing else under way for the need: it needs another service.
+                     || (ended.Contains(r.Status) && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed
+                         && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id != r.Id
+                             && (open.Contains(o.Status) || (o.Status == ReferralStatus.Completed && o.Outcome == ReferralOutcome.GotHelp)))))
+            .OrderByDescending(r => r.Id)
+            .Take(300)
+            .Select(r => new
+            {
+                r.Id, r.StudentId, Student = r.Student.GivenName + " " + r.Student.FamilyName, r.NeedId, Need = r.Need.Description,
+                Service = r.Service.Name, Organization = r.Organization.Name, r.Status, r.Outcome, r.SentAt, r.AnsweredAt, r.ClosedAt,
+            })
+            .ToListAsync(ct);
+        FollowUps = candidates
+            .Select(r => new ReferralRow(
+                r.Status switch
+                {
+                    ReferralStatus.Completed => FollowUp.AwaitingConfirmation,
+                    ReferralStatus.Sent => FollowUp.NoAnswer,
+                    ReferralStatus.Accepted => FollowUp.NothingDelivered,
+                    _ => FollowUp.Declined,
+                },
+                r.Id, r.StudentId, r.Student, r.NeedId, r.Need, r.Service, r.Organization, r.Status, r.Outcome,
+                r.Status switch { ReferralStatus.Sent => r.SentAt, ReferralStatus.Accepted => r.AnsweredAt, _ => r.ClosedAt }))
+            // One row per need for ended referrals: the latest says what happened.
+            .GroupBy(r => r.Kind == FollowUp.Declined ? $"need-{r.NeedId}" : $"referral-{r.ReferralId}")
+            .Select(g => g.OrderByDescending(r => r.ReferralId).First())
+            .OrderBy(r => r.Kind).ThenBy(r => r.Since)
+            .ToList();
+
+        var openFlags = db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null && f.DismissedAt == null && visible.Contains(f.StudentId));
+        FlagCounts = (await openFlags.GroupBy(f => f.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct)).ToDictionary(x => x.Key, x => x.Count);
+        if (Kind is { } kind && Enum.IsDefined(kind)) openFlags = openFlags.Where(f => f.Kind == kind);
+        var joined = openFlags.Join(db.Students, f => f.StudentId, st => st.Id, (f, st) => new { f, st });
+        joined = Sort == "student"
+            ? joined.OrderBy(x => x.st.FamilyName).ThenBy(x => x.st.GivenName).ThenBy(x => x.f.Kind)
+            : joined.OrderBy(x => x.f.Kind).ThenBy(x => x.f.FirstSeenOn).ThenBy(x => x.st.FamilyName);
+        Flags = await joined.Take(500)
+            .Select(x => new FlagRow(x.f.Id, x.st.Id, x.st.GivenName + " " + x.st.FamilyName, x.f.Kind, x.f.SubjectId, x.f.Summary, x.f.FirstSeenOn))
+            .ToListAsync(ct);
+
+        UnreadUpdates = await db.ReferralUpdates.CountAsync(u => u.UserId == me.Id && u.ReadAt == null, ct);
         Schools = await db.Schools
             .Where(s => mine.Contains(s.Id))
             .OrderBy(s => s.Name)
@@ -25,10 +143,28 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me) : PageModel
                 db.Students.Count(st => st.SchoolId == s.Id && st.Status == StudentStatus.Active),
                 db.Students.Count(st => st.SchoolId == s.Id && st.Status == StudentStatus.Withdrawn)))
             .ToListAsync(ct);
-        Flags = await db.Flags.Where(f => f.ResolvedAt == null && f.DismissedAt == null)
-            .Join(db.Students.Where(st => mine.Contains(st.SchoolId)), f => f.StudentId, st => st.Id, (f, st) => new { f, st })
-            .OrderBy(x => x.f.Kind).ThenBy(x => x.f.FirstSeenOn).ThenBy(x => x.st.FamilyName).Take(500)
-            .Select(x => new FlagRow(x.st.Id, x.st.GivenName + " " + x.st.FamilyName, x.f.Kind, x.f.Summary, x.f.FirstSeenOn))
-            .ToListAsync(ct);
     }
+
+    public static string Words(FollowUp kind) => kind switch
+    {
+        FollowUp.AwaitingConfirmation => "Goal met: confirm the need",
+        FollowUp.Declined => "Ended without help: refer again",
+        FollowUp.NoAnswer => "No answer from the provider",
+        _ => "Accepted, nothing delivered yet",
+    };
+
+    /// <summary>Where a flag's action is: its need's "Find a service", its referral, or the plan review.</summary>
+    public static string ActionLink(FlagRow f) => f.Kind switch
+    {
+        FlagKind.UnmetNeed => $"/Students/{f.StudentId}/Needs/{f.SubjectId}/Refer",
+        FlagKind.ReviewOverdue => $"/Review/Student/{f.StudentId}",
+        _ => $"/Students/{f.StudentId}#referral-{f.SubjectId}",
+    };
+
+    public static string ActionWords(FlagKind kind) => kind switch
+    {
+        FlagKind.UnmetNeed => "Find a service",
+        FlagKind.ReviewOverdue => "Review now",
+        _ => "Follow up",
+    };
 }

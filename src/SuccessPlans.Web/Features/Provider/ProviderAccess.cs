@@ -10,6 +10,8 @@ namespace SuccessPlans.Web.Features.Provider;
 /// </summary>
 public sealed class ProviderAccess(AppDbContext db, CurrentUser me)
 {
+    public Task<int?> OrganizationIdAsync(CancellationToken ct = default) => me.ProviderOrganizationIdAsync(ct);
+
     public async Task<IQueryable<Referral>> ReferralsAsync(CancellationToken ct = default)
     {
         var org = await me.ProviderOrganizationIdAsync(ct);

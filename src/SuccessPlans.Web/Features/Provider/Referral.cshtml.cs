@@ -7,33 +7,43 @@ using SuccessPlans.Features.Users;
 
 namespace SuccessPlans.Web.Features.Provider;
 
-/// <summary>One referral for the provider: what was shared, and the answer, services delivered and closing.</summary>
+/// <summary>One referral for the provider: what was shared, the answer, services delivered, messages and closing.</summary>
 [Authorize(Policy = Roles.Provider)]
-public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralService referrals, PlanService plans) : PageModel
+public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralService referrals, PlanService plans, TimeProvider time) : PageModel
 {
     public Referral Referral { get; private set; } = null!;
+    public IReadOnlyList<ReferralMessage> Messages { get; private set; } = [];
     public DateOnly Today { get; private set; }
     [BindProperty] public Guid? Version { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        await MarkReadAsync(id, ct);
+        return Page();
+    }
 
     public Task<IActionResult> OnPostAcceptAsync(int id, CancellationToken ct) =>
         ActAsync(id, r => referrals.AcceptAsync(r, access.Actor, Version, ct), "Accepted.", ct);
 
-    public Task<IActionResult> OnPostDeclineAsync(int id, DeclineReason? reason, string? note, CancellationToken ct) =>
-        ActAsync(id, r => referrals.DeclineAsync(r, reason, note, access.Actor, Version, ct), "Declined.", ct);
+    public Task<IActionResult> OnPostDeclineAsync(int id, string? outcome, string? note, CancellationToken ct) =>
+        ActAsync(id, r => referrals.DeclineAsync(r, ReferralOutcomes.Parse(outcome), note, access.Actor, Version, ct), "Declined.", ct);
 
     public Task<IActionResult> OnPostDeliverAsync(int id, DateOnly? deliveredOn, int? amount, DeliveryUnit? unit, string? note, CancellationToken ct) =>
         ActAsync(id, r => referrals.RecordDeliveryAsync(r, deliveredOn, amount, unit, note, access.Actor, Version, ct), "Service recorded.", ct);
 
-    public Task<IActionResult> OnPostCompleteAsync(int id, string? outcome, CancellationToken ct) =>
-        ActAsync(id, r => referrals.CompleteAsync(r, outcome, access.Actor, Version, ct), "Completed.", ct);
+    public Task<IActionResult> OnPostCloseAsync(int id, string? outcome, string? note, CancellationToken ct) =>
+        ActAsync(id, r => referrals.CloseAsync(r, ReferralOutcomes.Parse(outcome), note, access.Actor, Version, ct), "Closed.", ct);
 
-    public Task<IActionResult> OnPostCloseAsync(int id, UnsuccessfulReason? reason, string? note, CancellationToken ct) =>
-        ActAsync(id, r => referrals.CloseUnsuccessfulAsync(r, reason, note, access.Actor, Version, ct), "Closed.", ct);
+    public Task<IActionResult> OnPostCorrectDeliveryAsync(int id, int deliveryId, bool? remove, DateOnly? deliveredOn, int? amount, DeliveryUnit? unit, string? note, string? reason, CancellationToken ct) =>
+        ActAsync(id, r => referrals.CorrectDeliveryAsync(r, deliveryId, remove == true, deliveredOn, amount, unit, note, reason, access.Actor, Version, ct),
+            remove == true ? "Delivery removed." : "Delivery corrected.", ct);
+
+    public Task<IActionResult> OnPostMessageAsync(int id, string? text, CancellationToken ct) =>
+        ActAsync(id, r => referrals.PostMessageAsync(r, MessageSide.Provider, text, access.Actor, ct), "Message sent.", ct, "#messages");
 
     /// <summary>Any refusal (illegal transition, bad input, someone else first) is shown; nothing changed.</summary>
-    private async Task<IActionResult> ActAsync(int id, Func<Referral, Task> action, string done, CancellationToken ct)
+    private async Task<IActionResult> ActAsync(int id, Func<Referral, Task> action, string done, CancellationToken ct, string anchor = "")
     {
         if (!await LoadAsync(id, ct)) return NotFound();
         try
@@ -42,8 +52,14 @@ public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralServi
         }
         catch (ValidationFailedException e)
         {
+            db.ChangeTracker.Clear();
             foreach (var m in e.Errors.SelectMany(x => x.Value)) ModelState.AddModelError("", m);
+            await LoadAsync(id, ct);
             return Page();
+        }
+        catch (NotFoundException)
+        {
+            return NotFound();
         }
         catch (Exception e) when (e is IllegalTransitionException or ConcurrencyConflictException)
         {
@@ -54,7 +70,7 @@ public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralServi
             return Page();
         }
         TempData["Message"] = done;
-        return RedirectToPage(new { id });
+        return Redirect($"/Provider/Referrals/{id}{anchor}");
     }
 
     private async Task<bool> LoadAsync(int id, CancellationToken ct)
@@ -62,8 +78,14 @@ public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralServi
         var referral = await access.FindAsync(id, ct);
         if (referral is null) return false;
         Referral = referral;
+        Messages = await db.ReferralMessages.AsNoTracking().Where(m => m.ReferralId == id).OrderBy(m => m.At).ThenBy(m => m.Id).ToListAsync(ct);
         Today = await plans.TodayAsync(ct);
-        if (!ModelState.ContainsKey(nameof(Version))) Version = referral.Version;
+        if (!ModelState.ContainsKey(nameof(Version)) || ModelState.ErrorCount > 0) Version = referral.Version;
         return true;
     }
+
+    /// <summary>Opening the referral reads its updates (messages from the school).</summary>
+    private Task MarkReadAsync(int id, CancellationToken ct) =>
+        db.ReferralUpdates.Where(u => u.ReferralId == id && u.UserId == access.Actor.UserId && u.ReadAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.ReadAt, time.GetUtcNow().UtcDateTime), ct);
 }

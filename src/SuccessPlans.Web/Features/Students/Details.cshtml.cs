@@ -10,7 +10,8 @@ namespace SuccessPlans.Web.Features.Students;
 
 /// <summary>The student page: profile, this year's plan, consent, history.</summary>
 [Authorize(Policy = Policies.StaffOfSchools)]
-public class DetailsModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Features.Referrals.ReferralService referrals, TimeProvider time) : PageModel
+public class DetailsModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Features.Referrals.ReferralService referrals,
+    SuccessPlans.Features.Flags.FlagService flags, CaseNoteService notes, SuccessPlans.Web.Features.Account.CurrentUser me, TimeProvider time) : PageModel
 {
     public Student Student { get; private set; } = null!;
     public SuccessPlan? Plan { get; private set; }
@@ -21,6 +22,17 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     public IReadOnlyList<SuccessPlans.Features.Referrals.Referral> Referrals { get; private set; } = [];
     public IReadOnlyList<SuccessPlans.Features.Referrals.Disclosure> Disclosures { get; private set; } = [];
     public IReadOnlyList<SuccessPlans.Features.Flags.Flag> Flags { get; private set; } = [];
+    public IReadOnlyList<CaseNote> Notes { get; private set; } = [];
+    public ILookup<int, SuccessPlans.Features.Referrals.ReferralMessage> Messages { get; private set; } = Array.Empty<SuccessPlans.Features.Referrals.ReferralMessage>().ToLookup(m => m.ReferralId);
+
+    /// <summary>Referrals whose messages this user reads: those of the referring school's coordinators (an Admin: all).</summary>
+    public HashSet<int> ConversationReferralIds { get; private set; } = [];
+
+    /// <summary>Needs that a referral shared: they stay on the record (closed, never removed).</summary>
+    public HashSet<int> ReferredNeedIds { get; private set; } = [];
+
+    /// <summary>Set when closing the plan needs a second, confirmed click (it has open referrals).</summary>
+    public string? CloseQuestion { get; private set; }
     public DateOnly Today { get; private set; }
     public int SchoolYear { get; private set; }
 
@@ -36,8 +48,19 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         [Display(Name = "Priority (for a need)")] public NeedPriority? Priority { get; set; }
     }
 
-    public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct) =>
-        await LoadAsync(id, ct) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        // Opening the student reads the updates about their referrals.
+        var referralIds = Referrals.Select(r => r.Id).ToList();
+        await db.ReferralUpdates.Where(u => u.UserId == me.Id && u.ReadAt == null && referralIds.Contains(u.ReferralId))
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.ReadAt, time.GetUtcNow().UtcDateTime), ct);
+        return Page();
+    }
+
+    /// <summary>The need waits for the coordinator's confirmation: its provider reported the goal met.</summary>
+    public SuccessPlans.Features.Referrals.Referral? AwaitingConfirmation(PlanItem need) =>
+        need.Status == NeedStatus.Open ? Referrals.FirstOrDefault(r => r.NeedId == need.Id && r.IsSuccess) : null;
 
     public Task<IActionResult> OnPostAddItemAsync(int id, CancellationToken ct) => ChangePlanAsync(id, (student, plan) =>
         plans.AddItemAsync(student, plan, new NewPlanItem(NewItem.Domain, NewItem.Kind, NewItem.Description, NewItem.Goal, NewItem.Priority), access.Actor, PlanVersion, ct),
@@ -52,8 +75,56 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     public Task<IActionResult> OnPostNextReviewAsync(int id, DateOnly? nextReviewDue, CancellationToken ct) =>
         ChangePlanAsync(id, (student, plan) => plans.SetNextReviewAsync(student, plan, nextReviewDue, access.Actor, PlanVersion, ct), "Next review date saved.", "", ct);
 
-    public Task<IActionResult> OnPostCloseAsync(int id, CancellationToken ct) =>
-        ChangePlanAsync(id, (student, plan) => plans.ClosePlanAsync(student, plan, access.Actor, PlanVersion, ct), "Plan closed.", "", ct);
+    public async Task<IActionResult> OnPostCloseAsync(int id, bool? confirm, CancellationToken ct)
+    {
+        var result = await ChangePlanAsync(id, (student, plan) => plans.ClosePlanAsync(student, plan, access.Actor, PlanVersion, ct, confirm == true), "Plan closed.", "", ct);
+        // Open referrals: ask once more, with the reason, instead of showing an error.
+        if (ModelState.TryGetValue(PlanService.ConfirmCloseField, out var entry) && entry.Errors.Count > 0)
+        {
+            CloseQuestion = entry.Errors[0].ErrorMessage;
+            ModelState.Remove(PlanService.ConfirmCloseField);
+        }
+        return result;
+    }
+
+    public Task<IActionResult> OnPostConfirmMetAsync(int id, int referralId, CancellationToken ct) =>
+        ChangePlanAsync(id, (student, plan) => plans.ConfirmNeedMetAsync(student, plan, referralId, access.Actor, PlanVersion, ct), "Need marked met.", "", ct);
+
+    public async Task<IActionResult> OnPostNoteAsync(int id, string? text, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        try
+        {
+            await notes.AddAsync(Student, text, access.Actor, ct);
+        }
+        catch (ValidationFailedException e)
+        {
+            foreach (var m in e.Errors.SelectMany(x => x.Value)) ModelState.AddModelError("NoteText", m);
+            return Page();
+        }
+        TempData["Message"] = "Note added.";
+        return Redirect($"/Students/{id}#notes");
+    }
+
+    public async Task<IActionResult> OnPostMessageAsync(int id, int referralId, string? text, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        if (!ConversationReferralIds.Contains(referralId)) return NotFound();
+        var referral = await db.Referrals.SingleAsync(r => r.Id == referralId, ct);
+        try
+        {
+            await referrals.PostMessageAsync(referral, SuccessPlans.Features.Referrals.MessageSide.School, text, access.Actor, ct);
+        }
+        catch (Exception e) when (e is ValidationFailedException or SuccessPlans.Features.Referrals.IllegalTransitionException)
+        {
+            db.ChangeTracker.Clear();
+            ModelState.AddModelError("", e.Message);
+            await LoadAsync(id, ct);
+            return Page();
+        }
+        TempData["Message"] = "Message sent.";
+        return Redirect($"/Students/{id}#referral-{referralId}");
+    }
 
     public async Task<IActionResult> OnPostRevokeConsentAsync(int id, int consentId, string? reason, CancellationToken ct)
     {
@@ -76,18 +147,21 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     public async Task<IActionResult> OnPostDismissFlagAsync(int id, int flagId, string? reason, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct)) return NotFound();
-        var flag = await db.Flags.SingleOrDefaultAsync(f => f.Id == flagId && f.StudentId == id && f.ResolvedAt == null, ct);
-        if (flag is null) return NotFound();
-        if (string.IsNullOrWhiteSpace(reason))
+        try
         {
-            ModelState.AddModelError("", "Say why you dismiss the flag.");
+            await flags.DismissAsync([flagId], reason, db.Students.Where(s => s.Id == id).Select(s => s.Id), access.Actor, ct);
+        }
+        catch (NotFoundException)
+        {
+            return NotFound();
+        }
+        catch (Exception e) when (e is ValidationFailedException or ConcurrencyConflictException)
+        {
+            db.ChangeTracker.Clear();
+            ModelState.AddModelError("", e.Message);
+            await LoadAsync(id, ct);
             return Page();
         }
-        flag.DismissedAt = time.GetUtcNow().UtcDateTime;
-        flag.DismissedByName = access.Actor.Name;
-        flag.DismissReason = reason.Trim().Length > 1000 ? reason.Trim()[..1000] : reason.Trim();
-        plans.Record(id, access.Actor, "flag dismissed", $"{SuccessPlans.Features.Flags.Flag.Words(flag.Kind)}: {flag.DismissReason}");
-        await db.SaveChangesAsync(ct);
         TempData["Message"] = "Flag dismissed.";
         return RedirectToPage(new { id });
     }
@@ -130,7 +204,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         {
             foreach (var (field, messages) in e.Errors)
                 foreach (var message in messages)
-                    ModelState.AddModelError(prefix.Length > 0 ? $"{prefix}.{field}" : "", message);
+                    ModelState.AddModelError(prefix.Length > 0 ? $"{prefix}.{field}" : field == PlanService.ConfirmCloseField ? field : "", message);
             return Page();
         }
         catch (ConcurrencyConflictException e)
@@ -165,6 +239,13 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         Flags = await db.Flags.AsNoTracking().Where(f => f.StudentId == id && f.ResolvedAt == null).OrderBy(f => f.Kind).ToListAsync(ct);
         Disclosures = await db.Disclosures.AsNoTracking().Include(d => d.Organization).Where(d => d.StudentId == id).OrderByDescending(d => d.At).ToListAsync(ct);
         History = await db.StudentEvents.AsNoTracking().Where(e => e.StudentId == id).OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(200).ToListAsync(ct);
+        Notes = await db.CaseNotes.AsNoTracking().Where(n => n.StudentId == id).OrderByDescending(n => n.At).ThenByDescending(n => n.Id).ToListAsync(ct);
+        var mySchools = await me.SchoolIdsAsync(ct);
+        ConversationReferralIds = Referrals.Where(r => r.Status != SuccessPlans.Features.Referrals.ReferralStatus.Draft && mySchools.Contains(r.SchoolId)).Select(r => r.Id).ToHashSet();
+        var conversation = ConversationReferralIds.ToList();
+        Messages = (await db.ReferralMessages.AsNoTracking().Where(m => conversation.Contains(m.ReferralId)).OrderBy(m => m.At).ThenBy(m => m.Id).ToListAsync(ct))
+            .ToLookup(m => m.ReferralId);
+        ReferredNeedIds = Referrals.Select(r => r.NeedId).ToHashSet();
         return true;
     }
 

@@ -14,3 +14,14 @@
   document.addEventListener('DOMContentLoaded', markScrollableTables);
   window.addEventListener('resize', markScrollableTables);
 })();
+
+// A form marked data-confirm asks before it submits (closing a referral, removing a delivery). Without the
+// script the server-side rules still hold; the question only saves a slip of the finger.
+document.addEventListener('submit', function (event) {
+  var form = event.target;
+  var submitter = event.submitter;
+  var question = (submitter && submitter.getAttribute('data-confirm')) || form.getAttribute('data-confirm');
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});

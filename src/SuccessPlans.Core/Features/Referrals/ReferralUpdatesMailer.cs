@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text;
+using Hangfire;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SuccessPlans.Data;
+using SuccessPlans.Features.Flags;
+using SuccessPlans.Features.Notifications;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Features.Referrals;
+
+/// <summary>
+/// Emails referral updates (answers, first services, closings, messages) in one batch: at most one email per
+/// user per local day, sent once the updates have been quiet for a few minutes, so a busy day is one email and
+/// never one per event. Updates already read in the app, and those of users who turned the email off, are not
+/// mailed. A <see cref="DigestSent"/> row (unique per user, day and kind) keeps two nodes from both sending.
+/// </summary>
+public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvider time, IConfiguration config)
+{
+    public const string RecurringJobId = "referral-updates-email";
+
+    /// <summary>How long updates must be quiet before the batch goes: a burst of answers becomes one email.</summary>
+    public static readonly TimeSpan QuietPeriod = TimeSpan.FromMinutes(5);
+
+    [AutomaticRetry(Attempts = 1)]
+    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    public async Task<int> SendAsync(CancellationToken ct)
+    {
+        List<int> tenantIds;
+        await using (var outer = scopes.CreateAsyncScope())
+            tenantIds = await outer.ServiceProvider.GetRequiredService<AppDbContext>().Tenants.Select(t => t.Id).ToListAsync(ct);
+        var queued = 0;
+        foreach (var tenantId in tenantIds)
+        {
+            await using var scope = scopes.CreateTenantScope(tenantId);
+            queued += await SendForTenantAsync(scope.ServiceProvider, ct);
+        }
+        return queued;
+    }
+
+    private async Task<int> SendForTenantAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<AppDbContext>();
+        var outbox = services.GetRequiredService<Outbox>();
+        var now = time.GetUtcNow().UtcDateTime;
+        var pending = await db.ReferralUpdates.Where(u => u.EmailedAt == null).Select(u => u.UserId).Distinct().ToListAsync(ct);
+        if (pending.Count == 0) return 0;
+
+        var tenant = await db.Tenants.AsNoTracking().SingleAsync(ct);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, tenant.TimeZone));
+        var users = (await db.Users.Where(u => pending.Contains(u.Id))
+                .Select(u => new { u.Id, u.Email, u.DisplayName, u.Role, u.EmailReferralUpdates, u.LockoutEnd,
+                    MailedToday = db.DigestsSent.Any(d => d.UserId == u.Id && d.On == today && d.Kind == DigestKind.ReferralUpdates) })
+                .ToListAsync(ct))
+            .ToList();
+        var baseUrl = (config["App:BaseUrl"] ?? "").TrimEnd('/');
+        var queued = 0;
+        foreach (var user in users)
+        {
+            var updates = await db.ReferralUpdates.Where(u => u.UserId == user.Id && u.EmailedAt == null).OrderBy(u => u.At).ToListAsync(ct);
+            var wantsMail = user.EmailReferralUpdates && user.Email is { Length: > 0 } && (user.LockoutEnd is null || user.LockoutEnd < time.GetUtcNow());
+            var unread = updates.Where(u => u.ReadAt == null).ToList();
+            if (wantsMail && unread.Count > 0)
+            {
+                // Wait for the burst to end, and for tomorrow once today's email went out.
+                if (user.MailedToday || now - unread.Max(u => u.At) < QuietPeriod)
+                    continue;
+                var link = $"{baseUrl}/Notifications";
+                var text = new StringBuilder($"Hello {user.DisplayName},\n\n{unread.Count} update(s) on your referrals in {tenant.Name}:\n\n");
+                var html = new StringBuilder($"<p>Hello {WebUtility.HtmlEncode(user.DisplayName)},</p><p>{unread.Count} update(s) on your referrals in {WebUtility.HtmlEncode(tenant.Name)}:</p><ul>");
+                foreach (var u in unread)
+                {
+                    text.Append($"- {u.Text}\n");
+                    html.Append($"<li>{WebUtility.HtmlEncode(u.Text)}</li>");
+                }
+                text.Append($"\nSee them in SuccessPlans: {link}\n\nYou can turn these emails off under My settings.");
+                html.Append($"</ul><p><a href=\"{WebUtility.HtmlEncode(link)}\">See them in SuccessPlans</a>. You can turn these emails off under My settings.</p>");
+                db.DigestsSent.Add(new DigestSent { UserId = user.Id, On = today, Kind = DigestKind.ReferralUpdates });
+                outbox.Enqueue("referral-updates", user.Email!, user.DisplayName, $"SuccessPlans: {unread.Count} referral update(s)", text.ToString(), html.ToString(), user.Id);
+                queued++;
+            }
+            // Read in the app, mailed now, or not wanted by mail: each update is handled once.
+            foreach (var u in updates)
+                u.EmailedAt = now;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another node mailed this user today at the same moment; its email stands.
+                db.ChangeTracker.Clear();
+                queued -= wantsMail && unread.Count > 0 ? 1 : 0;
+            }
+        }
+        return queued;
+    }
+}
