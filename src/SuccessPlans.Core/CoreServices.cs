@@ -37,6 +37,8 @@ public static class CoreServices
         services.AddScoped<HsdsExporter>();
         services.AddScoped<SuccessPlans.Features.Plans.PlanService>();
         services.AddScoped<SuccessPlans.Features.Referrals.ReferralService>();
+        services.AddScoped<SuccessPlans.Features.Referrals.ServiceMatcher>();
+        services.AddScoped<SuccessPlans.Features.Students.ConsentService>();
         services.AddScoped<SuccessPlans.Features.Cabinet.CabinetReport>();
         services.AddScoped<SuccessPlans.Features.Flags.FlagService>();
         services.AddScoped<SuccessPlans.Features.Directory.CapacityService>();

@@ -82,9 +82,9 @@ public class ReferralTests : IAsyncLifetime
     {
         var c = await _app.SignedInAsync("coord@loop.test");
         var page = await c.GetDocumentAsync(ReferUrl);
-        var names = page.QuerySelectorAll("tbody tr td:first-child").Select(td => td.FirstChild!.TextContent.Trim()).ToArray();
-        // Same domain, active, age 7 in range, Spanish offered; open places first, full last.
-        Assert.Equal(["Glasses", "Dental"], names);
+        var names = page.QuerySelectorAll("ol.matches h3 .service").Select(h => h.TextContent.Trim()).ToArray();
+        // Same domain, active, age 7 in range; Spanish speakers with open places first, full last; English-only is listed, not hidden.
+        Assert.Equal(["Glasses", "English-only checkups", "Dental"], names);
     }
 
     [Fact]

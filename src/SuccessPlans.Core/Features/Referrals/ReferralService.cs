@@ -11,9 +11,6 @@ namespace SuccessPlans.Features.Referrals;
 /// <summary>A state change the lifecycle does not allow; nothing was changed.</summary>
 public sealed class IllegalTransitionException(string message) : Exception(message);
 
-public sealed record ServiceMatch(int ServiceId, string Service, string Organization, int OrganizationId, string? Description, ServiceTier? Tier,
-    int? MinimumAge, int? MaximumAge, string? Languages, int? Capacity, IReadOnlyList<string> Where);
-
 public sealed record SharedField(string Label, string? Value);
 
 /// <summary>
@@ -33,26 +30,6 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
     };
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
-
-    /// <summary>Services that fit the need: same domain, active, the child's age in range, the home language offered; room first.</summary>
-    public async Task<IReadOnlyList<ServiceMatch>> FindServicesAsync(Student student, PlanItem need, CancellationToken ct = default)
-    {
-        var today = await plans.TodayAsync(ct);
-        int? age = student.BirthDate is { } b ? today.Year - b.Year - (today < b.AddYears(today.Year - b.Year) ? 1 : 0) : null;
-        var language = student.HomeLanguage is { Length: > 0 } l ? $" {l.ToLowerInvariant()} " : null;
-        var query = db.Services.Where(s => s.Status == "active" && s.Domain == need.Domain);
-        if (age is { } a)
-            query = query.Where(s => (s.MinimumAge == null || s.MinimumAge <= a) && (s.MaximumAge == null || s.MaximumAge >= a));
-        if (language is not null)
-            query = query.Where(s => s.Languages == null || (" " + s.Languages + " ").Contains(language));
-        return await query
-            .OrderBy(s => s.Capacity == null ? 1 : s.Capacity > 0 ? 0 : 2)
-            .ThenByDescending(s => s.Capacity)
-            .ThenBy(s => s.Name)
-            .Select(s => new ServiceMatch(s.Id, s.Name, s.Organization.Name, s.OrganizationId, s.Description, s.Tier, s.MinimumAge, s.MaximumAge, s.Languages, s.Capacity,
-                s.Locations.Select(l => l.Location.Name + (l.Location.City == null ? "" : ", " + l.Location.City)).ToList()))
-            .ToListAsync(ct);
-    }
 
     /// <summary>Exactly what a provider will see of the child: the minimum of docs/domain.md.</summary>
     public static IReadOnlyList<SharedField> SharedFields(Student student, PlanItem need) =>

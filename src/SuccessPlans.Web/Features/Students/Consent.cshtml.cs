@@ -9,67 +9,61 @@ using SuccessPlans.Web.Hosting;
 
 namespace SuccessPlans.Web.Features.Students;
 
-/// <summary>Records a guardian's consent: to services, and to sharing with named organizations or any partner.</summary>
+/// <summary>
+/// Records a guardian's consent (the rules are ConsentService's). Opened from a referral, it comes with the chosen
+/// service's organization ticked and goes back to the referral afterwards.
+/// </summary>
 [Authorize(Policy = Policies.StaffOfSchools)]
-public class ConsentModel(AppDbContext db, StudentAccess access, PlanService plans, TimeProvider time) : PageModel
+public class ConsentModel(AppDbContext db, StudentAccess access, PlanService plans, ConsentService consents) : PageModel
 {
     public Student Student { get; private set; } = null!;
     public IReadOnlyList<SelectListItem> Organizations { get; private set; } = [];
     [BindProperty] public ConsentInput Input { get; set; } = new();
 
+    /// <summary>Where to go after saving or cancelling; followed only when it is an address of this app.</summary>
+    [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
+
+    public string BackUrl => Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : $"/Students/{Student.Id}";
+
     public sealed class ConsentInput
     {
-        [Required, StringLength(200), Display(Name = "Guardian who gave consent")] public string GuardianName { get; set; } = "";
-        [Required, Display(Name = "Date given")] public DateOnly? GivenOn { get; set; }
+        [Display(Name = "Guardian who gave consent")] public string? GuardianName { get; set; }
+        [Display(Name = "Date given")] public DateOnly? GivenOn { get; set; }
         [Display(Name = "Consents to services")] public bool CoversServices { get; set; } = true;
         [Display(Name = "Data may be shared with any partner organization")] public bool SharesWithAnyPartner { get; set; }
         [Display(Name = "Or only with these organizations")] public List<int> OrganizationIds { get; set; } = [];
         [Display(Name = "Expires on (optional)")] public DateOnly? ExpiresOn { get; set; }
     }
 
-    public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(int id, [FromQuery] string? organizationId, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct)) return NotFound();
         Input.GuardianName = Student.GuardianName ?? "";
         Input.GivenOn = await plans.TodayAsync(ct);
+        // The organization of the service being referred to, when it is one of this tenant's.
+        if (int.TryParse(organizationId, out var orgId) && Organizations.Any(o => o.Value == orgId.ToString()))
+            Input.OrganizationIds = [orgId];
         return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(int id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct)) return NotFound();
-        if (Student.Status == StudentStatus.Withdrawn)
-            ModelState.AddModelError("", "This student has withdrawn; no new consent can be recorded.");
-        var today = await plans.TodayAsync(ct);
-        if (Input.GivenOn > today)
-            ModelState.AddModelError("Input.GivenOn", "The date given cannot be in the future.");
-        if (Input.ExpiresOn is { } expires && Input.GivenOn is { } given && expires < given)
-            ModelState.AddModelError("Input.ExpiresOn", "The expiry date is before the date given.");
-        var orgIds = Input.SharesWithAnyPartner ? [] : Input.OrganizationIds.Distinct().ToList();
-        if (orgIds.Count > 0 && await db.ProviderOrganizations.CountAsync(o => orgIds.Contains(o.Id), ct) != orgIds.Count)
-            ModelState.AddModelError("Input.OrganizationIds", "One of the chosen organizations does not exist.");
-        if (!Input.CoversServices && !Input.SharesWithAnyPartner && orgIds.Count == 0)
-            ModelState.AddModelError("", "A consent must cover services or sharing with at least one organization.");
-        if (!ModelState.IsValid)
-            return Page();
-
-        var actor = access.Actor;
-        var consent = new Consent
+        if (!ModelState.IsValid) return Page(); // a value that is not a date or a number: said on the form already
+        try
         {
-            StudentId = id, GuardianName = Input.GuardianName.Trim(), GivenOn = Input.GivenOn!.Value, CoversServices = Input.CoversServices,
-            SharesWithAnyPartner = Input.SharesWithAnyPartner, ExpiresOn = Input.ExpiresOn, RecordedByUserId = actor.UserId,
-            RecordedByName = actor.Name, RecordedAt = time.GetUtcNow().UtcDateTime,
-            Organizations = orgIds.Select(o => new ConsentOrganization { OrganizationId = o }).ToList(),
-        };
-        db.Consents.Add(consent);
-        var names = await db.ProviderOrganizations.Where(o => orgIds.Contains(o.Id)).Select(o => o.Name).ToListAsync(ct);
-        plans.Record(id, actor, "consent recorded",
-            $"{consent.GuardianName}, given {consent.GivenOn:yyyy-MM-dd}; {(consent.CoversServices ? "services; " : "")}" +
-            (consent.SharesWithAnyPartner ? "sharing with any partner" : names.Count == 0 ? "no sharing" : "sharing with " + string.Join(", ", names)) +
-            (consent.ExpiresOn is { } e ? $"; expires {e:yyyy-MM-dd}" : ""));
-        await db.SaveChangesAsync(ct);
+            await consents.RecordAsync(Student, new ConsentRequest(Input.GuardianName, Input.GivenOn, Input.CoversServices, Input.SharesWithAnyPartner,
+                Input.OrganizationIds, Input.ExpiresOn), access.Actor, ct);
+        }
+        catch (ValidationFailedException e)
+        {
+            foreach (var (field, messages) in e.Errors)
+                foreach (var m in messages)
+                    ModelState.AddModelError(field.Length == 0 ? "" : $"{nameof(Input)}.{field}", m);
+            return Page();
+        }
         TempData["Message"] = "Consent recorded.";
-        return RedirectToPage("/Students/Details", new { id });
+        return Url.IsLocalUrl(ReturnUrl) ? LocalRedirect(ReturnUrl) : RedirectToPage("/Students/Details", new { id });
     }
 
     private async Task<bool> LoadAsync(int id, CancellationToken ct)

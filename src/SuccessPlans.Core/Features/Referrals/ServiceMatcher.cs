@@ -1,0 +1,250 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using SuccessPlans.Data;
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Students;
+
+namespace SuccessPlans.Features.Referrals;
+
+/// <summary>
+/// What the coordinator asks of the directory for one need. Each filter can be switched; the home language and
+/// open places rank and label a service even when their filter is off, so no help is hidden by default.
+/// </summary>
+public sealed record MatchQuery
+{
+    /// <summary>Words searched in the service's name and description, its organization's name and its taxonomy terms.</summary>
+    public string? Keyword { get; init; }
+    public bool SameDomain { get; init; } = true;
+    public bool FitsAge { get; init; } = true;
+    public bool SpeaksHomeLanguage { get; init; }
+    public bool OpenPlacesOnly { get; init; }
+
+    public const int MaxKeywordLength = 100;
+    public const int MaxWords = 5;
+
+    /// <summary>The words searched: the keyword cut to a sensible length, at most a few distinct words.</summary>
+    public IReadOnlyList<string> Words() =>
+        (Keyword is { } k ? k[..Math.Min(k.Length, MaxKeywordLength)] : "")
+            .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Distinct(StringComparer.OrdinalIgnoreCase).Take(MaxWords).ToList();
+}
+
+/// <summary>What the matcher knew of the child: the age range it matched on and the home language.</summary>
+public sealed record ChildProfile(int? AgeFrom, int? AgeTo, bool AgeFromGrade, string? LanguageCode, string? LanguageName)
+{
+    public string? AgeText => AgeFrom is null ? null : AgeFrom == AgeTo ? $"{AgeFrom}" : $"{AgeFrom}–{AgeTo}";
+}
+
+/// <summary>A service found for a need, with the reasons it matched and what to beware of (full, another language...).</summary>
+public sealed record ServiceMatch(int ServiceId, string Service, string Organization, int OrganizationId, string? Description, Domain? Domain, ServiceTier? Tier,
+    int? MinimumAge, int? MaximumAge, IReadOnlyList<string> Languages, int? Capacity, IReadOnlyList<string> Where,
+    IReadOnlyList<string> Reasons, IReadOnlyList<string> Cautions)
+{
+    public bool IsFull => Capacity == 0;
+}
+
+public sealed record MatchResults(IReadOnlyList<ServiceMatch> Matches, bool More, ChildProfile Child, IReadOnlyList<string> Words);
+
+/// <summary>
+/// Finds services for a need in one set-based query (plus one for the taxonomy terms of the results). Order: full
+/// services last; then the need's domain, the child's age, the home language, open places before unknown capacity,
+/// more places, name. Active services only.
+/// </summary>
+public sealed class ServiceMatcher(AppDbContext db, PlanService plans)
+{
+    public const int Limit = 100;
+    private const string Escape = "\\";
+
+    public async Task<MatchResults> FindAsync(Student student, PlanItem need, MatchQuery query, CancellationToken ct = default)
+    {
+        var child = await ProfileAsync(student, ct);
+        var words = query.Words();
+        var services = db.Services.Where(s => s.Status == "active");
+
+        var domain = need.Domain;
+        Expression<Func<Service, bool>> sameDomain = s => s.Domain == domain;
+        Expression<Func<Service, bool>> fitsAge = child.AgeFrom is { } from && child.AgeTo is { } to
+            ? s => (s.MinimumAge == null || s.MinimumAge <= to) && (s.MaximumAge == null || s.MaximumAge >= from)
+            : s => true;
+        // Languages are ISO 639-1 codes separated by spaces; a regional code ("pt-br") speaks the language too.
+        var (whole, regional) = child.LanguageCode is { } code ? ($"% {code} %", $"% {code}-%") : ("", "");
+        Expression<Func<Service, bool>> speaks = s => EF.Functions.Like(" " + s.Languages + " ", whole) || EF.Functions.Like(" " + s.Languages + " ", regional);
+
+        if (query.SameDomain) services = services.Where(sameDomain);
+        if (query.FitsAge) services = services.Where(fitsAge);
+        if (query.SpeaksHomeLanguage && child.LanguageCode is not null) services = services.Where(speaks);
+        if (query.OpenPlacesOnly) services = services.Where(s => s.Capacity > 0);
+        foreach (var word in words)
+        {
+            var p = $"%{EscapeLike(word)}%";
+            services = services.Where(s => EF.Functions.Like(s.Name, p, Escape) || EF.Functions.Like(s.Description, p, Escape)
+                || EF.Functions.Like(s.Organization.Name, p, Escape) || s.Terms.Any(t => EF.Functions.Like(t.Name, p, Escape) || EF.Functions.Like(t.Code, p, Escape)));
+        }
+
+        var ordered = services.OrderBy(s => s.Capacity == 0 ? 1 : 0).ThenBy(Rank(sameDomain)).ThenBy(Rank(fitsAge));
+        if (child.LanguageCode is not null)
+            ordered = ordered.ThenBy(Rank(speaks)).ThenBy(s => s.Languages == null ? 0 : 1);
+        var rows = await ordered
+            .ThenBy(s => s.Capacity > 0 ? 0 : 1)
+            .ThenByDescending(s => s.Capacity)
+            .ThenBy(s => s.Name).ThenBy(s => s.Id)
+            .Take(Limit + 1)
+            .Select(s => new Row(s.Id, s.Name, s.Organization.Name, s.OrganizationId, s.Description, s.Domain, s.Tier, s.MinimumAge, s.MaximumAge, s.Languages, s.Capacity,
+                s.Locations.Select(l => l.Location.Name + (l.Location.City == null ? "" : ", " + l.Location.City)).ToList()))
+            .ToListAsync(ct);
+
+        var more = rows.Count > Limit;
+        if (more) rows.RemoveAt(Limit);
+        var ids = rows.Select(r => r.Id).ToList();
+        // Terms only say where a keyword was found; without one there is nothing to explain.
+        var terms = (words.Count == 0 ? [] : await db.ServiceTerms.Where(t => ids.Contains(t.ServiceId))
+            .Select(t => new TermRow(t.ServiceId, t.Name, t.Code)).ToListAsync(ct))
+            .ToLookup(t => t.ServiceId);
+
+        var matches = rows.Select(r => Explain(r, need.Domain, child, words, terms[r.Id])).ToList();
+        return new MatchResults(matches, more, child, words);
+    }
+
+    private static Expression<Func<Service, int>> Rank(Expression<Func<Service, bool>> condition) =>
+        Expression.Lambda<Func<Service, int>>(Expression.Condition(condition.Body, Expression.Constant(0), Expression.Constant(1)), condition.Parameters);
+
+    private static string EscapeLike(string word) =>
+        word.Replace(Escape, Escape + Escape).Replace("%", Escape + "%").Replace("_", Escape + "_").Replace("[", Escape + "[");
+
+    private sealed record Row(int Id, string Name, string Organization, int OrganizationId, string? Description, Domain? Domain, ServiceTier? Tier,
+        int? MinimumAge, int? MaximumAge, string? Languages, int? Capacity, List<string> Where);
+
+    private sealed record TermRow(int ServiceId, string Name, string? Code);
+
+    private static ServiceMatch Explain(Row r, Domain needDomain, ChildProfile child, IReadOnlyList<string> words, IEnumerable<TermRow> terms)
+    {
+        var reasons = new List<string>();
+        var cautions = new List<string>();
+
+        if (r.Domain == needDomain) reasons.Add("same domain");
+        else cautions.Add(r.Domain is { } d ? $"another domain: {PlanService.Label(d)}" : "no domain given");
+
+        var ages = AgesText(r.MinimumAge, r.MaximumAge);
+        if (child.AgeFrom is { } from && child.AgeTo is { } to)
+        {
+            if ((r.MinimumAge is null || r.MinimumAge <= to) && (r.MaximumAge is null || r.MaximumAge >= from))
+                reasons.Add(ages is null ? "no age limits" : $"{ages} fit");
+            else
+                cautions.Add($"{ages}: not for age {child.AgeText}");
+        }
+        else if (ages is not null)
+            cautions.Add($"{ages} (the child's age is not known)");
+
+        var languages = LanguageNames.Split(r.Languages);
+        if (child.LanguageCode is { } code)
+        {
+            if (LanguageNames.Codes(r.Languages).Any(c => c == code || c.StartsWith(code + "-", StringComparison.Ordinal)))
+                reasons.Add($"speaks {child.LanguageName}");
+            else
+                cautions.Add(r.Languages is null ? "languages not given" : $"no {child.LanguageName} listed");
+        }
+
+        foreach (var word in words)
+        {
+            var places = new List<string>();
+            if (Has(r.Name, word)) places.Add("name");
+            if (Has(r.Description, word)) places.Add("description");
+            if (Has(r.Organization, word)) places.Add("organization name");
+            places.AddRange(terms.Where(t => Has(t.Name, word) || Has(t.Code, word)).Select(t => $"taxonomy term '{t.Name}'").Distinct());
+            reasons.Add(places.Count == 0 ? $"keyword '{word}'" : $"keyword '{word}' in {JoinAnd(places)}");
+        }
+
+        switch (r.Capacity)
+        {
+            case > 0: reasons.Add(r.Capacity == 1 ? "1 open place" : $"{r.Capacity} open places"); break;
+            case 0: cautions.Add("full: no open places"); break;
+            default: cautions.Add("open places not given"); break;
+        }
+
+        return new ServiceMatch(r.Id, r.Name, r.Organization, r.OrganizationId, r.Description, r.Domain, r.Tier, r.MinimumAge, r.MaximumAge,
+            languages, r.Capacity, r.Where, reasons, cautions);
+    }
+
+    private static bool Has(string? field, string word) => field?.Contains(word, StringComparison.OrdinalIgnoreCase) == true;
+
+    private static string JoinAnd(List<string> parts) =>
+        parts.Count == 1 ? parts[0] : string.Join(", ", parts[..^1]) + " and " + parts[^1];
+
+    public static string? AgesText(int? min, int? max) => (min, max) switch
+    {
+        (null, null) => null,
+        ({ } a, { } b) => $"ages {a}–{b}",
+        ({ } a, null) => $"ages {a} and up",
+        (null, { } b) => $"ages up to {b}",
+    };
+
+    /// <summary>The child's age today (tenant's calendar) from the birth date, or else about that of the grade.</summary>
+    private async Task<ChildProfile> ProfileAsync(Student student, CancellationToken ct)
+    {
+        var code = LanguageNames.Normalize(student.HomeLanguage);
+        var name = code is null ? null : LanguageNames.Name(code);
+        if (student.BirthDate is { } b)
+        {
+            var today = await plans.TodayAsync(ct);
+            var age = today.Year - b.Year - (today < b.AddYears(today.Year - b.Year) ? 1 : 0);
+            return new ChildProfile(age, age, false, code, name);
+        }
+        // A grade's children are about five to six years older than the grade number (kindergarten: 5-6).
+        var grade = student.Grade?.Trim().ToUpperInvariant() switch
+        {
+            "PK" or "PR" or "TK" => -1,
+            "KG" or "K" or "00" or "0" => 0,
+            { } g when int.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 13 => n,
+            _ => (int?)null,
+        };
+        return grade is { } gr ? new ChildProfile(gr + 5, gr + 6, true, code, name) : new ChildProfile(null, null, false, code, name);
+    }
+}
+
+/// <summary>ISO 639-1 codes as English names ("pt" -> "Portuguese"), so families' languages read as words.</summary>
+public static class LanguageNames
+{
+    private static readonly Dictionary<string, string> Names = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["am"] = "Amharic", ["ar"] = "Arabic", ["bn"] = "Bengali", ["de"] = "German", ["el"] = "Greek", ["en"] = "English",
+        ["es"] = "Spanish", ["fa"] = "Persian", ["fr"] = "French", ["gu"] = "Gujarati", ["he"] = "Hebrew", ["hi"] = "Hindi",
+        ["hmn"] = "Hmong", ["ht"] = "Haitian Creole", ["hy"] = "Armenian", ["it"] = "Italian", ["ja"] = "Japanese", ["km"] = "Khmer",
+        ["ko"] = "Korean", ["lo"] = "Lao", ["ne"] = "Nepali", ["pa"] = "Punjabi", ["pl"] = "Polish", ["ps"] = "Pashto",
+        ["pt"] = "Portuguese", ["ro"] = "Romanian", ["ru"] = "Russian", ["so"] = "Somali", ["sw"] = "Swahili", ["ta"] = "Tamil",
+        ["te"] = "Telugu", ["th"] = "Thai", ["ti"] = "Tigrinya", ["tl"] = "Tagalog", ["tr"] = "Turkish", ["uk"] = "Ukrainian",
+        ["ur"] = "Urdu", ["vi"] = "Vietnamese", ["yo"] = "Yoruba", ["zh"] = "Chinese", ["asl"] = "American Sign Language",
+    };
+
+    private static readonly Dictionary<string, string> CodesByName =
+        Names.GroupBy(n => n.Value, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Key, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A language code as the directory stores it (lower case, "pt" or "pt-br"), from a code or an English name; null when neither.</summary>
+    public static string? Normalize(string? language)
+    {
+        if (string.IsNullOrWhiteSpace(language)) return null;
+        var value = language.Trim();
+        if (CodesByName.TryGetValue(value, out var byName)) return byName;
+        var primary = value.Split('-', '_')[0].ToLowerInvariant();
+        return primary.Length is >= 2 and <= 3 && primary.All(char.IsAsciiLetterLower) ? primary : null;
+    }
+
+    /// <summary>The English name of a code, from the table, else from the runtime's cultures, else the code itself.</summary>
+    public static string Name(string code)
+    {
+        var primary = code.Split('-', '_')[0];
+        if (Names.TryGetValue(primary, out var name)) return name;
+        try
+        {
+            var culture = CultureInfo.GetCultureInfo(primary);
+            return culture.ThreeLetterISOLanguageName is "ivl" || string.IsNullOrEmpty(culture.EnglishName) || culture.EnglishName.StartsWith("Unknown", StringComparison.Ordinal)
+                ? code : culture.EnglishName;
+        }
+        catch (CultureNotFoundException) { return code; }
+    }
+
+    public static IReadOnlyList<string> Codes(string? languages) =>
+        languages?.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c => c.ToLowerInvariant()).ToList() ?? [];
+
+    public static IReadOnlyList<string> Split(string? languages) => Codes(languages).Select(Name).Distinct().ToList();
+}
