@@ -191,7 +191,7 @@ public class ClosedLoopJourneyTests(ITestOutputHelper output) : IAsyncLifetime
         await Click(coordinator.Locator("table.worklist tbody tr", new() { HasText = "Leo Park" }).GetByRole(AriaRole.Link, new() { Name = "Find another service" }));
         Assert.EndsWith($"/Students/{_leo}/Needs/{_leoNeed}/Refer", coordinator.Url);
         // The full service says so, and sinks below the one with open places.
-        var matches = await coordinator.Locator("main table tbody tr").AllInnerTextsAsync();
+        var matches = await coordinator.Locator("main ol.matches > li").AllInnerTextsAsync();
         var clinicAt = matches.ToList().FindIndex(r => r.Contains("Eye clinic"));
         var glassesAt = matches.ToList().FindIndex(r => r.Contains("Glasses"));
         Assert.True(glassesAt >= 0 && clinicAt > glassesAt, string.Join("\n", matches));
