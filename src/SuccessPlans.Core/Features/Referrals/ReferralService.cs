@@ -14,8 +14,8 @@ public sealed class IllegalTransitionException(string message) : Exception(messa
 public sealed record SharedField(string Label, string? Value);
 
 /// <summary>
-/// The closed loop: finding a service for a need, sending (consent-gated, logged as a disclosure, the provider
-/// told by email), the provider's answer with an outcome, services delivered, messages, and closing. Only the
+/// The closed loop: sending (consent-gated, logged as a disclosure, the provider told by email; finding the
+/// service is <see cref="ServiceMatcher"/>'s), the provider's answer with an outcome, services delivered, messages, and closing. Only the
 /// transitions of docs/referral-lifecycle.md are allowed; each is recorded with who and when, and the other
 /// party is told (a <see cref="ReferralUpdate"/>). Acting on a referral closes the flag it answers at once.
 /// </summary>

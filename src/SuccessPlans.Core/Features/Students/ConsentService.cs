@@ -57,4 +57,20 @@ public sealed class ConsentService(AppDbContext db, PlanService plans, TimeProvi
         await db.SaveChangesAsync(ct);
         return consent;
     }
+
+    /// <summary>Revokes a consent of the student (from today); a revoked consent stays on the record. The caller has checked the student.</summary>
+    public async Task RevokeAsync(Student student, int consentId, string? reason, Actor actor, CancellationToken ct = default)
+    {
+        var consent = await db.Consents.SingleOrDefaultAsync(c => c.Id == consentId && c.StudentId == student.Id, ct)
+                      ?? throw new NotFoundException("This student has no such consent.");
+        if (consent.RevokedOn is not null)
+            throw ValidationFailedException.For("ConsentId", "This consent was already revoked.");
+        var why = reason?.Trim();
+        if (why?.Length > 1000)
+            throw ValidationFailedException.For("Reason", "The reason is longer than 1000 characters.");
+        consent.RevokedOn = await plans.TodayAsync(ct);
+        consent.RevokedReason = string.IsNullOrEmpty(why) ? null : why;
+        plans.Record(student.Id, actor, "consent revoked", $"Consent of {consent.GuardianName} given {consent.GivenOn:yyyy-MM-dd}{(consent.RevokedReason is null ? "" : $": {consent.RevokedReason}")}");
+        await db.SaveChangesAsync(ct);
+    }
 }

@@ -11,7 +11,7 @@ namespace SuccessPlans.Web.Features.Students;
 /// <summary>The student page: profile, this year's plan, consent, history.</summary>
 [Authorize(Policy = Policies.StaffOfSchools)]
 public class DetailsModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Features.Referrals.ReferralService referrals,
-    SuccessPlans.Features.Flags.FlagService flags, CaseNoteService notes, SuccessPlans.Web.Features.Account.CurrentUser me, TimeProvider time) : PageModel
+    SuccessPlans.Features.Flags.FlagService flags, CaseNoteService notes, ConsentService consents, SuccessPlans.Web.Features.Account.CurrentUser me, TimeProvider time) : PageModel
 {
     public Student Student { get; private set; } = null!;
     public SuccessPlan? Plan { get; private set; }
@@ -129,17 +129,19 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     public async Task<IActionResult> OnPostRevokeConsentAsync(int id, int consentId, string? reason, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct)) return NotFound();
-        var consent = await db.Consents.SingleOrDefaultAsync(c => c.Id == consentId && c.StudentId == id, ct);
-        if (consent is null) return NotFound();
-        if (consent.RevokedOn is not null)
+        try
         {
-            ModelState.AddModelError("", "This consent was already revoked.");
+            await consents.RevokeAsync(Student, consentId, reason, access.Actor, ct);
+        }
+        catch (NotFoundException)
+        {
+            return NotFound();
+        }
+        catch (ValidationFailedException e)
+        {
+            ModelState.AddModelError("", e.Message);
             return Page();
         }
-        consent.RevokedOn = Today;
-        consent.RevokedReason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()[..Math.Min(reason.Trim().Length, 1000)];
-        plans.Record(id, access.Actor, "consent revoked", $"Consent of {consent.GuardianName} given {consent.GivenOn:yyyy-MM-dd}{(consent.RevokedReason is null ? "" : $": {consent.RevokedReason}")}");
-        await db.SaveChangesAsync(ct);
         TempData["Message"] = "Consent revoked.";
         return RedirectToPage(new { id });
     }
