@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -19,9 +20,10 @@ namespace SuccessPlans.Data;
 /// <summary>
 /// The one model, shared by SQLite and SQL Server. Tenancy is enforced here: every tenant-owned entity has
 /// the named query filter <see cref="TenantFilter"/>, and SaveChanges refuses any write that crosses tenants.
+/// It also holds the platform's data-protection keys, so every app node signs and reads the same cookies and links.
 /// </summary>
 public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant currentTenant)
-    : IdentityUserContext<AppUser, int>(options)
+    : IdentityUserContext<AppUser, int>(options), IDataProtectionKeyContext
 {
     /// <summary>Name of the query filter that hides other tenants' rows.</summary>
     public const string TenantFilter = "Tenant";
@@ -54,6 +56,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Flags.Flag> Flags => Set<SuccessPlans.Features.Flags.Flag>();
     public DbSet<SuccessPlans.Features.Flags.DigestSent> DigestsSent => Set<SuccessPlans.Features.Flags.DigestSent>();
     public DbSet<SuccessPlans.Features.Roster.RosterUpload> RosterUploads => Set<SuccessPlans.Features.Roster.RosterUpload>();
+    /// <summary>Platform-wide, not tenant-owned: one key ring signs every tenant's cookies and links.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
     internal int? CurrentTenantId => currentTenant.TenantId;
