@@ -15,7 +15,9 @@ public static class JobsHosting
         var onSqlServer = string.Equals(config["Database:Provider"], nameof(DatabaseProvider.SqlServer), StringComparison.OrdinalIgnoreCase);
         builder.Services.AddHangfire(c =>
         {
-            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings()
+                // Jobs write dates into emails: the same culture as requests, not the server's.
+                .UseDefaultCulture(new System.Globalization.CultureInfo("en-US"));
             if (onSqlServer)
                 c.UseSqlServerStorage(config.GetConnectionString("SqlServer"), new SqlServerStorageOptions { PrepareSchemaIfNecessary = true, SchemaName = "hangfire" });
             else

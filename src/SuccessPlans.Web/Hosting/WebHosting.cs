@@ -61,6 +61,16 @@ public static class WebHosting
         });
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();
+        // One culture for every request, whatever the server's: the UI is English, and form dates (yyyy-MM-dd) and
+        // numbers must bind and render the same on a de-DE or ar-SA (Um al-Qura calendar) machine.
+        var english = new System.Globalization.CultureInfo("en-US");
+        app.UseRequestLocalization(new RequestLocalizationOptions
+        {
+            DefaultRequestCulture = new Microsoft.AspNetCore.Localization.RequestCulture(english),
+            SupportedCultures = [english],
+            SupportedUICultures = [english],
+            RequestCultureProviders = [],
+        });
         if (!app.Environment.IsDevelopment())
             app.UseHsts();
         app.UseStaticFiles();

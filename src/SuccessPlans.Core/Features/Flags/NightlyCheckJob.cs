@@ -28,7 +28,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         var now = time.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, zone));
         // "Sent N days ago" on local day D means sent before the start of local day D - N + 1.
-        DateTime StartOfLocalDay(DateOnly d) => TimeZoneInfo.ConvertTimeToUtc(d.ToDateTime(TimeOnly.MinValue), zone);
+        DateTime StartOfLocalDay(DateOnly d) => LocalDays.StartUtc(d, zone);
 
         var expired = await ExpireReferralsAsync(StartOfLocalDay(today.AddDays(-tenant.ReferralExpiryDays + 1)), now, ct);
 
