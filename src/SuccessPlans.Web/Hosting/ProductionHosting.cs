@@ -47,7 +47,33 @@ public static class ProductionHosting
     }
 
     /// <summary>First in the pipeline: the scheme and client address the proxy saw, before cookies, antiforgery and HSTS look at them.</summary>
-    public static void UseForwardedHeadersFromKnownProxies(this WebApplication app) => app.UseForwardedHeaders();
+    public static void UseForwardedHeadersFromKnownProxies(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        if (app.Environment.IsProduction())
+            app.Use(RefusePlainHttp);
+    }
+
+    /// <summary>
+    /// In Production every page needs HTTPS (Secure cookies, antiforgery): a plain-HTTP request, direct or through a
+    /// proxy the app does not know, gets a 400 that says what to fix instead of a 500. /health stays open to probes.
+    /// </summary>
+    private static async Task RefusePlainHttp(HttpContext http, RequestDelegate next)
+    {
+        if (http.Request.IsHttps || http.Request.Path.StartsWithSegments("/health"))
+        {
+            await next(http);
+            return;
+        }
+        var urls = http.RequestServices.GetRequiredService<PublicUrls>();
+        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProductionHosting))
+            .LogWarning("Refused a plain-HTTP request from {RemoteIp} (X-Forwarded-Proto: {Proto}): a proxy must be listed in ForwardedHeaders:KnownProxies or KnownNetworks",
+                http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-Proto"].ToString());
+        http.Response.StatusCode = StatusCodes.Status400BadRequest;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        await http.Response.WriteAsync($"SuccessPlans is served over HTTPS only: open {urls.Base.AbsoluteUri}\n" +
+            "(Administrators: if this request came through your proxy, add its address to ForwardedHeaders:KnownProxies or KnownNetworks.)\n");
+    }
 
     private sealed record Forwarding(IReadOnlyList<IPAddress> Proxies, IReadOnlyList<System.Net.IPNetwork> Networks);
 

@@ -45,7 +45,7 @@ public sealed class ProductionShapeTests(ITestOutputHelper log) : IAsyncLifetime
 
         // The platform operator, created the way the RUNBOOK says (a command against the production database).
         var create = Start("command", null, ["create-operator", "--email", OperatorEmail, "--password", OperatorPassword]);
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
             await create.WaitForExitAsync(timeout.Token);
         Assert.True(create.ExitCode == 0, $"create-operator failed: {Output()}");
 
@@ -144,6 +144,8 @@ public sealed class ProductionShapeTests(ITestOutputHelper log) : IAsyncLifetime
         env["Email__Smtp__Security"] = "None";
         env["Email__FromAddress"] = "no-reply@successplans.test";
         env["Logging__LogLevel__Default"] = "Warning";
+        // No file watchers: a busy test machine runs out of inotify instances.
+        env["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine($"[{name}] {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine($"[{name}!] {e.Data}"); };
@@ -159,7 +161,7 @@ public sealed class ProductionShapeTests(ITestOutputHelper log) : IAsyncLifetime
     private async Task WaitUntilHealthyAsync(AppNode node)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
             if (node.Process.HasExited)
@@ -173,7 +175,7 @@ public sealed class ProductionShapeTests(ITestOutputHelper log) : IAsyncLifetime
             catch (TaskCanceledException) { }
             await Task.Delay(200);
         }
-        Assert.Fail($"node {node.Name} did not answer /health within 60 s: {Output()}");
+        Assert.Fail($"node {node.Name} did not answer /health within 120 s: {Output()}");
     }
 
     private async Task StartNginxAsync()

@@ -42,11 +42,17 @@ public sealed class ServerCultureTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (_culture, _uiCulture);
+        (CultureInfo.DefaultThreadCurrentCulture, CultureInfo.DefaultThreadCurrentUICulture) = (null, null);
         await _app.DisposeAsync();
     }
 
-    private static void RunAs(string culture) =>
-        (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (CultureInfo.GetCultureInfo(culture), CultureInfo.GetCultureInfo(culture));
+    /// <summary>The server's culture: this test's, and every thread's that sets none (TestServer does not flow the test's to requests).</summary>
+    private static void RunAs(string culture)
+    {
+        var c = CultureInfo.GetCultureInfo(culture);
+        (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (c, c);
+        (CultureInfo.DefaultThreadCurrentCulture, CultureInfo.DefaultThreadCurrentUICulture) = (c, c);
+    }
 
     [Theory]
     [InlineData("de-DE")]
