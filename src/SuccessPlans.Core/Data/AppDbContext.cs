@@ -90,6 +90,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         builder.Entity<IdentityUserClaim<int>>().HasQueryFilter(TenantFilter, c => Users.Any(u => u.Id == c.UserId));
         builder.Entity<IdentityUserLogin<int>>().HasQueryFilter(TenantFilter, l => Users.Any(u => u.Id == l.UserId));
         builder.Entity<IdentityUserToken<int>>().HasQueryFilter(TenantFilter, t => Users.Any(u => u.Id == t.UserId));
+        // The keys that sign every tenant's cookies and links belong to the platform: no tenant's scope reads them.
+        builder.Entity<DataProtectionKey>().HasQueryFilter(TenantFilter, k => CurrentTenantId == null);
 
         // Nothing the product holds about a child may vanish through a cascade; deletes are explicit.
         foreach (var fk in builder.Model.GetEntityTypes().SelectMany(e => e.GetForeignKeys()))
@@ -155,6 +157,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
                     break;
                 case Tenant tenant when tenantId is not null && (entry.State == EntityState.Added || tenant.Id != tenantId):
                     throw new TenantViolationException("A tenant's scope cannot create or change another tenant.");
+                case DataProtectionKey when tenantId is not null:
+                    throw new TenantViolationException("Data-protection keys belong to the platform: a tenant's scope cannot write them.");
             }
 
             if (entry.Entity is IVersioned versioned && entry.State is EntityState.Added or EntityState.Modified)

@@ -36,14 +36,16 @@ public sealed class BehindProxyTests : IAsyncLifetime
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
-            if (_app.HasExited) Assert.Fail($"the app stopped: {_output}");
+            if (_app.HasExited) Assert.Fail($"the app stopped: {Output()}");
             try { if ((await http.GetAsync($"http://127.0.0.1:{_port}/health")).IsSuccessStatusCode) return; }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
             await Task.Delay(200);
         }
-        Assert.Fail($"the app did not answer /health within 120 s: {_output}");
+        Assert.Fail($"the app did not answer /health within 120 s: {Output()}");
     }
+
+    private string Output() { lock (_output) return _output.ToString(); }
 
     private HttpClient Client() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
 
@@ -56,7 +58,8 @@ public sealed class BehindProxyTests : IAsyncLifetime
         request.Headers.Add("X-Forwarded-Proto", "https");
         request.Headers.Add("X-Forwarded-For", "203.0.113.7");
         var response = await client.SendAsync(request);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {_output}");
+        if (response.StatusCode != HttpStatusCode.OK)
+            Assert.Fail($"{(int)response.StatusCode}: {Output()}");
         Assert.Contains("__RequestVerificationToken", await response.Content.ReadAsStringAsync());
         Assert.Equal("max-age=31536000", response.Headers.GetValues("Strict-Transport-Security").Single());
         Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("successplans.af=") && c.Contains("secure"));

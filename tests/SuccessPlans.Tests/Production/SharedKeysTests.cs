@@ -75,6 +75,13 @@ public class SharedKeysTests : IAsyncLifetime
         await SignInAsync(a, b);
         var keys = await _nodeA.InTenant(null, (_, db) => db.DataProtectionKeys.ToListAsync());
         Assert.Single(keys);
+        // The platform's keys: a tenant's scope neither reads nor writes them.
+        Assert.Equal(0, await _nodeA.InTenant(_tenant, (_, db) => db.DataProtectionKeys.CountAsync()));
+        await Assert.ThrowsAsync<SuccessPlans.Tenancy.TenantViolationException>(() => _nodeA.InTenant(_tenant, async (_, db) =>
+        {
+            db.DataProtectionKeys.Add(new Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey { FriendlyName = "forged", Xml = "<key/>" });
+            await db.SaveChangesAsync();
+        }));
         Assert.False(Directory.Exists(Path.Combine(_nodeA.Root, "keys")) && Directory.EnumerateFiles(Path.Combine(_nodeA.Root, "keys")).Any());
     }
 }
