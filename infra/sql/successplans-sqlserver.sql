@@ -1503,177 +1503,24 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+    WHERE [MigrationId] = N'20261201184954_DataProtectionKeys'
 )
 BEGIN
-    DROP INDEX [IX_Tenants_Slug] ON [Tenants];
-    DECLARE @var nvarchar(max);
-    SELECT @var = QUOTENAME([d].[name])
-    FROM [sys].[default_constraints] [d]
-    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
-    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Tenants]') AND [c].[name] = N'Slug');
-    IF @var IS NOT NULL EXEC(N'ALTER TABLE [Tenants] DROP CONSTRAINT ' + @var + ';');
-    ALTER TABLE [Tenants] ALTER COLUMN [Slug] nvarchar(64) COLLATE Latin1_General_100_CI_AS NOT NULL;
-    CREATE UNIQUE INDEX [IX_Tenants_Slug] ON [Tenants] ([Slug]);
+    CREATE TABLE [DataProtectionKeys] (
+        [Id] int NOT NULL IDENTITY,
+        [FriendlyName] nvarchar(max) NULL,
+        [Xml] nvarchar(max) NULL,
+        CONSTRAINT [PK_DataProtectionKeys] PRIMARY KEY ([Id])
+    );
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    DROP INDEX [IX_Students_TenantId_ExternalId] ON [Students];
-    DECLARE @var1 nvarchar(max);
-    SELECT @var1 = QUOTENAME([d].[name])
-    FROM [sys].[default_constraints] [d]
-    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
-    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Students]') AND [c].[name] = N'ExternalId');
-    IF @var1 IS NOT NULL EXEC(N'ALTER TABLE [Students] DROP CONSTRAINT ' + @var1 + ';');
-    ALTER TABLE [Students] ALTER COLUMN [ExternalId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NULL;
-    EXEC(N'CREATE UNIQUE INDEX [IX_Students_TenantId_ExternalId] ON [Students] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    ALTER TABLE [Students] ADD [PreferredFamilyName] nvarchar(100) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    ALTER TABLE [Students] ADD [PreferredGivenName] nvarchar(100) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    ALTER TABLE [Students] ADD [Pronouns] nvarchar(40) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    ALTER TABLE [ServiceTerms] DROP CONSTRAINT [PK_ServiceTerms];
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    DECLARE @var2 nvarchar(max);
-    SELECT @var2 = QUOTENAME([d].[name])
-    FROM [sys].[default_constraints] [d]
-    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
-    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[ServiceTerms]') AND [c].[name] = N'TermHsdsId');
-    IF @var2 IS NOT NULL EXEC(N'ALTER TABLE [ServiceTerms] DROP CONSTRAINT ' + @var2 + ';');
-    ALTER TABLE [ServiceTerms] ALTER COLUMN [TermHsdsId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NOT NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    ALTER TABLE [ServiceTerms] ADD CONSTRAINT [PK_ServiceTerms] PRIMARY KEY ([ServiceId], [TermHsdsId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    DROP INDEX [IX_Services_TenantId_HsdsId] ON [Services];
-    DECLARE @var3 nvarchar(max);
-    SELECT @var3 = QUOTENAME([d].[name])
-    FROM [sys].[default_constraints] [d]
-    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
-    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Services]') AND [c].[name] = N'HsdsId');
-    IF @var3 IS NOT NULL EXEC(N'ALTER TABLE [Services] DROP CONSTRAINT ' + @var3 + ';');
-    ALTER TABLE [Services] ALTER COLUMN [HsdsId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NULL;
-    EXEC(N'CREATE UNIQUE INDEX [IX_Services_TenantId_HsdsId] ON [Services] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    DROP INDEX [IX_ServiceLocations_TenantId_HsdsId] ON [ServiceLocations];
-    DECLARE @var4 nvarchar(max);
-    SELECT @var4 = QUOTENAME([d].[name])
-    FROM [sys].[default_constraints] [d]
-    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
-    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[ServiceLocations]') AND [c].[name] = N'HsdsId');
-    IF @var4 IS NOT NULL EXEC(N'ALTER TABLE [ServiceLocations] DROP CONSTRAINT ' + @var4 + ';');
-    ALTER TABLE [ServiceLocations] ALTER COLUMN [HsdsId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NULL;
-    EXEC(N'CREATE UNIQUE INDEX [IX_ServiceLocations_TenantId_HsdsId] ON [ServiceLocations] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    DROP INDEX [IX_Schools_TenantId_ExternalId] ON [Schools];
-    DECLARE @var5 nvarchar(max);
-    SELECT @var5 = QUOTENAME([d].[name])
-    FROM [sys].[default_constraints] [d]
-    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
-    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Schools]') AND [c].[name] = N'ExternalId');
-    IF @var5 IS NOT NULL EXEC(N'ALTER TABLE [Schools] DROP CONSTRAINT ' + @var5 + ';');
-    ALTER TABLE [Schools] ALTER COLUMN [ExternalId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NULL;
-    EXEC(N'CREATE UNIQUE INDEX [IX_Schools_TenantId_ExternalId] ON [Schools] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    DROP INDEX [IX_ProviderOrganizations_TenantId_HsdsId] ON [ProviderOrganizations];
-    DECLARE @var6 nvarchar(max);
-    SELECT @var6 = QUOTENAME([d].[name])
-    FROM [sys].[default_constraints] [d]
-    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
-    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[ProviderOrganizations]') AND [c].[name] = N'HsdsId');
-    IF @var6 IS NOT NULL EXEC(N'ALTER TABLE [ProviderOrganizations] DROP CONSTRAINT ' + @var6 + ';');
-    ALTER TABLE [ProviderOrganizations] ALTER COLUMN [HsdsId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NULL;
-    EXEC(N'CREATE UNIQUE INDEX [IX_ProviderOrganizations_TenantId_HsdsId] ON [ProviderOrganizations] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
-)
-BEGIN
-    DROP INDEX [IX_Classes_TenantId_ExternalId] ON [Classes];
-    DECLARE @var7 nvarchar(max);
-    SELECT @var7 = QUOTENAME([d].[name])
-    FROM [sys].[default_constraints] [d]
-    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
-    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Classes]') AND [c].[name] = N'ExternalId');
-    IF @var7 IS NOT NULL EXEC(N'ALTER TABLE [Classes] DROP CONSTRAINT ' + @var7 + ';');
-    ALTER TABLE [Classes] ALTER COLUMN [ExternalId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NOT NULL;
-    CREATE UNIQUE INDEX [IX_Classes_TenantId_ExternalId] ON [Classes] ([TenantId], [ExternalId]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+    WHERE [MigrationId] = N'20261201184954_DataProtectionKeys'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261201185000_CaseInsensitiveKeysAndPreferredNames', N'10.0.14');
+    VALUES (N'20261201184954_DataProtectionKeys', N'10.0.14');
 END;
 
 COMMIT;

@@ -28,6 +28,7 @@ public static class CoreServices
         services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.Delivery == EmailDelivery.Smtp
             ? ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp)
             : ActivatorUtilities.CreateInstance<PickupMailTransport>(sp));
+        services.TryAddSingleton(PublicUrls.From(config, required: false));
         services.AddScoped<Outbox>();
         services.AddSingleton<OutboxDispatcher>();
 

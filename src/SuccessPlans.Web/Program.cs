@@ -10,11 +10,13 @@ var builder = WebApplication.CreateBuilder(args);
 try
 {
     builder.AddSuccessPlansCore();
+    builder.AddProductionHosting();
     builder.AddIdentityAndSecurity();
     builder.AddJobs();
     builder.AddWebFeatures();
 
     var app = builder.Build();
+    app.UseForwardedHeadersFromKnownProxies();
     app.UseSuccessPlansPipeline();
     app.MapSuccessPlansEndpoints();
 

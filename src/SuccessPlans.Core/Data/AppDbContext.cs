@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -19,9 +20,10 @@ namespace SuccessPlans.Data;
 /// <summary>
 /// The one model, shared by SQLite and SQL Server. Tenancy is enforced here: every tenant-owned entity has
 /// the named query filter <see cref="TenantFilter"/>, and SaveChanges refuses any write that crosses tenants.
+/// It also holds the platform's data-protection keys, so every app node signs and reads the same cookies and links.
 /// </summary>
 public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant currentTenant)
-    : IdentityUserContext<AppUser, int>(options)
+    : IdentityUserContext<AppUser, int>(options), IDataProtectionKeyContext
 {
     /// <summary>Name of the query filter that hides other tenants' rows.</summary>
     public const string TenantFilter = "Tenant";
@@ -57,6 +59,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Flags.Flag> Flags => Set<SuccessPlans.Features.Flags.Flag>();
     public DbSet<SuccessPlans.Features.Flags.DigestSent> DigestsSent => Set<SuccessPlans.Features.Flags.DigestSent>();
     public DbSet<SuccessPlans.Features.Roster.RosterUpload> RosterUploads => Set<SuccessPlans.Features.Roster.RosterUpload>();
+    /// <summary>Platform-wide, not tenant-owned: one key ring signs every tenant's cookies and links.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
     internal int? CurrentTenantId => currentTenant.TenantId;
@@ -89,6 +93,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         builder.Entity<IdentityUserClaim<int>>().HasQueryFilter(TenantFilter, c => Users.Any(u => u.Id == c.UserId));
         builder.Entity<IdentityUserLogin<int>>().HasQueryFilter(TenantFilter, l => Users.Any(u => u.Id == l.UserId));
         builder.Entity<IdentityUserToken<int>>().HasQueryFilter(TenantFilter, t => Users.Any(u => u.Id == t.UserId));
+        // The keys that sign every tenant's cookies and links belong to the platform: no tenant's scope reads them.
+        builder.Entity<DataProtectionKey>().HasQueryFilter(TenantFilter, k => CurrentTenantId == null);
 
         ConfigureCaseInsensitiveKeys(builder);
 
@@ -186,6 +192,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
                     break;
                 case Tenant tenant when tenantId is not null && (entry.State == EntityState.Added || tenant.Id != tenantId):
                     throw new TenantViolationException("A tenant's scope cannot create or change another tenant.");
+                case DataProtectionKey when tenantId is not null:
+                    throw new TenantViolationException("Data-protection keys belong to the platform: a tenant's scope cannot write them.");
             }
 
             if (entry.Entity is IVersioned versioned && entry.State is EntityState.Added or EntityState.Modified)

@@ -68,7 +68,7 @@ public static class Commands
         var (tenant, errors) = await scope.ServiceProvider.GetRequiredService<TenantProvisioning>().CreateAsync(
             new TenantProvisioning.Request(o.GetValueOrDefault("name", ""), o.GetValueOrDefault("slug", ""), o.GetValueOrDefault("time-zone", "America/New_York"),
                 o.GetValueOrDefault("admin-email", ""), o.GetValueOrDefault("admin-name", "")),
-            null, CancellationToken.None);
+            CancellationToken.None);
         if (tenant is null)
         {
             foreach (var (field, message) in errors) Console.Error.WriteLine($"{field}: {message}");

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
 using SuccessPlans.Features.Jobs;
 using SuccessPlans.Features.Seeding;
 using SuccessPlans.Csv;
@@ -15,10 +14,6 @@ public static class CoreHosting
 
         if (builder.Environment.IsProduction() && builder.Configuration.GetValue<bool>("Demo:Enabled"))
             throw new StartupException("Demo:Enabled is true in Production: demo users are never created in a production database; set Demo__Enabled=false.");
-
-        // Keys that sign cookies and invitation links outlive a restart; production points this at shared storage.
-        var keys = builder.Configuration["DataProtection:KeysDirectory"] is { Length: > 0 } k ? k : Path.Combine(contentRoot, "data", "keys");
-        builder.Services.AddDataProtection().SetApplicationName("SuccessPlans").PersistKeysToFileSystem(new DirectoryInfo(keys));
 
         builder.Services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database");
     }

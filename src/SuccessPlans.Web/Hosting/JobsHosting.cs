@@ -15,9 +15,11 @@ public static class JobsHosting
         var onSqlServer = string.Equals(config["Database:Provider"], nameof(DatabaseProvider.SqlServer), StringComparison.OrdinalIgnoreCase);
         builder.Services.AddHangfire(c =>
         {
-            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings()
+                // Jobs write dates into emails: the same culture as requests, not the server's.
+                .UseDefaultCulture(new System.Globalization.CultureInfo("en-US"));
             if (onSqlServer)
-                c.UseSqlServerStorage(config.GetConnectionString("SqlServer"), new SqlServerStorageOptions { PrepareSchemaIfNecessary = true, SchemaName = "hangfire" });
+                c.UseSqlServerStorage(config.GetConnectionString("SqlServer"), SqlServerStorage(config));
             else
                 c.UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromDays(7) });
         });
@@ -25,6 +27,15 @@ public static class JobsHosting
         if (config.GetValue("Jobs:RunServer", true))
             builder.Services.AddHangfireServer(o => o.WorkerCount = config.GetValue("Jobs:WorkerCount", 2));
     }
+
+    /// <summary>
+    /// Hangfire's own schema ("hangfire"): created at start only with Jobs:PrepareSchemaIfNecessary (the default, for
+    /// staging); production turns it off and applies infra/sql/hangfire-sqlserver.sql, so the app needs no DDL rights.
+    /// </summary>
+    internal static SqlServerStorageOptions SqlServerStorage(IConfiguration config) =>
+        new() { PrepareSchemaIfNecessary = config.GetValue("Jobs:PrepareSchemaIfNecessary", true), SchemaName = HangfireSchema };
+
+    public const string HangfireSchema = "hangfire";
 
     /// <summary>The dashboard shows every tenant's jobs, so only the platform operator may open it.</summary>
     public static void MapJobsDashboard(this WebApplication app) =>

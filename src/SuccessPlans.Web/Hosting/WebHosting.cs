@@ -35,8 +35,10 @@ public static class WebHosting
         builder.Services.AddProblemDetails();
         // Enums travel by name ("Health", "Need"): readable, and an unknown name is a 400, not a guess.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
-        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, context, _) =>
         {
+            // The public address, not the internal one the request came in on behind the proxy.
+            doc.Servers = [new Microsoft.OpenApi.OpenApiServer { Url = context.ApplicationServices.GetRequiredService<SuccessPlans.Features.Notifications.PublicUrls>().Base.AbsoluteUri.TrimEnd('/') }];
             doc.Info.Title = "SuccessPlans API";
             doc.Info.Description = "Students, success plans and needs, scoped like the pages: an Admin sees the tenant, a coordinator their schools. Referrals for providers (API key). The cabinet's dashboard: counts only, small cells suppressed. Sign in first; errors are ProblemDetails.";
             return Task.CompletedTask;
@@ -60,6 +62,16 @@ public static class WebHosting
         });
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();
+        // One culture for every request, whatever the server's: the UI is English, and form dates (yyyy-MM-dd) and
+        // numbers must bind and render the same on a de-DE or ar-SA (Um al-Qura calendar) machine.
+        var english = new System.Globalization.CultureInfo("en-US");
+        app.UseRequestLocalization(new RequestLocalizationOptions
+        {
+            DefaultRequestCulture = new Microsoft.AspNetCore.Localization.RequestCulture(english),
+            SupportedCultures = [english],
+            SupportedUICultures = [english],
+            RequestCultureProviders = [],
+        });
         if (!app.Environment.IsDevelopment())
             app.UseHsts();
         app.UseStaticFiles();

@@ -27,7 +27,7 @@ public static class Activity
                 db.Plans.Add(plan);
                 db.Consents.Add(new Consent { Student = student, GuardianName = "Guardian", GivenOn = identified, SharesWithAnyPartner = true, RecordedByName = "test" });
                 await db.SaveChangesAsync();
-                var referral = await referrals.SendAsync(student, plan.Items[0].Id, serviceId, actor, false, null, null);
+                var referral = await referrals.SendAsync(student, plan.Items[0].Id, serviceId, actor, false, null);
                 await referrals.AcceptAsync(referral, actor, referral.Version);
                 foreach (var day in days)
                     await referrals.RecordDeliveryAsync(referral, day, 1, DeliveryUnit.Sessions, null, actor, referral.Version);

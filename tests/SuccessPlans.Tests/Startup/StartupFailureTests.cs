@@ -19,7 +19,6 @@ public class StartupFailureTests : IDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["Jobs__RunServer"] = "false";
-        start.Environment["DataProtection__KeysDirectory"] = Path.Combine(_dir, "keys");
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         using var process = Process.Start(start)!;
@@ -99,6 +98,46 @@ public class StartupFailureTests : IDisposable
         var (code, stderr, _) = await StartAsync(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Demo__Enabled"] = "true" });
         Assert.Equal(1, code);
         AssertOneClearLine(stderr, "Demo:Enabled is true in Production");
+    }
+
+    [Fact]
+    public async Task Production_without_a_public_address()
+    {
+        var (code, stderr, _) = await StartAsync(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(_dir, "app.db")}" });
+        Assert.Equal(1, code);
+        AssertOneClearLine(stderr, "App:BaseUrl is empty: set App__BaseUrl");
+    }
+
+    [Fact]
+    public async Task Production_with_a_plain_http_public_address()
+    {
+        var (code, stderr, _) = await StartAsync(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["App__BaseUrl"] = "http://plans.example.org" });
+        Assert.Equal(1, code);
+        AssertOneClearLine(stderr, "App:BaseUrl 'http://plans.example.org' is not https");
+    }
+
+    [Fact]
+    public async Task A_known_proxy_that_is_not_an_address()
+    {
+        var (code, stderr, _) = await StartAsync(new() { ["ForwardedHeaders__KnownProxies"] = "10.0.0.5, proxy.internal" });
+        Assert.Equal(1, code);
+        AssertOneClearLine(stderr, "ForwardedHeaders:KnownProxies has 'proxy.internal', which is not an IP address");
+    }
+
+    [Fact]
+    public async Task A_known_network_without_its_prefix()
+    {
+        var (code, stderr, _) = await StartAsync(new() { ["ForwardedHeaders__KnownNetworks__0"] = "10.0.0.0" });
+        Assert.Equal(1, code);
+        AssertOneClearLine(stderr, "ForwardedHeaders:KnownNetworks has '10.0.0.0', which is not a network");
+    }
+
+    [Fact]
+    public async Task A_data_protection_certificate_that_cannot_be_read()
+    {
+        var (code, stderr, _) = await StartAsync(new() { ["DataProtection__CertificatePath"] = Path.Combine(_dir, "missing.pfx") });
+        Assert.Equal(1, code);
+        AssertOneClearLine(stderr, "DataProtection:CertificatePath");
     }
 
     public void Dispose()

@@ -173,8 +173,8 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
     private static async Task<Funnel> FunnelAsync(AppDbContext db, Period period, TimeZoneInfo zone, int threshold, CancellationToken ct)
     {
         // Referrals sent in the period (the tenant's local days, as UTC instants).
-        var fromUtc = TimeZoneInfo.ConvertTimeToUtc(period.From.ToDateTime(TimeOnly.MinValue), zone);
-        var toUtc = TimeZoneInfo.ConvertTimeToUtc(period.To.AddDays(1).ToDateTime(TimeOnly.MinValue), zone);
+        var fromUtc = SuccessPlans.Features.Tenants.LocalDays.StartUtc(period.From, zone);
+        var toUtc = SuccessPlans.Features.Tenants.LocalDays.StartUtc(period.To.AddDays(1), zone);
         var sent = db.Referrals.Where(r => r.SentAt >= fromUtc && r.SentAt < toUtc);
         var accepted = sent.Where(r => r.AnsweredAt != null && r.Status != ReferralStatus.Declined);
         var completed = sent.Where(r => r.Status == ReferralStatus.Completed);

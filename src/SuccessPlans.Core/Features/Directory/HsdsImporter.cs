@@ -192,7 +192,7 @@ public sealed class HsdsImporter(AppDbContext db)
                 extra.Domain = HsdsVocabulary.Domains.First(d => d.Term.Id == term.Id).Domain;
             else if (term.TaxonomyId == HsdsVocabulary.TierTaxonomyId)
                 extra.Tier = HsdsVocabulary.Tiers.First(t => t.Term.Id == term.Id).Tier;
-            else if (int.TryParse(r["value"], out var places) && places >= 0)
+            else if (int.TryParse(r["value"], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var places) && places >= 0)
                 extra.Capacity = places;
             else
                 throw r.Error($"field 'value' of an open-places attribute is not a number: '{r["value"]}'");

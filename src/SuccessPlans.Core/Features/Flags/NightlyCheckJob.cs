@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Microsoft.Extensions.Configuration;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Jobs;
 using SuccessPlans.Features.Notifications;
@@ -18,7 +17,7 @@ namespace SuccessPlans.Features.Flags;
 /// condition cleared, and queues one digest per coordinator per day. Everything is judged as of the run's
 /// local date, so a second run changes nothing and a run after nights of downtime leaves what nightly runs would have.
 /// </summary>
-public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox outbox, IConfiguration config) : ITenantJob
+public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox outbox, PublicUrls urls) : ITenantJob
 {
     private static readonly ReferralStatus[] Active = [ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService];
 
@@ -32,7 +31,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         var now = time.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, zone));
         // "Sent N days ago" on local day D means sent before the start of local day D - N + 1.
-        DateTime StartOfLocalDay(DateOnly d) => TimeZoneInfo.ConvertTimeToUtc(d.ToDateTime(TimeOnly.MinValue), zone);
+        DateTime StartOfLocalDay(DateOnly d) => LocalDays.StartUtc(d, zone);
 
         var expired = await ExpireReferralsAsync(StartOfLocalDay(today.AddDays(-tenant.ReferralExpiryDays + 1)), now, ct);
 
@@ -162,7 +161,6 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         var flags = await db.Flags.Where(f => f.ResolvedAt == null && f.DismissedAt == null)
             .Join(db.Students, f => f.StudentId, s => s.Id, (f, s) => new { f.Kind, f.FirstSeenOn, f.Summary, f.StudentId, s.SchoolId, s.GivenName, s.FamilyName })
             .ToListAsync(ct);
-        var baseUrl = (config["App:BaseUrl"] ?? "").TrimEnd('/');
         var queued = 0;
         foreach (var c in coordinators)
         {
@@ -176,7 +174,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
                 html.Append($"<h3>{Flag.Words(group.Key)} ({group.Count()})</h3><ul>");
                 foreach (var f in group.OrderBy(f => f.FamilyName).ThenBy(f => f.GivenName))
                 {
-                    var link = $"{baseUrl}/Students/{f.StudentId}";
+                    var link = urls.Student(f.StudentId);
                     var isNew = f.FirstSeenOn == today ? " [new]" : "";
                     text.Append($"- {f.GivenName} {f.FamilyName}: {f.Summary}{isNew}  {link}\n");
                     html.Append($"<li><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode($"{f.GivenName} {f.FamilyName}")}</a>: {WebUtility.HtmlEncode(f.Summary ?? "")}{isNew}</li>");

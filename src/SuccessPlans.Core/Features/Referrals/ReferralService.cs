@@ -19,7 +19,7 @@ public sealed record SharedField(string Label, string? Value);
 /// transitions of docs/referral-lifecycle.md are allowed; each is recorded with who and when, and the other
 /// party is told (a <see cref="ReferralUpdate"/>). Acting on a referral closes the flag it answers at once.
 /// </summary>
-public sealed class ReferralService(AppDbContext db, PlanService plans, FlagService flags, Outbox outbox, TimeProvider time)
+public sealed class ReferralService(AppDbContext db, PlanService plans, FlagService flags, Outbox outbox, TimeProvider time, PublicUrls urls)
 {
     private static readonly Dictionary<ReferralStatus, ReferralStatus[]> Allowed = new()
     {
@@ -54,7 +54,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
     }
 
     /// <summary>Sends a referral: needs a consent in force for the organization, or an Admin's override with a written reason.</summary>
-    public async Task<Referral> SendAsync(Student student, int needId, int serviceId, Actor actor, bool actorIsAdmin, string? overrideReason, string? appUrl, CancellationToken ct = default)
+    public async Task<Referral> SendAsync(Student student, int needId, int serviceId, Actor actor, bool actorIsAdmin, string? overrideReason, CancellationToken ct = default)
     {
         if (student.Status != StudentStatus.Active)
             throw ValidationFailedException.For("Student", "This student has withdrawn; no referral can be sent.");
@@ -106,17 +106,17 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         await flags.ResolveAsync(FlagKind.UnmetNeed, need.Id, ct);
         plans.Record(student.Id, actor, "referral sent", $"{service.Name} ({service.Organization.Name}) for the need: {need.Description}" +
             (consent is null ? $" (Admin override: {reason})" : $" (consent of {consent.GuardianName}, {consent.GivenOn:yyyy-MM-dd})"));
-        await NotifyOrganizationAsync(service.Organization, referral, service.Name, appUrl, ct);
+        await NotifyOrganizationAsync(service.Organization, referral, service.Name, ct);
         await db.SaveChangesAsync(ct);
         return referral;
     }
 
     /// <summary>The provider is told that a referral waits, without the child's data in the email.</summary>
-    private async Task NotifyOrganizationAsync(ProviderOrganization org, Referral referral, string serviceName, string? appUrl, CancellationToken ct)
+    private async Task NotifyOrganizationAsync(ProviderOrganization org, Referral referral, string serviceName, CancellationToken ct)
     {
         var recipients = await db.Users.Where(u => u.Role == UserRole.Provider && u.ProviderOrganizationId == org.Id && u.Email != null)
             .Select(u => new { u.Email, u.DisplayName, u.Id }).ToListAsync(ct);
-        var link = $"{(appUrl ?? "").TrimEnd('/')}/Provider/Referrals/{referral.Id}";
+        var link = urls.ProviderReferral(referral.Id);
         var text = $"A new referral to {serviceName} is waiting for your answer in SuccessPlans:\n\n{link}\n\nThe child's details are in the app, not in this email.";
         if (org.Email is { Length: > 0 } orgEmail && recipients.All(r => !string.Equals(r.Email, orgEmail, StringComparison.OrdinalIgnoreCase)))
             outbox.Enqueue("referral", orgEmail, org.Name, $"New referral to {serviceName}", text);

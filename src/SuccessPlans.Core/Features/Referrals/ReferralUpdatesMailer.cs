@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Hangfire;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Flags;
@@ -17,7 +16,7 @@ namespace SuccessPlans.Features.Referrals;
 /// never one per event. Updates already read in the app, and those of users who turned the email off, are not
 /// mailed. A <see cref="DigestSent"/> row (unique per user, day and kind) keeps two nodes from both sending.
 /// </summary>
-public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvider time, IConfiguration config)
+public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvider time, PublicUrls urls)
 {
     public const string RecurringJobId = "referral-updates-email";
 
@@ -55,7 +54,6 @@ public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvi
                     MailedToday = db.DigestsSent.Any(d => d.UserId == u.Id && d.On == today && d.Kind == DigestKind.ReferralUpdates) })
                 .ToListAsync(ct))
             .ToList();
-        var baseUrl = (config["App:BaseUrl"] ?? "").TrimEnd('/');
         var queued = 0;
         foreach (var user in users)
         {
@@ -67,7 +65,7 @@ public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvi
                 // Wait for the burst to end, and for tomorrow once today's email went out.
                 if (user.MailedToday || now - unread.Max(u => u.At) < QuietPeriod)
                     continue;
-                var link = $"{baseUrl}/Notifications";
+                var link = urls.For("/Notifications");
                 var text = new StringBuilder($"Hello {user.DisplayName},\n\n{unread.Count} update(s) on your referrals in {tenant.Name}:\n\n");
                 var html = new StringBuilder($"<p>Hello {WebUtility.HtmlEncode(user.DisplayName)},</p><p>{unread.Count} update(s) on your referrals in {WebUtility.HtmlEncode(tenant.Name)}:</p><ul>");
                 foreach (var u in unread)

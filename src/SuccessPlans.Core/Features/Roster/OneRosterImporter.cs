@@ -698,7 +698,7 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
         foreach (var r in file.Rows)
         {
             if (r.Optional("birthDate") is not { } value) continue;
-            if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", out var date))
+            if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
                 preview.Rejected.Add(new("demographics.csv", r.Line, $"field 'birthDate' is not a date (yyyy-MM-dd): '{value}'"));
             else
                 result[r["sourcedId"]] = (date, r.Line);

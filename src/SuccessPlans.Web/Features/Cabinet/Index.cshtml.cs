@@ -32,12 +32,12 @@ public class IndexModel(CabinetReport report, PlanService plans) : PageModel
             dashboard = await report.BuildAsync(ThisYear, ct);
         }
         Dashboard = dashboard;
-        From ??= Dashboard!.From.ToString("yyyy-MM-dd");
-        To ??= Dashboard!.To.ToString("yyyy-MM-dd");
+        From ??= Dashboard!.From.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        To ??= Dashboard!.To.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The CSV link of a table for the period on screen.</summary>
-    public string CsvUrl(string table) => $"/api/v1/cabinet/tables/{table}.csv?from={Dashboard!.From:yyyy-MM-dd}&to={Dashboard.To:yyyy-MM-dd}";
+    public string CsvUrl(string table) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"/api/v1/cabinet/tables/{table}.csv?from={Dashboard!.From:yyyy-MM-dd}&to={Dashboard.To:yyyy-MM-dd}");
 
     public static string Show(Figure f) => f.Value?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? (f.Suppressed ? "suppressed" : "none yet");
 }

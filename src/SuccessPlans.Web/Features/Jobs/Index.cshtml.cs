@@ -52,5 +52,5 @@ public class IndexModel(AppDbContext db, IBackgroundJobClient jobs, CurrentTenan
     }
 
     public string Local(DateTime utc) =>
-        TimeZoneInfo.ConvertTimeFromUtc(utc, TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId)).ToString("yyyy-MM-dd HH:mm:ss");
+        TimeZoneInfo.ConvertTimeFromUtc(utc, TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId)).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
 }

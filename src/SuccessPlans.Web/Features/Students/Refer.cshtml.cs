@@ -70,7 +70,7 @@ public class ReferModel(AppDbContext db, StudentAccess access, ReferralService r
         if (!await LoadAsync(id, needId, ct) || ServiceId is null) return NotFound();
         try
         {
-            var referral = await referrals.SendAsync(Student, needId, ServiceId.Value, access.Actor, IsAdmin, OverrideReason, $"{Request.Scheme}://{Request.Host}", ct);
+            var referral = await referrals.SendAsync(Student, needId, ServiceId.Value, access.Actor, IsAdmin, OverrideReason, ct);
             TempData["Message"] = $"Referral sent to {Chosen!.Organization.Name}.";
             return Redirect($"/Students/{id}#referrals");
         }

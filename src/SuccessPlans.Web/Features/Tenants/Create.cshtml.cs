@@ -26,7 +26,7 @@ public class CreateModel(TenantProvisioning provisioning) : PageModel
     {
         var (tenant, errors) = await provisioning.CreateAsync(
             new TenantProvisioning.Request(Input.Name ?? "", (Input.Slug ?? "").Trim(), (Input.TimeZoneId ?? "").Trim(), (Input.AdminEmail ?? "").Trim(), Input.AdminName ?? ""),
-            $"{Request.Scheme}://{Request.Host}", ct);
+            ct);
         if (tenant is null)
         {
             foreach (var (field, message) in errors) ModelState.AddModelError($"Input.{field}", message);

@@ -26,7 +26,7 @@ public sealed partial class TenantProvisioning(IServiceScopeFactory scopes, Recu
     }
 
     /// <summary>Returns the new tenant, or the errors (nothing written).</summary>
-    public async Task<(Tenant? Tenant, IReadOnlyList<(string Field, string Message)> Errors)> CreateAsync(Request r, string? requestBaseUrl, CancellationToken ct)
+    public async Task<(Tenant? Tenant, IReadOnlyList<(string Field, string Message)> Errors)> CreateAsync(Request r, CancellationToken ct)
     {
         var errors = Validate(r).ToList();
         if (errors.Count > 0) return (null, errors);
@@ -44,7 +44,7 @@ public sealed partial class TenantProvisioning(IServiceScopeFactory scopes, Recu
 
         sp.GetRequiredService<CurrentTenant>().Set(tenant.Id);
         var (admin, inviteErrors) = await sp.GetRequiredService<Invitations>().InviteAsync(
-            new Invitations.Request(r.AdminEmail, r.AdminName, UserRole.Admin, [], null), tenant.Name, requestBaseUrl, ct);
+            new Invitations.Request(r.AdminEmail, r.AdminName, UserRole.Admin, [], null), tenant.Name, ct);
         if (admin is null)
         {
             await transaction.RollbackAsync(ct);

@@ -104,7 +104,7 @@ public class EditModel(AppDbContext db, UserManager<AppUser> users, Invitations 
             return RedirectToPage(new { id });
         }
         var tenantName = await db.Tenants.Select(t => t.Name).SingleAsync(ct);
-        await invitations.QueueInvitationAsync(user, tenantName, $"{Request.Scheme}://{Request.Host}");
+        await invitations.QueueInvitationAsync(user, tenantName);
         await db.SaveChangesAsync(ct);
         TempData["Message"] = $"A new invitation was sent to {user.Email}.";
         return RedirectToPage(new { id });

@@ -6,12 +6,12 @@ using SuccessPlans.Features.Users;
 namespace SuccessPlans.Web.Features.Users;
 
 /// <summary>Creates a user without a password and writes their invitation email to the outbox, in one transaction.</summary>
-public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDbContext db, TimeProvider time, IConfiguration config, IServiceScopeFactory scopes)
+public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDbContext db, TimeProvider time, PublicUrls urls, IServiceScopeFactory scopes)
 {
     public sealed record Request(string Email, string DisplayName, UserRole Role, IReadOnlyList<int> SchoolIds, int? ProviderOrganizationId);
 
     /// <summary>Returns the errors to show, or the new user. Nothing is written when there are errors.</summary>
-    public async Task<(AppUser? User, IReadOnlyList<string> Errors)> InviteAsync(Request request, string tenantName, string? requestBaseUrl, CancellationToken ct)
+    public async Task<(AppUser? User, IReadOnlyList<string> Errors)> InviteAsync(Request request, string tenantName, CancellationToken ct)
     {
         if (await IsEmailTakenAsync(request.Email, ct))
             return (null, [TakenMessage]);
@@ -36,7 +36,7 @@ public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDb
         if (request.Role == UserRole.Coordinator)
             foreach (var schoolId in request.SchoolIds.Distinct())
                 db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = user.Id, SchoolId = schoolId });
-        await QueueInvitationAsync(user, tenantName, requestBaseUrl);
+        await QueueInvitationAsync(user, tenantName);
         await db.SaveChangesAsync(ct);
         if (transaction is not null)
             await transaction.CommitAsync(ct);
@@ -44,10 +44,10 @@ public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDb
     }
 
     /// <summary>Adds the invitation email (with a fresh link) to the outbox; the caller saves.</summary>
-    public async Task QueueInvitationAsync(AppUser user, string tenantName, string? requestBaseUrl)
+    public async Task QueueInvitationAsync(AppUser user, string tenantName)
     {
         var code = await users.GeneratePasswordResetTokenAsync(user);
-        var link = $"{BaseUrl(requestBaseUrl)}/Account/AcceptInvite?user={user.Id}&code={Uri.EscapeDataString(code)}";
+        var link = urls.AcceptInvitation(user.Id, code);
         var text = $"""
             Hello {user.DisplayName},
 
@@ -78,9 +78,6 @@ public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDb
     }
 
     private const string TakenMessage = "This email address cannot be used for a new account. Use another address.";
-
-    private string BaseUrl(string? requestBaseUrl) =>
-        (config["App:BaseUrl"] is { Length: > 0 } configured ? configured : requestBaseUrl ?? "http://localhost:5080").TrimEnd('/');
 
     /// <summary>
     /// Emails are sign-in names across the platform; a taken one gets a message that does not say

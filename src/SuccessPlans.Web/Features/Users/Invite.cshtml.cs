@@ -33,7 +33,7 @@ public class InviteModel(AppDbContext db, Invitations invitations) : PageModel
         var tenantName = await db.Tenants.Select(t => t.Name).SingleAsync(ct);
         var (user, errors) = await invitations.InviteAsync(
             new Invitations.Request(Input.Email, Input.DisplayName, Input.Role!.Value, Input.SchoolIds, Input.ProviderOrganizationId),
-            tenantName, $"{Request.Scheme}://{Request.Host}", ct);
+            tenantName, ct);
         if (user is null)
         {
             foreach (var e in errors) ModelState.AddModelError("Input.Email", e);

@@ -1,0 +1,29 @@
+using AngleSharp.Html.Dom;
+using SuccessPlans.Tests.Infrastructure;
+
+namespace SuccessPlans.Tests.Production;
+
+/// <summary>A form loaded from one node and submitted to another, as a load balancer may route a browser's two requests.</summary>
+public static class CrossNodeForms
+{
+    public static async Task<HttpResponseMessage> SubmitFormToAsync(this HttpClient loadFrom, HttpClient submitTo, string url, Dictionary<string, string> fields, string formSelector = "main form")
+    {
+        var document = await loadFrom.GetDocumentAsync(url);
+        var form = document.QuerySelector(formSelector) as IHtmlFormElement ?? throw new InvalidOperationException($"No form '{formSelector}' on {url}");
+        foreach (var (name, value) in fields)
+        {
+            switch (form.Elements.FirstOrDefault(e => e.GetAttribute("name") == name) ?? throw new InvalidOperationException($"No field '{name}' on {url}"))
+            {
+                case IHtmlInputElement input: input.Value = value; break;
+                case IHtmlSelectElement select: select.Value = value; break;
+                case IHtmlTextAreaElement area: area.Value = value; break;
+            }
+        }
+        form.SetAttribute("novalidate", "");
+        var submission = form.GetSubmission((IHtmlElement)form.QuerySelector("button[type=submit]")!)!;
+        var request = new HttpRequestMessage(HttpMethod.Post, submission.Target.Href) { Content = new StreamContent(submission.Body) };
+        foreach (var header in submission.Headers)
+            request.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        return await submitTo.SendAsync(request);
+    }
+}
