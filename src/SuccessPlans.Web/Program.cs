@@ -13,6 +13,7 @@ try
     builder.AddIdentityAndSecurity();
     builder.AddJobs();
     builder.AddWebFeatures();
+    builder.AddBadInputHandling();
 
     var app = builder.Build();
     app.UseSuccessPlansPipeline();
