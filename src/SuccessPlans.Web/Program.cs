@@ -14,6 +14,7 @@ try
     builder.AddIdentityAndSecurity();
     builder.AddJobs();
     builder.AddWebFeatures();
+    builder.AddBadInputHandling();
 
     var app = builder.Build();
     app.UseForwardedHeadersFromKnownProxies();

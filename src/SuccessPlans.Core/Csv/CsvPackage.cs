@@ -3,12 +3,26 @@ using System.Text;
 
 namespace SuccessPlans.Csv;
 
+/// <summary>
+/// How much a zip may unpack to. A zip's headers declare sizes but nothing makes them true, so the bytes are
+/// counted as they come out of the decompressor, and reading stops at the first byte over a bound.
+/// </summary>
+public sealed record ZipBounds(int MaxEntries, long MaxUnpackedBytes, int MaxRatio, long RatioFreeBytes)
+{
+    /// <summary>Far above any roster or directory (200,000 students are some 100 MB of CSV, compressed 4 to 10 times).</summary>
+    public static readonly ZipBounds Default = new(MaxEntries: 1_000, MaxUnpackedBytes: 512L * 1024 * 1024, MaxRatio: 100, RatioFreeBytes: 1024 * 1024);
+}
+
 /// <summary>A package of CSV files (OneRoster, HSDS) as uploaded: a zip, or loose files; read into file name -> text.</summary>
 public static class CsvPackage
 {
-    /// <summary>Reads a zip, or loose CSV files, into name -> text (names lower-cased, folders dropped).</summary>
-    public static Dictionary<string, string> ReadFiles(IEnumerable<(string Name, Stream Content)> uploads)
+    /// <summary>
+    /// Reads a zip, or loose CSV files, into name -> text (names lower-cased, folders dropped). A zip over its
+    /// <see cref="ZipBounds"/> is refused with an <see cref="ImportFileException"/> saying which bound.
+    /// </summary>
+    public static Dictionary<string, string> ReadFiles(IEnumerable<(string Name, Stream Content)> uploads, ZipBounds? bounds = null)
     {
+        bounds ??= ZipBounds.Default;
         var files = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, content) in uploads)
         {
@@ -17,7 +31,8 @@ public static class CsvPackage
                 try
                 {
                     using var zip = new ZipArchive(content, ZipArchiveMode.Read, leaveOpen: true);
-                    foreach (var entry in zip.Entries.Where(e => e.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)))
+                    var csvEntries = CheckBounds(name, zip, bounds);
+                    foreach (var entry in csvEntries)
                     {
                         using var reader = new StreamReader(entry.Open(), Encoding.UTF8);
                         files[entry.Name] = reader.ReadToEnd();
@@ -35,6 +50,36 @@ public static class CsvPackage
             }
         }
         return files;
+    }
+
+    /// <summary>
+    /// Unpacks every CSV entry once into nothing, counting, before any is read into memory: so a zip bomb costs a
+    /// buffer, not its unpacked size. Returns the CSV entries.
+    /// </summary>
+    private static List<ZipArchiveEntry> CheckBounds(string zipName, ZipArchive zip, ZipBounds bounds)
+    {
+        if (zip.Entries.Count > bounds.MaxEntries)
+            throw new ImportFileException(zipName, 0, $"holds {zip.Entries.Count:N0} files; a package may hold at most {bounds.MaxEntries:N0}.");
+        var csvEntries = zip.Entries.Where(e => e.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)).ToList();
+        var buffer = new byte[81920];
+        long total = 0;
+        foreach (var entry in csvEntries)
+        {
+            long unpacked = 0;
+            using var stream = entry.Open();
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                unpacked += read;
+                total += read;
+                if (total > bounds.MaxUnpackedBytes)
+                    throw new ImportFileException(zipName, 0, $"unpacks to more than {bounds.MaxUnpackedBytes / (1024 * 1024):N0} MB; split it, or upload the CSV files themselves.");
+                // Real CSV compresses some 4 to 10 times; far more is a zip bomb, whatever its headers claim.
+                if (unpacked > bounds.RatioFreeBytes && unpacked > (long)bounds.MaxRatio * Math.Max(1, entry.CompressedLength))
+                    throw new ImportFileException(zipName, 0, $"{entry.FullName} unpacks to more than {bounds.MaxRatio} times its packed size, which no CSV file does; it was not read.");
+            }
+        }
+        return csvEntries;
     }
 
     /// <summary>The CSV files of a folder (read whole, so no file stays open).</summary>

@@ -33,8 +33,8 @@ public static class WebHosting
             o.Conventions.AddPageRoute("/Cabinet/Index", "Home/Cabinet");
         });
         builder.Services.AddProblemDetails();
-        // Enums travel by name ("Health", "Need"): readable, and an unknown name is a 400, not a guess.
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        // Enums travel by name ("Health", "Need"): readable, and an unknown name (or a number) is a 400, not a guess.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(allowIntegerValues: false)));
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, context, _) =>
         {
             // The public address, not the internal one the request came in on behind the proxy.

@@ -104,12 +104,12 @@ public class CabinetTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("2026-10-01", "2026-10-31", 54)] // one whole month: the rollup alone
-    [InlineData("2026-09-30", "2026-10-01", 60)] // two partial months: deliveries alone
-    [InlineData("2026-09-15", "2026-11-10", 92)] // partial, whole, partial
-    [InlineData("2026-10-02", "2026-10-20", 24)] // inside one month
-    [InlineData("2026-11-04", "2026-11-30", 0)]  // nothing delivered
-    [InlineData("2025-08-01", "2027-07-31", 92)] // two school years, whole
+    [InlineData("2026-10-01", "2026-10-31", 54)] // one month
+    [InlineData("2026-09-01", "2026-10-31", 84)] // two months
+    [InlineData("2026-09-01", "2026-11-30", 92)] // three months
+    [InlineData("2026-11-01", "2026-11-30", 8)]  // a month of few children: suppressed
+    [InlineData("2026-12-01", "2027-07-31", 0)]  // nothing delivered
+    [InlineData("2025-08-01", "2027-07-31", 92)] // two school years
     public async Task Any_period_counts_exactly_the_deliveries_in_it(string from, string to, int expected)
     {
         var d = await DashboardAsync(from, to);
@@ -180,18 +180,26 @@ public class CabinetTests : IAsyncLifetime
         var cabinet = await _app.SignedInAsync("cabinet@cab.test");
         var page = await cabinet.GetDocumentAsync("/Home/Cabinet");
         Assert.Contains("school year 2026–27", page.Body!.TextContent);
-        Assert.Equal("2026-08-01", page.QuerySelector("#From")!.GetAttribute("value"));
+        Assert.Equal("2026-08", page.QuerySelector("#From")!.GetAttribute("value"));
+        Assert.Equal("month", page.QuerySelector("#From")!.GetAttribute("type"));
+        Assert.Equal("2027-07", page.QuerySelector("#To")!.GetAttribute("value"));
         Assert.NotNull(page.QuerySelector("svg#chart-month, svg[aria-labelledby^='chart-month']"));
         Assert.Equal("suppressed", page.QuerySelector("#table-domain tbody tr:nth-child(3) td")!.TextContent.Trim());
 
-        var october = await cabinet.GetDocumentAsync("/Cabinet?from=2026-10-01&to=2026-10-31");
-        Assert.Equal("54", october.QuerySelector("[data-measure='Services delivered'] dd")!.TextContent.Trim());
-        Assert.Contains("1 Oct 2026 to 31 Oct 2026", october.Body!.TextContent);
+        foreach (var url in new[] { "/Cabinet?from=2026-10&to=2026-10", "/Cabinet?from=2026-10-01&to=2026-10-31" })
+        {
+            var october = await cabinet.GetDocumentAsync(url);
+            Assert.Equal("54", october.QuerySelector("[data-measure='Services delivered'] dd")!.TextContent.Trim());
+            Assert.Contains("Counts for the October 2026.", october.Body!.TextContent);
+            Assert.Equal("2026-10", october.QuerySelector("#To")!.GetAttribute("value"));
+        }
+        var autumn = await cabinet.GetDocumentAsync("/Cabinet?from=2026-09&to=2026-11");
+        Assert.Contains("September 2026 to November 2026", autumn.Body!.TextContent);
 
-        var backwards = await cabinet.GetDocumentAsync("/Cabinet?from=2026-10-31&to=2026-10-01");
-        Assert.Contains("must not be before its start", backwards.QuerySelector("[role=alert]")!.TextContent);
+        var backwards = await cabinet.GetDocumentAsync("/Cabinet?from=2026-10&to=2026-09");
+        Assert.Contains("must not be before its start", backwards.QuerySelector("#to-error")!.TextContent);
         var garbage = await cabinet.GetDocumentAsync("/Cabinet?from=yesterday");
-        Assert.Contains("is not a date", garbage.QuerySelector("[role=alert]")!.TextContent);
+        Assert.Contains("is not a month", garbage.QuerySelector("#from-error")!.TextContent);
     }
 
     [Fact]
@@ -240,7 +248,7 @@ public class CabinetTests : IAsyncLifetime
         // The raw figure never leaves the server, under any name.
         Assert.Equal(["suppressed", "value"], health.GetProperty("figures")[0].EnumerateObject().Select(p => p.Name).Order());
 
-        var bad = await cabinet.GetAsync("/api/v1/cabinet/dashboard?from=2026-10-31&to=2026-10-01");
+        var bad = await cabinet.GetAsync("/api/v1/cabinet/dashboard?from=2026-10&to=2026-09");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("must not be before its start", await bad.Content.ReadAsStringAsync());
         var garbage = await cabinet.GetAsync("/api/v1/cabinet/dashboard?to=31/10/2026");
@@ -266,7 +274,7 @@ public class CabinetTests : IAsyncLifetime
             var body = await r.Content.ReadAsStringAsync();
             Assert.DoesNotContain(_childNames, body.Contains);
         }
-        foreach (var url in new[] { "/Cabinet", "/Home/Cabinet", "/Cabinet?from=2026-09-30&to=2026-10-01", "/api/v1/cabinet/dashboard", "/api/v1/cabinet/tables/month.csv" })
+        foreach (var url in new[] { "/Cabinet", "/Home/Cabinet", "/Cabinet?from=2026-09&to=2026-10", "/api/v1/cabinet/dashboard", "/api/v1/cabinet/tables/month.csv" })
         {
             var body = await (await cabinet.GetAsync(url)).Content.ReadAsStringAsync();
             Assert.DoesNotContain(_childNames, body.Contains);
@@ -320,6 +328,44 @@ public class CabinetTests : IAsyncLifetime
         using var json = JsonDocument.Parse(body);
         Assert.Equal(15, json.RootElement.GetProperty("totals").GetProperty("servicesDelivered").GetProperty("value").GetInt64());
     }
+
+    [Fact]
+    public async Task A_range_of_days_is_refused_on_the_page_in_the_json_and_in_the_csv()
+    {
+        var cabinet = await _app.SignedInAsync("cabinet@cab.test");
+        // Two days; a school year's start less a day; whole months but a day; one day.
+        foreach (var (from, to) in new[] { ("2026-09-30", "2026-10-01"), ("2026-08-01", "2026-09-29"), ("2026-08-02", "2026-09-30"), ("2026-10-15", "2026-10-15") })
+            await AssertRefusedAsync(cabinet, from, to);
+    }
+
+    private async Task AssertRefusedAsync(HttpClient cabinet, string from, string to)
+    {
+        var refused = Assert.Throws<ValidationFailedException>(() => new Period(D(from), D(to)));
+        Assert.Contains("a range of days would let a day's figures be worked out by subtraction", refused.Message);
+
+        // The page: a field error, and the school year shown instead, never the range asked for.
+        var page = await cabinet.GetDocumentAsync($"/Cabinet?from={from}&to={to}");
+        var fieldErrors = string.Join(" ", page.QuerySelectorAll(".field-error").Select(e => e.TextContent));
+        Assert.Contains("of a month", fieldErrors);
+        Assert.Contains("true", page.QuerySelectorAll("#From, #To").Select(i => i.GetAttribute("aria-invalid")));
+        Assert.Contains("school year 2026–27", page.Body!.TextContent);
+        Assert.Equal("92", page.QuerySelector("[data-measure='Services delivered'] dd")!.TextContent.Trim());
+
+        // The JSON and every CSV: 400 ProblemDetails naming the field.
+        foreach (var url in new[] { "/api/v1/cabinet/dashboard" }.Concat(CabinetApiTables().Select(t => $"/api/v1/cabinet/tables/{t}.csv")))
+        {
+            var response = await cabinet.GetAsync($"{url}?from={from}&to={to}");
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var errors = problem.RootElement.GetProperty("errors").EnumerateObject().ToList();
+            Assert.NotEmpty(errors);
+            Assert.All(errors, e => Assert.Contains(e.Name, new[] { "from", "to" }));
+            Assert.Contains("of a month", string.Join(" ", errors.SelectMany(e => e.Value.EnumerateArray()).Select(v => v.GetString())));
+        }
+    }
+
+    private static IEnumerable<string> CabinetApiTables() => ["totals", .. SuccessPlans.Web.Features.Cabinet.CabinetApi.Tables];
 
     [Fact]
     public async Task The_median_days_to_first_service_and_needs_met_are_counted()

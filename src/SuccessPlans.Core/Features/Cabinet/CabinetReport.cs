@@ -8,10 +8,35 @@ using SuccessPlans.Features.Referrals;
 
 namespace SuccessPlans.Features.Cabinet;
 
-/// <summary>A dashboard period: whole days in the tenant's calendar, both ends included.</summary>
-public sealed record Period(DateOnly From, DateOnly To)
+/// <summary>
+/// A dashboard period: whole calendar months in the tenant's calendar, both ends included; a school year (1 August
+/// to 31 July) is twelve of them. Never a range of days: any two periods then differ by whole months, so no
+/// subtraction of one dashboard from another can single out less than a month of data (docs/cabinet-periods.md).
+/// </summary>
+public sealed record Period
 {
     public const int MaxYears = 10;
+    public const string StartField = "from", EndField = "to";
+
+    public DateOnly From { get; }
+    public DateOnly To { get; }
+
+    /// <summary>From the first day of a month to the last day of a month; anything else is refused.</summary>
+    public Period(DateOnly from, DateOnly to)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (from.Day != 1)
+            errors[StartField] = [$"A period starts on the first day of a month, not on {from:d MMM yyyy}. Choose whole months or a school year: a range of days would let a day's figures be worked out by subtraction."];
+        if (to.AddDays(1).Day != 1)
+            errors[EndField] = [$"A period ends on the last day of a month, not on {to:d MMM yyyy}. Choose whole months or a school year: a range of days would let a day's figures be worked out by subtraction."];
+        if (errors.Count == 0 && from > to)
+            errors[EndField] = ["The end of the period must not be before its start."];
+        if (errors.Count == 0 && to >= from.AddYears(MaxYears))
+            errors[EndField] = [$"A period can span at most {MaxYears} years."];
+        if (errors.Count > 0)
+            throw new ValidationFailedException(errors);
+        (From, To) = (from, to);
+    }
 
     /// <summary>The school year holding the date: 1 August to 31 July.</summary>
     public static Period SchoolYearOf(DateOnly date)
@@ -20,21 +45,46 @@ public sealed record Period(DateOnly From, DateOnly To)
         return new Period(new DateOnly(start, 8, 1), new DateOnly(start + 1, 7, 31));
     }
 
-    /// <summary>Checks a period given by a user; missing ends default to the current school year's.</summary>
-    public static Period Parse(DateOnly? from, DateOnly? to, DateOnly today)
+    /// <summary>
+    /// A period given by a user: each end a month (yyyy-MM) or a date (yyyy-MM-dd) that starts or ends a month;
+    /// a missing end defaults to the current school year's. Throws <see cref="ValidationFailedException"/> keyed
+    /// "from" and "to".
+    /// </summary>
+    public static Period Parse(string? from, string? to, DateOnly today)
     {
         var year = SchoolYearOf(today);
-        var period = new Period(from ?? year.From, to ?? year.To);
-        if (period.From > period.To)
-            throw ValidationFailedException.For("To", "The end of the period must not be before its start.");
-        if (period.To > period.From.AddYears(MaxYears))
-            throw ValidationFailedException.For("To", $"A period can span at most {MaxYears} years.");
-        return period;
+        var errors = new Dictionary<string, string[]>();
+        var start = ParseEnd(from, StartField, errors, lastDay: false) ?? year.From;
+        var end = ParseEnd(to, EndField, errors, lastDay: true) ?? year.To;
+        if (errors.Count > 0)
+            throw new ValidationFailedException(errors);
+        return new Period(start, end);
     }
 
-    public string Label => From.Day == 1 && From.Month == 8 && To == new DateOnly(From.Year + 1, 7, 31)
-        ? $"school year {SchoolYears.Label(From.Year)}"
-        : $"{From:d MMM yyyy} to {To:d MMM yyyy}";
+    private static DateOnly? ParseEnd(string? value, string field, Dictionary<string, string[]> errors, bool lastDay)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        var text = value.Trim();
+        if (DateOnly.TryParseExact(text, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month) && month.Year is >= 2000 and <= 2100)
+            return lastDay ? month.AddMonths(1).AddDays(-1) : month;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year is >= 2000 and <= 2100)
+            return date;
+        errors[field] = [$"'{value}' is not a month: write it as yyyy-MM, e.g. 2026-08."];
+        return null;
+    }
+
+    /// <summary>The first day of each month of the period.</summary>
+    public IEnumerable<DateOnly> Months()
+    {
+        for (var m = From; m <= To; m = m.AddMonths(1)) yield return m;
+    }
+
+    public bool IsSchoolYear => From.Month == 8 && To == From.AddYears(1).AddDays(-1);
+
+    public string Label =>
+        IsSchoolYear ? $"school year {SchoolYears.Label(From.Year)}"
+        : From.AddMonths(1) > To ? From.ToString("MMMM yyyy", CultureInfo.InvariantCulture)
+        : $"{From.ToString("MMMM yyyy", CultureInfo.InvariantCulture)} to {To.ToString("MMMM yyyy", CultureInfo.InvariantCulture)}";
 }
 
 public sealed record DashboardRow(string Label, IReadOnlyList<Figure> Figures);
@@ -54,8 +104,8 @@ public sealed record Dashboard(string Partnership, DateOnly From, DateOnly To, s
 
 /// <summary>
 /// Builds the cabinet's dashboard. Services delivered and children served come from the <see cref="DeliveryYear"/>
-/// rollup for whole months (one row per referral and school year, so a million deliveries are some forty thousand
-/// rows) plus the deliveries of any partial month at the ends of the period, grouped in SQL. The breakdowns are then
+/// rollup alone, since a period is whole months (one row per referral and school year, so a million deliveries are
+/// some forty thousand rows). The breakdowns are then
 /// summed from those rows in one pass: six GROUP BYs with COUNT(DISTINCT) would read the same rows six times.
 /// Referral counts, needs met and the median come from indexed columns. No query returns a child's record: the
 /// rows read here carry ids and counts only, and never leave this class.
@@ -151,8 +201,7 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
         foreach (var (_, figure) in DashboardCsv.Headline(totals))
             if (Suppression.IsSmall(figure.Children, threshold)) figure.Suppressed = true;
 
-        var months = new List<DateOnly>();
-        for (var m = new DateOnly(period.From.Year, period.From.Month, 1); m <= period.To; m = m.AddMonths(1)) months.Add(m);
+        var months = period.Months().ToList();
         var tiers = Enum.GetValues<ServiceTier>().Select(t => ((int)t, TierLabel(t))).Append((-1, "Not given")).Where(t => t.Item1 >= 0 || tallies.Tier.Has(-1));
         var tables = new List<DashboardTable>
         {
@@ -195,66 +244,31 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
             Median(histogram.Select(h => (h.Days, h.Count))), await Children(firstServed.Select(r => r.StudentId)));
     }
 
-    /// <summary>The whole months inside the period: from the first day of the first, to the first day after the last.</summary>
-    private static (DateOnly First, DateOnly End) WholeMonths(Period period)
-    {
-        var first = period.From.Day == 1 ? period.From : new DateOnly(period.From.Year, period.From.Month, 1).AddMonths(1);
-        var end = period.To.AddDays(1).Day == 1 ? period.To.AddDays(1) : new DateOnly(period.To.Year, period.To.Month, 1);
-        return (first, end);
-    }
-
-    /// <summary>Services delivered in the period, tallied by every dimension at once.</summary>
+    /// <summary>Services delivered in the period, tallied by every dimension at once, from the rollup alone (periods are whole months).</summary>
     private async Task<Tallies> DeliveriesAsync(Period period, CancellationToken ct)
     {
         var tallies = new Tallies();
-        var (first, end) = WholeMonths(period);
-        if (first < end)
+        var end = period.To.AddDays(1);
+        // The rollup rows of the school years the period falls in, months outside the period skipped.
+        var (y1, y2) = (SchoolYears.For(period.From), SchoolYears.For(period.To));
+        var rows = db.DeliveryYears.Where(m => m.SchoolYear >= y1 && m.SchoolYear <= y2).Select(m => new Served
         {
-            // Whole months: the rollup rows of the school years they fall in, months outside the period skipped.
-            var (y1, y2) = (SchoolYears.For(first), SchoolYears.For(end.AddDays(-1)));
-            var rows = db.DeliveryYears.Where(m => m.SchoolYear >= y1 && m.SchoolYear <= y2).Select(m => new Served
-            {
-                StudentId = m.StudentId, Domain = m.Domain, SchoolId = m.SchoolId, OrganizationId = m.OrganizationId, Tier = m.Tier, SchoolYear = m.SchoolYear,
-                Aug = m.Aug, Sep = m.Sep, Oct = m.Oct, Nov = m.Nov, Dec = m.Dec, Jan = m.Jan, Feb = m.Feb, Mar = m.Mar, Apr = m.Apr, May = m.May, Jun = m.Jun, Jul = m.Jul,
-            }).AsAsyncEnumerable();
-            await foreach (var row in rows.WithCancellation(ct))
-            {
-                var counts = row.ByIndex();
-                var inPeriod = 0;
-                for (var i = 0; i < 12; i++)
-                {
-                    if (counts[i] == 0 || DeliveryYear.MonthAt(row.SchoolYear, i) is var month && (month < first || month >= end)) continue;
-                    tallies.Month.Add(month, row.StudentId, counts[i]);
-                    inPeriod += counts[i];
-                }
-                tallies.Add(row.StudentId, row.Domain, row.SchoolId, row.OrganizationId, row.Tier, inPeriod);
-            }
-        }
-        // Partial months (or a period inside one month): the deliveries, grouped per referral in SQL. Each piece
-        // lies within one calendar month, so the month is known and need not be computed row by row.
-        (DateOnly From, DateOnly To)[] partial = first >= end ? SplitByMonth(period.From, period.To) : [(period.From, first.AddDays(-1)), (end, period.To)];
-        foreach (var (from, to) in partial.Where(p => p.From <= p.To))
+            StudentId = m.StudentId, Domain = m.Domain, SchoolId = m.SchoolId, OrganizationId = m.OrganizationId, Tier = m.Tier, SchoolYear = m.SchoolYear,
+            Aug = m.Aug, Sep = m.Sep, Oct = m.Oct, Nov = m.Nov, Dec = m.Dec, Jan = m.Jan, Feb = m.Feb, Mar = m.Mar, Apr = m.Apr, May = m.May, Jun = m.Jun, Jul = m.Jul,
+        }).AsAsyncEnumerable();
+        await foreach (var row in rows.WithCancellation(ct))
         {
-            var month = new DateOnly(from.Year, from.Month, 1);
-            var grouped = await db.ServiceDeliveries.Where(d => d.DeliveredOn >= from && d.DeliveredOn <= to)
-                .GroupBy(d => d.ReferralId)
-                .Select(g => new { ReferralId = g.Key, Count = g.Count() })
-                .Join(db.Referrals, g => g.ReferralId, r => r.Id, (g, r) => new { r.StudentId, r.Domain, r.SchoolId, r.OrganizationId, r.Tier, g.Count })
-                .ToListAsync(ct);
-            foreach (var g in grouped)
+            var counts = row.ByIndex();
+            var inPeriod = 0;
+            for (var i = 0; i < 12; i++)
             {
-                tallies.Add(g.StudentId, g.Domain, g.SchoolId, g.OrganizationId, g.Tier, g.Count);
-                tallies.Month.Add(month, g.StudentId, g.Count);
+                if (counts[i] == 0 || DeliveryYear.MonthAt(row.SchoolYear, i) is var month && (month < period.From || month >= end)) continue;
+                tallies.Month.Add(month, row.StudentId, counts[i]);
+                inPeriod += counts[i];
             }
+            tallies.Add(row.StudentId, row.Domain, row.SchoolId, row.OrganizationId, row.Tier, inPeriod);
         }
         return tallies;
-    }
-
-    /// <summary>A period with no whole month inside lies in at most two calendar months: one piece for each.</summary>
-    private static (DateOnly, DateOnly)[] SplitByMonth(DateOnly from, DateOnly to)
-    {
-        var nextMonth = new DateOnly(from.Year, from.Month, 1).AddMonths(1);
-        return to < nextMonth ? [(from, to)] : [(from, nextMonth.AddDays(-1)), (nextMonth, to)];
     }
 
     private static DashboardTable Table<TKey>(string key, string title, string dimension, IEnumerable<(TKey Key, string Label)> values, Tally<TKey> tally, Tallies tallies, int threshold)

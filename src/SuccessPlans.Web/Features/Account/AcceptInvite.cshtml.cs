@@ -7,13 +7,20 @@ using SuccessPlans.Features.Users;
 
 namespace SuccessPlans.Web.Features.Account;
 
-/// <summary>An invited user chooses a password through the link in their invitation email.</summary>
+/// <summary>
+/// An invited user chooses a password through the link in their invitation email. Until the link's token is
+/// checked, the page shows nothing about the user: an unknown user, a wrong code, an expired or a used link all
+/// get the same page, so the page cannot be used to learn who has an account.
+/// </summary>
 [AllowAnonymous]
 public class AcceptInviteModel(UserManager<AppUser> users, SignInManager<AppUser> signIn, TimeProvider time) : PageModel
 {
-    [BindProperty(SupportsGet = true, Name = "user")] public int UserId { get; set; }
-    [BindProperty(SupportsGet = true)] public string Code { get; set; } = "";
+    public const string InvalidLinkMessage = "This invitation link is not valid, has expired or was already used. Ask your administrator for a new one.";
+
+    [BindProperty(SupportsGet = true, Name = "user")] public int? UserId { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Code { get; set; }
     [BindProperty] public PasswordInput Input { get; set; } = new();
+    /// <summary>Set only once the token is known to be valid for this user.</summary>
     public string? Email { get; private set; }
 
     public sealed class PasswordInput
@@ -27,28 +34,25 @@ public class AcceptInviteModel(UserManager<AppUser> users, SignInManager<AppUser
 
     public async Task<IActionResult> OnGetAsync()
     {
-        var user = await users.FindByIdAsync(UserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (user is null || string.IsNullOrEmpty(Code))
-            return InvalidLink();
-        Email = user.Email;
-        return Page();
+        ModelState.Clear(); // the password fields are not posted yet
+        return await FindInvitedAsync() is null ? InvalidLink() : Page();
     }
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var user = await users.FindByIdAsync(UserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var user = await FindInvitedAsync();
         if (user is null)
             return InvalidLink();
-        Email = user.Email;
         if (!ModelState.IsValid)
             return Page();
 
-        var result = await users.ResetPasswordAsync(user, Code, Input.Password);
+        var result = await users.ResetPasswordAsync(user, Code!, Input.Password);
         if (!result.Succeeded)
         {
+            if (result.Errors.Any(e => e.Code == "InvalidToken"))
+                return InvalidLink();
             foreach (var e in result.Errors)
-                ModelState.AddModelError(e.Code == "InvalidToken" ? "" : "Input.Password",
-                    e.Code == "InvalidToken" ? "This invitation link has expired or was already used. Ask your administrator for a new one." : e.Description);
+                ModelState.AddModelError("Input.Password", e.Description);
             return Page();
         }
         user.EmailConfirmed = true;
@@ -58,9 +62,26 @@ public class AcceptInviteModel(UserManager<AppUser> users, SignInManager<AppUser
         return LocalRedirect("/");
     }
 
-    private IActionResult InvalidLink()
+    /// <summary>
+    /// The user the link is for, when its token is valid for them. An unknown user's link is checked against a
+    /// stand-in, so it costs the same token work as a wrong code for a real user.
+    /// </summary>
+    private async Task<AppUser?> FindInvitedAsync()
     {
-        ModelState.AddModelError("", "This invitation link is not valid.");
+        var user = UserId is { } id ? await users.FindByIdAsync(id.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+        var valid = await users.VerifyUserTokenAsync(user ?? new AppUser { DisplayName = "", SecurityStamp = "" },
+            users.Options.Tokens.PasswordResetTokenProvider, UserManager<AppUser>.ResetPasswordTokenPurpose, Code ?? "");
+        if (user is null || !valid)
+            return null;
+        Email = user.Email;
+        return user;
+    }
+
+    private PageResult InvalidLink()
+    {
+        Email = null;
+        ModelState.Clear();
+        ModelState.AddModelError("", InvalidLinkMessage);
         return Page();
     }
 }

@@ -32,12 +32,17 @@ public class IndexModel(CabinetReport report, PlanService plans) : PageModel
             dashboard = await report.BuildAsync(ThisYear, ct);
         }
         Dashboard = dashboard;
-        From ??= Dashboard!.From.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        To ??= Dashboard!.To.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        From = Month(Dashboard!.From);
+        To = Month(Dashboard.To);
     }
 
+    /// <summary>A month as the month pickers and the API read it (yyyy-MM).</summary>
+    public static string Month(DateOnly d) => d.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The CSV link of a table for the period on screen.</summary>
-    public string CsvUrl(string table) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"/api/v1/cabinet/tables/{table}.csv?from={Dashboard!.From:yyyy-MM-dd}&to={Dashboard.To:yyyy-MM-dd}");
+    public string CsvUrl(string table) => $"/api/v1/cabinet/tables/{table}.csv?from={Month(Dashboard!.From)}&to={Month(Dashboard.To)}";
+
+    public string? ErrorOf(string field) => ModelState.TryGetValue(field, out var e) && e.Errors.Count > 0 ? e.Errors[0].ErrorMessage : null;
 
     public static string Show(Figure f) => f.Value?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? (f.Suppressed ? "suppressed" : "none yet");
 }

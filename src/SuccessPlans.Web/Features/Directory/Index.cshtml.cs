@@ -30,10 +30,11 @@ public class IndexModel(AppDbContext db, HsdsImporter importer, HsdsExporter exp
         else
         {
             var streams = files.Select(f => (f.FileName, f.OpenReadStream())).ToList();
-            var read = SuccessPlans.Csv.CsvPackage.ReadFiles(streams);
-            foreach (var (_, s) in streams) await s.DisposeAsync();
             try
             {
+                // Inside the try: a zip over its bounds is refused like a broken file.
+                var read = SuccessPlans.Csv.CsvPackage.ReadFiles(streams);
+                foreach (var (_, s) in streams) await s.DisposeAsync();
                 var result = await importer.ImportAsync(read, ct);
                 TempData["Message"] = $"Imported: {result.OrganizationsAdded} organizations added, {result.OrganizationsUpdated} updated; {result.ServicesAdded} services added, {result.ServicesUpdated} updated.";
                 return RedirectToPage();

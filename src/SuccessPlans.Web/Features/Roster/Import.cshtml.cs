@@ -45,8 +45,16 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
             return Page();
         }
         var streams = files.Select(f => (f.FileName, f.OpenReadStream())).ToList();
-        var read = SuccessPlans.Csv.CsvPackage.ReadFiles(streams);
-        foreach (var (_, s) in streams) await s.DisposeAsync();
+        Dictionary<string, string> read;
+        try { read = SuccessPlans.Csv.CsvPackage.ReadFiles(streams); }
+        catch (SuccessPlans.Csv.ImportFileException e)
+        {
+            // A zip over its bounds (entries, unpacked size, ratio): refused before anything is kept.
+            ModelState.AddModelError("files", $"Nothing was uploaded. {e.Message}");
+            await LoadRecentAsync(ct);
+            return Page();
+        }
+        finally { foreach (var (_, s) in streams) await s.DisposeAsync(); }
         var upload = new RosterUpload
         {
             UploadedAt = time.GetUtcNow().UtcDateTime,
