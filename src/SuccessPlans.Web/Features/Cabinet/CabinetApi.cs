@@ -41,7 +41,7 @@ public static class CabinetApi
         var csv = table == "totals" ? DashboardCsv.WriteTotals(dashboard) : DashboardCsv.Write(dashboard, dashboard.Table(table));
         // With a byte-order mark, so that a spreadsheet opens the names of schools and providers in UTF-8.
         byte[] bytes = [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(csv)];
-        return TypedResults.File(bytes, "text/csv; charset=utf-8", string.Create(CultureInfo.InvariantCulture, $"services-{table}-{dashboard.From:yyyy-MM}-to-{dashboard.To:yyyy-MM}.csv"));
+        return TypedResults.File(bytes, "text/csv; charset=utf-8", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"services-{table}-{dashboard.From:yyyy-MM}-to-{dashboard.To:yyyy-MM}.csv"));
     }
 
     public static readonly string[] Tables = ["domain", "school", "provider", "tier", "month"];
