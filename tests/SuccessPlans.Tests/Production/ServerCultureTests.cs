@@ -63,13 +63,13 @@ public sealed class ServerCultureTests : IAsyncLifetime
         RunAs(culture);
 
         var page = await cabinet.GetDocumentAsync("/Cabinet");
-        Assert.Equal("2026-08-01", page.QuerySelector("input#From")!.GetAttribute("value"));
-        Assert.Equal("2027-07-31", page.QuerySelector("input#To")!.GetAttribute("value"));
-        Assert.Contains(page.QuerySelectorAll("a[href*='.csv']"), a => a.GetAttribute("href")!.Contains("from=2026-08-01&to=2027-07-31"));
+        Assert.Equal("2026-08", page.QuerySelector("input#From")!.GetAttribute("value"));
+        Assert.Equal("2027-07", page.QuerySelector("input#To")!.GetAttribute("value"));
+        Assert.Contains(page.QuerySelectorAll("a[href*='.csv']"), a => a.GetAttribute("href")!.Contains("from=2026-08&to=2027-07"));
 
         var csv = await cabinet.GetAsync("/api/v1/cabinet/tables/month.csv?from=2026-08-01&to=2027-07-31");
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
-        Assert.Equal("services-month-2026-08-01-to-2027-07-31.csv", csv.Content.Headers.ContentDisposition!.FileName?.Trim('"'));
+        Assert.Equal("services-month-2026-08-to-2027-07.csv", csv.Content.Headers.ContentDisposition!.FileName?.Trim('"'));
         var rows = (await csv.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains(rows, r => r.Contains(",12,"));
 

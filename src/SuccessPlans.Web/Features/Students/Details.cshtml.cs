@@ -209,6 +209,10 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
                     ModelState.AddModelError(prefix.Length > 0 ? $"{prefix}.{field}" : field == PlanService.ConfirmCloseField ? field : "", message);
             return Page();
         }
+        catch (NotFoundException)
+        {
+            return NotFound();
+        }
         catch (ConcurrencyConflictException e)
         {
             db.ChangeTracker.Clear();
