@@ -1500,3 +1500,84 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    ALTER TABLE [Services] ADD [CapacityMaximum] int NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    ALTER TABLE [Services] ADD [CapacityUnit] nvarchar(100) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    ALTER TABLE [Services] ADD [CapacityUpdatedAt] datetime2 NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    ALTER TABLE [ServiceLocations] ADD [Address2] nvarchar(200) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    ALTER TABLE [ServiceLocations] ADD [Country] nvarchar(2) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    CREATE TABLE [DirectoryUploads] (
+        [Id] int NOT NULL IDENTITY,
+        [UploadedAt] datetime2 NOT NULL,
+        [UploadedByName] nvarchar(200) NOT NULL,
+        [FileNames] nvarchar(1000) NOT NULL,
+        [Package] varbinary(max) NULL,
+        [AppliedAt] datetime2 NULL,
+        [Result] nvarchar(1000) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_DirectoryUploads] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_DirectoryUploads_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    CREATE INDEX [IX_DirectoryUploads_TenantId_UploadedAt] ON [DirectoryUploads] ([TenantId], [UploadedAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261201185732_HsdsImportPreviewAndCapacity', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

@@ -54,6 +54,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Flags.Flag> Flags => Set<SuccessPlans.Features.Flags.Flag>();
     public DbSet<SuccessPlans.Features.Flags.DigestSent> DigestsSent => Set<SuccessPlans.Features.Flags.DigestSent>();
     public DbSet<SuccessPlans.Features.Roster.RosterUpload> RosterUploads => Set<SuccessPlans.Features.Roster.RosterUpload>();
+    public DbSet<DirectoryUpload> DirectoryUploads => Set<DirectoryUpload>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
     internal int? CurrentTenantId => currentTenant.TenantId;
