@@ -231,12 +231,15 @@ public class HsdsImportTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var files = Package("Large", services: 1000);
         await ImportAsync(Package("Warm-up"));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var result = await ImportAsync(files);
         clock.Stop();
-        output.WriteLine($"HSDS import of 1,000 services: {clock.Elapsed.TotalSeconds:0.00} s");
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        output.WriteLine($"HSDS import of 1,000 services: {clock.Elapsed.TotalSeconds:0.00} s ({cpu.TotalSeconds:0.00} s of CPU)");
         Assert.Equal(new DirectoryImportResult(1, 0, 1000, 0), result);
-        // The README's figure is measured in Release; this only catches a change that makes it several times slower.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"{clock.Elapsed.TotalSeconds:0.00} s");
+        // The README's figure is measured in Release on an idle machine; this only catches a change that makes the
+        // import several times slower. CPU time, not the clock, so a busy machine does not fail it.
+        Assert.True(cpu < TimeSpan.FromSeconds(10), $"{cpu.TotalSeconds:0.00} s of CPU");
     }
 }

@@ -51,6 +51,29 @@ public class CsvTests
         var row = CsvFile.Parse("x.csv", "a,b,c,d,e\r\n" + writer).Rows.Single();
         Assert.Equal(["plain", "comma, inside", "quote \" inside", "line\nbreak", ""], new[] { "a", "b", "c", "d", "e" }.Select(h => row[h]));
     }
+
+    // OWASP's CSV injection list: a cell starting with = + - @, a tab or a carriage return runs as a formula.
+    [Theory]
+    [InlineData("=1+1", "'=1+1")]
+    [InlineData("+1+1", "'+1+1")]
+    [InlineData("-2+3", "'-2+3")]
+    [InlineData("@SUM(A1:A2)", "'@SUM(A1:A2)")]
+    [InlineData("\tx", "'\tx")]
+    [InlineData("\r=x", "\"'\r=x\"")]
+    [InlineData("=HYPERLINK(\"http://evil.example\",\"Click\")", "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\"")]
+    [InlineData("'=already quoted", "''=already quoted")]
+    [InlineData("-5", "-5")]
+    [InlineData("+3.5", "+3.5")]
+    [InlineData("'plain", "'plain")]
+    [InlineData("Smith-Jones", "Smith-Jones")]
+    public void A_cell_a_spreadsheet_would_run_is_written_as_text_and_read_back_as_it_was(string value, string written)
+    {
+        var writer = new StringWriter();
+        new CsvWriter(writer).WriteRow(value, "next");
+        Assert.Equal($"{written},next\r\n", writer.ToString());
+        var row = CsvFile.Parse("x.csv", "a,b\r\n" + writer).Rows.Single();
+        Assert.Equal(value.Trim(), row["a"]);
+    }
 }
 
 public class GeneratorTests : IDisposable
