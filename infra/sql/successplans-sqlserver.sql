@@ -1503,24 +1503,79 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201184954_DataProtectionKeys'
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
 )
 BEGIN
-    CREATE TABLE [DataProtectionKeys] (
+    ALTER TABLE [Services] ADD [CapacityMaximum] int NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    ALTER TABLE [Services] ADD [CapacityUnit] nvarchar(100) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    ALTER TABLE [Services] ADD [CapacityUpdatedAt] datetime2 NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    ALTER TABLE [ServiceLocations] ADD [Address2] nvarchar(200) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    ALTER TABLE [ServiceLocations] ADD [Country] nvarchar(2) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    CREATE TABLE [DirectoryUploads] (
         [Id] int NOT NULL IDENTITY,
-        [FriendlyName] nvarchar(max) NULL,
-        [Xml] nvarchar(max) NULL,
-        CONSTRAINT [PK_DataProtectionKeys] PRIMARY KEY ([Id])
+        [UploadedAt] datetime2 NOT NULL,
+        [UploadedByName] nvarchar(200) NOT NULL,
+        [FileNames] nvarchar(1000) NOT NULL,
+        [Package] varbinary(max) NULL,
+        [AppliedAt] datetime2 NULL,
+        [Result] nvarchar(1000) NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_DirectoryUploads] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_DirectoryUploads_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
     );
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201184954_DataProtectionKeys'
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
+)
+BEGIN
+    CREATE INDEX [IX_DirectoryUploads_TenantId_UploadedAt] ON [DirectoryUploads] ([TenantId], [UploadedAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261201184954_DataProtectionKeys', N'10.0.14');
+    VALUES (N'20261201185732_HsdsImportPreviewAndCapacity', N'10.0.14');
 END;
 
 COMMIT;

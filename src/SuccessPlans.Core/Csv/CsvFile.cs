@@ -18,7 +18,7 @@ public sealed class CsvRow(CsvFile file, int line, string[] fields)
     public string FileName => file.Name;
 
     public string this[string header] =>
-        file.IndexOf(header) is var i and >= 0 && i < fields.Length ? fields[i].Trim() : "";
+        file.IndexOf(header) is var i and >= 0 && i < fields.Length ? CsvWriter.Unprotect(fields[i]).Trim() : "";
 
     public string? Optional(string header) => this[header] is { Length: > 0 } v ? v : null;
 
@@ -143,7 +143,12 @@ public sealed class CsvFile
     }
 }
 
-/// <summary>Writes RFC 4180 CSV (quoted only where needed, CRLF line ends, as OneRoster and HSDS files do).</summary>
+/// <summary>
+/// Writes RFC 4180 CSV (quoted only where needed, CRLF line ends, as OneRoster and HSDS files do) that is safe to open
+/// in a spreadsheet: a cell that would run as a formula (OWASP CSV injection: it starts with = + - @, a tab or a carriage
+/// return) is written behind a single quote, which spreadsheets show as text. Plain numbers such as -5 stay as they are.
+/// CsvFile reads such a cell back without the quote, so our own files round-trip unchanged.
+/// </summary>
 public sealed class CsvWriter(TextWriter writer)
 {
     public void WriteRow(params IEnumerable<string?> fields)
@@ -153,11 +158,29 @@ public sealed class CsvWriter(TextWriter writer)
         {
             if (!first) writer.Write(',');
             first = false;
-            writer.Write(Escape(f ?? ""));
+            writer.Write(Escape(Protect(f ?? "")));
         }
         writer.Write("\r\n");
     }
 
     public static string Escape(string f) =>
         f.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + f.Replace("\"", "\"\"") + "\"" : f;
+
+    /// <summary>The cell as written: behind a quote when a spreadsheet would run it as a formula.</summary>
+    public static string Protect(string cell) => RunsAsFormula(cell) ? "'" + cell : cell;
+
+    /// <summary>Undoes <see cref="Protect"/>: one quote less before a cell that would otherwise run as a formula.</summary>
+    public static string Unprotect(string cell) => cell.StartsWith('\'') && RunsAsFormula(cell[1..]) ? cell[1..] : cell;
+
+    /// <summary>
+    /// Whether the cell, read past any quotes already in front, starts like a formula. Looking past the quotes makes
+    /// Protect and Unprotect exact inverses: a value that itself starts with a quote and then '=' keeps its own quote.
+    /// </summary>
+    private static bool RunsAsFormula(string cell)
+    {
+        var rest = cell.AsSpan().TrimStart('\'');
+        return rest.Length > 0 && rest[0] is '=' or '+' or '-' or '@' or '\t' or '\r'
+            && !double.TryParse(rest, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint,
+                System.Globalization.CultureInfo.InvariantCulture, out _);
+    }
 }

@@ -87,4 +87,19 @@ public static class CsvPackage
         System.IO.Directory.EnumerateFiles(directory, "*.csv")
             .ToDictionary(f => Path.GetFileName(f), f => File.ReadAllText(f, Encoding.UTF8), StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The files as one zip (UTF-8 without a byte-order mark), as exports and kept uploads are stored.</summary>
+    public static byte[] Zip(IReadOnlyDictionary<string, string> files, CompressionLevel level = CompressionLevel.Fastest)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var (name, text) in files)
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(name, level).Open(), new UTF8Encoding(false));
+                writer.Write(text);
+            }
+        return buffer.ToArray();
+    }
+
+    /// <summary>The files of a zip made by <see cref="Zip"/>.</summary>
+    public static Dictionary<string, string> Unzip(byte[] zip) => ReadFiles([("upload.zip", new MemoryStream(zip))]);
 }

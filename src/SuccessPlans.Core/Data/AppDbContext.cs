@@ -61,6 +61,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Roster.RosterUpload> RosterUploads => Set<SuccessPlans.Features.Roster.RosterUpload>();
     /// <summary>Platform-wide, not tenant-owned: one key ring signs every tenant's cookies and links.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<DirectoryUpload> DirectoryUploads => Set<DirectoryUpload>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
     internal int? CurrentTenantId => currentTenant.TenantId;

@@ -251,6 +251,51 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.ToTable("ApiKeys");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Directory.DirectoryUpload", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime?>("AppliedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("FileNames")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<byte[]>("Package")
+                        .HasColumnType("varbinary(max)");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("UploadedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "UploadedAt");
+
+                    b.ToTable("DirectoryUploads");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Directory.ProviderOrganization", b =>
                 {
                     b.Property<int>("Id")
@@ -308,6 +353,16 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<int?>("Capacity")
                         .HasColumnType("int");
+
+                    b.Property<int?>("CapacityMaximum")
+                        .HasColumnType("int");
+
+                    b.Property<string>("CapacityUnit")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTime?>("CapacityUpdatedAt")
+                        .HasColumnType("datetime2");
 
                     b.Property<string>("Description")
                         .HasColumnType("nvarchar(max)");
@@ -408,9 +463,17 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("Address2")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
                     b.Property<string>("City")
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Country")
+                        .HasMaxLength(2)
+                        .HasColumnType("nvarchar(2)");
 
                     b.Property<string>("HsdsId")
                         .HasMaxLength(128)
@@ -1931,6 +1994,15 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .IsRequired();
 
                     b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.DirectoryUpload", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Directory.ProviderOrganization", b =>

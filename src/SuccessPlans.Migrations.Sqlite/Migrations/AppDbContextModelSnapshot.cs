@@ -238,6 +238,49 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.ToTable("ApiKeys");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Directory.DirectoryUpload", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AppliedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileNames")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Package")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UploadedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "UploadedAt");
+
+                    b.ToTable("DirectoryUploads");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Directory.ProviderOrganization", b =>
                 {
                     b.Property<int>("Id")
@@ -291,6 +334,16 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.Property<int?>("Capacity")
                         .HasColumnType("INTEGER");
+
+                    b.Property<int?>("CapacityMaximum")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CapacityUnit")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("CapacityUpdatedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Description")
                         .HasColumnType("TEXT");
@@ -389,8 +442,16 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Address2")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("City")
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Country")
+                        .HasMaxLength(2)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("HsdsId")
@@ -1867,6 +1928,15 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Directory.DirectoryUpload", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Directory.ProviderOrganization", b =>

@@ -114,7 +114,8 @@ public class JourneyTests : IAsyncLifetime
         Assert.Equal(1200, await _app.InTenant(_tenant, (_, db) => db.Students.CountAsync()));
         await VisitAsync(admin, "/Directory");
         await admin.Locator("#files").SetInputFilesAsync(Directory.GetFiles(Path.Combine(Root, "seed-data", "demo", "hsds"), "*.csv"));
-        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }));
+        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = "Upload and check" }));
+        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = "Import now" }));
         Assert.True(await _app.InTenant(_tenant, (_, db) => db.Services.CountAsync()) > 20);
 
         var schools = await _app.InTenant(_tenant, (_, db) => db.Schools.OrderBy(s => s.Name).Select(s => s.Id).ToListAsync());

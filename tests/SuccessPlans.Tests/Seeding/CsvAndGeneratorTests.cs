@@ -51,6 +51,29 @@ public class CsvTests
         var row = CsvFile.Parse("x.csv", "a,b,c,d,e\r\n" + writer).Rows.Single();
         Assert.Equal(["plain", "comma, inside", "quote \" inside", "line\nbreak", ""], new[] { "a", "b", "c", "d", "e" }.Select(h => row[h]));
     }
+
+    // OWASP's CSV injection list: a cell starting with = + - @, a tab or a carriage return runs as a formula.
+    [Theory]
+    [InlineData("=1+1", "'=1+1")]
+    [InlineData("+1+1", "'+1+1")]
+    [InlineData("-2+3", "'-2+3")]
+    [InlineData("@SUM(A1:A2)", "'@SUM(A1:A2)")]
+    [InlineData("\tx", "'\tx")]
+    [InlineData("\r=x", "\"'\r=x\"")]
+    [InlineData("=HYPERLINK(\"http://evil.example\",\"Click\")", "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\"")]
+    [InlineData("'=already quoted", "''=already quoted")]
+    [InlineData("-5", "-5")]
+    [InlineData("+3.5", "+3.5")]
+    [InlineData("'plain", "'plain")]
+    [InlineData("Smith-Jones", "Smith-Jones")]
+    public void A_cell_a_spreadsheet_would_run_is_written_as_text_and_read_back_as_it_was(string value, string written)
+    {
+        var writer = new StringWriter();
+        new CsvWriter(writer).WriteRow(value, "next");
+        Assert.Equal($"{written},next\r\n", writer.ToString());
+        var row = CsvFile.Parse("x.csv", "a,b\r\n" + writer).Rows.Single();
+        Assert.Equal(value.Trim(), row["a"]);
+    }
 }
 
 public class GeneratorTests : IDisposable
@@ -104,7 +127,9 @@ public class GeneratorTests : IDisposable
         Assert.True(Directory.Exists(example), $"{example} is missing");
         await using var app = new AppFactory();
         var tenant = await app.CreateTenantAsync("hsds");
-        var result = await app.InTenant(tenant.Id, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportDirectoryAsync(example));
+        var files = CsvPackage.ReadDirectory(example);
+        files["locations.csv"] = files["locations.csv"].Replace("985e4a42-bd9f-4edc-911d-0243a4640aca", "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"); // a dangling reference of the example
+        var result = await app.InTenant(tenant.Id, (sp, _) => sp.GetRequiredService<HsdsImporter>().ImportAsync(files));
         Assert.True(result.OrganizationsAdded >= 1 && result.ServicesAdded >= 1, result.ToString());
         var service = await app.InTenant(tenant.Id, (_, db) => db.Services.Include(s => s.Organization).FirstAsync());
         Assert.Equal("Community Counselling", service.Name);

@@ -68,6 +68,7 @@ public class TenancyTests : IAsyncLifetime
         db.Notifications.Add(new Notification { Kind = "test", RecipientEmail = "x@a.test", Subject = "s", BodyText = "b" });
         db.JobRuns.Add(new JobRun { JobName = "test" });
         db.RosterUploads.Add(new SuccessPlans.Features.Roster.RosterUpload { UploadedByName = "x", FileNames = "users.csv" });
+        db.DirectoryUploads.Add(new DirectoryUpload { UploadedByName = "x", FileNames = "services.csv" });
         var user = new AppUser { UserName = "coord@a.test", Email = "coord@a.test", DisplayName = "Coord A", Role = UserRole.Coordinator };
         var users = sp.GetRequiredService<UserManager<AppUser>>();
         Assert.True((await users.CreateAsync(user)).Succeeded);

@@ -44,6 +44,15 @@ public class Service : TenantEntity
 
     public bool IsFull => Capacity == 0;
 
+    /// <summary>The most places the service can have (HSDS 3.1 service_capacity.maximum).</summary>
+    public int? CapacityMaximum { get; set; }
+
+    /// <summary>What a place is (HSDS 3.1 unit name: "bed", "hours"...); null means places (HsdsVocabulary.DefaultCapacityUnit).</summary>
+    public string? CapacityUnit { get; set; }
+
+    /// <summary>When the open places were last given (UTC; HSDS 3.1 service_capacity.updated); null when not known.</summary>
+    public DateTime? CapacityUpdatedAt { get; set; }
+
     /// <summary>Languages the service is offered in, as ISO 639-1 codes separated by spaces ("en es").</summary>
     public string? Languages { get; set; }
 
@@ -81,6 +90,7 @@ internal sealed class ServiceConfiguration : IEntityTypeConfiguration<Service>
         b.HasIndex(s => new { s.TenantId, s.HsdsId }).IsUnique().HasFilter("[HsdsId] IS NOT NULL");
         b.HasIndex(s => new { s.TenantId, s.OrganizationId, s.Name });
         b.Property(s => s.Languages).HasMaxLength(200);
+        b.Property(s => s.CapacityUnit).HasMaxLength(100);
         // Finding a service for a need starts from the domain.
         b.HasIndex(s => new { s.TenantId, s.Domain, s.Status });
     }

@@ -10,9 +10,13 @@ public class ServiceLocation : TenantEntity
     public string? HsdsId { get; set; }
     public required string Name { get; set; }
     public string? Address1 { get; set; }
+    public string? Address2 { get; set; }
     public string? City { get; set; }
     public string? Region { get; set; }
     public string? PostalCode { get; set; }
+
+    /// <summary>ISO 3166-1 two-letter code; null reads as US, where the app began.</summary>
+    public string? Country { get; set; }
     public List<ServiceAtLocation> Services { get; set; } = [];
 
     public string Describe() => string.Join(", ", new[] { Name, Address1, City }.Where(p => !string.IsNullOrWhiteSpace(p)));
@@ -46,6 +50,8 @@ internal sealed class ServiceLocationConfiguration : IEntityTypeConfiguration<Se
         b.Property(l => l.HsdsId).HasMaxLength(128);
         b.Property(l => l.Name).HasMaxLength(200);
         b.Property(l => l.Address1).HasMaxLength(200);
+        b.Property(l => l.Address2).HasMaxLength(200);
+        b.Property(l => l.Country).HasMaxLength(2);
         b.Property(l => l.City).HasMaxLength(100);
         b.Property(l => l.Region).HasMaxLength(100);
         b.Property(l => l.PostalCode).HasMaxLength(20);

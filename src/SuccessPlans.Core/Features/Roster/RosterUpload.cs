@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using SuccessPlans.Tenancy;
 
 namespace SuccessPlans.Features.Roster;
@@ -16,20 +15,9 @@ public class RosterUpload : TenantEntity
     public DateTime? AppliedAt { get; set; }
     public string? Result { get; set; }
 
-    public static byte[] Pack(IReadOnlyDictionary<string, string> files)
-    {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-            foreach (var (name, text) in files)
-            {
-                using var writer = new StreamWriter(zip.CreateEntry(name, CompressionLevel.Fastest).Open());
-                writer.Write(text);
-            }
-        return buffer.ToArray();
-    }
+    public static byte[] Pack(IReadOnlyDictionary<string, string> files) => SuccessPlans.Csv.CsvPackage.Zip(files);
 
-    public Dictionary<string, string> Unpack() =>
-        SuccessPlans.Csv.CsvPackage.ReadFiles([("upload.zip", new MemoryStream(Package ?? []))]);
+    public Dictionary<string, string> Unpack() => SuccessPlans.Csv.CsvPackage.Unzip(Package ?? []);
 }
 
 internal sealed class RosterUploadConfiguration : IEntityTypeConfiguration<RosterUpload>

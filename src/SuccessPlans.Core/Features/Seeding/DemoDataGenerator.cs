@@ -259,11 +259,18 @@ public static class DemoDataGenerator
             var csv = new CsvWriter(w);
             csv.WriteRow("id", "code", "name", "description", "parent_id", "taxonomy", "language", "taxonomy_id", "term_uri");
             foreach (var t in HsdsVocabulary.AllTerms)
-                csv.WriteRow(t.Id, t.Code, t.Name, "", "", HsdsVocabulary.Taxonomies.First(x => x.Id == t.TaxonomyId).Name, "en", t.TaxonomyId, "");
+                csv.WriteRow(t.Id, t.Code, t.Name, t.Description, "", HsdsVocabulary.Taxonomies.First(x => x.Id == t.TaxonomyId).Name, "en", t.TaxonomyId, "");
         }
     }
 
-    private static string DeterministicGuid(Faker f) => new Guid(f.Random.Bytes(16)).ToString();
+    /// <summary>A random (version 4) UUID from the seeded generator, as HSDS ids must be.</summary>
+    private static string DeterministicGuid(Faker f)
+    {
+        var bytes = f.Random.Bytes(16);
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40); // version 4 (the Guid constructor reads bytes 6-7 as a little-endian short)
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // variant 10xx
+        return new Guid(bytes).ToString();
+    }
 
     private static StreamWriter Writer(string path) => new(path, append: false, new UTF8Encoding(false));
 }

@@ -13,7 +13,7 @@ namespace SuccessPlans.Web.Features.Directory.Services;
 
 /// <summary>A service of the directory: Admins edit any; a provider's users edit their own organization's.</summary>
 [Authorize(Roles = $"{Roles.Admin},{Roles.Provider}")]
-public partial class EditModel(AppDbContext db, CurrentUser me) : PageModel
+public partial class EditModel(AppDbContext db, CurrentUser me, TimeProvider time) : PageModel
 {
     [BindProperty] public ServiceInput Input { get; set; } = new();
     public IReadOnlyList<SelectListItem> Organizations { get; private set; } = [];
@@ -36,7 +36,7 @@ public partial class EditModel(AppDbContext db, CurrentUser me) : PageModel
         public Guid Version { get; set; }
     }
 
-    public static readonly string[] Statuses = ["active", "inactive", "defunct", "temporarily closed"];
+    public static IReadOnlyList<string> Statuses => HsdsVocabulary.ServiceStatuses;
 
     public async Task<IActionResult> OnGetAsync(int? id, CancellationToken ct)
     {
@@ -87,6 +87,8 @@ public partial class EditModel(AppDbContext db, CurrentUser me) : PageModel
         s.MaximumAge = Input.MaximumAge;
         s.Domain = Input.Domain;
         s.Tier = Input.Tier;
+        if (s.Capacity != Input.Capacity)
+            s.CapacityUpdatedAt = Input.Capacity is null ? null : time.GetUtcNow().UtcDateTime;
         s.Capacity = Input.Capacity;
         s.Languages = languages.Length == 0 ? null : string.Join(' ', languages.Distinct().Order());
         try

@@ -1,0 +1,106 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace SuccessPlans.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class HsdsImportPreviewAndCapacity : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "CapacityMaximum",
+                table: "Services",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "CapacityUnit",
+                table: "Services",
+                type: "TEXT",
+                maxLength: 100,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "CapacityUpdatedAt",
+                table: "Services",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Address2",
+                table: "ServiceLocations",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Country",
+                table: "ServiceLocations",
+                type: "TEXT",
+                maxLength: 2,
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "DirectoryUploads",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UploadedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UploadedByName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    FileNames = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    Package = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    AppliedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Result = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    TenantId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DirectoryUploads", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_DirectoryUploads_Tenants_TenantId",
+                        column: x => x.TenantId,
+                        principalTable: "Tenants",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DirectoryUploads_TenantId_UploadedAt",
+                table: "DirectoryUploads",
+                columns: new[] { "TenantId", "UploadedAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "DirectoryUploads");
+
+            migrationBuilder.DropColumn(
+                name: "CapacityMaximum",
+                table: "Services");
+
+            migrationBuilder.DropColumn(
+                name: "CapacityUnit",
+                table: "Services");
+
+            migrationBuilder.DropColumn(
+                name: "CapacityUpdatedAt",
+                table: "Services");
+
+            migrationBuilder.DropColumn(
+                name: "Address2",
+                table: "ServiceLocations");
+
+            migrationBuilder.DropColumn(
+                name: "Country",
+                table: "ServiceLocations");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using SuccessPlans.Csv;
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Web.Features.Account;
+
+namespace SuccessPlans.Web.Features.Directory;
+
+/// <summary>
+/// Directory import in two steps, as the roster's: upload (an HSDS zip or the loose CSV files) shows what would be
+/// added, changed and left alone, or every problem by file, line and field; nothing is written until the Admin confirms.
+/// </summary>
+[Authorize(Policy = Roles.Admin)]
+[RequestSizeLimit(MaxUploadBytes)]
+[RequestFormLimits(MultipartBodyLengthLimit = MaxUploadBytes)]
+public class ImportModel(AppDbContext db, HsdsImporter importer, CurrentUser me, TimeProvider time) : PageModel
+{
+    public const long MaxUploadBytes = 64L * 1024 * 1024;
+
+    public DirectoryUpload? Upload { get; private set; }
+    public DirectoryImportPreview? Preview { get; private set; }
+    public IReadOnlyList<DirectoryUpload> Recent { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(int? id, CancellationToken ct)
+    {
+        if (id is { } uploadId)
+        {
+            Upload = await db.DirectoryUploads.AsNoTracking().SingleOrDefaultAsync(u => u.Id == uploadId, ct);
+            if (Upload is null) return NotFound();
+            if (Upload.Package is not null)
+                Preview = await importer.PreviewAsync(CsvPackage.Unzip(Upload.Package), ct);
+        }
+        await LoadRecentAsync(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostUploadAsync(List<IFormFile> files, CancellationToken ct)
+    {
+        if (files.Count == 0 || files.All(f => f.Length == 0))
+        {
+            ModelState.AddModelError("files", "Choose an HSDS zip, or organizations.csv and services.csv (with the package's other CSV files if you have them).");
+            await LoadRecentAsync(ct);
+            return Page();
+        }
+        var streams = files.Select(f => (f.FileName, f.OpenReadStream())).ToList();
+        IReadOnlyDictionary<string, string> read;
+        try
+        {
+            // A zip over its bounds (entries, unpacked size, ratio) is refused before anything is kept.
+            read = CsvPackage.ReadFiles(streams);
+        }
+        catch (ImportFileException e)
+        {
+            ModelState.AddModelError("files", $"Nothing was imported. {e.Message}");
+            await LoadRecentAsync(ct);
+            return Page();
+        }
+        finally
+        {
+            foreach (var (_, s) in streams) await s.DisposeAsync();
+        }
+        var names = string.Join(", ", files.Select(f => f.FileName));
+        var upload = new DirectoryUpload
+        {
+            UploadedAt = time.GetUtcNow().UtcDateTime,
+            UploadedByName = me.DisplayName,
+            FileNames = names[..Math.Min(1000, names.Length)],
+            Package = CsvPackage.Zip(read),
+        };
+        db.DirectoryUploads.Add(upload);
+        await db.SaveChangesAsync(ct);
+        return RedirectToPage(new { id = upload.Id });
+    }
+
+    public async Task<IActionResult> OnPostApplyAsync(int id, CancellationToken ct)
+    {
+        var upload = await db.DirectoryUploads.SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (upload is null) return NotFound();
+        if (upload.Package is null)
+        {
+            TempData["Message"] = "This upload was already applied or discarded.";
+            return RedirectToPage(new { id });
+        }
+        // Worked out again against the directory as it is now, so a change since the preview is not lost.
+        var done = await importer.ApplyAsync(CsvPackage.Unzip(upload.Package), ct);
+        if (!done.CanImport)
+            return RedirectToPage(new { id });
+        upload = await db.DirectoryUploads.SingleAsync(u => u.Id == id, ct);
+        upload.Package = null;
+        upload.AppliedAt = time.GetUtcNow().UtcDateTime;
+        upload.Result = $"HSDS {done.Version}. Organizations: {done.Organizations.Added} added, {done.Organizations.Changed} changed. " +
+                        $"Services: {done.Services.Added} added, {done.Services.Changed} changed. Locations: {done.Locations.Added} added, {done.Locations.Changed} changed. " +
+                        $"Service locations: {done.LinksAdded} added, {done.LinksRemoved} removed. Terms: {done.TermsAdded} added, {done.TermsRemoved} removed.";
+        await db.SaveChangesAsync(ct);
+        TempData["Message"] = $"Imported. {upload.Result}";
+        return RedirectToPage(new { id });
+    }
+
+    public async Task<IActionResult> OnPostDiscardAsync(int id, CancellationToken ct)
+    {
+        var upload = await db.DirectoryUploads.SingleOrDefaultAsync(u => u.Id == id, ct);
+        if (upload is null) return NotFound();
+        upload.Package = null;
+        upload.Result ??= "Discarded without importing.";
+        await db.SaveChangesAsync(ct);
+        TempData["Message"] = "Discarded; nothing was imported.";
+        return RedirectToPage(new { id = (int?)null });
+    }
+
+    private async Task LoadRecentAsync(CancellationToken ct) =>
+        Recent = await db.DirectoryUploads.AsNoTracking().OrderByDescending(u => u.UploadedAt).Take(10)
+            .Select(u => new DirectoryUpload { Id = u.Id, UploadedAt = u.UploadedAt, UploadedByName = u.UploadedByName, FileNames = u.FileNames, AppliedAt = u.AppliedAt, Result = u.Result })
+            .ToListAsync(ct);
+}
