@@ -1503,6 +1503,474 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201184954_DataProtectionKeys'
+)
+BEGIN
+    CREATE TABLE [DataProtectionKeys] (
+        [Id] int NOT NULL IDENTITY,
+        [FriendlyName] nvarchar(max) NULL,
+        [Xml] nvarchar(max) NULL,
+        CONSTRAINT [PK_DataProtectionKeys] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201184954_DataProtectionKeys'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261201184954_DataProtectionKeys', N'10.0.14');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    DROP INDEX [IX_Tenants_Slug] ON [Tenants];
+    DECLARE @var nvarchar(max);
+    SELECT @var = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Tenants]') AND [c].[name] = N'Slug');
+    IF @var IS NOT NULL EXEC(N'ALTER TABLE [Tenants] DROP CONSTRAINT ' + @var + ';');
+    ALTER TABLE [Tenants] ALTER COLUMN [Slug] nvarchar(64) COLLATE Latin1_General_100_CI_AS NOT NULL;
+    CREATE UNIQUE INDEX [IX_Tenants_Slug] ON [Tenants] ([Slug]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    DROP INDEX [IX_Students_TenantId_ExternalId] ON [Students];
+    DECLARE @var1 nvarchar(max);
+    SELECT @var1 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Students]') AND [c].[name] = N'ExternalId');
+    IF @var1 IS NOT NULL EXEC(N'ALTER TABLE [Students] DROP CONSTRAINT ' + @var1 + ';');
+    ALTER TABLE [Students] ALTER COLUMN [ExternalId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NULL;
+    EXEC(N'CREATE UNIQUE INDEX [IX_Students_TenantId_ExternalId] ON [Students] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    ALTER TABLE [Students] ADD [PreferredFamilyName] nvarchar(100) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    ALTER TABLE [Students] ADD [PreferredGivenName] nvarchar(100) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    ALTER TABLE [Students] ADD [Pronouns] nvarchar(40) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    ALTER TABLE [ServiceTerms] DROP CONSTRAINT [PK_ServiceTerms];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    DECLARE @var2 nvarchar(max);
+    SELECT @var2 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[ServiceTerms]') AND [c].[name] = N'TermHsdsId');
+    IF @var2 IS NOT NULL EXEC(N'ALTER TABLE [ServiceTerms] DROP CONSTRAINT ' + @var2 + ';');
+    ALTER TABLE [ServiceTerms] ALTER COLUMN [TermHsdsId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    ALTER TABLE [ServiceTerms] ADD CONSTRAINT [PK_ServiceTerms] PRIMARY KEY ([ServiceId], [TermHsdsId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    DROP INDEX [IX_Services_TenantId_HsdsId] ON [Services];
+    DECLARE @var3 nvarchar(max);
+    SELECT @var3 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Services]') AND [c].[name] = N'HsdsId');
+    IF @var3 IS NOT NULL EXEC(N'ALTER TABLE [Services] DROP CONSTRAINT ' + @var3 + ';');
+    ALTER TABLE [Services] ALTER COLUMN [HsdsId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NULL;
+    EXEC(N'CREATE UNIQUE INDEX [IX_Services_TenantId_HsdsId] ON [Services] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    DROP INDEX [IX_ServiceLocations_TenantId_HsdsId] ON [ServiceLocations];
+    DECLARE @var4 nvarchar(max);
+    SELECT @var4 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[ServiceLocations]') AND [c].[name] = N'HsdsId');
+    IF @var4 IS NOT NULL EXEC(N'ALTER TABLE [ServiceLocations] DROP CONSTRAINT ' + @var4 + ';');
+    ALTER TABLE [ServiceLocations] ALTER COLUMN [HsdsId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NULL;
+    EXEC(N'CREATE UNIQUE INDEX [IX_ServiceLocations_TenantId_HsdsId] ON [ServiceLocations] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    DROP INDEX [IX_Schools_TenantId_ExternalId] ON [Schools];
+    DECLARE @var5 nvarchar(max);
+    SELECT @var5 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Schools]') AND [c].[name] = N'ExternalId');
+    IF @var5 IS NOT NULL EXEC(N'ALTER TABLE [Schools] DROP CONSTRAINT ' + @var5 + ';');
+    ALTER TABLE [Schools] ALTER COLUMN [ExternalId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NULL;
+    EXEC(N'CREATE UNIQUE INDEX [IX_Schools_TenantId_ExternalId] ON [Schools] ([TenantId], [ExternalId]) WHERE [ExternalId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    DROP INDEX [IX_ProviderOrganizations_TenantId_HsdsId] ON [ProviderOrganizations];
+    DECLARE @var6 nvarchar(max);
+    SELECT @var6 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[ProviderOrganizations]') AND [c].[name] = N'HsdsId');
+    IF @var6 IS NOT NULL EXEC(N'ALTER TABLE [ProviderOrganizations] DROP CONSTRAINT ' + @var6 + ';');
+    ALTER TABLE [ProviderOrganizations] ALTER COLUMN [HsdsId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NULL;
+    EXEC(N'CREATE UNIQUE INDEX [IX_ProviderOrganizations_TenantId_HsdsId] ON [ProviderOrganizations] ([TenantId], [HsdsId]) WHERE [HsdsId] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    DROP INDEX [IX_Classes_TenantId_ExternalId] ON [Classes];
+    DECLARE @var7 nvarchar(max);
+    SELECT @var7 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Classes]') AND [c].[name] = N'ExternalId');
+    IF @var7 IS NOT NULL EXEC(N'ALTER TABLE [Classes] DROP CONSTRAINT ' + @var7 + ';');
+    ALTER TABLE [Classes] ALTER COLUMN [ExternalId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NOT NULL;
+    CREATE UNIQUE INDEX [IX_Classes_TenantId_ExternalId] ON [Classes] ([TenantId], [ExternalId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185000_CaseInsensitiveKeysAndPreferredNames'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261201185000_CaseInsensitiveKeysAndPreferredNames', N'10.0.14');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    DROP INDEX [IX_DigestsSent_TenantId_UserId_On] ON [DigestsSent];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    UPDATE Referrals SET AnswerNote = Outcome WHERE AnswerNote IS NULL AND Outcome IS NOT NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    UPDATE Referrals SET Outcome = CASE
+                    WHEN Status = 'Completed' THEN 'GotHelp'
+                    WHEN DeclineReason = 'NotEligible' THEN 'NotEligible'
+                    WHEN DeclineReason = 'NoCapacity' THEN 'NoCapacity'
+                    WHEN DeclineReason = 'Other' THEN 'CouldNotGetHelp'
+                    WHEN UnsuccessfulReason = 'CouldNotContact' THEN 'CouldNotContact'
+                    WHEN UnsuccessfulReason = 'NoLongerInterested' THEN 'FamilyDeclined'
+                    WHEN UnsuccessfulReason = 'Other' THEN 'CouldNotGetHelp'
+                    ELSE NULL END;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    DECLARE @var8 nvarchar(max);
+    SELECT @var8 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Referrals]') AND [c].[name] = N'DeclineReason');
+    IF @var8 IS NOT NULL EXEC(N'ALTER TABLE [Referrals] DROP CONSTRAINT ' + @var8 + ';');
+    ALTER TABLE [Referrals] DROP COLUMN [DeclineReason];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    DECLARE @var9 nvarchar(max);
+    SELECT @var9 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Referrals]') AND [c].[name] = N'UnsuccessfulReason');
+    IF @var9 IS NOT NULL EXEC(N'ALTER TABLE [Referrals] DROP CONSTRAINT ' + @var9 + ';');
+    ALTER TABLE [Referrals] DROP COLUMN [UnsuccessfulReason];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    EXEC sp_rename N'[Referrals].[AnswerNote]', N'OutcomeNote', 'COLUMN';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    ALTER TABLE [Services] ADD [HasWaitlist] bit NOT NULL DEFAULT CAST(0 AS bit);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    DECLARE @var10 nvarchar(max);
+    SELECT @var10 = QUOTENAME([d].[name])
+    FROM [sys].[default_constraints] [d]
+    INNER JOIN [sys].[columns] [c] ON [d].[parent_column_id] = [c].[column_id] AND [d].[parent_object_id] = [c].[object_id]
+    WHERE ([d].[parent_object_id] = OBJECT_ID(N'[Referrals]') AND [c].[name] = N'Outcome');
+    IF @var10 IS NOT NULL EXEC(N'ALTER TABLE [Referrals] DROP CONSTRAINT ' + @var10 + ';');
+    ALTER TABLE [Referrals] ALTER COLUMN [Outcome] nvarchar(32) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    ALTER TABLE [DigestsSent] ADD [Kind] nvarchar(32) NOT NULL DEFAULT N'Flags';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    ALTER TABLE [AspNetUsers] ADD [EmailReferralUpdates] bit NOT NULL DEFAULT CAST(1 AS bit);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE TABLE [CaseNotes] (
+        [Id] int NOT NULL IDENTITY,
+        [StudentId] int NOT NULL,
+        [AuthorUserId] int NULL,
+        [AuthorName] nvarchar(200) NOT NULL,
+        [Text] nvarchar(4000) NOT NULL,
+        [At] datetime2 NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_CaseNotes] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_CaseNotes_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_CaseNotes_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE TABLE [ReferralMessages] (
+        [Id] int NOT NULL IDENTITY,
+        [ReferralId] int NOT NULL,
+        [Side] nvarchar(32) NOT NULL,
+        [AuthorUserId] int NULL,
+        [AuthorName] nvarchar(200) NOT NULL,
+        [Text] nvarchar(4000) NOT NULL,
+        [At] datetime2 NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_ReferralMessages] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ReferralMessages_Referrals_ReferralId] FOREIGN KEY ([ReferralId]) REFERENCES [Referrals] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ReferralMessages_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE TABLE [ReferralUpdates] (
+        [Id] int NOT NULL IDENTITY,
+        [UserId] int NOT NULL,
+        [ReferralId] int NOT NULL,
+        [Kind] nvarchar(32) NOT NULL,
+        [Text] nvarchar(500) NOT NULL,
+        [At] datetime2 NOT NULL,
+        [ReadAt] datetime2 NULL,
+        [EmailedAt] datetime2 NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_ReferralUpdates] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ReferralUpdates_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ReferralUpdates_Referrals_ReferralId] FOREIGN KEY ([ReferralId]) REFERENCES [Referrals] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ReferralUpdates_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_Referrals_TenantId_SentByUserId_Status] ON [Referrals] ([TenantId], [SentByUserId], [Status]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_DigestsSent_TenantId_UserId_On_Kind] ON [DigestsSent] ([TenantId], [UserId], [On], [Kind]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_CaseNotes_StudentId] ON [CaseNotes] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_CaseNotes_TenantId_StudentId_At] ON [CaseNotes] ([TenantId], [StudentId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralMessages_ReferralId] ON [ReferralMessages] ([ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralMessages_TenantId_ReferralId_At] ON [ReferralMessages] ([TenantId], [ReferralId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralUpdates_ReferralId] ON [ReferralUpdates] ([ReferralId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralUpdates_TenantId_EmailedAt_UserId] ON [ReferralUpdates] ([TenantId], [EmailedAt], [UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralUpdates_TenantId_UserId_ReadAt_At] ON [ReferralUpdates] ([TenantId], [UserId], [ReadAt], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    CREATE INDEX [IX_ReferralUpdates_UserId] ON [ReferralUpdates] ([UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261201185338_CloseTheLoop', N'10.0.14');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
     WHERE [MigrationId] = N'20261201185732_HsdsImportPreviewAndCapacity'
 )
 BEGIN
