@@ -83,10 +83,11 @@ public sealed class MidnightGapTenantTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_dashboard_of_a_period_starting_on_the_skipped_midnight_answers()
+    public async Task The_dashboard_of_the_month_with_the_skipped_midnight_answers()
     {
+        // Periods are whole months (docs/cabinet-periods.md): September 2026 holds Santiago's day with no 00:00.
         var admin = await _app.SignedInAsync("admin@santiago.test");
-        var response = await admin.GetAsync("/api/v1/cabinet/dashboard?from=2026-09-06&to=2026-09-12");
+        var response = await admin.GetAsync("/api/v1/cabinet/dashboard?from=2026-09&to=2026-09");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }

@@ -116,7 +116,7 @@ public class ZipBoundsTests : IAsyncLifetime
     {
         var bomb = await File.ReadAllBytesAsync(Bomb(256L * 1024 * 1024));
         var admin = await _app.SignedInAsync("admin@zips.test");
-        foreach (var (page, handler) in new[] { ("/Roster/Import", "Upload"), ("/Directory", "Import") })
+        foreach (var (page, handler) in new[] { ("/Roster/Import", "Upload"), ("/Directory/Import", "Upload") })
         {
             var document = await admin.GetDocumentAsync(page);
             var token = document.QuerySelector("form[enctype] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
@@ -127,5 +127,6 @@ public class ZipBoundsTests : IAsyncLifetime
             Assert.Contains("roster.zip: users.csv unpacks to more than 100 times its packed size", alert);
         }
         Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.RosterUploads.CountAsync()));
+        Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.DirectoryUploads.CountAsync()));
     }
 }

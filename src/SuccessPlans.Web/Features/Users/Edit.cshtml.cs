@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
+using SuccessPlans.Features.Plans;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using SuccessPlans.Features.Users;
@@ -8,7 +8,7 @@ using SuccessPlans.Web.Features.Account;
 namespace SuccessPlans.Web.Features.Users;
 
 [Authorize(Policy = Roles.Admin)]
-public class EditModel(AppDbContext db, UserManager<AppUser> users, Invitations invitations, CurrentUser me) : PageModel
+public class EditModel(AppDbContext db, UserScopeService scopes, Invitations invitations, CurrentUser me) : PageModel
 {
     [BindProperty] public EditInput Input { get; set; } = new();
     public UserFormChoices Choices { get; private set; } = new();
@@ -44,52 +44,28 @@ public class EditModel(AppDbContext db, UserManager<AppUser> users, Invitations 
         var user = await FindAsync(id, ct);
         if (user is null) return NotFound();
         Fill(user);
-        foreach (var (field, message) in await UserFormChoices.ValidateAsync(db, Input, nameof(Input), ct))
-            ModelState.AddModelError(field, message);
-        if (user.Id == me.Id && (Input.Role != UserRole.Admin || !Input.Active))
-            ModelState.AddModelError("Input.Role", "You cannot remove your own Admin role or deactivate yourself.");
         if (!ModelState.IsValid)
             return await RedisplayAsync(ct);
-
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // The stamp the Admin saw: a change made since then is not silently overwritten.
-        // (Identity's store re-attaches the user, so the stamp is set as both the original and current value.)
-        db.Entry(user).Property(u => u.ConcurrencyStamp).OriginalValue = Input.ConcurrencyStamp;
-        user.ConcurrencyStamp = Input.ConcurrencyStamp;
-        user.DisplayName = Input.DisplayName.Trim();
-        var scopeChanged = user.Role != Input.Role || user.ProviderOrganizationId != Input.ProviderOrganizationId;
-        user.Role = Input.Role!.Value;
-        user.ProviderOrganizationId = user.Role == UserRole.Provider ? Input.ProviderOrganizationId : null;
-        var wanted = user.Role == UserRole.Coordinator ? Input.SchoolIds.Distinct().ToHashSet() : [];
-        db.CoordinatorSchools.RemoveRange(user.CoordinatorSchools.Where(c => !wanted.Contains(c.SchoolId)));
-        foreach (var schoolId in wanted.Except(user.CoordinatorSchools.Select(c => c.SchoolId)))
-            db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = user.Id, SchoolId = schoolId });
-        var deactivate = !Input.Active && !IsDeactivated(user);
-        var reactivate = Input.Active && IsDeactivated(user);
-        if (deactivate) user.LockoutEnd = DateTimeOffset.MaxValue;
-        if (reactivate) user.LockoutEnd = null;
-
-        var result = await users.UpdateAsync(user);
-        if (!result.Succeeded)
+        try
         {
-            var stale = result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure));
-            await transaction.RollbackAsync(ct);
-            if (stale)
-            {
-                // Show the current version, not the posted one, and say why.
-                db.ChangeTracker.Clear();
-                ModelState.Clear();
-                await OnGetAsync(id, ct);
-                ModelState.AddModelError("", "Someone else changed this user while you were editing. The form now shows their version; make your change again.");
-                return Page();
-            }
-            ModelState.AddModelError("", string.Join(" ", result.Errors.Select(e => e.Description)));
+            await scopes.UpdateAsync(user, Input.ToRequest(Input.Active), Input.ConcurrencyStamp, me.Id, ct);
+        }
+        catch (ValidationFailedException e)
+        {
+            foreach (var (field, messages) in e.Errors)
+                foreach (var m in messages)
+                    ModelState.AddModelError(field.Length == 0 ? "" : $"Input.{field}", m);
             return await RedisplayAsync(ct);
         }
-        // Open sessions pick up a new role, scope or deactivation at their next validation.
-        if (scopeChanged || deactivate || wanted.Count > 0)
-            await users.UpdateSecurityStampAsync(user);
-        await transaction.CommitAsync(ct);
+        catch (ConcurrencyConflictException e)
+        {
+            // Show the current version, not the posted one, and say why.
+            db.ChangeTracker.Clear();
+            ModelState.Clear();
+            await OnGetAsync(id, ct);
+            ModelState.AddModelError("", e.Message);
+            return Page();
+        }
         TempData["Message"] = $"Saved {user.DisplayName}.";
         return RedirectToPage("/Users/Index");
     }
@@ -125,5 +101,5 @@ public class EditModel(AppDbContext db, UserManager<AppUser> users, Invitations 
         return Page();
     }
 
-    private static bool IsDeactivated(AppUser u) => u.LockoutEnd is { Year: > 9000 };
+    private static bool IsDeactivated(AppUser u) => UserScopeService.IsDeactivated(u);
 }

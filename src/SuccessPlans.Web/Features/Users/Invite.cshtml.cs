@@ -7,7 +7,7 @@ using SuccessPlans.Features.Users;
 namespace SuccessPlans.Web.Features.Users;
 
 [Authorize(Policy = Roles.Admin)]
-public class InviteModel(AppDbContext db, Invitations invitations) : PageModel
+public class InviteModel(AppDbContext db, Invitations invitations, UserScopeService scopes) : PageModel
 {
     [BindProperty] public InviteInput Input { get; set; } = new();
     public UserFormChoices Choices { get; private set; } = new();
@@ -22,7 +22,7 @@ public class InviteModel(AppDbContext db, Invitations invitations) : PageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        foreach (var (field, message) in await UserFormChoices.ValidateAsync(db, Input, nameof(Input), ct))
+        foreach (var (field, message) in await UserFormChoices.ValidateAsync(scopes, Input, nameof(Input), ct))
             ModelState.AddModelError(field, message);
         if (!ModelState.IsValid)
         {

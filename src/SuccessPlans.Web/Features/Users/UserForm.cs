@@ -18,6 +18,8 @@ public class UserInput
 
     [Display(Name = "Provider organization (providers)")]
     public int? ProviderOrganizationId { get; set; }
+
+    public UserScopeRequest ToRequest(bool active = true) => new(DisplayName, Role, SchoolIds, ProviderOrganizationId, active);
 }
 
 /// <summary>The choices the form offers, all from the Admin's own tenant.</summary>
@@ -26,7 +28,7 @@ public sealed class UserFormChoices
     public IReadOnlyList<SelectListItem> Schools { get; private init; } = [];
     public IReadOnlyList<SelectListItem> Organizations { get; private init; } = [];
 
-    public static readonly UserRole[] TenantRoles = [UserRole.Admin, UserRole.Coordinator, UserRole.Provider, UserRole.Cabinet];
+    public static IReadOnlyList<UserRole> TenantRoles => UserScopeService.TenantRoles;
 
     public static async Task<UserFormChoices> LoadAsync(AppDbContext db, CancellationToken ct) => new()
     {
@@ -34,29 +36,7 @@ public sealed class UserFormChoices
         Organizations = await db.ProviderOrganizations.OrderBy(o => o.Name).Select(o => new SelectListItem(o.Name, o.Id.ToString())).ToListAsync(ct),
     };
 
-    /// <summary>Checks role and scope against this tenant's schools and organizations; returns (field, message) errors.</summary>
-    public static async Task<List<(string Field, string Message)>> ValidateAsync(AppDbContext db, UserInput input, string prefix, CancellationToken ct)
-    {
-        var errors = new List<(string, string)>();
-        if (input.Role is not { } role || !TenantRoles.Contains(role))
-        {
-            errors.Add(($"{prefix}.Role", "Choose a role: Admin, Coordinator, Provider or Cabinet."));
-            return errors;
-        }
-        if (role == UserRole.Coordinator && input.SchoolIds.Count > 0)
-        {
-            var ids = input.SchoolIds.Distinct().ToList();
-            var known = await db.Schools.CountAsync(s => ids.Contains(s.Id), ct);
-            if (known != ids.Count)
-                errors.Add(($"{prefix}.SchoolIds", "One of the chosen schools does not exist."));
-        }
-        if (role == UserRole.Provider)
-        {
-            if (input.ProviderOrganizationId is not { } orgId)
-                errors.Add(($"{prefix}.ProviderOrganizationId", "A provider user needs a provider organization."));
-            else if (!await db.ProviderOrganizations.AnyAsync(o => o.Id == orgId, ct))
-                errors.Add(($"{prefix}.ProviderOrganizationId", "That provider organization does not exist."));
-        }
-        return errors;
-    }
+    /// <summary>The scope rules (Core's UserScopeService), keyed by the form's field names.</summary>
+    public static async Task<List<(string Field, string Message)>> ValidateAsync(UserScopeService scopes, UserInput input, string prefix, CancellationToken ct) =>
+        (await scopes.ValidateAsync(input.ToRequest(), ct)).SelectMany(e => e.Value.Select(m => ($"{prefix}.{e.Key}", m))).ToList();
 }
