@@ -250,7 +250,8 @@ public class ClosedLoopJourneyTests(ITestOutputHelper output) : IAsyncLifetime
             }
             """, $"/Students/{_leo}?handler=RemoveItem&itemId={_leoNeed}"), r => r.Url.Contains("handler=RemoveItem") && r.Request.Method == "POST");
         Assert.Equal(200, forced.Status);
-        await coordinator.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        // The answer is in; wait until the browser has shown it (the old page's load state says nothing).
+        await coordinator.WaitForURLAsync(url => url.Contains("handler=RemoveItem"));
         await CheckAsync(coordinator);
         Assert.Contains("Close it as no longer needed", await coordinator.Locator("main").InnerTextAsync());
         Assert.Equal(NeedStatus.Open, await NeedStatusAsync(_leoNeed));

@@ -434,5 +434,11 @@ public class ClosedLoopTests : IAsyncLifetime
         var service = await _app.InTenant(_tenant, (_, db) => db.Services.SingleAsync(s => s.Id == _serviceA));
         Assert.Equal((5, true), (service.Capacity, service.HasWaitlist));
         Assert.Equal(2, await _app.InTenant(_tenant, (_, db) => db.Services.Where(s => s.Id == _serviceB).Select(s => s.Capacity).SingleAsync()));
+
+        // Full with a waitlist: Find a service says so.
+        Assert.Equal(HttpStatusCode.OK, (await provider.PutAsJsonAsync($"/api/v1/services/{_serviceA}/capacity", new { openPlaces = 0, hasWaitlist = true })).StatusCode);
+        var matches = await coordinator.GetDocumentAsync($"/Students/{_classmate}/Needs/{_classmateNeed}/Refer");
+        var glasses = matches.QuerySelectorAll("ol.matches > li").Single(li => li.TextContent.Contains("Glasses"));
+        Assert.Contains("takes referrals onto its waitlist", glasses.TextContent);
     }
 }

@@ -90,7 +90,7 @@ public sealed class ServiceMatcher(AppDbContext db, PlanService plans)
             .ThenByDescending(s => s.Capacity)
             .ThenBy(s => s.Name).ThenBy(s => s.Id)
             .Take(Limit + 1)
-            .Select(s => new Row(s.Id, s.Name, s.Organization.Name, s.OrganizationId, s.Description, s.Domain, s.Tier, s.MinimumAge, s.MaximumAge, s.Languages, s.Capacity,
+            .Select(s => new Row(s.Id, s.Name, s.Organization.Name, s.OrganizationId, s.Description, s.Domain, s.Tier, s.MinimumAge, s.MaximumAge, s.Languages, s.Capacity, s.HasWaitlist,
                 s.Locations.Select(l => l.Location.Name + (l.Location.City == null ? "" : ", " + l.Location.City)).ToList()))
             .ToListAsync(ct);
 
@@ -113,7 +113,7 @@ public sealed class ServiceMatcher(AppDbContext db, PlanService plans)
         word.Replace(Escape, Escape + Escape).Replace("%", Escape + "%").Replace("_", Escape + "_").Replace("[", Escape + "[");
 
     private sealed record Row(int Id, string Name, string Organization, int OrganizationId, string? Description, Domain? Domain, ServiceTier? Tier,
-        int? MinimumAge, int? MaximumAge, string? Languages, int? Capacity, List<string> Where);
+        int? MinimumAge, int? MaximumAge, string? Languages, int? Capacity, bool HasWaitlist, List<string> Where);
 
     private sealed record TermRow(int ServiceId, string Name, string? Code);
 
@@ -158,7 +158,7 @@ public sealed class ServiceMatcher(AppDbContext db, PlanService plans)
         switch (r.Capacity)
         {
             case > 0: reasons.Add(r.Capacity == 1 ? "1 open place" : $"{r.Capacity} open places"); break;
-            case 0: cautions.Add("full: no open places"); break;
+            case 0: cautions.Add(r.HasWaitlist ? "full: no open places; takes referrals onto its waitlist" : "full: no open places"); break;
             default: cautions.Add("open places not given"); break;
         }
 
