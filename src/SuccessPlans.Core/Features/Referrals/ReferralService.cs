@@ -140,7 +140,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
             SetOutcome(r, why, note);
             r.AnsweredAt = Now;
             if (why == ReferralOutcome.NoCapacity)
-                await MarkFullAsync(r.ServiceId, actor, ct);
+                await MarkFullAsync(r.ServiceId, ct);
             await TellSchoolAsync(r, ReferralUpdateKind.Declined,
                 (org, service, child) => $"{org} declined {child}'s referral to {service}: {ReferralOutcomes.Words(why)}. The need is open again.", ct);
         });
@@ -203,12 +203,8 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
     }
 
     /// <summary>A "no capacity" answer makes the directory tell the truth: the service shows as full until the provider says otherwise.</summary>
-    private async Task MarkFullAsync(int serviceId, Actor actor, CancellationToken ct)
-    {
-        var service = await db.Services.SingleAsync(s => s.Id == serviceId, ct);
-        if (service.Capacity != 0)
-            service.Capacity = 0;
-    }
+    private async Task MarkFullAsync(int serviceId, CancellationToken ct) =>
+        (await db.Services.SingleAsync(s => s.Id == serviceId, ct)).Capacity = 0;
 
     /// <summary>Records services delivered; the first delivery moves an accepted referral into service.</summary>
     public async Task<ServiceDelivery> RecordDeliveryAsync(Referral r, DateOnly? on, int? amount, DeliveryUnit? unit, string? note, Actor actor, Guid? version, CancellationToken ct = default)
@@ -363,9 +359,10 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         if (r.SentByUserId is not { } sender)
             return;
         var names = await db.Services.Where(s => s.Id == r.ServiceId)
-            .Select(s => new { Service = s.Name, Organization = s.Organization.Name }).SingleAsync(ct);
-        var child = await db.Students.Where(s => s.Id == r.StudentId).Select(s => s.GivenName + " " + s.FamilyName).SingleAsync(ct);
-        var line = text(names.Organization, names.Service, child);
+            .Select(s => new { Service = s.Name, Organization = s.Organization.Name,
+                Child = db.Students.Where(st => st.Id == r.StudentId).Select(st => st.GivenName + " " + st.FamilyName).Single() })
+            .SingleAsync(ct);
+        var line = text(names.Organization, names.Service, names.Child);
         db.ReferralUpdates.Add(new ReferralUpdate { UserId = sender, ReferralId = r.Id, Kind = kind, At = Now, Text = line.Length > 500 ? line[..500] : line });
     }
 

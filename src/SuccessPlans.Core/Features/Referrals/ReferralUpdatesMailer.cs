@@ -44,27 +44,32 @@ public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvi
         var db = services.GetRequiredService<AppDbContext>();
         var outbox = services.GetRequiredService<Outbox>();
         var now = time.GetUtcNow().UtcDateTime;
-        var pending = await db.ReferralUpdates.Where(u => u.EmailedAt == null).Select(u => u.UserId).Distinct().ToListAsync(ct);
+        // Every pending update in one query, grouped by recipient (not one query per user).
+        var pending = (await db.ReferralUpdates.Where(u => u.EmailedAt == null).OrderBy(u => u.At).ToListAsync(ct))
+            .GroupBy(u => u.UserId).ToDictionary(g => g.Key, g => g.ToList());
         if (pending.Count == 0) return 0;
 
         var tenant = await db.Tenants.AsNoTracking().SingleAsync(ct);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, tenant.TimeZone));
-        var users = (await db.Users.Where(u => pending.Contains(u.Id))
-                .Select(u => new { u.Id, u.Email, u.DisplayName, u.Role, u.EmailReferralUpdates, u.LockoutEnd,
-                    MailedToday = db.DigestsSent.Any(d => d.UserId == u.Id && d.On == today && d.Kind == DigestKind.ReferralUpdates) })
-                .ToListAsync(ct))
-            .ToList();
+        var userIds = pending.Keys.ToList();
+        var users = await db.Users.Where(u => userIds.Contains(u.Id))
+            .Select(u => new { u.Id, u.Email, u.DisplayName, u.EmailReferralUpdates, u.LockoutEnd,
+                MailedToday = db.DigestsSent.Any(d => d.UserId == u.Id && d.On == today && d.Kind == DigestKind.ReferralUpdates) })
+            .ToListAsync(ct);
         var queued = 0;
         foreach (var user in users)
         {
-            var updates = await db.ReferralUpdates.Where(u => u.UserId == user.Id && u.EmailedAt == null).OrderBy(u => u.At).ToListAsync(ct);
+            var updates = pending[user.Id];
             var wantsMail = user.EmailReferralUpdates && user.Email is { Length: > 0 } && (user.LockoutEnd is null || user.LockoutEnd < time.GetUtcNow());
             var unread = updates.Where(u => u.ReadAt == null).ToList();
-            if (wantsMail && unread.Count > 0)
+            var mailing = wantsMail && unread.Count > 0;
+            // Wait for the burst to end, and for tomorrow once today's email went out.
+            if (mailing && (user.MailedToday || now - unread.Max(u => u.At) < QuietPeriod))
+                continue;
+            DigestSent? sent = null;
+            Notification? email = null;
+            if (mailing)
             {
-                // Wait for the burst to end, and for tomorrow once today's email went out.
-                if (user.MailedToday || now - unread.Max(u => u.At) < QuietPeriod)
-                    continue;
                 var link = urls.For("/Notifications");
                 var text = new StringBuilder($"Hello {user.DisplayName},\n\n{unread.Count} update(s) on your referrals in {tenant.Name}:\n\n");
                 var html = new StringBuilder($"<p>Hello {WebUtility.HtmlEncode(user.DisplayName)},</p><p>{unread.Count} update(s) on your referrals in {WebUtility.HtmlEncode(tenant.Name)}:</p><ul>");
@@ -75,9 +80,8 @@ public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvi
                 }
                 text.Append($"\nSee them in SuccessPlans: {link}\n\nYou can turn these emails off under My settings.");
                 html.Append($"</ul><p><a href=\"{WebUtility.HtmlEncode(link)}\">See them in SuccessPlans</a>. You can turn these emails off under My settings.</p>");
-                db.DigestsSent.Add(new DigestSent { UserId = user.Id, On = today, Kind = DigestKind.ReferralUpdates });
-                outbox.Enqueue("referral-updates", user.Email!, user.DisplayName, $"SuccessPlans: {unread.Count} referral update(s)", text.ToString(), html.ToString(), user.Id);
-                queued++;
+                db.DigestsSent.Add(sent = new DigestSent { UserId = user.Id, On = today, Kind = DigestKind.ReferralUpdates });
+                email = outbox.Enqueue("referral-updates", user.Email!, user.DisplayName, $"SuccessPlans: {unread.Count} referral update(s)", text.ToString(), html.ToString(), user.Id);
             }
             // Read in the app, mailed now, or not wanted by mail: each update is handled once.
             foreach (var u in updates)
@@ -85,12 +89,13 @@ public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvi
             try
             {
                 await db.SaveChangesAsync(ct);
+                if (mailing) queued++;
             }
             catch (DbUpdateException)
             {
-                // Another node mailed this user today at the same moment; its email stands.
-                db.ChangeTracker.Clear();
-                queued -= wantsMail && unread.Count > 0 ? 1 : 0;
+                // Another node mailed this user today at the same moment; its email stands. Only this user's rows are dropped.
+                foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity == sent || e.Entity == email || updates.Contains(e.Entity)).ToList())
+                    entry.State = EntityState.Detached;
             }
         }
         return queued;

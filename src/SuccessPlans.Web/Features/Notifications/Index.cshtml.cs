@@ -8,7 +8,7 @@ namespace SuccessPlans.Web.Features.Notifications;
 
 /// <summary>The user's referral updates, newest first; the ones shown unread are marked read as they are shown.</summary>
 [Authorize(Roles = $"{Roles.Admin},{Roles.Coordinator},{Roles.Provider}")]
-public class IndexModel(AppDbContext db, CurrentUser me, TimeProvider time) : PageModel
+public class IndexModel(AppDbContext db, CurrentUser me, UnreadUpdates updates) : PageModel
 {
     public sealed record Row(int Id, int ReferralId, int StudentId, ReferralUpdateKind Kind, string Text, DateTime At, bool Unread);
 
@@ -22,8 +22,7 @@ public class IndexModel(AppDbContext db, CurrentUser me, TimeProvider time) : Pa
             .OrderByDescending(u => u.At).ThenByDescending(u => u.Id).Take(200)
             .Join(db.Referrals, u => u.ReferralId, r => r.Id, (u, r) => new Row(u.Id, u.ReferralId, r.StudentId, u.Kind, u.Text, u.At, u.ReadAt == null))
             .ToListAsync(ct);
-        await db.ReferralUpdates.Where(u => u.UserId == me.Id && u.ReadAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.ReadAt, time.GetUtcNow().UtcDateTime), ct);
+        await updates.MarkReadAsync(ct: ct);
     }
 
     public string Link(Row r) => IsProvider ? $"/Provider/Referrals/{r.ReferralId}" : $"/Students/{r.StudentId}#referral-{r.ReferralId}";

@@ -9,7 +9,7 @@ namespace SuccessPlans.Web.Features.Provider;
 
 /// <summary>One referral for the provider: what was shared, the answer, services delivered, messages and closing.</summary>
 [Authorize(Policy = Roles.Provider)]
-public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralService referrals, PlanService plans, TimeProvider time) : PageModel
+public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralService referrals, PlanService plans, SuccessPlans.Web.Features.Notifications.UnreadUpdates updates) : PageModel
 {
     public Referral Referral { get; private set; } = null!;
     public IReadOnlyList<ReferralMessage> Messages { get; private set; } = [];
@@ -19,7 +19,8 @@ public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralServi
     public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct)) return NotFound();
-        await MarkReadAsync(id, ct);
+        // Opening the referral reads its updates (messages from the school).
+        await updates.MarkReadAsync([id], ct);
         return Page();
     }
 
@@ -84,8 +85,4 @@ public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralServi
         return true;
     }
 
-    /// <summary>Opening the referral reads its updates (messages from the school).</summary>
-    private Task MarkReadAsync(int id, CancellationToken ct) =>
-        db.ReferralUpdates.Where(u => u.ReferralId == id && u.UserId == access.Actor.UserId && u.ReadAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.ReadAt, time.GetUtcNow().UtcDateTime), ct);
 }

@@ -11,7 +11,8 @@ namespace SuccessPlans.Web.Features.Students;
 /// <summary>The student page: profile, this year's plan, consent, history.</summary>
 [Authorize(Policy = Policies.StaffOfSchools)]
 public class DetailsModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Features.Referrals.ReferralService referrals,
-    SuccessPlans.Features.Flags.FlagService flags, CaseNoteService notes, ConsentService consents, SuccessPlans.Web.Features.Account.CurrentUser me, TimeProvider time) : PageModel
+    SuccessPlans.Features.Flags.FlagService flags, CaseNoteService notes, ConsentService consents, SuccessPlans.Web.Features.Account.CurrentUser me,
+    SuccessPlans.Web.Features.Notifications.UnreadUpdates updates) : PageModel
 {
     public Student Student { get; private set; } = null!;
     public SuccessPlan? Plan { get; private set; }
@@ -52,9 +53,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     {
         if (!await LoadAsync(id, ct)) return NotFound();
         // Opening the student reads the updates about their referrals.
-        var referralIds = Referrals.Select(r => r.Id).ToList();
-        await db.ReferralUpdates.Where(u => u.UserId == me.Id && u.ReadAt == null && referralIds.Contains(u.ReferralId))
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.ReadAt, time.GetUtcNow().UtcDateTime), ct);
+        await updates.MarkReadAsync(Referrals.Select(r => r.Id).ToList(), ct);
         return Page();
     }
 
