@@ -17,9 +17,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# axe-core, the npm package the browser tests inject into every page they visit (pinned in package-lock.json).
-if [ ! -f tests/SuccessPlans.Tests/Browser/node_modules/axe-core/axe.min.js ]; then
-  echo "Installing axe-core from npm"
+# axe-core, the npm package the browser tests inject into every page they visit, and @redocly/cli, which lints the
+# OpenAPI document (both pinned in package-lock.json).
+if [ ! -f tests/SuccessPlans.Tests/Browser/node_modules/axe-core/axe.min.js ] ||
+   [ ! -f tests/SuccessPlans.Tests/Browser/node_modules/@redocly/cli/bin/cli.js ]; then
+  echo "Installing axe-core and @redocly/cli from npm"
   npm ci --prefix tests/SuccessPlans.Tests/Browser --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
