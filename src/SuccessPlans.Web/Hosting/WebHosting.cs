@@ -35,14 +35,7 @@ public static class WebHosting
         builder.Services.AddProblemDetails();
         // Enums travel by name ("Health", "Need"): readable, and an unknown name (or a number) is a 400, not a guess.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(allowIntegerValues: false)));
-        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, context, _) =>
-        {
-            // The public address, not the internal one the request came in on behind the proxy.
-            doc.Servers = [new Microsoft.OpenApi.OpenApiServer { Url = context.ApplicationServices.GetRequiredService<SuccessPlans.Features.Notifications.PublicUrls>().Base.AbsoluteUri.TrimEnd('/') }];
-            doc.Info.Title = "SuccessPlans API";
-            doc.Info.Description = "Students, success plans and needs, scoped like the pages: an Admin sees the tenant, a coordinator their schools. Referrals for providers (API key). The cabinet's dashboard: counts only, small cells suppressed. Sign in first; errors are ProblemDetails.";
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddSuccessPlansOpenApi();
         builder.Services.AddScoped<Invitations>();
         builder.Services.AddScoped<TenantProvisioning>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Students.StudentAccess>();
@@ -85,7 +78,7 @@ public static class WebHosting
     public static void MapSuccessPlansEndpoints(this WebApplication app)
     {
         app.MapRazorPages();
-        var api = app.MapGroup("/api/v1");
+        var api = app.MapGroup("/api/v1").WithApiContract();
         api.MapSchoolsApi();
         api.MapStudentsApi();
         api.MapReferralsApi();
@@ -112,6 +105,5 @@ public static class WebHosting
 public static class ApiProblems
 {
     /// <summary>The same answer whether the row is missing, another tenant's, or outside the caller's scope.</summary>
-    public static ProblemHttpResult NotFound(string what, int id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No {what} {id}.", detail: $"There is no {what} with id {id} that you can see.");
+    public static NotFoundProblem NotFound(string what, int id) => new($"No {what} {id}.", $"There is no {what} with id {id} that you can see.");
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SuccessPlans.Features.Cabinet;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Users;
+using SuccessPlans.Web.Hosting;
 
 namespace SuccessPlans.Web.Features.Cabinet;
 
@@ -14,12 +15,12 @@ public static class CabinetApi
     public static RouteGroupBuilder MapCabinetApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/cabinet").RequireAuthorization(Roles.Cabinet).WithTags("Cabinet");
-        group.MapGet("/dashboard", DashboardAsync)
+        group.MapGet("/dashboard", DashboardAsync).WithName("GetCabinetDashboard")
             .WithSummary("Services delivered, children served, referrals and needs met for a period, with breakdowns by domain, school, provider, service tier and month.")
             .WithDescription("A period is whole calendar months in the partnership's time zone: from and to are months (yyyy-MM), both included, " +
                 "or dates (yyyy-MM-dd) that start and end a month; either defaults to the current school year's (August to July). " +
                 "Any other range answers 400: two overlapping ranges of days would give a day's figures by subtraction.");
-        group.MapGet("/tables/{table}.csv", CsvAsync)
+        group.MapGet("/tables/{table}.csv", CsvAsync).WithName("GetCabinetTableCsv")
             .WithSummary("One table of the dashboard as CSV: totals, domain, school, provider, tier or month.")
             .WithDescription("The same period as the dashboard: whole months (from and to as yyyy-MM), or 400.")
             .Produces<string>(StatusCodes.Status200OK, "text/csv");
@@ -32,10 +33,10 @@ public static class CabinetApi
         return dashboard is null ? TypedResults.ValidationProblem(errors!, title: "The period is not valid.") : TypedResults.Ok(dashboard);
     }
 
-    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> CsvAsync(string table, string? from, string? to, CabinetReport report, PlanService plans, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, NotFoundProblem>> CsvAsync(string table, string? from, string? to, CabinetReport report, PlanService plans, CancellationToken ct)
     {
         if (table != "totals" && !Tables.Contains(table))
-            return TypedResults.Problem(statusCode: 404, title: $"No table {table}.", detail: $"The tables are: totals, {string.Join(", ", Tables)}.");
+            return new NotFoundProblem($"No table {table}.", $"The tables are: totals, {string.Join(", ", Tables)}.");
         var (dashboard, errors) = await BuildAsync(from, to, report, plans, ct);
         if (dashboard is null) return TypedResults.ValidationProblem(errors!, title: "The period is not valid.");
         var csv = table == "totals" ? DashboardCsv.WriteTotals(dashboard) : DashboardCsv.Write(dashboard, dashboard.Table(table));

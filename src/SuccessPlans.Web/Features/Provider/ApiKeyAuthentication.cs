@@ -20,11 +20,12 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string OrganizationClaim = "successplans:organization";
+    public const string HeaderName = "X-Api-Key";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
-        var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : Request.Headers["X-Api-Key"].ToString();
+        var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : Request.Headers[HeaderName].ToString();
         if (string.IsNullOrEmpty(presented))
             return AuthenticateResult.NoResult();
         if (!ApiKey.TryParse(presented, out var tenantId, out var prefix, out var secret))

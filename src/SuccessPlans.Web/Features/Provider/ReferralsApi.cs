@@ -31,26 +31,26 @@ public static class ReferralsApi
     public static RouteGroupBuilder MapReferralsApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/referrals").RequireAuthorization(Policy).WithTags("Referrals (providers)");
-        g.MapGet("/", ListAsync).WithSummary("The organization's referrals, newest first; filter by status.");
-        g.MapGet("/{id:int}", GetAsync).WithSummary("One referral, with what was shared and the services delivered.");
+        g.MapGet("/", ListAsync).WithName("ListReferrals").WithSummary("The organization's referrals, newest first; filter by status.");
+        g.MapGet("/{id:int}", GetAsync).WithName("GetReferral").WithSummary("One referral, with what was shared and the services delivered.");
         g.MapPost("/{id:int}/accept", (int id, VersionRequest b, ProviderAccess a, ReferralService s, CancellationToken ct) =>
-            ActAsync(id, a, ct, r => s.AcceptAsync(r, a.Actor, b.Version, ct))).WithSummary("Accept a sent referral.");
+            ActAsync(id, a, ct, r => s.AcceptAsync(r, a.Actor, b.Version, ct))).WithName("AcceptReferral").WithSummary("Accept a sent referral.");
         g.MapPost("/{id:int}/decline", (int id, DeclineRequest b, ProviderAccess a, ReferralService s, CancellationToken ct) =>
             ActAsync(id, a, ct, r => s.DeclineAsync(r, b.Outcome, b.Note, a.Actor, b.Version, ct)))
-            .WithSummary("Decline with an outcome (any but GotHelp; a note for CouldNotGetHelp). NoCapacity marks the service full.");
+            .WithName("DeclineReferral").WithSummary("Decline with an outcome (any but GotHelp; a note for CouldNotGetHelp). NoCapacity marks the service full.");
         g.MapPost("/{id:int}/deliveries", (int id, DeliveryRequest b, ProviderAccess a, ReferralService s, CancellationToken ct) =>
-            ActAsync(id, a, ct, r => s.RecordDeliveryAsync(r, b.DeliveredOn, b.Amount, b.Unit, b.Note, a.Actor, b.Version, ct))).WithSummary("Record a service delivered.");
+            ActAsync(id, a, ct, r => s.RecordDeliveryAsync(r, b.DeliveredOn, b.Amount, b.Unit, b.Note, a.Actor, b.Version, ct))).WithName("RecordDelivery").WithSummary("Record a service delivered.");
         g.MapPost("/{id:int}/complete", (int id, CompleteRequest b, ProviderAccess a, ReferralService s, CancellationToken ct) =>
-            ActAsync(id, a, ct, r => s.CompleteAsync(r, b.Note, a.Actor, b.Version, ct))).WithSummary("Complete a referral in service: got help, goal met.");
+            ActAsync(id, a, ct, r => s.CompleteAsync(r, b.Note, a.Actor, b.Version, ct))).WithName("CompleteReferral").WithSummary("Complete a referral in service: got help, goal met.");
         g.MapPost("/{id:int}/close", (int id, CloseRequest b, ProviderAccess a, ReferralService s, CancellationToken ct) =>
             ActAsync(id, a, ct, r => s.CloseAsync(r, b.Outcome, b.Note, a.Actor, b.Version, ct)))
-            .WithSummary("Close an accepted or in-service referral with an outcome: GotHelp completes it, any other closes it without success.");
-        g.MapGet("/{id:int}/messages", MessagesAsync).WithSummary("The messages between the school and the organization on this referral.");
-        g.MapPost("/{id:int}/messages", PostMessageAsync).WithSummary("Write to the referring school.");
+            .WithName("CloseReferral").WithSummary("Close an accepted or in-service referral with an outcome: GotHelp completes it, any other closes it without success.");
+        g.MapGet("/{id:int}/messages", MessagesAsync).WithName("ListReferralMessages").WithSummary("The messages between the school and the organization on this referral.");
+        g.MapPost("/{id:int}/messages", PostMessageAsync).WithName("PostReferralMessage").WithSummary("Write to the referring school.");
 
         var services = api.MapGroup("/services").RequireAuthorization(Policy).WithTags("Referrals (providers)");
-        services.MapGet("/", CapacityListAsync).WithSummary("The organization's services with their capacity.");
-        services.MapPut("/{id:int}/capacity", SetCapacityAsync).WithSummary("Set a service's open places (0 = full, null = not said) and waitlist.");
+        services.MapGet("/", CapacityListAsync).WithName("ListServices").WithSummary("The organization's services with their capacity.");
+        services.MapPut("/{id:int}/capacity", SetCapacityAsync).WithName("SetServiceCapacity").WithSummary("Set a service's open places (0 = full, null = not said) and waitlist.");
         return g;
     }
 
@@ -62,17 +62,17 @@ public static class ReferralsApi
         return TypedResults.Ok(list.Select(ToDto).ToList());
     }
 
-    private static async Task<Results<Ok<ReferralDto>, ProblemHttpResult>> GetAsync(int id, ProviderAccess access, CancellationToken ct) =>
+    private static async Task<Results<Ok<ReferralDto>, NotFoundProblem>> GetAsync(int id, ProviderAccess access, CancellationToken ct) =>
         await access.FindAsync(id, ct) is { } r ? TypedResults.Ok(ToDto(r)) : ApiProblems.NotFound("referral", id);
 
-    private static async Task<Results<Ok<List<MessageDto>>, ProblemHttpResult>> MessagesAsync(int id, ProviderAccess access, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<List<MessageDto>>, NotFoundProblem>> MessagesAsync(int id, ProviderAccess access, AppDbContext db, CancellationToken ct)
     {
         if (await access.FindAsync(id, ct) is null) return ApiProblems.NotFound("referral", id);
         return TypedResults.Ok(await db.ReferralMessages.Where(m => m.ReferralId == id).OrderBy(m => m.At).ThenBy(m => m.Id)
             .Select(m => new MessageDto(m.Id, m.Side, m.AuthorName, m.Text, m.At)).ToListAsync(ct));
     }
 
-    private static async Task<IResult> PostMessageAsync(int id, MessageRequest body, ProviderAccess access, ReferralService referrals, CancellationToken ct)
+    private static async Task<Results<Created<MessageDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> PostMessageAsync(int id, MessageRequest body, ProviderAccess access, ReferralService referrals, CancellationToken ct)
     {
         var referral = await access.FindAsync(id, ct);
         if (referral is null) return ApiProblems.NotFound("referral", id);
@@ -90,7 +90,7 @@ public static class ReferralsApi
             .Select(s => new CapacityDto(s.Id, s.Name, s.Capacity, s.HasWaitlist, s.Capacity == 0, s.Version)).ToListAsync(ct));
     }
 
-    private static async Task<IResult> SetCapacityAsync(int id, CapacityRequest body, ProviderAccess access, AppDbContext db, CapacityService capacity, CancellationToken ct)
+    private static async Task<Results<Ok<CapacityDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> SetCapacityAsync(int id, CapacityRequest body, ProviderAccess access, AppDbContext db, CapacityService capacity, CancellationToken ct)
     {
         var org = await access.OrganizationIdAsync(ct);
         var service = await db.Services.SingleOrDefaultAsync(s => s.Id == id && s.OrganizationId == org, ct);
@@ -102,7 +102,7 @@ public static class ReferralsApi
         });
     }
 
-    private static async Task<IResult> ActAsync(int id, ProviderAccess access, CancellationToken ct, Func<Referral, Task> action)
+    private static async Task<Results<Ok<ReferralDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> ActAsync(int id, ProviderAccess access, CancellationToken ct, Func<Referral, Task> action)
     {
         var referral = await access.FindAsync(id, ct);
         if (referral is null) return ApiProblems.NotFound("referral", id);

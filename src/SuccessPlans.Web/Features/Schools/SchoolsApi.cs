@@ -12,8 +12,8 @@ public static class SchoolsApi
     public static RouteGroupBuilder MapSchoolsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/schools").RequireAuthorization(Policies.StaffOfSchools).WithTags("Schools");
-        group.MapGet("/", ListAsync);
-        group.MapGet("/{id:int}", GetAsync);
+        group.MapGet("/", ListAsync).WithName("ListSchools").WithSummary("The schools the caller may see.");
+        group.MapGet("/{id:int}", GetAsync).WithName("GetSchool").WithSummary("One school the caller may see.");
         return group;
     }
 
@@ -25,7 +25,7 @@ public static class SchoolsApi
     }
 
     /// <summary>Another tenant's school, or one outside the coordinator's scope, is simply not found.</summary>
-    private static async Task<Results<Ok<SchoolDto>, ProblemHttpResult>> GetAsync(int id, AppDbContext db, CurrentUser me, CancellationToken ct)
+    private static async Task<Results<Ok<SchoolDto>, NotFoundProblem>> GetAsync(int id, AppDbContext db, CurrentUser me, CancellationToken ct)
     {
         var mine = await me.SchoolIdsAsync(ct);
         var school = await db.Schools.Where(s => s.Id == id && mine.Contains(s.Id))

@@ -27,14 +27,14 @@ public static class StudentsApi
     public static RouteGroupBuilder MapStudentsApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/students").RequireAuthorization(Policies.StaffOfSchools).WithTags("Students and plans");
-        g.MapGet("/", ListAsync).WithSummary("The students the caller may see, searched and paged.");
-        g.MapGet("/{id:int}", GetAsync).WithSummary("One student.");
-        g.MapGet("/{id:int}/plan", GetPlanAsync).WithSummary("This school year's success plan.");
-        g.MapPost("/{id:int}/plan/review", ReviewAsync).WithSummary("Record this term's review: tier and new items; creates the year's plan if needed.");
-        g.MapPost("/{id:int}/plan/items", AddItemAsync).WithSummary("Add a strength, need or interest.");
-        g.MapPatch("/{id:int}/plan/needs/{itemId:int}", UpdateNeedAsync).WithSummary("Change a need's status, goal or priority.");
-        g.MapPut("/{id:int}/plan/next-review", NextReviewAsync).WithSummary("Set the next review date (not in the past).");
-        g.MapPost("/{id:int}/plan/close", CloseAsync).WithSummary("Close this year's plan.");
+        g.MapGet("/", ListAsync).WithName("ListStudents").WithSummary("The students the caller may see, searched and paged.");
+        g.MapGet("/{id:int}", GetAsync).WithName("GetStudent").WithSummary("One student.");
+        g.MapGet("/{id:int}/plan", GetPlanAsync).WithName("GetPlan").WithSummary("This school year's success plan.");
+        g.MapPost("/{id:int}/plan/review", ReviewAsync).WithName("ReviewPlan").WithSummary("Record this term's review: tier and new items; creates the year's plan if needed.");
+        g.MapPost("/{id:int}/plan/items", AddItemAsync).WithName("AddPlanItem").WithSummary("Add a strength, need or interest.");
+        g.MapPatch("/{id:int}/plan/needs/{itemId:int}", UpdateNeedAsync).WithName("UpdatePlanNeed").WithSummary("Change a need's status, goal or priority.");
+        g.MapPut("/{id:int}/plan/next-review", NextReviewAsync).WithName("SetPlanNextReview").WithSummary("Set the next review date (not in the past).");
+        g.MapPost("/{id:int}/plan/close", CloseAsync).WithName("ClosePlan").WithSummary("Close this year's plan.");
         return g;
     }
 
@@ -55,7 +55,7 @@ public static class StudentsApi
         return TypedResults.Ok(new StudentPage(items, total, number, size));
     }
 
-    private static async Task<Results<Ok<StudentDetail>, ProblemHttpResult>> GetAsync(int id, StudentAccess access, CancellationToken ct)
+    private static async Task<Results<Ok<StudentDetail>, NotFoundProblem>> GetAsync(int id, StudentAccess access, CancellationToken ct)
     {
         var s = await access.FindAsync(id, ct);
         return s is null
@@ -64,73 +64,61 @@ public static class StudentsApi
                 s.BirthDate, s.HomeLanguage, s.GuardianName, s.GuardianEmail, s.GuardianPhone));
     }
 
-    private static async Task<Results<Ok<PlanDto>, ProblemHttpResult>> GetPlanAsync(int id, StudentAccess access, PlanService plans, CancellationToken ct)
+    private static async Task<Results<Ok<PlanDto>, NotFoundProblem>> GetPlanAsync(int id, StudentAccess access, PlanService plans, CancellationToken ct)
     {
         var student = await access.FindAsync(id, ct);
         if (student is null) return ApiProblems.NotFound("student", id);
         var plan = await plans.FindPlanAsync(id, SchoolYears.For(await plans.TodayAsync(ct)), ct);
-        return plan is null
-            ? TypedResults.Problem(statusCode: 404, title: "No plan yet.", detail: "This student has no success plan this school year; record a review first.")
-            : TypedResults.Ok(ToDto(plan));
+        return plan is null ? NoPlan() : TypedResults.Ok(ToDto(plan));
     }
 
-    private static Task<IResult> ReviewAsync(int id, ReviewRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
-        RunAsync(id, access, plans, requirePlan: false, ct, async (student, _) =>
+    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> ReviewAsync(int id, ReviewRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
+        ChangeAsync(id, access, plans, requirePlan: false, ct, async (student, _) =>
         {
             var items = (body.Items ?? []).Select(i => new NewPlanItem(i.Domain, i.Kind, i.Description, i.Goal, i.Priority)).ToList();
             return TypedResults.Ok(ToDto(await plans.RecordReviewAsync(student, body.Tier, items, access.Actor, body.PlanVersion, ct)));
         });
 
-    private static Task<IResult> AddItemAsync(int id, AddItemRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
-        RunAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
+    private static Task<Results<Created<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> AddItemAsync(int id, AddItemRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
+        ChangeAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
         {
             var item = await plans.AddItemAsync(student, plan!, new NewPlanItem(body.Domain, body.Kind, body.Description, body.Goal, body.Priority), access.Actor, body.PlanVersion, ct);
             return TypedResults.Created($"/api/v1/students/{id}/plan", ToDto(plan!));
         });
 
-    private static Task<IResult> UpdateNeedAsync(int id, int itemId, UpdateNeedRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
-        RunAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
+    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> UpdateNeedAsync(int id, int itemId, UpdateNeedRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
+        ChangeAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
         {
             await plans.UpdateNeedAsync(student, plan!, itemId, body.Status, body.Goal, body.Priority, access.Actor, body.PlanVersion, ct);
             return TypedResults.Ok(ToDto(plan!));
         });
 
-    private static Task<IResult> NextReviewAsync(int id, NextReviewRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
-        RunAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
+    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> NextReviewAsync(int id, NextReviewRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
+        ChangeAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
         {
             await plans.SetNextReviewAsync(student, plan!, body.NextReviewDue, access.Actor, body.PlanVersion, ct);
             return TypedResults.Ok(ToDto(plan!));
         });
 
-    private static Task<IResult> CloseAsync(int id, VersionRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
-        RunAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
+    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> CloseAsync(int id, VersionRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
+        ChangeAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
         {
             await plans.ClosePlanAsync(student, plan!, access.Actor, body.PlanVersion, ct);
             return TypedResults.Ok(ToDto(plan!));
         });
 
-    /// <summary>Finds the visible student (and plan), runs the change, and maps the domain's refusals to ProblemDetails.</summary>
-    private static async Task<IResult> RunAsync(int id, StudentAccess access, PlanService plans, bool requirePlan, CancellationToken ct,
-        Func<Student, SuccessPlan?, Task<IResult>> change)
+    /// <summary>Finds the visible student (and plan), runs the change, and maps the domain's refusals to ProblemDetails (CoreResults).</summary>
+    private static async Task<Results<TOk, ValidationProblem, NotFoundProblem, ConflictProblem>> ChangeAsync<TOk>(int id, StudentAccess access, PlanService plans,
+        bool requirePlan, CancellationToken ct, Func<Student, SuccessPlan?, Task<TOk>> change) where TOk : IResult
     {
         var student = await access.FindAsync(id, ct);
         if (student is null) return ApiProblems.NotFound("student", id);
         var plan = await plans.FindPlanAsync(id, SchoolYears.For(await plans.TodayAsync(ct)), ct);
-        if (requirePlan && plan is null)
-            return TypedResults.Problem(statusCode: 404, title: "No plan yet.", detail: "This student has no success plan this school year; record a review first.");
-        try
-        {
-            return await change(student, plan);
-        }
-        catch (ValidationFailedException e)
-        {
-            return TypedResults.ValidationProblem(e.Errors, title: "The request is not valid; nothing was saved.");
-        }
-        catch (ConcurrencyConflictException e)
-        {
-            return TypedResults.Problem(statusCode: 409, title: "The plan changed.", detail: e.Message);
-        }
+        if (requirePlan && plan is null) return NoPlan();
+        return await CoreResults.RunAsync(() => change(student, plan));
     }
+
+    private static NotFoundProblem NoPlan() => new("No plan yet.", "This student has no success plan this school year; record a review first.");
 
     private static PlanDto ToDto(SuccessPlan p) => new(p.Id, p.SchoolYear, p.Status, p.Tier, p.NextReviewDue, p.Version,
         p.Items.OrderBy(i => i.Domain).ThenBy(i => i.Id)
