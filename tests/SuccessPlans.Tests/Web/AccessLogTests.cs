@@ -80,12 +80,14 @@ public class AccessLogTests(ITestOutputHelper output) : IAsyncLifetime
 
         var admin = await _app.SignedInAsync("admin@audit-a.test");
         var filtered = $"user={_alice}&child=Kid00&what=ViewStudent&from=2026-11-20&to=2026-11-20";
-        var page = await (await admin.GetAsync($"/Audit?{filtered}")).Content.ReadAsStringAsync();
-        Assert.Contains("opened the student page", page);
-        Assert.Contains($"href=\"/Audit/Students/{_child0}\"", page);
-        Assert.Contains("Kid00 ChildnameKid00", page);
-        // Another day finds nothing.
-        Assert.DoesNotContain("opened the student page", await (await admin.GetAsync($"/Audit?user={_alice}&from=2026-11-21")).Content.ReadAsStringAsync());
+        var found = Assert.Single((await admin.GetDocumentAsync($"/Audit?{filtered}")).QuerySelectorAll("main table tbody tr"));
+        Assert.Contains("opened the student page", found.TextContent);
+        Assert.Contains("alice", found.TextContent);
+        Assert.Equal($"/Audit/Students/{_child0}", found.QuerySelector("a")!.GetAttribute("href"));
+        Assert.Equal("Kid00 ChildnameKid00", found.QuerySelector("a")!.TextContent);
+        // Another day, or another child, finds nothing.
+        Assert.Empty((await admin.GetDocumentAsync($"/Audit?user={_alice}&from=2026-11-21")).QuerySelectorAll("main table tbody tr"));
+        Assert.Empty((await admin.GetDocumentAsync($"/Audit?user={_alice}&child=Kid01&what=ViewStudent")).QuerySelectorAll("main table tbody tr"));
 
         var beforeExport = await LastIdAsync();
         var export = await admin.GetAsync($"/Audit?handler=Export&{filtered}");
@@ -242,6 +244,21 @@ public class AccessLogTests(ITestOutputHelper output) : IAsyncLifetime
         // The student page links the Admin to it; the coordinator gets no such link.
         Assert.Contains($"href=\"/Audit/Students/{_child0}\"", await (await admin.GetAsync($"/Students/{_child0}")).Content.ReadAsStringAsync());
         Assert.DoesNotContain("/Audit/Students/", await (await alice.GetAsync($"/Students/{_child0}")).Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("from=0001-01-01")]
+    [InlineData("to=9999-12-31")]
+    [InlineData("from=2026-11-30&to=2026-11-01")]
+    public async Task Impossible_dates_are_refused_with_a_message_not_an_error(string dates)
+    {
+        var admin = await _app.SignedInAsync("admin@audit-a.test");
+        foreach (var url in new[] { $"/Audit?{dates}", $"/Audit?handler=Export&{dates}", $"/Audit/Students/{_child0}?{dates}" })
+        {
+            var response = await admin.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("class=\"errors\"", await response.Content.ReadAsStringAsync());
+        }
     }
 
     /// <summary>

@@ -94,8 +94,7 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time)
         var zone = tenant.TimeZone;
         var today = LocalDays.Of(time.GetUtcNow().UtcDateTime, zone);
         var (first, last) = (from ?? today.AddYears(-1), to ?? today);
-        if (first > last)
-            throw ValidationFailedException.For("To", "The end date must not be before the start date.");
+        CheckDays(first, last);
         var child = await db.Students.AsNoTracking().Where(s => s.Id == studentId)
             .Select(s => new { s.GivenName, s.FamilyName, School = s.School.Name }).SingleOrDefaultAsync(ct)
             ?? throw new NotFoundException("No such student.");
@@ -128,8 +127,7 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time)
 
     private async Task<IQueryable<AccessLogEntry>> FilteredAsync(AuditFilter f, CancellationToken ct)
     {
-        if (f.From is { } a && f.To is { } b && a > b)
-            throw ValidationFailedException.For("To", "The end date must not be before the start date.");
+        CheckDays(f.From, f.To);
         var query = db.AccessLog.AsNoTracking();
         if (f.UserId is { } userId) query = query.Where(e => e.UserId == userId);
         if (f.Action is { } action) query = query.Where(e => e.Action == action);
@@ -148,6 +146,16 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time)
             if (f.To is { } to) { var end = LocalDays.StartUtc(to.AddDays(1), zone); query = query.Where(e => e.At < end); }
         }
         return query;
+    }
+
+    /// <summary>Days the log can hold (a year like 0001 or 9999 is a typing slip, and would overflow the day's bounds).</summary>
+    private static void CheckDays(DateOnly? from, DateOnly? to)
+    {
+        foreach (var (day, field) in new[] { (from, "From"), (to, "To") })
+            if (day is { Year: < 2000 or > 2100 })
+                throw ValidationFailedException.For(field, "Choose a date between 2000 and 2100.");
+        if (from > to)
+            throw ValidationFailedException.For("To", "The end date must not be before the start date.");
     }
 
     /// <summary>Plain words for an action, as the audit page and the guardian's report say it.</summary>
