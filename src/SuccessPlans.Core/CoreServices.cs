@@ -45,6 +45,7 @@ public static class CoreServices
         services.AddScoped<SuccessPlans.Features.Users.UserScopeService>();
         services.AddScoped<SuccessPlans.Features.Directory.CapacityService>();
         services.AddScoped<SuccessPlans.Features.Students.CaseNoteService>();
+        services.AddScoped<SuccessPlans.Features.Audit.AccessLog>();
         services.AddSingleton<SuccessPlans.Features.Referrals.ReferralUpdatesMailer>();
         services.AddSingleton<DemoSeeder>();
         return database;

@@ -62,6 +62,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     /// <summary>Platform-wide, not tenant-owned: one key ring signs every tenant's cookies and links.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<DirectoryUpload> DirectoryUploads => Set<DirectoryUpload>();
+    /// <summary>Append-only: see <see cref="SuccessPlans.Features.Audit.AccessLogEntry"/>.</summary>
+    public DbSet<SuccessPlans.Features.Audit.AccessLogEntry> AccessLog => Set<SuccessPlans.Features.Audit.AccessLogEntry>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
     internal int? CurrentTenantId => currentTenant.TenantId;
@@ -182,6 +184,9 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         {
             if (entry.State is EntityState.Unchanged or EntityState.Detached)
                 continue;
+            // The access log is evidence: it can be appended to, never edited (a trigger refuses UPDATE too).
+            if (entry.Entity is SuccessPlans.Features.Audit.AccessLogEntry && entry.State is not EntityState.Added)
+                throw new AccessLogAppendOnlyException();
 
             switch (entry.Entity)
             {
@@ -244,6 +249,9 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         if (current != original)
             throw new TenantViolationException("Cannot move a user to another tenant.");
     }
+
+    /// <summary>Thrown when a change or delete of an access log entry reaches SaveChanges.</summary>
+    public sealed class AccessLogAppendOnlyException() : InvalidOperationException("The access log can be appended to, never changed or deleted.");
 
     public sealed class UtcDateTimeConverter : ValueConverter<DateTime, DateTime>
     {

@@ -41,6 +41,7 @@ public static class WebHosting
         builder.Services.AddScoped<SuccessPlans.Web.Features.Students.StudentAccess>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Notifications.UnreadUpdates>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Provider.ProviderAccess>();
+        builder.Services.AddScoped<SuccessPlans.Web.Features.Audit.AccessRecorder>();
     }
 
     public static void UseSuccessPlansPipeline(this WebApplication app)

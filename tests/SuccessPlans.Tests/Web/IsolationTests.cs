@@ -85,6 +85,8 @@ public class IsolationTests : IAsyncLifetime
     [InlineData("coord@a.test", "/Settings")]
     [InlineData("coord@a.test", "/Jobs")]
     [InlineData("coord@a.test", "/Tenants")]
+    [InlineData("coord@a.test", "/Audit")]
+    [InlineData("cabinet@a.test", "/Audit")]
     [InlineData("cabinet@a.test", "/Users")]
     [InlineData("cabinet@a.test", "/Home/Coordinator")]
     [InlineData("provider@a.test", "/Home/Admin")]

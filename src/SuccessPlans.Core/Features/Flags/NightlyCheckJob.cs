@@ -17,7 +17,7 @@ namespace SuccessPlans.Features.Flags;
 /// condition cleared, and queues one digest per coordinator per day. Everything is judged as of the run's
 /// local date, so a second run changes nothing and a run after nights of downtime leaves what nightly runs would have.
 /// </summary>
-public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox outbox, PublicUrls urls) : ITenantJob
+public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox outbox, PublicUrls urls, SuccessPlans.Features.Audit.AccessLog accessLog) : ITenantJob
 {
     private static readonly ReferralStatus[] Active = [ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService];
 
@@ -182,6 +182,10 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
                 html.Append("</ul>");
             }
             db.DigestsSent.Add(new DigestSent { UserId = c.Id, On = today });
+            // The email names each child: the recipient received their record (access log), saved with the email itself.
+            var recipient = new SuccessPlans.Features.Audit.AccessActor(c.Id, c.DisplayName, Roles.Coordinator, null, null);
+            db.AccessLog.AddRange(mine.Select(f => f.StudentId).Distinct()
+                .Select(id => accessLog.Entry(recipient, SuccessPlans.Features.Audit.AccessAction.DigestEmail, id, "nightly digest email")));
             outbox.Enqueue("digest", c.Email!, c.DisplayName, $"SuccessPlans: {mine.Count} open flag(s) for {today:yyyy-MM-dd}", text.ToString(), html.ToString(), c.Id);
             queued++;
         }

@@ -9,7 +9,7 @@ namespace SuccessPlans.Web.Features.Provider;
 
 /// <summary>One referral for the provider: what was shared, the answer, services delivered, messages and closing.</summary>
 [Authorize(Policy = Roles.Provider)]
-public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralService referrals, PlanService plans, SuccessPlans.Web.Features.Notifications.UnreadUpdates updates) : PageModel
+public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralService referrals, PlanService plans, SuccessPlans.Web.Features.Notifications.UnreadUpdates updates, SuccessPlans.Web.Features.Audit.AccessRecorder accessLog) : PageModel
 {
     public Referral Referral { get; private set; } = null!;
     public IReadOnlyList<ReferralMessage> Messages { get; private set; } = [];
@@ -19,6 +19,7 @@ public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralServi
     public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct)) return NotFound();
+        await accessLog.RecordAsync(SuccessPlans.Features.Audit.AccessAction.ViewReferral, Referral.StudentId, referralId: id, ct: ct);
         // Opening the referral reads its updates (messages from the school).
         await updates.MarkReadAsync([id], ct);
         return Page();

@@ -31,6 +31,7 @@ public static class ReferralsApi
     public static RouteGroupBuilder MapReferralsApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/referrals").RequireAuthorization(Policy).WithTags("Referrals (providers)");
+        SuccessPlans.Web.Features.Audit.AccessLogApi.LogReferralReads(g);
         g.MapGet("/", ListAsync).WithName("ListReferrals").WithSummary("The organization's referrals, newest first; filter by status.");
         g.MapGet("/{id:int}", GetAsync).WithName("GetReferral").WithSummary("One referral, with what was shared and the services delivered.");
         g.MapPost("/{id:int}/accept", (int id, VersionRequest b, ProviderAccess a, ReferralService s, CancellationToken ct) =>

@@ -13,7 +13,7 @@ namespace SuccessPlans.Web.Features.Review;
 /// No page of setup per child; progress shows how many of the grade are reviewed this term.
 /// </summary>
 [Authorize(Policy = Policies.StaffOfSchools)]
-public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans) : PageModel
+public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Web.Features.Audit.AccessRecorder accessLog) : PageModel
 {
     public const int ItemRows = 6;
 
@@ -51,6 +51,8 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans)
         if (student is { } wanted && ids.IndexOf(wanted) is var at and >= 0) Index = at;
         Index = Math.Clamp(Index, 0, ids.Count - 1);
         await LoadAsync(ids, ct);
+        // The review screen shows one child's plan.
+        await accessLog.RecordAsync(SuccessPlans.Features.Audit.AccessAction.ViewPlan, Student.Id, Plan?.Id, ct: ct);
         return Page();
     }
 

@@ -12,7 +12,7 @@ namespace SuccessPlans.Web.Features.Students;
 [Authorize(Policy = Policies.StaffOfSchools)]
 public class DetailsModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Features.Referrals.ReferralService referrals,
     SuccessPlans.Features.Flags.FlagService flags, CaseNoteService notes, ConsentService consents, SuccessPlans.Web.Features.Account.CurrentUser me,
-    SuccessPlans.Web.Features.Notifications.UnreadUpdates updates) : PageModel
+    SuccessPlans.Web.Features.Notifications.UnreadUpdates updates, SuccessPlans.Web.Features.Audit.AccessRecorder accessLog) : PageModel
 {
     public Student Student { get; private set; } = null!;
     public SuccessPlan? Plan { get; private set; }
@@ -52,6 +52,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     public async Task<IActionResult> OnGetAsync(int id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct)) return NotFound();
+        await accessLog.RecordAsync(SuccessPlans.Features.Audit.AccessAction.ViewStudent, id, Plan?.Id, ct: ct);
         // Opening the student reads the updates about their referrals.
         await updates.MarkReadAsync(Referrals.Select(r => r.Id).ToList(), ct);
         return Page();

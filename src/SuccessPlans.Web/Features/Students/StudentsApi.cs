@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Students;
+using SuccessPlans.Web.Features.Audit;
 using SuccessPlans.Web.Hosting;
 
 namespace SuccessPlans.Web.Features.Students;
@@ -27,6 +28,7 @@ public static class StudentsApi
     public static RouteGroupBuilder MapStudentsApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/students").RequireAuthorization(Policies.StaffOfSchools).WithTags("Students and plans");
+        g.LogStudentReads();
         g.MapGet("/", ListAsync).WithName("ListStudents").WithSummary("The students the caller may see, searched and paged.");
         g.MapGet("/{id:int}", GetAsync).WithName("GetStudent").WithSummary("One student.");
         g.MapGet("/{id:int}/plan", GetPlanAsync).WithName("GetPlan").WithSummary("This school year's success plan.");

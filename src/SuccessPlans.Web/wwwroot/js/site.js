@@ -25,3 +25,8 @@ document.addEventListener('submit', function (event) {
     event.preventDefault();
   }
 });
+
+// A button marked data-print prints the page (the guardian's access report); print CSS hides the navigation.
+document.addEventListener('click', function (event) {
+  if (event.target instanceof Element && event.target.closest('[data-print]')) window.print();
+});
