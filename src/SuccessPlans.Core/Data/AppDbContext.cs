@@ -62,6 +62,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     /// <summary>Platform-wide, not tenant-owned: one key ring signs every tenant's cookies and links.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<DirectoryUpload> DirectoryUploads => Set<DirectoryUpload>();
+    /// <summary>Platform-wide: a tenant's erasure is recorded after the tenant is gone (docs/retention.md).</summary>
+    public DbSet<SuccessPlans.Features.Retention.ErasureRecord> ErasureRecords => Set<SuccessPlans.Features.Retention.ErasureRecord>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
     internal int? CurrentTenantId => currentTenant.TenantId;
@@ -96,6 +98,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         builder.Entity<IdentityUserToken<int>>().HasQueryFilter(TenantFilter, t => Users.Any(u => u.Id == t.UserId));
         // The keys that sign every tenant's cookies and links belong to the platform: no tenant's scope reads them.
         builder.Entity<DataProtectionKey>().HasQueryFilter(TenantFilter, k => CurrentTenantId == null);
+        // Erasure records outlive their tenant, so they are not tenant-owned; a tenant's scope still sees only its own.
+        builder.Entity<SuccessPlans.Features.Retention.ErasureRecord>().HasQueryFilter(TenantFilter, r => CurrentTenantId == null || r.TenantId == CurrentTenantId);
 
         ConfigureCaseInsensitiveKeys(builder);
 
@@ -193,6 +197,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
                     break;
                 case Tenant tenant when tenantId is not null && (entry.State == EntityState.Added || tenant.Id != tenantId):
                     throw new TenantViolationException("A tenant's scope cannot create or change another tenant.");
+                case SuccessPlans.Features.Retention.ErasureRecord record when tenantId is not null && record.TenantId != tenantId:
+                    throw new TenantViolationException("A tenant's scope cannot record another tenant's erasure.");
                 case DataProtectionKey when tenantId is not null:
                     throw new TenantViolationException("Data-protection keys belong to the platform: a tenant's scope cannot write them.");
             }
