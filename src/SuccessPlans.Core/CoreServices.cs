@@ -46,6 +46,9 @@ public static class CoreServices
         services.AddScoped<SuccessPlans.Features.Directory.CapacityService>();
         services.AddScoped<SuccessPlans.Features.Students.CaseNoteService>();
         services.AddScoped<SuccessPlans.Features.Audit.AccessLog>();
+        services.AddScoped<SuccessPlans.Features.Retention.StudentErasure>();
+        services.AddScoped<SuccessPlans.Features.Retention.TenantErasure>();
+        services.AddScoped<SuccessPlans.Features.Retention.TenantExport>();
         services.AddSingleton<SuccessPlans.Features.Referrals.ReferralUpdatesMailer>();
         services.AddSingleton<DemoSeeder>();
         return database;

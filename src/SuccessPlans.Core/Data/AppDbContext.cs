@@ -64,6 +64,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<DirectoryUpload> DirectoryUploads => Set<DirectoryUpload>();
     /// <summary>Append-only: see <see cref="SuccessPlans.Features.Audit.AccessLogEntry"/>.</summary>
     public DbSet<SuccessPlans.Features.Audit.AccessLogEntry> AccessLog => Set<SuccessPlans.Features.Audit.AccessLogEntry>();
+    /// <summary>Platform-wide: a tenant's erasure is recorded after the tenant is gone (docs/retention.md).</summary>
+    public DbSet<SuccessPlans.Features.Retention.ErasureRecord> ErasureRecords => Set<SuccessPlans.Features.Retention.ErasureRecord>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
     internal int? CurrentTenantId => currentTenant.TenantId;
@@ -98,6 +100,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         builder.Entity<IdentityUserToken<int>>().HasQueryFilter(TenantFilter, t => Users.Any(u => u.Id == t.UserId));
         // The keys that sign every tenant's cookies and links belong to the platform: no tenant's scope reads them.
         builder.Entity<DataProtectionKey>().HasQueryFilter(TenantFilter, k => CurrentTenantId == null);
+        // Erasure records outlive their tenant, so they are not tenant-owned; a tenant's scope still sees only its own.
+        builder.Entity<SuccessPlans.Features.Retention.ErasureRecord>().HasQueryFilter(TenantFilter, r => CurrentTenantId == null || r.TenantId == CurrentTenantId);
 
         ConfigureCaseInsensitiveKeys(builder);
 
@@ -198,6 +202,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
                     break;
                 case Tenant tenant when tenantId is not null && (entry.State == EntityState.Added || tenant.Id != tenantId):
                     throw new TenantViolationException("A tenant's scope cannot create or change another tenant.");
+                case SuccessPlans.Features.Retention.ErasureRecord record when tenantId is not null && record.TenantId != tenantId:
+                    throw new TenantViolationException("A tenant's scope cannot record another tenant's erasure.");
                 case DataProtectionKey when tenantId is not null:
                     throw new TenantViolationException("Data-protection keys belong to the platform: a tenant's scope cannot write them.");
             }

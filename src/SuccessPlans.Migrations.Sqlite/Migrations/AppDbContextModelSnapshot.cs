@@ -1360,6 +1360,41 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.ToTable("ServiceDeliveries");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Retention.ErasureRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ByEmail")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ByUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SubjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "At");
+
+                    b.ToTable("ErasureRecords");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Roster.RosterUpload", b =>
                 {
                     b.Property<int>("Id")
@@ -1764,6 +1799,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AbandonedUploadRetentionDays")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")

@@ -29,7 +29,10 @@ public static class TenantJobCatalog
     public static readonly TenantJobDefinition NightlyCheck =
         new("nightly-check", "Expires unanswered referrals, flags unmet needs, silent providers, stalled referrals and overdue reviews, and emails each coordinator a digest.", 0);
 
-    public static readonly IReadOnlyList<TenantJobDefinition> All = [NightlyCheck, NotificationRetention];
+    public static readonly TenantJobDefinition UploadRetention =
+        new("upload-retention", "Purges roster and directory uploads already imported, or not imported within the tenant's retention period.", -1);
+
+    public static readonly IReadOnlyList<TenantJobDefinition> All = [NightlyCheck, NotificationRetention, UploadRetention];
 
     public static TenantJobDefinition? Find(string name) => All.FirstOrDefault(j => j.Name == name);
 
@@ -38,6 +41,7 @@ public static class TenantJobCatalog
     public static IServiceCollection AddTenantJobs(this IServiceCollection services)
     {
         services.AddKeyedScoped<ITenantJob, NotificationRetentionJob>(NotificationRetention.Name);
+        services.AddKeyedScoped<ITenantJob, SuccessPlans.Features.Retention.UploadRetentionJob>(UploadRetention.Name);
         services.AddKeyedScoped<ITenantJob, SuccessPlans.Features.Flags.NightlyCheckJob>(NightlyCheck.Name);
         services.AddScoped<TenantJobRunner>();
         services.AddSingleton<RecurringJobsRegistrar>();
@@ -102,6 +106,13 @@ public sealed class RecurringJobsRegistrar(IRecurringJobManager manager, IServic
         var tenants = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Tenants.AsNoTracking().ToListAsync(ct);
         foreach (var tenant in tenants)
             RegisterTenant(tenant);
+    }
+
+    /// <summary>Called when a tenant is erased: none of its jobs may run again.</summary>
+    public void RemoveTenant(int tenantId)
+    {
+        foreach (var job in TenantJobCatalog.All)
+            manager.RemoveIfExists(TenantJobCatalog.RecurringJobId(tenantId, job));
     }
 
     /// <summary>Called when a tenant is created or its time zone or hour changes.</summary>

@@ -3,7 +3,8 @@ using SuccessPlans.Tenancy;
 
 namespace SuccessPlans.Features.Students;
 
-public enum StudentStatus { Active, Withdrawn }
+/// <summary>Erased: an anonymous placeholder left by an erasure so the cabinet's counts stay (docs/retention.md); never shown.</summary>
+public enum StudentStatus { Active, Withdrawn, Erased }
 
 public class Student : TenantEntity
 {

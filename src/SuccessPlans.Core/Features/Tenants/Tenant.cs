@@ -27,6 +27,16 @@ public class Tenant : IVersioned
     /// <summary>Sent email bodies can name children; they are purged after this many days.</summary>
     public int NotificationRetentionDays { get; set; } = 90;
 
+    /// <summary>
+    /// A roster upload never applied (abandoned at the preview) holds every child's data: its package is purged by the
+    /// nightly retention job after this many days (docs/retention.md).
+    /// </summary>
+    public int AbandonedUploadRetentionDays { get; set; } = DefaultAbandonedUploadRetentionDays;
+
+    public const int DefaultAbandonedUploadRetentionDays = 7;
+    public const int MinAbandonedUploadRetentionDays = 1;
+    public const int MaxAbandonedUploadRetentionDays = 60;
+
     public DateTime CreatedAt { get; set; }
     public Guid Version { get; set; }
 

@@ -26,6 +26,9 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
         [Range(1, 365), Display(Name = "Stalled after (days)")] public int StalledDays { get; set; }
         [Range(1, 365), Display(Name = "Unanswered referrals expire after (days)")] public int ReferralExpiryDays { get; set; }
         [Range(7, 3650), Display(Name = "Keep sent emails for (days)")] public int NotificationRetentionDays { get; set; }
+        [Range(SuccessPlans.Features.Tenants.Tenant.MinAbandonedUploadRetentionDays, SuccessPlans.Features.Tenants.Tenant.MaxAbandonedUploadRetentionDays,
+            ErrorMessage = "Keep uploads not imported for between 1 and 60 days (the data agreement allows 60 at most).")]
+        [Display(Name = "Keep uploads not imported for (days)")] public int AbandonedUploadRetentionDays { get; set; } = SuccessPlans.Features.Tenants.Tenant.DefaultAbandonedUploadRetentionDays;
         public Guid Version { get; set; }
     }
 
@@ -37,6 +40,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
             Name = t.Name, TimeZoneId = t.TimeZoneId, NightlyHour = t.NightlyHour, SuppressionThreshold = t.SuppressionThreshold,
             UnmetNeedDays = t.UnmetNeedDays, NoResponseDays = t.NoResponseDays, StalledDays = t.StalledDays, ReferralExpiryDays = t.ReferralExpiryDays,
             NotificationRetentionDays = t.NotificationRetentionDays, Version = t.Version,
+            AbandonedUploadRetentionDays = t.AbandonedUploadRetentionDays,
         };
     }
 
@@ -58,6 +62,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
         tenant.StalledDays = Input.StalledDays;
         tenant.ReferralExpiryDays = Input.ReferralExpiryDays;
         tenant.NotificationRetentionDays = Input.NotificationRetentionDays;
+        tenant.AbandonedUploadRetentionDays = Input.AbandonedUploadRetentionDays;
         try
         {
             await db.SaveChangesAsync(ct);

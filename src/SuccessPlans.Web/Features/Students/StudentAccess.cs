@@ -13,7 +13,8 @@ public sealed class StudentAccess(AppDbContext db, CurrentUser me)
     public async Task<IQueryable<Student>> VisibleAsync(CancellationToken ct = default)
     {
         var schools = await me.SchoolIdsAsync(ct);
-        return db.Students.Where(s => schools.Contains(s.SchoolId));
+        // An erased child's placeholder is nobody's to see (docs/retention.md).
+        return db.Students.Where(s => schools.Contains(s.SchoolId) && s.Status != StudentStatus.Erased);
     }
 
     /// <summary>The student, or null when it does not exist, is another tenant's, or is outside the user's schools.</summary>
