@@ -1788,6 +1788,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<int>("ReferralExpiryDays")
                         .HasColumnType("int");
 
+                    b.Property<bool>("RequireTwoFactor")
+                        .HasColumnType("bit");
+
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(64)

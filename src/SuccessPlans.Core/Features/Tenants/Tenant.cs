@@ -27,6 +27,9 @@ public class Tenant : IVersioned
     /// <summary>Sent email bodies can name children; they are purged after this many days.</summary>
     public int NotificationRetentionDays { get; set; } = 90;
 
+    /// <summary>Every user of the tenant needs a second factor to sign in (Admins always do).</summary>
+    public bool RequireTwoFactor { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public Guid Version { get; set; }
 
