@@ -43,6 +43,7 @@ public static class WebHosting
             doc.Info.Description = "Students, success plans and needs, scoped like the pages: an Admin sees the tenant, a coordinator their schools. Referrals for providers (API key). The cabinet's dashboard: counts only, small cells suppressed. Sign in first; errors are ProblemDetails.";
             return Task.CompletedTask;
         }));
+        builder.AddRateLimits();
         builder.Services.AddScoped<Invitations>();
         builder.Services.AddScoped<TenantProvisioning>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Students.StudentAccess>();
@@ -77,6 +78,8 @@ public static class WebHosting
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
+        app.UseTwoFactorEnrollment();
+        app.UseRateLimits();
         app.UseAuthorization();
         // After authorization: an endpoint's policy may have authenticated another scheme (an API key).
         app.UseTenantFromUser();

@@ -30,7 +30,7 @@ public static class ReferralsApi
 
     public static RouteGroupBuilder MapReferralsApi(this RouteGroupBuilder api)
     {
-        var g = api.MapGroup("/referrals").RequireAuthorization(Policy).WithTags("Referrals (providers)");
+        var g = api.MapGroup("/referrals").RequireAuthorization(Policy).RequireRateLimiting(SuccessPlans.Web.Hosting.RateLimits.ApiKey).WithTags("Referrals (providers)");
         g.MapGet("/", ListAsync).WithSummary("The organization's referrals, newest first; filter by status.");
         g.MapGet("/{id:int}", GetAsync).WithSummary("One referral, with what was shared and the services delivered.");
         g.MapPost("/{id:int}/accept", (int id, VersionRequest b, ProviderAccess a, ReferralService s, CancellationToken ct) =>
@@ -48,7 +48,7 @@ public static class ReferralsApi
         g.MapGet("/{id:int}/messages", MessagesAsync).WithSummary("The messages between the school and the organization on this referral.");
         g.MapPost("/{id:int}/messages", PostMessageAsync).WithSummary("Write to the referring school.");
 
-        var services = api.MapGroup("/services").RequireAuthorization(Policy).WithTags("Referrals (providers)");
+        var services = api.MapGroup("/services").RequireAuthorization(Policy).RequireRateLimiting(SuccessPlans.Web.Hosting.RateLimits.ApiKey).WithTags("Referrals (providers)");
         services.MapGet("/", CapacityListAsync).WithSummary("The organization's services with their capacity.");
         services.MapPut("/{id:int}/capacity", SetCapacityAsync).WithSummary("Set a service's open places (0 = full, null = not said) and waitlist.");
         return g;

@@ -26,6 +26,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
         [Range(1, 365), Display(Name = "Stalled after (days)")] public int StalledDays { get; set; }
         [Range(1, 365), Display(Name = "Unanswered referrals expire after (days)")] public int ReferralExpiryDays { get; set; }
         [Range(7, 3650), Display(Name = "Keep sent emails for (days)")] public int NotificationRetentionDays { get; set; }
+        [Display(Name = "Require two-factor authentication for every user (Admins always need it)")] public bool RequireTwoFactor { get; set; }
         public Guid Version { get; set; }
     }
 
@@ -38,6 +39,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
             UnmetNeedDays = t.UnmetNeedDays, NoResponseDays = t.NoResponseDays, StalledDays = t.StalledDays, ReferralExpiryDays = t.ReferralExpiryDays,
             NotificationRetentionDays = t.NotificationRetentionDays, Version = t.Version,
         };
+        Input.RequireTwoFactor = t.RequireTwoFactor;
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
@@ -58,6 +60,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
         tenant.StalledDays = Input.StalledDays;
         tenant.ReferralExpiryDays = Input.ReferralExpiryDays;
         tenant.NotificationRetentionDays = Input.NotificationRetentionDays;
+        tenant.RequireTwoFactor = Input.RequireTwoFactor;
         try
         {
             await db.SaveChangesAsync(ct);
