@@ -2049,3 +2049,24 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214013_TenantRequireTwoFactor'
+)
+BEGIN
+    ALTER TABLE [Tenants] ADD [RequireTwoFactor] bit NOT NULL DEFAULT CAST(0 AS bit);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214013_TenantRequireTwoFactor'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261201214013_TenantRequireTwoFactor', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

@@ -22,9 +22,9 @@ public sealed class PasswordResetTokenProvider(IDataProtectionProvider protectio
         await using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             w.Write(time.GetUtcNow().UtcTicks);
-            w.Write(await manager.GetUserIdAsync(user));
+            w.Write(await manager.GetUserIdAsync(user) ?? ""); // none for the stand-in of an unknown email
             w.Write(purpose);
-            w.Write(manager.SupportsUserSecurityStamp ? await manager.GetSecurityStampAsync(user) : "");
+            w.Write(manager.SupportsUserSecurityStamp ? await manager.GetSecurityStampAsync(user) ?? "" : "");
         }
         return Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(_protector.Protect(ms.ToArray()));
     }
@@ -41,7 +41,7 @@ public sealed class PasswordResetTokenProvider(IDataProtectionProvider protectio
             var stamp = r.ReadString();
             var now = time.GetUtcNow();
             return now < created + Lifetime
-                   && userId == await manager.GetUserIdAsync(user)
+                   && userId.Length > 0 && userId == await manager.GetUserIdAsync(user)
                    && tokenPurpose == purpose
                    && stamp == (manager.SupportsUserSecurityStamp ? await manager.GetSecurityStampAsync(user) ?? "" : "");
         }
