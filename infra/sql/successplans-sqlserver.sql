@@ -2052,44 +2052,19 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201214253_Retention'
+    WHERE [MigrationId] = N'20261201214013_TenantRequireTwoFactor'
 )
 BEGIN
-    ALTER TABLE [Tenants] ADD [AbandonedUploadRetentionDays] int NOT NULL DEFAULT 7;
+    ALTER TABLE [Tenants] ADD [RequireTwoFactor] bit NOT NULL DEFAULT CAST(0 AS bit);
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201214253_Retention'
-)
-BEGIN
-    CREATE TABLE [ErasureRecords] (
-        [Id] int NOT NULL IDENTITY,
-        [TenantId] int NOT NULL,
-        [Kind] nvarchar(32) NOT NULL,
-        [SubjectId] int NOT NULL,
-        [At] datetime2 NOT NULL,
-        [ByUserId] int NULL,
-        [ByEmail] nvarchar(256) NOT NULL,
-        CONSTRAINT [PK_ErasureRecords] PRIMARY KEY ([Id])
-    );
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201214253_Retention'
-)
-BEGIN
-    CREATE INDEX [IX_ErasureRecords_TenantId_At] ON [ErasureRecords] ([TenantId], [At]);
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261201214253_Retention'
+    WHERE [MigrationId] = N'20261201214013_TenantRequireTwoFactor'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261201214253_Retention', N'10.0.14');
+    VALUES (N'20261201214013_TenantRequireTwoFactor', N'10.0.14');
 END;
 
 COMMIT;

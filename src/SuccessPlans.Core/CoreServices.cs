@@ -43,6 +43,8 @@ public static class CoreServices
         services.AddScoped<SuccessPlans.Features.Cabinet.CabinetReport>();
         services.AddScoped<SuccessPlans.Features.Flags.FlagService>();
         services.AddScoped<SuccessPlans.Features.Users.UserScopeService>();
+        services.AddScoped<SuccessPlans.Features.Accounts.TwoFactorService>();
+        services.AddScoped<SuccessPlans.Features.Accounts.PasswordResetService>();
         services.AddScoped<SuccessPlans.Features.Directory.CapacityService>();
         services.AddScoped<SuccessPlans.Features.Students.CaseNoteService>();
         services.AddScoped<SuccessPlans.Features.Audit.AccessLog>();

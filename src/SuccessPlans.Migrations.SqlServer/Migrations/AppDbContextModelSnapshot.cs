@@ -1891,6 +1891,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<int>("ReferralExpiryDays")
                         .HasColumnType("int");
 
+                    b.Property<bool>("RequireTwoFactor")
+                        .HasColumnType("bit");
+
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(64)

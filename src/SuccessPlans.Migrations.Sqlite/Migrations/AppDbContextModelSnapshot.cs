@@ -1824,6 +1824,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<int>("ReferralExpiryDays")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("RequireTwoFactor")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(64)

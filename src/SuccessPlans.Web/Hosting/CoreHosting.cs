@@ -47,6 +47,8 @@ public static class CoreHosting
         Console.WriteLine("Demo logins (password for all: " + DemoSeeder.Password + "):");
         foreach (var login in DemoSeeder.Logins)
             Console.WriteLine($"  {login.Email,-26} {login.Role,-12} {login.What}");
+        Console.WriteLine("The demo Admin and operator also need a code from an authenticator app: add the demo-only key " + DemoSeeder.AuthenticatorKey);
+        Console.WriteLine("  (or run: oathtool --totp -b " + DemoSeeder.AuthenticatorKey + ")");
     }
 
     public static async Task StartJobsAsync(this WebApplication app) =>

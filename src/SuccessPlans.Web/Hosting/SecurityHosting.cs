@@ -27,9 +27,10 @@ public static class SecurityHosting
             .AddSignInManager()
             .AddEntityFrameworkStores<AppDbContext>()
             .AddDefaultTokenProviders()
+            .AddTokenProvider<SuccessPlans.Features.Accounts.PasswordResetTokenProvider>(SuccessPlans.Features.Accounts.PasswordResetTokenProvider.Name)
             .AddClaimsPrincipalFactory<AppClaimsPrincipalFactory>();
 
-        // Invitation links stay valid for a week.
+        // Invitation links stay valid for a week (Identity's provider); "forgot password" links have their own, of 2 hours.
         services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromDays(7));
         // A changed role or a deactivation reaches open sessions within a minute.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
@@ -53,6 +54,16 @@ public static class SecurityHosting
             // The API answers with status codes, never with a redirect to a login page.
             o.Events.OnRedirectToLogin = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
+        });
+
+        // The cookie between the password and the second factor: as guarded as the session's, and short.
+        services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, o =>
+        {
+            o.Cookie.Name = "successplans.2fa";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            o.ExpireTimeSpan = TimeSpan.FromMinutes(5);
         });
 
         services.AddAntiforgery(o =>
@@ -86,6 +97,33 @@ public static class SecurityHosting
             http.Response.Redirect(redirectUri);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// A user who must have a second factor and has none yet reaches only the enrolment page (and sign-out) until they
+    /// enrol: every other page redirects there and the API answers 403.
+    /// </summary>
+    public static IApplicationBuilder UseTwoFactorEnrollment(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.User.HasClaim(c => c.Type == AppClaims.MustEnrollTwoFactor)
+            && !http.Request.Path.StartsWithSegments("/Account/TwoFactor")
+            && !http.Request.Path.StartsWithSegments("/Account/Logout")
+            && !http.Request.Path.StartsWithSegments("/Status"))
+        {
+            if (http.Request.Path.StartsWithSegments("/api"))
+            {
+                http.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = { Status = 403, Title = "Two-factor authentication required.", Detail = "Set up two-factor authentication at /Account/TwoFactor first." },
+                });
+            }
+            else
+                http.Response.Redirect("/Account/TwoFactor");
+            return;
+        }
+        await next(http);
+    });
 
     /// <summary>The tenant of a request comes from the signed-in user's claim, never from a header or the query string.</summary>
     public static IApplicationBuilder UseTenantFromUser(this IApplicationBuilder app) => app.Use(async (http, next) =>

@@ -36,6 +36,7 @@ public static class WebHosting
         // Enums travel by name ("Health", "Need"): readable, and an unknown name (or a number) is a 400, not a guess.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(allowIntegerValues: false)));
         builder.Services.AddSuccessPlansOpenApi();
+        builder.AddRateLimits();
         builder.Services.AddScoped<Invitations>();
         builder.Services.AddScoped<TenantProvisioning>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Students.StudentAccess>();
@@ -71,6 +72,8 @@ public static class WebHosting
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
+        app.UseTwoFactorEnrollment();
+        app.UseRateLimits();
         app.UseAuthorization();
         // After authorization: an endpoint's policy may have authenticated another scheme (an API key).
         app.UseTenantFromUser();

@@ -107,3 +107,19 @@ public static class RealServer
         return addresses.Single(a => a.StartsWith("https://", StringComparison.Ordinal)).TrimEnd('/');
     }
 }
+
+/// <summary>Signing in through the real forms, the second factor included when the account has one.</summary>
+public static class BrowserSignIn
+{
+    /// <summary>After the password form: waits to leave it, and answers the two-factor form with a code of the key when asked.</summary>
+    public static async Task FinishAsync(IPage page, string? authenticatorKey)
+    {
+        await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal) || u.Contains("/Account/LoginWith2fa", StringComparison.Ordinal));
+        if (!page.Url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal))
+            return;
+        Assert.NotNull(authenticatorKey);
+        await page.GetByLabel("Authenticator code").FillAsync(Totp.Code(authenticatorKey));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal));
+    }
+}

@@ -26,6 +26,9 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
     public string PickupDirectory => Path.Combine(Root, "mail");
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>The authenticator key of each user enrolled in two-factor sign-in, by email: the tests' authenticator app.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, string> AuthenticatorKeys { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -39,6 +42,9 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
         builder.UseSetting("Email:PickupDirectory", PickupDirectory);
         builder.UseSetting("DataProtection:KeysDirectory", Path.Combine(Root, "keys"));
         builder.UseSetting("App:BaseUrl", "https://localhost");
+        // Every test signs in from one address many times: the limits are raised here, and the tests of the limiter set low ones.
+        foreach (var policy in new[] { "SignIn", "PasswordReset", "Invitation", "ApiKey", "Export" })
+            builder.UseSetting($"RateLimits:{policy}:PermitLimit", "100000");
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Time));
@@ -80,7 +86,10 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
             return school;
         });
 
-    /// <summary>A user who can sign in with <see cref="Password"/>.</summary>
+    /// <summary>
+    /// A user who can sign in with <see cref="Password"/>. Admins and operators must have a second factor, so they are
+    /// enrolled the way the two-factor page does it (a key, then a code from it); the key is kept in <see cref="AuthenticatorKeys"/>.
+    /// </summary>
     public async Task<AppUser> CreateUserAsync(int? tenantId, string email, UserRole role, int[]? schoolIds = null, int? organizationId = null) =>
         await InTenant(tenantId, async (sp, db) =>
         {
@@ -94,15 +103,33 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
             foreach (var schoolId in schoolIds ?? [])
                 db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = user.Id, SchoolId = schoolId });
             await db.SaveChangesAsync();
+            if (role is UserRole.Admin or UserRole.Operator)
+                await EnrollTwoFactorAsync(sp, user);
             return user;
         });
 
-    /// <summary>A browser signed in as the given user through the real sign-in form.</summary>
+    /// <summary>Enrols a user in two-factor sign-in through the app's own service, as the two-factor page does.</summary>
+    public async Task EnrollTwoFactorAsync(IServiceProvider sp, AppUser user)
+    {
+        var twoFactor = sp.GetRequiredService<SuccessPlans.Features.Accounts.TwoFactorService>();
+        var key = (await twoFactor.SetupAsync(user)).SharedKey;
+        var enabled = await twoFactor.EnableAsync(user, Totp.Code(key));
+        Assert.True(enabled.Succeeded, enabled.Error);
+        AuthenticatorKeys[user.Email!] = key;
+    }
+
+    /// <summary>A browser signed in as the given user through the real sign-in form, and the second-factor form when asked.</summary>
     public async Task<HttpClient> SignedInAsync(string email, string password = Password)
     {
         var client = Browser();
         var response = await client.SubmitFormAsync("/Account/Login", new() { ["Input.Email"] = email, ["Input.Password"] = password });
         Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        if (response.Headers.Location?.OriginalString.Contains("/Account/LoginWith2fa", StringComparison.Ordinal) == true)
+        {
+            Assert.True(AuthenticatorKeys.TryGetValue(email, out var key), $"{email} needs a second factor this factory did not enrol");
+            response = await client.SubmitFormAsync(response.Headers.Location.OriginalString, new() { ["Code"] = Totp.Code(key) });
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        }
         return client;
     }
 

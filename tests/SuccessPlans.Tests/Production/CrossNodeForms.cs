@@ -26,4 +26,23 @@ public static class CrossNodeForms
             request.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
         return await submitTo.SendAsync(request);
     }
+
+    /// <summary>The second step of signing in, its form loaded from one node and posted to the other: the two-factor cookie crosses nodes too.</summary>
+    public static async Task<HttpResponseMessage> SecondFactorToAsync(this HttpClient loadFrom, HttpClient submitTo, HttpResponseMessage passwordAccepted, string authenticatorKey)
+    {
+        var location = passwordAccepted.Headers.Location?.OriginalString ?? "";
+        Assert.Contains("/Account/LoginWith2fa", location);
+        return await loadFrom.SubmitFormToAsync(submitTo, location, new() { ["Code"] = Totp.Code(authenticatorKey) });
+    }
+
+    /// <summary>Forced enrolment of a user who must have a second factor: the key from one node's page, the code posted to the other.</summary>
+    public static async Task<HttpResponseMessage> EnrolTwoFactorToAsync(this HttpClient loadFrom, HttpClient submitTo)
+    {
+        var page = await loadFrom.GetDocumentAsync("/Account/TwoFactor");
+        var key = page.QuerySelector("#shared-key")!.TextContent.Trim();
+        var enrolled = await loadFrom.SubmitFormToAsync(submitTo, "/Account/TwoFactor", new() { ["Code"] = Totp.Code(key) });
+        Assert.Equal(System.Net.HttpStatusCode.OK, enrolled.StatusCode);
+        Assert.Contains("Your recovery codes", await enrolled.Content.ReadAsStringAsync());
+        return enrolled;
+    }
 }

@@ -76,6 +76,8 @@ public sealed class ProductionShapeTests(ITestOutputHelper log) : IAsyncLifetime
         var signedIn = await viaB.SubmitFormToAsync(viaA, "/Account/Login", new() { ["Input.Email"] = OperatorEmail, ["Input.Password"] = OperatorPassword });
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal(_a.Address, ServedBy(signedIn));
+        // An operator made by the command has no second factor yet: enrolment comes first, across the nodes too.
+        await viaA.EnrolTwoFactorToAsync(viaB);
 
         // Node A's session on node B.
         var tenants = await viaB.GetAsync("/Tenants");
@@ -112,6 +114,7 @@ public sealed class ProductionShapeTests(ITestOutputHelper log) : IAsyncLifetime
         var accepted = await inviteeViaB.SubmitFormToAsync(inviteeViaB, link, new() { ["Input.Password"] = "North-Admin-Pass-2026!", ["Input.Confirm"] = "North-Admin-Pass-2026!" });
         Assert.True(accepted.StatusCode == HttpStatusCode.Redirect, $"accepting the invitation answered {(int)accepted.StatusCode}");
         Assert.Equal(_b.Address, ServedBy(accepted));
+        await inviteeViaB.EnrolTwoFactorToAsync(inviteeViaA); // a new Admin sets up the second factor first
         var users = await inviteeViaA.GetAsync("/Users");
         Assert.Equal(HttpStatusCode.OK, users.StatusCode);
         Assert.Contains("admin@north.test", await users.Content.ReadAsStringAsync());

@@ -39,7 +39,8 @@ public class SharedKeysTests : IAsyncLifetime
     private async Task SignInAsync(HttpClient a, HttpClient b)
     {
         // The sign-in form from node B, posted to node A: the antiforgery token crosses nodes.
-        var signedIn = await b.SubmitFormToAsync(a, "/Account/Login", new() { ["Input.Email"] = "admin@nodes.test", ["Input.Password"] = AppFactory.Password });
+        var password = await b.SubmitFormToAsync(a, "/Account/Login", new() { ["Input.Email"] = "admin@nodes.test", ["Input.Password"] = AppFactory.Password });
+        var signedIn = await a.SecondFactorToAsync(b, password, _nodeA.AuthenticatorKeys["admin@nodes.test"]);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal("/", signedIn.Location());
     }
@@ -122,7 +123,8 @@ public class SharedKeysProtectedAtRestTests : IAsyncLifetime
         var cookies = new CookieContainer();
         var a = _nodeA.CreateDefaultClient(new Uri("https://localhost"), new CookieContainerHandler(cookies));
         var b = _nodeB.CreateDefaultClient(new Uri("https://localhost"), new CookieContainerHandler(cookies));
-        var signedIn = await a.SubmitFormToAsync(b, "/Account/Login", new() { ["Input.Email"] = "admin@sealed.test", ["Input.Password"] = AppFactory.Password });
+        var password = await a.SubmitFormToAsync(b, "/Account/Login", new() { ["Input.Email"] = "admin@sealed.test", ["Input.Password"] = AppFactory.Password });
+        var signedIn = await b.SecondFactorToAsync(a, password, _nodeA.AuthenticatorKeys["admin@sealed.test"]);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("/Users")).StatusCode);
 

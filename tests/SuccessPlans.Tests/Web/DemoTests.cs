@@ -16,6 +16,9 @@ public class DemoTests : IAsyncLifetime
     {
         _app.Settings["Demo:Enabled"] = "true";
         _app.Settings["Demo:SeedDataDirectory"] = Path.Combine(Model.ModelTests.RepositoryRoot(), "seed-data", "demo");
+        // The demo Admin and operator come enrolled with the README's demo-only authenticator key.
+        foreach (var login in DemoSeeder.Logins.Where(l => l.Role is SuccessPlans.Features.Users.Roles.Admin or SuccessPlans.Features.Users.Roles.Operator))
+            _app.AuthenticatorKeys[login.Email] = DemoSeeder.AuthenticatorKey;
         _ = _app.Server;
         return Task.CompletedTask;
     }

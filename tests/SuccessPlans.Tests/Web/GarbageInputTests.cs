@@ -59,6 +59,10 @@ public class GarbageInputTests : IAsyncLifetime
 
         // The order roles are tried in: anonymous first, so that signing out is done by nobody.
         _clients["anonymous"] = _app.Browser();
+        // Between the password and the second factor: the only one who reaches the two-factor sign-in pages.
+        await _app.CreateUserAsync(_tenant, "twostep@garbage.test", UserRole.Admin);
+        _clients["password only"] = _app.Browser();
+        await _clients["password only"].SubmitFormAsync("/Account/Login", new() { ["Input.Email"] = "twostep@garbage.test", ["Input.Password"] = AppFactory.Password });
         foreach (var who in new[] { "admin", "coord", "provider", "cabinet", "operator" })
             _clients[who] = await _app.SignedInAsync($"{who}@garbage.test");
     }

@@ -70,12 +70,21 @@ public class SignInTests : IAsyncLifetime
     [Fact]
     public async Task The_sign_in_cookie_is_secure_http_only_and_same_site()
     {
+        await _app.CreateUserAsync(_tenant, "cookie@signin.test", UserRole.Coordinator);
         var client = _app.Browser();
-        var response = await client.SubmitFormAsync("/Account/Login", new() { ["Input.Email"] = "admin@signin.test", ["Input.Password"] = AppFactory.Password });
+        var response = await client.SubmitFormAsync("/Account/Login", new() { ["Input.Email"] = "cookie@signin.test", ["Input.Password"] = AppFactory.Password });
         var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("successplans.auth", StringComparison.Ordinal)).ToLowerInvariant();
         Assert.Contains("secure", cookie);
         Assert.Contains("httponly", cookie);
         Assert.Contains("samesite=lax", cookie);
+
+        // An Admin's password alone gives only the short-lived two-factor cookie, held to the same bar, and no session.
+        var admin = await _app.Browser().SubmitFormAsync("/Account/Login", new() { ["Input.Email"] = "admin@signin.test", ["Input.Password"] = AppFactory.Password });
+        var cookies = admin.Headers.GetValues("Set-Cookie").ToList();
+        Assert.DoesNotContain(cookies, c => c.StartsWith("successplans.auth=", StringComparison.Ordinal) && !c.StartsWith("successplans.auth=;", StringComparison.Ordinal));
+        var twoFactor = cookies.Single(c => c.StartsWith("successplans.2fa", StringComparison.Ordinal)).ToLowerInvariant();
+        Assert.Contains("secure", twoFactor);
+        Assert.Contains("httponly", twoFactor);
     }
 
     [Fact]

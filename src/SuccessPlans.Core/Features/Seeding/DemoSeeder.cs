@@ -24,6 +24,12 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
     public const string Password = "Demo-Success-2026!";
     public const string TenantSlug = "demo";
 
+    /// <summary>
+    /// Demo only: the demo Admin and operator must use a second factor like any Admin, so they come enrolled with this
+    /// published authenticator key (README); add it to any authenticator app. A real deployment never has it.
+    /// </summary>
+    public const string AuthenticatorKey = "DEMOSUCCESSPLANSTWOFACTORKEYDEMO";
+
     public static readonly IReadOnlyList<DemoLogin> Logins =
     [
         new("admin@demo.test", Roles.Admin, "manages the Demo City tenant"),
@@ -257,6 +263,11 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
         var result = await users.CreateAsync(user, Password);
         if (!result.Succeeded)
             throw new InvalidOperationException($"Demo user {login.Email}: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+        if (user.Role is UserRole.Admin or UserRole.Operator)
+        {
+            await ((IUserAuthenticatorKeyStore<AppUser>)sp.GetRequiredService<IUserStore<AppUser>>()).SetAuthenticatorKeyAsync(user, AuthenticatorKey, CancellationToken.None);
+            await users.SetTwoFactorEnabledAsync(user, true);
+        }
         return user;
     }
 

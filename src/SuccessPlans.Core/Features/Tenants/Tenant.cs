@@ -37,6 +37,9 @@ public class Tenant : IVersioned
     public const int MinAbandonedUploadRetentionDays = 1;
     public const int MaxAbandonedUploadRetentionDays = 60;
 
+    /// <summary>Every user of the tenant needs a second factor to sign in (Admins always do).</summary>
+    public bool RequireTwoFactor { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public Guid Version { get; set; }
 

@@ -13,6 +13,7 @@ namespace SuccessPlans.Web.Features.Account;
 /// get the same page, so the page cannot be used to learn who has an account.
 /// </summary>
 [AllowAnonymous]
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(SuccessPlans.Web.Hosting.RateLimits.Invitation)]
 public class AcceptInviteModel(UserManager<AppUser> users, SignInManager<AppUser> signIn, TimeProvider time) : PageModel
 {
     public const string InvalidLinkMessage = "This invitation link is not valid, has expired or was already used. Ask your administrator for a new one.";

@@ -9,10 +9,13 @@ public static class AppClaims
 {
     public const string TenantId = "successplans:tenant";
     public const string DisplayName = "successplans:name";
+
+    /// <summary>Signed in with a password but must still enrol a second factor: only the enrolment page opens.</summary>
+    public const string MustEnrollTwoFactor = "successplans:2fa-enroll";
 }
 
 /// <summary>Puts the user's tenant and role in the sign-in cookie; the tenant claim is what scopes every request.</summary>
-public sealed class AppClaimsPrincipalFactory(UserManager<AppUser> users, IOptions<IdentityOptions> options)
+public sealed class AppClaimsPrincipalFactory(UserManager<AppUser> users, IOptions<IdentityOptions> options, SuccessPlans.Features.Accounts.TwoFactorService twoFactor)
     : UserClaimsPrincipalFactory<AppUser>(users, options)
 {
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(AppUser user)
@@ -22,6 +25,9 @@ public sealed class AppClaimsPrincipalFactory(UserManager<AppUser> users, IOptio
         identity.AddClaim(new Claim(AppClaims.DisplayName, user.DisplayName));
         if (user.TenantId is { } tenantId)
             identity.AddClaim(new Claim(AppClaims.TenantId, tenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        // Made again at every sign-in and security-stamp check (a minute), so a tenant that starts requiring it reaches open sessions.
+        if (!user.TwoFactorEnabled && await twoFactor.IsRequiredAsync(user))
+            identity.AddClaim(new Claim(AppClaims.MustEnrollTwoFactor, "true"));
         return identity;
     }
 }

@@ -8,6 +8,7 @@ using SuccessPlans.Features.Users;
 namespace SuccessPlans.Web.Features.Account;
 
 [AllowAnonymous]
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(SuccessPlans.Web.Hosting.RateLimits.SignIn)]
 public class LoginModel(SignInManager<AppUser> signIn, UserManager<AppUser> users, IPasswordHasher<AppUser> hasher) : PageModel
 {
     [BindProperty] public LoginInput Input { get; set; } = new();
@@ -32,6 +33,9 @@ public class LoginModel(SignInManager<AppUser> signIn, UserManager<AppUser> user
             var result = await signIn.PasswordSignInAsync(user, Input.Password, isPersistent: false, lockoutOnFailure: true);
             if (result.Succeeded)
                 return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+            // The password was right; the session starts only after the second factor.
+            if (result.RequiresTwoFactor)
+                return RedirectToPage("/Account/LoginWith2fa", new { ReturnUrl = Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : null });
             // A locked or deactivated account says so only to whoever knows its password (the lockout check skipped
             // the hashing, so it is done here); anyone else gets the answer an unknown email gets.
             if (result.IsLockedOut && await users.CheckPasswordAsync(user, Input.Password))

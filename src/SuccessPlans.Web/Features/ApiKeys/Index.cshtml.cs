@@ -9,6 +9,7 @@ namespace SuccessPlans.Web.Features.ApiKeys;
 
 /// <summary>API keys of a provider organization: its own users manage them, and the tenant's Admin for any organization.</summary>
 [Authorize(Roles = $"{Roles.Admin},{Roles.Provider}")]
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(SuccessPlans.Web.Hosting.RateLimits.ApiKey)]
 public class IndexModel(AppDbContext db, CurrentUser me, CurrentTenant tenant, TimeProvider time) : PageModel
 {
     [BindProperty(SupportsGet = true)] public int? OrganizationId { get; set; }

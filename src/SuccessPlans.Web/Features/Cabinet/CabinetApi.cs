@@ -14,7 +14,7 @@ public static class CabinetApi
 {
     public static RouteGroupBuilder MapCabinetApi(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/cabinet").RequireAuthorization(Roles.Cabinet).WithTags("Cabinet");
+        var group = api.MapGroup("/cabinet").RequireAuthorization(Roles.Cabinet).RequireRateLimiting(SuccessPlans.Web.Hosting.RateLimits.Export).WithTags("Cabinet");
         group.MapGet("/dashboard", DashboardAsync).WithName("GetCabinetDashboard")
             .WithSummary("Services delivered, children served, referrals and needs met for a period, with breakdowns by domain, school, provider, service tier and month.")
             .WithDescription("A period is whole calendar months in the partnership's time zone: from and to are months (yyyy-MM), both included, " +

@@ -8,6 +8,7 @@ namespace SuccessPlans.Web.Features.Directory;
 
 /// <summary>The Admin's directory: organizations and services, HSDS export (import is Directory/Import).</summary>
 [Authorize(Policy = Roles.Admin)]
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(SuccessPlans.Web.Hosting.RateLimits.Export)]
 public class IndexModel(AppDbContext db, HsdsExporter exporter) : PageModel
 {
     public IReadOnlyList<ProviderOrganization> Organizations { get; private set; } = [];

@@ -30,7 +30,7 @@ public static class ReferralsApi
 
     public static RouteGroupBuilder MapReferralsApi(this RouteGroupBuilder api)
     {
-        var g = api.MapGroup("/referrals").RequireAuthorization(Policy).WithTags("Referrals (providers)");
+        var g = api.MapGroup("/referrals").RequireAuthorization(Policy).RequireRateLimiting(SuccessPlans.Web.Hosting.RateLimits.ApiKey).WithTags("Referrals (providers)");
         SuccessPlans.Web.Features.Audit.AccessLogApi.LogReferralReads(g);
         g.MapGet("/", ListAsync).WithName("ListReferrals").WithSummary("The organization's referrals, newest first; filter by status.");
         g.MapGet("/{id:int}", GetAsync).WithName("GetReferral").WithSummary("One referral, with what was shared and the services delivered.");
@@ -49,7 +49,7 @@ public static class ReferralsApi
         g.MapGet("/{id:int}/messages", MessagesAsync).WithName("ListReferralMessages").WithSummary("The messages between the school and the organization on this referral.");
         g.MapPost("/{id:int}/messages", PostMessageAsync).WithName("PostReferralMessage").WithSummary("Write to the referring school.");
 
-        var services = api.MapGroup("/services").RequireAuthorization(Policy).WithTags("Referrals (providers)");
+        var services = api.MapGroup("/services").RequireAuthorization(Policy).RequireRateLimiting(SuccessPlans.Web.Hosting.RateLimits.ApiKey).WithTags("Referrals (providers)");
         services.MapGet("/", CapacityListAsync).WithName("ListServices").WithSummary("The organization's services with their capacity.");
         services.MapPut("/{id:int}/capacity", SetCapacityAsync).WithName("SetServiceCapacity").WithSummary("Set a service's open places (0 = full, null = not said) and waitlist.");
         return g;

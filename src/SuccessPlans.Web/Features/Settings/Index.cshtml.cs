@@ -29,6 +29,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
         [Range(SuccessPlans.Features.Tenants.Tenant.MinAbandonedUploadRetentionDays, SuccessPlans.Features.Tenants.Tenant.MaxAbandonedUploadRetentionDays,
             ErrorMessage = "Keep uploads not imported for between 1 and 60 days (the data agreement allows 60 at most).")]
         [Display(Name = "Keep uploads not imported for (days)")] public int AbandonedUploadRetentionDays { get; set; } = SuccessPlans.Features.Tenants.Tenant.DefaultAbandonedUploadRetentionDays;
+        [Display(Name = "Require two-factor authentication for every user (Admins always need it)")] public bool RequireTwoFactor { get; set; }
         public Guid Version { get; set; }
     }
 
@@ -42,6 +43,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
             NotificationRetentionDays = t.NotificationRetentionDays, Version = t.Version,
             AbandonedUploadRetentionDays = t.AbandonedUploadRetentionDays,
         };
+        Input.RequireTwoFactor = t.RequireTwoFactor;
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
@@ -63,6 +65,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
         tenant.ReferralExpiryDays = Input.ReferralExpiryDays;
         tenant.NotificationRetentionDays = Input.NotificationRetentionDays;
         tenant.AbandonedUploadRetentionDays = Input.AbandonedUploadRetentionDays;
+        tenant.RequireTwoFactor = Input.RequireTwoFactor;
         try
         {
             await db.SaveChangesAsync(ct);
