@@ -25,6 +25,8 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
     public FakeTimeProvider Time { get; } = new(start ?? DateTimeOffset.UtcNow);
     public string PickupDirectory => Path.Combine(Root, "mail");
     public Dictionary<string, string?> Settings { get; } = new();
+    /// <summary>SQLite with a retrying strategy, as SQL Server runs; tests inject transient faults here.</summary>
+    public TransientFaults Faults { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -41,7 +43,11 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
         builder.UseSetting("App:BaseUrl", "https://localhost");
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
-        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureTestServices(s =>
+        {
+            s.AddSingleton<TimeProvider>(Time);
+            s.ConfigureDbContext<AppDbContext>(Faults.Configure);
+        });
     }
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions

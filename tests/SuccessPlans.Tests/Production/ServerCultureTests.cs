@@ -42,7 +42,8 @@ public sealed class ServerCultureTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (_culture, _uiCulture);
-        (CultureInfo.DefaultThreadCurrentCulture, CultureInfo.DefaultThreadCurrentUICulture) = (null, null);
+        // Back to the suite's server culture (TestCulture), not the machine's.
+        TestCulture.Apply();
         await _app.DisposeAsync();
     }
 
