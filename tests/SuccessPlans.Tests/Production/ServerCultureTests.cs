@@ -55,6 +55,16 @@ public sealed class ServerCultureTests : IAsyncLifetime
         (CultureInfo.DefaultThreadCurrentCulture, CultureInfo.DefaultThreadCurrentUICulture) = (c, c);
     }
 
+    [Fact]
+    public void The_whole_suite_runs_as_a_non_english_server()
+    {
+        // TestCulture's module initializer: every test, not only these, runs in TEST_CULTURE (de-DE unless set).
+        Assert.Equal(TestCulture.Server, CultureInfo.CurrentCulture);
+        Assert.Equal(TestCulture.Server, CultureInfo.DefaultThreadCurrentCulture);
+        Assert.NotEqual("en", CultureInfo.CurrentCulture.TwoLetterISOLanguageName);
+        Assert.NotEqual("iv", CultureInfo.CurrentCulture.TwoLetterISOLanguageName);
+    }
+
     [Theory]
     [InlineData("de-DE")]
     [InlineData("ar-SA")]
