@@ -28,6 +28,9 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Hundreds of test hosts would each hold file watchers; polling keeps them under the inotify limit.
 export DOTNET_USE_POLLING_FILE_WATCHER=1
+# The suite runs as on a non-English server (tests/SuccessPlans.Tests/Infrastructure/TestCulture.cs); the CLI's own
+# output stays English, for the closing line below.
+export TEST_CULTURE="${TEST_CULTURE:-de-DE}" DOTNET_CLI_UI_LANGUAGE=en
 mkdir -p TestResults
 dotnet test SuccessPlans.sln 2>&1 | tee TestResults/test-output.log
 status=${PIPESTATUS[0]}

@@ -32,7 +32,12 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             {
                 throw new StartupException($"ConnectionStrings:SqlServer is not a valid SQL Server connection string ({e.Message}).");
             }
-            return new DatabaseSettings(provider, cs, config.GetValue("Database:MigrateOnStart", false));
+            return new DatabaseSettings(provider, cs, config.GetValue("Database:MigrateOnStart", false))
+            {
+                MaxRetryCount = config.GetValue("Database:MaxRetryCount", DefaultMaxRetryCount),
+                MaxRetryDelay = TimeSpan.FromSeconds(config.GetValue("Database:MaxRetryDelaySeconds", DefaultMaxRetryDelay.TotalSeconds)),
+                CompatibilityLevel = config.GetValue("Database:CompatibilityLevel", DefaultCompatibilityLevel),
+            };
         }
 
         var sqlite = config.GetConnectionString("Sqlite");
@@ -44,10 +49,24 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         return new DatabaseSettings(provider, sqlite, config.GetValue("Database:MigrateOnStart", true));
     }
 
+    public const int DefaultMaxRetryCount = 6;
+    public static readonly TimeSpan DefaultMaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>SQL Server 2022 and Azure SQL Database: the SQL EF writes (OPENJSON, JSON functions...) is chosen for it.</summary>
+    public const int DefaultCompatibilityLevel = 160;
+
+    /// <summary>SQL Server: how often a transient error (failover, throttling, a dropped connection) is retried.</summary>
+    public int MaxRetryCount { get; init; } = DefaultMaxRetryCount;
+    public TimeSpan MaxRetryDelay { get; init; } = DefaultMaxRetryDelay;
+    public int CompatibilityLevel { get; init; } = DefaultCompatibilityLevel;
+
     public void Configure(DbContextOptionsBuilder options)
     {
         if (Provider == DatabaseProvider.SqlServer)
-            options.UseSqlServer(ConnectionString, o => o.MigrationsAssembly(SqlServerMigrationsAssembly));
+            options.UseSqlServer(ConnectionString, o => o.MigrationsAssembly(SqlServerMigrationsAssembly)
+                // Every query and SaveChanges is retried as a whole; hand-opened transactions go through Transactions.InTransactionAsync.
+                .EnableRetryOnFailure(MaxRetryCount, MaxRetryDelay, errorNumbersToAdd: null)
+                .UseCompatibilityLevel(CompatibilityLevel));
         else
             options.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly)).AddInterceptors(new SqlitePragmas());
     }

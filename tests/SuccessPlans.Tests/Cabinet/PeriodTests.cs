@@ -21,7 +21,7 @@ public class PeriodTests
         foreach (var from in days)
             foreach (var to in days.Where(t => t >= from))
             {
-                try { allowed.Add(Period.Parse(from.ToString("yyyy-MM-dd"), to.ToString("yyyy-MM-dd"), D("2026-11-20"))); }
+                try { allowed.Add(Period.Parse(from.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), D("2026-11-20"))); }
                 catch (ValidationFailedException) { }
             }
         // Exactly the runs of whole months: 12 + 11 + ... + 1 of them, the school year one of them.

@@ -25,6 +25,8 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
     public FakeTimeProvider Time { get; } = new(start ?? DateTimeOffset.UtcNow);
     public string PickupDirectory => Path.Combine(Root, "mail");
     public Dictionary<string, string?> Settings { get; } = new();
+    /// <summary>SQLite with a retrying strategy, as SQL Server runs; tests inject transient faults here.</summary>
+    public TransientFaults Faults { get; } = new();
 
     /// <summary>The authenticator key of each user enrolled in two-factor sign-in, by email: the tests' authenticator app.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, string> AuthenticatorKeys { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -47,7 +49,11 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
             builder.UseSetting($"RateLimits:{policy}:PermitLimit", "100000");
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
-        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureTestServices(s =>
+        {
+            s.AddSingleton<TimeProvider>(Time);
+            s.ConfigureDbContext<AppDbContext>(Faults.Configure);
+        });
     }
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions

@@ -185,7 +185,7 @@ public class PlanTests : IAsyncLifetime
         var past = await c.SubmitFormAsync(page, new() { ["nextReviewDue"] = "2001-01-01" }, formSelector: "form[action*='handler=NextReview']");
         Assert.Contains("cannot be in the past", await past.Content.ReadAsStringAsync());
 
-        var future = DateOnly.FromDateTime(_app.Time.GetUtcNow().UtcDateTime.AddDays(30)).ToString("yyyy-MM-dd");
+        var future = DateOnly.FromDateTime(_app.Time.GetUtcNow().UtcDateTime.AddDays(30)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(HttpStatusCode.Redirect, (await c.SubmitFormAsync(page, new() { ["nextReviewDue"] = future }, formSelector: "form[action*='handler=NextReview']")).StatusCode);
 
         Assert.Equal(HttpStatusCode.Redirect, (await c.SubmitFormAsync(page, [], formSelector: "form[action*='handler=Close']")).StatusCode);
@@ -238,7 +238,7 @@ public class PlanTests : IAsyncLifetime
         var bad = await c.SubmitFormAsync($"{page}/Consent", new() { ["Input.GivenOn"] = "2099-01-01" });
         Assert.Contains("cannot be in the future", await bad.Content.ReadAsStringAsync());
 
-        var today = DateOnly.FromDateTime(_app.Time.GetUtcNow().UtcDateTime.AddDays(-1)).ToString("yyyy-MM-dd");
+        var today = DateOnly.FromDateTime(_app.Time.GetUtcNow().UtcDateTime.AddDays(-1)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var recorded = await c.SubmitFormAsync($"{page}/Consent", new() { ["Input.GuardianName"] = "Pat Brown", ["Input.GivenOn"] = today },
             check: [$"Input.OrganizationIds={_org}"]);
         Assert.Equal(page, recorded.Location());

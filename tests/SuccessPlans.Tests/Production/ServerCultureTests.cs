@@ -42,7 +42,8 @@ public sealed class ServerCultureTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (_culture, _uiCulture);
-        (CultureInfo.DefaultThreadCurrentCulture, CultureInfo.DefaultThreadCurrentUICulture) = (null, null);
+        // Back to the suite's server culture (TestCulture), not the machine's.
+        TestCulture.Apply();
         await _app.DisposeAsync();
     }
 
@@ -52,6 +53,16 @@ public sealed class ServerCultureTests : IAsyncLifetime
         var c = CultureInfo.GetCultureInfo(culture);
         (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (c, c);
         (CultureInfo.DefaultThreadCurrentCulture, CultureInfo.DefaultThreadCurrentUICulture) = (c, c);
+    }
+
+    [Fact]
+    public void The_whole_suite_runs_as_a_non_english_server()
+    {
+        // TestCulture's module initializer: every test, not only these, runs in TEST_CULTURE (de-DE unless set).
+        Assert.Equal(TestCulture.Server, CultureInfo.CurrentCulture);
+        Assert.Equal(TestCulture.Server, CultureInfo.DefaultThreadCurrentCulture);
+        Assert.NotEqual("en", CultureInfo.CurrentCulture.TwoLetterISOLanguageName);
+        Assert.NotEqual("iv", CultureInfo.CurrentCulture.TwoLetterISOLanguageName);
     }
 
     [Theory]

@@ -74,7 +74,7 @@ public class ClosedLoopTests : IAsyncLifetime
         provider.SubmitFormAsync($"/Provider/Referrals/{referralId}", fields, formSelector: $"form[action*='handler={handler}']");
 
     private Task<string> LocalTodayAsync() => Task.FromResult(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(_app.Time.GetUtcNow().UtcDateTime,
-        TimeZoneInfo.FindSystemTimeZoneById("America/New_York"))).ToString("yyyy-MM-dd"));
+        TimeZoneInfo.FindSystemTimeZoneById("America/New_York"))).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
 
     private async Task<int> InServiceAsync(HttpClient provider, int referralId)
     {

@@ -173,11 +173,11 @@ public class ReferFlowTests : IAsyncLifetime
         async Task<string> Post(Dictionary<string, string> fields, string[]? check = null, string[]? uncheck = null) =>
             WebUtility.HtmlDecode(await (await c.SubmitFormAsync(url, fields, check: check, uncheck: uncheck)).Content.ReadAsStringAsync());
 
-        Assert.Contains("The expiry date is before the date given.", await Post(new() { ["Input.ExpiresOn"] = today.AddDays(-10).ToString("yyyy-MM-dd") }));
+        Assert.Contains("The expiry date is before the date given.", await Post(new() { ["Input.ExpiresOn"] = today.AddDays(-10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }));
         Assert.Contains("A consent must cover services or sharing with at least one organization.", await Post([], uncheck: ["Input.CoversServices"]));
         Assert.Contains("Give the name of the guardian who gave consent.", await Post(new() { ["Input.GuardianName"] = " " }));
         Assert.Contains("at most 200 characters", await Post(new() { ["Input.GuardianName"] = new string('x', 5000) }));
-        Assert.Contains("cannot be in the future", await Post(new() { ["Input.GivenOn"] = today.AddDays(2).ToString("yyyy-MM-dd") }));
+        Assert.Contains("cannot be in the future", await Post(new() { ["Input.GivenOn"] = today.AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }));
         Assert.Contains("is not valid", await Post(new() { ["Input.GivenOn"] = "garbage" }));
         Assert.Equal(1, await _app.InTenant(_tenant, (_, db) => db.Consents.CountAsync()));
 
@@ -186,7 +186,7 @@ public class ReferFlowTests : IAsyncLifetime
         var token = page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
         Task<HttpResponseMessage> Forge(string organizationId) => c.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = token, ["Input.GuardianName"] = "Rosa Lopez", ["Input.GivenOn"] = today.ToString("yyyy-MM-dd"), ["Input.OrganizationIds"] = organizationId,
+            ["__RequestVerificationToken"] = token, ["Input.GuardianName"] = "Rosa Lopez", ["Input.GivenOn"] = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ["Input.OrganizationIds"] = organizationId,
         }));
         var unknown = await Forge("987654");
         Assert.Equal(HttpStatusCode.OK, unknown.StatusCode);

@@ -153,7 +153,7 @@ public class ReferralTests : IAsyncLifetime
         var url = $"/Provider/Referrals/{referralId}";
         Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, [], formSelector: "form[action*='handler=Accept']")).StatusCode);
         // Today in the tenant's time zone (New York): in the evening there, the UTC date is already tomorrow.
-        var day1 = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(_app.Time.GetUtcNow().UtcDateTime, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"))).ToString("yyyy-MM-dd");
+        var day1 = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(_app.Time.GetUtcNow().UtcDateTime, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"))).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, new() { ["deliveredOn"] = day1, ["amount"] = "1", ["note"] = "Eye exam" }, formSelector: "form[action*='handler=Deliver']")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, new() { ["deliveredOn"] = day1, ["amount"] = "1", ["note"] = "Glasses fitted" }, formSelector: "form[action*='handler=Deliver']")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await p.SubmitFormAsync(url, new() { ["outcome"] = "GotHelp", ["note"] = "Wears glasses in class" }, formSelector: "form[action*='handler=Close']")).StatusCode);

@@ -115,7 +115,7 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
     public static readonly string[] Columns = ["Children served", "Services delivered"];
 
     /// <summary>Services delivered to one child under one referral, month by month, with the referral's dimensions.</summary>
-    private sealed class Served
+    public sealed class Served
     {
         public int StudentId { get; init; }
         public Domain Domain { get; init; }
@@ -221,27 +221,57 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
     /// </summary>
     private static async Task<Funnel> FunnelAsync(AppDbContext db, Period period, TimeZoneInfo zone, int threshold, CancellationToken ct)
     {
+        var q = FunnelQueriesFor(db, period, zone);
+        var counts = await q.Counts.SingleOrDefaultAsync(ct);
+        // The median from a histogram of days, not from the rows.
+        var histogram = await q.Histogram.ToListAsync(ct);
+
+        Task<int> Children(IQueryable<int> studentIds) => DistinctChildren(studentIds, threshold).CountAsync(ct);
+        return new Funnel(counts?.Made ?? 0, await Children(q.Sent.Select(r => r.StudentId)), counts?.Accepted ?? 0, await Children(q.Accepted.Select(r => r.StudentId)),
+            counts?.Completed ?? 0, await Children(q.Completed.Select(r => r.StudentId)), await q.NeedsMet.CountAsync(ct), await Children(q.NeedsMet.Select(i => i.Plan.StudentId)),
+            Median(histogram.Select(h => (h.Days, h.Count))), await Children(q.FirstServed.Select(r => r.StudentId)));
+    }
+
+    public sealed record FunnelCounts(int Made, int Accepted, int Completed);
+    public sealed record DaysCount(int Days, int Count);
+
+    /// <summary>The funnel's queries (public, as the others here, so their SQL Server translation is tested without a server).</summary>
+    public sealed record FunnelQueries(IQueryable<Referral> Sent, IQueryable<Referral> Accepted, IQueryable<Referral> Completed, IQueryable<FunnelCounts> Counts,
+        IQueryable<PlanItem> NeedsMet, IQueryable<Referral> FirstServed, IQueryable<DaysCount> Histogram);
+
+    public static FunnelQueries FunnelQueriesFor(AppDbContext db, Period period, TimeZoneInfo zone)
+    {
         // Referrals sent in the period (the tenant's local days, as UTC instants).
         var fromUtc = SuccessPlans.Features.Tenants.LocalDays.StartUtc(period.From, zone);
         var toUtc = SuccessPlans.Features.Tenants.LocalDays.StartUtc(period.To.AddDays(1), zone);
         var sent = db.Referrals.Where(r => r.SentAt >= fromUtc && r.SentAt < toUtc);
-        var accepted = sent.Where(r => r.AnsweredAt != null && r.Status != ReferralStatus.Declined);
-        var completed = sent.Where(r => r.Status == ReferralStatus.Completed);
-        var counts = await sent.GroupBy(_ => 1).Select(g => new
-        {
-            Made = g.Count(),
-            Accepted = g.Count(r => r.AnsweredAt != null && r.Status != ReferralStatus.Declined),
-            Completed = g.Count(r => r.Status == ReferralStatus.Completed),
-        }).SingleOrDefaultAsync(ct);
-        var needsMet = db.PlanItems.Where(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Met && i.ResolvedOn >= period.From && i.ResolvedOn <= period.To);
-        // The median from a histogram of days, not from the rows.
+        var counts = sent.GroupBy(_ => 1).Select(g => new FunnelCounts(
+            g.Count(),
+            g.Count(r => r.AnsweredAt != null && r.Status != ReferralStatus.Declined),
+            g.Count(r => r.Status == ReferralStatus.Completed)));
         var firstServed = db.Referrals.Where(r => r.FirstServiceOn >= period.From && r.FirstServiceOn <= period.To && r.DaysToFirstService != null);
-        var histogram = await firstServed.GroupBy(r => r.DaysToFirstService!.Value).Select(g => new { Days = g.Key, Count = g.Count() }).ToListAsync(ct);
+        return new FunnelQueries(
+            sent,
+            sent.Where(r => r.AnsweredAt != null && r.Status != ReferralStatus.Declined),
+            sent.Where(r => r.Status == ReferralStatus.Completed),
+            counts,
+            db.PlanItems.Where(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Met && i.ResolvedOn >= period.From && i.ResolvedOn <= period.To),
+            firstServed,
+            firstServed.GroupBy(r => r.DaysToFirstService!.Value).Select(g => new DaysCount(g.Key, g.Count())));
+    }
 
-        Task<int> Children(IQueryable<int> studentIds) => studentIds.Distinct().Take(threshold).CountAsync(ct);
-        return new Funnel(counts?.Made ?? 0, await Children(sent.Select(r => r.StudentId)), counts?.Accepted ?? 0, await Children(accepted.Select(r => r.StudentId)),
-            counts?.Completed ?? 0, await Children(completed.Select(r => r.StudentId)), await needsMet.CountAsync(ct), await Children(needsMet.Select(i => i.Plan.StudentId)),
-            Median(histogram.Select(h => (h.Days, h.Count))), await Children(firstServed.Select(r => r.StudentId)));
+    /// <summary>Distinct children, counted only up to the threshold (beyond it the figure is shown anyway).</summary>
+    public static IQueryable<int> DistinctChildren(IQueryable<int> studentIds, int threshold) => studentIds.Distinct().Take(threshold);
+
+    /// <summary>The rollup rows of the school years the period falls in.</summary>
+    public static IQueryable<Served> DeliveryRows(AppDbContext db, Period period)
+    {
+        var (y1, y2) = (SchoolYears.For(period.From), SchoolYears.For(period.To));
+        return db.DeliveryYears.Where(m => m.SchoolYear >= y1 && m.SchoolYear <= y2).Select(m => new Served
+        {
+            StudentId = m.StudentId, Domain = m.Domain, SchoolId = m.SchoolId, OrganizationId = m.OrganizationId, Tier = m.Tier, SchoolYear = m.SchoolYear,
+            Aug = m.Aug, Sep = m.Sep, Oct = m.Oct, Nov = m.Nov, Dec = m.Dec, Jan = m.Jan, Feb = m.Feb, Mar = m.Mar, Apr = m.Apr, May = m.May, Jun = m.Jun, Jul = m.Jul,
+        });
     }
 
     /// <summary>Services delivered in the period, tallied by every dimension at once, from the rollup alone (periods are whole months).</summary>
@@ -249,13 +279,8 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
     {
         var tallies = new Tallies();
         var end = period.To.AddDays(1);
-        // The rollup rows of the school years the period falls in, months outside the period skipped.
-        var (y1, y2) = (SchoolYears.For(period.From), SchoolYears.For(period.To));
-        var rows = db.DeliveryYears.Where(m => m.SchoolYear >= y1 && m.SchoolYear <= y2).Select(m => new Served
-        {
-            StudentId = m.StudentId, Domain = m.Domain, SchoolId = m.SchoolId, OrganizationId = m.OrganizationId, Tier = m.Tier, SchoolYear = m.SchoolYear,
-            Aug = m.Aug, Sep = m.Sep, Oct = m.Oct, Nov = m.Nov, Dec = m.Dec, Jan = m.Jan, Feb = m.Feb, Mar = m.Mar, Apr = m.Apr, May = m.May, Jun = m.Jun, Jul = m.Jul,
-        }).AsAsyncEnumerable();
+        // Months outside the period are skipped.
+        var rows = DeliveryRows(db, period).AsAsyncEnumerable();
         await foreach (var row in rows.WithCancellation(ct))
         {
             var counts = row.ByIndex();

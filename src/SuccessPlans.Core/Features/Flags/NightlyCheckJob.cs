@@ -36,62 +36,69 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         var expired = await ExpireReferralsAsync(StartOfLocalDay(today.AddDays(-tenant.ReferralExpiryDays + 1)), now, ct);
 
         var unmetSince = today.AddDays(-tenant.UnmetNeedDays);
-        var unmet = await db.PlanItems
-            .Where(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Open && i.Plan.Status == PlanStatus.Active && i.Plan.Student.Status == StudentStatus.Active)
-            // A need with a referral under way is being met; one whose provider reports the goal met waits only
-            // for the coordinator's confirmation: neither is unmet.
-            .Where(i => !db.Referrals.Any(r => r.NeedId == i.Id
-                        && (Active.Contains(r.Status) || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp))))
-            .Where(i => i.IdentifiedOn <= unmetSince
-                        || db.Referrals.Any(r => r.NeedId == i.Id && Ended.Contains(r.Status)))
-            .Select(i => new Subject(i.Id, i.Plan.StudentId, i.Description))
-            .ToListAsync(ct);
+        var unmet = await UnmetNeeds(db, today.AddDays(-tenant.UnmetNeedDays)).ToListAsync(ct);
+        var noResponse = await NoResponse(db, StartOfLocalDay(today.AddDays(-tenant.NoResponseDays + 1))).ToListAsync(ct);
+        var stalled = await Stalled(db, StartOfLocalDay(today.AddDays(-tenant.StalledDays + 1))).ToListAsync(ct);
+        var overdue = await ReviewOverdue(db, today).ToListAsync(ct);
 
-        var noResponseBefore = StartOfLocalDay(today.AddDays(-tenant.NoResponseDays + 1));
-        var noResponse = await db.Referrals
-            .Where(r => r.Status == ReferralStatus.Sent && r.SentAt < noResponseBefore)
-            .Select(r => new Subject(r.Id, r.StudentId, r.Service.Name + " (" + r.Organization.Name + ")"))
-            .ToListAsync(ct);
-
-        var stalledBefore = StartOfLocalDay(today.AddDays(-tenant.StalledDays + 1));
-        var stalled = await db.Referrals
-            .Where(r => r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore && !r.Deliveries.Any())
-            .Select(r => new Subject(r.Id, r.StudentId, r.Service.Name + " (" + r.Organization.Name + ")"))
-            .ToListAsync(ct);
-
-        var overdue = await db.Plans
-            .Where(p => p.Status == PlanStatus.Active && p.NextReviewDue < today && p.Student.Status == StudentStatus.Active)
-            .Select(p => new Subject(p.Id, p.StudentId, "Review was due " + p.NextReviewDue))
-            .ToListAsync(ct);
-
-        // Only what the comparison needs, untracked: the usual night changes few flags, and this stays cheap.
-        var openFlags = await db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null).Select(f => new { f.Id, f.Kind, f.SubjectId }).ToListAsync(ct);
-        var toResolve = new List<int>();
-        var toOpen = new List<Flag>();
-        foreach (var (kind, subjects) in new[] { (FlagKind.UnmetNeed, unmet), (FlagKind.NoResponse, noResponse), (FlagKind.Stalled, stalled), (FlagKind.ReviewOverdue, overdue) })
+        // Opening and resolving commit together: a crash between them leaves the previous night's state. The open
+        // flags are read inside the unit, so a retry compares against what is committed.
+        var (opened, resolved) = await db.InTransactionAsync(async ct =>
         {
-            var current = subjects.ToDictionary(s => s.Id);
-            var existing = openFlags.Where(f => f.Kind == kind).ToDictionary(f => f.SubjectId, f => f.Id);
-            toOpen.AddRange(current.Where(c => !existing.ContainsKey(c.Key))
-                .Select(c => new Flag { Kind = kind, SubjectId = c.Key, StudentId = c.Value.StudentId, FirstSeenOn = today, Summary = Truncate(c.Value.Summary) }));
-            toResolve.AddRange(existing.Where(e => !current.ContainsKey(e.Key)).Select(e => e.Value));
-        }
-        var opened = toOpen.Count;
-        // Opening and resolving commit together: a crash between them leaves the previous night's state.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await InsertFlagsAsync(tenant.Id, toOpen, ct);
-        // Set-based; the tenant filter limits the update to this tenant's flags.
-        foreach (var chunk in toResolve.Chunk(5000))
-            await db.Flags.Where(f => chunk.Contains(f.Id)).ExecuteUpdateAsync(u => u.SetProperty(f => f.ResolvedAt, now).SetProperty(f => f.Version, Guid.NewGuid()), ct);
-        var resolved = toResolve.Count;
-        await transaction.CommitAsync(ct);
+            // Only what the comparison needs, untracked: the usual night changes few flags, and this stays cheap.
+            var openFlags = await db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null).Select(f => new { f.Id, f.Kind, f.SubjectId }).ToListAsync(ct);
+            var toResolve = new List<int>();
+            var toOpen = new List<Flag>();
+            foreach (var (kind, subjects) in new[] { (FlagKind.UnmetNeed, unmet), (FlagKind.NoResponse, noResponse), (FlagKind.Stalled, stalled), (FlagKind.ReviewOverdue, overdue) })
+            {
+                var current = subjects.ToDictionary(s => s.Id);
+                var existing = openFlags.Where(f => f.Kind == kind).ToDictionary(f => f.SubjectId, f => f.Id);
+                toOpen.AddRange(current.Where(c => !existing.ContainsKey(c.Key))
+                    .Select(c => new Flag { Kind = kind, SubjectId = c.Key, StudentId = c.Value.StudentId, FirstSeenOn = today, Summary = Truncate(c.Value.Summary) }));
+                toResolve.AddRange(existing.Where(e => !current.ContainsKey(e.Key)).Select(e => e.Value));
+            }
+            await InsertFlagsAsync(tenant.Id, toOpen, ct);
+            // Set-based; the tenant filter limits the update to this tenant's flags.
+            foreach (var chunk in toResolve.Chunk(5000))
+                await db.Flags.Where(f => chunk.Contains(f.Id)).ExecuteUpdateAsync(u => u.SetProperty(f => f.ResolvedAt, now).SetProperty(f => f.Version, Guid.NewGuid()), ct);
+            return (toOpen.Count, toResolve.Count);
+        }, ct);
 
         var digests = await QueueDigestsAsync(tenant, today, ct);
         var stillOpen = await db.Flags.CountAsync(f => f.ResolvedAt == null, ct);
         return $"{opened} new flag(s), {resolved} resolved, {stillOpen} open; {expired} referral(s) expired; {digests} digest(s) queued.";
     }
 
-    private sealed record Subject(int Id, int StudentId, string? Summary);
+    /// <summary>What a flag is about: a need, a referral or a plan, its child, and the flag's summary.</summary>
+    public sealed record Subject(int Id, int StudentId, string? Summary);
+
+    // The rules, one query each (public so their SQL Server translation is tested without a server).
+
+    /// <summary>Open needs of active plans with nothing under way, identified on or before <paramref name="unmetSince"/> or whose referral ended without help.</summary>
+    public static IQueryable<Subject> UnmetNeeds(AppDbContext db, DateOnly unmetSince) => db.PlanItems
+        .Where(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Open && i.Plan.Status == PlanStatus.Active && i.Plan.Student.Status == StudentStatus.Active)
+        // A need with a referral under way is being met; one whose provider reports the goal met waits only
+        // for the coordinator's confirmation: neither is unmet.
+        .Where(i => !db.Referrals.Any(r => r.NeedId == i.Id
+                    && (Active.Contains(r.Status) || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp))))
+        .Where(i => i.IdentifiedOn <= unmetSince
+                    || db.Referrals.Any(r => r.NeedId == i.Id && Ended.Contains(r.Status)))
+        .Select(i => new Subject(i.Id, i.Plan.StudentId, i.Description));
+
+    /// <summary>Referrals sent before <paramref name="sentBefore"/> and still unanswered.</summary>
+    public static IQueryable<Subject> NoResponse(AppDbContext db, DateTime sentBefore) => db.Referrals
+        .Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore)
+        .Select(r => new Subject(r.Id, r.StudentId, r.Service.Name + " (" + r.Organization.Name + ")"));
+
+    /// <summary>Referrals accepted before <paramref name="acceptedBefore"/> with no service delivered.</summary>
+    public static IQueryable<Subject> Stalled(AppDbContext db, DateTime acceptedBefore) => db.Referrals
+        .Where(r => r.Status == ReferralStatus.Accepted && r.AnsweredAt < acceptedBefore && !r.Deliveries.Any())
+        .Select(r => new Subject(r.Id, r.StudentId, r.Service.Name + " (" + r.Organization.Name + ")"));
+
+    /// <summary>Active plans of active children whose review was due before <paramref name="today"/>.</summary>
+    public static IQueryable<Subject> ReviewOverdue(AppDbContext db, DateOnly today) => db.Plans
+        .Where(p => p.Status == PlanStatus.Active && p.NextReviewDue < today && p.Student.Status == StudentStatus.Active)
+        .Select(p => new Subject(p.Id, p.StudentId, "Review was due " + p.NextReviewDue));
 
     /// <summary>
     /// New flags in multi-row INSERTs: the first check of a large tenant opens tens of thousands at once, and
@@ -104,47 +111,64 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         var sqlite = db.Database.IsSqlite();
         foreach (var chunk in flags.Chunk(RowsPerStatement))
         {
-            var sql = new StringBuilder("INSERT INTO \"Flags\" (\"TenantId\", \"Kind\", \"SubjectId\", \"StudentId\", \"FirstSeenOn\", \"Summary\", \"Version\") VALUES ");
             var parameters = new List<object?>(chunk.Length * 7);
             for (var i = 0; i < chunk.Length; i++)
             {
-                var p = i * 7;
-                sql.Append(i == 0 ? "" : ", ").Append($"({{{p}}}, {{{p + 1}}}, {{{p + 2}}}, {{{p + 3}}}, {{{p + 4}}}, {{{p + 5}}}, {{{p + 6}}})");
                 var f = chunk[i];
                 // Stored as EF stores them: enums by name; on SQLite a Guid as upper-case text.
                 parameters.AddRange([tenantId, f.Kind.ToString(), f.SubjectId, f.StudentId, f.FirstSeenOn, f.Summary,
                     sqlite ? Guid.NewGuid().ToString().ToUpperInvariant() : Guid.NewGuid()]);
             }
-            await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters!, ct);
+            await db.Database.ExecuteSqlRawAsync(InsertFlagsSql(chunk.Length), parameters!, ct);
         }
+    }
+
+    /// <summary>The INSERT of <paramref name="rows"/> flags, 7 placeholders a row (public: its T-SQL is parsed in the tests).</summary>
+    public static string InsertFlagsSql(int rows)
+    {
+        var sql = new StringBuilder("INSERT INTO \"Flags\" (\"TenantId\", \"Kind\", \"SubjectId\", \"StudentId\", \"FirstSeenOn\", \"Summary\", \"Version\") VALUES ");
+        for (var i = 0; i < rows; i++)
+        {
+            var p = i * 7;
+            sql.Append(i == 0 ? "" : ", ").Append($"({{{p}}}, {{{p + 1}}}, {{{p + 2}}}, {{{p + 3}}}, {{{p + 4}}}, {{{p + 5}}}, {{{p + 6}}})");
+        }
+        return sql.ToString();
     }
 
     /// <summary>Sent referrals with no answer within the tenant's window expire; each transition is recorded.</summary>
     private async Task<int> ExpireReferralsAsync(DateTime sentBefore, DateTime now, CancellationToken ct)
     {
-        var stale = await db.Referrals.AsNoTracking().Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore).Select(r => r.Id).ToListAsync(ct);
-        if (stale.Count == 0) return 0;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var expired = new List<(int Id, int StudentId)>();
-        foreach (var chunk in stale.Chunk(5000))
+        // Read again inside the unit, so a retry expires only what is still to expire.
+        return await db.InTransactionAsync(async ct =>
         {
-            // Set-based, and only rows still Sent: a provider who answered a moment ago keeps the answer.
-            await db.Referrals.Where(r => chunk.Contains(r.Id) && r.Status == ReferralStatus.Sent)
-                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, ReferralStatus.Expired).SetProperty(r => r.ClosedAt, now).SetProperty(r => r.Version, Guid.NewGuid()), ct);
-            expired.AddRange((await db.Referrals.AsNoTracking().Where(r => chunk.Contains(r.Id) && r.Status == ReferralStatus.Expired && r.ClosedAt == now)
-                .Select(r => new { r.Id, r.StudentId }).ToListAsync(ct)).Select(r => (r.Id, r.StudentId)));
-        }
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        foreach (var (id, studentId) in expired)
-        {
-            db.ReferralEvents.Add(new ReferralEvent { ReferralId = id, From = ReferralStatus.Sent, To = ReferralStatus.Expired, At = now, UserName = "nightly check", Note = "No answer within the tenant's window" });
-            db.StudentEvents.Add(new StudentEvent { StudentId = studentId, At = now, UserName = "nightly check", Action = "referral expired", Details = $"Referral #{id}: no answer in time" });
-        }
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
-        db.ChangeTracker.AutoDetectChangesEnabled = true;
-        await transaction.CommitAsync(ct);
-        return expired.Count;
+            var stale = await db.Referrals.AsNoTracking().Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore).Select(r => r.Id).ToListAsync(ct);
+            if (stale.Count == 0) return 0;
+            var expired = new List<(int Id, int StudentId)>();
+            foreach (var chunk in stale.Chunk(5000))
+            {
+                // Set-based, and only rows still Sent: a provider who answered a moment ago keeps the answer.
+                await db.Referrals.Where(r => chunk.Contains(r.Id) && r.Status == ReferralStatus.Sent)
+                    .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, ReferralStatus.Expired).SetProperty(r => r.ClosedAt, now).SetProperty(r => r.Version, Guid.NewGuid()), ct);
+                expired.AddRange((await db.Referrals.AsNoTracking().Where(r => chunk.Contains(r.Id) && r.Status == ReferralStatus.Expired && r.ClosedAt == now)
+                    .Select(r => new { r.Id, r.StudentId }).ToListAsync(ct)).Select(r => (r.Id, r.StudentId)));
+            }
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            try
+            {
+                foreach (var (id, studentId) in expired)
+                {
+                    db.ReferralEvents.Add(new ReferralEvent { ReferralId = id, From = ReferralStatus.Sent, To = ReferralStatus.Expired, At = now, UserName = "nightly check", Note = "No answer within the tenant's window" });
+                    db.StudentEvents.Add(new StudentEvent { StudentId = studentId, At = now, UserName = "nightly check", Action = "referral expired", Details = $"Referral #{id}: no answer in time" });
+                }
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+            }
+            finally
+            {
+                db.ChangeTracker.AutoDetectChangesEnabled = true;
+            }
+            return expired.Count;
+        }, ct);
     }
 
     /// <summary>One email a day per coordinator with open flags in their schools; none when there is nothing to say.</summary>
@@ -186,7 +210,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             var recipient = new SuccessPlans.Features.Audit.AccessActor(c.Id, c.DisplayName, Roles.Coordinator, null, null);
             db.AccessLog.AddRange(mine.Select(f => f.StudentId).Distinct()
                 .Select(id => accessLog.Entry(recipient, SuccessPlans.Features.Audit.AccessAction.DigestEmail, id, "nightly digest email")));
-            outbox.Enqueue("digest", c.Email!, c.DisplayName, $"SuccessPlans: {mine.Count} open flag(s) for {today:yyyy-MM-dd}", text.ToString(), html.ToString(), c.Id);
+            outbox.Enqueue("digest", c.Email!, c.DisplayName, FormattableString.Invariant($"SuccessPlans: {mine.Count} open flag(s) for {today:yyyy-MM-dd}"), text.ToString(), html.ToString(), c.Id);
             queued++;
         }
         try

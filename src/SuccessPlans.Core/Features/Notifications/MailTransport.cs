@@ -18,7 +18,7 @@ public sealed class PickupMailTransport(IOptions<EmailOptions> options) : IMailT
     {
         var dir = options.Value.PickupDirectory;
         System.IO.Directory.CreateDirectory(dir);
-        var name = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{SafeName(message.MessageId ?? Guid.NewGuid().ToString("N"))}.eml";
+        var name = FormattableString.Invariant($"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{SafeName(message.MessageId ?? Guid.NewGuid().ToString("N"))}.eml");
         var temp = Path.Combine(dir, name + ".tmp");
         // Written aside then moved, so a reader never sees half a message.
         await message.WriteToAsync(temp, ct);

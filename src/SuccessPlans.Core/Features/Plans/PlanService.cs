@@ -172,7 +172,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans
         plan.NextReviewDue = date;
         await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.ReviewOverdue, plan.Id, ct);
         Touch(plan);
-        Record(student.Id, actor, "next review set", date?.ToString("yyyy-MM-dd") ?? "none");
+        Record(student.Id, actor, "next review set", date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "none");
         await SaveAsync(ct);
     }
 

@@ -105,7 +105,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         // A re-referral answers the unmet-need flag now, not at the next night.
         await flags.ResolveAsync(FlagKind.UnmetNeed, need.Id, ct);
         plans.Record(student.Id, actor, "referral sent", $"{service.Name} ({service.Organization.Name}) for the need: {need.Description}" +
-            (consent is null ? $" (Admin override: {reason})" : $" (consent of {consent.GuardianName}, {consent.GivenOn:yyyy-MM-dd})"));
+            (consent is null ? $" (Admin override: {reason})" : FormattableString.Invariant($" (consent of {consent.GuardianName}, {consent.GivenOn:yyyy-MM-dd})")));
         await NotifyOrganizationAsync(service.Organization, referral, service.Name, ct);
         await db.SaveChangesAsync(ct);
         return referral;
@@ -295,7 +295,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
             throw ValidationFailedException.For("Reason", "Say why the delivery is corrected or removed; it is kept in the history.");
         if (why.Length > 1000)
             throw ValidationFailedException.For("Reason", "The reason is longer than 1000 characters.");
-        var before = $"{delivery.DeliveredOn:yyyy-MM-dd}, {delivery.AmountText}";
+        var before = FormattableString.Invariant($"{delivery.DeliveredOn:yyyy-MM-dd}, {delivery.AmountText}");
         CheckVersion(r, version);
         await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, delivery.DeliveredOn, ct, -1);
         string what;
@@ -310,7 +310,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
             var (date, count, u, text) = ValidateDelivery(r, on, amount, unit, note, await plans.TodayAsync(ct), correction: true);
             (delivery.DeliveredOn, delivery.Amount, delivery.Unit, delivery.Note) = (date, count, u, text);
             await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, date, ct);
-            what = $"Delivery of {before} corrected to {date:yyyy-MM-dd}, {delivery.AmountText}: {why}";
+            what = FormattableString.Invariant($"Delivery of {before} corrected to {date:yyyy-MM-dd}, {delivery.AmountText}: {why}");
         }
         await SetFirstServiceAsync(r, r.Deliveries.Count == 0 ? null : r.Deliveries.Min(d => d.DeliveredOn), ct);
         r.Events.Add(new ReferralEvent { From = r.Status, To = r.Status, At = Now, UserId = actor.UserId, UserName = actor.Name, Note = what });

@@ -219,19 +219,30 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
     {
         foreach (var ids in withdrawing.Chunk(BatchSize))
         {
-            var open = await db.Students.AsNoTracking().Where(s => ids.Contains(s.Id))
-                .Select(s => new
-                {
-                    s.Id, s.GivenName, s.FamilyName, School = s.School.Name,
-                    ActivePlan = db.Plans.Any(p => p.StudentId == s.Id && p.Status == PlanStatus.Active),
-                    OpenReferrals = db.Referrals.Count(r => r.StudentId == s.Id && OpenReferral.Contains(r.Status)),
-                })
-                .Where(s => s.ActivePlan || s.OpenReferrals > 0)
-                .ToListAsync(ct);
+            var open = await OpenWork(db, ids).ToListAsync(ct);
             preview.WithdrawalsWithOpenWork.AddRange(open.Select(s => new OpenWorkOnWithdrawal(s.Id, $"{s.GivenName} {s.FamilyName}", s.School, s.ActivePlan, s.OpenReferrals)));
         }
         preview.WithdrawalsWithOpenWork.Sort((a, b) => string.Compare(a.Name, b.Name, StringComparison.CurrentCulture));
     }
+
+    public sealed record OpenWorkRow(int Id, string GivenName, string FamilyName, string School, bool ActivePlan, int OpenReferrals);
+
+    // The import's lookups beyond a plain table read (public so their SQL Server translation is tested without a server).
+
+    /// <summary>Of these children, those with an active plan or an open referral.</summary>
+    public static IQueryable<OpenWorkRow> OpenWork(AppDbContext db, IReadOnlyCollection<int> studentIds) =>
+        db.Students.AsNoTracking().Where(s => studentIds.Contains(s.Id))
+            .Select(s => new
+            {
+                s.Id, s.GivenName, s.FamilyName, School = s.School.Name,
+                ActivePlan = db.Plans.Any(p => p.StudentId == s.Id && p.Status == PlanStatus.Active),
+                OpenReferrals = db.Referrals.Count(r => r.StudentId == s.Id && OpenReferral.Contains(r.Status)),
+            })
+            .Where(s => s.ActivePlan || s.OpenReferrals > 0)
+            .Select(s => new OpenWorkRow(s.Id, s.GivenName, s.FamilyName, s.School, s.ActivePlan, s.OpenReferrals));
+
+    /// <summary>The children with these OneRoster ids (compared without case, by the column's collation), tracked.</summary>
+    public static IQueryable<Student> StudentsByExternalId(AppDbContext db, IReadOnlyCollection<string> ids) => db.Students.Where(s => ids.Contains(s.ExternalId!));
 
     /// <summary>
     /// Writes what the preview worked out (rejected rows left out), in one transaction. Each change to a child goes to
@@ -241,7 +252,12 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
     {
         if (!preview.CanImport)
             throw new InvalidOperationException("This import has file errors and cannot be applied.");
-        var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        // A retry replays the whole import from the database's state: the preview is only read.
+        return await db.InTransactionAsync(ct => WriteAsync(preview, actor, uploadId, ct), ct);
+    }
+
+    private async Task<RosterImportResult> WriteAsync(RosterImportPreview preview, Actor actor, int? uploadId, CancellationToken ct)
+    {
         var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
@@ -270,7 +286,7 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
             foreach (var batch in preview.Students.Chunk(BatchSize))
             {
                 var ids = batch.Select(r => r.SourcedId).ToList();
-                var existing = ByKey(await db.Students.Where(s => ids.Contains(s.ExternalId!)).ToListAsync(ct), s => s.ExternalId!);
+                var existing = ByKey(await StudentsByExternalId(db, ids).ToListAsync(ct), s => s.ExternalId!);
                 var events = new List<(int StudentId, string Action, string Details)>();
                 var addedNow = new List<Student>();
                 foreach (var row in batch)
@@ -323,14 +339,11 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
                 db.ChangeTracker.Clear();
             }
             await ApplyClassesAsync(preview, schoolIds, ct);
-            if (ownTransaction is not null)
-                await ownTransaction.CommitAsync(ct);
             return new RosterImportResult(schoolsAdded, schoolsUpdated, added, updated, withdrawn);
         }
         finally
         {
             db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
-            if (ownTransaction is not null) await ownTransaction.DisposeAsync();
         }
     }
 
@@ -379,6 +392,21 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
         return await ApplyAsync(preview, new Actor(null, $"Roster files ({Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))})"), ct: ct);
     }
 
+    /// <summary>
+    /// The INSERT of <paramref name="rows"/> history rows: placeholders 0-3 are shared (tenant, time, user id, user name),
+    /// then 4 a row (public: its T-SQL is parsed in the tests).
+    /// </summary>
+    public static string InsertHistorySql(int rows)
+    {
+        var sql = new StringBuilder("INSERT INTO \"StudentEvents\" (\"TenantId\", \"At\", \"UserId\", \"UserName\", \"StudentId\", \"Action\", \"Details\", \"Version\") VALUES ");
+        for (var i = 0; i < rows; i++)
+        {
+            var p = 4 + i * 4;
+            sql.Append(i == 0 ? "" : ", ").Append($"({{0}}, {{1}}, {{2}}, {{3}}, {{{p}}}, {{{p + 1}}}, {{{p + 2}}}, {{{p + 3}}})");
+        }
+        return sql.ToString();
+    }
+
     /// <summary>The history rows of one import: who, when and which upload.</summary>
     private sealed class StudentHistory(Actor actor, int? uploadId, DateTime at)
     {
@@ -399,16 +427,13 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
             var sqlite = db.Database.IsSqlite();
             foreach (var chunk in events.Chunk(RowsPerStatement))
             {
-                var sql = new StringBuilder("INSERT INTO \"StudentEvents\" (\"TenantId\", \"At\", \"UserId\", \"UserName\", \"StudentId\", \"Action\", \"Details\", \"Version\") VALUES ");
                 var parameters = new List<object?>(4 + chunk.Length * 4) { tenantId, at, actor.UserId, actor.Name };
                 for (var i = 0; i < chunk.Length; i++)
                 {
-                    var p = 4 + i * 4;
-                    sql.Append(i == 0 ? "" : ", ").Append($"({{0}}, {{1}}, {{2}}, {{3}}, {{{p}}}, {{{p + 1}}}, {{{p + 2}}}, {{{p + 3}}})");
                     // On SQLite EF stores a Guid as upper-case text.
                     parameters.AddRange([chunk[i].StudentId, chunk[i].Action, chunk[i].Details, sqlite ? Guid.NewGuid().ToString().ToUpperInvariant() : Guid.NewGuid()]);
                 }
-                await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters!, ct);
+                await db.Database.ExecuteSqlRawAsync(InsertHistorySql(chunk.Length), parameters!, ct);
             }
         }
     }
@@ -438,7 +463,7 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
             Compare("pronouns", Pronouns, now.Pronouns);
             Compare("local id", LocalId, now.LocalId);
             Compare("home language", HomeLanguage, now.HomeLanguage);
-            Compare("birth date", BirthDate, now.BirthDate, d => d?.ToString("yyyy-MM-dd"));
+            Compare("birth date", BirthDate, now.BirthDate, d => d?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
             Compare("guardian", (GuardianName, GuardianEmail, GuardianPhone), (now.GuardianName, now.GuardianEmail, now.GuardianPhone),
                 g => g.GuardianName is null ? null : string.Join(", ", new[] { g.GuardianName, g.GuardianEmail, g.GuardianPhone }.Where(x => x is not null)));
             return changes;

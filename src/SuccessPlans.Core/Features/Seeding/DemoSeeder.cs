@@ -43,38 +43,39 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
     /// <summary>Returns true when it seeded, false when the database already had a tenant. All or nothing.</summary>
     public async Task<bool> SeedIfEmptyAsync(string seedDataDirectory, CancellationToken ct = default)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var sp = scope.ServiceProvider;
-        var db = sp.GetRequiredService<AppDbContext>();
-        if (await db.Tenants.AnyAsync(ct))
+        // One scope, one context, one transaction: a malformed seed file leaves the database empty. A retry starts
+        // over in a fresh scope (the tenant gets a new id).
+        var seeded = await scopes.InNewScopeAsync<(RosterImportResult Roster, DirectoryImportResult Directory)?>(async (sp, db, ct) =>
+        {
+            if (await db.Tenants.AnyAsync(ct))
+                return null;
+            var tenant = new Tenant { Name = "Demo City Children's Cabinet", Slug = TenantSlug, TimeZoneId = "America/New_York", CreatedAt = Now };
+            db.Tenants.Add(tenant);
+            await db.SaveChangesAsync(ct);
+            await CreateUserAsync(sp, Logins[5], null);
+
+            sp.GetRequiredService<CurrentTenant>().Set(tenant.Id);
+            var roster = await sp.GetRequiredService<OneRosterImporter>().ImportDirectoryAsync(Path.Combine(seedDataDirectory, "oneroster"), ct);
+            var directory = await sp.GetRequiredService<HsdsImporter>().ImportDirectoryAsync(Path.Combine(seedDataDirectory, "hsds"), ct);
+            var schools = await db.Schools.OrderBy(s => s.ExternalId).Select(s => s.Id).Take(3).ToListAsync(ct);
+            var firstOrg = await db.ProviderOrganizations.OrderBy(o => o.Name).Select(o => o.Id).FirstAsync(ct);
+
+            await CreateUserAsync(sp, Logins[0], tenant.Id);
+            var coordinator = await CreateUserAsync(sp, Logins[1], tenant.Id);
+            var coordinator2 = await CreateUserAsync(sp, Logins[2], tenant.Id);
+            var provider = await CreateUserAsync(sp, Logins[3], tenant.Id);
+            await CreateUserAsync(sp, Logins[4], tenant.Id);
+
+            foreach (var schoolId in schools.Take(2))
+                db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = coordinator.Id, SchoolId = schoolId });
+            db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = coordinator2.Id, SchoolId = schools.Last() });
+            provider.ProviderOrganizationId = firstOrg;
+            await db.SaveChangesAsync(ct);
+            await SeedActivityAsync(db, schools.Take(2).ToList(), firstOrg, ct);
+            return (roster, directory);
+        }, ct);
+        if (seeded is not var (roster, directory))
             return false;
-
-        // One scope, one context, one transaction: a malformed seed file leaves the database empty.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var tenant = new Tenant { Name = "Demo City Children's Cabinet", Slug = TenantSlug, TimeZoneId = "America/New_York", CreatedAt = Now };
-        db.Tenants.Add(tenant);
-        await db.SaveChangesAsync(ct);
-        await CreateUserAsync(sp, Logins[5], null);
-
-        sp.GetRequiredService<CurrentTenant>().Set(tenant.Id);
-        var roster = await sp.GetRequiredService<OneRosterImporter>().ImportDirectoryAsync(Path.Combine(seedDataDirectory, "oneroster"), ct);
-        var directory = await sp.GetRequiredService<HsdsImporter>().ImportDirectoryAsync(Path.Combine(seedDataDirectory, "hsds"), ct);
-        var schools = await db.Schools.OrderBy(s => s.ExternalId).Select(s => s.Id).Take(3).ToListAsync(ct);
-        var firstOrg = await db.ProviderOrganizations.OrderBy(o => o.Name).Select(o => o.Id).FirstAsync(ct);
-
-        await CreateUserAsync(sp, Logins[0], tenant.Id);
-        var coordinator = await CreateUserAsync(sp, Logins[1], tenant.Id);
-        var coordinator2 = await CreateUserAsync(sp, Logins[2], tenant.Id);
-        var provider = await CreateUserAsync(sp, Logins[3], tenant.Id);
-        await CreateUserAsync(sp, Logins[4], tenant.Id);
-
-        foreach (var schoolId in schools.Take(2))
-            db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = coordinator.Id, SchoolId = schoolId });
-        db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = coordinator2.Id, SchoolId = schools.Last() });
-        provider.ProviderOrganizationId = firstOrg;
-        await db.SaveChangesAsync(ct);
-        await SeedActivityAsync(db, schools.Take(2).ToList(), firstOrg, ct);
-        await transaction.CommitAsync(ct);
 
         log.LogInformation("Seeded the demo community: {Schools} schools, {Students} students, {Orgs} provider organizations, {Services} services.",
             roster.SchoolsAdded, roster.StudentsAdded, directory.OrganizationsAdded, directory.ServicesAdded);

@@ -51,9 +51,9 @@ public sealed class ConsentService(AppDbContext db, PlanService plans, TimeProvi
         };
         db.Consents.Add(consent);
         plans.Record(student.Id, actor, "consent recorded",
-            $"{consent.GuardianName}, given {consent.GivenOn:yyyy-MM-dd}; {(consent.CoversServices ? "services; " : "")}" +
+            FormattableString.Invariant($"{consent.GuardianName}, given {consent.GivenOn:yyyy-MM-dd}; {(consent.CoversServices ? "services; " : "")}") +
             (consent.SharesWithAnyPartner ? "sharing with any partner" : names.Count == 0 ? "no sharing" : "sharing with " + string.Join(", ", names)) +
-            (consent.ExpiresOn is { } e ? $"; expires {e:yyyy-MM-dd}" : ""));
+            (consent.ExpiresOn is { } e ? FormattableString.Invariant($"; expires {e:yyyy-MM-dd}") : ""));
         await db.SaveChangesAsync(ct);
         return consent;
     }
@@ -70,7 +70,7 @@ public sealed class ConsentService(AppDbContext db, PlanService plans, TimeProvi
             throw ValidationFailedException.For("Reason", "The reason is longer than 1000 characters.");
         consent.RevokedOn = await plans.TodayAsync(ct);
         consent.RevokedReason = string.IsNullOrEmpty(why) ? null : why;
-        plans.Record(student.Id, actor, "consent revoked", $"Consent of {consent.GuardianName} given {consent.GivenOn:yyyy-MM-dd}{(consent.RevokedReason is null ? "" : $": {consent.RevokedReason}")}");
+        plans.Record(student.Id, actor, "consent revoked", FormattableString.Invariant($"Consent of {consent.GuardianName} given {consent.GivenOn:yyyy-MM-dd}{(consent.RevokedReason is null ? "" : $": {consent.RevokedReason}")}"));
         await db.SaveChangesAsync(ct);
     }
 }

@@ -58,8 +58,16 @@ public sealed class UserScopeService(AppDbContext db, UserManager<AppUser> users
         if (errors.Count > 0)
             throw new ValidationFailedException(errors);
 
-        await db.Entry(user).Collection(u => u.CoordinatorSchools).LoadAsync(ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // One unit, retried as a whole: each attempt reads the user again (the caller's instance on the first).
+        await db.InTransactionAsync(async ct =>
+        {
+            var current = await db.Users.Include(u => u.CoordinatorSchools).SingleAsync(u => u.Id == user.Id, ct);
+            await ApplyAsync(current, request, concurrencyStamp, ct);
+        }, ct);
+    }
+
+    private async Task ApplyAsync(AppUser user, UserScopeRequest request, string? concurrencyStamp, CancellationToken ct)
+    {
         // Identity's store re-attaches the user, so the stamp seen is set as both the original and current value.
         db.Entry(user).Property(u => u.ConcurrencyStamp).OriginalValue = concurrencyStamp ?? "";
         user.ConcurrencyStamp = concurrencyStamp ?? "";
@@ -78,7 +86,7 @@ public sealed class UserScopeService(AppDbContext db, UserManager<AppUser> users
         var result = await users.UpdateAsync(user);
         if (!result.Succeeded)
         {
-            await transaction.RollbackAsync(ct);
+            // Throwing rolls the transaction back.
             if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure)))
                 throw new ConcurrencyConflictException("Someone else changed this user while you were editing. The form now shows their version; make your change again.");
             throw ValidationFailedException.For("", string.Join(" ", result.Errors.Select(e => e.Description)));
@@ -86,7 +94,6 @@ public sealed class UserScopeService(AppDbContext db, UserManager<AppUser> users
         // Open sessions pick up a new role, scope or deactivation at their next validation.
         if (scopeChanged || deactivate || wanted.Count > 0)
             await users.UpdateSecurityStampAsync(user);
-        await transaction.CommitAsync(ct);
     }
 
     public static bool IsDeactivated(AppUser u) => u.LockoutEnd is { Year: > 9000 };

@@ -14,8 +14,7 @@ public sealed class ProviderAccess(AppDbContext db, CurrentUser me)
 
     public async Task<IQueryable<Referral>> ReferralsAsync(CancellationToken ct = default)
     {
-        var org = await me.ProviderOrganizationIdAsync(ct);
-        return org is null ? db.Referrals.Where(_ => false) : db.Referrals.Where(r => r.OrganizationId == org && r.Status != ReferralStatus.Draft);
+        return ProviderInbox.Of(db, await me.ProviderOrganizationIdAsync(ct));
     }
 
     public async Task<Referral?> FindAsync(int id, CancellationToken ct = default) =>

@@ -17,10 +17,8 @@ public class ReferralsModel(ProviderAccess access) : PageModel
         ("closed", "Closed", [ReferralStatus.Completed, ReferralStatus.ClosedUnsuccessful, ReferralStatus.Declined, ReferralStatus.Withdrawn, ReferralStatus.Expired]),
     ];
 
-    public sealed record Row(int Id, string? Child, string? Grade, string? School, string Service, string? Need, ReferralStatus Status, DateTime? SentAt, int Deliveries);
-
     public string Tab { get; private set; } = "new";
-    public IReadOnlyList<Row> Rows { get; private set; } = [];
+    public IReadOnlyList<InboxRow> Rows { get; private set; } = [];
     public IReadOnlyDictionary<string, int> Counts { get; private set; } = new Dictionary<string, int>();
 
     public async Task OnGetAsync(string? tab, CancellationToken ct)
@@ -28,10 +26,8 @@ public class ReferralsModel(ProviderAccess access) : PageModel
         Tab = Tabs.Any(t => t.Key == tab) ? tab! : "new";
         var statuses = Tabs.Single(t => t.Key == Tab).Statuses;
         var mine = await access.ReferralsAsync(ct);
-        var byStatus = await mine.GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        Counts = Tabs.ToDictionary(t => t.Key, t => byStatus.Where(s => t.Statuses.Contains(s.Key)).Sum(s => s.Count));
-        Rows = await mine.Where(r => statuses.Contains(r.Status)).OrderByDescending(r => r.SentAt).Take(500)
-            .Select(r => new Row(r.Id, r.SharedChildName, r.SharedGrade, r.SharedSchool, r.Service.Name, r.SharedNeed, r.Status, r.SentAt, r.Deliveries.Count))
-            .ToListAsync(ct);
+        var byStatus = await ProviderInbox.CountsByStatus(mine).ToListAsync(ct);
+        Counts = Tabs.ToDictionary(t => t.Key, t => byStatus.Where(s => t.Statuses.Contains(s.Key)).Sum(s => s.Value));
+        Rows = await ProviderInbox.Rows(mine, statuses).ToListAsync(ct);
     }
 }

@@ -235,21 +235,18 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         Plan = await plans.FindPlanAsync(id, SchoolYear, ct);
         if (Plan is not null && !ModelState.ContainsKey(nameof(PlanVersion)))
             PlanVersion = Plan.Version;
-        PastPlans = await db.Plans.AsNoTracking().Include(p => p.Items).Where(p => p.StudentId == id && p.SchoolYear != SchoolYear)
-            .OrderByDescending(p => p.SchoolYear).ToListAsync(ct);
-        Consents = await db.Consents.AsNoTracking().Include(c => c.Organizations).ThenInclude(o => o.Organization)
-            .Where(c => c.StudentId == id).OrderByDescending(c => c.GivenOn).ThenByDescending(c => c.Id).ToListAsync(ct);
-        Reviews = await db.Reviews.AsNoTracking().Where(r => r.StudentId == id).OrderByDescending(r => r.SchoolYear).ThenByDescending(r => r.Term).ToListAsync(ct);
-        Referrals = await db.Referrals.AsNoTracking().Include(r => r.Service).Include(r => r.Organization).Include(r => r.Deliveries).Include(r => r.Need)
-            .Where(r => r.StudentId == id).OrderByDescending(r => r.CreatedAt).ToListAsync(ct);
-        Flags = await db.Flags.AsNoTracking().Where(f => f.StudentId == id && f.ResolvedAt == null).OrderBy(f => f.Kind).ToListAsync(ct);
-        Disclosures = await db.Disclosures.AsNoTracking().Include(d => d.Organization).Where(d => d.StudentId == id).OrderByDescending(d => d.At).ToListAsync(ct);
-        History = await db.StudentEvents.AsNoTracking().Where(e => e.StudentId == id).OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(200).ToListAsync(ct);
-        Notes = await db.CaseNotes.AsNoTracking().Where(n => n.StudentId == id).OrderByDescending(n => n.At).ThenByDescending(n => n.Id).ToListAsync(ct);
+        PastPlans = await StudentPage.PastPlans(db, id, SchoolYear).ToListAsync(ct);
+        Consents = await StudentPage.Consents(db, id).ToListAsync(ct);
+        Reviews = await StudentPage.Reviews(db, id).ToListAsync(ct);
+        Referrals = await StudentPage.Referrals(db, id).ToListAsync(ct);
+        Flags = await StudentPage.OpenFlags(db, id).ToListAsync(ct);
+        Disclosures = await StudentPage.Disclosures(db, id).ToListAsync(ct);
+        History = await StudentPage.History(db, id).ToListAsync(ct);
+        Notes = await StudentPage.Notes(db, id).ToListAsync(ct);
         var mySchools = await me.SchoolIdsAsync(ct);
         ConversationReferralIds = Referrals.Where(r => r.Status != SuccessPlans.Features.Referrals.ReferralStatus.Draft && mySchools.Contains(r.SchoolId)).Select(r => r.Id).ToHashSet();
         var conversation = ConversationReferralIds.ToList();
-        Messages = (await db.ReferralMessages.AsNoTracking().Where(m => conversation.Contains(m.ReferralId)).OrderBy(m => m.At).ThenBy(m => m.Id).ToListAsync(ct))
+        Messages = (await StudentPage.Messages(db, conversation).ToListAsync(ct))
             .ToLookup(m => m.ReferralId);
         ReferredNeedIds = Referrals.Select(r => r.NeedId).ToHashSet();
         return true;

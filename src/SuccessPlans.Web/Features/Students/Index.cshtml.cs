@@ -26,10 +26,7 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
     [BindProperty(SupportsGet = true)] public string Sort { get; set; } = "name";
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
 
-    public sealed record Row(int Id, string FamilyName, string GivenName, string? Grade, string School, StudentStatus Status,
-        int? Tier, PlanStatus? PlanStatus, int OpenNeeds, DateOnly? NextReviewDue);
-
-    public IReadOnlyList<Row> Rows { get; private set; } = [];
+    public IReadOnlyList<CaseloadRow> Rows { get; private set; } = [];
     public int Total { get; private set; }
     public int SchoolYear { get; private set; }
     public IReadOnlyList<SelectListItem> Schools { get; private set; } = [];
@@ -45,50 +42,10 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
             .OrderBy(s => s.Name).Select(s => new SelectListItem(s.Name, s.Id.ToString())).ToListAsync(ct);
         Grades = await visible.Where(s => s.Grade != null).Select(s => s.Grade!).Distinct().OrderBy(g => g).ToListAsync(ct);
 
-        var year = SchoolYear;
-        var query = visible.Where(s => Withdrawn || s.Status == StudentStatus.Active);
-        if (!string.IsNullOrWhiteSpace(Q))
-        {
-            var q = Q.Trim();
-            query = query.Where(s => s.FamilyName.StartsWith(q) || s.GivenName.StartsWith(q) || (s.GivenName + " " + s.FamilyName).StartsWith(q)
-                                     || s.LocalId == q || s.ExternalId == q);
-        }
-        if (School is { } school) query = query.Where(s => s.SchoolId == school);
-        if (OpenFlags) query = query.Where(s => db.Flags.Any(f => f.StudentId == s.Id && f.ResolvedAt == null && f.DismissedAt == null));
-        if (!string.IsNullOrEmpty(Grade)) query = query.Where(s => s.Grade == Grade);
-
-        var rows = query.Select(s => new
-        {
-            Student = s,
-            Plan = db.Plans.Where(p => p.StudentId == s.Id && p.SchoolYear == year)
-                .Select(p => new { p.Tier, p.Status, p.NextReviewDue, OpenNeeds = p.Items.Count(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Open) })
-                .FirstOrDefault(),
-        });
-        if (Tier is { } tier) rows = rows.Where(r => r.Plan != null && r.Plan.Tier == tier);
-        rows = Plan switch
-        {
-            "none" => rows.Where(r => r.Plan == null),
-            "active" => rows.Where(r => r.Plan != null && r.Plan.Status == PlanStatus.Active),
-            "closed" => rows.Where(r => r.Plan != null && r.Plan.Status == PlanStatus.Closed),
-            _ => rows,
-        };
-        if (OpenNeeds) rows = rows.Where(r => r.Plan != null && r.Plan.OpenNeeds > 0);
-
+        var rows = Caseload.Query(db, visible, new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort), SchoolYear);
         Total = await rows.CountAsync(ct);
-        rows = Sort switch
-        {
-            "grade" => rows.OrderBy(r => r.Student.Grade).ThenBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
-            "tier" => rows.OrderByDescending(r => r.Plan == null ? 0 : r.Plan.Tier).ThenBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
-            "needs" => rows.OrderByDescending(r => r.Plan == null ? 0 : r.Plan.OpenNeeds).ThenBy(r => r.Student.FamilyName),
-            "review" => rows.OrderBy(r => r.Plan == null || r.Plan.NextReviewDue == null).ThenBy(r => r.Plan!.NextReviewDue).ThenBy(r => r.Student.FamilyName),
-            _ => rows.OrderBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
-        };
         PageNumber = Math.Clamp(PageNumber, 1, Pages);
-        Rows = await rows.Skip((PageNumber - 1) * PageSize).Take(PageSize)
-            .Select(r => new Row(r.Student.Id, r.Student.FamilyName, r.Student.GivenName, r.Student.Grade, r.Student.School.Name, r.Student.Status,
-                r.Plan == null ? null : r.Plan.Tier, r.Plan == null ? null : r.Plan.Status, r.Plan == null ? 0 : r.Plan.OpenNeeds,
-                r.Plan == null ? null : r.Plan.NextReviewDue))
-            .ToListAsync(ct);
+        Rows = await rows.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
     }
 
     /// <summary>The current filters with one value changed, for sort and page links.</summary>

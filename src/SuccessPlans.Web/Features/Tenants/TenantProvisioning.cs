@@ -31,26 +31,22 @@ public sealed partial class TenantProvisioning(IServiceScopeFactory scopes, Recu
         var errors = Validate(r).ToList();
         if (errors.Count > 0) return (null, errors);
 
-        await using var scope = scopes.CreateAsyncScope();
-        var sp = scope.ServiceProvider;
-        var db = sp.GetRequiredService<AppDbContext>();
-        if (await db.Tenants.AnyAsync(t => t.Slug == r.Slug, ct))
-            return (null, [(nameof(r.Slug), "Another tenant already uses this short name.")]);
-
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var tenant = new Tenant { Name = r.Name.Trim(), Slug = r.Slug, TimeZoneId = r.TimeZoneId, CreatedAt = time.GetUtcNow().UtcDateTime };
-        db.Tenants.Add(tenant);
-        await db.SaveChangesAsync(ct);
-
-        sp.GetRequiredService<CurrentTenant>().Set(tenant.Id);
-        var (admin, inviteErrors) = await sp.GetRequiredService<Invitations>().InviteAsync(
-            new Invitations.Request(r.AdminEmail, r.AdminName, UserRole.Admin, [], null), tenant.Name, ct);
-        if (admin is null)
+        // One unit, retried as a whole in a fresh scope; a refused invitation writes nothing, tenant included.
+        var (tenant, refused) = await scopes.InNewScopeAsync<(Tenant?, IReadOnlyList<(string Field, string Message)>?)>(async (sp, db, ct) =>
         {
-            await transaction.RollbackAsync(ct);
-            return (null, inviteErrors.Select(e => (nameof(r.AdminEmail), e)).ToList());
-        }
-        await transaction.CommitAsync(ct);
+            if (await db.Tenants.AnyAsync(t => t.Slug == r.Slug, ct))
+                return (null, [(nameof(r.Slug), "Another tenant already uses this short name.")]);
+            var tenant = new Tenant { Name = r.Name.Trim(), Slug = r.Slug, TimeZoneId = r.TimeZoneId, CreatedAt = time.GetUtcNow().UtcDateTime };
+            db.Tenants.Add(tenant);
+            await db.SaveChangesAsync(ct);
+
+            sp.GetRequiredService<CurrentTenant>().Set(tenant.Id);
+            var (admin, inviteErrors) = await sp.GetRequiredService<Invitations>().InviteAsync(
+                new Invitations.Request(r.AdminEmail, r.AdminName, UserRole.Admin, [], null), tenant.Name, ct);
+            return admin is null ? (null, inviteErrors.Select(e => (nameof(r.AdminEmail), e)).ToList()) : (tenant, null);
+        }, ct, commitWhen: t => t.Item2 is null);
+        if (tenant is null)
+            return (null, refused!);
         registrar.RegisterTenant(tenant);
         return (tenant, []);
     }

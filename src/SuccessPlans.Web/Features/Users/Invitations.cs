@@ -16,31 +16,36 @@ public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDb
         if (await IsEmailTakenAsync(request.Email, ct))
             return (null, [TakenMessage]);
 
-        // Joins the caller's transaction when there is one (creating a tenant and its first Admin).
-        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-        var user = new AppUser
+        // Joins the caller's transaction when there is one (creating a tenant and its first Admin); refused, it writes nothing.
+        return await db.InTransactionAsync<(AppUser?, IReadOnlyList<string>)>(async ct =>
         {
-            UserName = request.Email.Trim(),
-            Email = request.Email.Trim(),
-            DisplayName = request.DisplayName.Trim(),
-            Role = request.Role,
-            ProviderOrganizationId = request.Role == UserRole.Provider ? request.ProviderOrganizationId : null,
-            CreatedAt = time.GetUtcNow().UtcDateTime,
-        };
-        IdentityResult created;
-        try { created = await users.CreateAsync(user); }
-        catch (DbUpdateException) { return (null, [TakenMessage]); } // lost a race for the same email
-        if (!created.Succeeded)
-            return (null, created.Errors.Select(Describe).ToList());
+            var user = new AppUser
+            {
+                UserName = request.Email.Trim(),
+                Email = request.Email.Trim(),
+                DisplayName = request.DisplayName.Trim(),
+                Role = request.Role,
+                ProviderOrganizationId = request.Role == UserRole.Provider ? request.ProviderOrganizationId : null,
+                CreatedAt = time.GetUtcNow().UtcDateTime,
+            };
+            IdentityResult created;
+            try { created = await users.CreateAsync(user); }
+            catch (DbUpdateException)
+            {
+                // Lost a race for the same email; anything else (a transient error) goes up to be retried.
+                if (await IsEmailTakenAsync(request.Email, ct)) return (null, [TakenMessage]);
+                throw;
+            }
+            if (!created.Succeeded)
+                return (null, created.Errors.Select(Describe).ToList());
 
-        if (request.Role == UserRole.Coordinator)
-            foreach (var schoolId in request.SchoolIds.Distinct())
-                db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = user.Id, SchoolId = schoolId });
-        await QueueInvitationAsync(user, tenantName);
-        await db.SaveChangesAsync(ct);
-        if (transaction is not null)
-            await transaction.CommitAsync(ct);
-        return (user, []);
+            if (request.Role == UserRole.Coordinator)
+                foreach (var schoolId in request.SchoolIds.Distinct())
+                    db.CoordinatorSchools.Add(new CoordinatorSchool { UserId = user.Id, SchoolId = schoolId });
+            await QueueInvitationAsync(user, tenantName);
+            await db.SaveChangesAsync(ct);
+            return (user, []);
+        }, ct, commitWhen: r => r.Item1 is not null);
     }
 
     /// <summary>Adds the invitation email (with a fresh link) to the outbox; the caller saves.</summary>

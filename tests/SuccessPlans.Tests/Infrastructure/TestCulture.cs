@@ -1,0 +1,22 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
+namespace SuccessPlans.Tests.Infrastructure;
+
+/// <summary>
+/// The whole suite runs as on a server with a non-English culture (TEST_CULTURE, de-DE unless set: comma decimals,
+/// dotted dates), so a machine format written with the server's culture fails a test. TEST_CULTURE=ar-SA tries the
+/// Um al-Qura calendar.
+/// </summary>
+internal static class TestCulture
+{
+    public static CultureInfo Server { get; } = CultureInfo.GetCultureInfo(
+        Environment.GetEnvironmentVariable("TEST_CULTURE") is { Length: > 0 } name ? name : "de-DE");
+
+    [ModuleInitializer]
+    internal static void Apply()
+    {
+        (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (Server, Server);
+        (CultureInfo.DefaultThreadCurrentCulture, CultureInfo.DefaultThreadCurrentUICulture) = (Server, Server);
+    }
+}

@@ -1,0 +1,117 @@
+using Microsoft.EntityFrameworkCore;
+using SuccessPlans.Data;
+using SuccessPlans.Features.Cabinet;
+using SuccessPlans.Features.Flags;
+using SuccessPlans.Features.Referrals;
+using SuccessPlans.Features.Roster;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Tenancy;
+
+namespace SuccessPlans.Tests.Model;
+
+/// <summary>
+/// The app's main queries translated for SQL Server (the app's own options: compatibility level, migrations
+/// assembly), without a server: ToQueryString opens no connection. A query that would evaluate on the client or
+/// not translate throws here; the SQL that comes out is parsed by SQL Server's parser.
+/// </summary>
+public class SqlServerTranslationTests
+{
+    private static AppDbContext SqlServer()
+    {
+        var tenant = new CurrentTenant();
+        tenant.Set(1);
+        return new AppDbContext(DesignTimeDbContextFactory.Options(DatabaseProvider.SqlServer), tenant);
+    }
+
+    private static void Translates<T>(IQueryable<T> query, string what)
+    {
+        var sql = query.ToQueryString();
+        Assert.Contains("SELECT", sql);
+        // The tenant filter is in every query.
+        Assert.Contains("[TenantId]", sql);
+        var errors = TSql.Errors(sql, what);
+        Assert.True(errors.Count == 0, $"{string.Join("\n", errors)}\n{sql}");
+    }
+
+    public static TheoryData<string> CaseloadSorts() => new("name", "grade", "tier", "needs", "review");
+
+    [Theory]
+    [MemberData(nameof(CaseloadSorts))]
+    public void The_caseload_with_every_filter_translates(string sort)
+    {
+        using var db = SqlServer();
+        var visible = db.Students.Where(s => new[] { 1, 2 }.Contains(s.SchoolId));
+        Translates(Caseload.Query(db, visible, new CaseloadFilter(Q: "Ann", School: 1, Grade: "05", Tier: 2, Plan: "active", OpenNeeds: true, OpenFlags: true, Withdrawn: true, Sort: sort), 2026)
+            .Skip(50).Take(50), $"caseload {sort}");
+        Translates(Caseload.Query(db, visible, new CaseloadFilter(Plan: "none", Sort: sort), 2026), $"caseload {sort}, no plan");
+    }
+
+    [Fact]
+    public void The_student_page_translates()
+    {
+        using var db = SqlServer();
+        Translates(StudentPage.PastPlans(db, 7, 2026), "past plans");
+        Translates(StudentPage.Consents(db, 7), "consents");
+        Translates(StudentPage.Reviews(db, 7), "reviews");
+        Translates(StudentPage.Referrals(db, 7), "referrals");
+        Translates(StudentPage.OpenFlags(db, 7), "flags");
+        Translates(StudentPage.Disclosures(db, 7), "disclosures");
+        Translates(StudentPage.History(db, 7), "history");
+        Translates(StudentPage.Notes(db, 7), "notes");
+        Translates(StudentPage.Messages(db, [1, 2, 3]), "messages");
+    }
+
+    [Fact]
+    public void The_referrals_inbox_translates()
+    {
+        using var db = SqlServer();
+        var mine = ProviderInbox.Of(db, 3);
+        Translates(ProviderInbox.CountsByStatus(mine), "inbox counts");
+        Translates(ProviderInbox.Rows(mine, [ReferralStatus.Completed, ReferralStatus.Declined]), "inbox rows");
+    }
+
+    [Fact]
+    public void Each_nightly_rule_translates()
+    {
+        using var db = SqlServer();
+        var today = new DateOnly(2026, 11, 30);
+        Translates(NightlyCheckJob.UnmetNeeds(db, today.AddDays(-30)), "unmet needs");
+        Translates(NightlyCheckJob.NoResponse(db, new DateTime(2026, 11, 20, 5, 0, 0, DateTimeKind.Utc)), "no response");
+        Translates(NightlyCheckJob.Stalled(db, new DateTime(2026, 11, 16, 5, 0, 0, DateTimeKind.Utc)), "stalled");
+        Translates(NightlyCheckJob.ReviewOverdue(db, today), "review overdue");
+    }
+
+    [Fact]
+    public void The_cabinet_dashboard_translates()
+    {
+        using var db = SqlServer();
+        var period = Period.SchoolYearOf(new DateOnly(2026, 11, 30));
+        var funnel = CabinetReport.FunnelQueriesFor(db, period, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
+        Translates(funnel.Counts, "funnel counts");
+        Translates(funnel.Histogram, "days to first service");
+        Translates(CabinetReport.DistinctChildren(funnel.Sent.Select(r => r.StudentId), 11), "children referred");
+        Translates(CabinetReport.DistinctChildren(funnel.Accepted.Select(r => r.StudentId), 11), "children accepted");
+        Translates(CabinetReport.DistinctChildren(funnel.Completed.Select(r => r.StudentId), 11), "children completed");
+        Translates(CabinetReport.DistinctChildren(funnel.NeedsMet.Select(i => i.Plan.StudentId), 11), "children with needs met");
+        Translates(CabinetReport.DistinctChildren(funnel.FirstServed.Select(r => r.StudentId), 11), "children served");
+        Translates(CabinetReport.DeliveryRows(db, period), "deliveries");
+    }
+
+    [Fact]
+    public void The_roster_import_lookups_translate()
+    {
+        using var db = SqlServer();
+        Translates(OneRosterImporter.OpenWork(db, [1, 2, 3]), "open work on withdrawal");
+        Translates(OneRosterImporter.StudentsByExternalId(db, ["S1", "s2"]), "students by OneRoster id");
+    }
+
+    [Fact]
+    public void A_query_sql_server_cannot_run_fails_here()
+    {
+        // The check can fail: a method EF cannot translate throws instead of running on the client.
+        using var db = SqlServer();
+        Assert.Throws<InvalidOperationException>(() => Translates(db.Students.Where(s => Reverse(s.GivenName) == "nnA"), "untranslatable"));
+    }
+
+    private static string Reverse(string s) => new(s.Reverse().ToArray());
+}

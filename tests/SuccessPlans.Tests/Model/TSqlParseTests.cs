@@ -1,0 +1,92 @@
+using System.Text.RegularExpressions;
+using SuccessPlans.Features.Flags;
+using SuccessPlans.Features.Roster;
+
+namespace SuccessPlans.Tests.Model;
+
+/// <summary>
+/// Every piece of SQL the app sends to SQL Server, or has an operator run there, parsed by SQL Server's own parser
+/// (ScriptDom, T-SQL of SQL Server 2022): the schema script, Hangfire's script, and each raw SQL string of the app.
+/// </summary>
+public class TSqlParseTests
+{
+    private static string Infra(string file) => File.ReadAllText(Path.Combine(ModelTests.RepositoryRoot(), "infra", "sql", file));
+
+    [Fact]
+    public void The_idempotent_migration_script_parses_batch_by_batch()
+    {
+        var script = Infra("successplans-sqlserver.sql");
+        Assert.True(TSql.Batches(script).Count > 5, "the script should have a batch per migration");
+        // The migrations' own SQL (migrationBuilder.Sql) is in the script, inside EXEC(N'...'), and parsed with it.
+        Assert.Contains("UPDATE Referrals SET AnswerNote", script);
+        var errors = TSql.ScriptErrors(script, "successplans-sqlserver.sql");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public void The_hangfire_script_parses()
+    {
+        var errors = TSql.ScriptErrors(Infra("hangfire-sqlserver.sql"), "hangfire-sqlserver.sql");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public void The_parser_reports_what_sql_server_would_refuse()
+    {
+        // The checks above can fail: SQLite's syntax, a broken EXEC body, and a misplaced GO are all caught.
+        Assert.NotEmpty(TSql.Errors("INSERT OR IGNORE INTO Flags (Id) VALUES (1)", "sqlite"));
+        Assert.NotEmpty(TSql.Errors("EXEC(N'CREATE INDEX ON [Flags]')", "exec"));
+        Assert.NotEmpty(TSql.ScriptErrors("SELECT 1\nGO\nSELECT FROM WHERE\nGO", "script"));
+        Assert.Empty(TSql.ScriptErrors("SELECT 1;\nGO\nSELECT 2;\n", "script"));
+    }
+
+    /// <summary>The app's raw SQL, as EF sends it: each {n} placeholder becomes the parameter @pn.</summary>
+    public static TheoryData<string, string> RawSql()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var rows in new[] { 1, 2, 250 })
+            data.Add($"{nameof(NightlyCheckJob.InsertFlagsSql)}({rows})", AsSent(NightlyCheckJob.InsertFlagsSql(rows), rows * 7));
+        foreach (var rows in new[] { 1, 2, 500 })
+            data.Add($"{nameof(OneRosterImporter.InsertHistorySql)}({rows})", AsSent(OneRosterImporter.InsertHistorySql(rows), 4 + rows * 4));
+        return data;
+    }
+
+    private static string AsSent(string sql, int parameters) =>
+        string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, Enumerable.Range(0, parameters).Select(i => (object)$"@p{i}").ToArray());
+
+    [Theory]
+    [MemberData(nameof(RawSql))]
+    public void Each_raw_sql_string_parses(string name, string sql)
+    {
+        var errors = TSql.Errors(sql, name);
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    /// <summary>
+    /// Where the app sends SQL of its own, file by file, with how many call sites: each SQL Server one is in
+    /// <see cref="RawSql"/>. SqlitePragmas runs only on SQLite connections.
+    /// </summary>
+    private static readonly Dictionary<string, int> KnownCallSites = new()
+    {
+        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 1,
+        ["src/SuccessPlans.Core/Features/Roster/OneRosterImporter.cs"] = 1,
+        ["src/SuccessPlans.Core/Data/SqlitePragmas.cs"] = 2,
+    };
+
+    [Fact]
+    public void No_raw_sql_call_site_goes_unparsed()
+    {
+        var root = ModelTests.RepositoryRoot();
+        var rawSql = new Regex(@"\b(FromSql\w*|ExecuteSql\w*|SqlQuery\w*|CommandText)\b|migrationBuilder\.Sql\(");
+        var found = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            // The migrations' SQL is in the idempotent script, parsed above.
+            .Where(f => !f.Contains("SuccessPlans.Migrations."))
+            .Select(f => (File: Path.GetRelativePath(root, f).Replace('\\', '/'), Count: rawSql.Matches(File.ReadAllText(f)).Count))
+            .Where(f => f.Count > 0)
+            .ToDictionary(f => f.File, f => f.Count);
+        Assert.True(found.OrderBy(f => f.Key).SequenceEqual(KnownCallSites.OrderBy(f => f.Key)),
+            "Raw SQL call sites changed. Found: " + string.Join(", ", found.Select(f => $"{f.Key} ({f.Value})")) +
+            ". Make each new SQL string reachable from TSqlParseTests.RawSql and list the file in KnownCallSites.");
+    }
+}
