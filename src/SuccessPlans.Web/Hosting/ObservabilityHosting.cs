@@ -36,11 +36,9 @@ public static class ObservabilityHosting
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(o => o.FormatterName = SafeJsonFormatter.FormatterName)
                 .AddConsoleFormatter<SafeJsonFormatter, ConsoleFormatterOptions>(o => { o.UseUtcTimestamp = true; o.IncludeScopes = true; });
-            // EF Core's own error events put the database's message in theirs (SQL Server's duplicate-key error quotes
-            // the values); the exception still reaches the caller, whose log has its type and stack.
-            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.None);
-            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Query", LogLevel.None);
         }
+        if (!builder.Environment.IsDevelopment())
+            KeepChildrenOutOfTheLog(builder.Logging);
 
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(TelemetryNames.Meter, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId))
@@ -73,6 +71,19 @@ public static class ObservabilityHosting
             .AddDbContextCheck<AppDbContext>("database", tags: [ReadyTag])
             .AddCheck<OutboxBacklogCheck>("outbox", tags: [ReadyTag])
             .AddCheck<NightlyCheckFreshness>("nightly-check", tags: [ReadyTag]);
+    }
+
+    /// <summary>
+    /// Whatever levels the configuration asks for (these rules come after it, so they win): EF Core's own error events
+    /// put the database's message in theirs (SQL Server's duplicate-key error quotes the values), and the request line
+    /// carries the query string (a caseload search by a child's name). The exception still reaches the caller, whose
+    /// log has its type and stack; traces keep the path with the query redacted.
+    /// </summary>
+    internal static void KeepChildrenOutOfTheLog(ILoggingBuilder logging)
+    {
+        logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.None);
+        logging.AddFilter("Microsoft.EntityFrameworkCore.Query", LogLevel.None);
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
     }
 
     public static void MapHealthEndpoints(this WebApplication app)

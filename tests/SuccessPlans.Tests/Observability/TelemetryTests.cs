@@ -99,7 +99,7 @@ public class TelemetryTests : IAsyncLifetime
         var referralId = await _app.InTenant(_tenant, async (sp, db) =>
         {
             var student = await db.Students.SingleAsync(s => s.Id == _student);
-            var r = await sp.GetRequiredService<ReferralService>().SendAsync(student, _need, _service, actor, actorIsAdmin: true, overrideReason: "test");
+            var r = await sp.GetRequiredService<ReferralService>().SendAsync(student, _need, _service, actor, actorIsAdmin: true, overrideReason: "The guardian agreed on the phone.");
             return r.Id;
         });
         await _app.InTenant(_tenant, async (sp, db) =>
