@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using SuccessPlans.Data;
 using SuccessPlans.Features.Jobs;
 using SuccessPlans.Features.Notifications;
 using SuccessPlans.Features.Plans;
@@ -25,7 +26,7 @@ namespace SuccessPlans.Tests.Observability;
 /// </summary>
 public class LogPrivacyTests : IAsyncLifetime
 {
-    private sealed class CapturingApp : AppFactory
+    private sealed class CapturingApp(DateTimeOffset start) : AppFactory(start)
     {
         public CapturedLog Log { get; } = new();
 
@@ -137,11 +138,11 @@ public class LogPrivacyTests : IAsyncLifetime
 
         // The Admin re-imports the roster.
         var roster = Directory.EnumerateFiles(Path.Combine(Model.ModelTests.RepositoryRoot(), "seed-data", "demo", "oneroster"))
-            .ToDictionary(Path.GetFileName, f => File.ReadAllText(f));
+            .ToDictionary(f => Path.GetFileName(f), f => File.ReadAllText(f));
         await _app.InTenant(_tenant, async (sp, _) =>
         {
             var importer = sp.GetRequiredService<OneRosterImporter>();
-            await importer.ApplyAsync(await importer.PreviewAsync(roster!), new Actor(null, "Demo Admin"));
+            await importer.ApplyAsync(await importer.PreviewAsync(roster), new Actor(null, "Demo Admin"));
         });
         var admin = await _app.SignedInAsync("admin@demo.test", DemoSeeder.Password);
         Assert.True((await admin.GetAsync("/Jobs")).IsSuccessStatusCode);
@@ -169,9 +170,12 @@ public class LogPrivacyTests : IAsyncLifetime
         var names = people.SelectMany(p => new[] { p.GivenName, p.FamilyName, p.GuardianName })
             .SelectMany(n => Regex.Matches(n ?? "", @"\w{2,}").Select(m => m.Value));
         var emails = people.Select(p => p.GuardianEmail).Where(e => !string.IsNullOrEmpty(e)).Select(e => e!);
-        var found = names.Concat(emails).Distinct().Where(tokens.Contains).Take(20).ToList();
+        // A name that is also a word of the schema (the rollup's "Jan" and "May" columns) is the schema's word in SQL text.
+        var schema = await _app.InTenant(_tenant, (_, db) => Task.FromResult(db.Model.GetEntityTypes()
+            .SelectMany(e => e.GetProperties().Select(p => p.GetColumnName()).Append(e.GetTableName() ?? "")).ToHashSet()));
+        var found = names.Where(n => !schema.Contains(n)).Concat(emails).Distinct().Where(tokens.Contains).Take(20).ToList();
         Assert.True(found.Count == 0, $"the log names children or guardians: {string.Join(", ", found)}\n" +
-            string.Join("\n", lines.Where(l => found.Any(l.Contains)).Take(10)));
+            string.Join("\n", lines.Where(l => found.Any(l.Contains)).Take(3)));
     }
 
     private static void Collect(JsonElement e, List<string> into)
