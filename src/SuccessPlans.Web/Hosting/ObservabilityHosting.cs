@@ -211,10 +211,11 @@ public sealed class SafeJsonFormatter(IOptionsMonitor<ConsoleFormatterOptions> o
         var message = entry.Formatter(entry.State, entry.Exception);
         if (message is null && entry.Exception is null) return;
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping: a log is read by people and log shippers, never put in a page; quotes in SQL stay readable.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
-            var now = o.UseUtcTimestamp ? DateTimeOffset.UtcNow : DateTimeOffset.Now;
+            var now = o.UseUtcTimestamp ? DateTime.UtcNow : DateTime.Now;
             json.WriteString("Timestamp", now.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             json.WriteNumber("EventId", entry.EventId.Id);
             json.WriteString("LogLevel", entry.LogLevel.ToString());
