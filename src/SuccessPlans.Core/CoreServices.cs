@@ -21,7 +21,14 @@ public static class CoreServices
         services.AddSingleton(database);
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<CurrentTenant>();
-        services.AddDbContext<AppDbContext>(database.Configure);
+        services.AddMetrics();
+        services.AddSingleton<SuccessPlans.Features.Observability.AppMetrics>();
+        services.AddSingleton<SuccessPlans.Features.Observability.ReferralTransitionCounter>();
+        services.AddDbContext<AppDbContext>((sp, o) =>
+        {
+            database.Configure(o);
+            o.AddInterceptors(sp.GetRequiredService<SuccessPlans.Features.Observability.ReferralTransitionCounter>());
+        });
 
         services.AddOptions<EmailOptions>().Bind(config.GetSection(EmailOptions.Section)).PostConfigure(o =>
             o.PickupDirectory = Path.GetFullPath(Path.Combine(contentRoot, o.PickupDirectory)));

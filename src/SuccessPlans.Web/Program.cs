@@ -5,11 +5,15 @@ using SuccessPlans.Web.Hosting;
 // Each AddX/UseX lives next to the feature it configures (Hosting/ and Features/).
 if (args is ["benchmark", ..])
     return await Benchmarks.RunAsync(args);
+// The container's health probe (the image has no curl): 0 when the address answers 2xx, 1 otherwise.
+if (args is ["probe", var probeUrl])
+    return await ObservabilityHosting.ProbeAsync(probeUrl);
 
 var builder = WebApplication.CreateBuilder(args);
 try
 {
     builder.AddSuccessPlansCore();
+    builder.AddObservability();
     builder.AddProductionHosting();
     builder.AddIdentityAndSecurity();
     builder.AddJobs();

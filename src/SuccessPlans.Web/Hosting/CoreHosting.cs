@@ -14,8 +14,8 @@ public static class CoreHosting
 
         if (builder.Environment.IsProduction() && builder.Configuration.GetValue<bool>("Demo:Enabled"))
             throw new StartupException("Demo:Enabled is true in Production: demo users are never created in a production database; set Demo__Enabled=false.");
+        // The health checks (database, outbox, nightly check) are in ObservabilityHosting.
 
-        builder.Services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database");
     }
 
     /// <summary>Migrates (or checks) the database and, on an empty one with Demo:Enabled, seeds the demo community.</summary>

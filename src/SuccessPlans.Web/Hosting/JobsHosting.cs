@@ -33,7 +33,12 @@ public static class JobsHosting
     /// staging); production turns it off and applies infra/sql/hangfire-sqlserver.sql, so the app needs no DDL rights.
     /// </summary>
     internal static SqlServerStorageOptions SqlServerStorage(IConfiguration config) =>
-        new() { PrepareSchemaIfNecessary = config.GetValue("Jobs:PrepareSchemaIfNecessary", true), SchemaName = HangfireSchema };
+        new()
+        {
+            PrepareSchemaIfNecessary = config.GetValue("Jobs:PrepareSchemaIfNecessary", true), SchemaName = HangfireSchema,
+            // A job whose node died goes back to the queue after this (infra/RUNBOOK.md, "A node dies").
+            SlidingInvisibilityTimeout = config.GetValue("Jobs:SlidingInvisibilityTimeout", TimeSpan.FromMinutes(5)),
+        };
 
     public const string HangfireSchema = "hangfire";
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SuccessPlans.Features.Users;
 using Scalar.AspNetCore;
@@ -91,17 +89,7 @@ public static class WebHosting
         app.MapScalarApiReference("/api/reference", o => o.WithTitle("SuccessPlans API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
             .DisableDefaultFonts().DisableAgent()).AllowAnonymous();
         app.MapJobsDashboard();
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
-    }
-
-    /// <summary>{"status":"Healthy","database":"Healthy"}: enough for a load balancer and a person.</summary>
-    private static Task WriteHealthAsync(HttpContext http, Microsoft.Extensions.Diagnostics.HealthChecks.HealthReport report)
-    {
-        http.Response.ContentType = "application/json";
-        var body = new Dictionary<string, string> { ["status"] = report.Status.ToString() };
-        foreach (var (name, entry) in report.Entries)
-            body[name] = entry.Status.ToString();
-        return http.Response.WriteAsync(JsonSerializer.Serialize(body));
+        app.MapHealthEndpoints();
     }
 }
 

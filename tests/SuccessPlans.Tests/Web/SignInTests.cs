@@ -111,7 +111,7 @@ public class SignInTests : IAsyncLifetime
     {
         var response = await _app.Browser().GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("""{"status":"Healthy","database":"Healthy"}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal("""{"status":"Healthy","database":"Healthy","outbox":"Healthy","nightly-check":"Healthy"}""", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

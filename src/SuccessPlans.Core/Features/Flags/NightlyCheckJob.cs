@@ -3,6 +3,7 @@ using System.Text;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Jobs;
 using SuccessPlans.Features.Notifications;
+using SuccessPlans.Features.Observability;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Referrals;
 using SuccessPlans.Features.Students;
@@ -17,7 +18,7 @@ namespace SuccessPlans.Features.Flags;
 /// condition cleared, and queues one digest per coordinator per day. Everything is judged as of the run's
 /// local date, so a second run changes nothing and a run after nights of downtime leaves what nightly runs would have.
 /// </summary>
-public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox outbox, PublicUrls urls, SuccessPlans.Features.Audit.AccessLog accessLog) : ITenantJob
+public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox outbox, PublicUrls urls, SuccessPlans.Features.Audit.AccessLog accessLog, AppMetrics metrics) : ITenantJob
 {
     private static readonly ReferralStatus[] Active = [ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService];
 
@@ -25,6 +26,15 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
     private static readonly ReferralStatus[] Ended = [ReferralStatus.Declined, ReferralStatus.Expired, ReferralStatus.ClosedUnsuccessful];
 
     public async Task<string> RunAsync(CancellationToken ct)
+    {
+        // Wall-clock time, not the TimeProvider's: the histogram says how long the database work took.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var summary = await CheckAsync(ct);
+        metrics.NightlyCheckTook(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return summary;
+    }
+
+    private async Task<string> CheckAsync(CancellationToken ct)
     {
         var tenant = await db.Tenants.AsNoTracking().SingleAsync(ct);
         var zone = tenant.TimeZone;
@@ -64,7 +74,9 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             return (toOpen.Count, toResolve.Count);
         }, ct);
 
-        var digests = await QueueDigestsAsync(tenant, today, ct);
+        int digests;
+        using (AppMetrics.Activities.StartActivity(TelemetryNames.DigestActivity))
+            digests = await QueueDigestsAsync(tenant, today, ct);
         var stillOpen = await db.Flags.CountAsync(f => f.ResolvedAt == null, ct);
         return $"{opened} new flag(s), {resolved} resolved, {stillOpen} open; {expired} referral(s) expired; {digests} digest(s) queued.";
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Notifications;
+using SuccessPlans.Features.Observability;
 using SuccessPlans.Features.Tenants;
 using SuccessPlans.Tenancy;
 
@@ -54,7 +55,7 @@ public static class TenantJobCatalog
 /// error) in JobRuns for that tenant's Admin, and runs the job in a scope of its own so a failure leaves no
 /// half-written changes behind the record.
 /// </summary>
-public sealed class TenantJobRunner(IServiceScopeFactory scopes, TimeProvider time, ILogger<TenantJobRunner> log)
+public sealed class TenantJobRunner(IServiceScopeFactory scopes, TimeProvider time, AppMetrics metrics, ILogger<TenantJobRunner> log)
 {
     [AutomaticRetry(Attempts = 2)]
     public async Task RunAsync(string jobName, int tenantId, string triggeredBy, CancellationToken ct)
@@ -64,6 +65,9 @@ public sealed class TenantJobRunner(IServiceScopeFactory scopes, TimeProvider ti
         if (!await db.Tenants.AnyAsync(ct))
             return;
 
+        using var activity = AppMetrics.Activities.StartActivity(TelemetryNames.JobActivity + jobName);
+        activity?.SetTag("job", jobName);
+        activity?.SetTag("tenant.id", tenantId);
         var run = new JobRun { JobName = jobName, StartedAt = Now, TriggeredBy = triggeredBy };
         db.JobRuns.Add(run);
         await db.SaveChangesAsync(ct);
@@ -74,10 +78,14 @@ public sealed class TenantJobRunner(IServiceScopeFactory scopes, TimeProvider ti
             var job = jobScope.ServiceProvider.GetRequiredKeyedService<ITenantJob>(jobName);
             run.Summary = await job.RunAsync(ct);
             run.Status = JobRunStatus.Succeeded;
+            metrics.JobFinished(jobName, succeeded: true);
         }
         catch (Exception e)
         {
-            log.LogError(e, "Job {Job} failed for tenant {TenantId}", jobName, tenantId);
+            // Type and stack only: a database error's message can quote the values it refused (a child's name).
+            log.LogError("Job {Job} failed for tenant {TenantId}: {ErrorType}\n{StackTrace}", jobName, tenantId, e.GetType().FullName, e.StackTrace);
+            metrics.JobFinished(jobName, succeeded: false);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
             run.Status = JobRunStatus.Failed;
             run.Error = e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
             throw;

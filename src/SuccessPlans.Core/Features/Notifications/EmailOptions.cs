@@ -21,6 +21,12 @@ public sealed class EmailOptions
 
     /// <summary>After this many failed attempts a message is marked Failed and shown to the admin.</summary>
     public int MaxAttempts { get; set; } = 12;
+
+    /// <summary>
+    /// How long a dispatcher's claim on a message lasts: a node that dies while sending leaves the message to another
+    /// node after this. Keep it well above Smtp:TimeoutSeconds, or a slow relay's message could be sent twice.
+    /// </summary>
+    public TimeSpan ClaimLifetime { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public sealed class SmtpOptions

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using SuccessPlans.Data;
+using SuccessPlans.Features.Observability;
 using SuccessPlans.Tenancy;
 
 namespace SuccessPlans.Features.Notifications;
@@ -18,11 +19,11 @@ public sealed class OutboxDispatcher(
     IMailTransport transport,
     TimeProvider time,
     IOptions<EmailOptions> options,
+    AppMetrics metrics,
     ILogger<OutboxDispatcher> log)
 {
     public const string RecurringJobId = "outbox-send";
     private const int BatchSize = 100;
-    private static readonly TimeSpan ClaimLifetime = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(6);
 
     /// <summary>Sends every due message of every tenant; returns how many went out.</summary>
@@ -30,6 +31,7 @@ public sealed class OutboxDispatcher(
     [DisableConcurrentExecution(timeoutInSeconds: 300)]
     public async Task<int> SendPendingAsync(CancellationToken ct)
     {
+        using var activity = AppMetrics.Activities.StartActivity(TelemetryNames.OutboxActivity);
         List<int> tenantIds;
         await using (var outer = scopes.CreateAsyncScope())
         {
@@ -37,11 +39,26 @@ public sealed class OutboxDispatcher(
         }
 
         var sent = 0;
-        foreach (var tenantId in tenantIds)
+        long waiting = 0;
+        try
         {
-            await using var scope = scopes.CreateTenantScope(tenantId);
-            sent += await SendForTenantAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), tenantId, ct);
+            foreach (var tenantId in tenantIds)
+            {
+                await using var scope = scopes.CreateTenantScope(tenantId);
+                var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+                sent += await SendForTenantAsync(db, tenantId, ct);
+                waiting += await db.Notifications.CountAsync(n => n.Status == NotificationStatus.Pending || n.Status == NotificationStatus.Sending, ct);
+            }
         }
+        catch
+        {
+            metrics.JobFinished(RecurringJobId, succeeded: false);
+            throw;
+        }
+        metrics.JobFinished(RecurringJobId, succeeded: true);
+        metrics.EmailsQueued(waiting);
+        activity?.SetTag("emails.sent", sent);
+        activity?.SetTag("emails.waiting", waiting);
         return sent;
     }
 
@@ -63,7 +80,8 @@ public sealed class OutboxDispatcher(
             var failures = 0;
             foreach (var message in due)
             {
-                if (!await TryClaimAsync(db, message, now, ct))
+                // The claim runs from now, not from when the batch was read: a slow relay must not send on an expired claim.
+                if (!await TryClaimAsync(db, message, time.GetUtcNow().UtcDateTime, options.Value.ClaimLifetime, ct))
                     continue;
                 if (await TrySendAsync(db, message, tenantId, ct))
                     sent++;
@@ -77,10 +95,10 @@ public sealed class OutboxDispatcher(
         }
     }
 
-    private static async Task<bool> TryClaimAsync(AppDbContext db, Notification message, DateTime now, CancellationToken ct)
+    private static async Task<bool> TryClaimAsync(AppDbContext db, Notification message, DateTime now, TimeSpan lifetime, CancellationToken ct)
     {
         message.Status = NotificationStatus.Sending;
-        message.LockedUntil = now + ClaimLifetime;
+        message.LockedUntil = now + lifetime;
         try
         {
             await db.SaveChangesAsync(ct);
@@ -108,7 +126,9 @@ public sealed class OutboxDispatcher(
             message.LockedUntil = null;
             message.NextAttemptAt = time.GetUtcNow().UtcDateTime + Backoff(message.Attempts);
             message.LastError = Truncate(e.Message, 1000);
-            log.LogWarning("Email {NotificationId} of tenant {TenantId} failed (attempt {Attempt}): {Error}", message.Id, tenantId, message.Attempts, e.Message);
+            // The exception's type, never its message: a relay's refusal can quote the recipient.
+            log.LogWarning("Email {NotificationId} of tenant {TenantId} failed (attempt {Attempt}): {ErrorType}", message.Id, tenantId, message.Attempts, e.GetType().Name);
+            metrics.EmailFailed(message.Kind, giveUp);
             await db.SaveChangesAsync(CancellationToken.None);
             return false;
         }
@@ -119,6 +139,7 @@ public sealed class OutboxDispatcher(
         message.LockedUntil = null;
         message.LastError = null;
         await db.SaveChangesAsync(CancellationToken.None);
+        metrics.EmailSent(message.Kind);
         return true;
     }
 
