@@ -80,6 +80,7 @@ public class TenancyTests : IAsyncLifetime
         db.ReferralMessages.Add(new SuccessPlans.Features.Referrals.ReferralMessage { ReferralId = referral.Id, AuthorName = "x", Text = "x" });
         db.ReferralUpdates.Add(new SuccessPlans.Features.Referrals.ReferralUpdate { ReferralId = referral.Id, UserId = user.Id, Text = "x" });
         db.CaseNotes.Add(new SuccessPlans.Features.Students.CaseNote { StudentId = student.Id, AuthorName = "x", Text = "x" });
+        db.AccessLog.Add(new SuccessPlans.Features.Audit.AccessLogEntry { StudentId = student.Id, ActorName = "x", Role = "Coordinator", Action = SuccessPlans.Features.Audit.AccessAction.ViewStudent });
         await db.SaveChangesAsync();
     });
 

@@ -151,6 +151,30 @@ public class AccessLogTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(entries, e => Assert.Equal((_lone, "Coordinator"), (e.StudentId!.Value, e.Role)));
     }
 
+    [Fact]
+    public async Task The_referral_updates_email_logs_the_child_it_names_for_a_school_user_only()
+    {
+        // Alice sent the referral of child 1; the provider writes about it, and the school answers.
+        await _app.InTenant(_tenantA, async (sp, db) =>
+        {
+            var referral = await db.Referrals.SingleAsync(r => r.Id == _referral1);
+            referral.SentByUserId = _alice;
+            await db.SaveChangesAsync();
+            var referrals = sp.GetRequiredService<SuccessPlans.Features.Referrals.ReferralService>();
+            await referrals.PostMessageAsync(referral, SuccessPlans.Features.Referrals.MessageSide.Provider, "We called the family.", new Actor(null, "Helpers"));
+            await referrals.PostMessageAsync(referral, SuccessPlans.Features.Referrals.MessageSide.School, "Thank you.", new Actor(_alice, "alice"));
+        });
+        var before = await LastIdAsync();
+        _app.Time.Advance(TimeSpan.FromMinutes(6));
+        // Two emails: Alice's names the child; the provider's never does, so it logs nothing.
+        Assert.Equal(2, await _app.Services.GetRequiredService<SuccessPlans.Features.Referrals.ReferralUpdatesMailer>().SendAsync(CancellationToken.None));
+        var bodies = await _app.InTenant(_tenantA, (_, db) => db.Notifications.Where(n => n.Kind == "referral-updates").ToDictionaryAsync(n => n.RecipientEmail, n => n.BodyText));
+        Assert.Contains("Kid01 ChildnameKid01", bodies["alice@audit-a.test"]);
+        Assert.DoesNotContain("Kid01", bodies["provider@audit-a.test"]);
+        var entry = Assert.Single(await EntriesAsync(_tenantA, before));
+        Assert.Equal((AccessAction.DigestEmail, _child1, _alice, "Coordinator", "referral updates email"), (entry.Action, entry.StudentId, entry.UserId, entry.Role, entry.Path));
+    }
+
     [Theory]
     [InlineData("alice@audit-a.test")]
     [InlineData("cabinet@audit-a.test")]

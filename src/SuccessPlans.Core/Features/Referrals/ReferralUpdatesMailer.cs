@@ -53,9 +53,13 @@ public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvi
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, tenant.TimeZone));
         var userIds = pending.Keys.ToList();
         var users = await db.Users.Where(u => userIds.Contains(u.Id))
-            .Select(u => new { u.Id, u.Email, u.DisplayName, u.EmailReferralUpdates, u.LockoutEnd,
+            .Select(u => new { u.Id, u.Email, u.DisplayName, u.Role, u.EmailReferralUpdates, u.LockoutEnd,
                 MailedToday = db.DigestsSent.Any(d => d.UserId == u.Id && d.On == today && d.Kind == DigestKind.ReferralUpdates) })
             .ToListAsync(ct);
+        // The child of each referral, for the access log of the emails that name them (one query).
+        var referralIds = pending.Values.SelectMany(l => l).Select(u => u.ReferralId).Distinct().ToList();
+        var children = await db.Referrals.Where(r => referralIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.StudentId, ct);
+        var accessLog = services.GetRequiredService<SuccessPlans.Features.Audit.AccessLog>();
         var queued = 0;
         foreach (var user in users)
         {
@@ -68,6 +72,7 @@ public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvi
                 continue;
             DigestSent? sent = null;
             Notification? email = null;
+            var logged = new List<object>();
             if (mailing)
             {
                 var link = urls.For("/Notifications");
@@ -82,6 +87,13 @@ public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvi
                 html.Append($"</ul><p><a href=\"{WebUtility.HtmlEncode(link)}\">See them in SuccessPlans</a>. You can turn these emails off under My settings.</p>");
                 db.DigestsSent.Add(sent = new DigestSent { UserId = user.Id, On = today, Kind = DigestKind.ReferralUpdates });
                 email = outbox.Enqueue("referral-updates", user.Email!, user.DisplayName, $"SuccessPlans: {unread.Count} referral update(s)", text.ToString(), html.ToString(), user.Id);
+                // A school user's updates name the child (a provider's never do): the recipient received those records.
+                if (user.Role != UserRole.Provider)
+                {
+                    var recipient = new SuccessPlans.Features.Audit.AccessActor(user.Id, user.DisplayName, user.Role.ToString(), null, null);
+                    foreach (var studentId in unread.Where(u => children.ContainsKey(u.ReferralId)).Select(u => children[u.ReferralId]).Distinct())
+                        logged.Add(db.AccessLog.Add(accessLog.Entry(recipient, SuccessPlans.Features.Audit.AccessAction.DigestEmail, studentId, "referral updates email")).Entity);
+                }
             }
             // Read in the app, mailed now, or not wanted by mail: each update is handled once.
             foreach (var u in updates)
@@ -94,7 +106,7 @@ public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvi
             catch (DbUpdateException)
             {
                 // Another node mailed this user today at the same moment; its email stands. Only this user's rows are dropped.
-                foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity == sent || e.Entity == email || updates.Contains(e.Entity)).ToList())
+                foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity == sent || e.Entity == email || updates.Contains(e.Entity) || logged.Contains(e.Entity)).ToList())
                     entry.State = EntityState.Detached;
             }
         }
