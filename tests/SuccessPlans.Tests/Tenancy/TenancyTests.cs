@@ -80,6 +80,7 @@ public class TenancyTests : IAsyncLifetime
         db.ReferralMessages.Add(new SuccessPlans.Features.Referrals.ReferralMessage { ReferralId = referral.Id, AuthorName = "x", Text = "x" });
         db.ReferralUpdates.Add(new SuccessPlans.Features.Referrals.ReferralUpdate { ReferralId = referral.Id, UserId = user.Id, Text = "x" });
         db.CaseNotes.Add(new SuccessPlans.Features.Students.CaseNote { StudentId = student.Id, AuthorName = "x", Text = "x" });
+        db.ErasureRecords.Add(new SuccessPlans.Features.Retention.ErasureRecord { TenantId = tenantId, SubjectId = student.Id, ByEmail = "x@a.test" });
         await db.SaveChangesAsync();
     });
 
@@ -108,6 +109,7 @@ public class TenancyTests : IAsyncLifetime
         SuccessPlans.Features.Tenants.Tenant t => t.Id == tenantId,
         ITenantOwned owned => owned.TenantId == tenantId,
         AppUser u => u.TenantId == tenantId,
+        SuccessPlans.Features.Retention.ErasureRecord r => r.TenantId == tenantId,
         _ => rowsOfA.Any(a => KeyOf(a) == KeyOf(row)), // Identity's claims, logins, tokens
     };
 
