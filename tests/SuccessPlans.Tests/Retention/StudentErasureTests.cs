@@ -240,6 +240,24 @@ public class StudentErasureTests : IAsyncLifetime
         Assert.Equal(StudentStatus.Erased, await _app.InTenant(_tenant, (_, db) => db.Students.Where(s => s.Id == child).Select(s => s.Status).SingleAsync()));
     }
 
+    [Fact]
+    public async Task A_tenants_scope_cannot_record_or_read_another_tenants_erasure()
+    {
+        var other = (await _app.CreateTenantAsync("elsewhere")).Id;
+        await _app.InTenant(null, async (_, db) =>
+        {
+            db.ErasureRecords.Add(new ErasureRecord { TenantId = other, Kind = ErasureKind.Tenant, SubjectId = other, ByEmail = "ops@platform.test" });
+            await db.SaveChangesAsync();
+        });
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            Assert.Empty(await db.ErasureRecords.ToListAsync());
+            db.ErasureRecords.Add(new ErasureRecord { TenantId = other, Kind = ErasureKind.Student, SubjectId = 1, ByEmail = "admin@erase.test" });
+            await Assert.ThrowsAsync<SuccessPlans.Tenancy.TenantViolationException>(() => db.SaveChangesAsync());
+        });
+        Assert.Equal(1, await _app.InTenant(null, (_, db) => db.ErasureRecords.CountAsync()));
+    }
+
     /// <summary>Every table's rows of the tenant, as "table: count", read from the database's own catalogue.</summary>
     private async Task<List<string>> TenantRowsAsync(int tenant)
     {

@@ -81,6 +81,7 @@ public class TenancyTests : IAsyncLifetime
         db.ReferralUpdates.Add(new SuccessPlans.Features.Referrals.ReferralUpdate { ReferralId = referral.Id, UserId = user.Id, Text = "x" });
         db.CaseNotes.Add(new SuccessPlans.Features.Students.CaseNote { StudentId = student.Id, AuthorName = "x", Text = "x" });
         db.AccessLog.Add(new SuccessPlans.Features.Audit.AccessLogEntry { StudentId = student.Id, ActorName = "x", Role = "Coordinator", Action = SuccessPlans.Features.Audit.AccessAction.ViewStudent });
+        db.ErasureRecords.Add(new SuccessPlans.Features.Retention.ErasureRecord { TenantId = tenantId, SubjectId = student.Id, ByEmail = "x@a.test" });
         await db.SaveChangesAsync();
     });
 
@@ -109,6 +110,7 @@ public class TenancyTests : IAsyncLifetime
         SuccessPlans.Features.Tenants.Tenant t => t.Id == tenantId,
         ITenantOwned owned => owned.TenantId == tenantId,
         AppUser u => u.TenantId == tenantId,
+        SuccessPlans.Features.Retention.ErasureRecord r => r.TenantId == tenantId,
         _ => rowsOfA.Any(a => KeyOf(a) == KeyOf(row)), // Identity's claims, logins, tokens
     };
 
