@@ -191,7 +191,7 @@ public class PlanTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, (await c.SubmitFormAsync(page, [], formSelector: "form[action*='handler=Close']")).StatusCode);
         var closed = await PlanOf(_grade3[0]);
         Assert.Equal(PlanStatus.Closed, closed!.Status);
-        Assert.Equal(DateOnly.Parse(future), closed.NextReviewDue);
+        Assert.Equal(DateOnly.Parse(future, System.Globalization.CultureInfo.InvariantCulture), closed.NextReviewDue);
         Assert.Empty((await c.GetDocumentAsync(page)).QuerySelectorAll("form[action*='handler=AddItem']"));
     }
 
@@ -247,7 +247,7 @@ public class PlanTests : IAsyncLifetime
         Assert.Contains("sharing with Bright Eyes", html);
         Assert.Contains("in force", html);
         var consent = await _app.InTenant(_tenant, (_, db) => db.Consents.Include(x => x.Organizations).SingleAsync(x => x.StudentId == _grade3[1]));
-        Assert.True(consent.AllowsSharingWith(_org, DateOnly.Parse(today)));
+        Assert.True(consent.AllowsSharingWith(_org, DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture)));
 
         var revoked = await c.SubmitFormAsync(page, new() { ["reason"] = "Family moved" }, formSelector: "form[action*='handler=RevokeConsent']");
         Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);

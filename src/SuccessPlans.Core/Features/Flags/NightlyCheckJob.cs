@@ -45,7 +45,6 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
 
         var expired = await ExpireReferralsAsync(StartOfLocalDay(today.AddDays(-tenant.ReferralExpiryDays + 1)), now, ct);
 
-        var unmetSince = today.AddDays(-tenant.UnmetNeedDays);
         var unmet = await UnmetNeeds(db, today.AddDays(-tenant.UnmetNeedDays)).ToListAsync(ct);
         var noResponse = await NoResponse(db, StartOfLocalDay(today.AddDays(-tenant.NoResponseDays + 1))).ToListAsync(ct);
         var stalled = await Stalled(db, StartOfLocalDay(today.AddDays(-tenant.StalledDays + 1))).ToListAsync(ct);
