@@ -2070,3 +2070,123 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214253_Retention'
+)
+BEGIN
+    ALTER TABLE [Tenants] ADD [AbandonedUploadRetentionDays] int NOT NULL DEFAULT 7;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214253_Retention'
+)
+BEGIN
+    CREATE TABLE [ErasureRecords] (
+        [Id] int NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [Kind] nvarchar(32) NOT NULL,
+        [SubjectId] int NOT NULL,
+        [At] datetime2 NOT NULL,
+        [ByUserId] int NULL,
+        [ByEmail] nvarchar(256) NOT NULL,
+        CONSTRAINT [PK_ErasureRecords] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214253_Retention'
+)
+BEGIN
+    CREATE INDEX [IX_ErasureRecords_TenantId_At] ON [ErasureRecords] ([TenantId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214253_Retention'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261201214253_Retention', N'10.0.14');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214640_AccessLog'
+)
+BEGIN
+    CREATE TABLE [AccessLogEntries] (
+        [Id] bigint NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [At] datetime2 NOT NULL,
+        [UserId] int NULL,
+        [ActorName] nvarchar(200) NOT NULL,
+        [Role] nvarchar(32) NOT NULL,
+        [OrganizationId] int NULL,
+        [Action] nvarchar(32) NOT NULL,
+        [StudentId] int NULL,
+        [PlanId] int NULL,
+        [ReferralId] int NULL,
+        [Path] nvarchar(400) NULL,
+        [IpAddress] nvarchar(45) NULL,
+        CONSTRAINT [PK_AccessLogEntries] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_AccessLogEntries_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214640_AccessLog'
+)
+BEGIN
+    CREATE INDEX [IX_AccessLogEntries_TenantId_At] ON [AccessLogEntries] ([TenantId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214640_AccessLog'
+)
+BEGIN
+    CREATE INDEX [IX_AccessLogEntries_TenantId_StudentId_At] ON [AccessLogEntries] ([TenantId], [StudentId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214640_AccessLog'
+)
+BEGIN
+    CREATE INDEX [IX_AccessLogEntries_TenantId_UserId_At] ON [AccessLogEntries] ([TenantId], [UserId], [At]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214640_AccessLog'
+)
+BEGIN
+    EXEC(N'CREATE TRIGGER [TR_AccessLogEntries_NoUpdate] ON [AccessLogEntries] INSTEAD OF UPDATE
+    AS
+    BEGIN
+        SET NOCOUNT ON;
+        THROW 51000, ''The access log is append-only: an entry cannot be changed.'', 1;
+    END');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261201214640_AccessLog'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261201214640_AccessLog', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

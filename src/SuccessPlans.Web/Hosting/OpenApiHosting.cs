@@ -15,7 +15,7 @@ namespace SuccessPlans.Web.Hosting;
 /// <summary>
 /// The OpenAPI document (/openapi/v1.json) says what the API does: who may call each operation (the security schemes
 /// read from the endpoint's own authorization, so a new endpoint is covered without a list to keep), and every answer
-/// an operation can give (typed results, plus the 400/401/403/415 the pipeline itself gives).
+/// an operation can give (typed results, plus the 400/401/403/415/429 the pipeline itself gives).
 /// </summary>
 public static class OpenApiHosting
 {
@@ -135,6 +135,12 @@ public static class OpenApiHosting
                 Problem(StatusCodes.Status400BadRequest, typeof(HttpValidationProblemDetails), "The request is not valid: the errors name each field.");
             if (body)
                 Problem(StatusCodes.Status415UnsupportedMediaType, typeof(ProblemDetails), "The body is not application/json.");
+            // A rate-limited group (provider API keys, the cabinet's exports) answers 429 with Retry-After when spent.
+            if (metadata.OfType<Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute>().Any())
+                Problem(StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), "Too many requests from this address: try again after the Retry-After seconds.");
+            // A rate-limited group (provider API keys, the cabinet's exports) answers 429 with Retry-After when spent.
+            if (metadata.OfType<Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute>().Any())
+                Problem(StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), "Too many requests from this address: try again after the Retry-After seconds.");
             if (metadata.OfType<IAllowAnonymous>().Any())
                 return;
             Problem(StatusCodes.Status401Unauthorized, typeof(ProblemDetails), "Not signed in, or the API key is missing, unknown or revoked.");

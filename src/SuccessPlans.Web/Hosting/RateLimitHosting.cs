@@ -36,8 +36,8 @@ public static class RateLimits
         ApiKey => HttpMethods.IsPost(http.Request.Method) && !http.Request.Path.StartsWithSegments("/api")
                   || http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                   || http.Request.Headers.ContainsKey("X-Api-Key"),
-        // The directory page counts only its export handler; the cabinet's API group only exports.
-        Export => !http.Request.Path.StartsWithSegments("/Directory") || string.Equals(http.Request.Query["handler"], "Export", StringComparison.OrdinalIgnoreCase),
+        // A page (directory, audit log, end of contract) counts only its export handler; the cabinet's API group only exports.
+        Export => http.Request.Path.StartsWithSegments("/api") || string.Equals(http.Request.Query["handler"], "Export", StringComparison.OrdinalIgnoreCase),
         _ => true,
     };
 

@@ -48,6 +48,11 @@ public class TSqlParseTests
             data.Add($"{nameof(NightlyCheckJob.InsertFlagsSql)}({rows})", AsSent(NightlyCheckJob.InsertFlagsSql(rows), rows * 7));
         foreach (var rows in new[] { 1, 2, 500 })
             data.Add($"{nameof(OneRosterImporter.InsertHistorySql)}({rows})", AsSent(OneRosterImporter.InsertHistorySql(rows), 4 + rows * 4));
+        // Tenant erasure: one DELETE per table, generated from the SQL Server model.
+        var tenant = new SuccessPlans.Tenancy.CurrentTenant();
+        using var sqlServer = new SuccessPlans.Data.AppDbContext(SuccessPlans.Data.DesignTimeDbContextFactory.Options(SuccessPlans.Data.DatabaseProvider.SqlServer), tenant);
+        foreach (var (table, sql) in SuccessPlans.Features.Retention.TenantErasure.DeletionStatements(sqlServer))
+            data.Add($"TenantErasure {table}", AsSent(sql, 1));
         return data;
     }
 
@@ -64,13 +69,16 @@ public class TSqlParseTests
 
     /// <summary>
     /// Where the app sends SQL of its own, file by file, with how many call sites: each SQL Server one is in
-    /// <see cref="RawSql"/>. SqlitePragmas runs only on SQLite connections.
+    /// <see cref="RawSql"/>. SqlitePragmas and SqliteDisposal run only on SQLite connections.
     /// </summary>
     private static readonly Dictionary<string, int> KnownCallSites = new()
     {
         ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 1,
         ["src/SuccessPlans.Core/Features/Roster/OneRosterImporter.cs"] = 1,
         ["src/SuccessPlans.Core/Data/SqlitePragmas.cs"] = 2,
+        ["src/SuccessPlans.Core/Features/Retention/TenantErasure.cs"] = 1,
+        // SQLite only (a WAL checkpoint after an erasure); returns at once on SQL Server.
+        ["src/SuccessPlans.Core/Features/Retention/SqliteDisposal.cs"] = 1,
     };
 
     [Fact]

@@ -143,6 +143,17 @@ public class OpenApiContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Rate_limited_operations_document_429_and_the_others_do_not()
+    {
+        foreach (var (path, method, op) in Operations())
+        {
+            // The provider API (keys) and the cabinet's exports are rate limited (RateLimitHosting).
+            var limited = path.StartsWith("/api/v1/referrals") || path.StartsWith("/api/v1/services") || path.StartsWith("/api/v1/cabinet");
+            Assert.True(limited == op.GetProperty("responses").TryGetProperty("429", out _), $"{method.ToUpperInvariant()} {path}: 429 documented {!limited}");
+        }
+    }
+
+    [Fact]
     public void Plan_writes_document_the_plan_they_return()
     {
         var writes = Operations().Where(o => o.Path.StartsWith("/api/v1/students/{id}/plan/") && o.Method != "get").ToList();

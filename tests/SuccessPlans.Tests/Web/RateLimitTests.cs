@@ -92,4 +92,16 @@ public class RateLimitTests : IAsyncLifetime
         var refused = await ExhaustAsync(() => cabinet.GetAsync("/api/v1/cabinet/tables/totals.csv"));
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
     }
+
+    [Fact]
+    public async Task A_pages_export_is_limited_but_the_page_itself_is_not()
+    {
+        // The access log's CSV is counted; browsing the log is not.
+        await _app.CreateUserAsync(_tenant, "admin@limits.test", UserRole.Admin);
+        var admin = await _app.SignedInAsync("admin@limits.test");
+        var csv = await ExhaustAsync(() => admin.GetAsync("/Audit?handler=Export"));
+        Assert.StartsWith("text/html", csv.Content.Headers.ContentType!.ToString());
+        for (var i = 0; i < Limit + 2; i++)
+            Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/Audit")).StatusCode);
+    }
 }

@@ -33,19 +33,14 @@ public sealed class TenantErasure(AppDbContext db, CurrentTenant currentTenant, 
         if (!string.Equals(confirmation?.Trim(), tenant.Slug, StringComparison.OrdinalIgnoreCase))
             throw ValidationFailedException.For("Confirmation", $"Type the tenant's short name ({tenant.Slug}) to confirm.");
 
-        var plan = DeletionPlan(db.Model);
-        var sql = db.GetService<ISqlGenerationHelper>();
+        var statements = DeletionStatements(db);
         var removed = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
             var counts = new Dictionary<string, int>();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            foreach (var step in plan)
-            {
-                // Table and column names come from the model, never from input; the tenant's id is a parameter.
-                var statement = $"DELETE FROM {Table(step.Entity, sql)} WHERE {step.Where(sql)}";
-                counts[step.Entity.GetTableName()!] = counts.GetValueOrDefault(step.Entity.GetTableName()!) + await db.Database.ExecuteSqlRawAsync(statement, [tenantId], ct);
-            }
+            foreach (var (table, statement) in statements)
+                counts[table] = counts.GetValueOrDefault(table) + await db.Database.ExecuteSqlRawAsync(statement, [tenantId], ct);
             // The tenant's own student erasures are covered by the tenant's erasure, recorded instead.
             await db.ErasureRecords.Where(r => r.TenantId == tenantId).ExecuteDeleteAsync(ct);
             db.ErasureRecords.Add(new ErasureRecord
@@ -59,6 +54,16 @@ public sealed class TenantErasure(AppDbContext db, CurrentTenant currentTenant, 
         jobs.RemoveTenant(tenantId);
         await SqliteDisposal.FlushAsync(db, ct);
         return new TenantErased(tenantId, removed);
+    }
+
+    /// <summary>
+    /// The DELETE statements in order, for the context's database ({0} is the tenant's id). Table and column names come
+    /// from the model, never from input. Public so that the SQL Server variant is parsed in the tests.
+    /// </summary>
+    public static IReadOnlyList<(string Table, string Sql)> DeletionStatements(DbContext context)
+    {
+        var sql = context.GetService<ISqlGenerationHelper>();
+        return DeletionPlan(context.Model).Select(step => (step.Entity.GetTableName()!, $"DELETE FROM {Table(step.Entity, sql)} WHERE {step.Where(sql)}")).ToList();
     }
 
     /// <summary>One DELETE of the plan: an entity type and how its rows of the tenant are found ({0} is the tenant's id).</summary>

@@ -10,6 +10,7 @@ using SuccessPlans.Features.Users;
 namespace SuccessPlans.Web.Features.Audit;
 
 /// <summary>The Admin's access log: who saw which child's data, filtered, paged, and exported as CSV (the export is logged).</summary>
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(SuccessPlans.Web.Hosting.RateLimits.Export)]
 [Authorize(Policy = Roles.Admin)]
 public class IndexModel(AppDbContext db, AccessLog log, AccessRecorder recorder) : PageModel
 {

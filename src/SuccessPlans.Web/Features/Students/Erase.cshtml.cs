@@ -11,7 +11,7 @@ namespace SuccessPlans.Web.Features.Students;
 
 /// <summary>An Admin erases one child's record on request, after typing the child's name or id (the rules are StudentErasure's).</summary>
 [Authorize(Policy = Roles.Admin)]
-public class EraseModel(AppDbContext db, StudentErasure erasure, CurrentUser me) : PageModel
+public class EraseModel(AppDbContext db, StudentErasure erasure, CurrentUser me, SuccessPlans.Web.Features.Audit.AccessRecorder recorder) : PageModel
 {
     public Student Student { get; private set; } = null!;
     public int Referrals { get; private set; }
@@ -27,6 +27,8 @@ public class EraseModel(AppDbContext db, StudentErasure erasure, CurrentUser me)
         try
         {
             var erased = await erasure.EraseAsync(id, Confirmation, new Actor(me.Id, me.DisplayName), me.Email, ct);
+            // The act is in the tenant's access log too (by the child's number only), where the Admin reviews the rest.
+            await recorder.RecordAsync(SuccessPlans.Features.Audit.AccessAction.Erasure, id, ct: ct);
             TempData["Message"] = $"The child's record was erased. {erased.ReferralsKept} referral(s) stay in the cabinet's counts without the child; {erased.EmailsRemoved} email(s) naming them were removed.";
             return RedirectToPage("/Students/Index");
         }

@@ -13,6 +13,7 @@ namespace SuccessPlans.Web.Features.Tenants;
 /// The end of a tenant's contract: the operator downloads the tenant's data (TenantExport), hands it back, then erases
 /// the tenant after typing its short name (TenantErasure). The operator has no tenant, so the filter shows every tenant.
 /// </summary>
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(SuccessPlans.Web.Hosting.RateLimits.Export)]
 [Authorize(Policy = Roles.Operator)]
 public class CloseModel(AppDbContext db, TenantExport export, TenantErasure erasure, CurrentUser me) : PageModel
 {
