@@ -75,3 +75,15 @@ public sealed class ConflictProblem(string title, string? detail) : ProblemResul
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         Describe(builder, StatusCodes.Status409Conflict, "Not allowed in this state, or the record changed since the version sent.");
 }
+
+/// <summary>The pages' side of the same mapping: a use case's field errors onto the form, each under its field's key.</summary>
+public static class CorePageResults
+{
+    /// <summary>Adds each error of <paramref name="e"/>; <paramref name="key"/> turns a Core field name into the form's key (default: the same).</summary>
+    public static void AddErrors(this Microsoft.AspNetCore.Mvc.ModelBinding.ModelStateDictionary state, ValidationFailedException e, Func<string, string>? key = null)
+    {
+        foreach (var (field, messages) in e.Errors)
+            foreach (var message in messages)
+                state.AddModelError(key is null ? field : key(field), message);
+    }
+}

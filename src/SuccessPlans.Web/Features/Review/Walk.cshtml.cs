@@ -73,9 +73,7 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
         }
         catch (ValidationFailedException e)
         {
-            foreach (var (field, messages) in e.Errors)
-                foreach (var m in messages)
-                    ModelState.AddModelError(MapField(field, items), m);
+            ModelState.AddErrors(e, field => MapField(field, items));
             await LoadAsync(ids, ct, keepInput: true);
             return Page();
         }

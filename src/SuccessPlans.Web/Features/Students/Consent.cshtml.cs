@@ -57,9 +57,7 @@ public class ConsentModel(AppDbContext db, StudentAccess access, PlanService pla
         }
         catch (ValidationFailedException e)
         {
-            foreach (var (field, messages) in e.Errors)
-                foreach (var m in messages)
-                    ModelState.AddModelError(field.Length == 0 ? "" : $"{nameof(Input)}.{field}", m);
+            ModelState.AddErrors(e, field => field.Length == 0 ? "" : $"{nameof(Input)}.{field}");
             return Page();
         }
         TempData["Message"] = "Consent recorded.";

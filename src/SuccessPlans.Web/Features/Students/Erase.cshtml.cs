@@ -34,9 +34,7 @@ public class EraseModel(AppDbContext db, StudentErasure erasure, CurrentUser me,
         }
         catch (ValidationFailedException e)
         {
-            foreach (var (field, messages) in e.Errors)
-                foreach (var m in messages)
-                    ModelState.AddModelError(field, m);
+            ModelState.AddErrors(e);
             return Page();
         }
         catch (NotFoundException)

@@ -43,9 +43,7 @@ public class CloseModel(AppDbContext db, TenantExport export, TenantErasure eras
         }
         catch (ValidationFailedException e)
         {
-            foreach (var (field, messages) in e.Errors)
-                foreach (var m in messages)
-                    ModelState.AddModelError(field, m);
+            ModelState.AddErrors(e);
             return Page();
         }
         catch (NotFoundException)

@@ -52,9 +52,7 @@ public class EditModel(AppDbContext db, UserScopeService scopes, Invitations inv
         }
         catch (ValidationFailedException e)
         {
-            foreach (var (field, messages) in e.Errors)
-                foreach (var m in messages)
-                    ModelState.AddModelError(field.Length == 0 ? "" : $"Input.{field}", m);
+            ModelState.AddErrors(e, field => field.Length == 0 ? "" : $"Input.{field}");
             return await RedisplayAsync(ct);
         }
         catch (ConcurrencyConflictException e)
