@@ -27,13 +27,15 @@ if ! command -v wrk >/dev/null; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build -c Release src/SuccessPlans.Web -v q -nologo >/dev/null
+# NO_BUILD=1 measures the Release build already there (e.g. a baseline built before a change).
+[ -n "${NO_BUILD:-}" ] || dotnet build -c Release src/SuccessPlans.Web -v q -nologo >/dev/null
 dll="src/SuccessPlans.Web/bin/Release/net10.0/SuccessPlans.Web.dll"
 
 work="$(mktemp -d /tmp/successplans-bench-pages.XXXXXX)"
 pids=()
 cleanup() {
   status=$?
+  set +e +o pipefail  # the cleanup itself must run to the end
   if [ "$status" -ne 0 ]; then echo "failed ($status); the app's log:"; grep -A6 '^fail:' "$work/app.log" 2>/dev/null | head -40; tail -10 "$work/minimal.log" 2>/dev/null; fi
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do for _ in $(seq 1 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done; kill -9 "$p" 2>/dev/null || true; done
@@ -72,7 +74,9 @@ get() { curl -fsS "${proto[@]}" -H "Cookie: $cookie" "$APP$1" || { echo "GET $1 
 # The pages: ids are read from the pages themselves.
 student="$(get '/Students?OpenNeeds=true' | grep -o 'href="/Students/[0-9]*"' | head -1 | grep -o '[0-9]*')"
 refer="$(get "/Students/$student" | grep -o 'href="/Students/[0-9]*/Needs/[0-9]*/Refer"' | head -1 | sed 's/href="//;s/"$//')"
-school="$(get '/Students' | grep -o '<option value="[0-9]*"' | head -1 | grep -o '[0-9]*')"
+# The review screen: the walk through the student's class, where /Review/Student/{id} (a flag's link) leads.
+review="$(curl -sS -o /dev/null -w '%{redirect_url}' "${proto[@]}" -H "Cookie: $cookie" "$APP/Review/Student/$student" | sed "s|^https\?://[^/]*||")"
+school="$(get '/Students' | grep -o '<option value="[0-9][0-9]*"' | head -1 | grep -o '[0-9]*')"
 grade="$(get '/Students' | grep -o '<option>[^<]*</option>' | head -1 | sed 's/<option>//;s/<\/option>//')"
 pages=(
   "/Home/Coordinator"
@@ -87,7 +91,7 @@ pages=(
   "/Students?OpenFlags=true"
   "/Students?Sort=review"
   "/Students/$student"
-  "/Review/Student/$student"
+  "$review"
   "$refer"
 )
 for p in "${pages[@]}"; do
