@@ -24,10 +24,16 @@ public static class CoreServices
         services.AddMetrics();
         services.AddSingleton<SuccessPlans.Features.Observability.AppMetrics>();
         services.AddSingleton<SuccessPlans.Features.Observability.ReferralTransitionCounter>();
+        // Issue 15: the settings every page reads, cached per tenant; a saved tenant row evicts its entry at once.
+        services.AddMemoryCache();
+        services.AddSingleton<SuccessPlans.Features.Tenants.TenantSettingsStore>();
+        services.AddSingleton<SuccessPlans.Features.Tenants.TenantSettingsInvalidator>();
+        services.AddScoped<SuccessPlans.Features.Tenants.TenantSettingsCache>();
         services.AddDbContext<AppDbContext>((sp, o) =>
         {
             database.Configure(o);
-            o.AddInterceptors(sp.GetRequiredService<SuccessPlans.Features.Observability.ReferralTransitionCounter>());
+            o.AddInterceptors(sp.GetRequiredService<SuccessPlans.Features.Observability.ReferralTransitionCounter>(),
+                sp.GetRequiredService<SuccessPlans.Features.Tenants.TenantSettingsInvalidator>());
         });
 
         services.AddOptions<EmailOptions>().Bind(config.GetSection(EmailOptions.Section)).PostConfigure(o =>

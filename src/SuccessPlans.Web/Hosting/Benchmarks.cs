@@ -8,16 +8,20 @@ namespace SuccessPlans.Web.Hosting;
 /// <summary>
 /// Speed figures the issues ask for, measured on a throwaway SQLite database (never the app's own):
 ///   dotnet run -c Release --project src/SuccessPlans.Web -- benchmark import --students 50000
+/// and, for infra/scripts/bench-pages.sh, the minimal page the coordinator's pages are compared with:
+///   ... benchmark minimal --db data/successplans.db --urls http://127.0.0.1:5091
 /// </summary>
 public static class Benchmarks
 {
     public static async Task<int> RunAsync(string[] args)
     {
         var what = args.Length > 1 ? args[1] : "";
+        if (what == "minimal")
+            return await MinimalPageAsync(args);
         var students = Option(args, "--students", 50_000);
         if (what is not ("import" or "nightly" or "cabinet"))
         {
-            Console.Error.WriteLine("usage: benchmark import|nightly|cabinet [--students N]");
+            Console.Error.WriteLine("usage: benchmark import|nightly|cabinet [--students N] | benchmark minimal --db FILE --urls URL");
             return 2;
         }
         var dir = Directory.CreateTempSubdirectory("successplans-bench-").FullName;
@@ -147,6 +151,59 @@ public static class Benchmarks
         }
         return 0;
     }
+
+    /// <summary>
+    /// The yardstick of issue 15: a bare ASP.NET Core app over the same SQLite file, one endpoint, no auth, no tenancy,
+    /// no layout, that runs one EF Core AsNoTracking query of 25 students (Where/OrderBy/Take) and writes them as HTML.
+    /// It lives only in the benchmark command, never as a route of the real app.
+    /// </summary>
+    private static async Task<int> MinimalPageAsync(string[] args)
+    {
+        var db = StringOption(args, "--db") ?? throw new ArgumentException("benchmark minimal needs --db FILE");
+        var urls = StringOption(args, "--urls") ?? "http://127.0.0.1:5091";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(urls);
+        builder.Services.AddDbContext<MinimalDb>(o => o.UseSqlite($"Data Source={Path.GetFullPath(db)}"));
+        var app = builder.Build();
+        app.MapGet("/", async (MinimalDb context, HttpContext http, CancellationToken ct) =>
+        {
+            var rows = await context.Students.AsNoTracking()
+                .Where(s => s.Status == 0 && s.Grade != null)
+                .OrderBy(s => s.FamilyName).ThenBy(s => s.GivenName)
+                .Take(25)
+                .Select(s => new { s.Id, s.FamilyName, s.GivenName, s.Grade })
+                .ToListAsync(ct);
+            var html = new System.Text.StringBuilder("<!DOCTYPE html><html><head><title>Minimal</title></head><body><table>");
+            foreach (var r in rows)
+                html.Append("<tr><td>").Append(r.Id).Append("</td><td>").Append(System.Net.WebUtility.HtmlEncode(r.FamilyName))
+                    .Append("</td><td>").Append(System.Net.WebUtility.HtmlEncode(r.GivenName)).Append("</td><td>")
+                    .Append(System.Net.WebUtility.HtmlEncode(r.Grade)).Append("</td></tr>");
+            html.Append("</table></body></html>");
+            http.Response.ContentType = "text/html; charset=utf-8";
+            await http.Response.WriteAsync(html.ToString(), ct);
+        });
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>The minimal page's own tiny model: the two tables it reads, nothing of the app's (filters, interceptors).</summary>
+    private sealed class MinimalDb(DbContextOptions<MinimalDb> options) : DbContext(options)
+    {
+        public DbSet<MinimalStudent> Students => Set<MinimalStudent>();
+    }
+
+    private sealed class MinimalStudent
+    {
+        public int Id { get; set; }
+        public required string FamilyName { get; set; }
+        public required string GivenName { get; set; }
+        public string? Grade { get; set; }
+        public int Status { get; set; }
+    }
+
+    private static string? StringOption(string[] args, string name) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
     /// <summary>Linux: writing 5 to clear_refs resets the peak resident set (VmHWM), so the check's own peak can be read.</summary>
     private static void ResetPeakMemory()

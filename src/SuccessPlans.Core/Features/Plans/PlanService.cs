@@ -28,7 +28,7 @@ public sealed record NewPlanItem(Domain? Domain, PlanItemKind? Kind, string? Des
 /// valid items, no change to a withdrawn student's plan, no silent overwrite, and every change in the
 /// student's history. Callers have already checked that the user may see the student.
 /// </summary>
-public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans.Features.Flags.FlagService flags)
+public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans.Features.Flags.FlagService flags, SuccessPlans.Features.Tenants.TenantSettingsCache settings)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -38,7 +38,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans
     /// <summary>The tenant's calendar date at a UTC instant.</summary>
     public async Task<DateOnly> LocalDateAsync(DateTime utc, CancellationToken ct = default)
     {
-        var zone = await db.Tenants.Select(t => t.TimeZoneId).SingleAsync(ct);
+        var zone = (await settings.GetAsync(ct)).TimeZoneId;
         return DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(utc, TimeZoneInfo.FindSystemTimeZoneById(zone)));
     }
 

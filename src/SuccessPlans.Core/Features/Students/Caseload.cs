@@ -30,33 +30,41 @@ public static class Caseload
         if (f.OpenFlags) query = query.Where(s => db.Flags.Any(fl => fl.StudentId == s.Id && fl.ResolvedAt == null && fl.DismissedAt == null));
         if (!string.IsNullOrEmpty(f.Grade)) query = query.Where(s => s.Grade == f.Grade);
 
-        var rows = query.Select(s => new
-        {
-            Student = s,
-            Plan = db.Plans.Where(p => p.StudentId == s.Id && p.SchoolYear == schoolYear)
-                .Select(p => new { p.Tier, p.Status, p.NextReviewDue, OpenNeeds = p.Items.Count(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Open) })
-                .FirstOrDefault(),
-        });
-        if (f.Tier is { } tier) rows = rows.Where(r => r.Plan != null && r.Plan.Tier == tier);
+        // One LEFT JOIN to this school year's plan (unique per student and year), not a correlated subquery repeated
+        // for each filter, sort and column that reads it; the open-needs count is read only where a filter, the sort or
+        // a column asks for it.
+        var rows =
+            from s in query
+            join p in db.Plans.Where(p => p.SchoolYear == schoolYear) on s.Id equals p.StudentId into current
+            from p in current.DefaultIfEmpty()
+            select new
+            {
+                Student = s,
+                HasPlan = p != null,
+                Tier = p == null ? (int?)null : p.Tier,
+                Status = p == null ? (PlanStatus?)null : p.Status,
+                NextReviewDue = p == null ? null : p.NextReviewDue,
+                OpenNeeds = p == null ? 0 : p.Items.Count(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Open),
+            };
+        if (f.Tier is { } tier) rows = rows.Where(r => r.Tier == tier);
         rows = f.Plan switch
         {
-            "none" => rows.Where(r => r.Plan == null),
-            "active" => rows.Where(r => r.Plan != null && r.Plan.Status == PlanStatus.Active),
-            "closed" => rows.Where(r => r.Plan != null && r.Plan.Status == PlanStatus.Closed),
+            "none" => rows.Where(r => !r.HasPlan),
+            "active" => rows.Where(r => r.Status == PlanStatus.Active),
+            "closed" => rows.Where(r => r.Status == PlanStatus.Closed),
             _ => rows,
         };
-        if (f.OpenNeeds) rows = rows.Where(r => r.Plan != null && r.Plan.OpenNeeds > 0);
+        if (f.OpenNeeds) rows = rows.Where(r => r.OpenNeeds > 0);
 
         rows = f.Sort switch
         {
             "grade" => rows.OrderBy(r => r.Student.Grade).ThenBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
-            "tier" => rows.OrderByDescending(r => r.Plan == null ? 0 : r.Plan.Tier).ThenBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
-            "needs" => rows.OrderByDescending(r => r.Plan == null ? 0 : r.Plan.OpenNeeds).ThenBy(r => r.Student.FamilyName),
-            "review" => rows.OrderBy(r => r.Plan == null || r.Plan.NextReviewDue == null).ThenBy(r => r.Plan!.NextReviewDue).ThenBy(r => r.Student.FamilyName),
+            "tier" => rows.OrderByDescending(r => r.Tier ?? 0).ThenBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
+            "needs" => rows.OrderByDescending(r => r.OpenNeeds).ThenBy(r => r.Student.FamilyName),
+            "review" => rows.OrderBy(r => r.NextReviewDue == null).ThenBy(r => r.NextReviewDue).ThenBy(r => r.Student.FamilyName),
             _ => rows.OrderBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
         };
         return rows.Select(r => new CaseloadRow(r.Student.Id, r.Student.FamilyName, r.Student.GivenName, r.Student.Grade, r.Student.School.Name, r.Student.Status,
-            r.Plan == null ? null : r.Plan.Tier, r.Plan == null ? null : r.Plan.Status, r.Plan == null ? 0 : r.Plan.OpenNeeds,
-            r.Plan == null ? null : r.Plan.NextReviewDue));
+            r.Tier, r.Status, r.OpenNeeds, r.NextReviewDue));
     }
 }

@@ -16,7 +16,8 @@ namespace SuccessPlans.Web.Features.Home;
 /// and unread updates from providers. Every row is one click from what it needs.
 /// </summary>
 [Authorize(Policy = Roles.Coordinator)]
-public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess access, FlagService flags, PlanService plans, TimeProvider time) : PageModel
+public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess access, FlagService flags, PlanService plans, TimeProvider time,
+    SuccessPlans.Features.Tenants.TenantSettingsCache tenantSettings) : PageModel
 {
     public enum FollowUp { AwaitingConfirmation, Declined, NoAnswer, NothingDelivered }
 
@@ -84,7 +85,7 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
         var mine = await me.SchoolIdsAsync(ct);
         var visible = (await access.VisibleAsync(ct)).Select(s => s.Id);
         var now = time.GetUtcNow().UtcDateTime;
-        var settings = await db.Tenants.Select(t => new { t.NoResponseDays, t.StalledDays }).SingleAsync(ct);
+        var settings = await tenantSettings.GetAsync(ct);
         var noAnswerBefore = now.AddDays(-settings.NoResponseDays);
         var stalledBefore = now.AddDays(-settings.StalledDays);
         ReferralStatus[] open = [ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService];

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Issue 15: the coordinator's pages against a minimal ASP.NET Core page, side by side in one run.
+#
+#   bash infra/scripts/bench-pages.sh            # 3 rounds of 15 s per page (the issue's measure)
+#   bash infra/scripts/bench-pages.sh --quick    # 1 round of 5 s (a quick look; noisier)
+#   ROUNDS=2 SECONDS_PER_RUN=10 bash infra/scripts/bench-pages.sh
+#
+# Builds Release, starts the app on a fresh demo database (SQLite) as Staging (not Development: Secure cookies,
+# exception page, HSTS, log filters as in Production; Production itself refuses the demo and plain HTTP), signs in
+# as the demo coordinator, and runs wrk -t2 -c32 against the minimal page and each coordinator page in turn, the
+# minimal page right before each. Prints requests/s, p99, and the ratio to the minimal run just before.
+# The minimal page is `benchmark minimal` (src/SuccessPlans.Web/Hosting/Benchmarks.cs): a second process over the
+# same database file, one AsNoTracking query of 25 rows as HTML, no auth. It is no route of the real app.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ROUNDS="${ROUNDS:-3}"; SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"
+if [ "${1:-}" = "--quick" ]; then ROUNDS=1; SECONDS_PER_RUN=5; fi
+APP_PORT="${APP_PORT:-5190}"; MIN_PORT="${MIN_PORT:-5191}"
+APP="http://127.0.0.1:$APP_PORT"; MIN="http://127.0.0.1:$MIN_PORT"
+
+if ! command -v wrk >/dev/null; then
+  echo "Installing wrk from Debian"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# NO_BUILD=1 measures the Release build already there (e.g. a baseline built before a change).
+[ -n "${NO_BUILD:-}" ] || dotnet build -c Release src/SuccessPlans.Web -v q -nologo >/dev/null
+dll="src/SuccessPlans.Web/bin/Release/net10.0/SuccessPlans.Web.dll"
+
+work="$(mktemp -d /tmp/successplans-bench-pages.XXXXXX)"
+pids=()
+cleanup() {
+  status=$?
+  set +e +o pipefail  # the cleanup itself must run to the end
+  if [ "$status" -ne 0 ]; then echo "failed ($status); the app's log:"; grep -A6 '^fail:' "$work/app.log" 2>/dev/null | head -40; tail -10 "$work/minimal.log" 2>/dev/null; fi
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do for _ in $(seq 1 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done; kill -9 "$p" 2>/dev/null || true; done
+  [ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The app, as it runs for a user: rate limiter, access log, jobs, logging all on. Its content root is the project
+# (seed-data is found from there); its data (database, mail, keys) go to the throwaway folder.
+( cd src/SuccessPlans.Web && ASPNETCORE_ENVIRONMENT=Staging Demo__Enabled=true App__BaseUrl="$APP" \
+    ForwardedHeaders__KnownProxies=127.0.0.1 Database__DataDirectory="$work" Email__PickupDirectory="$work/mail" ASPNETCORE_URLS="$APP" \
+    exec dotnet "../../$dll" >"$work/app.log" 2>&1 ) &
+pids+=($!)
+for _ in $(seq 1 300); do curl -fsS "$APP/health/live" >/dev/null 2>&1 && break; sleep 1; done
+curl -fsS "$APP/health/live" >/dev/null || { echo "the app did not start:"; tail -20 "$work/app.log"; exit 1; }
+db="$(ls "$work"/*.db | head -1)"
+
+dotnet "$dll" benchmark minimal --db "$db" --urls "$MIN" >"$work/minimal.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 60); do curl -fsS "$MIN/" >/dev/null 2>&1 && break; sleep 1; done
+
+# Sign in as the demo coordinator (no second factor). Outside Development cookies and antiforgery need HTTPS: every
+# request says X-Forwarded-Proto: https from 127.0.0.1, a known proxy, as nginx does in production. curl's jar would
+# not send Secure cookies over http, so cookies go as a header.
+proto=(-H "X-Forwarded-Proto: https")
+cookies_of() { grep -i '^set-cookie:' "$1" | sed 's/^[Ss]et-[Cc]ookie: //;s/;.*//' | tr -d '\r' | paste -sd';' | sed 's/;/; /g'; }
+login_page="$(curl -fsS "${proto[@]}" -D "$work/form.headers" "$APP/Account/Login")"
+token="$(grep -o 'name="__RequestVerificationToken" type="hidden" value="[^"]*"' <<<"$login_page" | sed 's/.*value="//;s/"$//')"
+curl -sS "${proto[@]}" -H "Cookie: $(cookies_of "$work/form.headers")" -D "$work/login.headers" -o /dev/null "$APP/Account/Login" \
+  --data-urlencode "Input.Email=coordinator@demo.test" --data-urlencode "Input.Password=Demo-Success-2026!" \
+  --data-urlencode "__RequestVerificationToken=$token"
+cookie="$(cookies_of "$work/login.headers" | tr ';' '\n' | sed 's/^ //' | grep '^successplans.auth' | paste -sd';' | sed 's/;/; /g')"
+[ -n "$cookie" ] || { echo "sign-in failed"; cat "$work/login.headers"; exit 1; }
+get() { curl -fsS "${proto[@]}" -H "Cookie: $cookie" "$APP$1" || { echo "GET $1 failed" >&2; return 1; }; }
+
+# The pages: ids are read from the pages themselves.
+student="$(get '/Students?OpenNeeds=true' | grep -o 'href="/Students/[0-9]*"' | head -1 | grep -o '[0-9]*')"
+refer="$(get "/Students/$student" | grep -o 'href="/Students/[0-9]*/Needs/[0-9]*/Refer"' | head -1 | sed 's/href="//;s/"$//')"
+# The review screen: the walk through the student's class, where /Review/Student/{id} (a flag's link) leads.
+review="$(curl -sS -o /dev/null -w '%{redirect_url}' "${proto[@]}" -H "Cookie: $cookie" "$APP/Review/Student/$student" | sed "s|^https\?://[^/]*||")"
+school="$(get '/Students' | grep -o '<option value="[0-9][0-9]*"' | head -1 | grep -o '[0-9]*')"
+grade="$(get '/Students' | grep -o '<option>[^<]*</option>' | head -1 | sed 's/<option>//;s/<\/option>//')"
+pages=(
+  "/Home/Coordinator"
+  "/Students"
+  "/Students?Q=A"
+  "/Students?School=$school"
+  "/Students?Grade=$grade"
+  "/Students?Tier=2"
+  "/Students?Plan=active"
+  "/Students?Plan=none"
+  "/Students?OpenNeeds=true"
+  "/Students?OpenFlags=true"
+  "/Students?Sort=review"
+  "/Students/$student"
+  "$review"
+  "$refer"
+)
+for p in "${pages[@]}"; do
+  code="$(curl -s -o /dev/null -w '%{http_code}' "${proto[@]}" -H "Cookie: $cookie" "$APP$p")"
+  [ "$code" = 200 ] || { echo "$p answered $code, not 200"; exit 1; }
+done
+
+# wrk's summary: requests/s and p99 (ms), from --latency.
+measure() { # url [cookie]
+  local out
+  if [ -n "${2:-}" ]; then out="$(wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency -H "X-Forwarded-Proto: https" -H "Cookie: $2" "$1")"
+  else out="$(wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency "$1")"; fi
+  local rps p99 errors
+  rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+  p99="$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.1f", v}' <<<"$out")"
+  errors="$(awk '/Non-2xx/ {print $NF}' <<<"$out")"
+  echo "$rps $p99 ${errors:-0}"
+}
+
+echo "wrk -t2 -c32, $ROUNDS round(s) of ${SECONDS_PER_RUN} s, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+printf '%-5s %-34s %10s %9s %10s %9s %6s %7s\n' round page "page rps" "p99 ms" "min rps" "min p99" ratio non2xx
+for round in $(seq 1 "$ROUNDS"); do
+  for p in "${pages[@]}"; do
+    read -r mrps mp99 _ < <(measure "$MIN/")
+    read -r rps p99 errs < <(measure "$APP$p" "$cookie")
+    ratio="$(awk -v a="$rps" -v b="$mrps" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')"
+    printf '%-5s %-34s %10s %9s %10s %9s %6s %7s\n' "$round" "$p" "$rps" "$p99" "$mrps" "$mp99" "$ratio" "$errs"
+  done
+done
