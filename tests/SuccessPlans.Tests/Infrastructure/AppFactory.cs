@@ -42,7 +42,6 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
         builder.UseSetting("Jobs:RunServer", "false");
         builder.UseSetting("Email:Delivery", "Pickup");
         builder.UseSetting("Email:PickupDirectory", PickupDirectory);
-        builder.UseSetting("DataProtection:KeysDirectory", Path.Combine(Root, "keys"));
         builder.UseSetting("App:BaseUrl", "https://localhost");
         // Every test signs in from one address many times: the limits are raised here, and the tests of the limiter set low ones.
         foreach (var policy in new[] { "SignIn", "PasswordReset", "Invitation", "ApiKey", "Export" })
