@@ -198,7 +198,8 @@ public class ReferFlowTests : IAsyncLifetime
     [Fact]
     public async Task The_consent_service_refuses_a_withdrawn_student_and_records_the_history()
     {
-        var today = DateOnly.FromDateTime(_app.Time.GetUtcNow().UtcDateTime);
+        // The tenant's own day (New York): after midnight UTC, the UTC date is still the future there.
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(_app.Time.GetUtcNow().UtcDateTime, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")));
         await _app.InTenant(_tenant, async (sp, db) =>
         {
             var consents = sp.GetRequiredService<ConsentService>();
