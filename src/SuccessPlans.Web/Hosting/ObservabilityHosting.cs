@@ -142,16 +142,8 @@ internal sealed class OutboxBacklogCheck(IServiceScopeFactory scopes, TimeProvid
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        DateTime? oldest = null;
-        // Tenant by tenant, as the dispatcher reads them: no query crosses the tenant filter.
-        foreach (var tenantId in await TenantIdsAsync(scopes, ct))
-        {
-            await using var scope = scopes.CreateTenantScope(tenantId);
-            var waiting = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Notifications
-                .Where(n => n.Status == NotificationStatus.Pending || n.Status == NotificationStatus.Sending)
-                .MinAsync(n => (DateTime?)n.CreatedAt, ct);
-            if (waiting is { } w && (oldest is null || w < oldest)) oldest = w;
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        var oldest = await ReadinessQueries.OldestUnsentAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), ct);
         var age = oldest is { } o ? now - o : TimeSpan.Zero;
         var data = new Dictionary<string, object> { ["oldestUnsentSeconds"] = (long)age.TotalSeconds };
         return age > options.Value.OutboxMaxAge
@@ -159,11 +151,6 @@ internal sealed class OutboxBacklogCheck(IServiceScopeFactory scopes, TimeProvid
             : HealthCheckResult.Healthy(data: data);
     }
 
-    internal static async Task<List<int>> TenantIdsAsync(IServiceScopeFactory scopes, CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<AppDbContext>().Tenants.Select(t => t.Id).ToListAsync(ct);
-    }
 }
 
 /// <summary>
@@ -176,19 +163,11 @@ internal sealed class NightlyCheckFreshness(IServiceScopeFactory scopes, TimePro
     {
         var now = time.GetUtcNow().UtcDateTime;
         var limit = options.Value.NightlyCheckMaxAge;
-        var stale = new List<int>();
-        var oldest = TimeSpan.Zero;
-        foreach (var tenantId in await OutboxBacklogCheck.TenantIdsAsync(scopes, ct))
-        {
-            await using var scope = scopes.CreateTenantScope(tenantId);
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            var name = TenantJobCatalog.NightlyCheck.Name;
-            var lastRun = await db.JobRuns.Where(r => r.JobName == name && r.Status == JobRunStatus.Succeeded).MaxAsync(r => r.FinishedAt, ct);
-            var since = lastRun ?? await db.Tenants.Select(t => t.CreatedAt).SingleAsync(ct);
-            var age = now - since;
-            if (age > oldest) oldest = age;
-            if (age > limit) stale.Add(tenantId);
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        var lastRuns = await ReadinessQueries.LastNightlyCheckAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), ct);
+        var ages = lastRuns.Select(r => (r.TenantId, Age: now - r.Since)).ToList();
+        var oldest = ages.Count == 0 ? TimeSpan.Zero : ages.Max(a => a.Age);
+        var stale = ages.Where(a => a.Age > limit).Select(a => a.TenantId).ToList();
         var data = new Dictionary<string, object> { ["oldestSeconds"] = (long)oldest.TotalSeconds, ["staleTenants"] = stale.Count };
         return stale.Count > 0
             ? HealthCheckResult.Unhealthy($"No successful nightly check within {limit.TotalHours:F0} h for tenant id(s) {string.Join(", ", stale)}.", data: data)

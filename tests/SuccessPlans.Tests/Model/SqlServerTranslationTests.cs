@@ -62,6 +62,14 @@ public class SqlServerTranslationTests
     }
 
     [Fact]
+    public void The_readiness_probe_translates_to_one_statement_each()
+    {
+        using var db = SqlServer();
+        Translates(SuccessPlans.Features.Observability.ReadinessQueries.OldestUnsent(db), "oldest unsent email");
+        Translates(SuccessPlans.Features.Observability.ReadinessQueries.LastNightlyChecks(db), "last nightly checks");
+    }
+
+    [Fact]
     public void The_referrals_inbox_translates()
     {
         using var db = SqlServer();

@@ -36,7 +36,7 @@ public class AttendanceModel(AppDbContext db, ProviderAccess access, ReferralSer
         }
         catch (ValidationFailedException e)
         {
-            foreach (var m in e.Errors.SelectMany(x => x.Value)) ModelState.AddModelError("", m);
+            ModelState.AddErrors(e, _ => "");
         }
         catch (Exception e) when (e is IllegalTransitionException or ConcurrencyConflictException or NotFoundException)
         {

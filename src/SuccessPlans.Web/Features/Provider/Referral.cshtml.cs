@@ -55,7 +55,7 @@ public class ReferralModel(AppDbContext db, ProviderAccess access, ReferralServi
         catch (ValidationFailedException e)
         {
             db.ChangeTracker.Clear();
-            foreach (var m in e.Errors.SelectMany(x => x.Value)) ModelState.AddModelError("", m);
+            ModelState.AddErrors(e, _ => "");
             await LoadAsync(id, ct);
             return Page();
         }

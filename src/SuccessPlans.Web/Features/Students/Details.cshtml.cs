@@ -99,7 +99,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         }
         catch (ValidationFailedException e)
         {
-            foreach (var m in e.Errors.SelectMany(x => x.Value)) ModelState.AddModelError("NoteText", m);
+            ModelState.AddErrors(e, _ => "NoteText");
             return Page();
         }
         TempData["Message"] = "Note added.";
@@ -139,7 +139,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         }
         catch (ValidationFailedException e)
         {
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddErrors(e, _ => "");
             return Page();
         }
         TempData["Message"] = "Consent revoked.";
@@ -204,9 +204,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         }
         catch (ValidationFailedException e)
         {
-            foreach (var (field, messages) in e.Errors)
-                foreach (var message in messages)
-                    ModelState.AddModelError(prefix.Length > 0 ? $"{prefix}.{field}" : field == PlanService.ConfirmCloseField ? field : "", message);
+            ModelState.AddErrors(e, field => prefix.Length > 0 ? $"{prefix}.{field}" : field == PlanService.ConfirmCloseField ? field : "");
             return Page();
         }
         catch (NotFoundException)
