@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Data.Sqlite;
@@ -134,6 +135,22 @@ public class AccessLogTests(ITestOutputHelper output) : IAsyncLifetime
         {
             var before = await LastIdAsync();
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(url)).StatusCode);
+            Assert.Empty(await EntriesAsync(_tenantA, before));
+        }
+        // The referral list carries each referral as shared: one entry per item, for the item's child.
+        var beforeList = await LastIdAsync();
+        var listed = await provider.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/referrals");
+        var ids = listed.EnumerateArray().Select(r => r.GetProperty("id").GetInt32()).ToList();
+        Assert.Contains(_referral1, ids);
+        var items = await _app.InTenant(_tenantA, (_, db) => db.Referrals.Where(r => ids.Contains(r.Id)).OrderBy(r => r.Id).Select(r => new { r.StudentId, r.Id }).ToListAsync());
+        var listEntries = await EntriesAsync(_tenantA, beforeList);
+        Assert.Equal(items.Select(i => (i.StudentId, i.Id)), listEntries.Select(e => (e.StudentId!.Value, e.ReferralId!.Value)).OrderBy(x => x.Item2));
+        Assert.All(listEntries, e => Assert.Equal((AccessAction.ApiRead, "Provider", "GET /api/v1/referrals"), (e.Action, e.Role, e.Path)));
+
+        foreach (var url in new[] { "/api/v1/students", "/Students" })
+        {
+            var before = await LastIdAsync();
+            Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync(url)).StatusCode);
             Assert.Empty(await EntriesAsync(_tenantA, before));
         }
     }

@@ -60,6 +60,19 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time)
         entry.State = EntityState.Detached;
     }
 
+    /// <summary>
+    /// One entry per child of a list answer that carries each child's record (the API's referral list): inserted in
+    /// batches in one SaveChanges, nothing loaded, detached afterwards.
+    /// </summary>
+    public async Task AppendManyAsync(AccessActor who, AccessAction action, IReadOnlyCollection<(int StudentId, int? ReferralId)> rows, string? path, CancellationToken ct = default)
+    {
+        if (rows.Count == 0) return;
+        var entries = rows.Select(r => Entry(who, action, r.StudentId, path, referralId: r.ReferralId)).ToList();
+        db.AccessLog.AddRange(entries);
+        await db.SaveChangesAsync(ct);
+        foreach (var e in entries) db.Entry(e).State = EntityState.Detached;
+    }
+
     /// <summary>One page of the filtered log, newest first (offset paging over the (TenantId, At) index).</summary>
     public async Task<AuditPage> SearchAsync(AuditFilter filter, int page, CancellationToken ct = default)
     {

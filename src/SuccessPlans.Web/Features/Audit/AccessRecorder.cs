@@ -26,6 +26,14 @@ public sealed class AccessRecorder(AccessLog log, CurrentUser me, IHttpContextAc
         var path = request is null ? null : $"{request.Method} {request.PathBase}{request.Path}";
         await log.AppendAsync(await ActorAsync(ct), action, studentId, path, planId, referralId, ct);
     }
+
+    /// <summary>One entry per child of a list answer that carries each child's record.</summary>
+    public async Task RecordManyAsync(AccessAction action, IReadOnlyCollection<(int StudentId, int? ReferralId)> rows, CancellationToken ct = default)
+    {
+        var request = http.HttpContext?.Request;
+        var path = request is null ? null : $"{request.Method} {request.PathBase}{request.Path}";
+        await log.AppendManyAsync(await ActorAsync(ct), action, rows, path, ct);
+    }
 }
 
 /// <summary>

@@ -55,11 +55,13 @@ public static class ReferralsApi
         return g;
     }
 
-    private static async Task<Ok<List<ReferralDto>>> ListAsync(ProviderAccess access, ReferralStatus? status, CancellationToken ct)
+    private static async Task<Ok<List<ReferralDto>>> ListAsync(ProviderAccess access, ReferralStatus? status, SuccessPlans.Web.Features.Audit.AccessRecorder accessLog, CancellationToken ct)
     {
         var query = await access.ReferralsAsync(ct);
         if (status is { } s) query = query.Where(r => r.Status == s);
         var list = await query.Include(r => r.Service).Include(r => r.Deliveries).OrderByDescending(r => r.SentAt).ThenByDescending(r => r.Id).Take(1000).ToListAsync(ct);
+        // Each item is the referral as the school shared it, so the list is as much a read of each child as GET /{id}.
+        await accessLog.RecordManyAsync(SuccessPlans.Features.Audit.AccessAction.ApiRead, list.Select(r => (r.StudentId, (int?)r.Id)).ToList(), ct);
         return TypedResults.Ok(list.Select(ToDto).ToList());
     }
 
