@@ -41,6 +41,8 @@ public static class WebHosting
         builder.Services.AddScoped<SuccessPlans.Web.Features.Notifications.UnreadUpdates>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Provider.ProviderAccess>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Audit.AccessRecorder>();
+        builder.Services.AddSingleton<SuccessPlans.Web.Features.Account.PasswordResetQueue>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SuccessPlans.Web.Features.Account.PasswordResetQueue>());
     }
 
     public static void UseSuccessPlansPipeline(this WebApplication app)

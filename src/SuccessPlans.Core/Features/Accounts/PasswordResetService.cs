@@ -16,7 +16,8 @@ public sealed record PasswordResetResult(bool InvalidLink, IReadOnlyList<string>
 
 /// <summary>
 /// "Forgot password": a one-time link valid for two hours, sent through the outbox. Whether the email belongs to anyone
-/// is never told: the answer and the work are the same, only the outbox row differs.
+/// is never told: the page answers the same before this runs (PasswordResetQueue), and the work is about the same, only
+/// the outbox row differs.
 /// </summary>
 public sealed class PasswordResetService(UserManager<AppUser> users, IServiceScopeFactory scopes, AppDbContext db, PublicUrls urls)
 {

@@ -11,7 +11,7 @@ namespace SuccessPlans.Web.Features.Account;
 /// <summary>Asks for a reset link. The answer is the same whether or not the email has an account.</summary>
 [AllowAnonymous]
 [EnableRateLimiting(RateLimits.PasswordReset)]
-public class ForgotPasswordModel(PasswordResetService resets) : PageModel
+public class ForgotPasswordModel(PasswordResetQueue resets) : PageModel
 {
     public const string SentMessage = "If an account exists for that email, we sent a link to choose a new password. It works once, for 2 hours.";
 
@@ -20,11 +20,12 @@ public class ForgotPasswordModel(PasswordResetService resets) : PageModel
 
     public void OnGet() { }
 
-    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    public IActionResult OnPost()
     {
         if (!ModelState.IsValid)
             return Page();
-        await resets.RequestAsync(Email, ct);
+        // Handled after this answer, so its time says nothing of whether the email has an account.
+        resets.Enqueue(Email);
         Sent = true;
         return Page();
     }
