@@ -49,8 +49,9 @@ trap cleanup EXIT
     ForwardedHeaders__KnownProxies=127.0.0.1 Database__DataDirectory="$work" Email__PickupDirectory="$work/mail" ASPNETCORE_URLS="$APP" \
     exec dotnet "../../$dll" >"$work/app.log" 2>&1 ) &
 pids+=($!)
-for _ in $(seq 1 300); do curl -fsS "$APP/health/live" >/dev/null 2>&1 && break; sleep 1; done
-curl -fsS "$APP/health/live" >/dev/null || { echo "the app did not start:"; tail -20 "$work/app.log"; exit 1; }
+# The sign-in page, not just /health/live: the demo is seeded after the app starts listening (503 until then).
+for _ in $(seq 1 300); do curl -fsS -o /dev/null -H "X-Forwarded-Proto: https" "$APP/Account/Login" >/dev/null 2>&1 && break; sleep 1; done
+curl -fsS -o /dev/null -H "X-Forwarded-Proto: https" "$APP/Account/Login" >/dev/null || { echo "the app did not start:"; tail -20 "$work/app.log"; exit 1; }
 db="$(ls "$work"/*.db | head -1)"
 
 dotnet "$dll" benchmark minimal --db "$db" --urls "$MIN" >"$work/minimal.log" 2>&1 &

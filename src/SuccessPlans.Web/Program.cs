@@ -22,6 +22,7 @@ try
 
     var app = builder.Build();
     app.UseForwardedHeadersFromKnownProxies();
+    app.UseDemoPreparation();
     app.UseSuccessPlansPipeline();
     app.MapSuccessPlansEndpoints();
 
@@ -29,10 +30,11 @@ try
     if (Commands.IsCommand(args))
         return await Commands.RunAsync(app, args);
 
-    await app.StartJobsAsync();
+    var demo = app.Services.GetRequiredService<DemoPreparation>();
+    await app.StartAfterDemoAsync();
     app.PrintDemoLogins();
     await app.RunAsync();
-    return 0;
+    return demo.Failed ? 1 : 0;
 }
 catch (StartupException e)
 {

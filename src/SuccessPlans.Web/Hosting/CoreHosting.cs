@@ -1,6 +1,5 @@
 using SuccessPlans.Features.Jobs;
 using SuccessPlans.Features.Seeding;
-using SuccessPlans.Csv;
 
 namespace SuccessPlans.Web.Hosting;
 
@@ -18,26 +17,21 @@ public static class CoreHosting
 
     }
 
-    /// <summary>Migrates (or checks) the database and, on an empty one with Demo:Enabled, seeds the demo community.</summary>
-    public static async Task PrepareDatabaseAsync(this WebApplication app)
-    {
+    /// <summary>Migrates (or checks) the database. The demo is seeded once the app listens (DemoPreparation).</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app) =>
         await DatabaseStartup.PrepareAsync(app.Services, app.Services.GetRequiredService<DatabaseSettings>());
-        if (!app.Configuration.GetValue<bool>("Demo:Enabled"))
-            return;
 
+    /// <summary>The demo's seed data folder when Demo:Enabled, checked before the app starts; null without the demo.</summary>
+    public static string? DemoSeedData(WebApplication app)
+    {
+        if (!app.Configuration.GetValue<bool>("Demo:Enabled"))
+            return null;
         var seedData = app.Configuration["Demo:SeedDataDirectory"] is { Length: > 0 } configured
             ? configured
             : DemoSeeder.FindSeedData(app.Environment.ContentRootPath) ?? DemoSeeder.FindSeedData(AppContext.BaseDirectory);
         if (seedData is null || !Directory.Exists(seedData))
             throw new StartupException("Demo:Enabled is true but seed-data/demo was not found: set Demo:SeedDataDirectory.");
-        try
-        {
-            await app.Services.GetRequiredService<DemoSeeder>().SeedIfEmptyAsync(seedData);
-        }
-        catch (ImportFileException e)
-        {
-            throw new StartupException($"The demo seed data in {seedData} is malformed: {e.Message}", e);
-        }
+        return seedData;
     }
 
     public static void PrintDemoLogins(this WebApplication app)
@@ -49,6 +43,7 @@ public static class CoreHosting
             Console.WriteLine($"  {login.Email,-26} {login.Role,-12} {login.What}");
         Console.WriteLine("The demo Admin and operator also need a code from an authenticator app: add the demo-only key " + DemoSeeder.AuthenticatorKey);
         Console.WriteLine("  (or run: oathtool --totp -b " + DemoSeeder.AuthenticatorKey + ")");
+        Console.WriteLine("The app answers at once; the first time, it shows \"Preparing the demo\" for about half a minute while it seeds.");
     }
 
     public static async Task StartJobsAsync(this WebApplication app) =>

@@ -50,12 +50,13 @@ public static class ProductionHosting
     public static void UseForwardedHeadersFromKnownProxies(this WebApplication app)
     {
         app.UseForwardedHeaders();
-        if (app.Environment.IsProduction())
+        // Outside Development cookies and antiforgery are Secure-only, so plain HTTP would end in a 500, not only in Production.
+        if (!app.Environment.IsDevelopment())
             app.Use(RefusePlainHttp);
     }
 
     /// <summary>
-    /// In Production every page needs HTTPS (Secure cookies, antiforgery): a plain-HTTP request, direct or through a
+    /// Outside Development every page needs HTTPS (Secure cookies, antiforgery): a plain-HTTP request, direct or through a
     /// proxy the app does not know, gets a 400 that says what to fix instead of a 500. /health stays open to probes.
     /// </summary>
     private static async Task RefusePlainHttp(HttpContext http, RequestDelegate next)

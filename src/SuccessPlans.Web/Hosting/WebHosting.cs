@@ -42,6 +42,7 @@ public static class WebHosting
         builder.Services.AddScoped<SuccessPlans.Web.Features.Provider.ProviderAccess>();
         builder.Services.AddScoped<SuccessPlans.Web.Features.Audit.AccessRecorder>();
         builder.Services.AddSingleton<SuccessPlans.Web.Features.Account.PasswordResetQueue>();
+        builder.Services.AddSingleton<DemoPreparation>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SuccessPlans.Web.Features.Account.PasswordResetQueue>());
     }
 

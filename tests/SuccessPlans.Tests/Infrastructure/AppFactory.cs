@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -139,6 +140,16 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
             Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
         }
         return client;
+    }
+
+    /// <summary>The app listens before the demo is seeded; a test starts once it is ready, as a user would wait.</summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        var preparation = host.Services.GetRequiredService<SuccessPlans.Web.Hosting.DemoPreparation>().Completion;
+        if (!preparation.Wait(TimeSpan.FromMinutes(5)))
+            throw new TimeoutException("The demo was not ready within 5 minutes.");
+        return host;
     }
 
     public override async ValueTask DisposeAsync()
