@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using SuccessPlans.Features.Jobs;
 using SuccessPlans.Features.Notifications;
@@ -95,6 +96,40 @@ public class HealthTests : IAsyncLifetime
         });
         _app.Time.Advance(TimeSpan.FromHours(27));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await GetAsync("/health/ready")).Status);
+    }
+
+    [Fact]
+    public async Task A_run_left_running_by_a_node_that_died_is_marked_interrupted_by_the_next_run_and_a_live_one_is_not()
+    {
+        var tenant = await _app.CreateTenantAsync("killed");
+        var other = await _app.CreateTenantAsync("killed-other");
+        var now = _app.Time.GetUtcNow().UtcDateTime;
+        var name = TenantJobCatalog.NightlyCheck.Name;
+        // A node died three hours into nothing; another node's run started a minute ago; another tenant's old run is its own.
+        var (dead, live) = await _app.InTenant(tenant.Id, async (_, db) =>
+        {
+            var d = new JobRun { JobName = name, StartedAt = now.AddHours(-3) };
+            var l = new JobRun { JobName = name, StartedAt = now.AddMinutes(-1) };
+            db.JobRuns.AddRange(d, l);
+            await db.SaveChangesAsync();
+            return (d.Id, l.Id);
+        });
+        var otherDead = await _app.InTenant(other.Id, async (_, db) =>
+        {
+            var d = new JobRun { JobName = name, StartedAt = now.AddHours(-3) };
+            db.JobRuns.Add(d);
+            await db.SaveChangesAsync();
+            return d.Id;
+        });
+
+        await RunNightlyCheckAsync(tenant.Id);
+
+        var runs = await _app.InTenant(tenant.Id, (_, db) => db.JobRuns.ToDictionaryAsync(r => r.Id));
+        Assert.Equal((JobRunStatus.Failed, TenantJobRunner.InterruptedMessage), (runs[dead].Status, runs[dead].Error));
+        Assert.NotNull(runs[dead].FinishedAt);
+        Assert.Equal(JobRunStatus.Running, runs[live].Status);
+        Assert.Single(runs.Values, r => r.Status == JobRunStatus.Succeeded);
+        Assert.Equal(JobRunStatus.Running, await _app.InTenant(other.Id, (_, db) => db.JobRuns.Where(r => r.Id == otherDead).Select(r => r.Status).SingleAsync()));
     }
 
     private Task RunNightlyCheckAsync(int tenantId) =>

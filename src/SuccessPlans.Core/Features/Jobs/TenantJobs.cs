@@ -68,6 +68,13 @@ public sealed class TenantJobRunner(IServiceScopeFactory scopes, TimeProvider ti
         using var activity = AppMetrics.Activities.StartActivity(TelemetryNames.JobActivity + jobName);
         activity?.SetTag("job", jobName);
         activity?.SetTag("tenant.id", tenantId);
+        // A run still "Running" long after any run could take was on a node that died (killed, out of memory,
+        // redeployed) before it could record its end. Say so, rather than show it running for ever.
+        var abandonedBefore = Now - InterruptedAfter;
+        await db.JobRuns.Where(r => r.JobName == jobName && r.Status == JobRunStatus.Running && r.StartedAt < abandonedBefore)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, JobRunStatus.Failed).SetProperty(r => r.FinishedAt, Now)
+                .SetProperty(r => r.Error, InterruptedMessage), ct);
+
         var run = new JobRun { JobName = jobName, StartedAt = Now, TriggeredBy = triggeredBy };
         db.JobRuns.Add(run);
         await db.SaveChangesAsync(ct);
@@ -98,6 +105,11 @@ public sealed class TenantJobRunner(IServiceScopeFactory scopes, TimeProvider ti
     }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>Far beyond the longest run (the nightly check of 200,000 students takes under a minute).</summary>
+    public static readonly TimeSpan InterruptedAfter = TimeSpan.FromHours(2);
+
+    public const string InterruptedMessage = "Interrupted: the node running it stopped before the run finished. The next run does the work again.";
 }
 
 /// <summary>Registers the recurring jobs with explicit ids: the outbox every minute, each tenant's jobs at its local hour.</summary>
