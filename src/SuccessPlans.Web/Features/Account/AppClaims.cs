@@ -32,8 +32,11 @@ public sealed class AppClaimsPrincipalFactory(UserManager<AppUser> users, IOptio
     }
 }
 
-/// <summary>The signed-in user of this request and their scope (schools, provider organization), read once per request.</summary>
-public sealed class CurrentUser(IHttpContextAccessor http, AppDbContext db)
+/// <summary>
+/// The signed-in user of this request and their scope (schools, provider organization), read once per request; the
+/// schools come from <see cref="UserSchoolsStore"/> across requests, evicted when a save touches them.
+/// </summary>
+public sealed class CurrentUser(IHttpContextAccessor http, AppDbContext db, UserSchoolsStore schoolsStore, SuccessPlans.Tenancy.CurrentTenant tenant)
 {
     private IReadOnlyList<int>? _schoolIds;
 
@@ -48,14 +51,22 @@ public sealed class CurrentUser(IHttpContextAccessor http, AppDbContext db)
     public async Task<IReadOnlyList<int>> SchoolIdsAsync(CancellationToken ct = default)
     {
         if (_schoolIds is not null) return _schoolIds;
-        if (IsInRole(Roles.Admin))
-            _schoolIds = await db.Schools.Select(s => s.Id).ToListAsync(ct);
-        else if (IsInRole(Roles.Coordinator))
-            _schoolIds = await db.CoordinatorSchools.Where(c => c.UserId == Id).Select(c => c.SchoolId).ToListAsync(ct);
-        else
-            _schoolIds = [];
+        var admin = IsInRole(Roles.Admin);
+        if (!admin && !IsInRole(Roles.Coordinator))
+            return _schoolIds = [];
+        if (tenant.TenantId is not { } tenantId)
+            return _schoolIds = await ReadSchoolIdsAsync(admin, ct);
+        var generation = schoolsStore.Generation(tenantId);
+        if (schoolsStore.TryGet(tenantId, generation, Id, admin, out var cached))
+            return _schoolIds = cached!;
+        _schoolIds = await ReadSchoolIdsAsync(admin, ct);
+        schoolsStore.Store(tenantId, generation, Id, admin, _schoolIds);
         return _schoolIds;
     }
+
+    private async Task<IReadOnlyList<int>> ReadSchoolIdsAsync(bool admin, CancellationToken ct) => admin
+        ? await db.Schools.Select(s => s.Id).ToArrayAsync(ct)
+        : await db.CoordinatorSchools.Where(c => c.UserId == Id).Select(c => c.SchoolId).ToArrayAsync(ct);
 
     /// <summary>A provider's organization: from the API key's claim, or read for the signed-in user (it may have changed).</summary>
     public async Task<int?> ProviderOrganizationIdAsync(CancellationToken ct = default)
