@@ -63,6 +63,17 @@ public class UserSchoolsCacheTests : IAsyncLifetime
         Assert.DoesNotContain("Northcote", caseload);
         Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync($"/Students/{_northChild}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/Students/{_southChild}")).StatusCode);
+
+        // A renamed school shows under its new name in the caseload's school list at once.
+        Assert.Contains(">South School</option>", caseload);
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            (await db.Schools.SingleAsync(s => s.Id == _south)).Name = "South Campus";
+            await db.SaveChangesAsync();
+        });
+        caseload = await browser.GetStringAsync("/Students");
+        Assert.Contains(">South Campus</option>", caseload);
+        Assert.DoesNotContain("South School", caseload);
     }
 
     [Fact]

@@ -5,8 +5,11 @@ using SuccessPlans.Features.Schools;
 
 namespace SuccessPlans.Features.Users;
 
+/// <summary>A school the user may see, with its name (the caseload's school list).</summary>
+public sealed record UserSchool(int Id, string Name);
+
 /// <summary>
-/// Per-process store of the schools each signed-in user may see (an Admin's: all of the tenant's; a coordinator's: the
+/// Per-process store of the schools (ids and names) each signed-in user may see (an Admin's: all of the tenant's; a coordinator's: the
 /// assigned ones), read on every coordinator page (issue 15: one query fewer per page). A save that touches a school,
 /// a coordinator's schools or a user of the tenant starts a new generation for that tenant at once
 /// (<see cref="UserSchoolsInvalidator"/>), so the next request reads afresh; another app process behind the same
@@ -21,11 +24,11 @@ public sealed class UserSchoolsStore(IMemoryCache cache)
 
     public long Generation(int tenantId) => _generations.GetValueOrDefault(tenantId);
 
-    public bool TryGet(int tenantId, long generation, int userId, bool admin, out IReadOnlyList<int>? schoolIds) =>
-        cache.TryGetValue(Key(tenantId, generation, userId, admin), out schoolIds) && schoolIds is not null;
+    public bool TryGet(int tenantId, long generation, int userId, bool admin, out IReadOnlyList<UserSchool>? schools) =>
+        cache.TryGetValue(Key(tenantId, generation, userId, admin), out schools) && schools is not null;
 
-    public void Store(int tenantId, long generation, int userId, bool admin, IReadOnlyList<int> schoolIds) =>
-        cache.Set(Key(tenantId, generation, userId, admin), schoolIds, Lifetime);
+    public void Store(int tenantId, long generation, int userId, bool admin, IReadOnlyList<UserSchool> schools) =>
+        cache.Set(Key(tenantId, generation, userId, admin), schools, Lifetime);
 
     public void Evict(int tenantId) => _generations.AddOrUpdate(tenantId, 1, (_, g) => g + 1);
 
