@@ -29,11 +29,15 @@ public static class CoreServices
         services.AddSingleton<SuccessPlans.Features.Tenants.TenantSettingsStore>();
         services.AddSingleton<SuccessPlans.Features.Tenants.TenantSettingsInvalidator>();
         services.AddScoped<SuccessPlans.Features.Tenants.TenantSettingsCache>();
+        // The schools each user may see, read on every coordinator page: cached per user, a save touching schools or users evicts.
+        services.AddSingleton<SuccessPlans.Features.Users.UserSchoolsStore>();
+        services.AddSingleton<SuccessPlans.Features.Users.UserSchoolsInvalidator>();
         services.AddDbContext<AppDbContext>((sp, o) =>
         {
             database.Configure(o);
             o.AddInterceptors(sp.GetRequiredService<SuccessPlans.Features.Observability.ReferralTransitionCounter>(),
-                sp.GetRequiredService<SuccessPlans.Features.Tenants.TenantSettingsInvalidator>());
+                sp.GetRequiredService<SuccessPlans.Features.Tenants.TenantSettingsInvalidator>(),
+                sp.GetRequiredService<SuccessPlans.Features.Users.UserSchoolsInvalidator>());
         });
 
         services.AddOptions<EmailOptions>().Bind(config.GetSection(EmailOptions.Section)).PostConfigure(o =>

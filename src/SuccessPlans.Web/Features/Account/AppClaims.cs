@@ -32,9 +32,13 @@ public sealed class AppClaimsPrincipalFactory(UserManager<AppUser> users, IOptio
     }
 }
 
-/// <summary>The signed-in user of this request and their scope (schools, provider organization), read once per request.</summary>
-public sealed class CurrentUser(IHttpContextAccessor http, AppDbContext db)
+/// <summary>
+/// The signed-in user of this request and their scope (schools, provider organization), read once per request; the
+/// schools come from <see cref="UserSchoolsStore"/> across requests, evicted when a save touches them.
+/// </summary>
+public sealed class CurrentUser(IHttpContextAccessor http, AppDbContext db, UserSchoolsStore schoolsStore, SuccessPlans.Tenancy.CurrentTenant tenant)
 {
+    private IReadOnlyList<UserSchool>? _schools;
     private IReadOnlyList<int>? _schoolIds;
 
     private ClaimsPrincipal Principal => http.HttpContext?.User ?? new ClaimsPrincipal();
@@ -45,17 +49,29 @@ public sealed class CurrentUser(IHttpContextAccessor http, AppDbContext db)
     public bool IsInRole(string role) => Principal.IsInRole(role);
 
     /// <summary>The schools whose students this user may see: all for an Admin, the assigned ones for a coordinator.</summary>
-    public async Task<IReadOnlyList<int>> SchoolIdsAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyList<int>> SchoolIdsAsync(CancellationToken ct = default) =>
+        _schoolIds ??= (await SchoolsAsync(ct)).Select(s => s.Id).ToArray();
+
+    /// <summary>The same schools with their names, in name order.</summary>
+    public async Task<IReadOnlyList<UserSchool>> SchoolsAsync(CancellationToken ct = default)
     {
-        if (_schoolIds is not null) return _schoolIds;
-        if (IsInRole(Roles.Admin))
-            _schoolIds = await db.Schools.Select(s => s.Id).ToListAsync(ct);
-        else if (IsInRole(Roles.Coordinator))
-            _schoolIds = await db.CoordinatorSchools.Where(c => c.UserId == Id).Select(c => c.SchoolId).ToListAsync(ct);
-        else
-            _schoolIds = [];
-        return _schoolIds;
+        if (_schools is not null) return _schools;
+        var admin = IsInRole(Roles.Admin);
+        if (!admin && !IsInRole(Roles.Coordinator))
+            return _schools = [];
+        if (tenant.TenantId is not { } tenantId)
+            return _schools = await ReadSchoolsAsync(admin, ct);
+        var generation = schoolsStore.Generation(tenantId);
+        if (schoolsStore.TryGet(tenantId, generation, Id, admin, out var cached))
+            return _schools = cached!;
+        _schools = await ReadSchoolsAsync(admin, ct);
+        schoolsStore.Store(tenantId, generation, Id, admin, _schools);
+        return _schools;
     }
+
+    private async Task<IReadOnlyList<UserSchool>> ReadSchoolsAsync(bool admin, CancellationToken ct) => admin
+        ? await db.Schools.OrderBy(s => s.Name).Select(s => new UserSchool(s.Id, s.Name)).ToArrayAsync(ct)
+        : await db.CoordinatorSchools.Where(c => c.UserId == Id).OrderBy(c => c.School.Name).Select(c => new UserSchool(c.SchoolId, c.School.Name)).ToArrayAsync(ct);
 
     /// <summary>A provider's organization: from the API key's claim, or read for the signed-in user (it may have changed).</summary>
     public async Task<int?> ProviderOrganizationIdAsync(CancellationToken ct = default)

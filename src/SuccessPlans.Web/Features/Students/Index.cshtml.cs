@@ -37,9 +37,8 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
     {
         SchoolYear = SchoolYears.For(await plans.TodayAsync(ct));
         var visible = await access.VisibleAsync(ct);
-        var mySchools = await me.SchoolIdsAsync(ct);
-        Schools = await db.Schools.Where(s => mySchools.Contains(s.Id))
-            .OrderBy(s => s.Name).Select(s => new SelectListItem(s.Name, s.Id.ToString())).ToListAsync(ct);
+        // The user's schools with their names come from the per-user cache: no query.
+        Schools = (await me.SchoolsAsync(ct)).Select(s => new SelectListItem(s.Name, s.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
         Grades = await visible.Where(s => s.Grade != null).Select(s => s.Grade!).Distinct().OrderBy(g => g).ToListAsync(ct);
 
         var rows = Caseload.Query(db, visible, new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort), SchoolYear);
