@@ -40,7 +40,8 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
         var mySchools = await me.SchoolIdsAsync(ct);
         Schools = await db.Schools.Where(s => mySchools.Contains(s.Id))
             .OrderBy(s => s.Name).Select(s => new SelectListItem(s.Name, s.Id.ToString())).ToListAsync(ct);
-        Grades = await visible.Where(s => s.Grade != null).Select(s => s.Grade!).Distinct().OrderBy(g => g).ToListAsync(ct);
+        Grades = await visible.Where(s => s.Grade != null).Select(s => s.Grade!).Distinct().ToListAsync(ct);
+        Grades = [.. Grades.Order(SuccessPlans.Features.Schools.Grades.Comparer)];
 
         var rows = Caseload.Query(db, visible, new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort), SchoolYear);
         Total = await rows.CountAsync(ct);
