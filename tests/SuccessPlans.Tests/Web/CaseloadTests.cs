@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
 using SuccessPlans.Features.Schools;
+using SuccessPlans.Features.Tenants;
 using SuccessPlans.Features.Students;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Tests.Infrastructure;
@@ -80,5 +82,25 @@ public class CaseloadTests : IAsyncLifetime
         var api = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/students?q=Tina%20Aufderhar");
         Assert.DoesNotContain("stu-10", api.GetRawText());
         Assert.Contains("stu-b", api.GetRawText());
+    }
+
+    [Fact]
+    public async Task The_history_shows_times_in_the_tenants_zone_with_the_zone_named()
+    {
+        var tenant = await _app.InTenant(null, (_, db) => db.Tenants.Where(t => t.Slug == "caseload-a").Select(t => t.Id).SingleAsync());
+        var child = await _app.InTenant(tenant, async (_, db) =>
+        {
+            var s = await db.Students.SingleAsync(s => s.ExternalId == "stu-kg");
+            db.StudentEvents.Add(new StudentEvent { StudentId = s.Id, At = new DateTime(2026, 7, 1, 2, 30, 0, DateTimeKind.Utc), UserName = "Pat", Action = "summer note" });
+            db.StudentEvents.Add(new StudentEvent { StudentId = s.Id, At = new DateTime(2026, 1, 15, 14, 5, 0, DateTimeKind.Utc), UserName = "Pat", Action = "winter note" });
+            await db.SaveChangesAsync();
+            return s.Id;
+        });
+        var page = await (await _app.SignedInAsync("coord@a.test")).GetDocumentAsync($"/Students/{child}");
+        var rows = page.QuerySelectorAll("tr").Select(tr => tr.TextContent).ToList();
+        // 02:30 UTC on July 1st is still June 30th in New York.
+        Assert.Contains(rows, r => r.Contains("summer note") && r.Contains("2026-06-30 22:30 EDT"));
+        Assert.Contains(rows, r => r.Contains("winter note") && r.Contains("2026-01-15 09:05 EST"));
+        Assert.Equal("UTC+01:00", LocalTimes.Zone(new DateTime(2026, 1, 15, 0, 0, 0, DateTimeKind.Utc), TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")));
     }
 }

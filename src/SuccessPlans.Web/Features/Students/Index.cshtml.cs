@@ -31,6 +31,8 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
     public int SchoolYear { get; private set; }
     public IReadOnlyList<SelectListItem> Schools { get; private set; } = [];
     public IReadOnlyList<string> Grades { get; private set; } = [];
+    public bool HasFilters => !string.IsNullOrWhiteSpace(Q) || School is not null || !string.IsNullOrEmpty(Grade) || Tier is not null
+                              || !string.IsNullOrEmpty(Plan) || OpenNeeds || OpenFlags;
     public int Pages => Math.Max(1, (Total + PageSize - 1) / PageSize);
 
     public async Task OnGetAsync(CancellationToken ct)
