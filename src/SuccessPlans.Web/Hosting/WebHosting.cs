@@ -30,6 +30,8 @@ public static class WebHosting
             // The cabinet's home page is its dashboard.
             o.Conventions.AddPageRoute("/Cabinet/Index", "Home/Cabinet");
         }).AddMvcOptions(o => o.Filters.AddService<LocalTimeFilter>());
+        // The family documents are translated (Resources/); the rest of the UI is English for now.
+        builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddScoped<LocalTime>();
         builder.Services.AddScoped<LocalTimeFilter>();
         builder.Services.AddProblemDetails();
