@@ -29,7 +29,11 @@ public static class WebHosting
             o.Conventions.AuthorizeFolder("/Cabinet", Roles.Cabinet);
             // The cabinet's home page is its dashboard.
             o.Conventions.AddPageRoute("/Cabinet/Index", "Home/Cabinet");
-        });
+        }).AddMvcOptions(o => o.Filters.AddService<LocalTimeFilter>());
+        // The family documents are translated (Resources/); the rest of the UI is English for now.
+        builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        builder.Services.AddScoped<LocalTime>();
+        builder.Services.AddScoped<LocalTimeFilter>();
         builder.Services.AddProblemDetails();
         // Enums travel by name ("Health", "Need"): readable, and an unknown name (or a number) is a 400, not a guess.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(allowIntegerValues: false)));

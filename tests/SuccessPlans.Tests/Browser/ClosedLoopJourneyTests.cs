@@ -135,7 +135,11 @@ public class ClosedLoopJourneyTests(ITestOutputHelper output) : IAsyncLifetime
         await OpenReferralAsync(smile, leoClinic);
         await smile.Locator("#decline-outcome").SelectOptionAsync(new SelectOptionValue { Label = "no capacity" });
         await smile.Locator("#decline-note").FillAsync("Full until January");
+        // Declining cannot be undone, so the browser asks first.
+        string? declineAsked = null;
+        smile.Dialog += async (_, dialog) => { declineAsked = dialog.Message; await dialog.AcceptAsync(); };
         await ClickAndCheckAsync(smile, smile.GetByRole(AriaRole.Button, new() { Name = "Decline" }));
+        Assert.Contains("Decline this referral?", declineAsked);
         var declined = await ReferralAsync(leoClinic);
         Assert.Equal((ReferralStatus.Declined, ReferralOutcome.NoCapacity), (declined.Status, declined.Outcome));
         Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.Services.Where(s => s.Id == _eyeClinic).Select(s => s.Capacity).SingleAsync()));

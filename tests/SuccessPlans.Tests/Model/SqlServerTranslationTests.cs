@@ -44,6 +44,8 @@ public class SqlServerTranslationTests
         Translates(Caseload.Query(db, visible, new CaseloadFilter(Q: "Ann", School: 1, Grade: "05", Tier: 2, Plan: "active", OpenNeeds: true, OpenFlags: true, Withdrawn: true, Sort: sort), 2026)
             .Skip(50).Take(50), $"caseload {sort}");
         Translates(Caseload.Query(db, visible, new CaseloadFilter(Plan: "none", Sort: sort), 2026), $"caseload {sort}, no plan");
+        Translates(Caseload.Query(db, visible, new CaseloadFilter(Q: "Aufderhar, Ti", Sort: sort), 2026), $"caseload {sort}, 'Family, Given'");
+        Translates(Caseload.Query(db, visible, new CaseloadFilter(Q: "Tina Auf", Sort: sort), 2026), $"caseload {sort}, 'Given Family'");
     }
 
     [Fact]

@@ -97,6 +97,26 @@ public class PlanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_typed_row_whose_kind_was_not_chosen_is_refused_never_filed_as_a_strength()
+    {
+        var c = await _app.SignedInAsync("coord.x@plans.test");
+        var form = await c.GetDocumentAsync(Walk(_schoolX));
+        // The four domain rows start on their domain, but no kind is chosen for the reviewer.
+        Assert.All(Enumerable.Range(0, 4), i => Assert.Equal("", ((AngleSharp.Html.Dom.IHtmlSelectElement)form.QuerySelector($"select[name='Items[{i}].Kind']")!).Value));
+
+        var refused = await c.SubmitFormAsync(Walk(_schoolX), new() { ["Tier"] = "2", ["Items[0].Description"] = "Reads two grades below" });
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("Choose strength, need or interest.", (await Forms.ParseAsync(refused)).QuerySelector(".review-items")!.TextContent);
+        Assert.Null(await PlanOf(_grade3[0]));
+
+        // Untouched rows are skipped; the one typed and chosen is filed as what was chosen.
+        var saved = await c.SubmitFormAsync(Walk(_schoolX), new() { ["Tier"] = "2", ["Items[0].Kind"] = "Need", ["Items[0].Description"] = "Reads two grades below" });
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var item = Assert.Single((await PlanOf(_grade3[0]))!.Items);
+        Assert.Equal((Domain.Academic, PlanItemKind.Need), (item.Domain, item.Kind));
+    }
+
+    [Fact]
     public async Task A_teachers_class_can_be_walked_instead_of_a_grade()
     {
         var classId = await _app.InTenant(_tenant, async (_, db) =>
@@ -147,7 +167,7 @@ public class PlanTests : IAsyncLifetime
     {
         var one = await _app.SignedInAsync("coord.x@plans.test");
         var two = await _app.SignedInAsync("coord.x2@plans.test");
-        await one.SubmitFormAsync(Walk(_schoolX), new() { ["Tier"] = "1", ["Items[0].Description"] = "Curious" });
+        await one.SubmitFormAsync(Walk(_schoolX), new() { ["Tier"] = "1", ["Items[0].Kind"] = "Strength", ["Items[0].Description"] = "Curious" });
         var studentPage = $"/Students/{_grade3[0]}";
         var stale = await two.GetDocumentAsync(studentPage);
 

@@ -98,4 +98,48 @@ public class DemoTests : IAsyncLifetime
         Assert.True(served.Count > 300);
         Assert.DoesNotContain(served, html.Contains);
     }
+
+    // An identifier with two or more humps ("NoCapacity", "EarlyIntervention") is never a word a reader uses.
+    private static readonly HashSet<string> EnumIdentifiers = typeof(SuccessPlans.Labels).Assembly.GetTypes()
+        .Where(t => t.IsEnum && t.Namespace?.StartsWith("SuccessPlans.Features", StringComparison.Ordinal) == true)
+        .SelectMany(Enum.GetNames)
+        .Where(n => System.Text.RegularExpressions.Regex.IsMatch(n, "^[A-Z][a-z]+(?:[A-Z][a-z]*)+$"))
+        .ToHashSet();
+
+    [Theory]
+    [InlineData("admin@demo.test")]
+    [InlineData("coordinator@demo.test")]
+    [InlineData("provider@demo.test")]
+    [InlineData("cabinet@demo.test")]
+    public async Task Every_main_page_of_each_role_shows_plain_words_not_codes(string email)
+    {
+        Assert.Contains("NoCapacity", EnumIdentifiers);
+        var client = await _app.SignedInAsync(email, DemoSeeder.Password);
+        var home = (await client.GetAsync("/")).Location();
+        var pages = new List<string> { home };
+        var homeDoc = await client.GetDocumentAsync(home);
+        pages.AddRange(homeDoc.QuerySelectorAll("nav[aria-label='Main'] a[href^='/']").Select(a => a.GetAttribute("href")!)
+            .Where(h => !h.StartsWith("/hangfire", StringComparison.Ordinal)));
+        // A few children's pages and referrals, where most of the vocabulary shows.
+        foreach (var list in new[] { "/Students", "/Provider/Referrals" }.Where(pages.Contains))
+        {
+            var doc = await client.GetDocumentAsync(list);
+            pages.AddRange(doc.QuerySelectorAll("main tbody a[href]").Select(a => a.GetAttribute("href")!)
+                .Where(h => h.StartsWith("/Students/", StringComparison.Ordinal) || h.StartsWith("/Provider/Referrals/", StringComparison.Ordinal)).Distinct().Take(4));
+        }
+
+        var problems = new List<string>();
+        foreach (var url in pages.Distinct())
+        {
+            var doc = await client.GetDocumentAsync(url);
+            foreach (var script in doc.QuerySelectorAll("script, style").ToList()) script.Remove();
+            var words = System.Text.RegularExpressions.Regex.Matches(doc.Body!.TextContent, "[A-Za-z]+").Select(m => m.Value);
+            problems.AddRange(words.Where(EnumIdentifiers.Contains).Distinct().Select(w => $"{url}: {w}"));
+            problems.AddRange(doc.QuerySelectorAll("td").Select(td => td.TextContent.Trim())
+                .Where(t => System.Text.RegularExpressions.Regex.IsMatch(t, "^[a-z]{2}(?:[-_][A-Za-z]{2})?(?:[ ,]+[a-z]{2}(?:[-_][A-Za-z]{2})?)*$"))
+                .Distinct().Select(t => $"{url}: language code '{t}' in a table cell"));
+        }
+        Assert.True(pages.Count >= 2, string.Join(", ", pages));
+        Assert.Empty(problems);
+    }
 }

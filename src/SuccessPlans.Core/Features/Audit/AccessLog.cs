@@ -172,19 +172,6 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time)
     }
 
     /// <summary>Plain words for an action, as the audit page and the guardian's report say it.</summary>
-    public static string Words(AccessAction action) => action switch
-    {
-        AccessAction.ViewStudent => "opened the student page",
-        AccessAction.ViewPlan => "opened the success plan",
-        AccessAction.ViewReferral => "opened a referral",
-        AccessAction.ApiRead => "read the record through the API",
-        AccessAction.ExportCsv => "downloaded a file",
-        AccessAction.DigestEmail => "was sent the record in an email",
-        AccessAction.ViewAccessReport => "prepared this access report",
-        AccessAction.Erasure => "erased the record",
-        _ => action.ToString(),
-    };
-
     private static string? Invariant(long? n) => n?.ToString(CultureInfo.InvariantCulture);
     private static string? Truncate(string? s, int max) => s is null || s.Length <= max ? s : s[..max];
 }

@@ -202,10 +202,10 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
             if (Suppression.IsSmall(figure.Children, threshold)) figure.Suppressed = true;
 
         var months = period.Months().ToList();
-        var tiers = Enum.GetValues<ServiceTier>().Select(t => ((int)t, TierLabel(t))).Append((-1, "Not given")).Where(t => t.Item1 >= 0 || tallies.Tier.Has(-1));
+        var tiers = Enum.GetValues<ServiceTier>().Select(t => ((int)t, Labels.Words(t))).Append((-1, "Not given")).Where(t => t.Item1 >= 0 || tallies.Tier.Has(-1));
         var tables = new List<DashboardTable>
         {
-            Table("domain", "By domain", "Domain", Enum.GetValues<Domain>().Select(d => (d, PlanService.Label(d))), tallies.Domain, tallies, threshold),
+            Table("domain", "By domain", "Domain", Enum.GetValues<Domain>().Select(d => (d, Labels.Words(d))), tallies.Domain, tallies, threshold),
             Table("school", "By school", "School", schools.Select(s => (s.Id, s.Name)), tallies.School, tallies, threshold),
             Table("provider", "By provider", "Provider", providers.Select(p => (p.Id, p.Name)), tallies.Provider, tallies, threshold),
             Table("tier", "By service tier", "Service tier", tiers, tallies.Tier, tallies, threshold),
@@ -326,14 +326,6 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
         }
         return sorted[^1].Days;
     }
-
-    public static string TierLabel(ServiceTier t) => t switch
-    {
-        ServiceTier.PreventionEnrichment => "Prevention and enrichment",
-        ServiceTier.EarlyIntervention => "Early intervention",
-        ServiceTier.IntensiveCrisis => "Intensive or crisis",
-        _ => t.ToString(),
-    };
 }
 
 /// <summary>A dashboard table as CSV, suppressed exactly as on the page: a hidden figure reads "suppressed".</summary>

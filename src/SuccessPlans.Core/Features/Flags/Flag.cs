@@ -20,14 +20,6 @@ public class Flag : TenantEntity
     public string? DismissedByName { get; set; }
     public string? DismissReason { get; set; }
     public string? Summary { get; set; }
-
-    public static string Words(FlagKind kind) => kind switch
-    {
-        FlagKind.UnmetNeed => "Unmet need",
-        FlagKind.NoResponse => "No response from the provider",
-        FlagKind.Stalled => "Accepted but no service yet",
-        _ => "Plan review overdue",
-    };
 }
 
 public enum DigestKind { Flags, ReferralUpdates }

@@ -205,8 +205,8 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             var html = new StringBuilder($"<p>Good morning {WebUtility.HtmlEncode(c.DisplayName)},</p><p>The nightly check of {WebUtility.HtmlEncode(tenant.Name)} found {mine.Count} open flag(s) for your schools ({mine.Count(f => f.FirstSeenOn == today)} new today).</p>");
             foreach (var group in mine.GroupBy(f => f.Kind).OrderBy(g => g.Key))
             {
-                text.Append($"\n{Flag.Words(group.Key)} ({group.Count()})\n");
-                html.Append($"<h3>{Flag.Words(group.Key)} ({group.Count()})</h3><ul>");
+                text.Append($"\n{Labels.Words(group.Key)} ({group.Count()})\n");
+                html.Append($"<h3>{Labels.Words(group.Key)} ({group.Count()})</h3><ul>");
                 foreach (var f in group.OrderBy(f => f.FamilyName).ThenBy(f => f.GivenName))
                 {
                     var link = urls.Student(f.StudentId);

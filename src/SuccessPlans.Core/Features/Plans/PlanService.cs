@@ -142,7 +142,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans
             return;
         if (need.Status != NeedStatus.Open)
             await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.UnmetNeed, need.Id, ct);
-        Record(student.Id, actor, "need updated", $"{Label(need.Domain)}: {need.Description} ({string.Join(", ", changes)})");
+        Record(student.Id, actor, "need updated", $"{Labels.Words(need.Domain)}: {need.Description} ({string.Join(", ", changes)})");
         Touch(plan);
         await SaveAsync(ct);
     }
@@ -158,7 +158,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans
         if (item.Kind == PlanItemKind.Need)
             await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.UnmetNeed, item.Id, ct);
         db.PlanItems.Remove(item);
-        Record(student.Id, actor, $"{item.Kind.ToString().ToLowerInvariant()} removed", $"{Label(item.Domain)}: {item.Description}");
+        Record(student.Id, actor, $"{item.Kind.ToString().ToLowerInvariant()} removed", $"{Labels.Words(item.Domain)}: {item.Description}");
         Touch(plan);
         await SaveAsync(ct);
     }
@@ -217,7 +217,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans
         need.Status = NeedStatus.Met;
         need.ResolvedOn = await TodayAsync(ct);
         await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.UnmetNeed, need.Id, ct);
-        Record(student.Id, actor, "need met", $"{Label(need.Domain)}: {need.Description} (confirmed: {referral.Organization} reported the goal met, referral #{referralId}, {referral.Service})");
+        Record(student.Id, actor, "need met", $"{Labels.Words(need.Domain)}: {need.Description} (confirmed: {referral.Organization} reported the goal met, referral #{referralId}, {referral.Service})");
         Touch(plan);
         await SaveAsync(ct);
     }
@@ -232,12 +232,6 @@ public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans
 
     public void Record(int studentId, Actor actor, string action, string? details) =>
         db.StudentEvents.Add(new StudentEvent { StudentId = studentId, At = Now, UserId = actor.UserId, UserName = actor.Name, Action = action, Details = details });
-
-    public static string Label(Domain d) => d switch
-    {
-        Domain.SocialEmotionalBehavioral => "Social-emotional-behavioral",
-        _ => d.ToString(),
-    };
 
     private PlanItem AddItem(SuccessPlan plan, NewPlanItem input, DateOnly today, Actor actor)
     {
@@ -255,7 +249,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans
             CreatedAt = Now,
         };
         plan.Items.Add(item);
-        Record(plan.StudentId, actor, $"{item.Kind.ToString().ToLowerInvariant()} added", $"{Label(item.Domain)}: {item.Description}");
+        Record(plan.StudentId, actor, $"{item.Kind.ToString().ToLowerInvariant()} added", $"{Labels.Words(item.Domain)}: {item.Description}");
         return item;
     }
 

@@ -20,17 +20,6 @@ public static class ReferralOutcomes
     public static readonly ReferralOutcome[] Unsuccessful =
         [ReferralOutcome.CouldNotContact, ReferralOutcome.FamilyDeclined, ReferralOutcome.NotEligible, ReferralOutcome.NoCapacity, ReferralOutcome.ReferredElsewhere, ReferralOutcome.CouldNotGetHelp];
 
-    public static string Words(ReferralOutcome o) => o switch
-    {
-        ReferralOutcome.GotHelp => "got help, goal met",
-        ReferralOutcome.CouldNotContact => "couldn't contact the family",
-        ReferralOutcome.FamilyDeclined => "family declined or no longer interested",
-        ReferralOutcome.NotEligible => "not eligible",
-        ReferralOutcome.NoCapacity => "no capacity",
-        ReferralOutcome.ReferredElsewhere => "referred elsewhere",
-        _ => "couldn't get help",
-    };
-
     /// <summary>Parses a value the way the pages and the API send it; null when it is not one of the vocabulary.</summary>
     public static ReferralOutcome? Parse(string? value) =>
         Enum.TryParse<ReferralOutcome>(value, ignoreCase: true, out var o) && Enum.IsDefined(o) && !int.TryParse(value, out _) ? o : null;

@@ -142,7 +142,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
             if (why == ReferralOutcome.NoCapacity)
                 await MarkFullAsync(r.ServiceId, ct);
             await TellSchoolAsync(r, ReferralUpdateKind.Declined,
-                (org, service, child) => $"{org} declined {child}'s referral to {service}: {ReferralOutcomes.Words(why)}. The need is open again.", ct);
+                (org, service, child) => $"{org} declined {child}'s referral to {service}: {Labels.Words(why)}. The need is open again.", ct);
         });
     }
 
@@ -181,14 +181,14 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
             r.ClosedAt = Now;
             return o == ReferralOutcome.GotHelp
                 ? TellSchoolAsync(r, ReferralUpdateKind.Completed, (org, service, child) => $"{org} completed {child}'s referral to {service}: got help, goal met. Confirm the need met.", ct)
-                : TellSchoolAsync(r, ReferralUpdateKind.ClosedUnsuccessful, (org, service, child) => $"{org} closed {child}'s referral to {service}: {ReferralOutcomes.Words(o)}. The need stays open.", ct);
+                : TellSchoolAsync(r, ReferralUpdateKind.ClosedUnsuccessful, (org, service, child) => $"{org} closed {child}'s referral to {service}: {Labels.Words(o)}. The need stays open.", ct);
         });
     }
 
     private static ReferralOutcome RequireUnsuccessful(ReferralOutcome? outcome, string? note, string doing)
     {
         if (outcome is not { } o || !ReferralOutcomes.Unsuccessful.Contains(o))
-            throw ValidationFailedException.For("Outcome", $"Choose the outcome for {doing}: {string.Join("; ", ReferralOutcomes.Unsuccessful.Select(ReferralOutcomes.Words))}.");
+            throw ValidationFailedException.For("Outcome", $"Choose the outcome for {doing}: {string.Join("; ", ReferralOutcomes.Unsuccessful.Select(o => Labels.Words(o)))}.");
         if (o == ReferralOutcome.CouldNotGetHelp && string.IsNullOrWhiteSpace(note))
             throw ValidationFailedException.For("Note", "Say why in a note when the family couldn't get help.");
         if (note?.Trim().Length > 1000)
@@ -242,7 +242,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
     private static (DateOnly Date, int Amount, DeliveryUnit Unit, string? Note) ValidateDelivery(Referral r, DateOnly? on, int? amount, DeliveryUnit? unit, string? note, DateOnly today, bool correction = false)
     {
         if (!correction && r.Status is not (ReferralStatus.Accepted or ReferralStatus.InService))
-            throw new IllegalTransitionException($"Services can be recorded only on an accepted referral or one in service; referral #{r.Id} is {Words(r.Status)}.");
+            throw new IllegalTransitionException($"Services can be recorded only on an accepted referral or one in service; referral #{r.Id} is {Labels.Words(r.Status)}.");
         var errors = new Dictionary<string, string[]>();
         if (on is not { } date) errors["DeliveredOn"] = ["Give the date the service was delivered."];
         else if (date > today) errors["DeliveredOn"] = ["The date cannot be in the future."];
@@ -289,7 +289,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         await db.Entry(r).Collection(x => x.Deliveries).LoadAsync(ct);
         var delivery = r.Deliveries.SingleOrDefault(d => d.Id == deliveryId) ?? throw new NotFoundException("This referral has no such delivery.");
         if (r.Status is not (ReferralStatus.InService or ReferralStatus.Completed or ReferralStatus.ClosedUnsuccessful))
-            throw new IllegalTransitionException($"Deliveries of a referral that is {Words(r.Status)} cannot be changed.");
+            throw new IllegalTransitionException($"Deliveries of a referral that is {Labels.Words(r.Status)} cannot be changed.");
         var why = reason?.Trim();
         if (string.IsNullOrEmpty(why))
             throw ValidationFailedException.For("Reason", "Say why the delivery is corrected or removed; it is kept in the history.");
@@ -370,25 +370,18 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
     {
         if (!Allowed.TryGetValue(r.Status, out var next) || !next.Contains(to))
             throw new IllegalTransitionException(r.Status == to
-                ? $"This referral is already {Words(to)}."
-                : $"A referral that is {Words(r.Status)} cannot become {Words(to)}.");
+                ? $"This referral is already {Labels.Words(to)}."
+                : $"A referral that is {Labels.Words(r.Status)} cannot become {Labels.Words(to)}.");
         CheckVersion(r, version);
         r.Events.Add(new ReferralEvent { From = r.Status, To = to, At = Now, UserId = actor.UserId, UserName = actor.Name, Note = note });
         r.Status = to;
         await apply();
-        plans.Record(r.StudentId, actor, $"referral {Words(to)}", $"Referral #{r.Id}{(note is null ? "" : $": {note}")}");
+        plans.Record(r.StudentId, actor, $"referral {Labels.Words(to)}", $"Referral #{r.Id}{(note is null ? "" : $": {note}")}");
         // Leaving "sent" answers the no-response flag; leaving "accepted" the stalled one.
         if (to != ReferralStatus.Sent) await flags.ResolveAsync(FlagKind.NoResponse, r.Id, ct);
         if (to != ReferralStatus.Accepted) await flags.ResolveAsync(FlagKind.Stalled, r.Id, ct);
         await SaveAsync(ct);
     }
-
-    public static string Words(ReferralStatus s) => s switch
-    {
-        ReferralStatus.InService => "in service",
-        ReferralStatus.ClosedUnsuccessful => "closed unsuccessfully",
-        _ => s.ToString().ToLowerInvariant(),
-    };
 
     private void CheckVersion(Referral r, Guid? seen)
     {
@@ -408,5 +401,5 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
     }
 
     private static string? Trim(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim().Length > 1000 ? s.Trim()[..1000] : s.Trim();
-    private static string Note(ReferralOutcome outcome, string? note) => Trim(note) is { } n ? $"{ReferralOutcomes.Words(outcome)}: {n}" : ReferralOutcomes.Words(outcome);
+    private static string Note(ReferralOutcome outcome, string? note) => Trim(note) is { } n ? $"{Labels.Words(outcome)}: {n}" : Labels.Words(outcome);
 }

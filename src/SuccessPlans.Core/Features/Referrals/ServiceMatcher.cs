@@ -123,7 +123,7 @@ public sealed class ServiceMatcher(AppDbContext db, PlanService plans)
         var cautions = new List<string>();
 
         if (r.Domain == needDomain) reasons.Add("same domain");
-        else cautions.Add(r.Domain is { } d ? $"another domain: {PlanService.Label(d)}" : "no domain given");
+        else cautions.Add(r.Domain is { } d ? $"another domain: {Labels.Words(d)}" : "no domain given");
 
         var ages = AgesText(r.MinimumAge, r.MaximumAge);
         if (child.AgeFrom is { } from && child.AgeTo is { } to)

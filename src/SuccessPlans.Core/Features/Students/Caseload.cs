@@ -1,5 +1,8 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Schools;
 
 namespace SuccessPlans.Features.Students;
 
@@ -22,9 +25,7 @@ public static class Caseload
         var query = visible.Where(s => f.Withdrawn || s.Status == StudentStatus.Active);
         if (!string.IsNullOrWhiteSpace(f.Q))
         {
-            var q = f.Q.Trim();
-            query = query.Where(s => s.FamilyName.StartsWith(q) || s.GivenName.StartsWith(q) || (s.GivenName + " " + s.FamilyName).StartsWith(q)
-                                     || s.LocalId == q || s.ExternalId == q);
+            query = query.Where(Matching(f.Q.Trim()));
         }
         if (f.School is { } school) query = query.Where(s => s.SchoolId == school);
         if (f.OpenFlags) query = query.Where(s => db.Flags.Any(fl => fl.StudentId == s.Id && fl.ResolvedAt == null && fl.DismissedAt == null));
@@ -58,7 +59,7 @@ public static class Caseload
 
         rows = f.Sort switch
         {
-            "grade" => rows.OrderBy(r => r.Student.Grade).ThenBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
+            "grade" => rows.OrderByGrade(r => r.Student.Grade).ThenBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
             "tier" => rows.OrderByDescending(r => r.Tier ?? 0).ThenBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
             "needs" => rows.OrderByDescending(r => r.OpenNeeds).ThenBy(r => r.Student.FamilyName),
             "review" => rows.OrderBy(r => r.NextReviewDue == null).ThenBy(r => r.NextReviewDue).ThenBy(r => r.Student.FamilyName),
@@ -67,4 +68,39 @@ public static class Caseload
         return rows.Select(r => new CaseloadRow(r.Student.Id, r.Student.FamilyName, r.Student.GivenName, r.Student.Grade, r.Student.School.Name, r.Student.Status,
             r.Tier, r.Status, r.OpenNeeds, r.NextReviewDue));
     }
+
+    /// <summary>
+    /// A search as people type it: "Family, Given" (as lists show names), "Given Family", part of either name (any case),
+    /// or a student's source or local id. LIKE patterns, so SQLite and SQL Server both match without regard to case.
+    /// </summary>
+    public static Expression<Func<Student, bool>> Matching(string q)
+    {
+        var comma = q.IndexOf(',');
+        if (comma >= 0)
+        {
+            var family = Escape(q[..comma].Trim()) + "%";
+            var given = Escape(q[(comma + 1)..].Trim()) + "%";
+            return s => s.LocalId == q || s.ExternalId == q
+                        || (EF.Functions.Like(s.FamilyName, family, Escaper) && EF.Functions.Like(s.GivenName, given, Escaper));
+        }
+        var space = q.IndexOf(' ');
+        if (space > 0)
+        {
+            var first = Escape(q[..space]) + "%";
+            var rest = Escape(q[(space + 1)..].Trim()) + "%";
+            var whole = "%" + Escape(q) + "%";
+            return s => s.LocalId == q || s.ExternalId == q
+                        || (EF.Functions.Like(s.GivenName, first, Escaper) && EF.Functions.Like(s.FamilyName, rest, Escaper))
+                        || (EF.Functions.Like(s.FamilyName, first, Escaper) && EF.Functions.Like(s.GivenName, rest, Escaper))
+                        || EF.Functions.Like(s.FamilyName, whole, Escaper) || EF.Functions.Like(s.GivenName, whole, Escaper);
+        }
+        var part = "%" + Escape(q) + "%";
+        return s => s.LocalId == q || s.ExternalId == q || EF.Functions.Like(s.FamilyName, part, Escaper) || EF.Functions.Like(s.GivenName, part, Escaper);
+    }
+
+    private const string Escaper = "\\";
+
+    // LIKE's wildcards (and SQL Server's brackets) in a typed name match themselves.
+    private static string Escape(string text) =>
+        text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_").Replace("[", "\\[");
 }

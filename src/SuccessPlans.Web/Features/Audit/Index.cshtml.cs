@@ -67,7 +67,6 @@ public class IndexModel(AppDbContext db, AccessLog log, AccessRecorder recorder)
             .Select(u => new SelectListItem(u.DisplayName + " (" + u.Role.ToString() + ")", u.Id.ToString())).ToListAsync(ct);
     }
 
-    public string Local(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(utc, Zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     /// <summary>This page's address with the current filters, for the pager and the export.</summary>
     public string Link(int? page = null, bool export = false)

@@ -46,13 +46,4 @@ public class StudentModel(AccessLog log, AccessRecorder recorder) : PageModel
     public string Day(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(utc, Report!.Zone).ToString("MMMM d, yyyy 'at' h:mm tt", CultureInfo.InvariantCulture);
 
     /// <summary>The role in words a parent reads.</summary>
-    public static string RoleWords(string role) => role switch
-    {
-        Roles.Admin => "administrator",
-        Roles.Coordinator => "school coordinator",
-        Roles.Provider => "service provider",
-        Roles.Cabinet => "cabinet",
-        AccessLogEntry.SystemRole => "the system",
-        _ => role,
-    };
 }

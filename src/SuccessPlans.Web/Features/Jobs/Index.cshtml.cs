@@ -51,6 +51,4 @@ public class IndexModel(AppDbContext db, IBackgroundJobClient jobs, CurrentTenan
         return RedirectToPage();
     }
 
-    public string Local(DateTime utc) =>
-        TimeZoneInfo.ConvertTimeFromUtc(utc, TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId)).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
 }

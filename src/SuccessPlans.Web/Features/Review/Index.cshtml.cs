@@ -40,6 +40,6 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
                 c.Enrollments.Count(e => visible.Any(s => s.Id == e.StudentId)),
                 c.Enrollments.Count(e => visible.Any(s => s.Id == e.StudentId) && db.Reviews.Any(r => r.StudentId == e.StudentId && r.SchoolYear == year && r.Term == term))))
             .ToListAsync(ct);
-        Rows = rows.OrderBy(r => r.Name).ThenBy(r => r.Grade).Select(r => new GradeRow(r.SchoolId, r.Name, r.Grade!, r.Students, r.Reviewed)).ToList();
+        Rows = rows.OrderBy(r => r.Name).ThenBy(r => r.Grade, SuccessPlans.Features.Schools.Grades.Comparer).Select(r => new GradeRow(r.SchoolId, r.Name, r.Grade!, r.Students, r.Reviewed)).ToList();
     }
 }

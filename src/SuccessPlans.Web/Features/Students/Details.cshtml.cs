@@ -251,11 +251,4 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     }
 
     public bool CanEdit => Student.Status == StudentStatus.Active && Plan is { Status: not PlanStatus.Closed };
-
-    public static string Label(Domain d) => PlanService.Label(d);
-
-    public static string Words(NeedStatus? s) => s switch
-    {
-        NeedStatus.Open => "open", NeedStatus.Met => "met", NeedStatus.ClosedUnmet => "closed, unmet", _ => "",
-    };
 }

@@ -31,6 +31,8 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
     public int SchoolYear { get; private set; }
     public IReadOnlyList<SelectListItem> Schools { get; private set; } = [];
     public IReadOnlyList<string> Grades { get; private set; } = [];
+    public bool HasFilters => !string.IsNullOrWhiteSpace(Q) || School is not null || !string.IsNullOrEmpty(Grade) || Tier is not null
+                              || !string.IsNullOrEmpty(Plan) || OpenNeeds || OpenFlags;
     public int Pages => Math.Max(1, (Total + PageSize - 1) / PageSize);
 
     public async Task OnGetAsync(CancellationToken ct)
@@ -39,7 +41,8 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
         var visible = await access.VisibleAsync(ct);
         // The user's schools with their names come from the per-user cache: no query.
         Schools = (await me.SchoolsAsync(ct)).Select(s => new SelectListItem(s.Name, s.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
-        Grades = await visible.Where(s => s.Grade != null).Select(s => s.Grade!).Distinct().OrderBy(g => g).ToListAsync(ct);
+        Grades = await visible.Where(s => s.Grade != null).Select(s => s.Grade!).Distinct().ToListAsync(ct);
+        Grades = [.. Grades.Order(SuccessPlans.Features.Schools.Grades.Comparer)];
 
         var rows = Caseload.Query(db, visible, new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort), SchoolYear);
         Total = await rows.CountAsync(ct);

@@ -46,7 +46,7 @@ public static class StudentsApi
         var number = Math.Max(1, page ?? 1);
         var query = (await access.VisibleAsync(ct)).Where(s => includeWithdrawn == true || s.Status == StudentStatus.Active);
         if (!string.IsNullOrWhiteSpace(q))
-            query = query.Where(s => s.FamilyName.StartsWith(q) || s.GivenName.StartsWith(q) || s.LocalId == q || s.ExternalId == q);
+            query = query.Where(Caseload.Matching(q.Trim()));
         if (school is { } sid) query = query.Where(s => s.SchoolId == sid);
         if (!string.IsNullOrEmpty(grade)) query = query.Where(s => s.Grade == grade);
         var total = await query.CountAsync(ct);
