@@ -37,6 +37,14 @@ public class Tenant : IVersioned
     public const int MinAbandonedUploadRetentionDays = 1;
     public const int MaxAbandonedUploadRetentionDays = 60;
 
+    /// <summary>
+    /// Attendance bands (docs/indicators.md): a rate at or above the first is satisfactory, at or above the second at risk,
+    /// at or above the third chronically absent, below it severely chronically absent. Percent, whole numbers.
+    /// </summary>
+    public int AttendanceSatisfactoryPercent { get; set; } = 95;
+    public int AttendanceAtRiskPercent { get; set; } = 90;
+    public int AttendanceChronicPercent { get; set; } = 80;
+
     /// <summary>Every user of the tenant needs a second factor to sign in (Admins always do).</summary>
     public bool RequireTwoFactor { get; set; }
 
