@@ -10,13 +10,16 @@ using SuccessPlans.Tests.Infrastructure;
 
 namespace SuccessPlans.Tests.Indicators;
 
-/// <summary>Attendance, incidents and marks from CSV: bad rows stop everything, re-imports change nothing, the summary follows.</summary>
-public class IndicatorImportTests : IAsyncLifetime
+/// <summary>
+/// Attendance, incidents and marks from CSV: bad rows stop everything, re-imports change nothing, the summary follows; the
+/// bands show to those who may see the child, and the nightly check flags poor attendance with no need in the plan.
+/// </summary>
+public class IndicatorTests : IAsyncLifetime
 {
     // Monday 16 November 2026, 12:00 in New York: the school year began on 1 August, the fall term too.
     private readonly AppFactory _app = new(new DateTimeOffset(2026, 11, 16, 17, 0, 0, TimeSpan.Zero));
     private static readonly DateOnly Today = new(2026, 11, 16);
-    private int _tenant, _other;
+    private int _tenant, _other, _north;
     private readonly Dictionary<string, int> _students = [];
 
     public async Task InitializeAsync()
@@ -35,7 +38,9 @@ public class IndicatorImportTests : IAsyncLifetime
                 db.Students.Add(new Student { GivenName = id, FamilyName = "Test", ExternalId = id, School = school });
             await db.SaveChangesAsync();
             foreach (var s in await db.Students.ToListAsync()) _students[s.ExternalId!] = s.Id;
+            _north = north.Id;
         });
+        await _app.CreateUserAsync(_tenant, "north@ind.test", UserRole.Coordinator, [_north]);
         // The other tenant has a school and a student with ids this tenant's files use: they must never match.
         await _app.InTenant(_other, async (_, db) =>
         {
@@ -254,5 +259,77 @@ public class IndicatorImportTests : IAsyncLifetime
         Assert.Equal(3, await _app.InTenant(_tenant, (_, db) => db.BehaviorIncidents.CountAsync()));
         Assert.Contains("Incidents: 3 added", await (await admin.GetAsync(reportUrl)).Content.ReadAsStringAsync());
         Assert.Null(await _app.InTenant(_tenant, (_, db) => db.RosterUploads.Where(u => u.AppliedAt != null).Select(u => u.Package).SingleAsync()));
+    }
+
+    private async Task RunNightlyCheckAsync() =>
+        await _app.Services.GetRequiredService<SuccessPlans.Features.Jobs.TenantJobRunner>().RunAsync(SuccessPlans.Features.Jobs.TenantJobCatalog.NightlyCheck.Name, _tenant, "test", CancellationToken.None);
+
+    private Task<List<(int Subject, bool Open)>> IndicatorFlagsAsync() => _app.InTenant(_tenant, async (_, db) =>
+        (await db.Flags.Where(f => f.Kind == SuccessPlans.Features.Flags.FlagKind.IndicatorWithoutPlan).OrderBy(f => f.Id).Select(f => new { f.SubjectId, f.ResolvedAt }).ToListAsync())
+        .Select(f => (f.SubjectId, f.ResolvedAt == null)).ToList());
+
+    private static Dictionary<string, string> AttendanceOnly(Func<string, string> change) => new() { ["attendance.csv"] = change(Attendance()) };
+
+    [Fact]
+    public async Task Poor_attendance_with_no_need_is_flagged_once_in_the_digest_and_closes_when_it_improves_or_a_need_is_added()
+    {
+        await Import(_tenant, Files());
+        await RunNightlyCheckAsync();
+        // u1: 84.9 % this year but 57.8 % in the last 30 days, a worse band; u2 is fine; u3 has no rate.
+        Assert.Equal([(_students["u1"], true)], await IndicatorFlagsAsync());
+        await RunNightlyCheckAsync();
+        Assert.Equal([(_students["u1"], true)], await IndicatorFlagsAsync());
+        var digest = await _app.InTenant(_tenant, (_, db) => db.Notifications.Where(n => n.RecipientEmail == "north@ind.test" && n.Kind == "digest").Select(n => n.BodyText).SingleAsync());
+        Assert.Contains("Indicator without a plan (1)", digest);
+        Assert.Contains("u1 Test", digest);
+
+        // The district corrects every absence away: the band improves and the flag closes itself.
+        await Import(_tenant, AttendanceOnly(a => a.Replace("Unexcused Absence", "In Attendance").Replace("Excused Absence", "In Attendance")));
+        await RunNightlyCheckAsync();
+        Assert.Equal([(_students["u1"], false)], await IndicatorFlagsAsync());
+
+        // The absences return and so does the flag; a need in the plan closes it at once, and the next night agrees.
+        await Import(_tenant, Files());
+        await RunNightlyCheckAsync();
+        Assert.Equal([(_students["u1"], false), (_students["u1"], true)], await IndicatorFlagsAsync());
+        await _app.InTenant(_tenant, async (sp, db) =>
+        {
+            var student = await db.Students.Include(s => s.School).SingleAsync(s => s.Id == _students["u1"]);
+            var plans = sp.GetRequiredService<SuccessPlans.Features.Plans.PlanService>();
+            var plan = new SuccessPlans.Features.Plans.SuccessPlan { StudentId = student.Id, SchoolYear = 2026, Status = SuccessPlans.Features.Plans.PlanStatus.Active };
+            db.Plans.Add(plan);
+            await db.SaveChangesAsync();
+            await plans.AddItemAsync(student, plan, new SuccessPlans.Features.Plans.NewPlanItem(SuccessPlans.Features.Plans.Domain.Family, SuccessPlans.Features.Plans.PlanItemKind.Need, "Getting to school", "Attend 95 % of days"),
+                new SuccessPlans.Features.Plans.Actor(null, "test"), null);
+        });
+        Assert.Equal([(_students["u1"], false), (_students["u1"], false)], await IndicatorFlagsAsync());
+        await RunNightlyCheckAsync();
+        Assert.Equal([(_students["u1"], false), (_students["u1"], false)], await IndicatorFlagsAsync());
+    }
+
+    [Fact]
+    public async Task The_band_shows_on_the_caseload_with_a_filter_and_a_sort_and_on_the_student_page_only_to_those_who_may_see_the_child()
+    {
+        await Import(_tenant, Files());
+        var north = await _app.SignedInAsync("north@ind.test");
+        var caseload = await north.GetDocumentAsync("/Students?band=Chronic");
+        var rows = caseload.QuerySelectorAll("tbody tr").Select(r => r.TextContent).ToList();
+        Assert.Single(rows);
+        Assert.Contains("Chronically absent (84.9 %)", rows[0]);
+        var sorted = await north.GetDocumentAsync("/Students?sort=attendance");
+        Assert.Equal(["u1", "u2"], sorted.QuerySelectorAll("tbody tr td:first-child a").Select(a => a.TextContent.Split(", ")[1]).ToArray());
+        Assert.Contains("Satisfactory (100.0 %)", sorted.QuerySelectorAll("tbody tr")[1].TextContent);
+
+        var page = await north.GetDocumentAsync($"/Students/{_students["u1"]}");
+        var table = page.QuerySelector("table.indicators")!.TextContent;
+        Assert.Contains("Severely chronically absent (57.8 %)", table);
+        Assert.Contains("8 of 53", table);
+
+        // A coordinator of other schools and another tenant's Admin get nothing of it.
+        var noSchools = await _app.SignedInAsync("coord@ind.test");
+        Assert.Equal(HttpStatusCode.NotFound, (await noSchools.GetAsync($"/Students/{_students["u1"]}")).StatusCode);
+        Assert.Empty((await noSchools.GetDocumentAsync("/Students?band=Chronic")).QuerySelectorAll("tbody tr"));
+        var other = await _app.SignedInAsync("admin@ind-other.test");
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/Students/{_students["u1"]}")).StatusCode);
     }
 }
