@@ -45,6 +45,11 @@ public class Tenant : IVersioned
     public int AttendanceAtRiskPercent { get; set; } = 90;
     public int AttendanceChronicPercent { get; set; } = 80;
 
+    /// <summary>Why three band thresholds do not make bands (each must be below the one before), or null.</summary>
+    public static string? AttendanceBandsError(int satisfactory, int atRisk, int chronic) =>
+        satisfactory > atRisk && atRisk > chronic && chronic > 0 && satisfactory <= 100 ? null
+            : "Each attendance threshold must be lower than the one before it (for example 95, 90 and 80).";
+
     /// <summary>Every user of the tenant needs a second factor to sign in (Admins always do).</summary>
     public bool RequireTwoFactor { get; set; }
 
