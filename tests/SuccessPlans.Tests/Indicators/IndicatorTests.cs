@@ -332,4 +332,16 @@ public class IndicatorTests : IAsyncLifetime
         var other = await _app.SignedInAsync("admin@ind-other.test");
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/Students/{_students["u1"]}")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_admin_sets_the_band_thresholds_in_settings_and_they_must_make_bands()
+    {
+        var admin = await _app.SignedInAsync("admin@ind.test");
+        var bad = await admin.SubmitFormAsync("/Settings", new() { ["Input.AttendanceSatisfactoryPercent"] = "90", ["Input.AttendanceAtRiskPercent"] = "92" });
+        Assert.Contains("Each attendance threshold must be lower than the one before it", await bad.Content.ReadAsStringAsync());
+        var saved = await admin.SubmitFormAsync("/Settings", new() { ["Input.AttendanceSatisfactoryPercent"] = "92", ["Input.AttendanceAtRiskPercent"] = "85", ["Input.AttendanceChronicPercent"] = "75" });
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Equal((92, 85, 75), await _app.InTenant(_tenant, async (_, db) => await db.Tenants.Select(t => new ValueTuple<int, int, int>(t.AttendanceSatisfactoryPercent, t.AttendanceAtRiskPercent, t.AttendanceChronicPercent)).SingleAsync()));
+        Assert.Equal((95, 90, 80), await _app.InTenant(_other, async (_, db) => await db.Tenants.Select(t => new ValueTuple<int, int, int>(t.AttendanceSatisfactoryPercent, t.AttendanceAtRiskPercent, t.AttendanceChronicPercent)).SingleAsync()));
+    }
 }
