@@ -2190,3 +2190,288 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    ALTER TABLE [Tenants] ADD [AttendanceAtRiskPercent] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    ALTER TABLE [Tenants] ADD [AttendanceChronicPercent] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    ALTER TABLE [Tenants] ADD [AttendanceSatisfactoryPercent] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    ALTER TABLE [RosterUploads] ADD [Kind] nvarchar(32) NOT NULL DEFAULT N'';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE TABLE [AttendanceEvents] (
+        [Id] int NOT NULL IDENTITY,
+        [SchoolId] int NOT NULL,
+        [Category] nvarchar(32) NOT NULL,
+        [TenantId] int NOT NULL,
+        [SourceId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NOT NULL,
+        [StudentId] int NOT NULL,
+        [Date] date NOT NULL,
+        CONSTRAINT [PK_AttendanceEvents] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_AttendanceEvents_Schools_SchoolId] FOREIGN KEY ([SchoolId]) REFERENCES [Schools] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_AttendanceEvents_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_AttendanceEvents_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE TABLE [BehaviorIncidents] (
+        [Id] int NOT NULL IDENTITY,
+        [SchoolId] int NOT NULL,
+        [Behavior] nvarchar(100) NULL,
+        [Severity] nvarchar(32) NOT NULL,
+        [TenantId] int NOT NULL,
+        [SourceId] nvarchar(200) COLLATE Latin1_General_100_CI_AS NOT NULL,
+        [StudentId] int NOT NULL,
+        [Date] date NOT NULL,
+        CONSTRAINT [PK_BehaviorIncidents] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_BehaviorIncidents_Schools_SchoolId] FOREIGN KEY ([SchoolId]) REFERENCES [Schools] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_BehaviorIncidents_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_BehaviorIncidents_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE TABLE [CourseMarks] (
+        [Id] int NOT NULL IDENTITY,
+        [Course] nvarchar(200) NOT NULL,
+        [Term] nvarchar(100) NOT NULL,
+        [Mark] nvarchar(32) NOT NULL,
+        [Passing] bit NOT NULL,
+        [TenantId] int NOT NULL,
+        [SourceId] nvarchar(128) COLLATE Latin1_General_100_CI_AS NOT NULL,
+        [StudentId] int NOT NULL,
+        [Date] date NOT NULL,
+        CONSTRAINT [PK_CourseMarks] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_CourseMarks_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_CourseMarks_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE TABLE [SchoolDays] (
+        [Id] int NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [SchoolId] int NOT NULL,
+        [Date] date NOT NULL,
+        CONSTRAINT [PK_SchoolDays] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_SchoolDays_Schools_SchoolId] FOREIGN KEY ([SchoolId]) REFERENCES [Schools] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_SchoolDays_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE TABLE [StudentIndicators] (
+        [Id] int NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [StudentId] int NOT NULL,
+        [AsOf] date NOT NULL,
+        [YearDays] int NOT NULL,
+        [YearAbsences] int NOT NULL,
+        [YearAttendance] int NULL,
+        [YearBand] nvarchar(32) NULL,
+        [YearIncidents] int NOT NULL,
+        [YearFailures] int NOT NULL,
+        [TermDays] int NOT NULL,
+        [TermAbsences] int NOT NULL,
+        [TermAttendance] int NULL,
+        [TermBand] nvarchar(32) NULL,
+        [TermIncidents] int NOT NULL,
+        [TermFailures] int NOT NULL,
+        [RecentDays] int NOT NULL,
+        [RecentAbsences] int NOT NULL,
+        [RecentAttendance] int NULL,
+        [RecentBand] nvarchar(32) NULL,
+        [RecentIncidents] int NOT NULL,
+        [RecentFailures] int NOT NULL,
+        CONSTRAINT [PK_StudentIndicators] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_StudentIndicators_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_StudentIndicators_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE INDEX [IX_AttendanceEvents_SchoolId] ON [AttendanceEvents] ([SchoolId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE INDEX [IX_AttendanceEvents_StudentId] ON [AttendanceEvents] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_AttendanceEvents_TenantId_SourceId] ON [AttendanceEvents] ([TenantId], [SourceId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE INDEX [IX_AttendanceEvents_TenantId_StudentId_Date] ON [AttendanceEvents] ([TenantId], [StudentId], [Date]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE INDEX [IX_BehaviorIncidents_SchoolId] ON [BehaviorIncidents] ([SchoolId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE INDEX [IX_BehaviorIncidents_StudentId] ON [BehaviorIncidents] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_BehaviorIncidents_TenantId_SourceId] ON [BehaviorIncidents] ([TenantId], [SourceId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE INDEX [IX_BehaviorIncidents_TenantId_StudentId_Date] ON [BehaviorIncidents] ([TenantId], [StudentId], [Date]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE INDEX [IX_CourseMarks_StudentId] ON [CourseMarks] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_CourseMarks_TenantId_SourceId] ON [CourseMarks] ([TenantId], [SourceId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE INDEX [IX_CourseMarks_TenantId_StudentId_Date] ON [CourseMarks] ([TenantId], [StudentId], [Date]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE INDEX [IX_SchoolDays_SchoolId] ON [SchoolDays] ([SchoolId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_SchoolDays_TenantId_SchoolId_Date] ON [SchoolDays] ([TenantId], [SchoolId], [Date]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE INDEX [IX_StudentIndicators_StudentId] ON [StudentIndicators] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_StudentIndicators_TenantId_StudentId] ON [StudentIndicators] ([TenantId], [StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    CREATE INDEX [IX_StudentIndicators_TenantId_YearBand] ON [StudentIndicators] ([TenantId], [YearBand]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202005619_Indicators'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261202005619_Indicators', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

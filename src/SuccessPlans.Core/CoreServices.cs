@@ -51,6 +51,8 @@ public static class CoreServices
 
         services.AddTenantJobs();
         services.AddScoped<OneRosterImporter>();
+        services.AddScoped<SuccessPlans.Features.Indicators.IndicatorImporter>();
+        services.AddScoped<SuccessPlans.Features.Indicators.IndicatorSummary>();
         services.AddScoped<HsdsImporter>();
         services.AddScoped<HsdsExporter>();
         services.AddScoped<SuccessPlans.Features.Plans.PlanService>();

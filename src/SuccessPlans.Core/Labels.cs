@@ -95,6 +95,7 @@ public static class Labels
         FlagKind.UnmetNeed => "Unmet need",
         FlagKind.NoResponse => "No response from the provider",
         FlagKind.Stalled => "Accepted but no service yet",
+        FlagKind.IndicatorWithoutPlan => "Indicator without a plan",
         _ => "Plan review overdue",
     };
 

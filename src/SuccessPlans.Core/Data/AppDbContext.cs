@@ -59,6 +59,11 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Flags.Flag> Flags => Set<SuccessPlans.Features.Flags.Flag>();
     public DbSet<SuccessPlans.Features.Flags.DigestSent> DigestsSent => Set<SuccessPlans.Features.Flags.DigestSent>();
     public DbSet<SuccessPlans.Features.Roster.RosterUpload> RosterUploads => Set<SuccessPlans.Features.Roster.RosterUpload>();
+    public DbSet<SuccessPlans.Features.Indicators.AttendanceEvent> AttendanceEvents => Set<SuccessPlans.Features.Indicators.AttendanceEvent>();
+    public DbSet<SuccessPlans.Features.Indicators.SchoolDay> SchoolDays => Set<SuccessPlans.Features.Indicators.SchoolDay>();
+    public DbSet<SuccessPlans.Features.Indicators.BehaviorIncident> BehaviorIncidents => Set<SuccessPlans.Features.Indicators.BehaviorIncident>();
+    public DbSet<SuccessPlans.Features.Indicators.CourseMark> CourseMarks => Set<SuccessPlans.Features.Indicators.CourseMark>();
+    public DbSet<SuccessPlans.Features.Indicators.StudentIndicators> StudentIndicators => Set<SuccessPlans.Features.Indicators.StudentIndicators>();
     /// <summary>Platform-wide, not tenant-owned: one key ring signs every tenant's cookies and links.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<DirectoryUpload> DirectoryUploads => Set<DirectoryUpload>();
@@ -136,6 +141,9 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         (typeof(Service), nameof(Service.HsdsId)),
         (typeof(ServiceLocation), nameof(ServiceLocation.HsdsId)),
         (typeof(ServiceTerm), nameof(ServiceTerm.TermHsdsId)),
+        (typeof(SuccessPlans.Features.Indicators.AttendanceEvent), nameof(SuccessPlans.Features.Indicators.ImportedIndicator.SourceId)),
+        (typeof(SuccessPlans.Features.Indicators.BehaviorIncident), nameof(SuccessPlans.Features.Indicators.ImportedIndicator.SourceId)),
+        (typeof(SuccessPlans.Features.Indicators.CourseMark), nameof(SuccessPlans.Features.Indicators.ImportedIndicator.SourceId)),
     ];
 
     private void ConfigureCaseInsensitiveKeys(ModelBuilder builder)

@@ -33,7 +33,7 @@ public class SqlServerTranslationTests
         Assert.True(errors.Count == 0, $"{string.Join("\n", errors)}\n{sql}");
     }
 
-    public static TheoryData<string> CaseloadSorts() => new("name", "grade", "tier", "needs", "review");
+    public static TheoryData<string> CaseloadSorts() => new("name", "grade", "tier", "needs", "review", "attendance");
 
     [Theory]
     [MemberData(nameof(CaseloadSorts))]
@@ -41,7 +41,7 @@ public class SqlServerTranslationTests
     {
         using var db = SqlServer();
         var visible = db.Students.Where(s => new[] { 1, 2 }.Contains(s.SchoolId));
-        Translates(Caseload.Query(db, visible, new CaseloadFilter(Q: "Ann", School: 1, Grade: "05", Tier: 2, Plan: "active", OpenNeeds: true, OpenFlags: true, Withdrawn: true, Sort: sort), 2026)
+        Translates(Caseload.Query(db, visible, new CaseloadFilter(Q: "Ann", School: 1, Grade: "05", Tier: 2, Plan: "active", OpenNeeds: true, OpenFlags: true, Withdrawn: true, Sort: sort, Band: SuccessPlans.Features.Indicators.AttendanceBand.Chronic), 2026)
             .Skip(50).Take(50), $"caseload {sort}");
         Translates(Caseload.Query(db, visible, new CaseloadFilter(Plan: "none", Sort: sort), 2026), $"caseload {sort}, no plan");
         Translates(Caseload.Query(db, visible, new CaseloadFilter(Q: "Aufderhar, Ti", Sort: sort), 2026), $"caseload {sort}, 'Family, Given'");
@@ -89,6 +89,7 @@ public class SqlServerTranslationTests
         Translates(NightlyCheckJob.NoResponse(db, new DateTime(2026, 11, 20, 5, 0, 0, DateTimeKind.Utc)), "no response");
         Translates(NightlyCheckJob.Stalled(db, new DateTime(2026, 11, 16, 5, 0, 0, DateTimeKind.Utc)), "stalled");
         Translates(NightlyCheckJob.ReviewOverdue(db, today), "review overdue");
+        Translates(NightlyCheckJob.IndicatorWithoutPlan(db), "indicator without a plan");
     }
 
     [Fact]

@@ -68,6 +68,11 @@ public class TenancyTests : IAsyncLifetime
         db.Notifications.Add(new Notification { Kind = "test", RecipientEmail = "x@a.test", Subject = "s", BodyText = "b" });
         db.JobRuns.Add(new JobRun { JobName = "test" });
         db.RosterUploads.Add(new SuccessPlans.Features.Roster.RosterUpload { UploadedByName = "x", FileNames = "users.csv" });
+        db.AttendanceEvents.Add(new SuccessPlans.Features.Indicators.AttendanceEvent { SourceId = "att-a", StudentId = student.Id, SchoolId = schoolId, Date = new DateOnly(2026, 9, 1) });
+        db.BehaviorIncidents.Add(new SuccessPlans.Features.Indicators.BehaviorIncident { SourceId = "inc-a", StudentId = student.Id, SchoolId = schoolId, Date = new DateOnly(2026, 9, 1) });
+        db.CourseMarks.Add(new SuccessPlans.Features.Indicators.CourseMark { SourceId = "mark-a", StudentId = student.Id, Date = new DateOnly(2026, 10, 30), Course = "Math", Term = "Q1", Mark = "B" });
+        db.SchoolDays.Add(new SuccessPlans.Features.Indicators.SchoolDay { SchoolId = schoolId, Date = new DateOnly(2026, 9, 1) });
+        db.StudentIndicators.Add(new SuccessPlans.Features.Indicators.StudentIndicators { StudentId = student.Id, AsOf = new DateOnly(2026, 9, 2) });
         db.DirectoryUploads.Add(new DirectoryUpload { UploadedByName = "x", FileNames = "services.csv" });
         var user = new AppUser { UserName = "coord@a.test", Email = "coord@a.test", DisplayName = "Coord A", Role = UserRole.Coordinator };
         var users = sp.GetRequiredService<UserManager<AppUser>>();

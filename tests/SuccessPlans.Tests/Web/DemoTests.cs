@@ -66,9 +66,16 @@ public class DemoTests : IAsyncLifetime
         var jobs = await (await admin.GetAsync("/Jobs")).Content.ReadAsStringAsync();
         Assert.Contains("new flag(s)", jobs);
 
+        // The demo's attendance gives children in the worst band or slipping, some with no need yet.
+        Assert.True(await _app.InTenant(tenantId, (_, db) => db.Flags.CountAsync(f => f.Kind == SuccessPlans.Features.Flags.FlagKind.IndicatorWithoutPlan && f.ResolvedAt == null)) > 5);
+
         var coordinator = await _app.SignedInAsync("coordinator@demo.test", DemoSeeder.Password);
         var home = await coordinator.GetDocumentAsync("/Home/Coordinator");
         Assert.NotEmpty(home.QuerySelectorAll("table.flags tbody tr"));
+        Assert.Contains("Indicator without a plan", home.Body!.TextContent);
+        // Every band is on the caseload.
+        foreach (var band in Enum.GetValues<SuccessPlans.Features.Indicators.AttendanceBand>())
+            Assert.NotEmpty((await coordinator.GetDocumentAsync($"/Students?band={band}")).QuerySelectorAll("tbody tr"));
         await _app.Services.GetRequiredService<SuccessPlans.Features.Notifications.OutboxDispatcher>().SendPendingAsync(CancellationToken.None);
         Assert.Contains(Directory.GetFiles(_app.PickupDirectory, "*.eml"), f => File.ReadAllText(f).Contains("coordinator@demo.test"));
     }

@@ -4,6 +4,7 @@ using SuccessPlans.Data;
 using SuccessPlans.Features.Jobs;
 using SuccessPlans.Features.Notifications;
 using SuccessPlans.Features.Observability;
+using SuccessPlans.Features.Indicators;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Referrals;
 using SuccessPlans.Features.Students;
@@ -18,7 +19,8 @@ namespace SuccessPlans.Features.Flags;
 /// condition cleared, and queues one digest per coordinator per day. Everything is judged as of the run's
 /// local date, so a second run changes nothing and a run after nights of downtime leaves what nightly runs would have.
 /// </summary>
-public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox outbox, PublicUrls urls, SuccessPlans.Features.Audit.AccessLog accessLog, AppMetrics metrics) : ITenantJob
+public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox outbox, PublicUrls urls, SuccessPlans.Features.Audit.AccessLog accessLog, AppMetrics metrics,
+    SuccessPlans.Features.Indicators.IndicatorSummary indicators) : ITenantJob
 {
     private static readonly ReferralStatus[] Active = [ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService];
 
@@ -49,6 +51,9 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         var noResponse = await NoResponse(db, StartOfLocalDay(today.AddDays(-tenant.NoResponseDays + 1))).ToListAsync(ct);
         var stalled = await Stalled(db, StartOfLocalDay(today.AddDays(-tenant.StalledDays + 1))).ToListAsync(ct);
         var overdue = await ReviewOverdue(db, today).ToListAsync(ct);
+        // The indicators move with the calendar (the last 30 days, the term) even without an import: refreshed first.
+        await indicators.RefreshAsync(today, ct);
+        var withoutPlan = await IndicatorWithoutPlan(db).ToListAsync(ct);
 
         // Opening and resolving commit together: a crash between them leaves the previous night's state. The open
         // flags are read inside the unit, so a retry compares against what is committed.
@@ -58,7 +63,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             var openFlags = await db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null).Select(f => new { f.Id, f.Kind, f.SubjectId }).ToListAsync(ct);
             var toResolve = new List<int>();
             var toOpen = new List<Flag>();
-            foreach (var (kind, subjects) in new[] { (FlagKind.UnmetNeed, unmet), (FlagKind.NoResponse, noResponse), (FlagKind.Stalled, stalled), (FlagKind.ReviewOverdue, overdue) })
+            foreach (var (kind, subjects) in new[] { (FlagKind.UnmetNeed, unmet), (FlagKind.NoResponse, noResponse), (FlagKind.Stalled, stalled), (FlagKind.ReviewOverdue, overdue), (FlagKind.IndicatorWithoutPlan, withoutPlan) })
             {
                 var current = subjects.ToDictionary(s => s.Id);
                 var existing = openFlags.Where(f => f.Kind == kind).ToDictionary(f => f.SubjectId, f => f.Id);
@@ -110,6 +115,22 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
     public static IQueryable<Subject> ReviewOverdue(AppDbContext db, DateOnly today) => db.Plans
         .Where(p => p.Status == PlanStatus.Active && p.NextReviewDue < today && p.Student.Status == StudentStatus.Active)
         .Select(p => new Subject(p.Id, p.StudentId, "Review was due " + p.NextReviewDue));
+
+    /// <summary>
+    /// Active children in the worst attendance band this school year, or whose last 30 days fall in a worse band than the
+    /// year so far, with no open need in their active plan (attendance has no domain of its own: any open need is a plan
+    /// for it). The subject is the child.
+    /// </summary>
+    public static IQueryable<Subject> IndicatorWithoutPlan(AppDbContext db) => db.StudentIndicators
+        .Where(i => i.Student.Status == StudentStatus.Active)
+        .Where(i => i.YearBand == AttendanceBand.Severe
+                    || (i.YearBand == AttendanceBand.Satisfactory && (i.RecentBand == AttendanceBand.AtRisk || i.RecentBand == AttendanceBand.Chronic || i.RecentBand == AttendanceBand.Severe))
+                    || (i.YearBand == AttendanceBand.AtRisk && (i.RecentBand == AttendanceBand.Chronic || i.RecentBand == AttendanceBand.Severe))
+                    || (i.YearBand == AttendanceBand.Chronic && i.RecentBand == AttendanceBand.Severe))
+        .Where(i => !db.PlanItems.Any(n => n.Plan.StudentId == i.StudentId && n.Plan.Status == PlanStatus.Active && n.Kind == PlanItemKind.Need && n.Status == NeedStatus.Open))
+        .Select(i => new Subject(i.StudentId, i.StudentId, i.YearBand == AttendanceBand.Severe
+            ? "Severely chronically absent this school year, and no open need in the plan"
+            : "Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan"));
 
     /// <summary>
     /// New flags in multi-row INSERTs: the first check of a large tenant opens tens of thousands at once, and

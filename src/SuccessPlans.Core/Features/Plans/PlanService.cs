@@ -94,6 +94,9 @@ public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans
 
         foreach (var item in items)
             AddItem(plan, item, today, actor);
+        // A need in the plan is the plan the "indicator without a plan" flag asked for.
+        if (items.Any(i => i.Kind == PlanItemKind.Need))
+            await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.IndicatorWithoutPlan, student.Id, ct);
         Touch(plan);
         await SaveAsync(ct);
         return plan;
@@ -107,6 +110,8 @@ public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans
         if (errors.Count > 0)
             throw new ValidationFailedException(errors);
         var added = AddItem(plan, item, await TodayAsync(ct), actor);
+        if (added.Kind == PlanItemKind.Need)
+            await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.IndicatorWithoutPlan, student.Id, ct);
         Touch(plan);
         await SaveAsync(ct);
         return added;

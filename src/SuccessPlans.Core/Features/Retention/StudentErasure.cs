@@ -63,6 +63,11 @@ public sealed class StudentErasure(AppDbContext db, TimeProvider time)
             await db.Flags.Where(f => f.StudentId == id).ExecuteDeleteAsync(ct);
             await db.Disclosures.Where(d => d.StudentId == id).ExecuteDeleteAsync(ct);
             await db.Reviews.Where(r => r.StudentId == id).ExecuteDeleteAsync(ct);
+            // Attendance, incidents and marks describe the child and count for nothing the cabinet keeps.
+            await db.AttendanceEvents.Where(e => e.StudentId == id).ExecuteDeleteAsync(ct);
+            await db.BehaviorIncidents.Where(e => e.StudentId == id).ExecuteDeleteAsync(ct);
+            await db.CourseMarks.Where(e => e.StudentId == id).ExecuteDeleteAsync(ct);
+            await db.StudentIndicators.Where(e => e.StudentId == id).ExecuteDeleteAsync(ct);
             await db.ConsentOrganizations.Where(c => db.Consents.Any(x => x.Id == c.ConsentId && x.StudentId == id)).ExecuteDeleteAsync(ct);
             await db.Consents.Where(c => c.StudentId == id).ExecuteDeleteAsync(ct);
             await db.ReferralMessages.Where(m => referrals.Contains(m.ReferralId)).ExecuteDeleteAsync(ct);

@@ -6,8 +6,12 @@ namespace SuccessPlans.Features.Roster;
 /// Roster files an Admin uploaded, kept (zipped) between the preview and the confirmation. They hold
 /// children's data, so the files are dropped once applied or discarded.
 /// </summary>
+/// <summary>What an upload holds: a OneRoster roster, or indicator data (attendance, incidents, marks).</summary>
+public enum UploadKind { Roster, Indicators }
+
 public class RosterUpload : TenantEntity
 {
+    public UploadKind Kind { get; set; } = UploadKind.Roster;
     public DateTime UploadedAt { get; set; }
     public required string UploadedByName { get; set; }
     public required string FileNames { get; set; }

@@ -72,6 +72,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
             provider.ProviderOrganizationId = firstOrg;
             await db.SaveChangesAsync(ct);
             await SeedActivityAsync(db, schools.Take(2).ToList(), firstOrg, ct);
+            await SeedIndicatorsAsync(sp, db, LocalDays.Of(Now, tenant.TimeZone), ct);
             return (roster, directory);
         }, ct);
         if (seeded is not var (roster, directory))
@@ -86,6 +87,18 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
     /// A few weeks of work already done in the first two schools, so every page has something to show on a
     /// first run: plans with needs (some weeks old), consents, and referrals in every state with services delivered.
     /// </summary>
+    /// <summary>The school year's attendance, incidents and marks so far, through the indicator import itself.</summary>
+    private static async Task SeedIndicatorsAsync(IServiceProvider sp, AppDbContext db, DateOnly today, CancellationToken ct)
+    {
+        var children = await db.Students.AsNoTracking().Where(s => s.Status == StudentStatus.Active && s.ExternalId != null && s.School.ExternalId != null)
+            .OrderBy(s => s.ExternalId).Select(s => new DemoIndicators.Child(s.ExternalId!, s.School.ExternalId!)).ToListAsync(ct);
+        var importer = sp.GetRequiredService<SuccessPlans.Features.Indicators.IndicatorImporter>();
+        var preview = await importer.PreviewAsync(DemoIndicators.Files(children, today), ct);
+        if (!preview.CanImport)
+            throw new InvalidOperationException("The demo's indicator files do not import: " + string.Join("; ", preview.Errors.Take(3)));
+        await importer.ApplyAsync(preview, today, ct);
+    }
+
     private async Task SeedActivityAsync(AppDbContext db, List<int> schoolIds, int providerOrgId, CancellationToken ct)
     {
         var now = Now;

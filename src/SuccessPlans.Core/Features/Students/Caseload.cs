@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using SuccessPlans.Data;
+using SuccessPlans.Features.Indicators;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Schools;
 
@@ -8,10 +9,10 @@ namespace SuccessPlans.Features.Students;
 
 /// <summary>The caseload's filters and sort (the page's query string).</summary>
 public sealed record CaseloadFilter(string? Q = null, int? School = null, string? Grade = null, int? Tier = null, string? Plan = null,
-    bool OpenNeeds = false, bool OpenFlags = false, bool Withdrawn = false, string? Sort = "name");
+    bool OpenNeeds = false, bool OpenFlags = false, bool Withdrawn = false, string? Sort = "name", AttendanceBand? Band = null);
 
 public sealed record CaseloadRow(int Id, string FamilyName, string GivenName, string? Grade, string School, StudentStatus Status,
-    int? Tier, PlanStatus? PlanStatus, int OpenNeeds, DateOnly? NextReviewDue);
+    int? Tier, PlanStatus? PlanStatus, int OpenNeeds, DateOnly? NextReviewDue, AttendanceBand? Band = null, int? Attendance = null);
 
 /// <summary>
 /// The caseload as one query: filtered, sorted and projected in SQL, ready to count and page. Built here, not in the
@@ -38,6 +39,9 @@ public static class Caseload
             from s in query
             join p in db.Plans.Where(p => p.SchoolYear == schoolYear) on s.Id equals p.StudentId into current
             from p in current.DefaultIfEmpty()
+            // The attendance band from the per-student summary (one row per student), never computed here.
+            join i in db.StudentIndicators on s.Id equals i.StudentId into indicators
+            from i in indicators.DefaultIfEmpty()
             select new
             {
                 Student = s,
@@ -46,6 +50,8 @@ public static class Caseload
                 Status = p == null ? (PlanStatus?)null : p.Status,
                 NextReviewDue = p == null ? null : p.NextReviewDue,
                 OpenNeeds = p == null ? 0 : p.Items.Count(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Open),
+                Band = i == null ? null : i.YearBand,
+                Attendance = i == null ? null : i.YearAttendance,
             };
         if (f.Tier is { } tier) rows = rows.Where(r => r.Tier == tier);
         rows = f.Plan switch
@@ -56,17 +62,19 @@ public static class Caseload
             _ => rows,
         };
         if (f.OpenNeeds) rows = rows.Where(r => r.OpenNeeds > 0);
+        if (f.Band is { } band) rows = rows.Where(r => r.Band == band);
 
         rows = f.Sort switch
         {
             "grade" => rows.OrderByGrade(r => r.Student.Grade).ThenBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
             "tier" => rows.OrderByDescending(r => r.Tier ?? 0).ThenBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
             "needs" => rows.OrderByDescending(r => r.OpenNeeds).ThenBy(r => r.Student.FamilyName),
+            "attendance" => rows.OrderBy(r => r.Attendance == null).ThenBy(r => r.Attendance).ThenBy(r => r.Student.FamilyName),
             "review" => rows.OrderBy(r => r.NextReviewDue == null).ThenBy(r => r.NextReviewDue).ThenBy(r => r.Student.FamilyName),
             _ => rows.OrderBy(r => r.Student.FamilyName).ThenBy(r => r.Student.GivenName),
         };
         return rows.Select(r => new CaseloadRow(r.Student.Id, r.Student.FamilyName, r.Student.GivenName, r.Student.Grade, r.Student.School.Name, r.Student.Status,
-            r.Tier, r.Status, r.OpenNeeds, r.NextReviewDue));
+            r.Tier, r.Status, r.OpenNeeds, r.NextReviewDue, r.Band, r.Attendance));
     }
 
     /// <summary>

@@ -37,6 +37,19 @@ public class Tenant : IVersioned
     public const int MinAbandonedUploadRetentionDays = 1;
     public const int MaxAbandonedUploadRetentionDays = 60;
 
+    /// <summary>
+    /// Attendance bands (docs/indicators.md): a rate at or above the first is satisfactory, at or above the second at risk,
+    /// at or above the third chronically absent, below it severely chronically absent. Percent, whole numbers.
+    /// </summary>
+    public int AttendanceSatisfactoryPercent { get; set; } = 95;
+    public int AttendanceAtRiskPercent { get; set; } = 90;
+    public int AttendanceChronicPercent { get; set; } = 80;
+
+    /// <summary>Why three band thresholds do not make bands (each must be below the one before), or null.</summary>
+    public static string? AttendanceBandsError(int satisfactory, int atRisk, int chronic) =>
+        satisfactory > atRisk && atRisk > chronic && chronic > 0 && satisfactory <= 100 ? null
+            : "Each attendance threshold must be lower than the one before it (for example 95, 90 and 80).";
+
     /// <summary>Every user of the tenant needs a second factor to sign in (Admins always do).</summary>
     public bool RequireTwoFactor { get; set; }
 

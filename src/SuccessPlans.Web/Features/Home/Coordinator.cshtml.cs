@@ -159,6 +159,7 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
     {
         FlagKind.UnmetNeed => $"/Students/{f.StudentId}/Needs/{f.SubjectId}/Refer",
         FlagKind.ReviewOverdue => $"/Review/Student/{f.StudentId}",
+        FlagKind.IndicatorWithoutPlan => $"/Students/{f.StudentId}#plan",
         _ => $"/Students/{f.StudentId}#referral-{f.SubjectId}",
     };
 
@@ -166,6 +167,7 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
     {
         FlagKind.UnmetNeed => "Find a service",
         FlagKind.ReviewOverdue => "Review now",
+        FlagKind.IndicatorWithoutPlan => "Add a need",
         _ => "Follow up",
     };
 }

@@ -43,6 +43,7 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
     public bool ReviewedThisTerm { get; private set; }
     public string SchoolName { get; private set; } = "";
     public string TermLabel { get; private set; } = "";
+    public SuccessPlans.Features.Indicators.StudentIndicators? Indicators { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(int? student, CancellationToken ct)
     {
@@ -134,6 +135,7 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
         TermLabel = $"{term} {SchoolYears.Label(year)}";
         Plan = await db.Plans.AsNoTracking().Include(p => p.Items).SingleOrDefaultAsync(p => p.StudentId == Student.Id && p.SchoolYear == year, ct);
         Count = ids.Count;
+        Indicators = await db.StudentIndicators.AsNoTracking().SingleOrDefaultAsync(i => i.StudentId == Student.Id, ct);
         ReviewedCount = await db.Reviews.CountAsync(r => ids.Contains(r.StudentId) && r.SchoolYear == year && r.Term == term, ct);
         var review = await db.Reviews.AsNoTracking().Where(r => r.StudentId == Student.Id).OrderByDescending(r => r.SchoolYear).ThenByDescending(r => r.Term).FirstOrDefaultAsync(ct);
         ReviewedThisTerm = review is not null && review.SchoolYear == year && review.Term == term;

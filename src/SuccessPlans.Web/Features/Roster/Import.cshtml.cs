@@ -27,7 +27,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
     {
         if (id is { } uploadId)
         {
-            Upload = await db.RosterUploads.SingleOrDefaultAsync(u => u.Id == uploadId, ct);
+            Upload = await db.RosterUploads.SingleOrDefaultAsync(u => u.Id == uploadId && u.Kind == UploadKind.Roster, ct);
             if (Upload is null) return NotFound();
             if (Upload.Package is not null)
                 Preview = await importer.PreviewAsync(Upload.Unpack(), ct);
@@ -69,7 +69,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
 
     public async Task<IActionResult> OnPostApplyAsync(int id, CancellationToken ct)
     {
-        var upload = await db.RosterUploads.SingleOrDefaultAsync(u => u.Id == id, ct);
+        var upload = await db.RosterUploads.SingleOrDefaultAsync(u => u.Id == id && u.Kind == UploadKind.Roster, ct);
         if (upload is null) return NotFound();
         if (upload.Package is null)
         {
@@ -93,7 +93,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
 
     public async Task<IActionResult> OnPostDiscardAsync(int id, CancellationToken ct)
     {
-        var upload = await db.RosterUploads.SingleOrDefaultAsync(u => u.Id == id, ct);
+        var upload = await db.RosterUploads.SingleOrDefaultAsync(u => u.Id == id && u.Kind == UploadKind.Roster, ct);
         if (upload is null) return NotFound();
         upload.Package = null;
         upload.Result ??= "Discarded without importing.";
@@ -103,7 +103,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
     }
 
     private async Task LoadRecentAsync(CancellationToken ct) =>
-        Recent = await db.RosterUploads.AsNoTracking().OrderByDescending(u => u.UploadedAt).Take(10)
+        Recent = await db.RosterUploads.AsNoTracking().Where(u => u.Kind == UploadKind.Roster).OrderByDescending(u => u.UploadedAt).Take(10)
             .Select(u => new RosterUpload { Id = u.Id, UploadedAt = u.UploadedAt, UploadedByName = u.UploadedByName, FileNames = u.FileNames, AppliedAt = u.AppliedAt, Result = u.Result })
             .ToListAsync(ct);
 }

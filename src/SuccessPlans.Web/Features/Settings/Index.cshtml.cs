@@ -30,6 +30,9 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
             ErrorMessage = "Keep uploads not imported for between 1 and 60 days (the data agreement allows 60 at most).")]
         [Display(Name = "Keep uploads not imported for (days)")] public int AbandonedUploadRetentionDays { get; set; } = SuccessPlans.Features.Tenants.Tenant.DefaultAbandonedUploadRetentionDays;
         [Display(Name = "Require two-factor authentication for every user (Admins always need it)")] public bool RequireTwoFactor { get; set; }
+        [Range(1, 100), Display(Name = "Satisfactory attendance from (%)")] public int AttendanceSatisfactoryPercent { get; set; } = 95;
+        [Range(1, 100), Display(Name = "At risk from (%)")] public int AttendanceAtRiskPercent { get; set; } = 90;
+        [Range(1, 100), Display(Name = "Chronically absent from (%); below it, severely")] public int AttendanceChronicPercent { get; set; } = 80;
         public Guid Version { get; set; }
     }
 
@@ -42,6 +45,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
             UnmetNeedDays = t.UnmetNeedDays, NoResponseDays = t.NoResponseDays, StalledDays = t.StalledDays, ReferralExpiryDays = t.ReferralExpiryDays,
             NotificationRetentionDays = t.NotificationRetentionDays, Version = t.Version,
             AbandonedUploadRetentionDays = t.AbandonedUploadRetentionDays,
+            AttendanceSatisfactoryPercent = t.AttendanceSatisfactoryPercent, AttendanceAtRiskPercent = t.AttendanceAtRiskPercent, AttendanceChronicPercent = t.AttendanceChronicPercent,
         };
         Input.RequireTwoFactor = t.RequireTwoFactor;
     }
@@ -50,6 +54,8 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
     {
         if (!Tenant.IsKnownTimeZone(Input.TimeZoneId))
             ModelState.AddModelError("Input.TimeZoneId", "Choose a time zone from the list (for example America/New_York).");
+        if (Tenant.AttendanceBandsError(Input.AttendanceSatisfactoryPercent, Input.AttendanceAtRiskPercent, Input.AttendanceChronicPercent) is { } bands)
+            ModelState.AddModelError("Input.AttendanceAtRiskPercent", bands);
         if (!ModelState.IsValid)
             return Page();
 
@@ -66,6 +72,8 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
         tenant.NotificationRetentionDays = Input.NotificationRetentionDays;
         tenant.AbandonedUploadRetentionDays = Input.AbandonedUploadRetentionDays;
         tenant.RequireTwoFactor = Input.RequireTwoFactor;
+        (tenant.AttendanceSatisfactoryPercent, tenant.AttendanceAtRiskPercent, tenant.AttendanceChronicPercent) =
+            (Input.AttendanceSatisfactoryPercent, Input.AttendanceAtRiskPercent, Input.AttendanceChronicPercent);
         try
         {
             await db.SaveChangesAsync(ct);

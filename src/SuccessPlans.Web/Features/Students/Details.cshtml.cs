@@ -24,6 +24,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     public IReadOnlyList<SuccessPlans.Features.Referrals.Disclosure> Disclosures { get; private set; } = [];
     public IReadOnlyList<SuccessPlans.Features.Flags.Flag> Flags { get; private set; } = [];
     public IReadOnlyList<CaseNote> Notes { get; private set; } = [];
+    public SuccessPlans.Features.Indicators.StudentIndicators? Indicators { get; private set; }
     public ILookup<int, SuccessPlans.Features.Referrals.ReferralMessage> Messages { get; private set; } = Array.Empty<SuccessPlans.Features.Referrals.ReferralMessage>().ToLookup(m => m.ReferralId);
 
     /// <summary>Referrals whose messages this user reads: those of the referring school's coordinators (an Admin: all).</summary>
@@ -241,6 +242,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         Disclosures = await StudentPage.Disclosures(db, id).ToListAsync(ct);
         History = await StudentPage.History(db, id).ToListAsync(ct);
         Notes = await StudentPage.Notes(db, id).ToListAsync(ct);
+        Indicators = await db.StudentIndicators.AsNoTracking().SingleOrDefaultAsync(i => i.StudentId == id, ct);
         var mySchools = await me.SchoolIdsAsync(ct);
         ConversationReferralIds = Referrals.Where(r => r.Status != SuccessPlans.Features.Referrals.ReferralStatus.Draft && mySchools.Contains(r.SchoolId)).Select(r => r.Id).ToHashSet();
         var conversation = ConversationReferralIds.ToList();

@@ -23,6 +23,8 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
     [BindProperty(SupportsGet = true)] public bool OpenNeeds { get; set; }
     [BindProperty(SupportsGet = true)] public bool OpenFlags { get; set; }
     [BindProperty(SupportsGet = true)] public bool Withdrawn { get; set; }
+    /// <summary>An attendance band (this school year so far).</summary>
+    [BindProperty(SupportsGet = true)] public SuccessPlans.Features.Indicators.AttendanceBand? Band { get; set; }
     [BindProperty(SupportsGet = true)] public string Sort { get; set; } = "name";
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
 
@@ -44,7 +46,7 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
         Grades = await visible.Where(s => s.Grade != null).Select(s => s.Grade!).Distinct().ToListAsync(ct);
         Grades = [.. Grades.Order(SuccessPlans.Features.Schools.Grades.Comparer)];
 
-        var rows = Caseload.Query(db, visible, new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort), SchoolYear);
+        var rows = Caseload.Query(db, visible, new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort, Band), SchoolYear);
         Total = await rows.CountAsync(ct);
         PageNumber = Math.Clamp(PageNumber, 1, Pages);
         Rows = await rows.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
@@ -53,7 +55,7 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
     /// <summary>The current filters with one value changed, for sort and page links.</summary>
     public string Link(string? sort = null, int? page = null) => Url.Page("/Students/Index", new
     {
-        Q, School, Grade, Tier, Plan, OpenNeeds = OpenNeeds ? true : (bool?)null, OpenFlags = OpenFlags ? true : (bool?)null, Withdrawn = Withdrawn ? true : (bool?)null,
+        Q, School, Grade, Tier, Plan, OpenNeeds = OpenNeeds ? true : (bool?)null, OpenFlags = OpenFlags ? true : (bool?)null, Withdrawn = Withdrawn ? true : (bool?)null, Band,
         Sort = sort ?? Sort, p = page ?? 1,
     })!;
 }
