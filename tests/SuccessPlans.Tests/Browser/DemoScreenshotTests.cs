@@ -70,6 +70,15 @@ public class DemoScreenshotTests : IAsyncLifetime
         var studentId = await _app.InTenant(await TenantAsync(), (_, db) => db.Referrals.OrderBy(r => r.Id).Select(r => r.StudentId).FirstAsync());
         await ShootAsync(coordinator, $"/Students/{studentId}", "coordinator-student");
         await ShootAsync(await SignInAsync("coordinator@demo.test", 390, 844), $"/Students/{studentId}", "coordinator-phone");
+        // The caseload with its attendance bands, and the printable plan of a Spanish-speaking family, in Spanish.
+        await ShootAsync(coordinator, "/Students?openNeeds=true", "coordinator-caseload");
+        var coordinatorSchools = await _app.InTenant(await TenantAsync(), (_, db) => db.CoordinatorSchools
+            .Where(c => db.Users.Any(u => u.Id == c.UserId && u.Email == "coordinator@demo.test")).Select(c => c.SchoolId).ToListAsync());
+        var spanish = await _app.InTenant(await TenantAsync(), (_, db) => db.Students
+            .Where(s => s.HomeLanguage == "es" && coordinatorSchools.Contains(s.SchoolId) && db.Plans.Any(p => p.StudentId == s.Id && p.SchoolYear == 2026 && p.Items.Any(i => i.Kind == SuccessPlans.Features.Plans.PlanItemKind.Need))
+                && db.Referrals.Any(r => r.StudentId == s.Id && r.Need.Plan.SchoolYear == 2026 && r.Status == SuccessPlans.Features.Referrals.ReferralStatus.InService))
+            .OrderBy(s => s.Id).Select(s => s.Id).FirstAsync());
+        await ShootAsync(coordinator, $"/Students/{spanish}/Family/Plan", "family-plan-spanish");
         await ShootAsync(await SignInAsync("provider@demo.test"), "/Provider/Referrals", "provider");
         await ShootAsync(await SignInAsync("cabinet@demo.test"), "/Cabinet", "cabinet");
     }
