@@ -60,35 +60,10 @@ public sealed class TenantSettingsCache(TenantSettingsStore store, AppDbContext 
 }
 
 /// <summary>Evicts a tenant's cached settings whenever a tracked tenant row is saved (before and after, so no read between keeps the old one).</summary>
-public sealed class TenantSettingsInvalidator(TenantSettingsStore store) : SaveChangesInterceptor
+public sealed class TenantSettingsInvalidator(TenantSettingsStore store) : SuccessPlans.Data.EvictOnSaveInterceptor
 {
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    protected override void Evict(DbContext context)
     {
-        Evict(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Evict(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        Evict(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        Evict(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    private void Evict(DbContext? context)
-    {
-        if (context is null) return;
         // Any tenant row this context tracks: after the save a modified one is Unchanged, so the state says nothing.
         foreach (var entry in context.ChangeTracker.Entries<Tenant>())
             if (entry.Entity.Id > 0)

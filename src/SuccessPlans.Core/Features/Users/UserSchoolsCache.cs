@@ -37,35 +37,10 @@ public sealed class UserSchoolsStore(IMemoryCache cache)
 }
 
 /// <summary>Starts a new generation of cached school scopes for each tenant whose schools, coordinator schools or users a save touches (before and after it).</summary>
-public sealed class UserSchoolsInvalidator(UserSchoolsStore store) : SaveChangesInterceptor
+public sealed class UserSchoolsInvalidator(UserSchoolsStore store) : SuccessPlans.Data.EvictOnSaveInterceptor
 {
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    protected override void Evict(DbContext context)
     {
-        Evict(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Evict(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        Evict(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        Evict(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    private void Evict(DbContext? context)
-    {
-        if (context is null) return;
         // Any such row the context tracks: after the save a changed one is Unchanged, so its state says nothing. One pass
         // without DetectChanges (SaveChanges runs it anyway), so a large import's saves pay only for the walk.
         var tenants = new HashSet<int>();
