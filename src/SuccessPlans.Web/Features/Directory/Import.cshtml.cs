@@ -38,28 +38,12 @@ public class ImportModel(AppDbContext db, HsdsImporter importer, CurrentUser me,
 
     public async Task<IActionResult> OnPostUploadAsync(List<IFormFile> files, CancellationToken ct)
     {
-        if (files.Count == 0 || files.All(f => f.Length == 0))
+        var (read, error) = await UploadedFiles.ReadAsync(files, "Choose an HSDS zip, or organizations.csv and services.csv (with the package's other CSV files if you have them).", "Nothing was imported.");
+        if (read is null)
         {
-            ModelState.AddModelError("files", "Choose an HSDS zip, or organizations.csv and services.csv (with the package's other CSV files if you have them).");
+            ModelState.AddModelError("files", error!);
             await LoadRecentAsync(ct);
             return Page();
-        }
-        var streams = files.Select(f => (f.FileName, f.OpenReadStream())).ToList();
-        IReadOnlyDictionary<string, string> read;
-        try
-        {
-            // A zip over its bounds (entries, unpacked size, ratio) is refused before anything is kept.
-            read = CsvPackage.ReadFiles(streams);
-        }
-        catch (ImportFileException e)
-        {
-            ModelState.AddModelError("files", $"Nothing was imported. {e.Message}");
-            await LoadRecentAsync(ct);
-            return Page();
-        }
-        finally
-        {
-            foreach (var (_, s) in streams) await s.DisposeAsync();
         }
         var names = string.Join(", ", files.Select(f => f.FileName));
         var upload = new DirectoryUpload

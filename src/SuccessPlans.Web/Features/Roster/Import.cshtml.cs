@@ -38,23 +38,13 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
 
     public async Task<IActionResult> OnPostUploadAsync(List<IFormFile> files, CancellationToken ct)
     {
-        if (files.Count == 0 || files.All(f => f.Length == 0))
+        var (read, error) = await UploadedFiles.ReadAsync(files, "Choose a OneRoster zip, or orgs.csv and users.csv (with roles.csv for OneRoster 1.2, and demographics.csv if you have it).", "Nothing was uploaded.");
+        if (read is null)
         {
-            ModelState.AddModelError("files", "Choose a OneRoster zip, or orgs.csv and users.csv (with roles.csv for OneRoster 1.2, and demographics.csv if you have it).");
+            ModelState.AddModelError("files", error!);
             await LoadRecentAsync(ct);
             return Page();
         }
-        var streams = files.Select(f => (f.FileName, f.OpenReadStream())).ToList();
-        Dictionary<string, string> read;
-        try { read = SuccessPlans.Csv.CsvPackage.ReadFiles(streams); }
-        catch (SuccessPlans.Csv.ImportFileException e)
-        {
-            // A zip over its bounds (entries, unpacked size, ratio): refused before anything is kept.
-            ModelState.AddModelError("files", $"Nothing was uploaded. {e.Message}");
-            await LoadRecentAsync(ct);
-            return Page();
-        }
-        finally { foreach (var (_, s) in streams) await s.DisposeAsync(); }
         var upload = new RosterUpload
         {
             UploadedAt = time.GetUtcNow().UtcDateTime,

@@ -39,22 +39,13 @@ public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanSe
 
     public async Task<IActionResult> OnPostUploadAsync(List<IFormFile> files, CancellationToken ct)
     {
-        if (files.Count == 0 || files.All(f => f.Length == 0))
+        var (read, error) = await UploadedFiles.ReadAsync(files, "Choose a zip or the CSV files: attendance.csv with calendarDates.csv, incidents.csv, or results.csv with lineItems.csv.", "Nothing was uploaded.");
+        if (read is null)
         {
-            ModelState.AddModelError("files", "Choose a zip or the CSV files: attendance.csv with calendarDates.csv, incidents.csv, or results.csv with lineItems.csv.");
+            ModelState.AddModelError("files", error!);
             await LoadRecentAsync(ct);
             return Page();
         }
-        var streams = files.Select(f => (f.FileName, f.OpenReadStream())).ToList();
-        Dictionary<string, string> read;
-        try { read = SuccessPlans.Csv.CsvPackage.ReadFiles(streams); }
-        catch (SuccessPlans.Csv.ImportFileException e)
-        {
-            ModelState.AddModelError("files", $"Nothing was uploaded. {e.Message}");
-            await LoadRecentAsync(ct);
-            return Page();
-        }
-        finally { foreach (var (_, s) in streams) await s.DisposeAsync(); }
         var names = string.Join(", ", files.Select(f => f.FileName));
         var upload = new RosterUpload
         {
