@@ -96,6 +96,7 @@ public static class Labels
         FlagKind.NoResponse => "No response from the provider",
         FlagKind.Stalled => "Accepted but no service yet",
         FlagKind.IndicatorWithoutPlan => "Indicator without a plan",
+        FlagKind.NotImproving => "Not improving",
         _ => "Plan review overdue",
     };
 

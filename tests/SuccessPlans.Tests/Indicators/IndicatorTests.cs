@@ -307,6 +307,64 @@ public class IndicatorTests : IAsyncLifetime
         Assert.Equal([(_students["u1"], false), (_students["u1"], false)], await IndicatorFlagsAsync());
     }
 
+    private Task<List<(int Subject, bool Open)>> NotImprovingFlagsAsync() => _app.InTenant(_tenant, async (_, db) =>
+        (await db.Flags.Where(f => f.Kind == SuccessPlans.Features.Flags.FlagKind.NotImproving).OrderBy(f => f.Id).Select(f => new { f.SubjectId, f.ResolvedAt }).ToListAsync())
+        .Select(f => (f.SubjectId, f.ResolvedAt == null)).ToList());
+
+    [Fact]
+    public async Task A_need_whose_services_began_over_30_days_ago_while_attendance_got_worse_is_flagged_not_improving_until_it_is_met()
+    {
+        // u1: chronically absent this year (84.9 %), severely in the last 30 days (57.8 %): worse lately.
+        await Import(_tenant, Files());
+        var (need, referral) = await _app.InTenant(_tenant, async (sp, db) =>
+        {
+            var student = await db.Students.Include(s => s.School).SingleAsync(s => s.Id == _students["u1"]);
+            var plan = new SuccessPlans.Features.Plans.SuccessPlan { StudentId = student.Id, SchoolYear = 2026, Status = SuccessPlans.Features.Plans.PlanStatus.Active };
+            db.Plans.Add(plan);
+            var organization = new SuccessPlans.Features.Directory.ProviderOrganization { Name = "Attendance Mentors" };
+            var service = new SuccessPlans.Features.Directory.Service { Name = "Check and connect", Organization = organization, Domain = SuccessPlans.Features.Plans.Domain.Family };
+            db.Services.Add(service);
+            await db.SaveChangesAsync();
+            var item = await sp.GetRequiredService<SuccessPlans.Features.Plans.PlanService>().AddItemAsync(student, plan,
+                new SuccessPlans.Features.Plans.NewPlanItem(SuccessPlans.Features.Plans.Domain.Family, SuccessPlans.Features.Plans.PlanItemKind.Need, "Getting to school", "Attend 95 % of days"),
+                new SuccessPlans.Features.Plans.Actor(null, "test"), null);
+            var needId = await db.PlanItems.Where(i => i.PlanId == plan.Id).Select(i => i.Id).SingleAsync();
+            var r = new SuccessPlans.Features.Referrals.Referral { StudentId = student.Id, NeedId = needId, ServiceId = service.Id, OrganizationId = organization.Id,
+                SchoolId = student.SchoolId, Status = SuccessPlans.Features.Referrals.ReferralStatus.InService, SentByName = "test" };
+            db.Referrals.Add(r);
+            await db.SaveChangesAsync();
+            return (needId, r.Id);
+        });
+        async Task DeliverAsync(int daysAgo) => await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.ServiceDeliveries.Add(new SuccessPlans.Features.Referrals.ServiceDelivery { ReferralId = referral, DeliveredOn = Today.AddDays(-daysAgo), Amount = 1, DeliveredBy = "mentor" });
+            await db.SaveChangesAsync();
+        });
+
+        // Services began ten days ago: too soon to tell, whatever the last 30 days say.
+        await DeliverAsync(10);
+        await RunNightlyCheckAsync();
+        Assert.Empty(await NotImprovingFlagsAsync());
+
+        // They began 40 days ago: the whole of the last 30 days is after, and attendance got worse. Once, however often checked.
+        await DeliverAsync(40);
+        await RunNightlyCheckAsync();
+        await RunNightlyCheckAsync();
+        Assert.Equal([(need, true)], await NotImprovingFlagsAsync());
+        var digest = await _app.InTenant(_tenant, (_, db) => db.Notifications.Where(n => n.RecipientEmail == "north@ind.test" && n.Kind == "digest").OrderBy(n => n.Id).Select(n => n.BodyText).FirstAsync());
+        Assert.Contains("Not improving (1)", digest);
+
+        // The need is met: the flag closes itself the next night.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            var item = await db.PlanItems.SingleAsync(i => i.Id == need);
+            item.Status = SuccessPlans.Features.Plans.NeedStatus.Met;
+            await db.SaveChangesAsync();
+        });
+        await RunNightlyCheckAsync();
+        Assert.Equal([(need, false)], await NotImprovingFlagsAsync());
+    }
+
     [Fact]
     public async Task The_band_shows_on_the_caseload_with_a_filter_and_a_sort_and_on_the_student_page_only_to_those_who_may_see_the_child()
     {

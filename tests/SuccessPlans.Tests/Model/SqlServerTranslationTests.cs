@@ -90,6 +90,7 @@ public class SqlServerTranslationTests
         Translates(NightlyCheckJob.Stalled(db, new DateTime(2026, 11, 16, 5, 0, 0, DateTimeKind.Utc)), "stalled");
         Translates(NightlyCheckJob.ReviewOverdue(db, today), "review overdue");
         Translates(NightlyCheckJob.IndicatorWithoutPlan(db), "indicator without a plan");
+        Translates(NightlyCheckJob.NotImproving(db, today.AddDays(-30)), "not improving");
     }
 
     [Fact]

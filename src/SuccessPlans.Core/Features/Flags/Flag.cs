@@ -3,7 +3,7 @@ using SuccessPlans.Tenancy;
 namespace SuccessPlans.Features.Flags;
 
 /// <summary>What the nightly check finds (docs/nightly-check.md); the subject is a need, a referral or a plan by kind.</summary>
-public enum FlagKind { UnmetNeed, NoResponse, Stalled, ReviewOverdue, IndicatorWithoutPlan }
+public enum FlagKind { UnmetNeed, NoResponse, Stalled, ReviewOverdue, IndicatorWithoutPlan, NotImproving }
 
 /// <summary>
 /// One open flag per kind and subject. It closes by itself (ResolvedAt) when its condition clears; a coordinator

@@ -54,6 +54,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         // The indicators move with the calendar (the last 30 days, the term) even without an import: refreshed first.
         await indicators.RefreshAsync(today, ct);
         var withoutPlan = await IndicatorWithoutPlan(db).ToListAsync(ct);
+        var notImproving = await NotImproving(db, today.AddDays(-NotImprovingAfterDays)).ToListAsync(ct);
 
         // Opening and resolving commit together: a crash between them leaves the previous night's state. The open
         // flags are read inside the unit, so a retry compares against what is committed.
@@ -63,7 +64,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             var openFlags = await db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null).Select(f => new { f.Id, f.Kind, f.SubjectId }).ToListAsync(ct);
             var toResolve = new List<int>();
             var toOpen = new List<Flag>();
-            foreach (var (kind, subjects) in new[] { (FlagKind.UnmetNeed, unmet), (FlagKind.NoResponse, noResponse), (FlagKind.Stalled, stalled), (FlagKind.ReviewOverdue, overdue), (FlagKind.IndicatorWithoutPlan, withoutPlan) })
+            foreach (var (kind, subjects) in new[] { (FlagKind.UnmetNeed, unmet), (FlagKind.NoResponse, noResponse), (FlagKind.Stalled, stalled), (FlagKind.ReviewOverdue, overdue), (FlagKind.IndicatorWithoutPlan, withoutPlan), (FlagKind.NotImproving, notImproving) })
             {
                 var current = subjects.ToDictionary(s => s.Id);
                 var existing = openFlags.Where(f => f.Kind == kind).ToDictionary(f => f.SubjectId, f => f.Id);
@@ -131,6 +132,24 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         .Select(i => new Subject(i.StudentId, i.StudentId, i.YearBand == AttendanceBand.Severe
             ? "Severely chronically absent this school year, and no open need in the plan"
             : "Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan"));
+
+    /// <summary>Days of service before attendance is expected to show it: the "last 30 days" all lie after services began.</summary>
+    public const int NotImprovingAfterDays = 30;
+
+    /// <summary>
+    /// Open needs of active plans whose services began (first delivery) on or before <paramref name="servicesBegunBy"/>,
+    /// while the child's attendance in the last 30 days, all of it since then, is in a worse band than the school year so
+    /// far. The subject is the need: the coordinator reviews whether its help is the right help. Bands are compared as
+    /// the pairs they are (stored as names, whose order in SQL is the alphabet's, not the bands').
+    /// </summary>
+    public static IQueryable<Subject> NotImproving(AppDbContext db, DateOnly servicesBegunBy) => db.PlanItems
+        .Where(n => n.Kind == PlanItemKind.Need && n.Status == NeedStatus.Open && n.Plan.Status == PlanStatus.Active && n.Plan.Student.Status == StudentStatus.Active)
+        .Where(n => db.ServiceDeliveries.Where(d => d.Referral.NeedId == n.Id).Min(d => (DateOnly?)d.DeliveredOn) <= servicesBegunBy)
+        .Where(n => db.StudentIndicators.Any(i => i.StudentId == n.Plan.StudentId
+            && ((i.YearBand == AttendanceBand.Satisfactory && (i.RecentBand == AttendanceBand.AtRisk || i.RecentBand == AttendanceBand.Chronic || i.RecentBand == AttendanceBand.Severe))
+                || (i.YearBand == AttendanceBand.AtRisk && (i.RecentBand == AttendanceBand.Chronic || i.RecentBand == AttendanceBand.Severe))
+                || (i.YearBand == AttendanceBand.Chronic && i.RecentBand == AttendanceBand.Severe))))
+        .Select(n => new Subject(n.Id, n.Plan.StudentId, "Attendance in the last 30 days is worse than the school year, after services began for: " + n.Description));
 
     /// <summary>
     /// New flags in multi-row INSERTs: the first check of a large tenant opens tens of thousands at once, and

@@ -160,6 +160,7 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
         FlagKind.UnmetNeed => $"/Students/{f.StudentId}/Needs/{f.SubjectId}/Refer",
         FlagKind.ReviewOverdue => $"/Review/Student/{f.StudentId}",
         FlagKind.IndicatorWithoutPlan => $"/Students/{f.StudentId}#plan",
+        FlagKind.NotImproving => $"/Review/Student/{f.StudentId}",
         _ => $"/Students/{f.StudentId}#referral-{f.SubjectId}",
     };
 
@@ -168,6 +169,7 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
         FlagKind.UnmetNeed => "Find a service",
         FlagKind.ReviewOverdue => "Review now",
         FlagKind.IndicatorWithoutPlan => "Add a need",
+        FlagKind.NotImproving => "Review the plan",
         _ => "Follow up",
     };
 }
