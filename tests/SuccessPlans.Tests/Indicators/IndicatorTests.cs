@@ -354,13 +354,15 @@ public class IndicatorTests : IAsyncLifetime
         var digest = await _app.InTenant(_tenant, (_, db) => db.Notifications.Where(n => n.RecipientEmail == "north@ind.test" && n.Kind == "digest").OrderBy(n => n.Id).Select(n => n.BodyText).FirstAsync());
         Assert.Contains("Not improving (1)", digest);
 
-        // The need is met: the flag closes itself the next night.
-        await _app.InTenant(_tenant, async (_, db) =>
+        // The coordinator marks the need met: the flag closes at once, and the next night agrees.
+        await _app.InTenant(_tenant, async (sp, db) =>
         {
-            var item = await db.PlanItems.SingleAsync(i => i.Id == need);
-            item.Status = SuccessPlans.Features.Plans.NeedStatus.Met;
-            await db.SaveChangesAsync();
+            var student = await db.Students.Include(s => s.School).SingleAsync(s => s.Id == _students["u1"]);
+            var plan = await db.Plans.Include(p => p.Items).SingleAsync(p => p.StudentId == student.Id);
+            await sp.GetRequiredService<SuccessPlans.Features.Plans.PlanService>().UpdateNeedAsync(student, plan, need, SuccessPlans.Features.Plans.NeedStatus.Met,
+                null, null, new SuccessPlans.Features.Plans.Actor(null, "test"), null);
         });
+        Assert.Equal([(need, false)], await NotImprovingFlagsAsync());
         await RunNightlyCheckAsync();
         Assert.Equal([(need, false)], await NotImprovingFlagsAsync());
     }

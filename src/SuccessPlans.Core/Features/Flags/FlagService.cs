@@ -23,6 +23,13 @@ public sealed class FlagService(AppDbContext db, TimeProvider time)
             flag.ResolvedAt = now;
     }
 
+    /// <summary>A need no longer open (met, no longer needed): neither "unmet" nor "not improving" is about it any more.</summary>
+    public async Task ResolveClosedNeedAsync(int needId, CancellationToken ct)
+    {
+        await ResolveAsync(FlagKind.UnmetNeed, needId, ct);
+        await ResolveAsync(FlagKind.NotImproving, needId, ct);
+    }
+
     /// <summary>
     /// Dismisses flags with one reason. <paramref name="visibleStudents"/> is the caller's scope (the students the
     /// user may see): a flag outside it is treated as not existing. All or nothing.

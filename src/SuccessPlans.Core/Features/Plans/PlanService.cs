@@ -146,7 +146,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans
         if (changes.Count == 0)
             return;
         if (need.Status != NeedStatus.Open)
-            await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.UnmetNeed, need.Id, ct);
+            await flags.ResolveClosedNeedAsync(need.Id, ct);
         Record(student.Id, actor, "need updated", $"{Labels.Words(need.Domain)}: {need.Description} ({string.Join(", ", changes)})");
         Touch(plan);
         await SaveAsync(ct);
@@ -221,7 +221,7 @@ public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans
             throw ValidationFailedException.For("ReferralId", "This need is no longer open.");
         need.Status = NeedStatus.Met;
         need.ResolvedOn = await TodayAsync(ct);
-        await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.UnmetNeed, need.Id, ct);
+        await flags.ResolveClosedNeedAsync(need.Id, ct);
         Record(student.Id, actor, "need met", $"{Labels.Words(need.Domain)}: {need.Description} (confirmed: {referral.Organization} reported the goal met, referral #{referralId}, {referral.Service})");
         Touch(plan);
         await SaveAsync(ct);
