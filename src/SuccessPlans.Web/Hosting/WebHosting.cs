@@ -29,8 +29,10 @@ public static class WebHosting
             o.Conventions.AuthorizeFolder("/Cabinet", Roles.Cabinet);
             // The cabinet's home page is its dashboard.
             o.Conventions.AddPageRoute("/Cabinet/Index", "Home/Cabinet");
-        }).AddMvcOptions(o => o.Filters.AddService<LocalTimeFilter>());
-        // The family documents are translated (Resources/); the rest of the UI is English for now.
+        }).AddMvcOptions(o => o.Filters.AddService<LocalTimeFilter>())
+          // Views say L["English text"] (IViewLocalizer, _ViewImports); the translation sits in
+          // Resources/Features/<Folder>/<View>.es.resx. The English text is the key, so English needs no file.
+          .AddViewLocalization();
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddScoped<LocalTime>();
         builder.Services.AddScoped<LocalTimeFilter>();
@@ -62,16 +64,9 @@ public static class WebHosting
         });
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();
-        // One culture for every request, whatever the server's: the UI is English, and form dates (yyyy-MM-dd) and
-        // numbers must bind and render the same on a de-DE or ar-SA (Um al-Qura calendar) machine.
-        var english = new System.Globalization.CultureInfo("en-US");
-        app.UseRequestLocalization(new RequestLocalizationOptions
-        {
-            DefaultRequestCulture = new Microsoft.AspNetCore.Localization.RequestCulture(english),
-            SupportedCultures = [english],
-            SupportedUICultures = [english],
-            RequestCultureProviders = [],
-        });
+        // The UI speaks the cultures of UiCultures.Supported, never the server's: forms must bind and render the same on a
+        // de-DE or ar-SA (Um al-Qura calendar) machine.
+        app.UseRequestLocalization(UiCultures.Options());
         if (!app.Environment.IsDevelopment())
             app.UseHsts();
         app.UseStaticFiles();
