@@ -18,36 +18,7 @@ public class FamilyDocumentAccessTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _tenant = (await _app.CreateTenantAsync("family")).Id;
-        var school = (await _app.CreateSchoolAsync(_tenant, "Escuela Primaria Roberto Clemente")).Id;
-        var today = DateOnly.FromDateTime(_app.Time.GetUtcNow().UtcDateTime);
-        var org = await _app.InTenant(_tenant, async (_, db) =>
-        {
-            // A full plan: four domains, needs with goals, two helpers, and six organizations to tick on the form.
-            var orgs = Enumerable.Range(1, 6).Select(i => new ProviderOrganization { Name = $"Community Partner Organization Number {i} of the Greater Area" }).ToList();
-            var services = orgs.Take(2).Select(o => new Service { Name = "After-school tutoring and family support", Organization = o, Domain = Domain.Academic }).ToList();
-            db.Services.AddRange(services);
-            var child = new Student { GivenName = "María José", FamilyName = "Hernández Villanueva", SchoolId = school, Grade = "03", HomeLanguage = "es", GuardianName = "Rosa Villanueva" };
-            var plan = new SuccessPlan { Student = child, SchoolYear = SchoolYears.For(today), Tier = 3, Status = PlanStatus.Active, NextReviewDue = today.AddDays(42) };
-            foreach (var d in Enum.GetValues<Domain>())
-            {
-                plan.Items.Add(new PlanItem { Domain = d, Kind = PlanItemKind.Strength, Description = "Kind to classmates, loves drawing and helps her younger brother every morning" });
-                plan.Items.Add(new PlanItem { Domain = d, Kind = PlanItemKind.Need, Description = "Reads about a year below grade level and avoids reading aloud in class", Goal = "Reads grade-level books aloud with confidence by the spring review", Status = NeedStatus.Open, IdentifiedOn = today });
-            }
-            db.Plans.Add(plan);
-            await db.SaveChangesAsync();
-            foreach (var s in services)
-                db.Referrals.Add(new Referral { StudentId = child.Id, NeedId = plan.Items.First(i => i.Kind == PlanItemKind.Need).Id, ServiceId = s.Id, OrganizationId = s.OrganizationId, SchoolId = school, Status = ReferralStatus.Accepted, SentByName = "coord" });
-            await db.SaveChangesAsync();
-            _student = child.Id;
-            return orgs[0].Id;
-        });
-        await _app.CreateUserAsync(_tenant, "coord@family.test", UserRole.Coordinator, [school]);
-        await _app.CreateUserAsync(_tenant, "coord.other@family.test", UserRole.Coordinator, [(await _app.CreateSchoolAsync(_tenant, "Other School")).Id]);
-        await _app.CreateUserAsync(_tenant, "provider@family.test", UserRole.Provider, organizationId: org);
-        await _app.CreateUserAsync(_tenant, "cabinet@family.test", UserRole.Cabinet);
-        var other = (await _app.CreateTenantAsync("family-other")).Id;
-        await _app.CreateUserAsync(other, "admin@other.test", UserRole.Admin);
+        (_tenant, _student) = await SpanishFamily.SeedAsync(_app);
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
