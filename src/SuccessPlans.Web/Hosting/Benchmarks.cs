@@ -19,9 +19,9 @@ public static class Benchmarks
         if (what == "minimal")
             return await MinimalPageAsync(args);
         var students = Option(args, "--students", 50_000);
-        if (what is not ("import" or "nightly" or "cabinet"))
+        if (what is not ("import" or "nightly" or "cabinet" or "attendance"))
         {
-            Console.Error.WriteLine("usage: benchmark import|nightly|cabinet [--students N] | benchmark minimal --db FILE --urls URL");
+            Console.Error.WriteLine("usage: benchmark import|nightly|cabinet|attendance [--students N] | benchmark minimal --db FILE --urls URL");
             return 2;
         }
         var dir = Directory.CreateTempSubdirectory("successplans-bench-").FullName;
@@ -31,6 +31,7 @@ public static class Benchmarks
             {
                 "import" => await ImportAsync(dir, students),
                 "nightly" => await NightlyAsync(dir, students),
+                "attendance" => await AttendanceBenchmark.RunAsync(dir, students),
                 _ => await CabinetAsync(dir, students),
             };
         }
@@ -206,12 +207,12 @@ public static class Benchmarks
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
     /// <summary>Linux: writing 5 to clear_refs resets the peak resident set (VmHWM), so the check's own peak can be read.</summary>
-    private static void ResetPeakMemory()
+    internal static void ResetPeakMemory()
     {
         try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private static string PeakMemoryMegabytes()
+    internal static string PeakMemoryMegabytes()
     {
         try
         {
@@ -224,7 +225,7 @@ public static class Benchmarks
     private static bool logSql;
 
     /// <summary>The core services on a fresh SQLite file in the given folder.</summary>
-    private static async Task<ServiceProvider> ThrowawayAppAsync(string dir)
+    internal static async Task<ServiceProvider> ThrowawayAppAsync(string dir)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -242,7 +243,7 @@ public static class Benchmarks
         return provider;
     }
 
-    private static AsyncServiceScope CreateTenantScopeFor(this IServiceProvider services, int tenantId) =>
+    internal static AsyncServiceScope CreateTenantScopeFor(this IServiceProvider services, int tenantId) =>
         services.GetRequiredService<IServiceScopeFactory>().CreateTenantScope(tenantId);
 
     private static int Option(string[] args, string name, int fallback) =>
