@@ -65,11 +65,15 @@ public sealed class CsvFile
     /// <summary>Reads the whole file; rows are parsed lazily but the header eagerly, so header errors come first.</summary>
     public static CsvFile Read(string path) => Parse(Path.GetFileName(path), File.ReadAllText(path, Encoding.UTF8));
 
-    public static CsvFile Parse(string name, string text)
+    public static CsvFile Parse(string name, string text) => Open(name, new StringReader(text));
+
+    /// <summary>
+    /// Reads rows from the reader as they are enumerated, so a file far larger than memory can be read once; the reader
+    /// must stay open while the rows are read.
+    /// </summary>
+    public static CsvFile Open(string name, TextReader reader)
     {
-        if (text.Length > 0 && text[0] == '\uFEFF')
-            text = text[1..];
-        var records = ParseRecords(name, text).GetEnumerator();
+        var records = ParseRecords(name, reader).GetEnumerator();
         if (!records.MoveNext())
             throw new ImportFileException(name, 0, "the file is empty (no header row)");
         var header = records.Current.Fields;
@@ -89,47 +93,48 @@ public sealed class CsvFile
         }
     }
 
-    private static IEnumerable<(int Line, string[] Fields)> ParseRecords(string name, string text)
+    private static IEnumerable<(int Line, string[] Fields)> ParseRecords(string name, TextReader text)
     {
         var fields = new List<string>();
         var field = new StringBuilder();
         var line = 1;
         var recordLine = 1;
-        var i = 0;
         var inQuotes = false;
         var quotedFieldStart = 0;
-        while (i < text.Length)
+        // A StreamReader drops the byte order mark itself; a string may still start with it.
+        if (text.Peek() == '\uFEFF') text.Read();
+        int c;
+        while ((c = text.Read()) >= 0)
         {
-            var c = text[i];
             if (inQuotes)
             {
                 if (c == '"')
                 {
-                    if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i += 2; continue; }
-                    inQuotes = false; i++; continue;
+                    if (text.Peek() == '"') { text.Read(); field.Append('"'); }
+                    else inQuotes = false;
+                    continue;
                 }
                 if (c == '\n') line++;
-                field.Append(c); i++;
+                field.Append((char)c);
                 continue;
             }
             switch (c)
             {
-                case '"' when field.Length == 0 || field.ToString().Trim().Length == 0:
-                    field.Clear(); inQuotes = true; quotedFieldStart = line; i++;
+                case '"' when IsBlank(field):
+                    field.Clear(); inQuotes = true; quotedFieldStart = line;
                     break;
                 case ',':
-                    fields.Add(field.ToString()); field.Clear(); i++;
+                    fields.Add(field.ToString()); field.Clear();
                     break;
                 case '\r' or '\n':
-                    if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
-                    i++;
+                    if (c == '\r' && text.Peek() == '\n') text.Read();
                     fields.Add(field.ToString()); field.Clear();
                     yield return (recordLine, fields.ToArray());
                     fields.Clear();
                     line++; recordLine = line;
                     break;
                 default:
-                    field.Append(c); i++;
+                    field.Append((char)c);
                     break;
             }
         }
@@ -140,6 +145,15 @@ public sealed class CsvFile
             fields.Add(field.ToString());
             yield return (recordLine, fields.ToArray());
         }
+    }
+
+    /// <summary>Only white space so far: a quote here opens a quoted field (" x" is read as x, as spreadsheets do).</summary>
+    private static bool IsBlank(StringBuilder field)
+    {
+        foreach (var chunk in field.GetChunks())
+            foreach (var ch in chunk.Span)
+                if (!char.IsWhiteSpace(ch)) return false;
+        return true;
     }
 }
 
