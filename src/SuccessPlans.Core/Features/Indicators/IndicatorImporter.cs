@@ -79,7 +79,14 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
     private sealed record StudentKey(int Id, int SchoolId);
 
     /// <summary>Works out the import without writing anything.</summary>
-    public async Task<IndicatorImportPreview> PreviewAsync(IReadOnlyDictionary<string, string> files, CancellationToken ct = default)
+    public Task<IndicatorImportPreview> PreviewAsync(IReadOnlyDictionary<string, string> files, CancellationToken ct = default) =>
+        PreviewAsync(files.ToDictionary(f => f.Key, f => (Func<TextReader>)(() => new StringReader(f.Value))), ct);
+
+    /// <summary>
+    /// Works out the import without writing anything, reading each file as a stream (each opener gives a fresh reader
+    /// from the start): a year of daily attendance is millions of rows, never held whole in memory.
+    /// </summary>
+    public async Task<IndicatorImportPreview> PreviewAsync(IReadOnlyDictionary<string, Func<TextReader>> files, CancellationToken ct = default)
     {
         var preview = new IndicatorImportPreview();
         foreach (var name in files.Keys.Where(k => k.EndsWith("(not a zip file)", StringComparison.Ordinal)))
@@ -92,7 +99,7 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
 
         var schools = (await db.Schools.AsNoTracking().Where(s => s.ExternalId != null).Select(s => new { s.Id, s.ExternalId }).ToListAsync(ct))
             .ToDictionary(s => s.ExternalId!, s => s.Id, Keys);
-        var students = await StudentsAsync(files, ct);
+        var students = await StudentsAsync(ct);
         try
         {
             if (files.TryGetValue(CalendarFile, out var calendar)) await ReadCalendarAsync(calendar, schools, preview, ct);
@@ -110,34 +117,23 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
         return preview;
     }
 
-    /// <summary>The tenant's students named in the files (by roster sourcedId), read in chunks: the tenant filter keeps other tenants' out.</summary>
-    private async Task<Dictionary<string, StudentKey>> StudentsAsync(IReadOnlyDictionary<string, string> files, CancellationToken ct)
+    /// <summary>
+    /// The tenant's rostered students by sourcedId, in one read (the tenant filter keeps other tenants' out). Reading
+    /// them all costs less than a first pass over millions of attendance rows to collect the ids they name.
+    /// </summary>
+    private async Task<Dictionary<string, StudentKey>> StudentsAsync(CancellationToken ct)
     {
-        var ids = new HashSet<string>(Keys);
-        foreach (var (file, column) in new[] { (AttendanceFile, "studentUniqueId"), (IncidentsFile, "studentUniqueId"), (ResultsFile, "studentSourcedId") })
-        {
-            if (!files.TryGetValue(file, out var text)) continue;
-            try
-            {
-                foreach (var row in CsvFile.Parse(file, text).Rows)
-                    if (row.Optional(column) is { } id) ids.Add(id);
-            }
-            catch (ImportFileException)
-            {
-                // Reported when the file is read for real.
-            }
-        }
         var found = new Dictionary<string, StudentKey>(Keys);
-        foreach (var chunk in ids.Chunk(LookupChunk))
-            foreach (var s in await db.Students.AsNoTracking().Where(s => s.ExternalId != null && chunk.Contains(s.ExternalId))
-                         .Select(s => new { s.ExternalId, s.Id, s.SchoolId }).ToListAsync(ct))
-                found[s.ExternalId!] = new StudentKey(s.Id, s.SchoolId);
+        await foreach (var s in db.Students.AsNoTracking().Where(s => s.ExternalId != null)
+                           .Select(s => new { s.ExternalId, s.Id, s.SchoolId }).AsAsyncEnumerable().WithCancellation(ct))
+            found[s.ExternalId!] = new StudentKey(s.Id, s.SchoolId);
         return found;
     }
 
-    private async Task ReadCalendarAsync(string text, Dictionary<string, int> schools, IndicatorImportPreview preview, CancellationToken ct)
+    private async Task ReadCalendarAsync(Func<TextReader> open, Dictionary<string, int> schools, IndicatorImportPreview preview, CancellationToken ct)
     {
-        var file = CsvFile.Parse(CalendarFile, text);
+        using var reader = open();
+        var file = CsvFile.Open(CalendarFile, reader);
         file.RequireHeaders("schoolId", "date", "calendarEventDescriptor");
         var instructional = new Dictionary<(int School, DateOnly Date), int>();
         var other = new HashSet<(int School, DateOnly Date)>();
@@ -158,38 +154,91 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
         preview.SchoolDays = new IndicatorCounts(preview.DaysToAdd.Count, 0, instructional.Count - preview.DaysToAdd.Count, preview.DaysToRemove.Count);
     }
 
-    private async Task ReadAttendanceAsync(string text, Dictionary<string, int> schools, Dictionary<string, StudentKey> students, IndicatorImportPreview preview, CancellationToken ct)
+    private async Task ReadAttendanceAsync(Func<TextReader> open, Dictionary<string, int> schools, Dictionary<string, StudentKey> students, IndicatorImportPreview preview, CancellationToken ct)
     {
-        var file = CsvFile.Parse(AttendanceFile, text);
-        file.RequireHeaders("sourceId", "studentUniqueId", "schoolId", "eventDate", "attendanceEventCategoryDescriptor");
-        var incoming = new List<(int Line, string SourceId, AttendanceEvent? Row)>();
-        foreach (var row in file.Rows)
+        // What is stored, read once by source id: only absences, tardies and early departures are stored, a small part of
+        // a year's rows, so the millions of present days never wait on a database lookup.
+        var stored = new Dictionary<string, AttendanceEvent>(Keys);
+        await foreach (var e in db.AttendanceEvents.AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+            stored[e.SourceId] = e;
+        var changes = preview.AttendanceChanges;
+        var hashes = new List<ulong>();
+        using (var reader = open())
         {
-            var ok = TrySourceId(row, "sourceId", 128, preview, out var sourceId) & TrySchool(row, "schoolId", schools, preview, out var school)
-                     & TryDate(row, "eventDate", preview, out var date);
-            AttendanceCategory? category = null;
-            switch (Descriptor(row["attendanceEventCategoryDescriptor"]).ToLowerInvariant())
+            var file = CsvFile.Open(AttendanceFile, reader);
+            file.RequireHeaders("sourceId", "studentUniqueId", "schoolId", "eventDate", "attendanceEventCategoryDescriptor");
+            foreach (var row in file.Rows)
             {
-                case "in attendance": break;
-                case "excused absence": category = AttendanceCategory.ExcusedAbsence; break;
-                case "unexcused absence": category = AttendanceCategory.UnexcusedAbsence; break;
-                case "tardy": category = AttendanceCategory.Tardy; break;
-                case "early departure": category = AttendanceCategory.EarlyDeparture; break;
-                case var other:
-                    ok = Fail(preview, row, $"attendanceEventCategoryDescriptor '{Short(other)}' is not In Attendance, Excused Absence, Unexcused Absence, Tardy or Early departure");
-                    break;
+                var ok = TrySourceId(row, "sourceId", 128, preview, out var sourceId) & TrySchool(row, "schoolId", schools, preview, out var school)
+                         & TryDate(row, "eventDate", preview, out var date);
+                AttendanceCategory? category = null;
+                switch (Descriptor(row["attendanceEventCategoryDescriptor"]).ToLowerInvariant())
+                {
+                    case "in attendance": break;
+                    case "excused absence": category = AttendanceCategory.ExcusedAbsence; break;
+                    case "unexcused absence": category = AttendanceCategory.UnexcusedAbsence; break;
+                    case "tardy": category = AttendanceCategory.Tardy; break;
+                    case "early departure": category = AttendanceCategory.EarlyDeparture; break;
+                    case var other:
+                        ok = Fail(preview, row, $"attendanceEventCategoryDescriptor '{Short(other)}' is not In Attendance, Excused Absence, Unexcused Absence, Tardy or Early departure");
+                        break;
+                }
+                if (!ok | !TryStudent(row, "studentUniqueId", students, ok ? school : null, preview, out var student) || preview.Errors.Count > 0) continue;
+                hashes.Add(SourceIdHash(sourceId));
+                var old = stored.GetValueOrDefault(sourceId);
+                // "In Attendance" is not stored: present days are the calendar's other days. Sent for a stored id, it corrects an absence away.
+                if (category is not { } c)
+                {
+                    if (old is not null) changes.Remove.Add(old.Id);
+                    continue;
+                }
+                var incoming = new AttendanceEvent { SourceId = sourceId, StudentId = student.Id, SchoolId = school, Date = date, Category = c };
+                if (old is null) changes.Add.Add(incoming);
+                else if (old.StudentId == incoming.StudentId && old.SchoolId == incoming.SchoolId && old.Date == incoming.Date && old.Category == incoming.Category) changes.Unchanged++;
+                else { changes.Replace.Add(old.Id); changes.Add.Add(incoming); }
             }
-            if (!ok | !TryStudent(row, "studentUniqueId", students, ok ? school : null, preview, out var student) || preview.Errors.Count > 0) continue;
-            // "In Attendance" is not stored: present days are the calendar's other days. Sent for a stored id, it corrects an absence away.
-            incoming.Add((row.Line, sourceId, category is { } c ? new AttendanceEvent { SourceId = sourceId, StudentId = student.Id, SchoolId = school, Date = date, Category = c } : null));
         }
-        await CompareAsync(AttendanceFile, incoming, db.AttendanceEvents, preview.AttendanceChanges, preview,
-            (a, b) => a.StudentId == b.StudentId && a.SchoolId == b.SchoolId && a.Date == b.Date && a.Category == b.Category, ct);
+        if (preview.Errors.Count == 0)
+            ReportDuplicates(open, AttendanceFile, "sourceId", hashes, preview);
     }
 
-    private async Task ReadIncidentsAsync(string text, Dictionary<string, int> schools, Dictionary<string, StudentKey> students, IndicatorImportPreview preview, CancellationToken ct)
+    /// <summary>
+    /// A source id twice in a file is refused. Millions of ids are compared as 64-bit hashes, sorted; only when two hashes
+    /// meet is the file read again to name the rows, comparing the ids themselves.
+    /// </summary>
+    private static void ReportDuplicates(Func<TextReader> open, string fileName, string column, List<ulong> hashes, IndicatorImportPreview preview)
     {
-        var file = CsvFile.Parse(IncidentsFile, text);
+        var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(hashes);
+        sorted.Sort();
+        var suspects = new HashSet<ulong>();
+        for (var i = 1; i < sorted.Length; i++)
+            if (sorted[i] == sorted[i - 1]) suspects.Add(sorted[i]);
+        if (suspects.Count == 0) return;
+        var seen = new Dictionary<string, int>(Keys);
+        using var reader = open();
+        foreach (var row in CsvFile.Open(fileName, reader).Rows)
+        {
+            var id = row[column];
+            if (!suspects.Contains(SourceIdHash(id))) continue;
+            if (!seen.TryAdd(id, row.Line)) preview.Error(fileName, row.Line, $"source id '{Short(id)}' is also on line {seen[id]}");
+        }
+    }
+
+    /// <summary>FNV-1a over the id's upper-case characters: equal for ids that match case-insensitively, as source ids do.</summary>
+    private static ulong SourceIdHash(string id)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var ch in id)
+        {
+            hash = (hash ^ char.ToUpperInvariant(ch)) * 1099511628211UL;
+        }
+        return hash;
+    }
+
+    private async Task ReadIncidentsAsync(Func<TextReader> open, Dictionary<string, int> schools, Dictionary<string, StudentKey> students, IndicatorImportPreview preview, CancellationToken ct)
+    {
+        using var reader = open();
+        var file = CsvFile.Open(IncidentsFile, reader);
         file.RequireHeaders("incidentIdentifier", "schoolId", "studentUniqueId", "incidentDate");
         var incoming = new List<(int Line, string SourceId, BehaviorIncident? Row)>();
         foreach (var row in file.Rows)
@@ -218,24 +267,26 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
     private sealed record LineItem(string Title, string? ClassId, string? SessionId, double? Max);
     private sealed record Session(string Title, DateOnly End);
 
-    private async Task ReadMarksAsync(IReadOnlyDictionary<string, string> files, string text, Dictionary<string, StudentKey> students, IndicatorImportPreview preview, CancellationToken ct)
+    private async Task ReadMarksAsync(IReadOnlyDictionary<string, Func<TextReader>> files, Func<TextReader> open, Dictionary<string, StudentKey> students, IndicatorImportPreview preview, CancellationToken ct)
     {
         if (!files.TryGetValue("lineItems.csv", out var lineItemsText))
             throw new ImportFileException("lineItems.csv", 0, "file not found (results.csv names its line items there)");
         var sessions = new Dictionary<string, Session>(Keys);
         if (files.TryGetValue("academicSessions.csv", out var sessionsText))
         {
-            var f = CsvFile.Parse("academicSessions.csv", sessionsText);
+            using var sessionsReader = sessionsText();
+            var f = CsvFile.Open("academicSessions.csv", sessionsReader);
             f.RequireHeaders("sourcedId", "title", "endDate");
             foreach (var row in f.Rows)
                 if (TryDate(row, "endDate", preview, out var end)) sessions[row.Required("sourcedId")] = new Session(row.Required("title"), end);
         }
         var classes = new Dictionary<string, string>(Keys);
         if (files.TryGetValue("classes.csv", out var classesText))
-            foreach (var row in CsvFile.Parse("classes.csv", classesText).Rows)
+            foreach (var row in ReadAll("classes.csv", classesText))
                 if (row.Optional("sourcedId") is { } id) classes[id] = row["title"];
         var items = new Dictionary<string, LineItem>(Keys);
-        var lineItems = CsvFile.Parse("lineItems.csv", lineItemsText);
+        using var lineItemsReader = lineItemsText();
+        var lineItems = CsvFile.Open("lineItems.csv", lineItemsReader);
         lineItems.RequireHeaders("sourcedId", "title");
         foreach (var row in lineItems.Rows)
         {
@@ -252,7 +303,8 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
             items[row.Required("sourcedId")] = new LineItem(row.Required("title"), row.Optional("classSourcedId"), session, max);
         }
 
-        var file = CsvFile.Parse(ResultsFile, text);
+        using var reader = open();
+        var file = CsvFile.Open(ResultsFile, reader);
         file.RequireHeaders("sourcedId", "lineItemSourcedId", "studentSourcedId", "scoreDate");
         var incoming = new List<(int Line, string SourceId, CourseMark? Row)>();
         foreach (var row in file.Rows)
@@ -284,6 +336,12 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
         }
         await CompareAsync(ResultsFile, incoming, db.CourseMarks, preview.MarkChanges, preview,
             (a, b) => a.StudentId == b.StudentId && a.Date == b.Date && a.Course == b.Course && a.Term == b.Term && a.Mark == b.Mark && a.Passing == b.Passing, ct);
+    }
+
+    private static List<CsvRow> ReadAll(string name, Func<TextReader> open)
+    {
+        using var reader = open();
+        return CsvFile.Open(name, reader).Rows.ToList();
     }
 
     /// <summary>Compares the file's rows with the stored ones by source id, in chunks; a row of null removes what is stored.</summary>
