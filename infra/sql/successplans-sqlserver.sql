@@ -2475,3 +2475,24 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202043612_UserLanguage'
+)
+BEGIN
+    ALTER TABLE [AspNetUsers] ADD [Language] nvarchar(10) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202043612_UserLanguage'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261202043612_UserLanguage', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

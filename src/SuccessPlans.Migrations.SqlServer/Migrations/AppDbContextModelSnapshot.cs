@@ -2236,6 +2236,10 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<bool>("EmailReferralUpdates")
                         .HasColumnType("bit");
 
+                    b.Property<string>("Language")
+                        .HasMaxLength(10)
+                        .HasColumnType("nvarchar(10)");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("bit");
 

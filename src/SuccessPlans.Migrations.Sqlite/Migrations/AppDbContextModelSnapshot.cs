@@ -2157,6 +2157,10 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<bool>("EmailReferralUpdates")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Language")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("INTEGER");
 

@@ -54,6 +54,13 @@ public static class SecurityHosting
             // The API answers with status codes, never with a redirect to a login page.
             o.Events.OnRedirectToLogin = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
+            // The user's language also goes in the culture cookie, so the sign-in page speaks it after they sign out.
+            o.Events.OnSignedIn = ctx =>
+            {
+                if (UiCultures.For(ctx.Principal?.FindFirst(UiCultures.LanguageClaim)?.Value) is { } culture)
+                    UiCultures.Remember(ctx.Response, culture, ctx.Request.IsHttps);
+                return Task.CompletedTask;
+            };
         });
 
         // The cookie between the password and the second factor: as guarded as the session's, and short.

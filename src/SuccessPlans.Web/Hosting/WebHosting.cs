@@ -32,7 +32,9 @@ public static class WebHosting
         }).AddMvcOptions(o => o.Filters.AddService<LocalTimeFilter>())
           // Views say L["English text"] (IViewLocalizer, _ViewImports); the translation sits in
           // Resources/Features/<Folder>/<View>.es.resx. The English text is the key, so English needs no file.
-          .AddViewLocalization();
+          .AddViewLocalization()
+          // Field names and attribute messages: one resource for every form (FormTexts).
+          .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SuccessPlans.Web.Features.FormTexts)));
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddScoped<LocalTime>();
         builder.Services.AddScoped<LocalTimeFilter>();

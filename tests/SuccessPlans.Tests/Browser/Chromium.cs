@@ -29,9 +29,9 @@ public sealed class Chromium : IAsyncDisposable
     }
 
     /// <summary>A fresh browser profile (its own cookies) on the app; 1280 px wide, or a phone's 390.</summary>
-    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, int height = 900)
+    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, int height = 900, string locale = "en-US")
     {
-        var context = await Browser.NewContextAsync(new() { BaseURL = baseUrl, IgnoreHTTPSErrors = true, ViewportSize = new() { Width = width, Height = height }, Locale = "en-US", TimezoneId = "America/New_York" });
+        var context = await Browser.NewContextAsync(new() { BaseURL = baseUrl, IgnoreHTTPSErrors = true, ViewportSize = new() { Width = width, Height = height }, Locale = locale, TimezoneId = "America/New_York" });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
@@ -118,8 +118,9 @@ public static class BrowserSignIn
         if (!page.Url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal))
             return;
         Assert.NotNull(authenticatorKey);
-        await page.GetByLabel("Authenticator code").FillAsync(Totp.Code(authenticatorKey));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        // By id and role, not by words: the form may be in Spanish.
+        await page.Locator("#Code").FillAsync(Totp.Code(authenticatorKey));
+        await page.Locator("main form button[type=submit]").ClickAsync();
         await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal));
     }
 }

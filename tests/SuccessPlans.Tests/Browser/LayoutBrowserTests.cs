@@ -11,7 +11,8 @@ namespace SuccessPlans.Tests.Browser;
 
 /// <summary>
 /// Every page of every role, found from its navigation (so a new page is covered), on a 390 × 844 phone and a
-/// 1366 × 768 laptop: no sideways scrolling, the title and the start of the content on the first screen, axe clean.
+/// 1366 × 768 laptop, in English and in Spanish (a Mexican Spanish browser: the pages speak es, the host is shared): no
+/// sideways scrolling, the title and the start of the content on the first screen, axe clean.
 /// </summary>
 public class LayoutBrowserTests : IAsyncLifetime
 {
@@ -66,17 +67,17 @@ public class LayoutBrowserTests : IAsyncLifetime
     public async Task Every_page_of_the_role_fits_a_phone_and_a_laptop(string email)
     {
         var problems = new List<string>();
-        foreach (var (width, height) in new[] { (390, 844), (1366, 768) })
+        foreach (var (locale, lang, width, height) in new[] { ("en-US", "en", 390, 844), ("en-US", "en", 1366, 768), ("es-MX", "es", 390, 844), ("es-MX", "es", 1366, 768) })
         {
-            var page = await _chromium.NewPageAsync(_url, width, height);
+            var page = await _chromium.NewPageAsync(_url, width, height, locale);
             await page.GotoAsync("/Account/Login");
-            await page.GetByLabel("Email").FillAsync(email);
-            await page.GetByLabel("Password").FillAsync(AppFactory.Password);
+            await page.Locator("#Input_Email").FillAsync(email);
+            await page.Locator("#Input_Password").FillAsync(AppFactory.Password);
             await page.Keyboard.PressAsync("Enter");
             await BrowserSignIn.FinishAsync(page, _app.AuthenticatorKeys.GetValueOrDefault(email));
 
             var urls = new List<string> { new Uri(page.Url).PathAndQuery };
-            urls.AddRange((await page.Locator("nav[aria-label='Main'] a[href^='/']").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"))
+            urls.AddRange((await page.Locator("header.top nav a[href^='/']").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"))
                 .Where(h => !h.StartsWith("/hangfire", StringComparison.Ordinal)));
             if (email.StartsWith("coord", StringComparison.Ordinal)) urls.Add($"/Students/{_student}");
             if (email.StartsWith("provider", StringComparison.Ordinal)) urls.Add($"/Provider/Referrals/{_referral}");
@@ -95,6 +96,7 @@ public class LayoutBrowserTests : IAsyncLifetime
                     }
                     """);
                 var (wide, inner, screen) = (layout.GetProperty("wide").GetDouble(), layout.GetProperty("inner").GetDouble(), layout.GetProperty("height").GetDouble());
+                if (await page.Locator("html").GetAttributeAsync("lang") != lang) problems.Add($"{locale} {url}: not in {lang}");
                 if (wide > inner) problems.Add($"{width} px {url}: {wide} px wide");
                 if (layout.GetProperty("h1").GetDouble() >= screen) problems.Add($"{width} px {url}: the title starts below the first screen");
                 if (layout.GetProperty("first").GetDouble() >= screen) problems.Add($"{width} px {url}: the content starts below the first screen");

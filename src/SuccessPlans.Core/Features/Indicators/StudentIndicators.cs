@@ -43,10 +43,10 @@ public class StudentIndicators : ITenantOwned
 
     public static string Words(AttendanceBand band) => band switch
     {
-        AttendanceBand.Satisfactory => "Satisfactory",
-        AttendanceBand.AtRisk => "At risk",
-        AttendanceBand.Chronic => "Chronically absent",
-        _ => "Severely chronically absent",
+        AttendanceBand.Satisfactory => Labels.T("Satisfactory"),
+        AttendanceBand.AtRisk => Labels.T("At risk"),
+        AttendanceBand.Chronic => Labels.T("Chronically absent"),
+        _ => Labels.T("Severely chronically absent"),
     };
 
     /// <summary>"95.3 %", invariant, for a rate in tenths of a percent.</summary>

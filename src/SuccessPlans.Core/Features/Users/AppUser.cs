@@ -43,6 +43,9 @@ public class AppUser : IdentityUser<int>
 
     /// <summary>The user's own choice: the daily email of referral updates (answers and messages). On by default.</summary>
     public bool EmailReferralUpdates { get; set; } = true;
+
+    /// <summary>The user's language ("en", "es"; UiCultures in the host); null follows the browser's language.</summary>
+    public string? Language { get; set; }
 }
 
 /// <summary>A coordinator's assignment to a school: the scope of what they see.</summary>
@@ -60,6 +63,7 @@ internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
     public void Configure(EntityTypeBuilder<AppUser> b)
     {
         b.Property(u => u.DisplayName).HasMaxLength(200);
+        b.Property(u => u.Language).HasMaxLength(10);
         b.HasOne(u => u.Tenant).WithMany().HasForeignKey(u => u.TenantId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(u => u.ProviderOrganization).WithMany().HasForeignKey(u => u.ProviderOrganizationId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(u => new { u.TenantId, u.Role, u.DisplayName });

@@ -23,6 +23,10 @@ public sealed class AppClaimsPrincipalFactory(UserManager<AppUser> users, IOptio
         var identity = await base.GenerateClaimsAsync(user);
         identity.AddClaim(new Claim(Options.ClaimsIdentity.RoleClaimType, user.Role.ToString()));
         identity.AddClaim(new Claim(AppClaims.DisplayName, user.DisplayName));
+        // The user's language travels in the cookie: no database read per request, and a new choice on another
+        // device arrives with the next security-stamp check.
+        if (SuccessPlans.Web.Hosting.UiCultures.Normalize(user.Language) is { } language)
+            identity.AddClaim(new Claim(SuccessPlans.Web.Hosting.UiCultures.LanguageClaim, language));
         if (user.TenantId is { } tenantId)
             identity.AddClaim(new Claim(AppClaims.TenantId, tenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         // Made again at every sign-in and security-stamp check (a minute), so a tenant that starts requiring it reaches open sessions.
