@@ -3,32 +3,23 @@ using SuccessPlans.Features.Students;
 
 namespace SuccessPlans.Features.Plans;
 
-/// <summary>What the coordinator gives for a goal's measure; a null measure removes it (and its points).</summary>
+/// <summary>What the coordinator gives for a goal's measure.</summary>
 public sealed record GoalMeasureInput(GoalMeasure? Measure, string? Label, decimal? Baseline, DateOnly? BaselineOn, decimal? Target, DateOnly? TargetOn);
 
 /// <summary>Goals you can measure (docs/goals.md): a need's measure, baseline, target and the points recorded by hand.</summary>
 public sealed partial class PlanService
 {
-    /// <summary>Sets, changes or removes a need's measure. A change of measure drops the points recorded for the old one (another unit).</summary>
+    /// <summary>Sets or changes a need's measure. A change of measure drops the points recorded for the old one (another unit).</summary>
     public async Task SetMeasureAsync(Student student, SuccessPlan plan, int needId, GoalMeasureInput input, Actor actor, Guid? planVersion, CancellationToken ct = default)
     {
         EnsureEditable(student, plan);
         CheckVersion(plan, planVersion);
         var need = Need(plan, needId);
         var today = await TodayAsync(ct);
-        if (input.Measure is null)
-        {
-            if (need.Measure is null) return;
-            // Removed with the save (not at once), so a refused save keeps them.
-            db.GoalPoints.RemoveRange(await db.GoalPoints.Where(p => p.NeedId == need.Id).ToListAsync(ct));
-            (need.Measure, need.MeasureLabel, need.Baseline, need.BaselineOn, need.Target, need.TargetOn) = (null, null, null, null, null, null);
-            Record(student.Id, actor, "goal measure removed", $"{Labels.Words(need.Domain)}: {need.Description}");
-        }
-        else
         {
             var errors = ValidateMeasure(input, today);
             if (errors.Count > 0) throw new ValidationFailedException(errors);
-            var measure = input.Measure.Value;
+            var measure = input.Measure!.Value;
             if (need.Measure is { } old && old != measure)
                 db.GoalPoints.RemoveRange(await db.GoalPoints.Where(p => p.NeedId == need.Id).ToListAsync(ct));
             need.Measure = measure;
@@ -40,6 +31,21 @@ public sealed partial class PlanService
             Record(student.Id, actor, "goal measure set", string.Create(CultureInfo.InvariantCulture,
                 $"{Labels.Words(need.Domain)}: {need.Description} ({Goals.Unit(measure, need.MeasureLabel)}: {input.Baseline} on {input.BaselineOn:yyyy-MM-dd} → {input.Target} by {input.TargetOn:yyyy-MM-dd})"));
         }
+        Touch(plan);
+        await SaveAsync(ct);
+    }
+
+    /// <summary>Removes a need's measure and the points recorded for it; the goal's words stay.</summary>
+    public async Task RemoveMeasureAsync(Student student, SuccessPlan plan, int needId, Actor actor, Guid? planVersion, CancellationToken ct = default)
+    {
+        EnsureEditable(student, plan);
+        CheckVersion(plan, planVersion);
+        var need = Need(plan, needId);
+        if (need.Measure is null) return;
+        // Removed with the save (not at once), so a refused save keeps them.
+        db.GoalPoints.RemoveRange(await db.GoalPoints.Where(p => p.NeedId == need.Id).ToListAsync(ct));
+        (need.Measure, need.MeasureLabel, need.Baseline, need.BaselineOn, need.Target, need.TargetOn) = (null, null, null, null, null, null);
+        Record(student.Id, actor, "goal measure removed", $"{Labels.Words(need.Domain)}: {need.Description}");
         Touch(plan);
         await SaveAsync(ct);
     }
