@@ -41,6 +41,12 @@ public class FamilyDocumentsTests : IAsyncLifetime
             }
             db.Plans.Add(plan);
             await db.SaveChangesAsync();
+            // A measured goal with two values: the student page draws its chart.
+            var measured = plan.Items.First(i => i.Kind == PlanItemKind.Need);
+            (measured.Measure, measured.MeasureLabel, measured.Baseline, measured.BaselineOn, measured.Target, measured.TargetOn) =
+                (GoalMeasure.Recorded, "books read aloud in a month", 1, today.AddDays(-60), 6, today.AddDays(120));
+            db.GoalPoints.AddRange(new GoalPoint { NeedId = measured.Id, On = today.AddDays(-30), Value = 2, RecordedBy = "coord" },
+                new GoalPoint { NeedId = measured.Id, On = today.AddDays(-3), Value = 4, RecordedBy = "coord" });
             foreach (var s in services)
                 db.Referrals.Add(new Referral { StudentId = child.Id, NeedId = plan.Items.First(i => i.Kind == PlanItemKind.Need).Id, ServiceId = s.Id, OrganizationId = s.OrganizationId, SchoolId = school, Status = ReferralStatus.Accepted, SentByName = "coord" });
             await db.SaveChangesAsync();
@@ -72,6 +78,12 @@ public class FamilyDocumentsTests : IAsyncLifetime
         await page.WaitForURLAsync(u => !u.Contains("/Account/Login"));
 
         await page.GotoAsync($"/Students/{_student}");
+        // The goal's chart, drawn on the server, with its text alternative (summary and table); axe finds nothing.
+        Assert.True(await page.Locator("svg.goal-chart").First.IsVisibleAsync());
+        Assert.Equal(2, await page.Locator("svg.goal-chart").First.Locator("circle").CountAsync());
+        Assert.Contains(await page.Locator(".goal-summary .progress-code").First.InnerTextAsync(), new[] { "Progressing", "Avanza" });
+        Assert.Equal(2, await page.Locator("table.goal-values").First.Locator("tbody tr").CountAsync());
+        await Axe.CheckAsync(page);
         foreach (var (link, title) in new[] { ("printable success plan", "Plan de éxito de María José Hernández Villanueva"), ("consent form to print", "Permiso para compartir información sobre María José Hernández Villanueva") })
         {
             await page.GotoAsync($"/Students/{_student}");
