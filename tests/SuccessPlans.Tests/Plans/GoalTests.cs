@@ -158,6 +158,10 @@ public class GoalTests : IAsyncLifetime
         Assert.Equal("Reads 20 minutes a day", await _app.InTenant(_tenant, (_, db) => db.Referrals.Where(r => r.Id == referral).Select(r => r.GoalServed).SingleAsync()));
         var provider = await _app.SignedInAsync("buddies@goal.test");
         Assert.Contains("Goal served: Reads 20 minutes a day", (await provider.GetDocumentAsync($"/Provider/Referrals/{referral}")).Body!.TextContent);
+        // In Spanish too (the browser's language).
+        var spanish = new HttpRequestMessage(HttpMethod.Get, $"/Provider/Referrals/{referral}");
+        spanish.Headers.AcceptLanguage.ParseAdd("es-US");
+        Assert.Contains("Meta atendida: Reads 20 minutes a day", await (await provider.SendAsync(spanish)).Content.ReadAsStringAsync());
         var page = await (await _app.SignedInAsync("north@goal.test")).GetDocumentAsync(Page);
         Assert.Contains("Served by Reading Buddies (Reading club): completed with the goal met", page.QuerySelector($"#need-goal-{_need}")!.TextContent);
         Assert.Contains("86.4 %", page.QuerySelector($"#need-goal-{family} table.goal-values")!.TextContent);
