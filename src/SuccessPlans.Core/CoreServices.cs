@@ -56,6 +56,8 @@ public static class CoreServices
         services.AddScoped<HsdsImporter>();
         services.AddScoped<HsdsExporter>();
         services.AddScoped<SuccessPlans.Features.Plans.PlanService>();
+        services.AddScoped<SuccessPlans.Features.Plans.GoalSeries>();
+        services.AddScoped<SuccessPlans.Features.Cabinet.CabinetOutcomes>();
         services.AddScoped<SuccessPlans.Features.Referrals.ReferralService>();
         services.AddScoped<SuccessPlans.Features.Referrals.ServiceMatcher>();
         services.AddScoped<SuccessPlans.Features.Students.ConsentService>();

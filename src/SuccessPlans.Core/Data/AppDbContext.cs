@@ -38,6 +38,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<SuccessPlans.Features.Plans.SuccessPlan> Plans => Set<SuccessPlans.Features.Plans.SuccessPlan>();
     public DbSet<SuccessPlans.Features.Plans.PlanItem> PlanItems => Set<SuccessPlans.Features.Plans.PlanItem>();
+    public DbSet<SuccessPlans.Features.Plans.GoalPoint> GoalPoints => Set<SuccessPlans.Features.Plans.GoalPoint>();
     public DbSet<SuccessPlans.Features.Plans.Review> Reviews => Set<SuccessPlans.Features.Plans.Review>();
     public DbSet<Consent> Consents => Set<Consent>();
     public DbSet<ConsentOrganization> ConsentOrganizations => Set<ConsentOrganization>();

@@ -1096,6 +1096,48 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.ToTable("Notifications");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Plans.GoalPoint", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("NeedId")
+                        .HasColumnType("int");
+
+                    b.Property<DateOnly>("On")
+                        .HasColumnType("date");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<decimal>("Value")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("decimal(9,2)");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NeedId");
+
+                    b.HasIndex("TenantId", "NeedId", "On");
+
+                    b.ToTable("GoalPoints");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Plans.PlanItem", b =>
                 {
                     b.Property<int>("Id")
@@ -1103,6 +1145,13 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .HasColumnType("int");
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<decimal?>("Baseline")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("decimal(9,2)");
+
+                    b.Property<DateOnly?>("BaselineOn")
+                        .HasColumnType("date");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
@@ -1129,6 +1178,14 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
+                    b.Property<string>("Measure")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("MeasureLabel")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
                     b.Property<int>("PlanId")
                         .HasColumnType("int");
 
@@ -1142,6 +1199,13 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<string>("Status")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
+
+                    b.Property<decimal?>("Target")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("decimal(9,2)");
+
+                    b.Property<DateOnly?>("TargetOn")
+                        .HasColumnType("date");
 
                     b.Property<int>("TenantId")
                         .HasColumnType("int");
@@ -1361,6 +1425,10 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<DateOnly?>("FirstServiceOn")
                         .HasColumnType("date");
+
+                    b.Property<string>("GoalServed")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
 
                     b.Property<int>("NeedId")
                         .HasColumnType("int");
@@ -2612,6 +2680,23 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Plans.GoalPoint", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Plans.PlanItem", "Need")
+                        .WithMany("Points")
+                        .HasForeignKey("NeedId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Need");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Plans.PlanItem", b =>
                 {
                     b.HasOne("SuccessPlans.Features.Plans.SuccessPlan", "Plan")
@@ -3005,6 +3090,11 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
             modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceLocation", b =>
                 {
                     b.Navigation("Services");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Plans.PlanItem", b =>
+                {
+                    b.Navigation("Points");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Plans.SuccessPlan", b =>

@@ -1055,11 +1055,58 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.ToTable("Notifications");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Plans.GoalPoint", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NeedId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("On")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal>("Value")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NeedId");
+
+                    b.HasIndex("TenantId", "NeedId", "On");
+
+                    b.ToTable("GoalPoints");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Plans.PlanItem", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<decimal?>("Baseline")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("BaselineOn")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
@@ -1086,6 +1133,14 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Measure")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MeasureLabel")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("PlanId")
                         .HasColumnType("INTEGER");
 
@@ -1098,6 +1153,13 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Status")
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Target")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("TargetOn")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("TenantId")
@@ -1309,6 +1371,10 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly?>("FirstServiceOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GoalServed")
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("NeedId")
@@ -2532,6 +2598,23 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Plans.GoalPoint", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Plans.PlanItem", "Need")
+                        .WithMany("Points")
+                        .HasForeignKey("NeedId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Need");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Plans.PlanItem", b =>
                 {
                     b.HasOne("SuccessPlans.Features.Plans.SuccessPlan", "Plan")
@@ -2925,6 +3008,11 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
             modelBuilder.Entity("SuccessPlans.Features.Directory.ServiceLocation", b =>
                 {
                     b.Navigation("Services");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Plans.PlanItem", b =>
+                {
+                    b.Navigation("Points");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Plans.SuccessPlan", b =>

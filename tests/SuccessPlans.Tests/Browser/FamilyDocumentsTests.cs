@@ -43,6 +43,12 @@ public class FamilyDocumentsTests : IAsyncLifetime
         await page.WaitForURLAsync(u => !u.Contains("/Account/Login"));
 
         await page.GotoAsync($"/Students/{_student}");
+        // The goal's chart, drawn on the server, with its text alternative (summary and table); axe finds nothing.
+        Assert.True(await page.Locator("svg.goal-chart").First.IsVisibleAsync());
+        Assert.Equal(2, await page.Locator("svg.goal-chart").First.Locator("circle").CountAsync());
+        Assert.Contains(await page.Locator(".goal-summary .progress-code").First.InnerTextAsync(), new[] { "Progressing", "Avanza" });
+        Assert.Equal(2, await page.Locator("table.goal-values").First.Locator("tbody tr").CountAsync());
+        await Axe.CheckAsync(page);
         foreach (var (link, title) in new[] { ("printable success plan", "Plan de éxito de María José Hernández Villanueva"), ("consent form to print", "Permiso para compartir información sobre María José Hernández Villanueva") })
         {
             await page.GotoAsync($"/Students/{_student}");

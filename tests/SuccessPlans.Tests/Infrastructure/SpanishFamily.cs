@@ -34,6 +34,12 @@ public static class SpanishFamily
             }
             db.Plans.Add(plan);
             await db.SaveChangesAsync();
+            // A measured goal with two values: the student page draws its chart.
+            var measured = plan.Items.First(i => i.Kind == PlanItemKind.Need);
+            (measured.Measure, measured.MeasureLabel, measured.Baseline, measured.BaselineOn, measured.Target, measured.TargetOn) =
+                (GoalMeasure.Recorded, "books read aloud in a month", 1, today.AddDays(-60), 6, today.AddDays(120));
+            db.GoalPoints.AddRange(new GoalPoint { NeedId = measured.Id, On = today.AddDays(-30), Value = 2, RecordedBy = "coord" },
+                new GoalPoint { NeedId = measured.Id, On = today.AddDays(-3), Value = 4, RecordedBy = "coord" });
             foreach (var s in services)
                 db.Referrals.Add(new Referral { StudentId = child.Id, NeedId = plan.Items.First(i => i.Kind == PlanItemKind.Need).Id, ServiceId = s.Id, OrganizationId = s.OrganizationId, SchoolId = school, Status = ReferralStatus.Accepted, SentByName = "coord" });
             await db.SaveChangesAsync();

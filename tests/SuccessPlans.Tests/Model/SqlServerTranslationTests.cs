@@ -110,6 +110,13 @@ public class SqlServerTranslationTests
     }
 
     [Fact]
+    public void The_cabinet_outcomes_absences_translate()
+    {
+        using var db = SqlServer();
+        Translates(CabinetOutcomes.AbsenceDays(db, [1, 2, 3], new DateOnly(2026, 7, 2), new DateOnly(2026, 11, 30)), "absence days of the children served");
+    }
+
+    [Fact]
     public void The_roster_import_lookups_translate()
     {
         using var db = SqlServer();

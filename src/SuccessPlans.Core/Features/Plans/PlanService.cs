@@ -28,7 +28,7 @@ public sealed record NewPlanItem(Domain? Domain, PlanItemKind? Kind, string? Des
 /// valid items, no change to a withdrawn student's plan, no silent overwrite, and every change in the
 /// student's history. Callers have already checked that the user may see the student.
 /// </summary>
-public sealed class PlanService(AppDbContext db, TimeProvider time, SuccessPlans.Features.Flags.FlagService flags, SuccessPlans.Features.Tenants.TenantSettingsCache settings)
+public sealed partial class PlanService(AppDbContext db, TimeProvider time, SuccessPlans.Features.Flags.FlagService flags, SuccessPlans.Features.Tenants.TenantSettingsCache settings)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 

@@ -46,6 +46,16 @@ public class PlanItem : TenantEntity
     public DateOnly? IdentifiedOn { get; set; }
     public DateOnly? ResolvedOn { get; set; }
     public DateTime CreatedAt { get; set; }
+
+    // A need's goal may carry a measure (docs/goals.md): what is measured, from where to where, by when.
+    public GoalMeasure? Measure { get; set; }
+    /// <summary>What a recorded measure counts ("reading level", "minutes read a day"); indicator measures have their own.</summary>
+    public string? MeasureLabel { get; set; }
+    public decimal? Baseline { get; set; }
+    public DateOnly? BaselineOn { get; set; }
+    public decimal? Target { get; set; }
+    public DateOnly? TargetOn { get; set; }
+    public List<GoalPoint> Points { get; set; } = [];
 }
 
 /// <summary>A teacher-and-coordinator review of one child in one term, with the tier it gave.</summary>
@@ -90,6 +100,9 @@ internal sealed class PlanItemConfiguration : IEntityTypeConfiguration<PlanItem>
     {
         b.Property(i => i.Description).HasMaxLength(1000);
         b.Property(i => i.Goal).HasMaxLength(1000);
+        b.Property(i => i.MeasureLabel).HasMaxLength(Goals.MaxLabel);
+        b.Property(i => i.Baseline).HasPrecision(9, 2);
+        b.Property(i => i.Target).HasPrecision(9, 2);
         b.HasOne(i => i.Plan).WithMany(p => p.Items).HasForeignKey(i => i.PlanId);
         b.HasIndex(i => new { i.TenantId, i.PlanId, i.Domain });
         b.HasIndex(i => new { i.TenantId, i.Kind, i.Status, i.IdentifiedOn });

@@ -77,6 +77,8 @@ public class Referral : TenantEntity
     /// <summary>How it ended (declined, completed or closed), with the provider's note.</summary>
     public ReferralOutcome? Outcome { get; set; }
     public string? OutcomeNote { get; set; }
+    /// <summary>The goal a successful referral served, as the need said it when the outcome was recorded.</summary>
+    public string? GoalServed { get; set; }
 
     public List<ReferralEvent> Events { get; set; } = [];
     public List<ServiceDelivery> Deliveries { get; set; } = [];
@@ -164,6 +166,7 @@ internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
         b.Property(r => r.SharedNeed).HasMaxLength(1000);
         b.Property(r => r.OverrideReason).HasMaxLength(1000);
         b.Property(r => r.OutcomeNote).HasMaxLength(1000);
+        b.Property(r => r.GoalServed).HasMaxLength(1000);
         b.HasOne(r => r.Student).WithMany().HasForeignKey(r => r.StudentId);
         b.HasOne(r => r.Need).WithMany().HasForeignKey(r => r.NeedId);
         b.HasOne(r => r.Service).WithMany().HasForeignKey(r => r.ServiceId);

@@ -175,13 +175,16 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         if (o == ReferralOutcome.GotHelp && r.Status == ReferralStatus.Accepted)
             throw new IllegalTransitionException("Record the services delivered before completing: a referral with no service delivered cannot end with the goal met.");
         var to = o == ReferralOutcome.GotHelp ? ReferralStatus.Completed : ReferralStatus.ClosedUnsuccessful;
-        return MoveAsync(r, to, actor, version, Note(o, note), ct, () =>
+        return MoveAsync(r, to, actor, version, Note(o, note), ct, async () =>
         {
             SetOutcome(r, o, note);
             r.ClosedAt = Now;
-            return o == ReferralOutcome.GotHelp
+            // The referral names the goal it served (the need's goal, or the need itself when it has none).
+            if (o == ReferralOutcome.GotHelp)
+                r.GoalServed = await db.PlanItems.Where(i => i.Id == r.NeedId).Select(i => i.Goal ?? i.Description).SingleOrDefaultAsync(ct);
+            await (o == ReferralOutcome.GotHelp
                 ? TellSchoolAsync(r, ReferralUpdateKind.Completed, (org, service, child) => $"{org} completed {child}'s referral to {service}: got help, goal met. Confirm the need met.", ct)
-                : TellSchoolAsync(r, ReferralUpdateKind.ClosedUnsuccessful, (org, service, child) => $"{org} closed {child}'s referral to {service}: {Labels.Words(o)}. The need stays open.", ct);
+                : TellSchoolAsync(r, ReferralUpdateKind.ClosedUnsuccessful, (org, service, child) => $"{org} closed {child}'s referral to {service}: {Labels.Words(o)}. The need stays open.", ct));
         });
     }
 

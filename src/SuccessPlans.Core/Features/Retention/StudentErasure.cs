@@ -85,15 +85,20 @@ public sealed class StudentErasure(AppDbContext db, TimeProvider time)
                 .SetProperty(r => r.SharedChildName, (string?)null).SetProperty(r => r.SharedGrade, (string?)null)
                 .SetProperty(r => r.SharedSchool, (string?)null).SetProperty(r => r.SharedGuardianName, (string?)null)
                 .SetProperty(r => r.SharedGuardianContact, (string?)null).SetProperty(r => r.SharedNeed, (string?)null)
-                .SetProperty(r => r.OverrideReason, (string?)null).SetProperty(r => r.OutcomeNote, (string?)null)
+                .SetProperty(r => r.OverrideReason, (string?)null).SetProperty(r => r.OutcomeNote, (string?)null).SetProperty(r => r.GoalServed, (string?)null)
                 .SetProperty(r => r.ConsentId, (int?)null).SetProperty(r => r.Version, Guid.NewGuid()), ct);
 
+            // A goal's points and measure describe the child.
+            await db.GoalPoints.Where(g => plans.Contains(g.Need.PlanId)).ExecuteDeleteAsync(ct);
             // Needs the cabinet counts (met) or a referral points to stay, without their words; every other item goes.
             await db.PlanItems.Where(i => plans.Contains(i.PlanId))
                 .Where(i => !(i.Kind == PlanItemKind.Need && (i.Status == NeedStatus.Met || db.Referrals.Any(r => r.NeedId == i.Id))))
                 .ExecuteDeleteAsync(ct);
             await db.PlanItems.Where(i => plans.Contains(i.PlanId)).ExecuteUpdateAsync(s => s
-                .SetProperty(i => i.Description, "(erased)").SetProperty(i => i.Goal, (string?)null).SetProperty(i => i.Version, Guid.NewGuid()), ct);
+                .SetProperty(i => i.Description, "(erased)").SetProperty(i => i.Goal, (string?)null)
+                .SetProperty(i => i.Measure, (GoalMeasure?)null).SetProperty(i => i.MeasureLabel, (string?)null)
+                .SetProperty(i => i.Baseline, (decimal?)null).SetProperty(i => i.Target, (decimal?)null)
+                .SetProperty(i => i.BaselineOn, (DateOnly?)null).SetProperty(i => i.TargetOn, (DateOnly?)null).SetProperty(i => i.Version, Guid.NewGuid()), ct);
             await db.Plans.Where(p => p.StudentId == id && p.Status != PlanStatus.Closed)
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, PlanStatus.Closed).SetProperty(p => p.ClosedAt, now), ct);
 

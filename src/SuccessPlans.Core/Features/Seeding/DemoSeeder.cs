@@ -73,6 +73,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
             await db.SaveChangesAsync(ct);
             await SeedActivityAsync(db, schools.Take(2).ToList(), firstOrg, ct);
             await SeedIndicatorsAsync(sp, db, LocalDays.Of(Now, tenant.TimeZone), ct);
+            await SeedGoalsAsync(db, LocalDays.Of(Now, tenant.TimeZone), ct);
             return (roster, directory);
         }, ct);
         if (seeded is not var (roster, directory))
@@ -97,6 +98,32 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
         if (!preview.CanImport)
             throw new InvalidOperationException("The demo's indicator files do not import: " + string.Join("; ", preview.Errors.Take(3)));
         await importer.ApplyAsync(preview, today, ct);
+    }
+
+    /// <summary>
+    /// Four goals with a measure (docs/goals.md), so the student page shows charts on a first run: attendance goals, whose
+    /// values come from the imported attendance, and reading goals with values recorded by hand.
+    /// </summary>
+    private async Task SeedGoalsAsync(AppDbContext db, DateOnly today, CancellationToken ct)
+    {
+        var needs = await db.PlanItems.Where(i => i.Kind == PlanItemKind.Need && i.Status == NeedStatus.Open).OrderBy(i => i.Id).Take(4).ToListAsync(ct);
+        var yearStart = new DateOnly(SchoolYears.For(today), 8, 1);
+        var baselineOn = today.AddDays(-90) > yearStart ? today.AddDays(-90) : yearStart;
+        var span = today.DayNumber - baselineOn.DayNumber;
+        for (var i = 0; i < needs.Count; i++)
+        {
+            var need = needs[i];
+            (need.BaselineOn, need.TargetOn) = (baselineOn, today.AddDays(120));
+            if (i % 2 == 0)
+                (need.Measure, need.Baseline, need.Target, need.Goal) = (GoalMeasure.AttendanceRate, 88, 95, "Attends 95 % of school days by the spring review");
+            else
+            {
+                (need.Measure, need.MeasureLabel, need.Baseline, need.Target, need.Goal) = (GoalMeasure.Recorded, "minutes read a day", 5, 20, "Reads 20 minutes a day");
+                for (var w = 1; w <= 4; w++)
+                    db.GoalPoints.Add(new GoalPoint { NeedId = need.Id, On = baselineOn.AddDays(w * span / 4), Value = 5 + w * 3 - i % 3, RecordedBy = "Demo Coordinator", RecordedAt = Now });
+            }
+        }
+        await db.SaveChangesAsync(ct);
     }
 
     private async Task SeedActivityAsync(AppDbContext db, List<int> schoolIds, int providerOrgId, CancellationToken ct)

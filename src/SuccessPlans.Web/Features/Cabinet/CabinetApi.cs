@@ -24,7 +24,25 @@ public static class CabinetApi
             .WithSummary("One table of the dashboard as CSV: totals, domain, school, provider, tier or month.")
             .WithDescription("The same period as the dashboard: whole months (from and to as yyyy-MM), or 400.")
             .Produces<string>(StatusCodes.Status200OK, "text/csv");
+        group.MapGet("/outcomes", OutcomesAsync).WithName("GetCabinetOutcomes")
+            .WithSummary("Of the children served in a period, how many moved to a better attendance band, stayed or moved to a worse one, by domain, school and service tier.")
+            .WithDescription("The same whole-month periods as the dashboard (else 400), and the same suppression: counts of children with their shares of the " +
+                "children measured; a suppressed figure has \"value\": null. The band of the 30 days before the first month of service in the period is " +
+                "compared with the band of the period's last 30 days. Never a child's record.");
         return group;
+    }
+
+    private static async Task<Results<Ok<Outcomes>, ValidationProblem>> OutcomesAsync(string? from, string? to, CabinetOutcomes outcomes, PlanService plans, CancellationToken ct)
+    {
+        var today = await plans.TodayAsync(ct);
+        try
+        {
+            return TypedResults.Ok(await outcomes.BuildAsync(Period.Parse(from, to, today), today, ct));
+        }
+        catch (ValidationFailedException e)
+        {
+            return TypedResults.ValidationProblem(e.Errors, title: "The period is not valid.");
+        }
     }
 
     private static async Task<Results<Ok<Dashboard>, ValidationProblem>> DashboardAsync(string? from, string? to, CabinetReport report, PlanService plans, CancellationToken ct)

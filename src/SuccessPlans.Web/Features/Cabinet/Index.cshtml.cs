@@ -9,12 +9,13 @@ namespace SuccessPlans.Web.Features.Cabinet;
 /// The cabinet's dashboard (Admins see it too): counts and charts for a period, each chart with its table, every
 /// figure already suppressed by <see cref="CabinetReport"/>. No child's name, id or row ever reaches this page.
 /// </summary>
-public class IndexModel(CabinetReport report, PlanService plans) : PageModel
+public class IndexModel(CabinetReport report, CabinetOutcomes outcomes, PlanService plans) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? From { get; set; }
     [BindProperty(SupportsGet = true)] public string? To { get; set; }
 
     public Dashboard? Dashboard { get; private set; }
+    public Outcomes? Outcomes { get; private set; }
     public Period ThisYear { get; private set; } = null!;
     public Period LastYear { get; private set; } = null!;
 
@@ -32,6 +33,7 @@ public class IndexModel(CabinetReport report, PlanService plans) : PageModel
             dashboard = await report.BuildAsync(ThisYear, ct);
         }
         Dashboard = dashboard;
+        Outcomes = await outcomes.BuildAsync(new Period(dashboard!.From, dashboard.To), today, ct);
         From = Month(Dashboard!.From);
         To = Month(Dashboard.To);
     }
@@ -43,6 +45,9 @@ public class IndexModel(CabinetReport report, PlanService plans) : PageModel
     public string CsvUrl(string table) => $"/api/v1/cabinet/tables/{table}.csv?from={Month(Dashboard!.From)}&to={Month(Dashboard.To)}";
 
     public string? ErrorOf(string field) => ModelState.TryGetValue(field, out var e) && e.Errors.Count > 0 ? e.Errors[0].ErrorMessage : null;
+
+    /// <summary>A share of the measured children, or why there is none.</summary>
+    public static string Percent(int? share, Figure f) => share is { } p ? p.ToString(System.Globalization.CultureInfo.InvariantCulture) + " %" : Show(f);
 
     public static string Show(Figure f) => f.Value?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? (f.Suppressed ? "suppressed" : "none yet");
 }

@@ -12,7 +12,7 @@ namespace SuccessPlans.Web.Features.Students;
 [Authorize(Policy = Policies.StaffOfSchools)]
 public class DetailsModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Features.Referrals.ReferralService referrals,
     SuccessPlans.Features.Flags.FlagService flags, CaseNoteService notes, ConsentService consents, SuccessPlans.Web.Features.Account.CurrentUser me,
-    SuccessPlans.Web.Features.Notifications.UnreadUpdates updates, SuccessPlans.Web.Features.Audit.AccessRecorder accessLog) : PageModel
+    SuccessPlans.Web.Features.Notifications.UnreadUpdates updates, SuccessPlans.Web.Features.Audit.AccessRecorder accessLog, GoalSeries goalSeries) : PageModel
 {
     public Student Student { get; private set; } = null!;
     public SuccessPlan? Plan { get; private set; }
@@ -32,6 +32,9 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
 
     /// <summary>Needs that a referral shared: they stay on the record (closed, never removed).</summary>
     public HashSet<int> ReferredNeedIds { get; private set; } = [];
+
+    /// <summary>This year's measured goals by need: values and progress.</summary>
+    public IReadOnlyDictionary<int, GoalView> Goals { get; private set; } = new Dictionary<int, GoalView>();
 
     /// <summary>Set when closing the plan needs a second, confirmed click (it has open referrals).</summary>
     public string? CloseQuestion { get; private set; }
@@ -90,6 +93,20 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
 
     public Task<IActionResult> OnPostConfirmMetAsync(int id, int referralId, CancellationToken ct) =>
         ChangePlanAsync(id, (student, plan) => plans.ConfirmNeedMetAsync(student, plan, referralId, access.Actor, PlanVersion, ct), "Need marked met.", "", ct);
+
+    public Task<IActionResult> OnPostMeasureAsync(int id, int itemId, GoalMeasure? measure, string? measureLabel, decimal? baseline, DateOnly? baselineOn,
+        decimal? target, DateOnly? targetOn, CancellationToken ct) =>
+        ChangePlanAsync(id, (student, plan) => plans.SetMeasureAsync(student, plan, itemId, new GoalMeasureInput(measure, measureLabel, baseline, baselineOn, target, targetOn),
+            access.Actor, PlanVersion, ct), "Goal measure saved.", "", ct);
+
+    public Task<IActionResult> OnPostRemoveMeasureAsync(int id, int itemId, CancellationToken ct) =>
+        ChangePlanAsync(id, (student, plan) => plans.RemoveMeasureAsync(student, plan, itemId, access.Actor, PlanVersion, ct), "Goal measure removed.", "", ct);
+
+    public Task<IActionResult> OnPostGoalPointAsync(int id, int itemId, DateOnly? pointOn, decimal? pointValue, CancellationToken ct) =>
+        ChangePlanAsync(id, (student, plan) => plans.AddPointAsync(student, plan, itemId, pointOn, pointValue, access.Actor, PlanVersion, ct), "Value recorded.", "", ct);
+
+    public Task<IActionResult> OnPostRemoveGoalPointAsync(int id, int itemId, int pointId, CancellationToken ct) =>
+        ChangePlanAsync(id, (student, plan) => plans.RemovePointAsync(student, plan, itemId, pointId, access.Actor, PlanVersion, ct), "Value removed.", "", ct);
 
     public async Task<IActionResult> OnPostNoteAsync(int id, string? text, CancellationToken ct)
     {
@@ -243,6 +260,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         History = await StudentPage.History(db, id).ToListAsync(ct);
         Notes = await StudentPage.Notes(db, id).ToListAsync(ct);
         Indicators = await db.StudentIndicators.AsNoTracking().SingleOrDefaultAsync(i => i.StudentId == id, ct);
+        Goals = Plan is null ? new Dictionary<int, GoalView>() : await goalSeries.ForAsync(id, Plan.Items, Today, ct);
         var mySchools = await me.SchoolIdsAsync(ct);
         ConversationReferralIds = Referrals.Where(r => r.Status != SuccessPlans.Features.Referrals.ReferralStatus.Draft && mySchools.Contains(r.SchoolId)).Select(r => r.Id).ToHashSet();
         var conversation = ConversationReferralIds.ToList();
@@ -252,5 +270,12 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         return true;
     }
 
+    /// <summary>What the goal panel of a need shows and offers.</summary>
+    public GoalPanel PanelFor(PlanItem need) => new(need, Goals.GetValueOrDefault(need.Id), CanEdit, PlanVersion, Student.Id, Today,
+        Referrals.Where(r => r.NeedId == need.Id && r.IsSuccess).ToList());
+
     public bool CanEdit => Student.Status == StudentStatus.Active && Plan is { Status: not PlanStatus.Closed };
 }
+
+public sealed record GoalPanel(PlanItem Need, GoalView? View, bool CanEdit, Guid PlanVersion, int StudentId, DateOnly Today,
+    IReadOnlyList<SuccessPlans.Features.Referrals.Referral> Served);

@@ -16,7 +16,11 @@ public static class StudentsApi
     public sealed record StudentPage(IReadOnlyList<StudentSummary> Items, int Total, int Page, int PageSize);
     public sealed record StudentDetail(int Id, string GivenName, string FamilyName, string? Grade, int SchoolId, string School, StudentStatus Status,
         string? ExternalId, string? LocalId, DateOnly? BirthDate, string? HomeLanguage, string? GuardianName, string? GuardianEmail, string? GuardianPhone);
-    public sealed record PlanItemDto(int Id, Domain Domain, PlanItemKind Kind, string Description, string? Goal, NeedPriority? Priority, NeedStatus? Status, DateOnly? IdentifiedOn);
+    public sealed record PlanItemDto(int Id, Domain Domain, PlanItemKind Kind, string Description, string? Goal, NeedPriority? Priority, NeedStatus? Status, DateOnly? IdentifiedOn,
+        GoalMeasureDto? Measure);
+    /// <summary>A need's measure, read-only: baseline, target, the values after the baseline and the progress code (null before any value).</summary>
+    public sealed record GoalMeasureDto(GoalMeasure Measure, string Unit, decimal Baseline, DateOnly BaselineOn, decimal Target, DateOnly? TargetOn,
+        IReadOnlyList<GoalValue> Values, GoalProgress? Progress);
     public sealed record PlanDto(int Id, int SchoolYear, PlanStatus Status, int Tier, DateOnly? NextReviewDue, Guid Version, IReadOnlyList<PlanItemDto> Items);
     public sealed record NewItemRequest(Domain? Domain, PlanItemKind? Kind, string? Description, string? Goal, NeedPriority? Priority);
     public sealed record ReviewRequest(int? Tier, IReadOnlyList<NewItemRequest>? Items, Guid? PlanVersion);
@@ -66,47 +70,47 @@ public static class StudentsApi
                 s.BirthDate, s.HomeLanguage, s.GuardianName, s.GuardianEmail, s.GuardianPhone));
     }
 
-    private static async Task<Results<Ok<PlanDto>, NotFoundProblem>> GetPlanAsync(int id, StudentAccess access, PlanService plans, CancellationToken ct)
+    private static async Task<Results<Ok<PlanDto>, NotFoundProblem>> GetPlanAsync(int id, StudentAccess access, PlanService plans, GoalSeries goals, CancellationToken ct)
     {
         var student = await access.FindAsync(id, ct);
         if (student is null) return ApiProblems.NotFound("student", id);
         var plan = await plans.FindPlanAsync(id, SchoolYears.For(await plans.TodayAsync(ct)), ct);
-        return plan is null ? NoPlan() : TypedResults.Ok(ToDto(plan));
+        return plan is null ? NoPlan() : TypedResults.Ok(await ToDtoAsync(plan, goals, plans, ct));
     }
 
-    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> ReviewAsync(int id, ReviewRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
+    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> ReviewAsync(int id, ReviewRequest body, StudentAccess access, PlanService plans, GoalSeries goals, CancellationToken ct) =>
         ChangeAsync(id, access, plans, requirePlan: false, ct, async (student, _) =>
         {
             var items = (body.Items ?? []).Select(i => new NewPlanItem(i.Domain, i.Kind, i.Description, i.Goal, i.Priority)).ToList();
-            return TypedResults.Ok(ToDto(await plans.RecordReviewAsync(student, body.Tier, items, access.Actor, body.PlanVersion, ct)));
+            return TypedResults.Ok(await ToDtoAsync(await plans.RecordReviewAsync(student, body.Tier, items, access.Actor, body.PlanVersion, ct), goals, plans, ct));
         });
 
-    private static Task<Results<Created<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> AddItemAsync(int id, AddItemRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
+    private static Task<Results<Created<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> AddItemAsync(int id, AddItemRequest body, StudentAccess access, PlanService plans, GoalSeries goals, CancellationToken ct) =>
         ChangeAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
         {
             var item = await plans.AddItemAsync(student, plan!, new NewPlanItem(body.Domain, body.Kind, body.Description, body.Goal, body.Priority), access.Actor, body.PlanVersion, ct);
-            return TypedResults.Created($"/api/v1/students/{id}/plan", ToDto(plan!));
+            return TypedResults.Created($"/api/v1/students/{id}/plan", await ToDtoAsync(plan!, goals, plans, ct));
         });
 
-    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> UpdateNeedAsync(int id, int itemId, UpdateNeedRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
+    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> UpdateNeedAsync(int id, int itemId, UpdateNeedRequest body, StudentAccess access, PlanService plans, GoalSeries goals, CancellationToken ct) =>
         ChangeAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
         {
             await plans.UpdateNeedAsync(student, plan!, itemId, body.Status, body.Goal, body.Priority, access.Actor, body.PlanVersion, ct);
-            return TypedResults.Ok(ToDto(plan!));
+            return TypedResults.Ok(await ToDtoAsync(plan!, goals, plans, ct));
         });
 
-    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> NextReviewAsync(int id, NextReviewRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
+    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> NextReviewAsync(int id, NextReviewRequest body, StudentAccess access, PlanService plans, GoalSeries goals, CancellationToken ct) =>
         ChangeAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
         {
             await plans.SetNextReviewAsync(student, plan!, body.NextReviewDue, access.Actor, body.PlanVersion, ct);
-            return TypedResults.Ok(ToDto(plan!));
+            return TypedResults.Ok(await ToDtoAsync(plan!, goals, plans, ct));
         });
 
-    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> CloseAsync(int id, VersionRequest body, StudentAccess access, PlanService plans, CancellationToken ct) =>
+    private static Task<Results<Ok<PlanDto>, ValidationProblem, NotFoundProblem, ConflictProblem>> CloseAsync(int id, VersionRequest body, StudentAccess access, PlanService plans, GoalSeries goals, CancellationToken ct) =>
         ChangeAsync(id, access, plans, requirePlan: true, ct, async (student, plan) =>
         {
             await plans.ClosePlanAsync(student, plan!, access.Actor, body.PlanVersion, ct);
-            return TypedResults.Ok(ToDto(plan!));
+            return TypedResults.Ok(await ToDtoAsync(plan!, goals, plans, ct));
         });
 
     /// <summary>Finds the visible student (and plan), runs the change, and maps the domain's refusals to ProblemDetails (CoreResults).</summary>
@@ -122,7 +126,13 @@ public static class StudentsApi
 
     private static NotFoundProblem NoPlan() => new("No plan yet.", "This student has no success plan this school year; record a review first.");
 
-    private static PlanDto ToDto(SuccessPlan p) => new(p.Id, p.SchoolYear, p.Status, p.Tier, p.NextReviewDue, p.Version,
-        p.Items.OrderBy(i => i.Domain).ThenBy(i => i.Id)
-            .Select(i => new PlanItemDto(i.Id, i.Domain, i.Kind, i.Description, i.Goal, i.Priority, i.Status, i.IdentifiedOn)).ToList());
+    private static async Task<PlanDto> ToDtoAsync(SuccessPlan p, GoalSeries goals, PlanService plans, CancellationToken ct)
+    {
+        var measured = await goals.ForAsync(p.StudentId, p.Items, await plans.TodayAsync(ct), ct);
+        return new(p.Id, p.SchoolYear, p.Status, p.Tier, p.NextReviewDue, p.Version,
+            p.Items.OrderBy(i => i.Domain).ThenBy(i => i.Id)
+                .Select(i => new PlanItemDto(i.Id, i.Domain, i.Kind, i.Description, i.Goal, i.Priority, i.Status, i.IdentifiedOn,
+                    measured.TryGetValue(i.Id, out var g) ? new GoalMeasureDto(g.Measure, g.Unit, i.Baseline!.Value, i.BaselineOn!.Value, i.Target!.Value, i.TargetOn, g.Values, g.Progress) : null))
+                .ToList());
+    }
 }
