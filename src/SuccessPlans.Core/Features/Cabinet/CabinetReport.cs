@@ -233,7 +233,9 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
     }
 
     /// <summary>Distinct children, counted only up to the threshold (beyond it the figure is shown anyway).</summary>
-    public static IQueryable<int> DistinctChildren(IQueryable<int> studentIds, int threshold) => studentIds.Distinct().OrderBy(id => id).Take(threshold);
+    // No OrderBy, so EF logs its row-limiting warning: any threshold distinct children answer alike, and ordering made
+    // each of these five queries sort every child of the period (16-55 ms each at 10,000 students, against 0 ms).
+    public static IQueryable<int> DistinctChildren(IQueryable<int> studentIds, int threshold) => studentIds.Distinct().Take(threshold);
 
     public sealed record ServedSum(ServedDimension Dimension, int ValueId, int Children, int Services);
     public sealed record MonthSum(int MonthNumber, int Children, int Services);
