@@ -2478,103 +2478,66 @@ GO
 BEGIN TRANSACTION;
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+    WHERE [MigrationId] = N'20261202041008_PerformanceRollups'
 )
 BEGIN
-    ALTER TABLE [Referrals] ADD [GoalServed] nvarchar(1000) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
-)
-BEGIN
-    ALTER TABLE [PlanItems] ADD [Baseline] decimal(9,2) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
-)
-BEGIN
-    ALTER TABLE [PlanItems] ADD [BaselineOn] date NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
-)
-BEGIN
-    ALTER TABLE [PlanItems] ADD [Measure] nvarchar(32) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
-)
-BEGIN
-    ALTER TABLE [PlanItems] ADD [MeasureLabel] nvarchar(100) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
-)
-BEGIN
-    ALTER TABLE [PlanItems] ADD [Target] decimal(9,2) NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
-)
-BEGIN
-    ALTER TABLE [PlanItems] ADD [TargetOn] date NULL;
-END;
-
-IF NOT EXISTS (
-    SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
-)
-BEGIN
-    CREATE TABLE [GoalPoints] (
-        [Id] int NOT NULL IDENTITY,
-        [NeedId] int NOT NULL,
-        [On] date NOT NULL,
-        [Value] decimal(9,2) NOT NULL,
-        [RecordedAt] datetime2 NOT NULL,
-        [RecordedBy] nvarchar(200) NOT NULL,
+    CREATE TABLE [ServedMonths] (
+        [Id] bigint NOT NULL IDENTITY,
         [TenantId] int NOT NULL,
-        [Version] uniqueidentifier NOT NULL,
-        CONSTRAINT [PK_GoalPoints] PRIMARY KEY ([Id]),
-        CONSTRAINT [FK_GoalPoints_PlanItems_NeedId] FOREIGN KEY ([NeedId]) REFERENCES [PlanItems] ([Id]) ON DELETE NO ACTION,
-        CONSTRAINT [FK_GoalPoints_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+        [Dimension] int NOT NULL,
+        [ValueId] int NOT NULL,
+        [MonthNumber] int NOT NULL,
+        [PreviousMonthNumber] int NOT NULL,
+        [Children] int NOT NULL,
+        [Services] int NOT NULL,
+        CONSTRAINT [PK_ServedMonths] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ServedMonths_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
     );
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+    WHERE [MigrationId] = N'20261202041008_PerformanceRollups'
 )
 BEGIN
-    CREATE INDEX [IX_GoalPoints_NeedId] ON [GoalPoints] ([NeedId]);
+    CREATE INDEX [IX_ServedMonths_Dashboard] ON [ServedMonths] ([TenantId], [MonthNumber], [Dimension], [ValueId], [PreviousMonthNumber], [Children], [Services]);
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+    WHERE [MigrationId] = N'20261202041008_PerformanceRollups'
 )
 BEGIN
-    CREATE INDEX [IX_GoalPoints_TenantId_NeedId_On] ON [GoalPoints] ([TenantId], [NeedId], [On]);
+    INSERT INTO ServedMonths (TenantId, Dimension, ValueId, MonthNumber, PreviousMonthNumber, Children, Services)
+    SELECT TenantId, Dimension, ValueId, MonthNumber, PreviousMonthNumber, COUNT(*), SUM(Services)
+    FROM (
+      SELECT TenantId, Dimension, ValueId, MonthNumber, Services,
+        COALESCE(LAG(MonthNumber) OVER (PARTITION BY TenantId, StudentId, Dimension, ValueId ORDER BY MonthNumber), 0) AS PreviousMonthNumber
+      FROM (
+        SELECT TenantId, StudentId, Dimension, ValueId, MonthNumber, SUM(Services) AS Services
+        FROM (
+          SELECT y.TenantId, y.StudentId, v.Dimension,
+            CASE v.Dimension WHEN 0 THEN 0 WHEN 1 THEN y.Domain WHEN 2 THEN y.SchoolId WHEN 3 THEN y.OrganizationId ELSE COALESCE(y.Tier, -1) END AS ValueId,
+            y.SchoolYear * 12 + m.M AS MonthNumber,
+            CASE m.M WHEN 7 THEN y.Aug WHEN 8 THEN y.Sep WHEN 9 THEN y.Oct WHEN 10 THEN y.Nov WHEN 11 THEN y.Dec WHEN 12 THEN y.Jan WHEN 13 THEN y.Feb WHEN 14 THEN y.Mar WHEN 15 THEN y.Apr WHEN 16 THEN y.May WHEN 17 THEN y.Jun WHEN 18 THEN y.Jul END AS Services
+          FROM DeliveryYears y
+          CROSS JOIN (SELECT 0 AS Dimension UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) v
+          CROSS JOIN (SELECT 7 AS M UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10 UNION ALL SELECT 11 UNION ALL SELECT 12 UNION ALL SELECT 13 UNION ALL SELECT 14 UNION ALL SELECT 15 UNION ALL SELECT 16 UNION ALL SELECT 17 UNION ALL SELECT 18) m
+        ) u
+        GROUP BY TenantId, StudentId, Dimension, ValueId, MonthNumber
+        HAVING SUM(Services) > 0
+      ) s
+    ) p
+    GROUP BY TenantId, Dimension, ValueId, MonthNumber, PreviousMonthNumber;
 END;
 
 IF NOT EXISTS (
     SELECT * FROM [__EFMigrationsHistory]
-    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+    WHERE [MigrationId] = N'20261202041008_PerformanceRollups'
 )
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
-    VALUES (N'20261202041053_MeasurableGoals', N'10.0.14');
+    VALUES (N'20261202041008_PerformanceRollups', N'10.0.14');
 END;
 
 COMMIT;

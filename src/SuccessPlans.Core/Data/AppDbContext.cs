@@ -49,6 +49,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Referrals.ReferralEvent> ReferralEvents => Set<SuccessPlans.Features.Referrals.ReferralEvent>();
     public DbSet<SuccessPlans.Features.Referrals.ServiceDelivery> ServiceDeliveries => Set<SuccessPlans.Features.Referrals.ServiceDelivery>();
     public DbSet<SuccessPlans.Features.Cabinet.DeliveryYear> DeliveryYears => Set<SuccessPlans.Features.Cabinet.DeliveryYear>();
+    public DbSet<SuccessPlans.Features.Cabinet.ServedMonth> ServedMonths => Set<SuccessPlans.Features.Cabinet.ServedMonth>();
     public DbSet<SuccessPlans.Features.Referrals.ReferralMessage> ReferralMessages => Set<SuccessPlans.Features.Referrals.ReferralMessage>();
     public DbSet<SuccessPlans.Features.Referrals.ReferralUpdate> ReferralUpdates => Set<SuccessPlans.Features.Referrals.ReferralUpdate>();
     public DbSet<CaseNote> CaseNotes => Set<CaseNote>();

@@ -255,6 +255,44 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.ToTable("DeliveryYears");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedMonth", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Children")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Dimension")
+                        .HasMaxLength(32)
+                        .HasColumnType("int");
+
+                    b.Property<int>("MonthNumber")
+                        .HasColumnType("int");
+
+                    b.Property<int>("PreviousMonthNumber")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Services")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ValueId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "MonthNumber", "Dimension", "ValueId", "PreviousMonthNumber", "Children", "Services")
+                        .HasDatabaseName("IX_ServedMonths_Dashboard");
+
+                    b.ToTable("ServedMonths");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Directory.ApiKey", b =>
                 {
                     b.Property<int>("Id")
@@ -2433,6 +2471,15 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedMonth", b =>
+                {
                     b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")

@@ -242,6 +242,42 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.ToTable("DeliveryYears");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedMonth", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Children")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Dimension")
+                        .HasMaxLength(32)
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MonthNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PreviousMonthNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Services")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ValueId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "MonthNumber", "Dimension", "ValueId", "PreviousMonthNumber", "Children", "Services")
+                        .HasDatabaseName("IX_ServedMonths_Dashboard");
+
+                    b.ToTable("ServedMonths");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Directory.ApiKey", b =>
                 {
                     b.Property<int>("Id")
@@ -2351,6 +2387,15 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedMonth", b =>
+                {
                     b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")

@@ -137,6 +137,64 @@ public class CabinetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_served_months_kept_on_every_delivery_and_correction_equal_those_rebuilt_migrated_and_compacted()
+    {
+        // Corrections that move a child's served months about: a September service moved to November, a service
+        // removed, and a service in August before a child's only month.
+        await _app.InTenant(_tenant, async (sp, db) =>
+        {
+            var service = sp.GetRequiredService<ReferralService>();
+            var actor = new Actor(null, "test");
+            var nora = await db.Referrals.Include(r => r.Deliveries).Where(r => r.ServiceId == _tutoring).OrderBy(r => r.Id).FirstAsync();
+            await service.CorrectDeliveryAsync(nora, nora.Deliveries.Single(d => d.DeliveredOn == D("2026-09-30")).Id, false, D("2026-11-05"), 1, DeliveryUnit.Sessions, null, "Wrong day", actor, nora.Version);
+            var sam = await db.Referrals.Include(r => r.Deliveries).Where(r => r.ServiceId == _counseling).OrderBy(r => r.Id).FirstAsync();
+            await service.CorrectDeliveryAsync(sam, sam.Deliveries.First().Id, true, null, null, null, null, "Twice", actor, sam.Version);
+            var tia = await db.Referrals.Where(r => r.ServiceId == _dental).OrderBy(r => r.Id).FirstAsync();
+            await service.RecordDeliveryAsync(tia, D("2026-08-20"), 1, DeliveryUnit.Sessions, null, actor, tia.Version);
+        });
+
+        // Every period's figures are still the deliveries' own, by domain too.
+        foreach (var (from, to) in new[] { ("2026-08-01", "2027-07-31"), ("2026-10-01", "2026-11-30"), ("2026-11-01", "2026-11-30"), ("2026-08-01", "2026-09-30") })
+        {
+            var d = await DashboardAsync(from, to);
+            var expected = await _app.InTenant(_tenant, async (_, db) => await db.ServiceDeliveries
+                .Where(x => x.DeliveredOn >= D(from) && x.DeliveredOn <= D(to))
+                .GroupBy(x => x.Referral.Domain).Select(g => new { g.Key, Children = g.Select(x => x.Referral.StudentId).Distinct().Count(), Services = g.Count() })
+                .ToListAsync());
+            var byDomain = d.Table("domain");
+            foreach (var domain in Enum.GetValues<Domain>())
+            {
+                var row = byDomain.Rows.Single(r => r.Label == SuccessPlans.Labels.Words(domain));
+                var e = expected.SingleOrDefault(x => x.Key == domain);
+                if (row.Figures[0].Suppressed) continue;
+                Assert.Equal(((long?)(e?.Children ?? 0), (long?)(e?.Services ?? 0)), (row.Figures[0].Value, row.Figures[1].Value));
+            }
+        }
+
+        async Task<List<string>> Sums() => await _app.InTenant(_tenant, async (_, db) =>
+            (await db.ServedMonths.GroupBy(m => new { m.Dimension, m.ValueId, m.MonthNumber, m.PreviousMonthNumber })
+                .Select(g => new { g.Key, Children = g.Sum(m => m.Children), Services = g.Sum(m => m.Services) }).ToListAsync())
+            .Where(g => g.Children != 0 || g.Services != 0)
+            .Select(g => $"{g.Key.Dimension}/{g.Key.ValueId}/{ServedMonth.MonthOf(g.Key.MonthNumber):yyyy-MM}/{g.Key.PreviousMonthNumber}: {g.Children}, {g.Services}")
+            .Order().ToList());
+        var kept = await Sums();
+        Assert.Contains($"Total/0/2026-11/{ServedMonth.Number(2026, 8)}: 1, 2", kept); // Tia's child served in August, then November
+        Assert.Contains($"Total/0/2026-11/{ServedMonth.Number(2026, 10)}: 1, 1", kept); // Nora's child moved from September to November
+
+        await _app.InTenant(_tenant, async (sp, db) => { await DeliveryRollup.CompactAsync(db); return 0; });
+        Assert.Equal(kept, await Sums());
+        Assert.Equal(kept.Count, await _app.InTenant(_tenant, (_, db) => db.ServedMonths.CountAsync())); // one row per key
+
+        await _app.InTenant(_tenant, (_, db) => DeliveryRollup.RebuildAsync(db));
+        Assert.Equal(kept, await Sums());
+
+        var sql = new SuccessPlans.Migrations.Sqlite.Migrations.PerformanceRollups().UpOperations
+            .OfType<Microsoft.EntityFrameworkCore.Migrations.Operations.SqlOperation>().Select(o => o.Sql).Single();
+        await _app.InTenant(_tenant, async (_, db) => { await db.Database.ExecuteSqlRawAsync("DELETE FROM ServedMonths"); return await db.Database.ExecuteSqlRawAsync(sql); });
+        Assert.Equal(kept, await Sums());
+    }
+
+    [Fact]
     public async Task The_migration_fills_the_rollup_and_the_referral_columns_as_the_app_does()
     {
         // The SQL of the migration that brought the cabinet, run again over data the app wrote, gives the same rows.

@@ -106,7 +106,8 @@ public class SqlServerTranslationTests
         Translates(CabinetReport.DistinctChildren(funnel.Completed.Select(r => r.StudentId), 11), "children completed");
         Translates(CabinetReport.DistinctChildren(funnel.NeedsMet.Select(i => i.Plan.StudentId), 11), "children with needs met");
         Translates(CabinetReport.DistinctChildren(funnel.FirstServed.Select(r => r.StudentId), 11), "children served");
-        Translates(CabinetReport.DeliveryRows(db, period), "deliveries");
+        Translates(CabinetReport.ServedSums(db, period), "children and services by breakdown");
+        Translates(CabinetReport.MonthSums(db, period), "children and services by month");
     }
 
     [Fact]

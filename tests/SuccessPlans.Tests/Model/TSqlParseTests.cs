@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using SuccessPlans.Data;
 using SuccessPlans.Features.Flags;
 using SuccessPlans.Features.Indicators;
 using SuccessPlans.Features.Roster;
@@ -45,13 +46,11 @@ public class TSqlParseTests
     public static TheoryData<string, string> RawSql()
     {
         var data = new TheoryData<string, string>();
-        foreach (var rows in new[] { 1, 2, 250 })
-            data.Add($"{nameof(NightlyCheckJob.InsertFlagsSql)}({rows})", AsSent(NightlyCheckJob.InsertFlagsSql(rows), rows * 7));
         foreach (var rows in new[] { 1, 2, 500 })
             data.Add($"{nameof(OneRosterImporter.InsertHistorySql)}({rows})", AsSent(OneRosterImporter.InsertHistorySql(rows), 4 + rows * 4));
-        // Indicator imports and the per-student summary: one statement shape per table, at its largest and smallest.
+        // Indicator imports, the per-student summary and new flags: one statement shape per table, at its largest and smallest.
         foreach (var (table, columns) in new[] { ("AttendanceEvents", BulkInsert.AttendanceColumns), ("BehaviorIncidents", BulkInsert.IncidentColumns),
-                     ("CourseMarks", BulkInsert.MarkColumns), ("SchoolDays", BulkInsert.SchoolDayColumns), ("StudentIndicators", BulkInsert.SummaryColumns) })
+                     ("CourseMarks", BulkInsert.MarkColumns), ("SchoolDays", BulkInsert.SchoolDayColumns), ("StudentIndicators", BulkInsert.SummaryColumns), ("Flags", BulkInsert.FlagColumns) })
             foreach (var rows in new[] { 1, BulkInsert.RowsPerStatement(columns.Length) })
                 data.Add($"{nameof(BulkInsert.InsertSql)}({table}, {rows})", AsSent(BulkInsert.InsertSql(table, columns, rows), 1 + rows * columns.Length));
         data.Add(nameof(OneRosterImporter.InsertAddedHistorySql), AsSent(OneRosterImporter.InsertAddedHistorySql(sqlServer: true), 7));
@@ -80,12 +79,11 @@ public class TSqlParseTests
     /// </summary>
     private static readonly Dictionary<string, int> KnownCallSites = new()
     {
-        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 1,
         // History rows: those built in SQL for the children a batch added, and the changed and withdrawn ones.
         ["src/SuccessPlans.Core/Features/Roster/OneRosterImporter.cs"] = 2,
         ["src/SuccessPlans.Core/Data/SqlitePragmas.cs"] = 2,
-        // Multi-row INSERTs of imported indicators and of the per-student summary.
-        ["src/SuccessPlans.Core/Features/Indicators/BulkInsert.cs"] = 1,
+        // Multi-row INSERTs of imported indicators, the per-student summary and the nightly check's new flags.
+        ["src/SuccessPlans.Core/Data/BulkInsert.cs"] = 1,
         ["src/SuccessPlans.Core/Features/Retention/TenantErasure.cs"] = 1,
         // SQLite only (a WAL checkpoint after an erasure); returns at once on SQL Server.
         ["src/SuccessPlans.Core/Features/Retention/SqliteDisposal.cs"] = 1,

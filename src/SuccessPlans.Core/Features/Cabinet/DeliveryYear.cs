@@ -89,8 +89,11 @@ public static class DeliveryRollup
     public static async Task CountAsync(AppDbContext db, Referral referral, DateOnly deliveredOn, CancellationToken ct, int services = 1)
     {
         var year = SchoolYears.For(deliveredOn);
-        var row = db.DeliveryYears.Local.FirstOrDefault(m => m.ReferralId == referral.Id && m.SchoolYear == year)
-                  ?? await db.DeliveryYears.SingleOrDefaultAsync(m => m.ReferralId == referral.Id && m.SchoolYear == year, ct);
+        // All the child's rows (every referral, every year), for ServedMonths: a few dozen at most.
+        var studentId = referral.StudentId;
+        await db.DeliveryYears.Where(m => m.StudentId == studentId).LoadAsync(ct);
+        List<DeliveryYear> Child() => db.DeliveryYears.Local.Where(m => m.StudentId == studentId && db.Entry(m).State != EntityState.Deleted).ToList();
+        var row = db.DeliveryYears.Local.FirstOrDefault(m => m.ReferralId == referral.Id && m.SchoolYear == year);
         if (row is null)
         {
             row = new DeliveryYear
@@ -100,7 +103,40 @@ public static class DeliveryRollup
             };
             db.DeliveryYears.Add(row);
         }
+        // The child's served months under this referral's values, before and after: the difference is appended.
+        var values = ServedMonths.ValuesOf(row);
+        var difference = new Dictionary<(ServedDimension, int, int, int), (int Children, int Services)>();
+        ServedMonths.Add(Child(), values, difference, -1);
         row.Count(deliveredOn, services);
+        ServedMonths.Add(Child(), values, difference);
+        db.ServedMonths.AddRange(ServedMonths.Rows(difference));
+    }
+
+    /// <summary>
+    /// Folds the differences appended since the last time into one row per (value, month, previous month), in one
+    /// transaction. Rows appended meanwhile (a delivery recorded during the fold) have higher ids and are left as they are.
+    /// </summary>
+    public static async Task CompactAsync(AppDbContext db, CancellationToken ct = default)
+    {
+        await db.InTransactionAsync(async ct =>
+        {
+            var last = await db.ServedMonths.MaxAsync(m => (long?)m.Id, ct);
+            if (last is not { } upTo) return 0;
+            var rows = db.ServedMonths.Where(m => m.Id <= upTo);
+            if (await rows.CountAsync(ct) == await rows.Select(m => new { m.Dimension, m.ValueId, m.MonthNumber, m.PreviousMonthNumber }).Distinct().CountAsync(ct))
+                return 0; // nothing to fold
+            var sums = await rows.GroupBy(m => new { m.Dimension, m.ValueId, m.MonthNumber, m.PreviousMonthNumber })
+                .Select(g => new { g.Key.Dimension, g.Key.ValueId, g.Key.MonthNumber, g.Key.PreviousMonthNumber, Children = g.Sum(m => m.Children), Services = g.Sum(m => m.Services) })
+                .ToListAsync(ct);
+            await rows.ExecuteDeleteAsync(ct);
+            db.ServedMonths.AddRange(sums.Where(s => s.Children != 0 || s.Services != 0).Select(s => new ServedMonth
+            {
+                Dimension = s.Dimension, ValueId = s.ValueId, MonthNumber = s.MonthNumber, PreviousMonthNumber = s.PreviousMonthNumber,
+                Children = s.Children, Services = s.Services,
+            }));
+            await db.SaveChangesAsync(ct);
+            return 0;
+        }, ct);
     }
 
     /// <summary>
@@ -131,6 +167,8 @@ public static class DeliveryRollup
             }
             row.Count(new DateOnly(c.Year, c.Month, 1), c.Count);
         }
+        await db.ServedMonths.ExecuteDeleteAsync(ct);
+        var served = ServedMonths.For(rows.Values);
         var tracking = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
@@ -138,6 +176,12 @@ public static class DeliveryRollup
             foreach (var chunk in rows.Values.Chunk(5000))
             {
                 db.DeliveryYears.AddRange(chunk);
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+            }
+            foreach (var chunk in served.Chunk(5000))
+            {
+                db.ServedMonths.AddRange(chunk);
                 await db.SaveChangesAsync(ct);
                 db.ChangeTracker.Clear();
             }

@@ -45,6 +45,9 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         // "Sent N days ago" on local day D means sent before the start of local day D - N + 1.
         DateTime StartOfLocalDay(DateOnly d) => LocalDays.StartUtc(d, zone);
 
+        // The cabinet's served months, appended to by each delivery of the day, folded into one row per key.
+        await SuccessPlans.Features.Cabinet.DeliveryRollup.CompactAsync(db, ct);
+
         var expired = await ExpireReferralsAsync(StartOfLocalDay(today.AddDays(-tenant.ReferralExpiryDays + 1)), now, ct);
 
         var unmet = await UnmetNeeds(db, today.AddDays(-tenant.UnmetNeedDays)).ToListAsync(ct);
@@ -72,7 +75,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
                     .Select(c => new Flag { Kind = kind, SubjectId = c.Key, StudentId = c.Value.StudentId, FirstSeenOn = today, Summary = Truncate(c.Value.Summary) }));
                 toResolve.AddRange(existing.Where(e => !current.ContainsKey(e.Key)).Select(e => e.Value));
             }
-            await InsertFlagsAsync(tenant.Id, toOpen, ct);
+            await BulkInsert.FlagsAsync(db, tenant.Id, toOpen, ct);
             // Set-based; the tenant filter limits the update to this tenant's flags.
             foreach (var chunk in toResolve.Chunk(5000))
                 await db.Flags.Where(f => chunk.Contains(f.Id)).ExecuteUpdateAsync(u => u.SetProperty(f => f.ResolvedAt, now).SetProperty(f => f.Version, Guid.NewGuid()), ct);
@@ -150,41 +153,6 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
                 || (i.YearBand == AttendanceBand.AtRisk && (i.RecentBand == AttendanceBand.Chronic || i.RecentBand == AttendanceBand.Severe))
                 || (i.YearBand == AttendanceBand.Chronic && i.RecentBand == AttendanceBand.Severe))))
         .Select(n => new Subject(n.Id, n.Plan.StudentId, "Attendance in the last 30 days is worse than the school year, after services began for: " + n.Description));
-
-    /// <summary>
-    /// New flags in multi-row INSERTs: the first check of a large tenant opens tens of thousands at once, and
-    /// row-by-row inserts would dominate the run. The rows are this scope's tenant's own (TenantId is the
-    /// scope's), the same columns SaveChanges would write; the SQL is common to SQLite and SQL Server.
-    /// </summary>
-    private async Task InsertFlagsAsync(int tenantId, List<Flag> flags, CancellationToken ct)
-    {
-        const int RowsPerStatement = 250; // 7 parameters a row: under SQL Server's 2,100
-        var sqlite = db.Database.IsSqlite();
-        foreach (var chunk in flags.Chunk(RowsPerStatement))
-        {
-            var parameters = new List<object?>(chunk.Length * 7);
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                var f = chunk[i];
-                // Stored as EF stores them: enums by name; on SQLite a Guid as upper-case text.
-                parameters.AddRange([tenantId, f.Kind.ToString(), f.SubjectId, f.StudentId, f.FirstSeenOn, f.Summary,
-                    sqlite ? Guid.NewGuid().ToString().ToUpperInvariant() : Guid.NewGuid()]);
-            }
-            await db.Database.ExecuteSqlRawAsync(InsertFlagsSql(chunk.Length), parameters!, ct);
-        }
-    }
-
-    /// <summary>The INSERT of <paramref name="rows"/> flags, 7 placeholders a row (public: its T-SQL is parsed in the tests).</summary>
-    public static string InsertFlagsSql(int rows)
-    {
-        var sql = new StringBuilder("INSERT INTO \"Flags\" (\"TenantId\", \"Kind\", \"SubjectId\", \"StudentId\", \"FirstSeenOn\", \"Summary\", \"Version\") VALUES ");
-        for (var i = 0; i < rows; i++)
-        {
-            var p = i * 7;
-            sql.Append(i == 0 ? "" : ", ").Append($"({{{p}}}, {{{p + 1}}}, {{{p + 2}}}, {{{p + 3}}}, {{{p + 4}}}, {{{p + 5}}}, {{{p + 6}}})");
-        }
-        return sql.ToString();
-    }
 
     /// <summary>Sent referrals with no answer within the tenant's window expire; each transition is recorded.</summary>
     private async Task<int> ExpireReferralsAsync(DateTime sentBefore, DateTime now, CancellationToken ct)
