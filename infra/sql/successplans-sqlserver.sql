@@ -2543,3 +2543,129 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+)
+BEGIN
+    ALTER TABLE [Referrals] ADD [GoalServed] nvarchar(1000) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+)
+BEGIN
+    ALTER TABLE [PlanItems] ADD [Baseline] decimal(9,2) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+)
+BEGIN
+    ALTER TABLE [PlanItems] ADD [BaselineOn] date NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+)
+BEGIN
+    ALTER TABLE [PlanItems] ADD [Measure] nvarchar(32) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+)
+BEGIN
+    ALTER TABLE [PlanItems] ADD [MeasureLabel] nvarchar(100) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+)
+BEGIN
+    ALTER TABLE [PlanItems] ADD [Target] decimal(9,2) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+)
+BEGIN
+    ALTER TABLE [PlanItems] ADD [TargetOn] date NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+)
+BEGIN
+    CREATE TABLE [GoalPoints] (
+        [Id] int NOT NULL IDENTITY,
+        [NeedId] int NOT NULL,
+        [On] date NOT NULL,
+        [Value] decimal(9,2) NOT NULL,
+        [RecordedAt] datetime2 NOT NULL,
+        [RecordedBy] nvarchar(200) NOT NULL,
+        [TenantId] int NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_GoalPoints] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_GoalPoints_PlanItems_NeedId] FOREIGN KEY ([NeedId]) REFERENCES [PlanItems] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_GoalPoints_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+)
+BEGIN
+    CREATE INDEX [IX_GoalPoints_NeedId] ON [GoalPoints] ([NeedId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+)
+BEGIN
+    CREATE INDEX [IX_GoalPoints_TenantId_NeedId_On] ON [GoalPoints] ([TenantId], [NeedId], [On]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202041053_MeasurableGoals'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261202041053_MeasurableGoals', N'10.0.14');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202043612_UserLanguage'
+)
+BEGIN
+    ALTER TABLE [AspNetUsers] ADD [Language] nvarchar(10) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202043612_UserLanguage'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261202043612_UserLanguage', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

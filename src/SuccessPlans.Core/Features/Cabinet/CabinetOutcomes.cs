@@ -60,7 +60,8 @@ public sealed class CabinetOutcomes(AppDbContext db)
         // Who was served, from when, in which domains, schools and tiers: the rollup alone (periods are whole months).
         var children = new Dictionary<int, Child>();
         var end = period.To.AddDays(1);
-        await foreach (var row in CabinetReport.DeliveryRows(db, period).AsAsyncEnumerable().WithCancellation(ct))
+        var (y1, y2) = (SchoolYears.For(period.From), SchoolYears.For(period.To));
+        await foreach (var row in db.DeliveryYears.AsNoTracking().Where(m => m.SchoolYear >= y1 && m.SchoolYear <= y2).AsAsyncEnumerable().WithCancellation(ct))
         {
             var counts = row.ByIndex();
             for (var i = 0; i < 12; i++)

@@ -51,6 +51,9 @@ public class DeliveryYear : ITenantOwned
     /// <summary>The calendar month of an index, in the school year starting in <paramref name="schoolYear"/>.</summary>
     public static DateOnly MonthAt(int schoolYear, int index) => new DateOnly(schoolYear, 8, 1).AddMonths(index);
 
+    /// <summary>The twelve months' counts, August first.</summary>
+    public int[] ByIndex() => [Aug, Sep, Oct, Nov, Dec, Jan, Feb, Mar, Apr, May, Jun, Jul];
+
     /// <summary>Counts services delivered on the day (one, or several at once when rebuilding).</summary>
     public void Count(DateOnly day, int services = 1)
     {
