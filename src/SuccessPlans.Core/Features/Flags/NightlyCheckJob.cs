@@ -195,7 +195,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
     {
         var coordinators = (await db.Users.Where(u => u.Role == UserRole.Coordinator && u.Email != null)
             .Where(u => !db.DigestsSent.Any(d => d.UserId == u.Id && d.On == today && d.Kind == DigestKind.Flags))
-            .Select(u => new { u.Id, u.Email, u.DisplayName, u.LockoutEnd, Schools = u.CoordinatorSchools.Select(c => c.SchoolId).ToList() })
+            .Select(u => new { u.Id, u.Email, u.DisplayName, u.LockoutEnd, u.Language, Schools = u.CoordinatorSchools.Select(c => c.SchoolId).ToList() })
             .ToListAsync(ct))
             // Deactivated coordinators get no mail (lockout is compared here: SQLite cannot compare DateTimeOffset).
             .Where(u => u.LockoutEnd is null || u.LockoutEnd < time.GetUtcNow()).ToList();
@@ -209,8 +209,11 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         {
             var mine = flags.Where(f => c.Schools.Contains(f.SchoolId)).ToList();
             if (mine.Count == 0) continue;
-            var text = new StringBuilder($"Good morning {c.DisplayName},\n\nThe nightly check of {tenant.Name} found {mine.Count} open flag(s) for your schools ({mine.Count(f => f.FirstSeenOn == today)} new today).\n");
-            var html = new StringBuilder($"<p>Good morning {WebUtility.HtmlEncode(c.DisplayName)},</p><p>The nightly check of {WebUtility.HtmlEncode(tenant.Name)} found {mine.Count} open flag(s) for your schools ({mine.Count(f => f.FirstSeenOn == today)} new today).</p>");
+            // In the coordinator's language; the flags' summaries stay as the rules wrote them.
+            using var language = EmailLanguage.Use(c.Language);
+            var newToday = mine.Count(f => f.FirstSeenOn == today);
+            var text = new StringBuilder($"{EmailLanguage.T("Good morning {0},", c.DisplayName)}\n\n{EmailLanguage.T("The nightly check of {0} found {1} open flag(s) for your schools ({2} new today).", tenant.Name, mine.Count, newToday)}\n");
+            var html = new StringBuilder($"<p>{EmailLanguage.T("Good morning {0},", WebUtility.HtmlEncode(c.DisplayName))}</p><p>{EmailLanguage.T("The nightly check of {0} found {1} open flag(s) for your schools ({2} new today).", WebUtility.HtmlEncode(tenant.Name), mine.Count, newToday)}</p>");
             foreach (var group in mine.GroupBy(f => f.Kind).OrderBy(g => g.Key))
             {
                 text.Append($"\n{Labels.Words(group.Key)} ({group.Count()})\n");
@@ -218,7 +221,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
                 foreach (var f in group.OrderBy(f => f.FamilyName).ThenBy(f => f.GivenName))
                 {
                     var link = urls.Student(f.StudentId);
-                    var isNew = f.FirstSeenOn == today ? " [new]" : "";
+                    var isNew = f.FirstSeenOn == today ? " " + EmailLanguage.T("[new]") : "";
                     text.Append($"- {f.GivenName} {f.FamilyName}: {f.Summary}{isNew}  {link}\n");
                     html.Append($"<li><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode($"{f.GivenName} {f.FamilyName}")}</a>: {WebUtility.HtmlEncode(f.Summary ?? "")}{isNew}</li>");
                 }
@@ -229,7 +232,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             var recipient = new SuccessPlans.Features.Audit.AccessActor(c.Id, c.DisplayName, Roles.Coordinator, null, null);
             db.AccessLog.AddRange(mine.Select(f => f.StudentId).Distinct()
                 .Select(id => accessLog.Entry(recipient, SuccessPlans.Features.Audit.AccessAction.DigestEmail, id, "nightly digest email")));
-            outbox.Enqueue("digest", c.Email!, c.DisplayName, FormattableString.Invariant($"SuccessPlans: {mine.Count} open flag(s) for {today:yyyy-MM-dd}"), text.ToString(), html.ToString(), c.Id);
+            outbox.Enqueue("digest", c.Email!, c.DisplayName, EmailLanguage.T("SuccessPlans: {0} open flag(s) for {1}", mine.Count, today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), text.ToString(), html.ToString(), c.Id);
             queued++;
         }
         try

@@ -115,13 +115,19 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
     private async Task NotifyOrganizationAsync(ProviderOrganization org, Referral referral, string serviceName, CancellationToken ct)
     {
         var recipients = await db.Users.Where(u => u.Role == UserRole.Provider && u.ProviderOrganizationId == org.Id && u.Email != null)
-            .Select(u => new { u.Email, u.DisplayName, u.Id }).ToListAsync(ct);
+            .Select(u => new { u.Email, u.DisplayName, u.Id, u.Language }).ToListAsync(ct);
         var link = urls.ProviderReferral(referral.Id);
-        var text = $"A new referral to {serviceName} is waiting for your answer in SuccessPlans:\n\n{link}\n\nThe child's details are in the app, not in this email.";
+        // Each provider user in their own language; the organization's shared address (no one's choice) in English.
+        void Send(string email, string? name, int? userId, string? language)
+        {
+            using var _ = EmailLanguage.Use(language);
+            var text = $"{EmailLanguage.T("A new referral to {0} is waiting for your answer in SuccessPlans:", serviceName)}\n\n{link}\n\n{EmailLanguage.T("The child's details are in the app, not in this email.")}";
+            outbox.Enqueue("referral", email, name, EmailLanguage.T("New referral to {0}", serviceName), text, recipientUserId: userId);
+        }
         if (org.Email is { Length: > 0 } orgEmail && recipients.All(r => !string.Equals(r.Email, orgEmail, StringComparison.OrdinalIgnoreCase)))
-            outbox.Enqueue("referral", orgEmail, org.Name, $"New referral to {serviceName}", text);
+            Send(orgEmail, org.Name, null, null);
         foreach (var r in recipients)
-            outbox.Enqueue("referral", r.Email!, r.DisplayName, $"New referral to {serviceName}", text, recipientUserId: r.Id);
+            Send(r.Email!, r.DisplayName, r.Id, r.Language);
     }
 
     public Task AcceptAsync(Referral r, Actor actor, Guid? version, CancellationToken ct = default) =>

@@ -53,7 +53,7 @@ public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvi
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, tenant.TimeZone));
         var userIds = pending.Keys.ToList();
         var users = await db.Users.Where(u => userIds.Contains(u.Id))
-            .Select(u => new { u.Id, u.Email, u.DisplayName, u.Role, u.EmailReferralUpdates, u.LockoutEnd,
+            .Select(u => new { u.Id, u.Email, u.DisplayName, u.Role, u.EmailReferralUpdates, u.LockoutEnd, u.Language,
                 MailedToday = db.DigestsSent.Any(d => d.UserId == u.Id && d.On == today && d.Kind == DigestKind.ReferralUpdates) })
             .ToListAsync(ct);
         // The child of each referral, for the access log of the emails that name them (one query).
@@ -76,17 +76,19 @@ public sealed class ReferralUpdatesMailer(IServiceScopeFactory scopes, TimeProvi
             if (mailing)
             {
                 var link = urls.For("/Notifications");
-                var text = new StringBuilder($"Hello {user.DisplayName},\n\n{unread.Count} update(s) on your referrals in {tenant.Name}:\n\n");
-                var html = new StringBuilder($"<p>Hello {WebUtility.HtmlEncode(user.DisplayName)},</p><p>{unread.Count} update(s) on your referrals in {WebUtility.HtmlEncode(tenant.Name)}:</p><ul>");
+                // In the recipient's language; each update's text stays as it was written.
+                using var language = EmailLanguage.Use(user.Language);
+                var text = new StringBuilder($"{EmailLanguage.T("Hello {0},", user.DisplayName)}\n\n{EmailLanguage.T("{0} update(s) on your referrals in {1}:", unread.Count, tenant.Name)}\n\n");
+                var html = new StringBuilder($"<p>{EmailLanguage.T("Hello {0},", WebUtility.HtmlEncode(user.DisplayName))}</p><p>{EmailLanguage.T("{0} update(s) on your referrals in {1}:", unread.Count, WebUtility.HtmlEncode(tenant.Name))}</p><ul>");
                 foreach (var u in unread)
                 {
                     text.Append($"- {u.Text}\n");
                     html.Append($"<li>{WebUtility.HtmlEncode(u.Text)}</li>");
                 }
-                text.Append($"\nSee them in SuccessPlans: {link}\n\nYou can turn these emails off under My settings.");
-                html.Append($"</ul><p><a href=\"{WebUtility.HtmlEncode(link)}\">See them in SuccessPlans</a>. You can turn these emails off under My settings.</p>");
+                text.Append($"\n{EmailLanguage.T("See them in SuccessPlans")}: {link}\n\n{EmailLanguage.T("You can turn these emails off under My settings.")}");
+                html.Append($"</ul><p><a href=\"{WebUtility.HtmlEncode(link)}\">{EmailLanguage.T("See them in SuccessPlans")}</a>. {EmailLanguage.T("You can turn these emails off under My settings.")}</p>");
                 db.DigestsSent.Add(sent = new DigestSent { UserId = user.Id, On = today, Kind = DigestKind.ReferralUpdates });
-                email = outbox.Enqueue("referral-updates", user.Email!, user.DisplayName, $"SuccessPlans: {unread.Count} referral update(s)", text.ToString(), html.ToString(), user.Id);
+                email = outbox.Enqueue("referral-updates", user.Email!, user.DisplayName, EmailLanguage.T("SuccessPlans: {0} referral update(s)", unread.Count), text.ToString(), html.ToString(), user.Id);
                 // A school user's updates name the child (a provider's never do): the recipient received those records.
                 if (user.Role != UserRole.Provider)
                 {

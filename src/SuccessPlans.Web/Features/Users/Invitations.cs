@@ -53,21 +53,24 @@ public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDb
     {
         var code = await users.GeneratePasswordResetTokenAsync(user);
         var link = urls.AcceptInvitation(user.Id, code);
+        // In the user's language when one is chosen (a re-sent invitation), else English.
+        using var language = EmailLanguage.Use(user.Language);
+        static string T(string english, params object?[] args) => EmailLanguage.T(english, args);
+        var role = Labels.Words(user.Role);
         var text = $"""
-            Hello {user.DisplayName},
+            {T("Hello {0},", user.DisplayName)}
 
-            You have been invited to SuccessPlans for {tenantName} as {user.Role}.
-            Choose your password here (the link is valid for 7 days):
+            {T("You have been invited to SuccessPlans for {0} as {1}.", tenantName, role)}
+            {T("Choose your password here (the link is valid for 7 days):")}
 
             {link}
 
-            If you did not expect this email, you can ignore it.
+            {T("If you did not expect this email, you can ignore it.")}
             """;
-        var html = $"<p>Hello {WebUtility.HtmlEncode(user.DisplayName)},</p><p>You have been invited to SuccessPlans for " +
-                   $"<strong>{WebUtility.HtmlEncode(tenantName)}</strong> as {user.Role}.</p>" +
-                   $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">Choose your password</a> (the link is valid for 7 days).</p>" +
-                   "<p>If you did not expect this email, you can ignore it.</p>";
-        outbox.Enqueue("invitation", user.Email!, user.DisplayName, $"Your SuccessPlans invitation for {tenantName}", text, html, user.Id);
+        var html = $"<p>{T("Hello {0},", WebUtility.HtmlEncode(user.DisplayName))}</p><p>{T("You have been invited to SuccessPlans for {0} as {1}.", $"<strong>{WebUtility.HtmlEncode(tenantName)}</strong>", WebUtility.HtmlEncode(role))}</p>" +
+                   $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{T("Choose your password")}</a> {T("(the link is valid for 7 days).")}</p>" +
+                   $"<p>{T("If you did not expect this email, you can ignore it.")}</p>";
+        outbox.Enqueue("invitation", user.Email!, user.DisplayName, T("Your SuccessPlans invitation for {0}", tenantName), text, html, user.Id);
     }
 
     /// <summary>

@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Resources;
+
+namespace SuccessPlans.Features.Notifications;
+
+/// <summary>
+/// Emails are written in the recipient's language: the one they chose under My settings (AppUser.Language), else
+/// English (an email has no browser to ask). Inside <see cref="Use"/>, <see cref="T"/> and <see cref="Labels"/> speak
+/// that language. The English text is the key; the Spanish is in Resources/EmailTexts.es.resx, and a test holds every
+/// text passed to <see cref="T"/> to a translation. Texts stored earlier in English (a flag's summary, a referral update)
+/// stay as they were written.
+/// </summary>
+public static class EmailLanguage
+{
+    public const string ResourceName = "SuccessPlans.Resources.EmailTexts";
+    private static readonly ResourceManager Translations = new(ResourceName, typeof(EmailLanguage).Assembly);
+
+    public static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-US");
+    public static readonly CultureInfo Spanish = CultureInfo.GetCultureInfo("es-US");
+
+    public static CultureInfo CultureFor(string? language) =>
+        language?.Trim() is { Length: >= 2 } code && code[..2].Equals("es", StringComparison.OrdinalIgnoreCase) ? Spanish : English;
+
+    /// <summary>Writes in the language until disposed (then the caller's culture is back).</summary>
+    public static Scope Use(string? language) => new(CultureFor(language));
+
+    /// <summary>The text in the current language, its {0}… filled in with that language's number formats.</summary>
+    public static string T(string english, params object?[] args)
+    {
+        var text = Translations.GetString(english, CultureInfo.CurrentUICulture) is { Length: > 0 } t ? t : english;
+        return args.Length == 0 ? text : string.Format(CultureInfo.CurrentCulture, text, args);
+    }
+
+    public readonly struct Scope : IDisposable
+    {
+        private readonly CultureInfo _culture, _uiCulture;
+
+        internal Scope(CultureInfo culture)
+        {
+            (_culture, _uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, culture);
+        }
+
+        public void Dispose() => (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (_culture, _uiCulture);
+    }
+}
