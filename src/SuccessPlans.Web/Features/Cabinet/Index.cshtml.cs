@@ -26,8 +26,7 @@ public class IndexModel(CabinetReport report, PlanService plans) : PageModel
         var (dashboard, errors) = await CabinetApi.BuildAsync(From, To, report, plans, ct);
         if (errors is not null)
         {
-            foreach (var (field, messages) in errors)
-                foreach (var m in messages) ModelState.AddModelError(field, m);
+            ModelState.AddErrors(errors);
             // The page still answers with the school year, and says why the period asked for was not used.
             dashboard = await report.BuildAsync(ThisYear, ct);
         }
@@ -44,5 +43,10 @@ public class IndexModel(CabinetReport report, PlanService plans) : PageModel
 
     public string? ErrorOf(string field) => ModelState.TryGetValue(field, out var e) && e.Errors.Count > 0 ? e.Errors[0].ErrorMessage : null;
 
+    /// <summary>A figure for the chart's summary (English, like the rest of the summary).</summary>
     public static string Show(Figure f) => f.Value?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? (f.Suppressed ? "suppressed" : "none yet");
+
+    /// <summary>A figure on screen, in the reader's culture and language.</summary>
+    public static string Show(Figure f, Microsoft.AspNetCore.Mvc.Localization.IHtmlLocalizer words) =>
+        f.Value?.ToString("N0", System.Globalization.CultureInfo.CurrentCulture) ?? words[f.Suppressed ? "suppressed" : "none yet"].Value;
 }
