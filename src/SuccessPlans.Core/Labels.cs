@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Resources;
 using SuccessPlans.Features.Audit;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Flags;
@@ -16,110 +18,117 @@ namespace SuccessPlans;
 /// </summary>
 public static class Labels
 {
+    /// <summary>The resource of the translations (Resources/Labels.es.resx); the English word is the key.</summary>
+    public const string ResourceName = "SuccessPlans.Resources.Labels";
+    private static readonly ResourceManager Translations = new(ResourceName, typeof(Labels).Assembly);
+
+    /// <summary>The word in the current UI culture's language; English when no translation exists.</summary>
+    public static string T(string english) => Translations.GetString(english, CultureInfo.CurrentUICulture) is { Length: > 0 } s ? s : english;
+
     public static string Words(Domain d) => d switch
     {
-        Domain.Academic => "Academic",
-        Domain.SocialEmotionalBehavioral => "Social-emotional-behavioral",
-        Domain.Health => "Health",
-        _ => "Family",
+        Domain.Academic => T("Academic"),
+        Domain.SocialEmotionalBehavioral => T("Social-emotional-behavioral"),
+        Domain.Health => T("Health"),
+        _ => T("Family"),
     };
 
     public static string Words(PlanItemKind k) => k switch
     {
-        PlanItemKind.Strength => "Strength",
-        PlanItemKind.Need => "Need",
-        _ => "Interest",
+        PlanItemKind.Strength => T("Strength"),
+        PlanItemKind.Need => T("Need"),
+        _ => T("Interest"),
     };
 
     public static string Words(NeedPriority p) => p switch
     {
-        NeedPriority.Low => "low",
-        NeedPriority.Medium => "medium",
-        _ => "high",
+        NeedPriority.Low => T("low"),
+        NeedPriority.Medium => T("medium"),
+        _ => T("high"),
     };
 
     public static string Words(NeedPriority? p) => p is { } v ? Words(v) : "";
 
     public static string Words(NeedStatus? s) => s switch
     {
-        NeedStatus.Open => "open",
-        NeedStatus.Met => "met",
-        NeedStatus.ClosedUnmet => "closed, unmet",
+        NeedStatus.Open => T("open"),
+        NeedStatus.Met => T("met"),
+        NeedStatus.ClosedUnmet => T("closed, unmet"),
         _ => "",
     };
 
     public static string Words(PlanStatus s) => s switch
     {
-        PlanStatus.Draft => "draft",
-        PlanStatus.Active => "active",
-        _ => "closed",
+        PlanStatus.Draft => T("draft"),
+        PlanStatus.Active => T("active"),
+        _ => T("closed"),
     };
 
-    public static string Words(Term t) => t == Term.Fall ? "fall" : "spring";
+    public static string Words(Term t) => t == Term.Fall ? T("fall") : T("spring");
 
     public static string Words(ServiceTier t) => t switch
     {
-        ServiceTier.PreventionEnrichment => "Prevention and enrichment",
-        ServiceTier.EarlyIntervention => "Early intervention",
-        _ => "Intensive or crisis",
+        ServiceTier.PreventionEnrichment => T("Prevention and enrichment"),
+        ServiceTier.EarlyIntervention => T("Early intervention"),
+        _ => T("Intensive or crisis"),
     };
 
     public static string Words(ReferralStatus s) => s switch
     {
-        ReferralStatus.Draft => "draft",
-        ReferralStatus.Sent => "sent",
-        ReferralStatus.Accepted => "accepted",
-        ReferralStatus.InService => "in service",
-        ReferralStatus.Completed => "completed",
-        ReferralStatus.ClosedUnsuccessful => "closed unsuccessfully",
-        ReferralStatus.Declined => "declined",
-        ReferralStatus.Withdrawn => "withdrawn",
-        _ => "expired",
+        ReferralStatus.Draft => T("draft"),
+        ReferralStatus.Sent => T("sent"),
+        ReferralStatus.Accepted => T("accepted"),
+        ReferralStatus.InService => T("in service"),
+        ReferralStatus.Completed => T("completed"),
+        ReferralStatus.ClosedUnsuccessful => T("closed unsuccessfully"),
+        ReferralStatus.Declined => T("declined"),
+        ReferralStatus.Withdrawn => T("withdrawn"),
+        _ => T("expired"),
     };
 
     public static string Words(ReferralOutcome o) => o switch
     {
-        ReferralOutcome.GotHelp => "got help, goal met",
-        ReferralOutcome.CouldNotContact => "couldn't contact the family",
-        ReferralOutcome.FamilyDeclined => "family declined or no longer interested",
-        ReferralOutcome.NotEligible => "not eligible",
-        ReferralOutcome.NoCapacity => "no capacity",
-        ReferralOutcome.ReferredElsewhere => "referred elsewhere",
-        _ => "couldn't get help",
+        ReferralOutcome.GotHelp => T("got help, goal met"),
+        ReferralOutcome.CouldNotContact => T("couldn't contact the family"),
+        ReferralOutcome.FamilyDeclined => T("family declined or no longer interested"),
+        ReferralOutcome.NotEligible => T("not eligible"),
+        ReferralOutcome.NoCapacity => T("no capacity"),
+        ReferralOutcome.ReferredElsewhere => T("referred elsewhere"),
+        _ => T("couldn't get help"),
     };
 
-    public static string Words(DeliveryUnit u) => u == DeliveryUnit.Sessions ? "sessions" : "minutes";
+    public static string Words(DeliveryUnit u) => u == DeliveryUnit.Sessions ? T("sessions") : T("minutes");
 
     public static string Words(FlagKind kind) => kind switch
     {
-        FlagKind.UnmetNeed => "Unmet need",
-        FlagKind.NoResponse => "No response from the provider",
-        FlagKind.Stalled => "Accepted but no service yet",
-        FlagKind.IndicatorWithoutPlan => "Indicator without a plan",
-        FlagKind.NotImproving => "Not improving",
-        _ => "Plan review overdue",
+        FlagKind.UnmetNeed => T("Unmet need"),
+        FlagKind.NoResponse => T("No response from the provider"),
+        FlagKind.Stalled => T("Accepted but no service yet"),
+        FlagKind.IndicatorWithoutPlan => T("Indicator without a plan"),
+        FlagKind.NotImproving => T("Not improving"),
+        _ => T("Plan review overdue"),
     };
 
     public static string Words(StudentStatus s) => s switch
     {
-        StudentStatus.Active => "active",
-        StudentStatus.Withdrawn => "withdrawn",
-        _ => "erased",
+        StudentStatus.Active => T("active"),
+        StudentStatus.Withdrawn => T("withdrawn"),
+        _ => T("erased"),
     };
 
     public static string Words(JobRunStatus s) => s switch
     {
-        JobRunStatus.Running => "running",
-        JobRunStatus.Succeeded => "succeeded",
-        _ => "failed",
+        JobRunStatus.Running => T("running"),
+        JobRunStatus.Succeeded => T("succeeded"),
+        _ => T("failed"),
     };
 
     public static string Words(NotificationStatus s) => s switch
     {
-        NotificationStatus.Pending => "waiting to be sent",
-        NotificationStatus.Sending => "sending",
-        NotificationStatus.Sent => "sent",
-        _ => "failed",
+        NotificationStatus.Pending => T("waiting to be sent"),
+        NotificationStatus.Sending => T("sending"),
+        NotificationStatus.Sent => T("sent"),
+        _ => T("failed"),
     };
 
     public static string Words(UserRole r) => Role(r.ToString());
@@ -127,35 +136,35 @@ public static class Labels
     /// <summary>A role as stored in claims and the access log ("Coordinator"), in words.</summary>
     public static string Role(string? role) => role switch
     {
-        Roles.Admin => "administrator",
-        Roles.Coordinator => "school coordinator",
-        Roles.Provider => "service provider",
-        Roles.Cabinet => "cabinet",
-        nameof(UserRole.Operator) => "platform operator",
-        AccessLogEntry.SystemRole => "the system",
+        Roles.Admin => T("administrator"),
+        Roles.Coordinator => T("school coordinator"),
+        Roles.Provider => T("service provider"),
+        Roles.Cabinet => T("cabinet"),
+        nameof(UserRole.Operator) => T("platform operator"),
+        AccessLogEntry.SystemRole => T("the system"),
         null => "",
         _ => role,
     };
 
     public static string Words(AccessAction action) => action switch
     {
-        AccessAction.ViewStudent => "opened the student page",
-        AccessAction.ViewPlan => "opened the success plan",
-        AccessAction.ViewReferral => "opened a referral",
-        AccessAction.ApiRead => "read the record through the API",
-        AccessAction.ExportCsv => "downloaded a file",
-        AccessAction.DigestEmail => "was sent the record in an email",
-        AccessAction.ViewAccessReport => "prepared this access report",
-        _ => "erased the record",
+        AccessAction.ViewStudent => T("opened the student page"),
+        AccessAction.ViewPlan => T("opened the success plan"),
+        AccessAction.ViewReferral => T("opened a referral"),
+        AccessAction.ApiRead => T("read the record through the API"),
+        AccessAction.ExportCsv => T("downloaded a file"),
+        AccessAction.DigestEmail => T("was sent the record in an email"),
+        AccessAction.ViewAccessReport => T("prepared this access report"),
+        _ => T("erased the record"),
     };
 
     /// <summary>An outbox message's kind ("referral-updates") as the Jobs page lists it.</summary>
     public static string EmailKind(string kind) => kind switch
     {
-        "referral" => "new referral",
-        "referral-updates" => "referral updates",
-        "digest" => "daily flag digest",
-        "password-reset" => "password reset",
+        "referral" => T("new referral"),
+        "referral-updates" => T("referral updates"),
+        "digest" => T("daily flag digest"),
+        "password-reset" => T("password reset"),
         _ => kind.Replace('-', ' '),
     };
 
@@ -163,12 +172,15 @@ public static class Labels
     public static string ServiceStatus(string? status) => status switch
     {
         null or "" => "",
-        "temporarily closed" => "temporarily closed",
+        "temporarily closed" => T("temporarily closed"),
+        "active" or "Active" => T("active"),
+        "inactive" or "Inactive" => T("inactive"),
+        "defunct" or "Defunct" => T("defunct"),
         _ => status.ToLowerInvariant(),
     };
 
     /// <summary>A language code ("ht", "pt-BR") as its English name; empty when none is recorded.</summary>
-    public static string Language(string? code) => string.IsNullOrWhiteSpace(code) ? "" : LanguageNames.Name(code.Trim());
+    public static string Language(string? code) => string.IsNullOrWhiteSpace(code) ? "" : T(LanguageNames.Name(code.Trim()));
 
     /// <summary>A directory's space-separated codes ("en es") as names ("English, Spanish").</summary>
     public static string Languages(string? codes) =>

@@ -229,6 +229,9 @@ public static class LanguageNames
         return primary.Length is >= 2 and <= 3 && primary.All(char.IsAsciiLetterLower) ? primary : null;
     }
 
+    /// <summary>The table's English names (Labels translates them).</summary>
+    public static IEnumerable<string> EnglishNames => Names.Values;
+
     /// <summary>The English name of a code, from the table, else from the runtime's cultures, else the code itself.</summary>
     public static string Name(string code)
     {
