@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using SuccessPlans.Features.Plans;
 
 namespace SuccessPlans.Web.Hosting;
 
@@ -22,5 +23,13 @@ public static class CoreText
         var translated = Localizer[message.Format];
         return message.Render(translated.ResourceNotFound ? message.Format : translated.Value, CultureInfo.CurrentCulture);
     }
+
+    /// <summary>A use case's refusal as one text in the current UI culture (a validation failure's messages joined).</summary>
+    public static string Of(Exception e) => e switch
+    {
+        ValidationFailedException v => string.Join(" ", v.Messages.SelectMany(m => m.Value).Select(Show)),
+        CoreException c => Show(c.Text),
+        _ => e.Message,
+    };
 }
 

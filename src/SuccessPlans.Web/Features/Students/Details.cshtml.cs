@@ -119,7 +119,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         catch (Exception e) when (e is ValidationFailedException or SuccessPlans.Features.Referrals.IllegalTransitionException)
         {
             db.ChangeTracker.Clear();
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddModelError("", CoreText.Of(e));
             await LoadAsync(id, ct);
             return Page();
         }
@@ -161,7 +161,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         catch (Exception e) when (e is ValidationFailedException or ConcurrencyConflictException)
         {
             db.ChangeTracker.Clear();
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddModelError("", CoreText.Of(e));
             await LoadAsync(id, ct);
             return Page();
         }
@@ -183,7 +183,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
             db.ChangeTracker.Clear();
             ModelState.Clear();
             await LoadAsync(id, ct);
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddModelError("", CoreText.Of(e));
             return Page();
         }
         TempData["Message"] = "Referral withdrawn.";
@@ -217,7 +217,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
             db.ChangeTracker.Clear();
             ModelState.Clear();
             await LoadAsync(id, ct);
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddModelError("", CoreText.Of(e));
             return Page();
         }
         TempData["Message"] = done;
