@@ -80,10 +80,18 @@ public sealed class ConflictProblem(string title, string? detail) : ProblemResul
 public static class CorePageResults
 {
     /// <summary>Adds each error of <paramref name="e"/>; <paramref name="key"/> turns a Core field name into the form's key (default: the same).</summary>
+    /// <remarks>The messages are in the reader's language (<see cref="CoreText"/>).</remarks>
     public static void AddErrors(this Microsoft.AspNetCore.Mvc.ModelBinding.ModelStateDictionary state, ValidationFailedException e, Func<string, string>? key = null)
     {
-        foreach (var (field, messages) in e.Errors)
+        foreach (var (field, messages) in e.Messages)
             foreach (var message in messages)
-                state.AddModelError(key is null ? field : key(field), message);
+                state.AddModelError(key is null ? field : key(field), CoreText.Show(message));
+    }
+
+    /// <summary>A use case's refusal (not found, not allowed now, changed meanwhile) as a form-wide error, in the reader's language.</summary>
+    public static void AddError(this Microsoft.AspNetCore.Mvc.ModelBinding.ModelStateDictionary state, CoreException e)
+    {
+        if (e is ValidationFailedException v) state.AddErrors(v, _ => "");
+        else state.AddModelError("", CoreText.Show(e.Text));
     }
 }

@@ -24,7 +24,7 @@ public sealed record Period
     /// <summary>From the first day of a month to the last day of a month; anything else is refused.</summary>
     public Period(DateOnly from, DateOnly to)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, CoreMessage[]>();
         if (from.Day != 1)
             errors[StartField] = [$"A period starts on the first day of a month, not on {from:d MMM yyyy}. Choose whole months or a school year: a range of days would let a day's figures be worked out by subtraction."];
         if (to.AddDays(1).Day != 1)
@@ -53,7 +53,7 @@ public sealed record Period
     public static Period Parse(string? from, string? to, DateOnly today)
     {
         var year = SchoolYearOf(today);
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, CoreMessage[]>();
         var start = ParseEnd(from, StartField, errors, lastDay: false) ?? year.From;
         var end = ParseEnd(to, EndField, errors, lastDay: true) ?? year.To;
         if (errors.Count > 0)
@@ -61,7 +61,7 @@ public sealed record Period
         return new Period(start, end);
     }
 
-    private static DateOnly? ParseEnd(string? value, string field, Dictionary<string, string[]> errors, bool lastDay)
+    private static DateOnly? ParseEnd(string? value, string field, Dictionary<string, CoreMessage[]> errors, bool lastDay)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
         var text = value.Trim();

@@ -7,19 +7,29 @@ namespace SuccessPlans.Features.Plans;
 public sealed record Actor(int? UserId, string Name);
 
 /// <summary>Input was wrong; nothing was saved. Keys are field names, as ASP.NET's validation uses them.</summary>
-public sealed class ValidationFailedException(IDictionary<string, string[]> errors)
-    : Exception(string.Join(" ", errors.SelectMany(e => e.Value)))
+public sealed class ValidationFailedException(IDictionary<string, CoreMessage[]> messages)
+    : CoreException(CoreMessage.Untranslated(string.Join(" ", messages.SelectMany(e => e.Value))))
 {
-    public IDictionary<string, string[]> Errors { get; } = errors;
+    /// <summary>The errors by field, as Core wrote them (the Web layer translates them for the reader).</summary>
+    public IDictionary<string, CoreMessage[]> Messages { get; } = messages;
 
-    public static ValidationFailedException For(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
+    /// <summary>The errors by field in English (the API's ProblemDetails).</summary>
+    public IDictionary<string, string[]> Errors { get; } = messages.ToDictionary(e => e.Key, e => e.Value.Select(m => m.ToString()).ToArray());
+
+    public static ValidationFailedException For(string field, CoreMessage message) => new(new Dictionary<string, CoreMessage[]> { [field] = [message] });
+}
+
+/// <summary>A use case's refusal; <see cref="Text"/> is the message for the user, translated by the Web layer.</summary>
+public abstract class CoreException(CoreMessage text) : Exception(text.ToString())
+{
+    public CoreMessage Text { get; } = text;
 }
 
 /// <summary>Someone else saved the same record first; nothing was saved.</summary>
-public sealed class ConcurrencyConflictException(string message) : Exception(message);
+public sealed class ConcurrencyConflictException(CoreMessage message) : CoreException(message);
 
 /// <summary>The record is not there for this user (or never was); pages answer 404, the API a 404 ProblemDetails.</summary>
-public sealed class NotFoundException(string message) : Exception(message);
+public sealed class NotFoundException(CoreMessage message) : CoreException(message);
 
 public sealed record NewPlanItem(Domain? Domain, PlanItemKind? Kind, string? Description, string? Goal = null, NeedPriority? Priority = null);
 
@@ -52,7 +62,7 @@ public sealed partial class PlanService(AppDbContext db, TimeProvider time, Succ
     public async Task<SuccessPlan> RecordReviewAsync(Student student, int? tier, IReadOnlyList<NewPlanItem> items, Actor actor, Guid? planVersion, CancellationToken ct = default)
     {
         EnsureActive(student);
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, CoreMessage[]>();
         if (tier is not (1 or 2 or 3))
             errors["Tier"] = ["Choose tier 1, 2 or 3."];
         for (var i = 0; i < items.Count; i++)
@@ -258,7 +268,7 @@ public sealed partial class PlanService(AppDbContext db, TimeProvider time, Succ
         return item;
     }
 
-    private static IEnumerable<(string Field, string Message)> ValidateItem(NewPlanItem item)
+    private static IEnumerable<(string Field, CoreMessage Message)> ValidateItem(NewPlanItem item)
     {
         if (item.Domain is not { } d || !Enum.IsDefined(d))
             yield return ("Domain", "Choose a domain: academic, social-emotional-behavioral, health or family.");

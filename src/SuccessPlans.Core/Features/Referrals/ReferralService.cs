@@ -9,7 +9,7 @@ using SuccessPlans.Features.Users;
 namespace SuccessPlans.Features.Referrals;
 
 /// <summary>A state change the lifecycle does not allow; nothing was changed.</summary>
-public sealed class IllegalTransitionException(string message) : Exception(message);
+public sealed class IllegalTransitionException(CoreMessage message) : CoreException(message);
 
 public sealed record SharedField(string Label, string? Value);
 
@@ -197,7 +197,12 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
     private static ReferralOutcome RequireUnsuccessful(ReferralOutcome? outcome, string? note, string doing)
     {
         if (outcome is not { } o || !ReferralOutcomes.Unsuccessful.Contains(o))
-            throw ValidationFailedException.For("Outcome", $"Choose the outcome for {doing}: {string.Join("; ", ReferralOutcomes.Unsuccessful.Select(o => Labels.Words(o)))}.");
+        {
+            var choices = string.Join("; ", ReferralOutcomes.Unsuccessful.Select(o => Labels.Words(o)));
+            if (doing == "declining")
+                throw ValidationFailedException.For("Outcome", $"Choose the outcome for declining: {choices}.");
+            throw ValidationFailedException.For("Outcome", $"Choose the outcome for closing: {choices}.");
+        }
         if (o == ReferralOutcome.CouldNotGetHelp && string.IsNullOrWhiteSpace(note))
             throw ValidationFailedException.For("Note", "Say why in a note when the family couldn't get help.");
         if (note?.Trim().Length > 1000)
@@ -252,7 +257,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
     {
         if (!correction && r.Status is not (ReferralStatus.Accepted or ReferralStatus.InService))
             throw new IllegalTransitionException($"Services can be recorded only on an accepted referral or one in service; referral #{r.Id} is {Labels.Words(r.Status)}.");
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, CoreMessage[]>();
         if (on is not { } date) errors["DeliveredOn"] = ["Give the date the service was delivered."];
         else if (date > today) errors["DeliveredOn"] = ["The date cannot be in the future."];
         if (amount is not (> 0 and <= 10_000)) errors["Amount"] = ["Give the amount: a number of sessions or minutes from 1 to 10,000."];
@@ -378,9 +383,11 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
     private async Task MoveAsync(Referral r, ReferralStatus to, Actor actor, Guid? version, string? note, CancellationToken ct, Func<Task> apply)
     {
         if (!Allowed.TryGetValue(r.Status, out var next) || !next.Contains(to))
-            throw new IllegalTransitionException(r.Status == to
-                ? $"This referral is already {Labels.Words(to)}."
-                : $"A referral that is {Labels.Words(r.Status)} cannot become {Labels.Words(to)}.");
+        {
+            if (r.Status == to)
+                throw new IllegalTransitionException($"This referral is already {Labels.Words(to)}.");
+            throw new IllegalTransitionException($"A referral that is {Labels.Words(r.Status)} cannot become {Labels.Words(to)}.");
+        }
         CheckVersion(r, version);
         r.Events.Add(new ReferralEvent { From = r.Status, To = to, At = Now, UserId = actor.UserId, UserName = actor.Name, Note = note });
         r.Status = to;

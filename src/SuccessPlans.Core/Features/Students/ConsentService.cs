@@ -15,8 +15,8 @@ public sealed class ConsentService(AppDbContext db, PlanService plans, TimeProvi
     /// <summary>Records the consent, or throws <see cref="ValidationFailedException"/> (keys: GuardianName, GivenOn, ExpiresOn, OrganizationIds, "") and writes nothing.</summary>
     public async Task<Consent> RecordAsync(Student student, ConsentRequest request, Actor actor, CancellationToken ct = default)
     {
-        var errors = new Dictionary<string, string[]>();
-        void Fail(string field, string message) => errors[field] = [.. errors.GetValueOrDefault(field, []), message];
+        var errors = new Dictionary<string, CoreMessage[]>();
+        void Fail(string field, CoreMessage message) => errors[field] = [.. errors.GetValueOrDefault(field, []), message];
 
         if (student.Status == StudentStatus.Withdrawn)
             Fail("", "This student has withdrawn; no new consent can be recorded.");

@@ -18,9 +18,9 @@ public sealed class UserScopeService(AppDbContext db, UserManager<AppUser> users
     public static readonly UserRole[] TenantRoles = [UserRole.Admin, UserRole.Coordinator, UserRole.Provider, UserRole.Cabinet];
 
     /// <summary>The request's errors by field (DisplayName, Role, SchoolIds, ProviderOrganizationId); empty when valid.</summary>
-    public async Task<Dictionary<string, string[]>> ValidateAsync(UserScopeRequest request, CancellationToken ct = default)
+    public async Task<Dictionary<string, CoreMessage[]>> ValidateAsync(UserScopeRequest request, CancellationToken ct = default)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, CoreMessage[]>();
         if (string.IsNullOrWhiteSpace(request.DisplayName))
             errors["DisplayName"] = ["Give the user's name."];
         else if (request.DisplayName.Trim().Length > 200)
@@ -89,7 +89,7 @@ public sealed class UserScopeService(AppDbContext db, UserManager<AppUser> users
             // Throwing rolls the transaction back.
             if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure)))
                 throw new ConcurrencyConflictException("Someone else changed this user while you were editing. The form now shows their version; make your change again.");
-            throw ValidationFailedException.For("", string.Join(" ", result.Errors.Select(e => e.Description)));
+            throw ValidationFailedException.For("", CoreMessage.Untranslated(string.Join(" ", result.Errors.Select(e => e.Description))));
         }
         // Open sessions pick up a new role, scope or deactivation at their next validation.
         if (scopeChanged || deactivate || wanted.Count > 0)

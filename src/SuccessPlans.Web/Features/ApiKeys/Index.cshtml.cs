@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Web.Features.Account;
@@ -10,7 +11,7 @@ namespace SuccessPlans.Web.Features.ApiKeys;
 /// <summary>API keys of a provider organization: its own users manage them, and the tenant's Admin for any organization.</summary>
 [Authorize(Roles = $"{Roles.Admin},{Roles.Provider}")]
 [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(SuccessPlans.Web.Hosting.RateLimits.ApiKey)]
-public class IndexModel(AppDbContext db, CurrentUser me, CurrentTenant tenant, TimeProvider time) : PageModel
+public class IndexModel(AppDbContext db, CurrentUser me, CurrentTenant tenant, TimeProvider time, IStringLocalizer<IndexModel> L) : PageModel
 {
     [BindProperty(SupportsGet = true)] public int? OrganizationId { get; set; }
     public ProviderOrganization Organization { get; private set; } = null!;
@@ -24,7 +25,7 @@ public class IndexModel(AppDbContext db, CurrentUser me, CurrentTenant tenant, T
         if (!await LoadAsync(ct)) return NotFound();
         if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100)
         {
-            ModelState.AddModelError("name", "Name the key (up to 100 characters), for example the system that will use it.");
+            ModelState.AddModelError("name", L["Name the key (up to 100 characters), for example the system that will use it."]);
             return Page();
         }
         var (key, secret) = ApiKey.Create(tenant.TenantId!.Value, Organization.Id, name.Trim(), me.DisplayName, time.GetUtcNow().UtcDateTime);
@@ -43,7 +44,7 @@ public class IndexModel(AppDbContext db, CurrentUser me, CurrentTenant tenant, T
         if (key is null) return NotFound();
         key.RevokedAt ??= time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = $"Revoked the key {key.Name}; it no longer works.";
+        TempData["Message"] = L["Revoked the key {0}; it no longer works.", key.Name].Value;
         return RedirectToPage(new { OrganizationId = me.IsInRole(Roles.Admin) ? Organization.Id : (int?)null });
     }
 

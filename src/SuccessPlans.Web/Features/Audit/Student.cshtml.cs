@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Audit;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Users;
@@ -13,7 +14,7 @@ namespace SuccessPlans.Web.Features.Audit;
 /// disclosure log as one printable page. Preparing it is itself logged.
 /// </summary>
 [Authorize(Policy = Roles.Admin)]
-public class StudentModel(AccessLog log, AccessRecorder recorder) : PageModel
+public class StudentModel(AccessLog log, AccessRecorder recorder, IStringLocalizer<StudentModel> L) : PageModel
 {
     [BindProperty(SupportsGet = true)] public DateOnly? From { get; set; }
     [BindProperty(SupportsGet = true)] public DateOnly? To { get; set; }
@@ -43,7 +44,7 @@ public class StudentModel(AccessLog log, AccessRecorder recorder) : PageModel
         return Page();
     }
 
-    public string Day(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(utc, Report!.Zone).ToString("MMMM d, yyyy 'at' h:mm tt", CultureInfo.InvariantCulture);
+    public string Day(DateTime utc) => L["{0:MMMM d, yyyy 'at' h:mm tt}", TimeZoneInfo.ConvertTimeFromUtc(utc, Report!.Zone)];
 
     /// <summary>The role in words a parent reads.</summary>
 }

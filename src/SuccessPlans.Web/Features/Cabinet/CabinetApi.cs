@@ -48,7 +48,7 @@ public static class CabinetApi
     private static async Task<Results<Ok<Dashboard>, ValidationProblem>> DashboardAsync(string? from, string? to, CabinetReport report, PlanService plans, CancellationToken ct)
     {
         var (dashboard, errors) = await BuildAsync(from, to, report, plans, ct);
-        return dashboard is null ? TypedResults.ValidationProblem(errors!, title: "The period is not valid.") : TypedResults.Ok(dashboard);
+        return dashboard is null ? TypedResults.ValidationProblem(errors!.Errors, title: "The period is not valid.") : TypedResults.Ok(dashboard);
     }
 
     private static async Task<Results<FileContentHttpResult, ValidationProblem, NotFoundProblem>> CsvAsync(string table, string? from, string? to, CabinetReport report, PlanService plans, CancellationToken ct)
@@ -56,7 +56,7 @@ public static class CabinetApi
         if (table != "totals" && !Tables.Contains(table))
             return new NotFoundProblem($"No table {table}.", $"The tables are: totals, {string.Join(", ", Tables)}.");
         var (dashboard, errors) = await BuildAsync(from, to, report, plans, ct);
-        if (dashboard is null) return TypedResults.ValidationProblem(errors!, title: "The period is not valid.");
+        if (dashboard is null) return TypedResults.ValidationProblem(errors!.Errors, title: "The period is not valid.");
         var csv = table == "totals" ? DashboardCsv.WriteTotals(dashboard) : DashboardCsv.Write(dashboard, dashboard.Table(table));
         // With a byte-order mark, so that a spreadsheet opens the names of schools and providers in UTF-8.
         byte[] bytes = [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(csv)];
@@ -66,7 +66,7 @@ public static class CabinetApi
     public static readonly string[] Tables = ["domain", "school", "provider", "tier", "month"];
 
     /// <summary>Parses the period (shared with the page) and builds the dashboard, or says what is wrong.</summary>
-    public static async Task<(Dashboard? Dashboard, IDictionary<string, string[]>? Errors)> BuildAsync(string? from, string? to, CabinetReport report, PlanService plans, CancellationToken ct)
+    public static async Task<(Dashboard? Dashboard, ValidationFailedException? Errors)> BuildAsync(string? from, string? to, CabinetReport report, PlanService plans, CancellationToken ct)
     {
         try
         {
@@ -74,7 +74,7 @@ public static class CabinetApi
         }
         catch (ValidationFailedException e)
         {
-            return (null, e.Errors);
+            return (null, e);
         }
     }
 }

@@ -27,8 +27,7 @@ public class IndexModel(CabinetReport report, CabinetOutcomes outcomes, PlanServ
         var (dashboard, errors) = await CabinetApi.BuildAsync(From, To, report, plans, ct);
         if (errors is not null)
         {
-            foreach (var (field, messages) in errors)
-                foreach (var m in messages) ModelState.AddModelError(field, m);
+            ModelState.AddErrors(errors);
             // The page still answers with the school year, and says why the period asked for was not used.
             dashboard = await report.BuildAsync(ThisYear, ct);
         }
@@ -49,5 +48,10 @@ public class IndexModel(CabinetReport report, CabinetOutcomes outcomes, PlanServ
     /// <summary>A share of the measured children, or why there is none.</summary>
     public static string Percent(int? share, Figure f) => share is { } p ? p.ToString(System.Globalization.CultureInfo.InvariantCulture) + " %" : Show(f);
 
+    /// <summary>A figure for the chart's summary (English, like the rest of the summary).</summary>
     public static string Show(Figure f) => f.Value?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? (f.Suppressed ? "suppressed" : "none yet");
+
+    /// <summary>A figure on screen, in the reader's culture and language.</summary>
+    public static string Show(Figure f, Microsoft.AspNetCore.Mvc.Localization.IHtmlLocalizer words) =>
+        f.Value?.ToString("N0", System.Globalization.CultureInfo.CurrentCulture) ?? words[f.Suppressed ? "suppressed" : "none yet"].Value;
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Csv;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Users;
@@ -15,7 +16,7 @@ namespace SuccessPlans.Web.Features.Directory;
 [Authorize(Policy = Roles.Admin)]
 [RequestSizeLimit(MaxUploadBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxUploadBytes)]
-public class ImportModel(AppDbContext db, HsdsImporter importer, CurrentUser me, TimeProvider time) : PageModel
+public class ImportModel(AppDbContext db, HsdsImporter importer, CurrentUser me, TimeProvider time, IStringLocalizer<ImportModel> L) : PageModel
 {
     public const long MaxUploadBytes = 64L * 1024 * 1024;
 
@@ -38,7 +39,7 @@ public class ImportModel(AppDbContext db, HsdsImporter importer, CurrentUser me,
 
     public async Task<IActionResult> OnPostUploadAsync(List<IFormFile> files, CancellationToken ct)
     {
-        var (read, error) = await UploadedFiles.ReadAsync(files, "Choose an HSDS zip, or organizations.csv and services.csv (with the package's other CSV files if you have them).", "Nothing was imported.");
+        var (read, error) = await UploadedFiles.ReadAsync(files, L["Choose an HSDS zip, or organizations.csv and services.csv (with the package's other CSV files if you have them)."], L["Nothing was imported."]);
         if (read is null)
         {
             ModelState.AddModelError("files", error!);
@@ -64,7 +65,7 @@ public class ImportModel(AppDbContext db, HsdsImporter importer, CurrentUser me,
         if (upload is null) return NotFound();
         if (upload.Package is null)
         {
-            TempData["Message"] = "This upload was already applied or discarded.";
+            TempData["Message"] = L["This upload was already applied or discarded."].Value;
             return RedirectToPage(new { id });
         }
         // Worked out again against the directory as it is now, so a change since the preview is not lost.
@@ -78,7 +79,7 @@ public class ImportModel(AppDbContext db, HsdsImporter importer, CurrentUser me,
                         $"Services: {done.Services.Added} added, {done.Services.Changed} changed. Locations: {done.Locations.Added} added, {done.Locations.Changed} changed. " +
                         $"Service locations: {done.LinksAdded} added, {done.LinksRemoved} removed. Terms: {done.TermsAdded} added, {done.TermsRemoved} removed.";
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = $"Imported. {upload.Result}";
+        TempData["Message"] = L["Imported. {0}", upload.Result ?? ""].Value;
         return RedirectToPage(new { id });
     }
 
@@ -89,7 +90,7 @@ public class ImportModel(AppDbContext db, HsdsImporter importer, CurrentUser me,
         upload.Package = null;
         upload.Result ??= "Discarded without importing.";
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = "Discarded; nothing was imported.";
+        TempData["Message"] = L["Discarded; nothing was imported."].Value;
         return RedirectToPage(new { id = (int?)null });
     }
 

@@ -50,7 +50,7 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
         catch (Exception e) when (e is ValidationFailedException or NotFoundException or ConcurrencyConflictException)
         {
             db.ChangeTracker.Clear();
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddModelError("", CoreText.Of(e));
             await LoadAsync(ct);
             return Page();
         }
@@ -74,7 +74,7 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
         catch (Exception e) when (e is ValidationFailedException or NotFoundException or ConcurrencyConflictException)
         {
             db.ChangeTracker.Clear();
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddModelError("", CoreText.Of(e));
             await LoadAsync(ct);
             return Page();
         }

@@ -30,7 +30,7 @@ public class ProviderModel(AppDbContext db, CurrentUser me, CapacityService capa
         catch (Exception e) when (e is ValidationFailedException or ConcurrencyConflictException)
         {
             db.ChangeTracker.Clear();
-            ModelState.AddModelError("", $"{service.Name}: {e.Message}");
+            ModelState.AddModelError("", $"{service.Name}: {CoreText.Of(e)}");
             await LoadAsync(ct);
             return Page();
         }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Referrals;
 using SuccessPlans.Features.Users;
@@ -9,7 +10,7 @@ namespace SuccessPlans.Web.Features.Provider;
 
 /// <summary>Group attendance: one session of a service recorded for many of its children at once.</summary>
 [Authorize(Policy = Roles.Provider)]
-public class AttendanceModel(AppDbContext db, ProviderAccess access, ReferralService referrals, PlanService plans) : PageModel
+public class AttendanceModel(AppDbContext db, ProviderAccess access, ReferralService referrals, PlanService plans, IStringLocalizer<AttendanceModel> L) : PageModel
 {
     public sealed record Child(int ReferralId, string? Name, string? Grade, string? School, ReferralStatus Status);
     public sealed record ServiceChoice(int Id, string Name, int Children);
@@ -31,16 +32,17 @@ public class AttendanceModel(AppDbContext db, ProviderAccess access, ReferralSer
         try
         {
             var count = await referrals.RecordGroupDeliveryAsync(await access.ReferralsAsync(ct), serviceId, referralIds ?? [], deliveredOn, amount, unit, note, access.Actor, ct);
-            TempData["Message"] = $"Recorded for {count} child(ren).";
+            TempData["Message"] = L["Recorded for {0} child(ren).", count].Value;
             return Redirect($"/Provider/Attendance?serviceId={serviceId}");
         }
         catch (ValidationFailedException e)
         {
             ModelState.AddErrors(e, _ => "");
         }
-        catch (Exception e) when (e is IllegalTransitionException or ConcurrencyConflictException or NotFoundException)
+        catch (CoreException e) when (e is IllegalTransitionException or ConcurrencyConflictException or NotFoundException)
         {
-            ModelState.AddModelError("", e is NotFoundException ? "Some of the children ticked are no longer open referrals of this service; nothing was recorded." : e.Message);
+            if (e is NotFoundException) ModelState.AddModelError("", L["Some of the children ticked are no longer open referrals of this service; nothing was recorded."]);
+            else ModelState.AddError(e);
         }
         db.ChangeTracker.Clear();
         await LoadAsync(serviceId, ct);

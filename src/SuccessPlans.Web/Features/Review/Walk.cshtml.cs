@@ -83,7 +83,7 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
             db.ChangeTracker.Clear();
             ModelState.Clear();
             await LoadAsync(ids, ct);
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddModelError("", CoreText.Of(e));
             return Page();
         }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Roster;
 using SuccessPlans.Features.Users;
@@ -15,7 +16,7 @@ namespace SuccessPlans.Web.Features.Roster;
 [Authorize(Policy = Roles.Admin)]
 [RequestSizeLimit(MaxUploadBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxUploadBytes)]
-public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUser me, TimeProvider time) : PageModel
+public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUser me, TimeProvider time, IStringLocalizer<ImportModel> L) : PageModel
 {
     public const long MaxUploadBytes = 256L * 1024 * 1024;
 
@@ -38,7 +39,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
 
     public async Task<IActionResult> OnPostUploadAsync(List<IFormFile> files, CancellationToken ct)
     {
-        var (read, error) = await UploadedFiles.ReadAsync(files, "Choose a OneRoster zip, or orgs.csv and users.csv (with roles.csv for OneRoster 1.2, and demographics.csv if you have it).", "Nothing was uploaded.");
+        var (read, error) = await UploadedFiles.ReadAsync(files, L["Choose a OneRoster zip, or orgs.csv and users.csv (with roles.csv for OneRoster 1.2, and demographics.csv if you have it)."], L["Nothing was uploaded."]);
         if (read is null)
         {
             ModelState.AddModelError("files", error!);
@@ -63,7 +64,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
         if (upload is null) return NotFound();
         if (upload.Package is null)
         {
-            TempData["Message"] = "This upload was already applied or discarded.";
+            TempData["Message"] = L["This upload was already applied or discarded."].Value;
             return RedirectToPage(new { id });
         }
         // Worked out again against the tenant as it is now, so a change since the preview is not lost.
@@ -77,7 +78,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
                         $"{result.StudentsUpdated} updated, {result.StudentsWithdrawn} withdrawn. {preview.Rejected.Count} row(s) rejected.";
         db.Entry(upload).State = EntityState.Modified;
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = $"Imported. {upload.Result}";
+        TempData["Message"] = L["Imported. {0}", upload.Result ?? ""].Value;
         return RedirectToPage(new { id });
     }
 
@@ -88,7 +89,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
         upload.Package = null;
         upload.Result ??= "Discarded without importing.";
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = "Discarded; nothing was imported.";
+        TempData["Message"] = L["Discarded; nothing was imported."].Value;
         return RedirectToPage(new { id = (int?)null });
     }
 

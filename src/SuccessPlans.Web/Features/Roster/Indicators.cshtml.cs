@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Indicators;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Roster;
@@ -16,7 +17,7 @@ namespace SuccessPlans.Web.Features.Roster;
 [Authorize(Policy = Roles.Admin)]
 [RequestSizeLimit(ImportModel.MaxUploadBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = ImportModel.MaxUploadBytes)]
-public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanService plans, CurrentUser me, TimeProvider time) : PageModel
+public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanService plans, CurrentUser me, TimeProvider time, IStringLocalizer<IndicatorsModel> L) : PageModel
 {
     public RosterUpload? Upload { get; private set; }
     public IndicatorImportPreview? Preview { get; private set; }
@@ -39,7 +40,7 @@ public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanSe
 
     public async Task<IActionResult> OnPostUploadAsync(List<IFormFile> files, CancellationToken ct)
     {
-        var (read, error) = await UploadedFiles.ReadAsync(files, "Choose a zip or the CSV files: attendance.csv with calendarDates.csv, incidents.csv, or results.csv with lineItems.csv.", "Nothing was uploaded.");
+        var (read, error) = await UploadedFiles.ReadAsync(files, L["Choose a zip or the CSV files: attendance.csv with calendarDates.csv, incidents.csv, or results.csv with lineItems.csv."], L["Nothing was uploaded."]);
         if (read is null)
         {
             ModelState.AddModelError("files", error!);
@@ -66,7 +67,7 @@ public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanSe
         if (upload is null) return NotFound();
         if (upload.Package is null)
         {
-            TempData["Message"] = "This upload was already applied or discarded.";
+            TempData["Message"] = L["This upload was already applied or discarded."].Value;
             return RedirectToPage(new { id });
         }
         // Worked out again against the tenant as it is now, so a change since the preview is not lost.
@@ -78,7 +79,7 @@ public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanSe
         upload.AppliedAt = time.GetUtcNow().UtcDateTime;
         upload.Result = result[..Math.Min(1000, result.Length)];
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = $"Imported. {upload.Result}";
+        TempData["Message"] = L["Imported. {0}", upload.Result ?? ""].Value;
         return RedirectToPage(new { id });
     }
 
@@ -89,7 +90,7 @@ public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanSe
         upload.Package = null;
         upload.Result ??= "Discarded without importing.";
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = "Discarded; nothing was imported.";
+        TempData["Message"] = L["Discarded; nothing was imported."].Value;
         return RedirectToPage(new { id = (int?)null });
     }
 

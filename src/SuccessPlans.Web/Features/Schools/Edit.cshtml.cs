@@ -2,13 +2,14 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Schools;
 using SuccessPlans.Features.Users;
 
 namespace SuccessPlans.Web.Features.Schools;
 
 [Authorize(Policy = Roles.Admin)]
-public class EditModel(AppDbContext db) : PageModel
+public class EditModel(AppDbContext db, IStringLocalizer<EditModel> L) : PageModel
 {
     [BindProperty] public SchoolInput Input { get; set; } = new();
     public bool IsNew => Input.Id == 0;
@@ -35,7 +36,7 @@ public class EditModel(AppDbContext db) : PageModel
         Input.Id = id ?? 0;
         var externalId = string.IsNullOrWhiteSpace(Input.ExternalId) ? null : Input.ExternalId.Trim();
         if (externalId is not null && await db.Schools.AnyAsync(s => s.ExternalId == externalId && s.Id != Input.Id, ct))
-            ModelState.AddModelError("Input.ExternalId", "Another school already has this OneRoster id.");
+            ModelState.AddModelError("Input.ExternalId", L["Another school already has this OneRoster id."]);
         if (!ModelState.IsValid)
             return Page();
 
@@ -62,10 +63,10 @@ public class EditModel(AppDbContext db) : PageModel
         {
             ModelState.Clear();
             await OnGetAsync(id, ct);
-            ModelState.AddModelError("", "Someone else changed this school while you were editing. The form now shows their version; make your change again.");
+            ModelState.AddModelError("", L["Someone else changed this school while you were editing. The form now shows their version; make your change again."]);
             return Page();
         }
-        TempData["Message"] = $"Saved {school.Name}.";
+        TempData["Message"] = L["Saved {0}.", school.Name].Value;
         return RedirectToPage("/Schools/Index");
     }
 }

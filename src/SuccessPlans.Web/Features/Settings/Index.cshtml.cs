@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Jobs;
 using SuccessPlans.Features.Tenants;
 using SuccessPlans.Features.Users;
@@ -10,7 +11,7 @@ namespace SuccessPlans.Web.Features.Settings;
 
 /// <summary>The tenant's settings: name, time zone, nightly hour, thresholds.</summary>
 [Authorize(Policy = Roles.Admin)]
-public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : PageModel
+public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar, IStringLocalizer<IndexModel> L) : PageModel
 {
     [BindProperty] public SettingsInput Input { get; set; } = new();
     public IReadOnlyList<string> TimeZones { get; } = TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Where(id => id.Contains('/')).Order().ToList();
@@ -53,7 +54,7 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (!Tenant.IsKnownTimeZone(Input.TimeZoneId))
-            ModelState.AddModelError("Input.TimeZoneId", "Choose a time zone from the list (for example America/New_York).");
+            ModelState.AddModelError("Input.TimeZoneId", L["Choose a time zone from the list (for example America/New_York)."]);
         if (Tenant.AttendanceBandsError(Input.AttendanceSatisfactoryPercent, Input.AttendanceAtRiskPercent, Input.AttendanceChronicPercent) is { } bands)
             ModelState.AddModelError("Input.AttendanceAtRiskPercent", bands);
         if (!ModelState.IsValid)
@@ -83,11 +84,11 @@ public class IndexModel(AppDbContext db, RecurringJobsRegistrar registrar) : Pag
             ModelState.Clear();
             db.ChangeTracker.Clear();
             await OnGetAsync(ct);
-            ModelState.AddModelError("", "Someone else changed the settings while you were editing. The form now shows their version; make your change again.");
+            ModelState.AddModelError("", L["Someone else changed the settings while you were editing. The form now shows their version; make your change again."]);
             return Page();
         }
         registrar.RegisterTenant(tenant);
-        TempData["Message"] = "Settings saved.";
+        TempData["Message"] = L["Settings saved."].Value;
         return RedirectToPage();
     }
 }

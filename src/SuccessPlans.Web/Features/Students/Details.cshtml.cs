@@ -136,7 +136,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         catch (Exception e) when (e is ValidationFailedException or SuccessPlans.Features.Referrals.IllegalTransitionException)
         {
             db.ChangeTracker.Clear();
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddModelError("", CoreText.Of(e));
             await LoadAsync(id, ct);
             return Page();
         }
@@ -178,7 +178,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         catch (Exception e) when (e is ValidationFailedException or ConcurrencyConflictException)
         {
             db.ChangeTracker.Clear();
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddModelError("", CoreText.Of(e));
             await LoadAsync(id, ct);
             return Page();
         }
@@ -200,7 +200,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
             db.ChangeTracker.Clear();
             ModelState.Clear();
             await LoadAsync(id, ct);
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddModelError("", CoreText.Of(e));
             return Page();
         }
         TempData["Message"] = "Referral withdrawn.";
@@ -234,7 +234,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
             db.ChangeTracker.Clear();
             ModelState.Clear();
             await LoadAsync(id, ct);
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddModelError("", CoreText.Of(e));
             return Page();
         }
         TempData["Message"] = done;

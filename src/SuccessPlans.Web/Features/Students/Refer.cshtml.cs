@@ -76,9 +76,7 @@ public class ReferModel(AppDbContext db, StudentAccess access, ReferralService r
         }
         catch (ValidationFailedException e)
         {
-            foreach (var (field, messages) in e.Errors)
-                foreach (var m in messages)
-                    ModelState.AddModelError(field == "OverrideReason" ? "OverrideReason" : "", m);
+            ModelState.AddErrors(e, field => field == "OverrideReason" ? "OverrideReason" : "");
             return Page();
         }
     }

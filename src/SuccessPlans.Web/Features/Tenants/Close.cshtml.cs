@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Retention;
 using SuccessPlans.Features.Tenants;
@@ -15,7 +16,7 @@ namespace SuccessPlans.Web.Features.Tenants;
 /// </summary>
 [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(SuccessPlans.Web.Hosting.RateLimits.Export)]
 [Authorize(Policy = Roles.Operator)]
-public class CloseModel(AppDbContext db, TenantExport export, TenantErasure erasure, CurrentUser me) : PageModel
+public class CloseModel(AppDbContext db, TenantExport export, TenantErasure erasure, CurrentUser me, IStringLocalizer<CloseModel> L) : PageModel
 {
     public Tenant Tenant { get; private set; } = null!;
     public int Users { get; private set; }
@@ -50,7 +51,7 @@ public class CloseModel(AppDbContext db, TenantExport export, TenantErasure eras
         {
             return NotFound();
         }
-        TempData["Message"] = $"{Tenant.Name} was erased: none of its rows remain.";
+        TempData["Message"] = L["{0} was erased: none of its rows remain.", Tenant.Name].Value;
         return RedirectToPage("/Tenants/Index");
     }
 

@@ -2,12 +2,13 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Users;
 
 namespace SuccessPlans.Web.Features.Tenants;
 
 [Authorize(Policy = Roles.Operator)]
-public class CreateModel(TenantProvisioning provisioning) : PageModel
+public class CreateModel(TenantProvisioning provisioning, IStringLocalizer<CreateModel> L) : PageModel
 {
     [BindProperty] public TenantInput Input { get; set; } = new();
 
@@ -32,7 +33,7 @@ public class CreateModel(TenantProvisioning provisioning) : PageModel
             foreach (var (field, message) in errors) ModelState.AddModelError($"Input.{field}", message);
             return Page();
         }
-        TempData["Message"] = $"Created {tenant.Name}; the invitation to {Input.AdminEmail} is in the outbox.";
+        TempData["Message"] = L["Created {0}; the invitation to {1} is in the outbox.", tenant.Name, Input.AdminEmail ?? ""].Value;
         return RedirectToPage("/Tenants/Index");
     }
 }

@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Authorization;
 using SuccessPlans.Features.Plans;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Web.Features.Account;
 
 namespace SuccessPlans.Web.Features.Users;
 
 [Authorize(Policy = Roles.Admin)]
-public class EditModel(AppDbContext db, UserScopeService scopes, Invitations invitations, CurrentUser me) : PageModel
+public class EditModel(AppDbContext db, UserScopeService scopes, Invitations invitations, CurrentUser me, IStringLocalizer<EditModel> L) : PageModel
 {
     [BindProperty] public EditInput Input { get; set; } = new();
     public UserFormChoices Choices { get; private set; } = new();
@@ -61,10 +62,10 @@ public class EditModel(AppDbContext db, UserScopeService scopes, Invitations inv
             db.ChangeTracker.Clear();
             ModelState.Clear();
             await OnGetAsync(id, ct);
-            ModelState.AddModelError("", e.Message);
+            ModelState.AddError(e);
             return Page();
         }
-        TempData["Message"] = $"Saved {user.DisplayName}.";
+        TempData["Message"] = L["Saved {0}.", user.DisplayName].Value;
         return RedirectToPage("/Users/Index");
     }
 
@@ -74,13 +75,13 @@ public class EditModel(AppDbContext db, UserScopeService scopes, Invitations inv
         if (user is null) return NotFound();
         if (user.ActivatedAt is not null)
         {
-            TempData["Message"] = $"{user.DisplayName} has already chosen a password.";
+            TempData["Message"] = L["{0} has already chosen a password.", user.DisplayName].Value;
             return RedirectToPage(new { id });
         }
         var tenantName = await db.Tenants.Select(t => t.Name).SingleAsync(ct);
         await invitations.QueueInvitationAsync(user, tenantName);
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = $"A new invitation was sent to {user.Email}.";
+        TempData["Message"] = L["A new invitation was sent to {0}.", user.Email ?? ""].Value;
         return RedirectToPage(new { id });
     }
 

@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Users;
 
 namespace SuccessPlans.Web.Features.Users;
 
 [Authorize(Policy = Roles.Admin)]
-public class IndexModel(AppDbContext db, TimeProvider time) : PageModel
+public class IndexModel(AppDbContext db, TimeProvider time, IStringLocalizer<IndexModel> L) : PageModel
 {
     public sealed record UserRow(int Id, string DisplayName, string Email, UserRole Role, string Scope, string Status);
 
@@ -26,11 +27,11 @@ public class IndexModel(AppDbContext db, TimeProvider time) : PageModel
         Rows = users.Select(u => new UserRow(u.Id, u.DisplayName, u.Email ?? "", u.Role,
             u.Role switch
             {
-                UserRole.Coordinator => u.Schools.Count == 0 ? "no school yet" : string.Join(", ", u.Schools),
-                UserRole.Provider => u.Organization ?? "no organization",
-                _ => "whole tenant",
+                UserRole.Coordinator => u.Schools.Count == 0 ? L["no school yet"] : string.Join(", ", u.Schools),
+                UserRole.Provider => u.Organization ?? L["no organization"],
+                _ => L["whole tenant"],
             },
-            u.LockoutEnd is { } end && end > now ? (end.Year > 9000 ? "deactivated" : "locked out")
-                : u.ActivatedAt is null ? "invited" : "active")).ToList();
+            u.LockoutEnd is { } end && end > now ? (end.Year > 9000 ? L["deactivated"] : L["locked out"])
+                : u.ActivatedAt is null ? L["invited"] : L["active"])).ToList();
     }
 }

@@ -2,12 +2,13 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Users;
 
 namespace SuccessPlans.Web.Features.Users;
 
 [Authorize(Policy = Roles.Admin)]
-public class InviteModel(AppDbContext db, Invitations invitations, UserScopeService scopes) : PageModel
+public class InviteModel(AppDbContext db, Invitations invitations, UserScopeService scopes, IStringLocalizer<InviteModel> L) : PageModel
 {
     [BindProperty] public InviteInput Input { get; set; } = new();
     public UserFormChoices Choices { get; private set; } = new();
@@ -40,7 +41,7 @@ public class InviteModel(AppDbContext db, Invitations invitations, UserScopeServ
             Choices = await UserFormChoices.LoadAsync(db, ct);
             return Page();
         }
-        TempData["Message"] = $"Invitation sent to {user.Email}.";
+        TempData["Message"] = L["Invitation sent to {0}.", user.Email ?? ""].Value;
         return RedirectToPage("/Users/Index");
     }
 }

@@ -38,5 +38,5 @@ public sealed class UserFormChoices
 
     /// <summary>The scope rules (Core's UserScopeService), keyed by the form's field names.</summary>
     public static async Task<List<(string Field, string Message)>> ValidateAsync(UserScopeService scopes, UserInput input, string prefix, CancellationToken ct) =>
-        (await scopes.ValidateAsync(input.ToRequest(), ct)).SelectMany(e => e.Value.Select(m => ($"{prefix}.{e.Key}", m))).ToList();
+        (await scopes.ValidateAsync(input.ToRequest(), ct)).SelectMany(e => e.Value.Select(m => ($"{prefix}.{e.Key}", CoreText.Show(m)))).ToList();
 }

@@ -2,13 +2,14 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Users;
 
 namespace SuccessPlans.Web.Features.Directory.Organizations;
 
 [Authorize(Policy = Roles.Admin)]
-public class EditModel(AppDbContext db) : PageModel
+public class EditModel(AppDbContext db, IStringLocalizer<EditModel> L) : PageModel
 {
     [BindProperty] public OrganizationInput Input { get; set; } = new();
     public bool IsNew => Input.Id == 0;
@@ -58,10 +59,10 @@ public class EditModel(AppDbContext db) : PageModel
             db.ChangeTracker.Clear();
             ModelState.Clear();
             await OnGetAsync(id, ct);
-            ModelState.AddModelError("", "Someone else changed this organization while you were editing. The form now shows their version.");
+            ModelState.AddModelError("", L["Someone else changed this organization while you were editing. The form now shows their version."]);
             return Page();
         }
-        TempData["Message"] = $"Saved {o.Name}.";
+        TempData["Message"] = L["Saved {0}.", o.Name].Value;
         return Redirect("/Directory");
     }
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Plans;
@@ -13,7 +14,7 @@ namespace SuccessPlans.Web.Features.Directory.Services;
 
 /// <summary>A service of the directory: Admins edit any; a provider's users edit their own organization's.</summary>
 [Authorize(Roles = $"{Roles.Admin},{Roles.Provider}")]
-public partial class EditModel(AppDbContext db, CurrentUser me, TimeProvider time) : PageModel
+public partial class EditModel(AppDbContext db, CurrentUser me, TimeProvider time, IStringLocalizer<EditModel> L) : PageModel
 {
     [BindProperty] public ServiceInput Input { get; set; } = new();
     public IReadOnlyList<SelectListItem> Organizations { get; private set; } = [];
@@ -59,11 +60,11 @@ public partial class EditModel(AppDbContext db, CurrentUser me, TimeProvider tim
         var myOrg = await me.ProviderOrganizationIdAsync(ct);
         if (me.IsInRole(Roles.Provider)) Input.OrganizationId = myOrg;
         if (Input.OrganizationId is not { } orgId || !await db.ProviderOrganizations.AnyAsync(o => o.Id == orgId, ct))
-            ModelState.AddModelError("Input.OrganizationId", "Choose the organization.");
-        if (!Statuses.Contains(Input.Status)) ModelState.AddModelError("Input.Status", "Choose a status from the list.");
-        if (Input.MinimumAge > Input.MaximumAge) ModelState.AddModelError("Input.MaximumAge", "The maximum age is below the minimum age.");
+            ModelState.AddModelError("Input.OrganizationId", L["Choose the organization."]);
+        if (!Statuses.Contains(Input.Status)) ModelState.AddModelError("Input.Status", L["Choose a status from the list."]);
+        if (Input.MinimumAge > Input.MaximumAge) ModelState.AddModelError("Input.MaximumAge", L["The maximum age is below the minimum age."]);
         var languages = (Input.Languages ?? "").ToLowerInvariant().Split([' ', ','], StringSplitOptions.RemoveEmptyEntries);
-        if (languages.Any(l => !LanguageCode().IsMatch(l))) ModelState.AddModelError("Input.Languages", "Use two-letter language codes separated by spaces, such as: en es.");
+        if (languages.Any(l => !LanguageCode().IsMatch(l))) ModelState.AddModelError("Input.Languages", L["Use two-letter language codes separated by spaces, such as: en es."]);
         if (!ModelState.IsValid) return Page();
 
         Service? s;
@@ -100,10 +101,10 @@ public partial class EditModel(AppDbContext db, CurrentUser me, TimeProvider tim
             db.ChangeTracker.Clear();
             ModelState.Clear();
             await OnGetAsync(id, ct);
-            ModelState.AddModelError("", "Someone else changed this service while you were editing. The form now shows their version; make your change again.");
+            ModelState.AddModelError("", L["Someone else changed this service while you were editing. The form now shows their version; make your change again."]);
             return Page();
         }
-        TempData["Message"] = $"Saved {s.Name}.";
+        TempData["Message"] = L["Saved {0}.", s.Name].Value;
         return me.IsInRole(Roles.Admin) ? Redirect("/Directory") : Redirect("/Home/Provider");
     }
 

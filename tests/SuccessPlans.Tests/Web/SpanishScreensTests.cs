@@ -1,0 +1,73 @@
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Tests.Infrastructure;
+
+namespace SuccessPlans.Tests.Web;
+
+/// <summary>
+/// The admin, directory, provider and cabinet screens speak Spanish to a browser that asks for it (headings, page
+/// models' messages and validation texts) and stay English for the others.
+/// </summary>
+public class SpanishScreensTests : IAsyncLifetime
+{
+    private readonly AppFactory _app = new(new DateTimeOffset(2026, 11, 20, 15, 0, 0, TimeSpan.Zero));
+    private int _organization;
+
+    public async Task InitializeAsync()
+    {
+        var tenant = await _app.CreateTenantAsync("es");
+        await _app.CreateSchoolAsync(tenant.Id, "Escuela Norte");
+        _organization = await _app.InTenant(tenant.Id, async (_, db) =>
+        {
+            var o = new ProviderOrganization { Name = "Ayuda Grande" };
+            db.ProviderOrganizations.Add(o);
+            await db.SaveChangesAsync();
+            return o.Id;
+        });
+        await _app.CreateUserAsync(tenant.Id, "admin@es.test", UserRole.Admin);
+        await _app.CreateUserAsync(tenant.Id, "provider@es.test", UserRole.Provider, organizationId: _organization);
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Admin_and_provider_screens_are_in_Spanish_for_a_Spanish_browser_and_in_English_otherwise()
+    {
+        var english = await _app.SignedInAsync("admin@es.test");
+        var spanish = await _app.SignedInAsync("admin@es.test");
+        spanish.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var pages = new (string Url, string English, string Spanish)[]
+        {
+            ("/Settings", "Settings", "Configuración"),
+            ("/Users", "Users", "Usuarios"),
+            ("/Users/Invite", "Invite a user", "Invitar a un usuario"),
+            ("/Schools", "Schools", "Escuelas"),
+            ("/Directory", "Provider directory", "Directorio de proveedores"),
+            ("/Directory/Services/Edit", "Add a service", "Añadir un servicio"),
+            ("/Directory/Import", "Import the directory (Open Referral HSDS CSV)", "Importar el directorio (CSV HSDS de Open Referral)"),
+            ("/Roster/Import", "Import a roster (OneRoster 1.1 or 1.2 CSV)", "Importar un padrón (CSV OneRoster 1.1 o 1.2)"),
+            ("/Roster/Indicators", "Import attendance, incidents and marks", "Importar asistencia, incidentes y calificaciones"),
+            ("/Jobs", "Jobs & email", "Tareas y correo"),
+            ("/Audit", "Access log", "Registro de accesos"),
+            ($"/ApiKeys?organizationId={_organization}", "API keys of Ayuda Grande", "Claves de API de Ayuda Grande"),
+        };
+        foreach (var (url, en, es) in pages)
+        {
+            Assert.Equal(en, (await english.GetDocumentAsync(url)).QuerySelector("h1")!.TextContent.Trim());
+            Assert.Equal(es, (await spanish.GetDocumentAsync(url)).QuerySelector("h1")!.TextContent.Trim());
+        }
+        // A form label written from the model's display name, and the settings' own help text.
+        var settings = await spanish.GetDocumentAsync("/Settings");
+        Assert.Equal("Nombre de la alianza", settings.QuerySelector("label[for='Input_Name']")!.TextContent.Trim());
+
+        // A page model's own validation message.
+        var refused = await spanish.SubmitFormAsync($"/ApiKeys?organizationId={_organization}", new() { ["name"] = "" }, formSelector: "form[action*='handler=Create']");
+        Assert.Contains("Ponga un nombre a la clave", await refused.Content.ReadAsStringAsync());
+
+        var provider = await _app.SignedInAsync("provider@es.test");
+        provider.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var inbox = await provider.GetDocumentAsync("/Provider/Referrals");
+        Assert.Equal("Remisiones", inbox.QuerySelector("h1")!.TextContent.Trim());
+        Assert.Contains("Nuevas (0)", inbox.QuerySelector("nav.tabs")!.TextContent);
+    }
+}
