@@ -192,6 +192,28 @@ public class NightlyCheckTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_coordinator_reads_the_digest_in_their_own_language()
+    {
+        var w = await WorldAsync("idioma");
+        // cy chose Spanish under My settings; cx chose nothing: English.
+        await _app.InTenant(w.TenantId, async (_, db) => await db.Users.Where(u => u.Email == "cy@idioma.test").ExecuteUpdateAsync(u => u.SetProperty(x => x.Language, "es")));
+        await RunOnDayAsync(w.TenantId, 14);
+        await _app.Services.GetRequiredService<OutboxDispatcher>().SendPendingAsync(CancellationToken.None);
+
+        var messages = Directory.EnumerateFiles(Path.Combine(_smtp.Maildir, "new")).Select(f => MimeKit.MimeMessage.Load(f)).ToList();
+        var spanish = Assert.Single(messages, m => m.To.ToString().Contains("cy@idioma.test"));
+        Assert.StartsWith("SuccessPlans: 1 alerta(s) abierta(s) el ", spanish.Subject);
+        Assert.Contains("Buenos días, cy:", spanish.TextBody);
+        Assert.Contains("encontró 1 alerta(s) abierta(s) en sus escuelas (1 nueva(s) hoy)", spanish.TextBody);
+        Assert.Contains("Necesidad no atendida (1)", spanish.TextBody);
+        Assert.Contains("Buenos días, cy:", spanish.HtmlBody);
+        var english = Assert.Single(messages, m => m.To.ToString().Contains("cx@idioma.test"));
+        Assert.Matches(@"^SuccessPlans: \d+ open flag\(s\) for \d{4}-\d{2}-\d{2}$", english.Subject);
+        Assert.Contains("Good morning cx,", english.TextBody);
+        Assert.Contains("Unmet need (1)", english.TextBody);
+    }
+
+    [Fact]
     public async Task No_digest_when_there_is_nothing_to_say_and_another_tenant_is_untouched()
     {
         var quiet = await WorldAsync("quiet");

@@ -101,6 +101,23 @@ public partial class TranslationCoverageTests
         Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
     }
 
+    [Fact]
+    public void Every_email_text_has_Spanish()
+    {
+        var resource = new ResourceManager(SuccessPlans.Features.Notifications.EmailLanguage.ResourceName, typeof(Labels).Assembly);
+        var scan = new Scan("EmailLanguage", resource)
+        {
+            KeysOnly = true, Translator = typeof(SuccessPlans.Features.Notifications.EmailLanguage).GetMethod(nameof(SuccessPlans.Features.Notifications.EmailLanguage.T)),
+        };
+        var calls = 0;
+        // Core writes every email but the invitation, which the Web's Invitations writes.
+        foreach (var type in typeof(Labels).Assembly.GetTypes().Where(t => t.DeclaringType is null).Append(typeof(SuccessPlans.Web.Features.Users.Invitations)))
+            foreach (var method in MethodsOf(type)) calls += scan.Method(method);
+        // Five emails (digest, referral, referral updates, password reset, invitation), their HTML twice.
+        Assert.True(calls > 30, $"only {calls} EmailLanguage.T calls were found");
+        Assert.True(scan.Problems.Count == 0, string.Join("\n", scan.Problems.Distinct()));
+    }
+
     [Theory]
     [InlineData("<p title=\"Open it\">Hello</p>", "Open it|Hello")]
     [InlineData("<script>var a = 'word';</script><style>p { color: red }</style><!-- a note -->&nbsp;&middot;\n  <br />", "")]

@@ -39,21 +39,20 @@ public sealed class PasswordResetService(UserManager<AppUser> users, IServiceSco
         }
         var link = urls.For($"/Account/ResetPassword?user={user!.Id}&code={Uri.EscapeDataString(code)}");
         // In the user's language (My settings), else English.
-        using var language = SuccessPlans.Features.Notifications.EmailLanguage.Use(user.Language);
-        static string T(string english, params object?[] args) => SuccessPlans.Features.Notifications.EmailLanguage.T(english, args);
+        using var language = EmailLanguage.Use(user.Language);
         var text = $"""
-            {T("Hello {0},", user.DisplayName)}
+            {EmailLanguage.T("Hello {0},", user.DisplayName)}
 
-            {T("Someone (we hope you) asked to reset your SuccessPlans password.")} {T("Choose a new one here (the link works once, for 2 hours):")}
+            {EmailLanguage.T("Someone (we hope you) asked to reset your SuccessPlans password.")} {EmailLanguage.T("Choose a new one here (the link works once, for 2 hours):")}
 
             {link}
 
-            {T("If you did not ask, ignore this email: your password stays as it is.")}
+            {EmailLanguage.T("If you did not ask, ignore this email: your password stays as it is.")}
             """;
-        var html = $"<p>{T("Hello {0},", WebUtility.HtmlEncode(user.DisplayName))}</p><p>{T("Someone (we hope you) asked to reset your SuccessPlans password.")}</p>" +
-                   $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{T("Choose a new password")}</a> {T("(the link works once, for 2 hours).")}</p>" +
-                   $"<p>{T("If you did not ask, ignore this email: your password stays as it is.")}</p>";
-        var subject = T("Reset your SuccessPlans password");
+        var html = $"<p>{EmailLanguage.T("Hello {0},", WebUtility.HtmlEncode(user.DisplayName))}</p><p>{EmailLanguage.T("Someone (we hope you) asked to reset your SuccessPlans password.")}</p>" +
+                   $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{EmailLanguage.T("Choose a new password")}</a> {EmailLanguage.T("(the link works once, for 2 hours).")}</p>" +
+                   $"<p>{EmailLanguage.T("If you did not ask, ignore this email: your password stays as it is.")}</p>";
+        var subject = EmailLanguage.T("Reset your SuccessPlans password");
         // The request has no tenant in scope (nobody is signed in): the email is written in the user's tenant.
         await using var scope = scopes.CreateTenantScope(user.TenantId!.Value);
         scope.ServiceProvider.GetRequiredService<Outbox>().Enqueue("password-reset", user.Email!, user.DisplayName, subject, text, html, user.Id);

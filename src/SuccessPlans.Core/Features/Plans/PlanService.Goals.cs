@@ -61,7 +61,7 @@ public sealed partial class PlanService
         if (measure != GoalMeasure.Recorded)
             throw ValidationFailedException.For("PointOn", "This goal is measured by imported data: its values come from the district's files, not by hand.");
         var today = await TodayAsync(ct);
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, CoreMessage[]>();
         if (on is not { } date)
             errors["PointOn"] = ["Give the date of the value."];
         else if (date > today)
@@ -72,7 +72,7 @@ public sealed partial class PlanService
         if (value is not { } v)
             errors["PointValue"] = ["Give the value."];
         else if (v < min || v > max || decimal.Round(v, 2) != v)
-            errors["PointValue"] = [string.Create(CultureInfo.InvariantCulture, $"The value must be a number from {min} to {max}, with at most two decimals.")];
+            errors["PointValue"] = [$"The value must be a number from {min} to {max}, with at most two decimals."];
         if (errors.Count > 0) throw new ValidationFailedException(errors);
         if (await db.GoalPoints.CountAsync(p => p.NeedId == need.Id, ct) >= Goals.MaxPoints)
             throw ValidationFailedException.For("PointOn", $"A goal keeps at most {Goals.MaxPoints} values; remove an old one first.");
@@ -101,9 +101,9 @@ public sealed partial class PlanService
         plan.Items.SingleOrDefault(i => i.Id == needId && i.Kind == PlanItemKind.Need) ?? throw ValidationFailedException.For("ItemId", "This plan has no such need.");
 
     /// <summary>Every rule of a measure: known measure, a label for a recorded one, values in range, baseline not in the future, target after it.</summary>
-    public static Dictionary<string, string[]> ValidateMeasure(GoalMeasureInput input, DateOnly today)
+    public static Dictionary<string, CoreMessage[]> ValidateMeasure(GoalMeasureInput input, DateOnly today)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, CoreMessage[]>();
         if (input.Measure is not { } measure || !Enum.IsDefined(measure))
         {
             errors["Measure"] = ["Choose what measures the goal: attendance rate, incidents, course failures or a value you record."];
@@ -114,13 +114,21 @@ public sealed partial class PlanService
         else if (input.Label?.Trim().Length > Goals.MaxLabel)
             errors["MeasureLabel"] = [$"The label is longer than {Goals.MaxLabel} characters."];
         var (min, max) = Goals.Range(measure);
-        string? Value(decimal? v, string name) =>
-            v is not { } x ? $"Give the {name}."
-            : x < min || x > max || decimal.Round(x, 2) != x ? string.Create(CultureInfo.InvariantCulture, $"The {name} must be a number from {min} to {max}, with at most two decimals.")
-            : measure is GoalMeasure.Incidents or GoalMeasure.CourseFailures && decimal.Truncate(x) != x ? $"The {name} is a count: a whole number."
-            : null;
-        if (Value(input.Baseline, "baseline") is { } b) errors["Baseline"] = [b];
-        if (Value(input.Target, "target") is { } t) errors["Target"] = [t];
+        // One whole sentence per field, so each translates as a sentence.
+        CoreMessage? Value(decimal? v, bool baseline)
+        {
+            if (v is not { } x) return baseline ? "Give the baseline." : "Give the target.";
+            if (x < min || x > max || decimal.Round(x, 2) != x)
+            {
+                if (baseline) return $"The baseline must be a number from {min} to {max}, with at most two decimals.";
+                return $"The target must be a number from {min} to {max}, with at most two decimals.";
+            }
+            if (measure is GoalMeasure.Incidents or GoalMeasure.CourseFailures && decimal.Truncate(x) != x)
+                return baseline ? "The baseline is a count: a whole number." : "The target is a count: a whole number.";
+            return null;
+        }
+        if (Value(input.Baseline, baseline: true) is { } b) errors["Baseline"] = [b];
+        if (Value(input.Target, baseline: false) is { } t) errors["Target"] = [t];
         if (!errors.ContainsKey("Baseline") && !errors.ContainsKey("Target") && input.Baseline == input.Target)
             errors["Target"] = ["The target must differ from the baseline: it says which way is better."];
         if (input.BaselineOn is not { } from)

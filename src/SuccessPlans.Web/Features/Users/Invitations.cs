@@ -55,22 +55,21 @@ public sealed class Invitations(UserManager<AppUser> users, Outbox outbox, AppDb
         var link = urls.AcceptInvitation(user.Id, code);
         // In the user's language when one is chosen (a re-sent invitation), else English.
         using var language = EmailLanguage.Use(user.Language);
-        static string T(string english, params object?[] args) => EmailLanguage.T(english, args);
         var role = Labels.Words(user.Role);
         var text = $"""
-            {T("Hello {0},", user.DisplayName)}
+            {EmailLanguage.T("Hello {0},", user.DisplayName)}
 
-            {T("You have been invited to SuccessPlans for {0} as {1}.", tenantName, role)}
-            {T("Choose your password here (the link is valid for 7 days):")}
+            {EmailLanguage.T("You have been invited to SuccessPlans for {0} as {1}.", tenantName, role)}
+            {EmailLanguage.T("Choose your password here (the link is valid for 7 days):")}
 
             {link}
 
-            {T("If you did not expect this email, you can ignore it.")}
+            {EmailLanguage.T("If you did not expect this email, you can ignore it.")}
             """;
-        var html = $"<p>{T("Hello {0},", WebUtility.HtmlEncode(user.DisplayName))}</p><p>{T("You have been invited to SuccessPlans for {0} as {1}.", $"<strong>{WebUtility.HtmlEncode(tenantName)}</strong>", WebUtility.HtmlEncode(role))}</p>" +
-                   $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{T("Choose your password")}</a> {T("(the link is valid for 7 days).")}</p>" +
-                   $"<p>{T("If you did not expect this email, you can ignore it.")}</p>";
-        outbox.Enqueue("invitation", user.Email!, user.DisplayName, T("Your SuccessPlans invitation for {0}", tenantName), text, html, user.Id);
+        var html = $"<p>{EmailLanguage.T("Hello {0},", WebUtility.HtmlEncode(user.DisplayName))}</p><p>{EmailLanguage.T("You have been invited to SuccessPlans for {0} as {1}.", $"<strong>{WebUtility.HtmlEncode(tenantName)}</strong>", WebUtility.HtmlEncode(role))}</p>" +
+                   $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{EmailLanguage.T("Choose your password")}</a> {EmailLanguage.T("(the link is valid for 7 days).")}</p>" +
+                   $"<p>{EmailLanguage.T("If you did not expect this email, you can ignore it.")}</p>";
+        outbox.Enqueue("invitation", user.Email!, user.DisplayName, EmailLanguage.T("Your SuccessPlans invitation for {0}", tenantName), text, html, user.Id);
     }
 
     /// <summary>
