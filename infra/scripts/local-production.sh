@@ -119,7 +119,8 @@ headers="$work/login.headers"
 page="$(curl -ksS --cacert "$work/cert.pem" -D "$headers" -c "$work/jar" -b "$work/jar" "$base/Account/Login")"
 # (No HSTS here: ASP.NET Core never sends it for localhost; ProductionShapeTests checks it under a real host name.)
 grep -qi '^set-cookie: successplans.af=.*secure' "$headers" || { echo "no Secure antiforgery cookie"; cat "$headers"; exit 1; }
-token="$(grep -o 'name="__RequestVerificationToken" type="hidden" value="[^"]*"' <<<"$page" | sed 's/.*value="//;s/"$//')"
+# The page has two forms (sign-in and the footer's language switch); their tokens are alike: take the first.
+token="$(grep -o 'name="__RequestVerificationToken" type="hidden" value="[^"]*"' <<<"$page" | head -n 1 | sed 's/.*value="//;s/"$//')"
 [ -n "$token" ] || { echo "no sign-in form"; exit 1; }
 status="$(curl -ksS -o /dev/null -w '%{http_code} %{redirect_url}' -c "$work/jar" -b "$work/jar" "$base/Account/Login" \
   --data-urlencode "Input.Email=$OPERATOR_EMAIL" --data-urlencode "Input.Password=$OPERATOR_PASSWORD" \

@@ -47,6 +47,16 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
         source.Open();
         copy.Open();
         source.BackupDatabase(copy);
+        // The schema and its migration history only: a row the start wrote (a data-protection key) belongs to the
+        // template's world, and every factory makes its own.
+        using var tables = copy.CreateCommand();
+        tables.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> '__EFMigrationsHistory' AND (name NOT LIKE 'sqlite_%' OR name = 'sqlite_sequence')";
+        var names = new List<string>();
+        using (var reader = tables.ExecuteReader())
+            while (reader.Read()) names.Add(reader.GetString(0));
+        using var clear = copy.CreateCommand();
+        clear.CommandText = "PRAGMA foreign_keys = OFF; " + string.Concat(names.Select(n => $"DELETE FROM \"{n}\"; "));
+        clear.ExecuteNonQuery();
         return path;
     }, LazyThreadSafetyMode.ExecutionAndPublication);
 
