@@ -46,7 +46,8 @@ public class IndexModel(CabinetReport report, CabinetOutcomes outcomes, PlanServ
     public string? ErrorOf(string field) => ModelState.TryGetValue(field, out var e) && e.Errors.Count > 0 ? e.Errors[0].ErrorMessage : null;
 
     /// <summary>A share of the measured children, or why there is none.</summary>
-    public static string Percent(int? share, Figure f) => share is { } p ? p.ToString(System.Globalization.CultureInfo.InvariantCulture) + " %" : Show(f);
+    public static string Percent(int? share, Figure f, Microsoft.AspNetCore.Mvc.Localization.IHtmlLocalizer words) =>
+        share is { } p ? p.ToString(System.Globalization.CultureInfo.CurrentCulture) + " %" : Show(f, words);
 
     /// <summary>A figure for the chart's summary (English, like the rest of the summary).</summary>
     public static string Show(Figure f) => f.Value?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? (f.Suppressed ? "suppressed" : "none yet");
