@@ -47,6 +47,7 @@ public class TenancyTests : IAsyncLifetime
         await db.SaveChangesAsync();
         db.StudentEvents.Add(new StudentEvent { StudentId = student.Id, UserName = "x", Action = "test" });
         var need = await db.PlanItems.FirstAsync();
+        db.GoalPoints.Add(new SuccessPlans.Features.Plans.GoalPoint { NeedId = need.Id, On = new DateOnly(2026, 11, 2), Value = 3, RecordedBy = "a" });
         var service = await db.Services.FirstAsync();
         var referral = new SuccessPlans.Features.Referrals.Referral
         {

@@ -377,7 +377,7 @@ public partial class TranslationCoverageTests
                 // A word computed at run time (a language name) is held to the resource by its own check.
                 if (Text(0) is { } key) Key(viewResource, "Labels", key);
             }
-            else if (called.DeclaringType is { } declaring && IsLocalizer(declaring) && name == "get_Item" && args.Count >= 2)
+            else if (called.DeclaringType is { } declaring && IsLocalizer(declaring) && name is "get_Item" or "GetString" && args.Count >= 2)
             {
                 if (Text(1) is { } key)
                     switch (args[0])
