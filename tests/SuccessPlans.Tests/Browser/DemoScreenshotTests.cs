@@ -38,13 +38,14 @@ public class DemoScreenshotTests : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    private async Task<IPage> SignInAsync(string email, int width = 1280, int height = 900)
+    private async Task<IPage> SignInAsync(string email, int width = 1280, int height = 900, string locale = "en-US")
     {
-        var page = await _chromium.NewPageAsync(_url, width, height);
+        var page = await _chromium.NewPageAsync(_url, width, height, locale);
         await page.GotoAsync("/Account/Login");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(DemoSeeder.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        // By the fields' ids: the labels are in the browser's language.
+        await page.Locator("#Input_Email").FillAsync(email);
+        await page.Locator("#Input_Password").FillAsync(DemoSeeder.Password);
+        await page.Keyboard.PressAsync("Enter");
         // The demo Admin comes enrolled with the README's demo-only authenticator key.
         await BrowserSignIn.FinishAsync(page, DemoSeeder.AuthenticatorKey);
         return page;
@@ -70,6 +71,10 @@ public class DemoScreenshotTests : IAsyncLifetime
         var studentId = await _app.InTenant(await TenantAsync(), (_, db) => db.Referrals.OrderBy(r => r.Id).Select(r => r.StudentId).FirstAsync());
         await ShootAsync(coordinator, $"/Students/{studentId}", "coordinator-student");
         await ShootAsync(await SignInAsync("coordinator@demo.test", 390, 844), $"/Students/{studentId}", "coordinator-phone");
+        // The same page for a coordinator whose browser speaks Spanish.
+        var spanishCoordinator = await SignInAsync("coordinator@demo.test", locale: "es-MX");
+        await ShootAsync(spanishCoordinator, $"/Students/{studentId}", "coordinator-student-spanish");
+        Assert.Equal("es", await spanishCoordinator.Locator("html").GetAttributeAsync("lang"));
         // The caseload with its attendance bands, and the printable plan of a Spanish-speaking family, in Spanish.
         await ShootAsync(coordinator, "/Students?openNeeds=true", "coordinator-caseload");
         var coordinatorSchools = await _app.InTenant(await TenantAsync(), (_, db) => db.CoordinatorSchools
