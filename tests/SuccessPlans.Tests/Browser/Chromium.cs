@@ -32,7 +32,8 @@ public sealed class Chromium : IAsyncDisposable
     public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, int height = 900, string locale = "en-US")
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = baseUrl, IgnoreHTTPSErrors = true, ViewportSize = new() { Width = width, Height = height }, Locale = locale, TimezoneId = "America/New_York" });
-        context.SetDefaultTimeout(15_000);
+        // Generous: the browser tests share the two cores with the in-process half of the run (tests/run.sh).
+        context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
