@@ -2669,3 +2669,64 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202072750_CaseloadIndexes'
+)
+BEGIN
+    DROP INDEX [IX_Students_TenantId_FamilyName_GivenName] ON [Students];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202072750_CaseloadIndexes'
+)
+BEGIN
+    DROP INDEX [IX_Students_TenantId_SchoolId_Grade_FamilyName_GivenName] ON [Students];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202072750_CaseloadIndexes'
+)
+BEGIN
+    DROP INDEX [IX_PlanItems_TenantId_PlanId_Domain] ON [PlanItems];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202072750_CaseloadIndexes'
+)
+BEGIN
+    CREATE INDEX [IX_Students_TenantId_FamilyName_GivenName_SchoolId_Status] ON [Students] ([TenantId], [FamilyName], [GivenName], [SchoolId], [Status]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202072750_CaseloadIndexes'
+)
+BEGIN
+    CREATE INDEX [IX_Students_TenantId_SchoolId_Grade_FamilyName_GivenName_Status] ON [Students] ([TenantId], [SchoolId], [Grade], [FamilyName], [GivenName], [Status]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202072750_CaseloadIndexes'
+)
+BEGIN
+    CREATE INDEX [IX_PlanItems_TenantId_PlanId_Kind_Status_Domain] ON [PlanItems] ([TenantId], [PlanId], [Kind], [Status], [Domain]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202072750_CaseloadIndexes'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261202072750_CaseloadIndexes', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

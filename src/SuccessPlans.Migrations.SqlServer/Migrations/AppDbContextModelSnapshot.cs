@@ -1256,11 +1256,11 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("PlanId");
 
-                    b.HasIndex("TenantId", "PlanId", "Domain");
-
                     b.HasIndex("TenantId", "Kind", "Status", "IdentifiedOn");
 
                     b.HasIndex("TenantId", "Kind", "Status", "ResolvedOn", "PlanId");
+
+                    b.HasIndex("TenantId", "PlanId", "Kind", "Status", "Domain");
 
                     b.ToTable("PlanItems");
                 });
@@ -2177,9 +2177,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
 
-                    b.HasIndex("TenantId", "FamilyName", "GivenName");
+                    b.HasIndex("TenantId", "FamilyName", "GivenName", "SchoolId", "Status");
 
-                    b.HasIndex("TenantId", "SchoolId", "Grade", "FamilyName", "GivenName");
+                    b.HasIndex("TenantId", "SchoolId", "Grade", "FamilyName", "GivenName", "Status");
 
                     b.ToTable("Students");
                 });

@@ -18,10 +18,13 @@ public static class Benchmarks
         var what = args.Length > 1 ? args[1] : "";
         if (what == "minimal")
             return await MinimalPageAsync(args);
+        if (what == "scale-tenant")
+            return await ScaleTenant.SeedAsync(StringOption(args, "--db") ?? throw new ArgumentException("benchmark scale-tenant needs --db FILE"),
+                Option(args, "--students", 10_000), Option(args, "--per-school", 2_000));
         var students = Option(args, "--students", 50_000);
         if (what is not ("import" or "nightly" or "cabinet" or "attendance"))
         {
-            Console.Error.WriteLine("usage: benchmark import|nightly|cabinet|attendance [--students N] | benchmark minimal --db FILE --urls URL");
+            Console.Error.WriteLine("usage: benchmark import|nightly|cabinet|attendance [--students N] | benchmark minimal --db FILE --urls URL | benchmark scale-tenant --db FILE [--students N] [--per-school N]");
             return 2;
         }
         var dir = Directory.CreateTempSubdirectory("successplans-bench-").FullName;
@@ -225,12 +228,16 @@ public static class Benchmarks
     private static bool logSql;
 
     /// <summary>The core services on a fresh SQLite file in the given folder.</summary>
-    internal static async Task<ServiceProvider> ThrowawayAppAsync(string dir)
+    internal static Task<ServiceProvider> ThrowawayAppAsync(string dir) => AppOnAsync(Path.Combine(dir, "bench.db"));
+
+    /// <summary>The core services on the given SQLite file, migrated.</summary>
+    internal static async Task<ServiceProvider> AppOnAsync(string dbFile)
     {
+        var dir = Path.GetDirectoryName(dbFile)!;
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Database:Provider"] = "Sqlite",
-            ["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(dir, "bench.db")}",
+            ["ConnectionStrings:Sqlite"] = $"Data Source={dbFile}",
         }).Build();
         var services = new ServiceCollection();
         // BENCHMARK_SQL=1 prints every SQL command with its time, to see where a figure comes from.

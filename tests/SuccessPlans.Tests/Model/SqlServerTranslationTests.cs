@@ -46,6 +46,10 @@ public class SqlServerTranslationTests
         Translates(Caseload.Query(db, visible, new CaseloadFilter(Plan: "none", Sort: sort), 2026), $"caseload {sort}, no plan");
         Translates(Caseload.Query(db, visible, new CaseloadFilter(Q: "Aufderhar, Ti", Sort: sort), 2026), $"caseload {sort}, 'Family, Given'");
         Translates(Caseload.Query(db, visible, new CaseloadFilter(Q: "Tina Auf", Sort: sort), 2026), $"caseload {sort}, 'Given Family'");
+        // The count the page shows: students alone, each filter an EXISTS.
+        Translates(Caseload.Filtered(db, visible, new CaseloadFilter(Q: "Ann", School: 1, Grade: "05", Tier: 2, Plan: "active", OpenNeeds: true, OpenFlags: true, Band: SuccessPlans.Features.Indicators.AttendanceBand.Chronic), 2026)
+            .Select(s => s.Id), $"caseload count {sort}");
+        Translates(Caseload.Filtered(db, visible, new CaseloadFilter(Plan: "none"), 2026).Select(s => s.Id), $"caseload count {sort}, no plan");
     }
 
     [Fact]

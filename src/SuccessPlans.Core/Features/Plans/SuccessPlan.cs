@@ -104,7 +104,9 @@ internal sealed class PlanItemConfiguration : IEntityTypeConfiguration<PlanItem>
         b.Property(i => i.Baseline).HasPrecision(9, 2);
         b.Property(i => i.Target).HasPrecision(9, 2);
         b.HasOne(i => i.Plan).WithMany(p => p.Items).HasForeignKey(i => i.PlanId);
-        b.HasIndex(i => new { i.TenantId, i.PlanId, i.Domain });
+        // A plan's needs by kind and status (the caseload's open-needs count and filter, one lookup per student), and
+        // by domain (the nightly check's "no open need in that domain").
+        b.HasIndex(i => new { i.TenantId, i.PlanId, i.Kind, i.Status, i.Domain });
         b.HasIndex(i => new { i.TenantId, i.Kind, i.Status, i.IdentifiedOn });
         // The cabinet counts needs met in a period.
         b.HasIndex(i => new { i.TenantId, i.Kind, i.Status, i.ResolvedOn, i.PlanId });

@@ -46,8 +46,9 @@ internal sealed class StudentConfiguration : IEntityTypeConfiguration<Student>
         b.Property(s => s.GuardianEmail).HasMaxLength(256);
         b.Property(s => s.GuardianPhone).HasMaxLength(40);
         b.HasIndex(s => new { s.TenantId, s.ExternalId }).IsUnique().HasFilter("[ExternalId] IS NOT NULL");
-        // The caseload lists a school's students by grade and name.
-        b.HasIndex(s => new { s.TenantId, s.SchoolId, s.Grade, s.FamilyName, s.GivenName });
-        b.HasIndex(s => new { s.TenantId, s.FamilyName, s.GivenName });
+        // The caseload lists a school's students by grade and name, and counts them; Status (and SchoolId in the name
+        // index) ride along so the count and the walk in name order read the index alone, never the table.
+        b.HasIndex(s => new { s.TenantId, s.SchoolId, s.Grade, s.FamilyName, s.GivenName, s.Status });
+        b.HasIndex(s => new { s.TenantId, s.FamilyName, s.GivenName, s.SchoolId, s.Status });
     }
 }

@@ -46,10 +46,11 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
         Grades = await visible.Where(s => s.Grade != null).Select(s => s.Grade!).Distinct().ToListAsync(ct);
         Grades = [.. Grades.Order(SuccessPlans.Features.Schools.Grades.Comparer)];
 
-        var rows = Caseload.Query(db, visible, new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort, Band), SchoolYear);
-        Total = await rows.CountAsync(ct);
+        var filter = new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort, Band);
+        // The count reads the students alone (no join); the rows join the plan and indicators for their 50 rows.
+        Total = await Caseload.Filtered(db, visible, filter, SchoolYear).CountAsync(ct);
         PageNumber = Math.Clamp(PageNumber, 1, Pages);
-        Rows = await rows.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
+        Rows = await Caseload.Query(db, visible, filter, SchoolYear).Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
     }
 
     /// <summary>The current filters with one value changed, for sort and page links.</summary>
