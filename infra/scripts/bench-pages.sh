@@ -5,6 +5,10 @@
 #   bash infra/scripts/bench-pages.sh --quick    # 1 round of 5 s (a quick look; noisier)
 # Each page (and the minimal page) is first warmed for WARMUP seconds (5; 2 with --quick), not measured.
 #   ROUNDS=2 SECONDS_PER_RUN=10 bash infra/scripts/bench-pages.sh
+#   bash infra/scripts/bench-pages.sh --mixed    # issue 15's headroom and memory: 60 s of mixed coordinator, provider
+#                                                # and cabinet traffic on a 50,000-student tenant, wrk -c32, with the
+#                                                # nightly check started by its Admin ("Run now") after 30 s; prints
+#                                                # errors, the server's working set each 10 s and after, and the check's run
 #
 # Builds Release, starts the app on a fresh demo database (SQLite) as Staging (not Development: Secure cookies,
 # exception page, HSTS, log filters as in Production; Production itself refuses the demo and plain HTTP), signs in
@@ -15,8 +19,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-ROUNDS="${ROUNDS:-3}"; SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"; WARMUP="${WARMUP:-5}"
+ROUNDS="${ROUNDS:-3}"; SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"; WARMUP="${WARMUP:-5}"; MIXED=""
 if [ "${1:-}" = "--quick" ]; then ROUNDS=1; SECONDS_PER_RUN=5; WARMUP=2; fi
+if [ "${1:-}" = "--mixed" ]; then MIXED=1; fi
+# The scale tenant's size: 10,000 students for the pages, 50,000 for the mixed load (issue 15's memory and headroom).
+SCALE_STUDENTS="${SCALE_STUDENTS:-$([ -n "$MIXED" ] && echo 50000 || echo 10000)}"
 APP_PORT="${APP_PORT:-5190}"; MIN_PORT="${MIN_PORT:-5191}"
 APP="http://127.0.0.1:$APP_PORT"; MIN="http://127.0.0.1:$MIN_PORT"
 
@@ -48,7 +55,7 @@ trap cleanup EXIT
 # (seed-data is found from there); its data (database, mail, keys) go to the throwaway folder.
 ( cd src/SuccessPlans.Web && ASPNETCORE_ENVIRONMENT=Staging Demo__Enabled=true App__BaseUrl="$APP" \
     ForwardedHeaders__KnownProxies=127.0.0.1 Database__DataDirectory="$work" Email__PickupDirectory="$work/mail" ASPNETCORE_URLS="$APP" \
-    exec dotnet "../../$dll" >"$work/app.log" 2>&1 ) &
+    exec env ${APP_ENV:-} dotnet "../../$dll" >"$work/app.log" 2>&1 ) &
 pids+=($!)
 # The sign-in page, not just /health/live: the demo is seeded after the app starts listening (503 until then).
 for _ in $(seq 1 300); do curl -fsS -o /dev/null -H "X-Forwarded-Proto: https" "$APP/Account/Login" >/dev/null 2>&1 && break; sleep 1; done
@@ -63,9 +70,9 @@ for _ in $(seq 1 60); do curl -fsS "$MIN/" >/dev/null 2>&1 && break; sleep 1; do
 # (district@scale.test), added to the same database while the app runs (src/SuccessPlans.Web/Hosting/ScaleTenant.cs).
 # USERS="coordinator@demo.test" measures the demo alone.
 USERS="${USERS:-coordinator@demo.test school@scale.test district@scale.test}"
-if grep -q 'scale.test' <<<"$USERS"; then
-  echo "Adding the scale tenant (10,000 students, the nightly check run once)"
-  dotnet "$dll" benchmark scale-tenant --db "$db" | tail -1
+if [ -n "$MIXED" ] || grep -q 'scale.test' <<<"$USERS"; then
+  echo "Adding the scale tenant ($SCALE_STUDENTS students, the nightly check run once)"
+  dotnet "$dll" benchmark scale-tenant --db "$db" --students "$SCALE_STUDENTS" | tail -1
 fi
 
 # Outside Development cookies and antiforgery need HTTPS: every request says X-Forwarded-Proto: https from 127.0.0.1,
@@ -79,9 +86,61 @@ sign_in() { # email -> the auth cookie
   token="$(grep -o 'name="__RequestVerificationToken" type="hidden" value="[^"]*"' <<<"$login_page" | head -1 | sed 's/.*value="//;s/"$//')"
   curl -sS "${proto[@]}" -H "Cookie: $(cookies_of "$work/form.headers")" -D "$work/login.headers" -o /dev/null "$APP/Account/Login" \
     --data-urlencode "Input.Email=$1" --data-urlencode "Input.Password=Demo-Success-2026!" --data-urlencode "__RequestVerificationToken=$token"
-  cookies_of "$work/login.headers" | tr ';' '\n' | sed 's/^ //' | grep '^successplans.auth' | paste -sd';' | sed 's/;/; /g'
+  cookies_of "$work/login.headers" | tr ';' '\n' | sed 's/^ //' | { grep '^successplans.auth' || true; } | paste -sd';' | sed 's/;/; /g'
 }
 get() { curl -fsS "${proto[@]}" -H "Cookie: $cookie" "$APP$1" || { echo "GET $1 failed" >&2; return 1; }; }
+
+if [ -n "$MIXED" ]; then
+  # The Admin signs in with the second factor: the code from the demo's authenticator key (RFC 6238, in python3).
+  totp() { python3 -c 'import base64,hmac,struct,time,sys; k=base64.b32decode(sys.argv[1]); c=struct.pack(">Q", int(time.time())//30); h=hmac.new(k,c,"sha1").digest(); o=h[-1]&15; print("%06d" % ((struct.unpack(">I", h[o:o+4])[0] & 0x7fffffff) % 1000000))' DEMOSUCCESSPLANSTWOFACTORKEYDEMO; }
+  sign_in "admin@scale.test" >/dev/null
+  two="$(cookies_of "$work/login.headers" | tr ';' '\n' | sed 's/^ //' | { grep '^successplans.2fa' || true; } | paste -sd';' | sed 's/;/; /g')"
+  page="$(curl -fsS "${proto[@]}" -H "Cookie: $two" -D "$work/2fa-form.headers" "$APP/Account/LoginWith2fa")"
+  token="$(grep -o 'name="__RequestVerificationToken" type="hidden" value="[^"]*"' <<<"$page" | head -1 | sed 's/.*value="//;s/"$//')"
+  curl -sS "${proto[@]}" -H "Cookie: $two; $(cookies_of "$work/2fa-form.headers")" -D "$work/2fa.headers" -o /dev/null "$APP/Account/LoginWith2fa" \
+    --data-urlencode "Code=$(totp)" --data-urlencode "__RequestVerificationToken=$token"
+  admin="$(cookies_of "$work/2fa.headers" | tr ';' '\n' | sed 's/^ //' | grep '^successplans.auth' | paste -sd';' | sed 's/;/; /g')"
+  [ -n "$admin" ] || { echo "the Admin's sign-in failed"; cat "$work/2fa.headers"; exit 1; }
+  coordinator="$(sign_in district@scale.test)"; provider="$(sign_in provider@scale.test)"; cabinet="$(sign_in cabinet@scale.test)"
+  cookie="$coordinator"; student="$(get '/Students?OpenNeeds=true' | grep -o 'href="/Students/[0-9]*"' | head -1 | grep -o '[0-9]*')"
+  cookie="$provider"; referral="$(get '/Provider/Referrals' | grep -o 'href="/Provider/Referrals/[0-9]*"' | head -1 | sed 's/href="//;s/"$//')"
+  # Each request takes the next address of this list, round and round: 6 coordinator, 2 provider, 2 cabinet requests in 10.
+  {
+    echo 'local reqs = {'
+    for p in /Home/Coordinator /Students "/Students?OpenNeeds=true" "/Students?Grade=03" "/Students/$student" "/Students?Sort=review"; do echo "  {\"$p\", \"$coordinator\"},"; done
+    for p in /Provider/Referrals "$referral"; do echo "  {\"$p\", \"$provider\"},"; done
+    for p in /Cabinet /Cabinet; do echo "  {\"$p\", \"$cabinet\"},"; done
+    echo '}'
+    echo 'local i = 0'
+    echo 'request = function() i = i + 1; local r = reqs[(i % #reqs) + 1]; return wrk.format("GET", r[1], { ["Cookie"] = r[2], ["X-Forwarded-Proto"] = "https" }) end'
+  } >"$work/mixed.lua"
+  pid="${pids[0]}"  # the app: its subshell exec'd dotnet
+  rss() { awk '/^VmRSS/ {printf "%d MB", $2/1024}' "/proc/$pid/status"; }
+  echo "mixed load: wrk -t2 -c32 -d60s over the scale tenant ($SCALE_STUDENTS students), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+  echo "  server working set before: $(rss)"
+  wrk -t2 -c32 -d60s --latency -s "$work/mixed.lua" "$APP" >"$work/mixed.out" &
+  wrk_pid=$!
+  for t in 10 20 30 40 50; do
+    sleep 10
+    if [ "$t" = 30 ]; then
+      jobs_page="$(curl -fsS "${proto[@]}" -H "Cookie: $admin" -D "$work/jobs.headers" "$APP/Jobs")"
+      token="$(grep -o 'name="__RequestVerificationToken" type="hidden" value="[^"]*"' <<<"$jobs_page" | head -1 | sed 's/.*value="//;s/"$//')"
+      code="$(curl -s -o /dev/null -w '%{http_code}' "${proto[@]}" -H "Cookie: $admin; $(cookies_of "$work/jobs.headers")" "$APP/Jobs?handler=Run" \
+        --data-urlencode "job=nightly-check" --data-urlencode "__RequestVerificationToken=$token")"
+      echo "  ${t} s: the Admin starts the nightly check (Run now answered $code); working set $(rss)"
+    else
+      echo "  ${t} s: working set $(rss)"
+    fi
+  done
+  wait "$wrk_pid"
+  echo "  60 s: working set after the run $(rss), peak $(awk '/^VmHWM/ {printf "%d MB", $2/1024}' "/proc/$pid/status")"
+  grep -E 'Requests/sec|Non-2xx|Socket errors|requests in| 99%| 50%' "$work/mixed.out" | sed 's/^/  /'
+  cookie="$admin"
+  runs() { get /Jobs | grep -A3 '<tr class="status-' | sed 's/<[^>]*>/ /g' | tr -s ' \n' ' ' | sed 's/ -- /\n/g'; }
+  for _ in $(seq 1 60); do runs | grep -q 'running' || break; sleep 2; done
+  echo "  the nightly check's run (Jobs page: job, started, took, status, summary, by):"; runs | grep 'nightly-check' | sed 's/^ */    /'
+  exit 0
+fi
 
 # wrk's summary: requests/s and p99 (ms), from --latency.
 measure() { # url [cookie]

@@ -231,7 +231,7 @@ public static class Benchmarks
     internal static Task<ServiceProvider> ThrowawayAppAsync(string dir) => AppOnAsync(Path.Combine(dir, "bench.db"));
 
     /// <summary>The core services on the given SQLite file, migrated.</summary>
-    internal static async Task<ServiceProvider> AppOnAsync(string dbFile)
+    internal static async Task<ServiceProvider> AppOnAsync(string dbFile, Action<IServiceCollection>? more = null)
     {
         var dir = Path.GetDirectoryName(dbFile)!;
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -245,6 +245,7 @@ public static class Benchmarks
             level >= LogLevel.Warning || (logSql && category == "Microsoft.EntityFrameworkCore.Database.Command" && level == LogLevel.Information)));
         services.AddSingleton<IConfiguration>(config);
         var settings = services.AddSuccessPlansCore(config, dir);
+        more?.Invoke(services);
         var provider = services.BuildServiceProvider();
         await DatabaseStartup.PrepareAsync(provider, settings);
         return provider;

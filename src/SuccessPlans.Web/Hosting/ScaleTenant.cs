@@ -17,7 +17,8 @@ namespace SuccessPlans.Web.Hosting;
 /// infra/scripts/bench-pages.sh):
 ///   dotnet SuccessPlans.Web.dll benchmark scale-tenant --db FILE [--students 10000] [--per-school 2000]
 /// "Scale City": schools of 2,000 students each, a coordinator of the first school (school@scale.test) and one of
-/// every school (district@scale.test), both with the demo's password and no second factor. A third of the children
+/// every school (district@scale.test), a provider, a cabinet member and an Admin (for the mixed load), all with the
+/// demo's password. A third of the children
 /// have this year's plan (tier, review date, one to three needs, most open), half of those a referral with services,
 /// every child an attendance summary; then the nightly check runs once, so flags are there as on a real morning.
 /// </summary>
@@ -25,12 +26,20 @@ internal static class ScaleTenant
 {
     public const string SchoolCoordinator = "school@scale.test";
     public const string DistrictCoordinator = "district@scale.test";
+
+    /// <summary>The tenant's users, all with the demo's password; the Admin also with the demo's authenticator key.</summary>
+    private static readonly (string Email, string Name, UserRole Role)[] Users =
+    [
+        (SchoolCoordinator, "School Coordinator", UserRole.Coordinator), (DistrictCoordinator, "District Coordinator", UserRole.Coordinator),
+        ("provider@scale.test", "Scale Provider", UserRole.Provider), ("cabinet@scale.test", "Scale Cabinet", UserRole.Cabinet), ("admin@scale.test", "Scale Admin", UserRole.Admin),
+    ];
     private const int Batch = 2000;
     private static readonly string[] Grades = ["PK", "KG", "01", "02", "03", "04", "05", "06", "07", "08"];
 
     public static async Task<int> SeedAsync(string dbFile, int students, int perSchool)
     {
-        await using var services = await Benchmarks.AppOnAsync(Path.GetFullPath(dbFile));
+        // Identity's stores, to create the users as the app does (password hash, authenticator key).
+        await using var services = await Benchmarks.AppOnAsync(Path.GetFullPath(dbFile), s => s.AddIdentityCore<AppUser>().AddEntityFrameworkStores<AppDbContext>());
         var f = new Faker("en") { Random = new Randomizer(15) };
         var now = DateTime.UtcNow;
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -66,19 +75,22 @@ internal static class ScaleTenant
             await db.SaveChangesAsync();
             schoolIds = schools.Select(s => s.Id).ToList();
 
-            var hasher = new PasswordHasher<AppUser>();
-            foreach (var (email, name, mine) in new[] { (SchoolCoordinator, "School Coordinator", schoolIds.Take(1)), (DistrictCoordinator, "District Coordinator", schoolIds) })
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            foreach (var (email, name, role) in Users)
             {
-                var user = new AppUser
+                var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, Role = role, TenantId = tenantId, CreatedAt = now, ActivatedAt = now };
+                user.CoordinatorSchools.AddRange((email == SchoolCoordinator ? schoolIds.Take(1) : email == DistrictCoordinator ? schoolIds : []).Select(id => new CoordinatorSchool { SchoolId = id }));
+                if (role == UserRole.Provider) user.ProviderOrganizationId = orgs[0].Id;
+                var created = await users.CreateAsync(user, DemoSeeder.Password);
+                if (!created.Succeeded)
+                    throw new InvalidOperationException($"{email}: {string.Join("; ", created.Errors.Select(e => e.Description))}");
+                if (role == UserRole.Admin)
                 {
-                    UserName = email, NormalizedUserName = email.ToUpperInvariant(), Email = email, NormalizedEmail = email.ToUpperInvariant(), EmailConfirmed = true,
-                    DisplayName = name, Role = UserRole.Coordinator, TenantId = tenantId, CreatedAt = now, ActivatedAt = now, SecurityStamp = Guid.NewGuid().ToString(),
-                };
-                user.PasswordHash = hasher.HashPassword(user, DemoSeeder.Password);
-                user.CoordinatorSchools.AddRange(mine.Select(id => new CoordinatorSchool { SchoolId = id }));
-                db.Users.Add(user);
+                    // The demo's authenticator key: an Admin signs in with a second factor (infra/scripts/bench-pages.sh computes the code).
+                    await ((IUserAuthenticatorKeyStore<AppUser>)scope.ServiceProvider.GetRequiredService<IUserStore<AppUser>>()).SetAuthenticatorKeyAsync(user, DemoSeeder.AuthenticatorKey, CancellationToken.None);
+                    await users.SetTwoFactorEnabledAsync(user, true);
+                }
             }
-            await db.SaveChangesAsync();
         }
 
         var statuses = new[] { ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService, ReferralStatus.Completed, ReferralStatus.Declined };
@@ -142,8 +154,8 @@ internal static class ScaleTenant
         string flags;
         await using (var scope = services.CreateTenantScopeFor(tenantId))
             flags = await scope.ServiceProvider.GetRequiredKeyedService<SuccessPlans.Features.Jobs.ITenantJob>(SuccessPlans.Features.Jobs.TenantJobCatalog.NightlyCheck.Name).RunAsync(CancellationToken.None);
-        Console.WriteLine($"Added \"Scale City\": {students:N0} students in {schoolIds.Count} schools of {perSchool:N0}; {SchoolCoordinator} (one school) and " +
-                          $"{DistrictCoordinator} (every school), password {DemoSeeder.Password}; nightly check: {flags}. {clock.Elapsed.TotalSeconds:0} s.");
+        Console.WriteLine($"Added \"Scale City\": {students:N0} students in {schoolIds.Count} schools of {perSchool:N0}; {SchoolCoordinator} (one school), " +
+                          $"{DistrictCoordinator} (every school), provider@, cabinet@ and admin@scale.test, password {DemoSeeder.Password}; nightly check: {flags}. {clock.Elapsed.TotalSeconds:0} s.");
         return 0;
     }
 }
