@@ -31,9 +31,9 @@ public class UserSchoolsCacheTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private Task<int> AddStudentAsync(int school, string given, string family) => _app.InTenant(_tenant, async (_, db) =>
+    private Task<int> AddStudentAsync(int school, string given, string family, string grade = "03") => _app.InTenant(_tenant, async (_, db) =>
     {
-        var student = new Student { GivenName = given, FamilyName = family, SchoolId = school, Grade = "03" };
+        var student = new Student { GivenName = given, FamilyName = family, SchoolId = school, Grade = grade };
         db.Students.Add(student);
         await db.SaveChangesAsync();
         return student.Id;
@@ -75,6 +75,43 @@ public class UserSchoolsCacheTests : IAsyncLifetime
         Assert.Contains(">South Campus</option>", caseload);
         Assert.DoesNotContain("South School", caseload);
     }
+
+    [Fact]
+    public async Task The_caseloads_grade_list_follows_a_new_grade_a_moved_child_and_an_erasure_at_once()
+    {
+        var browser = await _app.SignedInAsync("scope.coordinator@a.test");
+        Assert.Equal(["03"], await GradesAsync(browser)); // now cached
+
+        var child = await AddStudentAsync(_north, "Kim", "Kindle", "KG");
+        Assert.Equal(["KG", "03"], await GradesAsync(browser));
+
+        // The child moves to a school the coordinator does not have: its grade leaves the list.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            (await db.Students.SingleAsync(s => s.Id == child)).SchoolId = _south;
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal(["03"], await GradesAsync(browser));
+
+        // Erased (in SQL, then its record saved): Northcote's grade 03 was the only one left.
+        await _app.InTenant(_tenant, async (sp, _) =>
+        {
+            await sp.GetRequiredService<SuccessPlans.Features.Retention.StudentErasure>()
+                .EraseAsync(_northChild, "Nadia Northcote", new SuccessPlans.Features.Plans.Actor(null, "Test"), "admin@a.test");
+        });
+        Assert.Empty(await GradesAsync(browser));
+
+        // Another tenant's children never add a grade.
+        await _app.InTenant(_other, async (_, db) =>
+        {
+            db.Students.Add(new Student { GivenName = "Otto", FamilyName = "Other", SchoolId = (await db.Schools.SingleAsync()).Id, Grade = "07" });
+            await db.SaveChangesAsync();
+        });
+        Assert.Empty(await GradesAsync(browser));
+    }
+
+    private static async Task<List<string>> GradesAsync(HttpClient browser) =>
+        (await browser.GetDocumentAsync("/Students")).QuerySelectorAll("select#grade option").Skip(1).Select(o => o.TextContent.Trim()).ToList();
 
     [Fact]
     public async Task Another_tenants_coordinator_sees_none_of_the_cached_scope()

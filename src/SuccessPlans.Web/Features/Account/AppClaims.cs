@@ -65,12 +65,28 @@ public sealed class CurrentUser(IHttpContextAccessor http, AppDbContext db, User
             return _schools = [];
         if (tenant.TenantId is not { } tenantId)
             return _schools = await ReadSchoolsAsync(admin, ct);
+        return _schools = await CachedAsync(tenantId, admin, c => ReadSchoolsAsync(admin, c), ct);
+    }
+
+    /// <summary>
+    /// The grades of the students this user may see, in school order (the caseload's grade list), cached with the
+    /// schools: a save of any student of the tenant, or an erasure, starts afresh.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> GradesAsync(Func<CancellationToken, Task<IReadOnlyList<string>>> read, CancellationToken ct = default)
+    {
+        var admin = IsInRole(Roles.Admin);
+        return tenant.TenantId is { } tenantId ? await CachedAsync(tenantId, admin, read, ct) : await read(ct);
+    }
+
+    // The generation is read before the value: a save in between makes a new one, so the value read here is never served after it.
+    private async Task<T> CachedAsync<T>(int tenantId, bool admin, Func<CancellationToken, Task<T>> read, CancellationToken ct) where T : class
+    {
         var generation = schoolsStore.Generation(tenantId);
-        if (schoolsStore.TryGet(tenantId, generation, Id, admin, out var cached))
-            return _schools = cached!;
-        _schools = await ReadSchoolsAsync(admin, ct);
-        schoolsStore.Store(tenantId, generation, Id, admin, _schools);
-        return _schools;
+        if (schoolsStore.TryGet<T>(tenantId, generation, Id, admin, out var cached))
+            return cached!;
+        var value = await read(ct);
+        schoolsStore.Store(tenantId, generation, Id, admin, value);
+        return value;
     }
 
     private async Task<IReadOnlyList<UserSchool>> ReadSchoolsAsync(bool admin, CancellationToken ct) => admin

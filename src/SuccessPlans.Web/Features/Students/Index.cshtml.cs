@@ -43,8 +43,7 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
         var visible = await access.VisibleAsync(ct);
         // The user's schools with their names come from the per-user cache: no query.
         Schools = (await me.SchoolsAsync(ct)).Select(s => new SelectListItem(s.Name, s.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
-        Grades = await visible.Where(s => s.Grade != null).Select(s => s.Grade!).Distinct().ToListAsync(ct);
-        Grades = [.. Grades.Order(SuccessPlans.Features.Schools.Grades.Comparer)];
+        Grades = await access.GradesAsync(ct);
 
         var filter = new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort, Band);
         // The count reads the students alone (no join); the rows join the plan and indicators for their 50 rows.

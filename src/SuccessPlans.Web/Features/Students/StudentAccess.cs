@@ -17,6 +17,13 @@ public sealed class StudentAccess(AppDbContext db, CurrentUser me)
         return db.Students.Where(s => schools.Contains(s.SchoolId) && s.Status != StudentStatus.Erased);
     }
 
+    /// <summary>The grades of the visible students, in school order (the caseload's grade filter); cached per user (CurrentUser).</summary>
+    public Task<IReadOnlyList<string>> GradesAsync(CancellationToken ct = default) => me.GradesAsync(async c =>
+    {
+        var grades = await (await VisibleAsync(c)).Where(s => s.Grade != null).Select(s => s.Grade!).Distinct().ToListAsync(c);
+        return [.. grades.Order(SuccessPlans.Features.Schools.Grades.Comparer)];
+    }, ct);
+
     /// <summary>The student, or null when it does not exist, is another tenant's, or is outside the user's schools.</summary>
     public async Task<Student?> FindAsync(int id, CancellationToken ct = default) =>
         await (await VisibleAsync(ct)).Include(s => s.School).SingleOrDefaultAsync(s => s.Id == id, ct);
