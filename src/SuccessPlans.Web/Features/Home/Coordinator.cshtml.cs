@@ -34,6 +34,10 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
 
     [BindProperty(SupportsGet = true)] public FlagKind? Kind { get; set; }
     [BindProperty(SupportsGet = true)] public string? Sort { get; set; }
+    /// <summary>The flags come 50 to a page (a coordinator of 10,000 children has thousands open).</summary>
+    [BindProperty(SupportsGet = true, Name = "p")] public int FlagPage { get; set; } = 1;
+    public const int FlagsPerPage = 50;
+    public int FlagPages { get; private set; } = 1;
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
@@ -128,11 +132,14 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
         var openFlags = db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null && f.DismissedAt == null && visible.Contains(f.StudentId));
         FlagCounts = (await openFlags.GroupBy(f => f.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct)).ToDictionary(x => x.Key, x => x.Count);
         if (Kind is { } kind && Enum.IsDefined(kind)) openFlags = openFlags.Where(f => f.Kind == kind);
+        var shown = Kind is { } k && Enum.IsDefined(k) ? FlagCounts.GetValueOrDefault(k) : FlagCounts.Values.Sum();
+        FlagPages = Math.Max(1, (shown + FlagsPerPage - 1) / FlagsPerPage);
+        FlagPage = Math.Clamp(FlagPage, 1, FlagPages);
         var joined = openFlags.Join(db.Students, f => f.StudentId, st => st.Id, (f, st) => new { f, st });
         joined = Sort == "student"
-            ? joined.OrderBy(x => x.st.FamilyName).ThenBy(x => x.st.GivenName).ThenBy(x => x.f.Kind)
-            : joined.OrderBy(x => x.f.Kind).ThenBy(x => x.f.FirstSeenOn).ThenBy(x => x.st.FamilyName);
-        Flags = await joined.Take(500)
+            ? joined.OrderBy(x => x.st.FamilyName).ThenBy(x => x.st.GivenName).ThenBy(x => x.f.Kind).ThenBy(x => x.f.Id)
+            : joined.OrderBy(x => x.f.Kind).ThenBy(x => x.f.FirstSeenOn).ThenBy(x => x.st.FamilyName).ThenBy(x => x.f.Id);
+        Flags = await joined.Skip((FlagPage - 1) * FlagsPerPage).Take(FlagsPerPage)
             .Select(x => new FlagRow(x.f.Id, x.st.Id, x.st.GivenName + " " + x.st.FamilyName, x.f.Kind, x.f.SubjectId, x.f.Summary, x.f.FirstSeenOn))
             .ToListAsync(ct);
 
