@@ -41,10 +41,17 @@ public static class UiCultures
         SupportedUICultures = [.. Supported],
         FallBackToParentCultures = false,
         FallBackToParentUICultures = false,
-        // The signed-in user's choice (a claim: no database read), then the culture cookie (written at sign-in and by the
+        // English for the API; for pages the signed-in user's choice (a claim: no database read), then the culture cookie (written at sign-in and by the
         // footer's switch), then the browser's language.
-        RequestCultureProviders = [new UserLanguageProvider(), new CookieProvider(), new BrowserLanguageProvider()],
+        RequestCultureProviders = [new ApiProvider(), new UserLanguageProvider(), new CookieProvider(), new BrowserLanguageProvider()],
     };
+
+    /// <summary>The API speaks English to every client: its clients are programs (labels, period names, CSV headers).</summary>
+    private sealed class ApiProvider : RequestCultureProvider
+    {
+        public override Task<ProviderCultureResult?> DetermineProviderCultureResult(HttpContext httpContext) =>
+            Task.FromResult(httpContext.Request.Path.StartsWithSegments("/api") ? Result(English) : null);
+    }
 
     private static ProviderCultureResult Result(CultureInfo c) => new(c.Name, c.Name);
 

@@ -70,4 +70,26 @@ public class SpanishScreensTests : IAsyncLifetime
         Assert.Equal("Remisiones", inbox.QuerySelector("h1")!.TextContent.Trim());
         Assert.Contains("Nuevas (0)", inbox.QuerySelector("nav.tabs")!.TextContent);
     }
+
+    [Fact]
+    public async Task The_cabinet_names_its_tables_rows_and_period_in_Spanish_while_its_API_stays_English()
+    {
+        var spanish = await _app.SignedInAsync("admin@es.test");
+        spanish.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var page = await spanish.GetDocumentAsync("/Cabinet");
+        Assert.Contains("Recuentos del período: año escolar 2026–27.", page.QuerySelector("main p.muted")!.TextContent);
+        var domain = page.QuerySelector("#table-domain")!;
+        Assert.StartsWith("Por área", domain.QuerySelector("caption")!.TextContent.Trim());
+        Assert.Equal(["Área", "Niños atendidos", "Servicios prestados"], domain.QuerySelectorAll("thead th").Select(th => th.TextContent.Trim()));
+        Assert.Equal("Académico", domain.QuerySelector("tbody th")!.TextContent.Trim());
+        Assert.Equal("Total", domain.QuerySelector("tfoot th")!.TextContent.Trim());
+        Assert.StartsWith("Por nivel de servicio", page.QuerySelector("#table-tier caption")!.TextContent.Trim());
+        Assert.StartsWith("ago", page.QuerySelector("#table-month tbody th")!.TextContent.Trim());
+        // The charts' text for screen readers speaks the table's language too.
+        Assert.StartsWith("Niños atendidos por área: Académico ", page.QuerySelector("#chart-domain-desc")!.TextContent);
+
+        var csv = await spanish.GetStringAsync("/api/v1/cabinet/tables/domain.csv");
+        Assert.StartsWith("Domain,Children served,Services delivered", csv);
+        Assert.Contains("Academic,", csv);
+    }
 }
