@@ -66,7 +66,7 @@ public static class WebHosting
         });
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();
-        // The UI speaks the cultures of UiCultures.Supported, never the server's: forms must bind and render the same on a
+        // The UI speaks the cultures of Languages.Supported, never the server's: forms must bind and render the same on a
         // de-DE or ar-SA (Um al-Qura calendar) machine.
         app.UseRequestLocalization(UiCultures.Options());
         if (!app.Environment.IsDevelopment())
