@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Resources;
 using SuccessPlans.Features.Audit;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Flags;
@@ -20,10 +18,10 @@ public static class Labels
 {
     /// <summary>The resource of the translations (Resources/Labels.es.resx); the English word is the key.</summary>
     public const string ResourceName = "SuccessPlans.Resources.Labels";
-    private static readonly ResourceManager Translations = new(ResourceName, typeof(Labels).Assembly);
+    private static readonly Translator Translations = new(ResourceName, typeof(Labels).Assembly);
 
     /// <summary>The word in the current UI culture's language; English when no translation exists.</summary>
-    public static string T(string english) => Translations.GetString(english, CultureInfo.CurrentUICulture) is { Length: > 0 } s ? s : english;
+    public static string T(string english) => Translations[english];
 
     public static string Words(Domain d) => d switch
     {

@@ -32,22 +32,14 @@ public class CoreMessagesTests
         Assert.True(untranslatable.Count == 0, "a string computed at run time is used as a message (write a literal or an interpolated string): " + string.Join("; ", untranslatable));
 
         var missing = new List<string>();
-        var previous = CultureInfo.CurrentUICulture;
-        try
+        var resource = new System.Resources.ResourceManager(CoreText.Translations.BaseName, typeof(CoreText).Assembly);
+        foreach (var format in formats)
         {
-            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("es-US");
-            foreach (var format in formats)
-            {
-                var spanish = CoreText.Localizer[format];
-                if (spanish.ResourceNotFound || spanish.Value == format)
-                    missing.Add(format);
-                else
-                    Assert.True(Arguments(format).SetEquals(Arguments(spanish.Value)), $"'{spanish.Value}' does not use the arguments of '{format}'");
-            }
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = previous;
+            var spanish = TranslationCoverageTests.SpanishOf(resource, format);
+            if (spanish is null || spanish == format)
+                missing.Add(format);
+            else
+                Assert.True(Arguments(format).SetEquals(Arguments(spanish)), $"'{spanish}' does not use the arguments of '{format}'");
         }
         Assert.True(missing.Count == 0, $"{missing.Count} of Core's messages have no Spanish in Resources/CoreMessages.es.resx:\n" + string.Join("\n", missing));
     }
