@@ -16,9 +16,6 @@ namespace SuccessPlans.Tests.Web;
 /// </summary>
 public class CoreMessagesTests
 {
-    private const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
     private static readonly Regex Placeholder = new(@"(?<!\{)\{(\d+)(:[^}]*)?\}");
 
     [Fact]
@@ -94,7 +91,7 @@ public class CoreMessagesTests
         var untranslatable = new List<string>();
         var core = typeof(CoreMessage).Assembly;
         foreach (var type in core.GetTypes().Where(t => t != typeof(CoreMessage)))
-            foreach (var method in type.GetMethods(All).Cast<MethodBase>().Concat(type.GetConstructors(All)))
+            foreach (var method in type.GetMethods(IlReader.All).Cast<MethodBase>().Concat(type.GetConstructors(IlReader.All)))
             {
                 var il = method.GetMethodBody()?.GetILAsByteArray();
                 if (il is null) continue;
@@ -102,25 +99,13 @@ public class CoreMessagesTests
                 var argument = 0;
                 string? lastString = null;
                 var previous = OpCodes.Nop;
-                for (var i = 0; i < il.Length;)
+                foreach (var (_, op, operand, _, _) in IlReader.Instructions(il))
                 {
-                    var op = il[i] == 0xFE ? OpCodesByValue[unchecked((short)(0xFE00 | il[i + 1]))] : OpCodesByValue[il[i]];
-                    i += op.Size;
-                    var operand = i;
-                    i += op.OperandType switch
-                    {
-                        OperandType.InlineNone => 0,
-                        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                        OperandType.InlineVar => 2,
-                        OperandType.InlineI8 or OperandType.InlineR => 8,
-                        OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
-                        _ => 4,
-                    };
                     if (op == OpCodes.Ldstr)
-                        lastString = method.Module.ResolveString(BitConverter.ToInt32(il, operand));
+                        lastString = method.Module.ResolveString(operand);
                     else if (op == OpCodes.Call || op == OpCodes.Callvirt || op == OpCodes.Newobj)
                     {
-                        var called = Resolve(method, BitConverter.ToInt32(il, operand));
+                        var called = IlReader.ResolveMethod(method, operand);
                         if (called?.DeclaringType == typeof(CoreMessage))
                         {
                             switch (called.Name)
@@ -154,18 +139,4 @@ public class CoreMessagesTests
     }
 
     private static string Escape(string literal) => literal.Replace("{", "{{").Replace("}", "}}");
-
-    private static MethodBase? Resolve(MethodBase method, int token)
-    {
-        try
-        {
-            return method.Module.ResolveMethod(token,
-                method.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null,
-                method.IsGenericMethod ? method.GetGenericArguments() : null);
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
 }
