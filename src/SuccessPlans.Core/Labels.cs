@@ -1,6 +1,7 @@
 using SuccessPlans.Features.Audit;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Flags;
+using SuccessPlans.Features.Indicators;
 using SuccessPlans.Features.Jobs;
 using SuccessPlans.Features.Notifications;
 using SuccessPlans.Features.Plans;
@@ -105,6 +106,14 @@ public static class Labels
         FlagKind.IndicatorWithoutPlan => T("Indicator without a plan"),
         FlagKind.NotImproving => T("Not improving"),
         _ => T("Plan review overdue"),
+    };
+
+    public static string Words(AttendanceBand band) => band switch
+    {
+        AttendanceBand.Satisfactory => T("Satisfactory"),
+        AttendanceBand.AtRisk => T("At risk"),
+        AttendanceBand.Chronic => T("Chronically absent"),
+        _ => T("Severely chronically absent"),
     };
 
     public static string Words(StudentStatus s) => s switch
