@@ -25,6 +25,7 @@ public static class SecurityHosting
                 o.User.RequireUniqueEmail = true;
             })
             .AddSignInManager()
+            .AddErrorDescriber<IdentityTexts>()
             .AddEntityFrameworkStores<AppDbContext>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<SuccessPlans.Features.Accounts.PasswordResetTokenProvider>(SuccessPlans.Features.Accounts.PasswordResetTokenProvider.Name)

@@ -1,5 +1,6 @@
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Users;
+using Microsoft.Extensions.DependencyInjection;
 using SuccessPlans.Tests.Infrastructure;
 
 namespace SuccessPlans.Tests.Web;
@@ -91,5 +92,47 @@ public class SpanishScreensTests : IAsyncLifetime
         var csv = await spanish.GetStringAsync("/api/v1/cabinet/tables/domain.csv");
         Assert.StartsWith("Domain,Children served,Services delivered", csv);
         Assert.Contains("Academic,", csv);
+    }
+
+    [Fact]
+    public async Task The_frameworks_own_validation_texts_are_in_Spanish_for_a_Spanish_reader()
+    {
+        var spanish = await _app.SignedInAsync("admin@es.test");
+        spanish.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var settings = await spanish.GetDocumentAsync("/Settings");
+        // Typed as a browser without number fields would send it.
+        settings.QuerySelector("input[name='Input.NightlyHour']")!.SetAttribute("type", "text");
+        var refused = await spanish.SubmitAsync((AngleSharp.Html.Dom.IHtmlElement)settings.QuerySelector("main form button[type=submit]")!,
+            new() { ["Input.Name"] = "", ["Input.NightlyHour"] = "abc", ["Input.SuppressionThreshold"] = "0" });
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await refused.Content.ReadAsStringAsync()).Body!.TextContent;
+        // [Required] without a message, model binding's text, and [Range] without a message.
+        Assert.Contains("El campo Nombre de la alianza es obligatorio.", page);
+        Assert.Contains("El valor «abc» no es válido para", page);
+        Assert.Contains("debe estar entre 1 y 1000.", page);
+        Assert.DoesNotContain("field is required", page);
+
+        var english = await _app.SignedInAsync("admin@es.test");
+        var englishPage = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await (await english.SubmitFormAsync("/Settings", new() { ["Input.Name"] = "" })).Content.ReadAsStringAsync()).Body!.TextContent;
+        Assert.Contains("The Partnership name field is required.", englishPage);
+    }
+
+    [Fact]
+    public async Task Identitys_errors_are_in_the_readers_language()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<AppUser>>();
+        async Task<string> PasswordErrors(string language)
+        {
+            using var _ = SuccessPlans.Languages.Use(language);
+            var errors = new List<string>();
+            foreach (var validator in users.PasswordValidators)
+                errors.AddRange((await validator.ValidateAsync(users, new AppUser { DisplayName = "Ana" }, "abc")).Errors.Select(e => e.Description));
+            return string.Join(" ", errors);
+        }
+        Assert.Contains("Passwords must be at least 12 characters.", await PasswordErrors("en"));
+        var es = await PasswordErrors("es");
+        Assert.Contains("La contraseña debe tener al menos 12 caracteres.", es);
+        Assert.Contains("La contraseña debe tener al menos una mayúscula (A-Z).", es);
+        Assert.DoesNotContain("Passwords", es);
     }
 }
