@@ -186,6 +186,25 @@ public static class Labels
         _ => status.ToLowerInvariant(),
     };
 
+    /// <summary>
+    /// The fields a disclosure shared, stored in English as the referral named them ("Child's name, Grade, Need"), in the
+    /// reader's language; a name this list does not know stays as it was stored.
+    /// </summary>
+    public static string FieldsShared(string? stored) =>
+        string.Join(", ", (stored ?? "").Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(SharedField));
+
+    /// <summary>One field a referral shares with a provider (ReferralService.SharedFields).</summary>
+    public static string SharedField(string english) => english switch
+    {
+        "Child's name" => T("Child's name"),
+        "Grade" => T("Grade"),
+        "School" => T("School"),
+        "Guardian" => T("Guardian"),
+        "Guardian contact" => T("Guardian contact"),
+        "Need" => T("Need"),
+        _ => english,
+    };
+
     /// <summary>A language code ("ht", "pt-BR") as its English name; empty when none is recorded.</summary>
     public static string Language(string? code) => string.IsNullOrWhiteSpace(code) ? "" : T(LanguageNames.Name(code.Trim()));
 
