@@ -1,3 +1,4 @@
+using System.Globalization;
 using SuccessPlans.Features.Audit;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Flags;
@@ -184,6 +185,65 @@ public static class Labels
         "inactive" or "Inactive" => T("inactive"),
         "defunct" or "Defunct" => T("defunct"),
         _ => status.ToLowerInvariant(),
+    };
+
+    /// <summary>
+    /// A history entry's action as stored ("plan created", "referral accepted": English when written), in the reader's
+    /// language; an action this list does not know stays as it was stored.
+    /// </summary>
+    public static string HistoryAction(string action) => action switch
+    {
+        "plan created" => T("plan created"),
+        "plan closed" => T("plan closed"),
+        "tier set" => T("tier set"),
+        "next review set" => T("next review set"),
+        "need added" => T("need added"),
+        "need updated" => T("need updated"),
+        "need removed" => T("need removed"),
+        "need met" => T("need met"),
+        "strength added" => T("strength added"),
+        "strength removed" => T("strength removed"),
+        "interest added" => T("interest added"),
+        "interest removed" => T("interest removed"),
+        "goal measure set" => T("goal measure set"),
+        "goal measure removed" => T("goal measure removed"),
+        "goal value recorded" => T("goal value recorded"),
+        "goal value removed" => T("goal value removed"),
+        "referral sent" => T("referral sent"),
+        "referral expired" => T("referral expired"),
+        "delivery corrected" => T("delivery corrected"),
+        "flag dismissed" => T("flag dismissed"),
+        "consent recorded" => T("consent recorded"),
+        "consent revoked" => T("consent revoked"),
+        // "referral accepted", "referral closed unsuccessfully"…: the status's own word (Words(ReferralStatus)).
+        _ when action.StartsWith("referral ", StringComparison.Ordinal) && Enum.GetValues<ReferralStatus>().Any(s => English(() => Words(s)) == action[9..]) =>
+            string.Format(CultureInfo.CurrentCulture, T("referral {0}"), T(action[9..])),
+        _ => action,
+    };
+
+    /// <summary>A label as English writes it (the key it was stored under).</summary>
+    private static string English(Func<string> label)
+    {
+        using var _ = SuccessPlans.Languages.Use("en");
+        return label();
+    }
+
+    private const string ReviewDue = "Review was due ", NotImproving = "Attendance in the last 30 days is worse than the school year, after services began for: ";
+
+    /// <summary>
+    /// A flag's summary as the nightly check stored it, in the reader's language: the check's own sentences (stored in
+    /// English) are recognised and translated; anything else is the subject's own words (a need, a service) and stays.
+    /// </summary>
+    public static string FlagSummary(string? stored) => stored switch
+    {
+        null => "",
+        "Severely chronically absent this school year, and no open need in the plan" => T("Severely chronically absent this school year, and no open need in the plan"),
+        "Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan" =>
+            T("Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan"),
+        _ when stored.StartsWith(ReviewDue, StringComparison.Ordinal) => string.Format(CultureInfo.CurrentCulture, T("Review was due {0}"), stored[ReviewDue.Length..]),
+        _ when stored.StartsWith(NotImproving, StringComparison.Ordinal) =>
+            string.Format(CultureInfo.CurrentCulture, T("Attendance in the last 30 days is worse than the school year, after services began for: {0}"), stored[NotImproving.Length..]),
+        _ => stored,
     };
 
     /// <summary>

@@ -1,4 +1,6 @@
 using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Flags;
+using SuccessPlans.Features.Students;
 using SuccessPlans.Features.Users;
 using Microsoft.Extensions.DependencyInjection;
 using SuccessPlans.Tests.Infrastructure;
@@ -12,12 +14,28 @@ namespace SuccessPlans.Tests.Web;
 public class SpanishScreensTests : IAsyncLifetime
 {
     private readonly AppFactory _app = new(new DateTimeOffset(2026, 11, 20, 15, 0, 0, TimeSpan.Zero));
-    private int _organization;
+    private int _organization, _tenant, _student;
 
     public async Task InitializeAsync()
     {
         var tenant = await _app.CreateTenantAsync("es");
-        await _app.CreateSchoolAsync(tenant.Id, "Escuela Norte");
+        _tenant = tenant.Id;
+        var school = await _app.CreateSchoolAsync(tenant.Id, "Escuela Norte");
+        _student = await _app.InTenant(tenant.Id, async (_, db) =>
+        {
+            var child = new Student { GivenName = "Ana", FamilyName = "Ruiz", SchoolId = school.Id, Grade = "03" };
+            db.Students.Add(child);
+            await db.SaveChangesAsync();
+            var at = new DateTime(2026, 11, 2, 15, 0, 0, DateTimeKind.Utc);
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at, UserName = "Coordinadora", Action = "plan created", Details = "2026–27" });
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(1), UserName = "Ayuda Grande", Action = "referral accepted", Details = "#7" });
+            db.Flags.Add(new Flag { Kind = FlagKind.ReviewOverdue, SubjectId = child.Id, StudentId = child.Id, FirstSeenOn = new DateOnly(2026, 11, 3), Summary = "Review was due 2026-11-01" });
+            db.Flags.Add(new Flag { Kind = FlagKind.IndicatorWithoutPlan, SubjectId = child.Id, StudentId = child.Id, FirstSeenOn = new DateOnly(2026, 11, 3),
+                Summary = "Severely chronically absent this school year, and no open need in the plan" });
+            await db.SaveChangesAsync();
+            return child.Id;
+        });
+        await _app.CreateUserAsync(tenant.Id, "coord@es.test", UserRole.Coordinator, [school.Id]);
         _organization = await _app.InTenant(tenant.Id, async (_, db) =>
         {
             var o = new ProviderOrganization { Name = "Ayuda Grande" };
@@ -134,5 +152,23 @@ public class SpanishScreensTests : IAsyncLifetime
         Assert.Contains("La contraseña debe tener al menos 12 caracteres.", es);
         Assert.Contains("La contraseña debe tener al menos una mayúscula (A-Z).", es);
         Assert.DoesNotContain("Passwords", es);
+    }
+
+    [Fact]
+    public async Task A_students_flags_and_history_stored_in_English_read_in_Spanish()
+    {
+        var spanish = await _app.SignedInAsync("coord@es.test");
+        spanish.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var page = (await spanish.GetDocumentAsync($"/Students/{_student}")).Body!.TextContent;
+        Assert.Contains("La revisión vencía el 2026-11-01", page);
+        Assert.Contains("Ausentismo crónico grave en este año escolar, y ninguna necesidad abierta en el plan", page);
+        Assert.Contains("plan creado: 2026–27", page);
+        Assert.Contains("remisión aceptada: #7", page);
+        Assert.DoesNotContain("Review was due", page);
+        Assert.DoesNotContain("referral accepted", page);
+
+        var english = (await (await _app.SignedInAsync("coord@es.test")).GetDocumentAsync($"/Students/{_student}")).Body!.TextContent;
+        Assert.Contains("Review was due 2026-11-01", english);
+        Assert.Contains("referral accepted: #7", english);
     }
 }
