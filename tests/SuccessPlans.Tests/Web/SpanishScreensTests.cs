@@ -107,6 +107,9 @@ public class SpanishScreensTests : IAsyncLifetime
         // The charts' text for screen readers speaks the table's language too.
         Assert.StartsWith("Niños atendidos por área: Académico ", page.QuerySelector("#chart-domain-desc")!.TextContent);
 
+        // The confirmation dialog every page carries speaks the page's language.
+        Assert.Equal(["Cancelar", "Sí, continuar"], page.QuerySelectorAll("#confirm-dialog button").Select(b => b.TextContent.Trim()));
+
         var csv = await spanish.GetStringAsync("/api/v1/cabinet/tables/domain.csv");
         Assert.StartsWith("Domain,Children served,Services delivered", csv);
         Assert.Contains("Academic,", csv);
