@@ -113,6 +113,22 @@ public partial class TranslationCoverageTests
     }
 
     [Fact]
+    public void A_referral_is_a_remision_in_every_Spanish_text()
+    {
+        // The glossary (docs/localisation.md): "referencia" is a reference (of the API, of an error), never a referral.
+        var src = Path.Combine(Model.ModelTests.RepositoryRoot(), "src");
+        var files = Directory.GetFiles(src, "*.es.resx", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")).ToList();
+        Assert.True(files.Count > 40, "the Spanish resources were not found");
+        var problems = (from file in files
+                        from data in System.Xml.Linq.XDocument.Load(file).Root!.Elements("data")
+                        let key = (string)data.Attribute("name")!
+                        let value = (string?)data.Element("value") ?? ""
+                        where key.Contains("referral", StringComparison.OrdinalIgnoreCase) && value.Contains("referencia", StringComparison.OrdinalIgnoreCase)
+                        select $"{Path.GetFileName(file)}: \"{key}\" is \"{value}\" (a referral is a remisión)").ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
     public void Every_label_has_Spanish()
     {
         var core = typeof(Labels).Assembly;
