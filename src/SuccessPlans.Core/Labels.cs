@@ -221,8 +221,8 @@ public static class Labels
         _ => action,
     };
 
-    /// <summary>A label as English writes it (the key it was stored under).</summary>
-    private static string English(Func<string> label)
+    /// <summary>A label as English writes it: the key a text stored for later readers is written with.</summary>
+    public static string English(Func<string> label)
     {
         using var _ = SuccessPlans.Languages.Use("en");
         return label();
