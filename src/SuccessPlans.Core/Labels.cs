@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Resources;
 using SuccessPlans.Features.Audit;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Flags;
+using SuccessPlans.Features.Indicators;
 using SuccessPlans.Features.Jobs;
 using SuccessPlans.Features.Notifications;
 using SuccessPlans.Features.Plans;
@@ -20,10 +20,10 @@ public static class Labels
 {
     /// <summary>The resource of the translations (Resources/Labels.es.resx); the English word is the key.</summary>
     public const string ResourceName = "SuccessPlans.Resources.Labels";
-    private static readonly ResourceManager Translations = new(ResourceName, typeof(Labels).Assembly);
+    private static readonly Translator Translations = new(ResourceName, typeof(Labels).Assembly);
 
     /// <summary>The word in the current UI culture's language; English when no translation exists.</summary>
-    public static string T(string english) => Translations.GetString(english, CultureInfo.CurrentUICulture) is { Length: > 0 } s ? s : english;
+    public static string T(string english) => Translations[english];
 
     public static string Words(Domain d) => d switch
     {
@@ -109,6 +109,14 @@ public static class Labels
         _ => T("Plan review overdue"),
     };
 
+    public static string Words(AttendanceBand band) => band switch
+    {
+        AttendanceBand.Satisfactory => T("Satisfactory"),
+        AttendanceBand.AtRisk => T("At risk"),
+        AttendanceBand.Chronic => T("Chronically absent"),
+        _ => T("Severely chronically absent"),
+    };
+
     public static string Words(StudentStatus s) => s switch
     {
         StudentStatus.Active => T("active"),
@@ -177,6 +185,84 @@ public static class Labels
         "inactive" or "Inactive" => T("inactive"),
         "defunct" or "Defunct" => T("defunct"),
         _ => status.ToLowerInvariant(),
+    };
+
+    /// <summary>
+    /// A history entry's action as stored ("plan created", "referral accepted": English when written), in the reader's
+    /// language; an action this list does not know stays as it was stored.
+    /// </summary>
+    public static string HistoryAction(string action) => action switch
+    {
+        "plan created" => T("plan created"),
+        "plan closed" => T("plan closed"),
+        "tier set" => T("tier set"),
+        "next review set" => T("next review set"),
+        "need added" => T("need added"),
+        "need updated" => T("need updated"),
+        "need removed" => T("need removed"),
+        "need met" => T("need met"),
+        "strength added" => T("strength added"),
+        "strength removed" => T("strength removed"),
+        "interest added" => T("interest added"),
+        "interest removed" => T("interest removed"),
+        "goal measure set" => T("goal measure set"),
+        "goal measure removed" => T("goal measure removed"),
+        "goal value recorded" => T("goal value recorded"),
+        "goal value removed" => T("goal value removed"),
+        "referral sent" => T("referral sent"),
+        "referral expired" => T("referral expired"),
+        "delivery corrected" => T("delivery corrected"),
+        "flag dismissed" => T("flag dismissed"),
+        "consent recorded" => T("consent recorded"),
+        "consent revoked" => T("consent revoked"),
+        // "referral accepted", "referral closed unsuccessfully"…: the status's own word (Words(ReferralStatus)).
+        _ when action.StartsWith("referral ", StringComparison.Ordinal) && Enum.GetValues<ReferralStatus>().Any(s => English(() => Words(s)) == action[9..]) =>
+            string.Format(CultureInfo.CurrentCulture, T("referral {0}"), T(action[9..])),
+        _ => action,
+    };
+
+    /// <summary>A label as English writes it: the key a text stored for later readers is written with.</summary>
+    public static string English(Func<string> label)
+    {
+        using var _ = SuccessPlans.Languages.Use("en");
+        return label();
+    }
+
+    private const string ReviewDue = "Review was due ", NotImproving = "Attendance in the last 30 days is worse than the school year, after services began for: ";
+
+    /// <summary>
+    /// A flag's summary as the nightly check stored it, in the reader's language: the check's own sentences (stored in
+    /// English) are recognised and translated; anything else is the subject's own words (a need, a service) and stays.
+    /// </summary>
+    public static string FlagSummary(string? stored) => stored switch
+    {
+        null => "",
+        "Severely chronically absent this school year, and no open need in the plan" => T("Severely chronically absent this school year, and no open need in the plan"),
+        "Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan" =>
+            T("Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan"),
+        _ when stored.StartsWith(ReviewDue, StringComparison.Ordinal) => string.Format(CultureInfo.CurrentCulture, T("Review was due {0}"), stored[ReviewDue.Length..]),
+        _ when stored.StartsWith(NotImproving, StringComparison.Ordinal) =>
+            string.Format(CultureInfo.CurrentCulture, T("Attendance in the last 30 days is worse than the school year, after services began for: {0}"), stored[NotImproving.Length..]),
+        _ => stored,
+    };
+
+    /// <summary>
+    /// The fields a disclosure shared, stored in English as the referral named them ("Child's name, Grade, Need"), in the
+    /// reader's language; a name this list does not know stays as it was stored.
+    /// </summary>
+    public static string FieldsShared(string? stored) =>
+        string.Join(", ", (stored ?? "").Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(SharedField));
+
+    /// <summary>One field a referral shares with a provider (ReferralService.SharedFields).</summary>
+    public static string SharedField(string english) => english switch
+    {
+        "Child's name" => T("Child's name"),
+        "Grade" => T("Grade"),
+        "School" => T("School"),
+        "Guardian" => T("Guardian"),
+        "Guardian contact" => T("Guardian contact"),
+        "Need" => T("Need"),
+        _ => english,
     };
 
     /// <summary>A language code ("ht", "pt-BR") as its English name; empty when none is recorded.</summary>

@@ -1,7 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using SuccessPlans.Features.Plans;
 
 namespace SuccessPlans.Web.Hosting;
@@ -13,16 +10,11 @@ namespace SuccessPlans.Web.Hosting;
 /// </summary>
 public static class CoreText
 {
-    /// <summary>The resource; static so that the ModelState extensions need no service.</summary>
-    internal static readonly IStringLocalizer Localizer = new ResourceManagerStringLocalizerFactory(
-        Options.Create(new LocalizationOptions { ResourcesPath = "Resources" }), NullLoggerFactory.Instance).Create(typeof(SuccessPlans.Web.CoreMessages));
+    /// <summary>The resource (Resources/CoreMessages.es.resx); static so that the ModelState extensions need no service.</summary>
+    public static readonly Translator Translations = new("SuccessPlans.Web.Resources.CoreMessages", typeof(CoreText).Assembly);
 
     /// <summary>The message in the current UI culture (English when there is no translation).</summary>
-    public static string Show(CoreMessage message)
-    {
-        var translated = Localizer[message.Format];
-        return message.Render(translated.ResourceNotFound ? message.Format : translated.Value, CultureInfo.CurrentCulture);
-    }
+    public static string Show(CoreMessage message) => message.Render(Translations[message.Format], CultureInfo.CurrentCulture);
 
     /// <summary>A use case's refusal as one text in the current UI culture (a validation failure's messages joined).</summary>
     public static string Of(Exception e) => e switch

@@ -25,6 +25,7 @@ public static class SecurityHosting
                 o.User.RequireUniqueEmail = true;
             })
             .AddSignInManager()
+            .AddErrorDescriber<IdentityTexts>()
             .AddEntityFrameworkStores<AppDbContext>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<SuccessPlans.Features.Accounts.PasswordResetTokenProvider>(SuccessPlans.Features.Accounts.PasswordResetTokenProvider.Name)
@@ -57,7 +58,7 @@ public static class SecurityHosting
             // The user's language also goes in the culture cookie, so the sign-in page speaks it after they sign out.
             o.Events.OnSignedIn = ctx =>
             {
-                if (UiCultures.For(ctx.Principal?.FindFirst(UiCultures.LanguageClaim)?.Value) is { } culture)
+                if (SuccessPlans.Languages.For(ctx.Principal?.FindFirst(UiCultures.LanguageClaim)?.Value) is { } culture)
                     UiCultures.Remember(ctx.Response, culture, ctx.Request.IsHttps);
                 return Task.CompletedTask;
             };

@@ -36,6 +36,8 @@ public static class WebHosting
           // Field names and attribute messages: one resource for every form (FormTexts).
           .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SuccessPlans.Web.Features.FormTexts)));
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        // Model binding's messages and the attributes' default messages in the reader's language.
+        builder.Services.AddTransient<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, FormMessages>();
         builder.Services.AddScoped<LocalTime>();
         builder.Services.AddScoped<LocalTimeFilter>();
         builder.Services.AddProblemDetails();
@@ -66,7 +68,7 @@ public static class WebHosting
         });
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();
-        // The UI speaks the cultures of UiCultures.Supported, never the server's: forms must bind and render the same on a
+        // The UI speaks the cultures of Languages.Supported, never the server's: forms must bind and render the same on a
         // de-DE or ar-SA (Um al-Qura calendar) machine.
         app.UseRequestLocalization(UiCultures.Options());
         if (!app.Environment.IsDevelopment())

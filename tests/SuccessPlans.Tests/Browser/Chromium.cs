@@ -125,3 +125,19 @@ public static class BrowserSignIn
         await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal));
     }
 }
+
+/// <summary>The page's confirmation dialog (a form marked data-confirm asks in it before it posts).</summary>
+public static class ConfirmDialog
+{
+    /// <summary>Presses the button, checks the dialog asks the question, says yes, and waits for the form to have posted.</summary>
+    public static async Task YesAsync(IPage page, ILocator button, string question)
+    {
+        await button.ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync(question);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Yes, go ahead" }).ClickAsync();
+        // The confirmed form's button leaves the page with what it did.
+        await Assertions.Expect(button).ToHaveCountAsync(0);
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+    }
+}

@@ -104,10 +104,8 @@ public class ClosedLoopJourneyTests(ITestOutputHelper output) : IAsyncLifetime
         await ClickAndCheckAsync(eyes, eyes.GetByRole(AriaRole.Button, new() { Name = "Record service" }));
         await eyes.Locator("#close-outcome").SelectOptionAsync(new SelectOptionValue { Label = "got help, goal met" });
         await eyes.Locator("#close-note").FillAsync("Wears her glasses in class");
-        string? asked = null;
-        eyes.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.AcceptAsync(); };
-        await ClickAndCheckAsync(eyes, eyes.GetByRole(AriaRole.Button, new() { Name = "Close the referral" }));
-        Assert.Contains("Close this referral?", asked);
+        await ConfirmDialog.YesAsync(eyes, eyes.GetByRole(AriaRole.Button, new() { Name = "Close the referral" }), "Close this referral?");
+        await CheckAsync(eyes);
         var completed = await ReferralAsync(miaGlasses);
         Assert.Equal((ReferralStatus.Completed, ReferralOutcome.GotHelp), (completed.Status, completed.Outcome));
         Assert.Equal(NeedStatus.Open, await NeedStatusAsync(_miaNeed)); // proposed, not yet confirmed
@@ -136,10 +134,8 @@ public class ClosedLoopJourneyTests(ITestOutputHelper output) : IAsyncLifetime
         await smile.Locator("#decline-outcome").SelectOptionAsync(new SelectOptionValue { Label = "no capacity" });
         await smile.Locator("#decline-note").FillAsync("Full until January");
         // Declining cannot be undone, so the browser asks first.
-        string? declineAsked = null;
-        smile.Dialog += async (_, dialog) => { declineAsked = dialog.Message; await dialog.AcceptAsync(); };
-        await ClickAndCheckAsync(smile, smile.GetByRole(AriaRole.Button, new() { Name = "Decline" }));
-        Assert.Contains("Decline this referral?", declineAsked);
+        await ConfirmDialog.YesAsync(smile, smile.GetByRole(AriaRole.Button, new() { Name = "Decline" }), "Decline this referral?");
+        await CheckAsync(smile);
         var declined = await ReferralAsync(leoClinic);
         Assert.Equal((ReferralStatus.Declined, ReferralOutcome.NoCapacity), (declined.Status, declined.Outcome));
         Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.Services.Where(s => s.Id == _eyeClinic).Select(s => s.Capacity).SingleAsync()));

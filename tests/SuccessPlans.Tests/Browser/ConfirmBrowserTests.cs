@@ -78,5 +78,45 @@ public class ConfirmBrowserTests : IAsyncLifetime
         Assert.Equal(PlanStatus.Closed, await PlanStatusAsync());
     }
 
+    [Fact]
+    public async Task Withdrawing_a_referral_asks_in_a_labelled_modal_dialog_that_Escape_cancels()
+    {
+        var page = await _chromium.NewPageAsync(_url);
+        await page.GotoAsync("/Account/Login");
+        await page.GetByLabel("Email").FillAsync("coord@confirm.test");
+        await page.GetByLabel("Password").FillAsync(AppFactory.Password);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(u => !u.Contains("/Account/Login"));
+        await page.GotoAsync($"/Students/{_student}");
+
+        var withdraw = page.GetByRole(AriaRole.Button, new() { Name = "Withdraw the referral" });
+        await withdraw.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        // Named by its question, modal (the page behind is inert), focus on the safe answer.
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Withdraw this referral? The provider is told." });
+        await Expect(dialog).ToBeVisibleAsync();
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" })).ToBeFocusedAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => document.getElementById('confirm-dialog').matches(':modal')"));
+        await Axe.CheckAsync(page);
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Yes, go ahead" })).ToBeFocusedAsync();
+
+        // Escape cancels: nothing is posted, and focus is back on the button.
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(dialog).ToBeHiddenAsync();
+        await Expect(withdraw).ToBeFocusedAsync();
+        Assert.Equal(ReferralStatus.Sent, await ReferralStatusAsync());
+
+        // Asked again, "Yes" posts the form.
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(dialog).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(withdraw).ToHaveCountAsync(0);
+        Assert.Equal(ReferralStatus.Withdrawn, await ReferralStatusAsync());
+    }
+
+    private Task<ReferralStatus> ReferralStatusAsync() => _app.InTenant(_tenant, (_, db) => db.Referrals.Where(r => r.StudentId == _student).Select(r => r.Status).SingleAsync());
+
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

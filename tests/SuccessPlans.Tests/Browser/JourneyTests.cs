@@ -182,9 +182,9 @@ public class JourneyTests : IAsyncLifetime
         await CheckAsync(provider);
         await provider.GetByLabel("Outcome").SelectOptionAsync(new SelectOptionValue { Label = "got help, goal met" });
         await provider.Locator("#close-note").FillAsync("Reading at grade level");
-        // Closing asks first (a confirm dialog); the provider says yes.
-        provider.Dialog += async (_, dialog) => await dialog.AcceptAsync();
-        await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Close the referral" }));
+        // Closing asks first (the page's confirmation dialog); the provider says yes.
+        await ConfirmDialog.YesAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Close the referral" }), "Close this referral?");
+        await CheckAsync(provider);
         Assert.Equal(ReferralStatus.Completed, await _app.InTenant(_tenant, (_, db) => db.Referrals.Where(r => r.Id == referral.Id).Select(r => r.Status).SingleAsync()));
         Assert.Equal(2, await _app.InTenant(_tenant, (_, db) => db.ServiceDeliveries.CountAsync(d => d.ReferralId == referral.Id)));
 

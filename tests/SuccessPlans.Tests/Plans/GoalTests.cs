@@ -165,5 +165,18 @@ public class GoalTests : IAsyncLifetime
         var page = await (await _app.SignedInAsync("north@goal.test")).GetDocumentAsync(Page);
         Assert.Contains("Served by Reading Buddies (Reading club): completed with the goal met", page.QuerySelector($"#need-goal-{_need}")!.TextContent);
         Assert.Contains("86.4 %", page.QuerySelector($"#need-goal-{family} table.goal-values")!.TextContent);
+
+        // A Spanish coordinator reads the measure, and the disclosure log's fields (stored in English), in Spanish.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.Disclosures.Add(new Disclosure { StudentId = _student, OrganizationId = _organization, ReferralId = referral, FieldsShared = "Child's name, Grade, Need", At = new DateTime(2026, 10, 1, 12, 0, 0, DateTimeKind.Utc), ByName = "coord" });
+            await db.SaveChangesAsync();
+            return 0;
+        });
+        var coordinator = await _app.SignedInAsync("north@goal.test");
+        coordinator.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var es = await coordinator.GetDocumentAsync(Page);
+        Assert.Contains("Medida: tasa de asistencia (% de días escolares del mes).", es.QuerySelector($"#need-goal-{family}")!.TextContent);
+        Assert.Contains("Nombre del niño, Grado, Necesidad", es.QuerySelector("section[aria-labelledby=disclosures]")!.TextContent);
     }
 }

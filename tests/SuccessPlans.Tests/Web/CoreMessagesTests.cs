@@ -16,9 +16,6 @@ namespace SuccessPlans.Tests.Web;
 /// </summary>
 public class CoreMessagesTests
 {
-    private const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
     private static readonly Regex Placeholder = new(@"(?<!\{)\{(\d+)(:[^}]*)?\}");
 
     [Fact]
@@ -32,22 +29,14 @@ public class CoreMessagesTests
         Assert.True(untranslatable.Count == 0, "a string computed at run time is used as a message (write a literal or an interpolated string): " + string.Join("; ", untranslatable));
 
         var missing = new List<string>();
-        var previous = CultureInfo.CurrentUICulture;
-        try
+        var resource = new System.Resources.ResourceManager(CoreText.Translations.BaseName, typeof(CoreText).Assembly);
+        foreach (var format in formats)
         {
-            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("es-US");
-            foreach (var format in formats)
-            {
-                var spanish = CoreText.Localizer[format];
-                if (spanish.ResourceNotFound || spanish.Value == format)
-                    missing.Add(format);
-                else
-                    Assert.True(Arguments(format).SetEquals(Arguments(spanish.Value)), $"'{spanish.Value}' does not use the arguments of '{format}'");
-            }
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = previous;
+            var spanish = TranslationCoverageTests.SpanishOf(resource, format);
+            if (spanish is null || spanish == format)
+                missing.Add(format);
+            else
+                Assert.True(Arguments(format).SetEquals(Arguments(spanish)), $"'{spanish}' does not use the arguments of '{format}'");
         }
         Assert.True(missing.Count == 0, $"{missing.Count} of Core's messages have no Spanish in Resources/CoreMessages.es.resx:\n" + string.Join("\n", missing));
     }
@@ -102,7 +91,7 @@ public class CoreMessagesTests
         var untranslatable = new List<string>();
         var core = typeof(CoreMessage).Assembly;
         foreach (var type in core.GetTypes().Where(t => t != typeof(CoreMessage)))
-            foreach (var method in type.GetMethods(All).Cast<MethodBase>().Concat(type.GetConstructors(All)))
+            foreach (var method in type.GetMethods(IlReader.All).Cast<MethodBase>().Concat(type.GetConstructors(IlReader.All)))
             {
                 var il = method.GetMethodBody()?.GetILAsByteArray();
                 if (il is null) continue;
@@ -110,25 +99,13 @@ public class CoreMessagesTests
                 var argument = 0;
                 string? lastString = null;
                 var previous = OpCodes.Nop;
-                for (var i = 0; i < il.Length;)
+                foreach (var (_, op, operand, _, _) in IlReader.Instructions(il))
                 {
-                    var op = il[i] == 0xFE ? OpCodesByValue[unchecked((short)(0xFE00 | il[i + 1]))] : OpCodesByValue[il[i]];
-                    i += op.Size;
-                    var operand = i;
-                    i += op.OperandType switch
-                    {
-                        OperandType.InlineNone => 0,
-                        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                        OperandType.InlineVar => 2,
-                        OperandType.InlineI8 or OperandType.InlineR => 8,
-                        OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
-                        _ => 4,
-                    };
                     if (op == OpCodes.Ldstr)
-                        lastString = method.Module.ResolveString(BitConverter.ToInt32(il, operand));
+                        lastString = method.Module.ResolveString(operand);
                     else if (op == OpCodes.Call || op == OpCodes.Callvirt || op == OpCodes.Newobj)
                     {
-                        var called = Resolve(method, BitConverter.ToInt32(il, operand));
+                        var called = IlReader.ResolveMethod(method, operand);
                         if (called?.DeclaringType == typeof(CoreMessage))
                         {
                             switch (called.Name)
@@ -162,18 +139,4 @@ public class CoreMessagesTests
     }
 
     private static string Escape(string literal) => literal.Replace("{", "{{").Replace("}", "}}");
-
-    private static MethodBase? Resolve(MethodBase method, int token)
-    {
-        try
-        {
-            return method.Module.ResolveMethod(token,
-                method.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null,
-                method.IsGenericMethod ? method.GetGenericArguments() : null);
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
 }

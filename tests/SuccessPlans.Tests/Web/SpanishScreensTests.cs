@@ -1,5 +1,8 @@
 using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Flags;
+using SuccessPlans.Features.Students;
 using SuccessPlans.Features.Users;
+using Microsoft.Extensions.DependencyInjection;
 using SuccessPlans.Tests.Infrastructure;
 
 namespace SuccessPlans.Tests.Web;
@@ -11,12 +14,28 @@ namespace SuccessPlans.Tests.Web;
 public class SpanishScreensTests : IAsyncLifetime
 {
     private readonly AppFactory _app = new(new DateTimeOffset(2026, 11, 20, 15, 0, 0, TimeSpan.Zero));
-    private int _organization;
+    private int _organization, _tenant, _student;
 
     public async Task InitializeAsync()
     {
         var tenant = await _app.CreateTenantAsync("es");
-        await _app.CreateSchoolAsync(tenant.Id, "Escuela Norte");
+        _tenant = tenant.Id;
+        var school = await _app.CreateSchoolAsync(tenant.Id, "Escuela Norte");
+        _student = await _app.InTenant(tenant.Id, async (_, db) =>
+        {
+            var child = new Student { GivenName = "Ana", FamilyName = "Ruiz", SchoolId = school.Id, Grade = "03" };
+            db.Students.Add(child);
+            await db.SaveChangesAsync();
+            var at = new DateTime(2026, 11, 2, 15, 0, 0, DateTimeKind.Utc);
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at, UserName = "Coordinadora", Action = "plan created", Details = "2026–27" });
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(1), UserName = "Ayuda Grande", Action = "referral accepted", Details = "#7" });
+            db.Flags.Add(new Flag { Kind = FlagKind.ReviewOverdue, SubjectId = child.Id, StudentId = child.Id, FirstSeenOn = new DateOnly(2026, 11, 3), Summary = "Review was due 2026-11-01" });
+            db.Flags.Add(new Flag { Kind = FlagKind.IndicatorWithoutPlan, SubjectId = child.Id, StudentId = child.Id, FirstSeenOn = new DateOnly(2026, 11, 3),
+                Summary = "Severely chronically absent this school year, and no open need in the plan" });
+            await db.SaveChangesAsync();
+            return child.Id;
+        });
+        await _app.CreateUserAsync(tenant.Id, "coord@es.test", UserRole.Coordinator, [school.Id]);
         _organization = await _app.InTenant(tenant.Id, async (_, db) =>
         {
             var o = new ProviderOrganization { Name = "Ayuda Grande" };
@@ -69,5 +88,90 @@ public class SpanishScreensTests : IAsyncLifetime
         var inbox = await provider.GetDocumentAsync("/Provider/Referrals");
         Assert.Equal("Remisiones", inbox.QuerySelector("h1")!.TextContent.Trim());
         Assert.Contains("Nuevas (0)", inbox.QuerySelector("nav.tabs")!.TextContent);
+    }
+
+    [Fact]
+    public async Task The_cabinet_names_its_tables_rows_and_period_in_Spanish_while_its_API_stays_English()
+    {
+        var spanish = await _app.SignedInAsync("admin@es.test");
+        spanish.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var page = await spanish.GetDocumentAsync("/Cabinet");
+        Assert.Contains("Recuentos del período: año escolar 2026–27.", page.QuerySelector("main p.muted")!.TextContent);
+        var domain = page.QuerySelector("#table-domain")!;
+        Assert.StartsWith("Por área", domain.QuerySelector("caption")!.TextContent.Trim());
+        Assert.Equal(["Área", "Niños atendidos", "Servicios prestados"], domain.QuerySelectorAll("thead th").Select(th => th.TextContent.Trim()));
+        Assert.Equal("Académico", domain.QuerySelector("tbody th")!.TextContent.Trim());
+        Assert.Equal("Total", domain.QuerySelector("tfoot th")!.TextContent.Trim());
+        Assert.StartsWith("Por nivel de servicio", page.QuerySelector("#table-tier caption")!.TextContent.Trim());
+        Assert.StartsWith("ago", page.QuerySelector("#table-month tbody th")!.TextContent.Trim());
+        // The charts' text for screen readers speaks the table's language too.
+        Assert.StartsWith("Niños atendidos por área: Académico ", page.QuerySelector("#chart-domain-desc")!.TextContent);
+
+        // The confirmation dialog every page carries speaks the page's language.
+        Assert.Equal(["Cancelar", "Sí, continuar"], page.QuerySelectorAll("#confirm-dialog button").Select(b => b.TextContent.Trim()));
+
+        var csv = await spanish.GetStringAsync("/api/v1/cabinet/tables/domain.csv");
+        Assert.StartsWith("Domain,Children served,Services delivered", csv);
+        Assert.Contains("Academic,", csv);
+    }
+
+    [Fact]
+    public async Task The_frameworks_own_validation_texts_are_in_Spanish_for_a_Spanish_reader()
+    {
+        var spanish = await _app.SignedInAsync("admin@es.test");
+        spanish.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var settings = await spanish.GetDocumentAsync("/Settings");
+        // Typed as a browser without number fields would send it.
+        settings.QuerySelector("input[name='Input.NightlyHour']")!.SetAttribute("type", "text");
+        var refused = await spanish.SubmitAsync((AngleSharp.Html.Dom.IHtmlElement)settings.QuerySelector("main form button[type=submit]")!,
+            new() { ["Input.Name"] = "", ["Input.NightlyHour"] = "abc", ["Input.SuppressionThreshold"] = "0" });
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await refused.Content.ReadAsStringAsync()).Body!.TextContent;
+        // [Required] without a message, model binding's text, and [Range] without a message.
+        Assert.Contains("El campo Nombre de la alianza es obligatorio.", page);
+        Assert.Contains("El valor «abc» no es válido para", page);
+        Assert.Contains("debe estar entre 1 y 1000.", page);
+        Assert.DoesNotContain("field is required", page);
+
+        var english = await _app.SignedInAsync("admin@es.test");
+        var englishPage = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await (await english.SubmitFormAsync("/Settings", new() { ["Input.Name"] = "" })).Content.ReadAsStringAsync()).Body!.TextContent;
+        Assert.Contains("The Partnership name field is required.", englishPage);
+    }
+
+    [Fact]
+    public async Task Identitys_errors_are_in_the_readers_language()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<AppUser>>();
+        async Task<string> PasswordErrors(string language)
+        {
+            using var _ = SuccessPlans.Languages.Use(language);
+            var errors = new List<string>();
+            foreach (var validator in users.PasswordValidators)
+                errors.AddRange((await validator.ValidateAsync(users, new AppUser { DisplayName = "Ana" }, "abc")).Errors.Select(e => e.Description));
+            return string.Join(" ", errors);
+        }
+        Assert.Contains("Passwords must be at least 12 characters.", await PasswordErrors("en"));
+        var es = await PasswordErrors("es");
+        Assert.Contains("La contraseña debe tener al menos 12 caracteres.", es);
+        Assert.Contains("La contraseña debe tener al menos una mayúscula (A-Z).", es);
+        Assert.DoesNotContain("Passwords", es);
+    }
+
+    [Fact]
+    public async Task A_students_flags_and_history_stored_in_English_read_in_Spanish()
+    {
+        var spanish = await _app.SignedInAsync("coord@es.test");
+        spanish.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var page = (await spanish.GetDocumentAsync($"/Students/{_student}")).Body!.TextContent;
+        Assert.Contains("La revisión vencía el 2026-11-01", page);
+        Assert.Contains("Ausentismo crónico grave en este año escolar, y ninguna necesidad abierta en el plan", page);
+        Assert.Contains("plan creado: 2026–27", page);
+        Assert.Contains("remisión aceptada: #7", page);
+        Assert.DoesNotContain("Review was due", page);
+        Assert.DoesNotContain("referral accepted", page);
+
+        var english = (await (await _app.SignedInAsync("coord@es.test")).GetDocumentAsync($"/Students/{_student}")).Body!.TextContent;
+        Assert.Contains("Review was due 2026-11-01", english);
+        Assert.Contains("referral accepted: #7", english);
     }
 }

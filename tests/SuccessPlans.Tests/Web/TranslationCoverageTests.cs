@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Localization;
 using Microsoft.AspNetCore.Razor.Hosting;
 using Microsoft.Extensions.Localization;
+using SuccessPlans.Tests.Infrastructure;
 
 namespace SuccessPlans.Tests.Web;
 
@@ -84,6 +85,51 @@ public partial class TranslationCoverageTests
     }
 
     [Fact]
+    public void Every_framework_text_a_form_or_Identity_can_show_has_Spanish()
+    {
+        var resource = TypeResource(typeof(SuccessPlans.Web.Features.FormTexts));
+        var problems = new List<string>();
+        // A validation attribute written without a message shows the framework's default, which FormMessages must know.
+        var attributes = Web.GetTypes().SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Select(p => (t, p)))
+            .SelectMany(x => x.p.GetCustomAttributes<System.ComponentModel.DataAnnotations.ValidationAttribute>().Select(a => (x.t, x.p, a)))
+            .Where(x => x.a.ErrorMessage is null && x.a.ErrorMessageResourceName is null && x.a.GetType() != typeof(System.ComponentModel.DataAnnotations.DataTypeAttribute)).ToList();
+        Assert.True(attributes.Count > 10, "the forms' attributes were not found");
+        foreach (var (type, property, attribute) in attributes)
+        {
+            if (SuccessPlans.Web.Hosting.FormMessages.AttributeDefaults.Default(attribute) is not { } text)
+                problems.Add($"{type.FullName}.{property.Name}: [{attribute.GetType().Name}] has no default message in FormMessages");
+            else if (SpanishOf(resource, text) is null)
+                problems.Add($"no Spanish for \"{text}\" in Resources/Features/FormTexts.es.resx");
+        }
+        // Identity's errors: every one is written by IdentityTexts (an Identity update that adds one fails here), whose
+        // keys the code scan holds to FormTexts.
+        foreach (var error in typeof(Microsoft.AspNetCore.Identity.IdentityErrorDescriber).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                     .Where(m => m.IsVirtual && m.ReturnType == typeof(Microsoft.AspNetCore.Identity.IdentityError)))
+        {
+            var ours = typeof(SuccessPlans.Web.Hosting.IdentityTexts).GetMethod(error.Name, [.. error.GetParameters().Select(p => p.ParameterType)]);
+            if (ours?.DeclaringType != typeof(SuccessPlans.Web.Hosting.IdentityTexts)) problems.Add($"IdentityTexts does not write Identity's {error.Name}");
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
+    }
+
+    [Fact]
+    public void A_referral_is_a_remision_in_every_Spanish_text()
+    {
+        // The glossary (docs/localisation.md): "referencia" is a reference (of the API, of an error), never a referral.
+        var src = Path.Combine(Model.ModelTests.RepositoryRoot(), "src");
+        var files = Directory.GetFiles(src, "*.es.resx", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")).ToList();
+        Assert.True(files.Count > 40, "the Spanish resources were not found");
+        var problems = (from file in files
+                        from data in System.Xml.Linq.XDocument.Load(file).Root!.Elements("data")
+                        let key = (string)data.Attribute("name")!
+                        let value = (string?)data.Element("value") ?? ""
+                        where key.Contains("referral", StringComparison.OrdinalIgnoreCase)
+                              && value.Replace("referencia de la API", "", StringComparison.Ordinal).Contains("referencia", StringComparison.OrdinalIgnoreCase)
+                        select $"{Path.GetFileName(file)}: \"{key}\" is \"{value}\" (a referral is a remisión)").ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
     public void Every_label_has_Spanish()
     {
         var core = typeof(Labels).Assembly;
@@ -152,16 +198,7 @@ public partial class TranslationCoverageTests
             ? new("SuccessPlans.Web.Resources." + type.FullName!["SuccessPlans.Web.".Length..], Web)
             : new(type.Assembly.GetName().Name + ".Resources." + type.FullName, type.Assembly);
 
-    private static IEnumerable<MethodBase> MethodsOf(Type type)
-    {
-        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-        foreach (var m in type.GetMethods(all)) yield return m;
-        foreach (var c in type.GetConstructors(all)) yield return c;
-        if (type.TypeInitializer is { } cctor) yield return cctor;
-        // Async state machines, lambdas (tag helpers' child content) and closures.
-        foreach (var nested in type.GetNestedTypes(all))
-            foreach (var m in MethodsOf(nested)) yield return m;
-    }
+    private static IEnumerable<MethodBase> MethodsOf(Type type) => IlReader.MethodsOf(type);
 
     /// <summary>Reads markup as a browser would, across the literals of one method, and yields the words a reader sees.</summary>
     internal sealed partial class MarkupReader
@@ -276,15 +313,11 @@ public partial class TranslationCoverageTests
         private sealed record Html(string Value) : Val;
         private sealed record Localizer(ResourceManager? Resource, string Name) : Val;
 
-        private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-            .GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
-
         /// <summary>Scans one method; answers how many translator calls it saw.</summary>
         public int Method(MethodBase method)
         {
             if (method.GetMethodBody() is not { } body || body.GetILAsByteArray() is not { } il) return 0;
             var module = method.Module;
-            var generics = (method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null, method.IsGenericMethod ? method.GetGenericArguments() : null);
             var states = new Dictionary<int, List<Val>>();
             foreach (var clause in body.ExceptionHandlingClauses)
             {
@@ -294,43 +327,19 @@ public partial class TranslationCoverageTests
             }
             List<Val>? stack = [];
             var translated = 0;
-            var pos = 0;
-            while (pos < il.Length)
+            foreach (var instruction in IlReader.Instructions(il))
             {
-                var offset = pos;
-                short value = il[pos++];
-                if (value == 0xFE) value = (short)(0xFE00 | il[pos++]);
-                var op = OpCodesByValue[value];
-                int operand = 0;
-                long operandSize = op.OperandType switch
-                {
-                    OperandType.InlineNone => 0,
-                    OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                    OperandType.InlineVar => 2,
-                    OperandType.InlineI8 or OperandType.InlineR => 8,
-                    OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, pos),
-                    _ => 4,
-                };
-                if (operandSize == 1) operand = op.OperandType == OperandType.ShortInlineBrTarget ? (sbyte)il[pos] : il[pos];
-                else if (operandSize == 2) operand = BitConverter.ToUInt16(il, pos);
-                else if (operandSize >= 4) operand = BitConverter.ToInt32(il, pos);
-                var next = (int)(pos + operandSize);
+                var (offset, op, operand) = (instruction.Offset, instruction.Op, instruction.Operand);
 
                 // The stack at a branch target: as the branch left it, unless this instruction is reached by falling through.
                 if (states.TryGetValue(offset, out var recorded)) stack = stack is null ? [.. recorded] : Merge(stack, recorded);
                 stack ??= [];
 
-                var targets = new List<int>();
-                if (op.OperandType == OperandType.ShortInlineBrTarget || op.OperandType == OperandType.InlineBrTarget) targets.Add(next + operand);
-                if (op.OperandType == OperandType.InlineSwitch)
-                    for (var k = 0; k < operand; k++) targets.Add(next + BitConverter.ToInt32(il, pos + 4 + 4 * k));
-
                 if (op == OpCodes.Ldstr) stack.Add(new Str(module.ResolveString(operand)));
                 else if (op == OpCodes.Dup) stack.Add(stack.Count > 0 ? stack[^1] : Other.It);
                 else if (op.OperandType == OperandType.InlineMethod && (op == OpCodes.Call || op == OpCodes.Callvirt || op == OpCodes.Newobj || op == OpCodes.Ldftn || op == OpCodes.Ldvirtftn || op == OpCodes.Jmp))
                 {
-                    MethodBase? called = null;
-                    try { called = module.ResolveMethod(operand, generics.Item1, generics.Item2); } catch (ArgumentException) { }
+                    var called = IlReader.ResolveMethod(method, operand);
                     if (op == OpCodes.Ldftn) { stack.Add(Other.It); }
                     else if (op == OpCodes.Ldvirtftn) { Pop(stack, 1); stack.Add(Other.It); }
                     else if (called is null || op == OpCodes.Jmp) { stack = null; }
@@ -345,8 +354,7 @@ public partial class TranslationCoverageTests
                 else if (op == OpCodes.Ldfld || op == OpCodes.Ldsfld)
                 {
                     if (op == OpCodes.Ldfld) Pop(stack, 1);
-                    FieldInfo? field = null;
-                    try { field = module.ResolveField(operand, generics.Item1, generics.Item2); } catch (ArgumentException) { }
+                    var field = IlReader.ResolveField(method, operand);
                     stack.Add(field is null ? Other.It : (Val?)LocalizerOf(field.FieldType) ?? Other.It);
                 }
                 else if (op == OpCodes.Calli) stack = null;
@@ -357,12 +365,11 @@ public partial class TranslationCoverageTests
                 }
 
                 if (stack is not null)
-                    foreach (var target in targets)
+                    foreach (var target in instruction.Targets(il))
                         if (target > offset && !states.ContainsKey(target)) states[target] = [.. stack];
                         else if (target > offset) states[target] = Merge(states[target], stack);
                 if (op.FlowControl is FlowControl.Branch or FlowControl.Return or FlowControl.Throw || op == OpCodes.Leave || op == OpCodes.Leave_S || op == OpCodes.Endfinally)
                     stack = null;
-                pos = next;
             }
             return translated;
         }

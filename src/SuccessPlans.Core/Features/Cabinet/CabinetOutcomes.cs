@@ -99,7 +99,7 @@ public sealed class CabinetOutcomes(AppDbContext db)
 
         var schools = await db.Schools.OrderBy(s => s.Name).Select(s => new { s.Id, s.Name }).ToListAsync(ct);
         var tiers = Enum.GetValues<ServiceTier>().Select(t => ((int)t, Labels.Words(t))).ToList();
-        if (children.Values.Any(c => c.Tiers.Contains(-1))) tiers.Add((-1, "Not given"));
+        if (children.Values.Any(c => c.Tiers.Contains(-1))) tiers.Add((-1, Labels.T("Not given")));
         var total = Row("Total", children.Values);
         var tables = new List<OutcomeTable>
         {

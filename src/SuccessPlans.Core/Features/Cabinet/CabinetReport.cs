@@ -81,10 +81,11 @@ public sealed record Period
 
     public bool IsSchoolYear => From.Month == 8 && To == From.AddYears(1).AddDays(-1);
 
+    /// <summary>The period in the reader's language ("school year 2026–27", "año escolar 2026–27").</summary>
     public string Label =>
-        IsSchoolYear ? $"school year {SchoolYears.Label(From.Year)}"
-        : From.AddMonths(1) > To ? From.ToString("MMMM yyyy", CultureInfo.InvariantCulture)
-        : $"{From.ToString("MMMM yyyy", CultureInfo.InvariantCulture)} to {To.ToString("MMMM yyyy", CultureInfo.InvariantCulture)}";
+        IsSchoolYear ? string.Format(CultureInfo.CurrentCulture, Labels.T("school year {0}"), SchoolYears.Label(From.Year))
+        : From.AddMonths(1) > To ? From.ToString("MMMM yyyy", CultureInfo.CurrentCulture)
+        : string.Format(CultureInfo.CurrentCulture, Labels.T("{0} to {1}"), From.ToString("MMMM yyyy", CultureInfo.CurrentCulture), To.ToString("MMMM yyyy", CultureInfo.CurrentCulture));
 }
 
 public sealed record DashboardRow(string Label, IReadOnlyList<Figure> Figures);
@@ -111,7 +112,8 @@ public sealed record Dashboard(string Partnership, DateOnly From, DateOnly To, s
 /// </summary>
 public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, IServiceScopeFactory scopes)
 {
-    public static readonly string[] Columns = ["Children served", "Services delivered"];
+    /// <summary>The measures of every table, in the reader's language.</summary>
+    public static string[] Columns => [Labels.T("Children served"), Labels.T("Services delivered")];
 
     /// <summary>Children (distinct) and services per value of one dimension.</summary>
     private sealed class Tally<TKey> where TKey : notnull
@@ -174,14 +176,14 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
             if (Suppression.IsSmall(figure.Children, threshold)) figure.Suppressed = true;
 
         var months = period.Months().ToList();
-        var tiers = Enum.GetValues<ServiceTier>().Select(t => ((int)t, Labels.Words(t))).Append((-1, "Not given")).Where(t => t.Item1 >= 0 || tallies.Tier.Has(-1));
+        var tiers = Enum.GetValues<ServiceTier>().Select(t => ((int)t, Labels.Words(t))).Append((-1, Labels.T("Not given"))).Where(t => t.Item1 >= 0 || tallies.Tier.Has(-1));
         var tables = new List<DashboardTable>
         {
-            Table("domain", "By domain", "Domain", Enum.GetValues<Domain>().Select(d => (d, Labels.Words(d))), tallies.Domain, tallies, threshold),
-            Table("school", "By school", "School", schools.Select(s => (s.Id, s.Name)), tallies.School, tallies, threshold),
-            Table("provider", "By provider", "Provider", providers.Select(p => (p.Id, p.Name)), tallies.Provider, tallies, threshold),
-            Table("tier", "By service tier", "Service tier", tiers, tallies.Tier, tallies, threshold),
-            Table("month", "By month", "Month", months.Select(m => (m, m.ToString("MMM yyyy", CultureInfo.InvariantCulture))), tallies.Month, tallies, threshold),
+            Table("domain", Labels.T("By domain"), Labels.T("Domain"), Enum.GetValues<Domain>().Select(d => (d, Labels.Words(d))), tallies.Domain, tallies, threshold),
+            Table("school", Labels.T("By school"), Labels.T("School"), schools.Select(s => (s.Id, s.Name)), tallies.School, tallies, threshold),
+            Table("provider", Labels.T("By provider"), Labels.T("Provider"), providers.Select(p => (p.Id, p.Name)), tallies.Provider, tallies, threshold),
+            Table("tier", Labels.T("By service tier"), Labels.T("Service tier"), tiers, tallies.Tier, tallies, threshold),
+            Table("month", Labels.T("By month"), Labels.T("Month"), months.Select(m => (m, m.ToString("MMM yyyy", CultureInfo.CurrentCulture))), tallies.Month, tallies, threshold),
         };
         return new Dashboard(tenant.Name, period.From, period.To, period.Label, threshold, totals, tables);
     }
@@ -290,7 +292,7 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
             return new DashboardRow(v.Label, [new Figure(children, children), new Figure(count, children)]);
         }).ToList();
         var (totalChildren, totalCount) = tallies.Total[0];
-        var total = new DashboardRow("Total", [new Figure(totalChildren, totalChildren), new Figure(totalCount, totalChildren)]);
+        var total = new DashboardRow(Labels.T("Total"), [new Figure(totalChildren, totalChildren), new Figure(totalCount, totalChildren)]);
         for (var c = 0; c < Columns.Length; c++)
             Suppression.Apply(rows.Select(r => r.Figures[c]).ToList(), total.Figures[c], threshold);
         return new DashboardTable(key, title, dimension, Columns, rows, total);

@@ -41,14 +41,6 @@ public class StudentIndicators : ITenantOwned
     public int RecentIncidents { get; set; }
     public int RecentFailures { get; set; }
 
-    public static string Words(AttendanceBand band) => band switch
-    {
-        AttendanceBand.Satisfactory => Labels.T("Satisfactory"),
-        AttendanceBand.AtRisk => Labels.T("At risk"),
-        AttendanceBand.Chronic => Labels.T("Chronically absent"),
-        _ => Labels.T("Severely chronically absent"),
-    };
-
     /// <summary>"95.3 %", invariant, for a rate in tenths of a percent.</summary>
     public static string Percent(int? tenths) => tenths is { } t ? FormattableString.Invariant($"{t / 10.0:0.0} %") : "–";
 }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Resources;
-
 namespace SuccessPlans.Features.Notifications;
 
 /// <summary>
@@ -13,34 +10,11 @@ namespace SuccessPlans.Features.Notifications;
 public static class EmailLanguage
 {
     public const string ResourceName = "SuccessPlans.Resources.EmailTexts";
-    private static readonly ResourceManager Translations = new(ResourceName, typeof(EmailLanguage).Assembly);
-
-    public static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-US");
-    public static readonly CultureInfo Spanish = CultureInfo.GetCultureInfo("es-US");
-
-    public static CultureInfo CultureFor(string? language) =>
-        language?.Trim() is { Length: >= 2 } code && code[..2].Equals("es", StringComparison.OrdinalIgnoreCase) ? Spanish : English;
+    private static readonly Translator Translations = new(ResourceName, typeof(EmailLanguage).Assembly);
 
     /// <summary>Writes in the language until disposed (then the caller's culture is back).</summary>
-    public static Scope Use(string? language) => new(CultureFor(language));
+    public static Languages.Scope Use(string? language) => Languages.Use(language);
 
     /// <summary>The text in the current language, its {0}… filled in with that language's number formats.</summary>
-    public static string T(string english, params object?[] args)
-    {
-        var text = Translations.GetString(english, CultureInfo.CurrentUICulture) is { Length: > 0 } t ? t : english;
-        return args.Length == 0 ? text : string.Format(CultureInfo.CurrentCulture, text, args);
-    }
-
-    public readonly struct Scope : IDisposable
-    {
-        private readonly CultureInfo _culture, _uiCulture;
-
-        internal Scope(CultureInfo culture)
-        {
-            (_culture, _uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, culture);
-        }
-
-        public void Dispose() => (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (_culture, _uiCulture);
-    }
+    public static string T(string english, params object?[] args) => Translations.Format(english, args);
 }

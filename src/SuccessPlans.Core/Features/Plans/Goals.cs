@@ -43,11 +43,12 @@ public static class Goals
         _ => (-1_000_000, 1_000_000),
     };
 
+    /// <summary>What the goal measures, in the reader's language (a measure of the coordinator's own is their words).</summary>
     public static string Unit(GoalMeasure measure, string? label) => measure switch
     {
-        GoalMeasure.AttendanceRate => "attendance rate (% of school days in the month)",
-        GoalMeasure.Incidents => "behaviour incidents in the month",
-        GoalMeasure.CourseFailures => "course marks failed in the month",
+        GoalMeasure.AttendanceRate => Labels.T("attendance rate (% of school days in the month)"),
+        GoalMeasure.Incidents => Labels.T("behaviour incidents in the month"),
+        GoalMeasure.CourseFailures => Labels.T("course marks failed in the month"),
         _ => label ?? "",
     };
 

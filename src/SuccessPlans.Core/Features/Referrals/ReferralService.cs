@@ -392,7 +392,8 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         r.Events.Add(new ReferralEvent { From = r.Status, To = to, At = Now, UserId = actor.UserId, UserName = actor.Name, Note = note });
         r.Status = to;
         await apply();
-        plans.Record(r.StudentId, actor, $"referral {Labels.Words(to)}", $"Referral #{r.Id}{(note is null ? "" : $": {note}")}");
+        // The action in English whoever acts, so that Labels.HistoryAction shows it in each reader's language.
+        plans.Record(r.StudentId, actor, $"referral {Labels.English(() => Labels.Words(to))}", $"Referral #{r.Id}{(note is null ? "" : $": {note}")}");
         // Leaving "sent" answers the no-response flag; leaving "accepted" the stalled one.
         if (to != ReferralStatus.Sent) await flags.ResolveAsync(FlagKind.NoResponse, r.Id, ct);
         if (to != ReferralStatus.Accepted) await flags.ResolveAsync(FlagKind.Stalled, r.Id, ct);

@@ -122,44 +122,44 @@ public sealed class ServiceMatcher(AppDbContext db, PlanService plans)
         var reasons = new List<string>();
         var cautions = new List<string>();
 
-        if (r.Domain == needDomain) reasons.Add("same domain");
-        else cautions.Add(r.Domain is { } d ? $"another domain: {Labels.Words(d)}" : "no domain given");
+        if (r.Domain == needDomain) reasons.Add(Labels.T("same domain"));
+        else cautions.Add(r.Domain is { } d ? F(Labels.T("another domain: {0}"), Labels.Words(d)) : Labels.T("no domain given"));
 
         var ages = AgesText(r.MinimumAge, r.MaximumAge);
         if (child.AgeFrom is { } from && child.AgeTo is { } to)
         {
             if ((r.MinimumAge is null || r.MinimumAge <= to) && (r.MaximumAge is null || r.MaximumAge >= from))
-                reasons.Add(ages is null ? "no age limits" : $"{ages} fit");
+                reasons.Add(ages is null ? Labels.T("no age limits") : F(Labels.T("{0} fit"), ages));
             else
-                cautions.Add($"{ages}: not for age {child.AgeText}");
+                cautions.Add(F(Labels.T("{0}: not for age {1}"), ages, child.AgeText));
         }
         else if (ages is not null)
-            cautions.Add($"{ages} (the child's age is not known)");
+            cautions.Add(F(Labels.T("{0} (the child's age is not known)"), ages));
 
         var languages = LanguageNames.Split(r.Languages);
         if (child.LanguageCode is { } code)
         {
             if (LanguageNames.Codes(r.Languages).Any(c => c == code || c.StartsWith(code + "-", StringComparison.Ordinal)))
-                reasons.Add($"speaks {child.LanguageName}");
+                reasons.Add(F(Labels.T("speaks {0}"), Labels.Language(code)));
             else
-                cautions.Add(r.Languages is null ? "languages not given" : $"no {child.LanguageName} listed");
+                cautions.Add(r.Languages is null ? Labels.T("languages not given") : F(Labels.T("no {0} listed"), Labels.Language(code)));
         }
 
         foreach (var word in words)
         {
             var places = new List<string>();
-            if (Has(r.Name, word)) places.Add("name");
-            if (Has(r.Description, word)) places.Add("description");
-            if (Has(r.Organization, word)) places.Add("organization name");
-            places.AddRange(terms.Where(t => Has(t.Name, word) || Has(t.Code, word)).Select(t => $"taxonomy term '{t.Name}'").Distinct());
-            reasons.Add(places.Count == 0 ? $"keyword '{word}'" : $"keyword '{word}' in {JoinAnd(places)}");
+            if (Has(r.Name, word)) places.Add(Labels.T("name"));
+            if (Has(r.Description, word)) places.Add(Labels.T("description"));
+            if (Has(r.Organization, word)) places.Add(Labels.T("organization name"));
+            places.AddRange(terms.Where(t => Has(t.Name, word) || Has(t.Code, word)).Select(t => F(Labels.T("taxonomy term '{0}'"), t.Name)).Distinct());
+            reasons.Add(places.Count == 0 ? F(Labels.T("keyword '{0}'"), word) : F(Labels.T("keyword '{0}' in {1}"), word, JoinAnd(places)));
         }
 
         switch (r.Capacity)
         {
-            case > 0: reasons.Add(r.Capacity == 1 ? "1 open place" : $"{r.Capacity} open places"); break;
-            case 0: cautions.Add(r.HasWaitlist ? "full: no open places; takes referrals onto its waitlist" : "full: no open places"); break;
-            default: cautions.Add("open places not given"); break;
+            case > 0: reasons.Add(r.Capacity == 1 ? Labels.T("1 open place") : F(Labels.T("{0} open places"), r.Capacity)); break;
+            case 0: cautions.Add(r.HasWaitlist ? Labels.T("full: no open places; takes referrals onto its waitlist") : Labels.T("full: no open places")); break;
+            default: cautions.Add(Labels.T("open places not given")); break;
         }
 
         return new ServiceMatch(r.Id, r.Name, r.Organization, r.OrganizationId, r.Description, r.Domain, r.Tier, r.MinimumAge, r.MaximumAge,
@@ -169,14 +169,17 @@ public sealed class ServiceMatcher(AppDbContext db, PlanService plans)
     private static bool Has(string? field, string word) => field?.Contains(word, StringComparison.OrdinalIgnoreCase) == true;
 
     private static string JoinAnd(List<string> parts) =>
-        parts.Count == 1 ? parts[0] : string.Join(", ", parts[..^1]) + " and " + parts[^1];
+        parts.Count == 1 ? parts[0] : F(Labels.T("{0} and {1}"), string.Join(", ", parts[..^1]), parts[^1]);
+
+    /// <summary>A reason's translated format filled in (reasons are worked out for the reader, in the reader's language).</summary>
+    private static string F(string format, params object?[] args) => string.Format(CultureInfo.CurrentCulture, format, args);
 
     public static string? AgesText(int? min, int? max) => (min, max) switch
     {
         (null, null) => null,
-        ({ } a, { } b) => $"ages {a}–{b}",
-        ({ } a, null) => $"ages {a} and up",
-        (null, { } b) => $"ages up to {b}",
+        ({ } a, { } b) => F(Labels.T("ages {0}–{1}"), a, b),
+        ({ } a, null) => F(Labels.T("ages {0} and up"), a),
+        (null, { } b) => F(Labels.T("ages up to {0}"), b),
     };
 
     /// <summary>The child's age today (tenant's calendar) from the birth date, or else about that of the grade.</summary>

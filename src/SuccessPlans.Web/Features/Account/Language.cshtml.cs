@@ -17,7 +17,7 @@ public class LanguageModel(AppDbContext db, CurrentUser me, SignInManager<AppUse
     public async Task<IActionResult> OnPostAsync(string? language, string? returnUrl, CancellationToken ct)
     {
         var back = Url.IsLocalUrl(returnUrl) ? returnUrl : "/";
-        if (UiCultures.For(language) is not { } culture) return LocalRedirect(back);
+        if (SuccessPlans.Languages.For(language) is not { } culture) return LocalRedirect(back);
         UiCultures.Remember(Response, culture, Request.IsHttps);
         if (User.Identity?.IsAuthenticated == true && await db.Users.SingleOrDefaultAsync(u => u.Id == me.Id, ct) is { } user)
         {

@@ -41,7 +41,7 @@ public class SettingsModel(AppDbContext db, CurrentUser me, SignInManager<AppUse
         await signIn.RefreshSignInAsync(user);
         if (language is null) UiCultures.Forget(Response);
         // The confirmation speaks the language just chosen.
-        if (UiCultures.For(language) is { } chosen) System.Globalization.CultureInfo.CurrentUICulture = chosen;
+        if (SuccessPlans.Languages.For(language) is { } chosen) System.Globalization.CultureInfo.CurrentUICulture = chosen;
         TempData["Message"] = L["Settings saved."].Value;
         return RedirectToPage();
     }

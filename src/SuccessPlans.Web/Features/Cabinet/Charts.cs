@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Mvc.Localization;
 using SuccessPlans.Features.Cabinet;
 
 namespace SuccessPlans.Web.Features.Cabinet;
@@ -15,7 +16,7 @@ public static class Charts
     public sealed record Chart(string Id, string Title, string Summary, int Width, int Height, IReadOnlyList<Bar> Bars, IReadOnlyList<(double Y, string Label)> Grid);
 
     /// <summary>Vertical columns, one per row of the table (the monthly trend).</summary>
-    public static Chart Columns(string id, string title, DashboardTable table, int column)
+    public static Chart Columns(string id, string title, DashboardTable table, int column, IHtmlLocalizer words)
     {
         const int width = 720, height = 260, left = 56, bottom = 40, top = 16;
         var values = table.Rows.Select(r => r.Figures[column].Value).ToList();
@@ -27,17 +28,18 @@ public static class Charts
             var v = r.Figures[column].Value;
             var h = v is { } x ? plot * x / (double)max : 0;
             var bx = left + i * slot + slot * 0.15;
-            // Many months: "Aug" rather than "Aug 2026" under each column, with the year under January and the first.
+            // Many months: "Aug" rather than "Aug 2026" under each column, with the year under the first and wherever it changes
+            // (January, in any language).
             var label = values.Count <= 6 ? r.Label : r.Label.Split(' ')[0];
-            var year = values.Count > 6 && (i == 0 || label == "Jan") ? r.Label.Split(' ')[^1] : null;
+            var year = values.Count > 6 && (i == 0 || YearOf(table.Rows[i - 1].Label) != YearOf(r.Label)) ? YearOf(r.Label) : null;
             return new Bar(label, v, bx, top + plot - h, slot * 0.7, h, bx + slot * 0.35, height - bottom + 16, year);
         }).ToList();
         var grid = Enumerable.Range(0, 5).Select(k => (top + plot - plot * k / 4.0, (max * k / 4).ToString("N0", CultureInfo.InvariantCulture))).ToList();
-        return new Chart(id, title, Summary(table, column), width, height, bars, grid);
+        return new Chart(id, title, Summary(table, column, words), width, height, bars, grid);
     }
 
     /// <summary>Horizontal bars, one per row of the table (a breakdown by domain).</summary>
-    public static Chart Bars(string id, string title, DashboardTable table, int column)
+    public static Chart Bars(string id, string title, DashboardTable table, int column, IHtmlLocalizer words)
     {
         const int width = 720, left = 230, rowHeight = 34;
         var values = table.Rows.Select(r => r.Figures[column].Value).ToList();
@@ -49,12 +51,15 @@ public static class Charts
             var w = v is { } x ? plot * x / (double)max : 0;
             return new Bar(r.Label, v, left, 8 + i * rowHeight, w, rowHeight - 12, left + w + 6, 8 + i * rowHeight + rowHeight / 2.0);
         }).ToList();
-        return new Chart(id, title, Summary(table, column), width, 16 + table.Rows.Count * rowHeight, bars, []);
+        return new Chart(id, title, Summary(table, column, words), width, 16 + table.Rows.Count * rowHeight, bars, []);
     }
 
-    private static string Summary(DashboardTable table, int column) =>
-        $"{table.Columns[column]} {table.Title.ToLowerInvariant()}: " +
-        string.Join("; ", table.Rows.Select(r => $"{r.Label} {IndexModel.Show(r.Figures[column])}")) + ".";
+    private static string YearOf(string monthLabel) => monthLabel.Split(' ')[^1];
+
+    /// <summary>What a screen reader says of the chart, in the reader's language, as the table says it.</summary>
+    private static string Summary(DashboardTable table, int column, IHtmlLocalizer words) =>
+        $"{table.Columns[column]} {table.Title.ToLower(CultureInfo.CurrentCulture)}: " +
+        string.Join("; ", table.Rows.Select(r => $"{r.Label} {IndexModel.Show(r.Figures[column], words)}")) + ".";
 
     /// <summary>A round axis maximum at or above the largest value.</summary>
     private static long Nice(long max)

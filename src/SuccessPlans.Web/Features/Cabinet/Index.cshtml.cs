@@ -49,10 +49,7 @@ public class IndexModel(CabinetReport report, CabinetOutcomes outcomes, PlanServ
     public static string Percent(int? share, Figure f, Microsoft.AspNetCore.Mvc.Localization.IHtmlLocalizer words) =>
         share is { } p ? p.ToString(System.Globalization.CultureInfo.CurrentCulture) + " %" : Show(f, words);
 
-    /// <summary>A figure for the chart's summary (English, like the rest of the summary).</summary>
-    public static string Show(Figure f) => f.Value?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? (f.Suppressed ? "suppressed" : "none yet");
-
-    /// <summary>A figure on screen, in the reader's culture and language.</summary>
+    /// <summary>A figure on screen and in a chart's summary, in the reader's culture and language.</summary>
     public static string Show(Figure f, Microsoft.AspNetCore.Mvc.Localization.IHtmlLocalizer words) =>
         f.Value?.ToString("N0", System.Globalization.CultureInfo.CurrentCulture) ?? words[f.Suppressed ? "suppressed" : "none yet"].Value;
 }
