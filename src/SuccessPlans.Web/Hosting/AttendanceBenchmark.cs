@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using SuccessPlans.Features.Indicators;
-using SuccessPlans.Features.Schools;
 using SuccessPlans.Features.Students;
-using SuccessPlans.Features.Tenants;
 
 namespace SuccessPlans.Web.Hosting;
 
@@ -40,7 +38,7 @@ internal static class AttendanceBenchmark
             // The attendance file is read from disk as a stream, as a district's year-long export must be.
             var files = new Dictionary<string, Func<TextReader>>
             {
-                [IndicatorImporter.CalendarFile] = () => new StringReader(calendar), [IndicatorImporter.AttendanceFile] = () => File.OpenText(attendance),
+                [IndicatorImporter.CalendarFile] = () => new StringReader(calendar), [IndicatorImporter.AttendanceFile] = () => new StreamReader(attendance, Encoding.UTF8, true, 1 << 16),
             };
             var preview = await importer.PreviewAsync(files);
             var check = clock.Elapsed;
@@ -60,30 +58,17 @@ internal static class AttendanceBenchmark
 
     private static async Task<int> SeedAsync(IServiceProvider services, int students)
     {
-        int tenantId;
-        await using (var scope = services.CreateAsyncScope())
+        var (tenantId, schools) = await NightlyData.SeedTenantAsync(services, "Attendance City", "attendance", Schools(students));
+        await using var scope = services.CreateTenantScopeFor(tenantId);
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        foreach (var chunk in Enumerable.Range(0, students).Chunk(5000))
         {
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            var tenant = new Tenant { Name = "Attendance City", Slug = "attendance", TimeZoneId = "America/New_York", CreatedAt = DateTime.UtcNow };
-            db.Tenants.Add(tenant);
-            await db.SaveChangesAsync();
-            tenantId = tenant.Id;
-        }
-        await using (var scope = services.CreateTenantScopeFor(tenantId))
-        {
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            var schools = Enumerable.Range(1, Schools(students)).Select(i => new School { Name = $"School {i}", ExternalId = $"s{i}" }).ToList();
-            db.Schools.AddRange(schools);
-            await db.SaveChangesAsync();
-            foreach (var chunk in Enumerable.Range(0, students).Chunk(5000))
+            db.Students.AddRange(chunk.Select(i => new Student
             {
-                db.Students.AddRange(chunk.Select(i => new Student
-                {
-                    GivenName = $"Given{i}", FamilyName = $"Family{i}", Grade = "05", ExternalId = $"st{i}", SchoolId = schools[i / StudentsPerSchool].Id,
-                }));
-                await db.SaveChangesAsync();
-                db.ChangeTracker.Clear();
-            }
+                GivenName = $"Given{i}", FamilyName = $"Family{i}", Grade = "05", ExternalId = $"st{i}", SchoolId = schools[i / StudentsPerSchool],
+            }));
+            await db.SaveChangesAsync();
+            db.ChangeTracker.Clear();
         }
         return tenantId;
     }
