@@ -72,7 +72,7 @@ public static class CsvPackage
             {
                 if (!name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
                 {
-                    Copy(content, package, Path.GetFileName(name), name, compressed: null);
+                    Copy(content, package, Path.GetFileName(name) is { Length: > 0 } file ? file : "(no name)", name, compressed: null);
                     continue;
                 }
                 ZipArchive zip;
