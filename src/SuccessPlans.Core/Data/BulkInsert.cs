@@ -121,8 +121,9 @@ public static class BulkInsert
         }
     }
 
-    public static Task AttendanceAsync(AppDbContext db, int tenantId, IReadOnlyList<AttendanceEvent> rows, CancellationToken ct) =>
-        InsertAsync(db, tenantId, "AttendanceEvents", AttendanceColumns, rows, e => [e.SourceId, e.StudentId, e.Date, e.SchoolId, e.Category.ToString()], ct);
+    /// <summary>Attendance rows of any shape (the import keeps compact values, not entities), given their <see cref="AttendanceColumns"/> values in order.</summary>
+    internal static Task AttendanceAsync<T>(AppDbContext db, int tenantId, IReadOnlyList<T> rows, Func<T, object?[]> values, CancellationToken ct) =>
+        InsertAsync(db, tenantId, "AttendanceEvents", AttendanceColumns, rows, values, ct);
 
     public static Task IncidentsAsync(AppDbContext db, int tenantId, IReadOnlyList<BehaviorIncident> rows, CancellationToken ct) =>
         InsertAsync(db, tenantId, "BehaviorIncidents", IncidentColumns, rows, e => [e.SourceId, e.StudentId, e.Date, e.SchoolId, e.Behavior, e.Severity.ToString()], ct);

@@ -27,7 +27,8 @@ public sealed class IndicatorImportPreview
     /// <summary>Nothing is written unless every row of every file is right.</summary>
     public bool CanImport => Errors.Count == 0 && FilesRead.Count > 0;
 
-    internal Changes<AttendanceEvent> AttendanceChanges { get; } = new();
+    /// <summary>Hundreds of thousands of absences a year: kept as compact values until written, not as entities.</summary>
+    internal Changes<NewAttendance> AttendanceChanges { get; } = new();
     internal Changes<BehaviorIncident> IncidentChanges { get; } = new();
     internal Changes<CourseMark> MarkChanges { get; } = new();
     internal List<SchoolDay> DaysToAdd { get; } = [];
@@ -44,7 +45,10 @@ public sealed class IndicatorImportPreview
     public bool TooManyErrors { get; private set; }
 }
 
-internal sealed class Changes<T> where T : ImportedIndicator
+/// <summary>An absence, tardy or early departure to write: a struct in the list, some 40 bytes less a row than an entity.</summary>
+internal readonly record struct NewAttendance(string SourceId, int StudentId, int SchoolId, DateOnly Date, AttendanceCategory Category);
+
+internal sealed class Changes<T>
 {
     public List<T> Add { get; } = [];
     /// <summary>Existing rows replaced by a corrected one (deleted, then inserted again under the same source id).</summary>
@@ -229,7 +233,7 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
                     continue;
                 }
                 if (found) changes.Replace.Add(old.Id);
-                changes.Add.Add(new AttendanceEvent { SourceId = new string(sourceId), StudentId = student.Id, SchoolId = school, Date = date, Category = c });
+                changes.Add.Add(new NewAttendance(new string(sourceId), student.Id, school, date, c));
             }
         }
         if (preview.Errors.Count == 0 && hashes.Repeated() is { Count: > 0 } suspects)
@@ -474,7 +478,7 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
             await BulkInsert.SchoolDaysAsync(db, tenantId, preview.DaysToAdd, ct);
             foreach (var chunk in preview.AttendanceChanges.Replace.Concat(preview.AttendanceChanges.Remove).Chunk(LookupChunk))
                 await db.AttendanceEvents.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(ct);
-            await BulkInsert.AttendanceAsync(db, tenantId, preview.AttendanceChanges.Add, ct);
+            await BulkInsert.AttendanceAsync(db, tenantId, preview.AttendanceChanges.Add, e => [e.SourceId, e.StudentId, e.Date, e.SchoolId, e.Category.ToString()], ct);
             foreach (var chunk in preview.IncidentChanges.Replace.Concat(preview.IncidentChanges.Remove).Chunk(LookupChunk))
                 await db.BehaviorIncidents.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(ct);
             await BulkInsert.IncidentsAsync(db, tenantId, preview.IncidentChanges.Add, ct);
