@@ -40,8 +40,15 @@ public sealed class CsvFile
     public IReadOnlyList<string> Headers { get; }
     public IEnumerable<CsvRow> Rows { get; }
 
-    private CsvFile(string name, string[] headers, IEnumerable<CsvRow> rows)
+    /// <summary>
+    /// The data records after the header, read as spans without a string per field (blank lines included: skip
+    /// <see cref="CsvReader.IsBlank"/>): for files of millions of rows. Read either these or <see cref="Rows"/>, not both.
+    /// </summary>
+    public CsvReader Records { get; }
+
+    private CsvFile(string name, string[] headers, IEnumerable<CsvRow> rows, CsvReader records)
     {
+        Records = records;
         Name = name;
         Headers = headers;
         _index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
@@ -73,88 +80,24 @@ public sealed class CsvFile
     /// </summary>
     public static CsvFile Open(string name, TextReader reader)
     {
-        var records = ParseRecords(name, reader).GetEnumerator();
-        if (!records.MoveNext())
+        var records = new CsvReader(name, reader);
+        if (!records.Read())
             throw new ImportFileException(name, 0, "the file is empty (no header row)");
-        var header = records.Current.Fields;
+        var header = records.Fields();
         CsvFile? file = null;
-        file = new CsvFile(name, header, Remaining(records, () => file!));
+        file = new CsvFile(name, header, Remaining(records, () => file!), records);
         return file;
     }
 
-    private static IEnumerable<CsvRow> Remaining(IEnumerator<(int Line, string[] Fields)> records, Func<CsvFile> file)
+    private static IEnumerable<CsvRow> Remaining(CsvReader records, Func<CsvFile> file)
     {
-        while (records.MoveNext())
+        while (records.Read())
         {
-            var (line, fields) = records.Current;
-            if (fields.Length == 1 && fields[0].Trim().Length == 0)
-                continue; // blank line
-            yield return new CsvRow(file(), line, fields);
+            if (records.IsBlank) continue; // blank line
+            yield return new CsvRow(file(), records.Line, records.Fields());
         }
     }
 
-    private static IEnumerable<(int Line, string[] Fields)> ParseRecords(string name, TextReader text)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var line = 1;
-        var recordLine = 1;
-        var inQuotes = false;
-        var quotedFieldStart = 0;
-        // A StreamReader drops the byte order mark itself; a string may still start with it.
-        if (text.Peek() == '\uFEFF') text.Read();
-        int c;
-        while ((c = text.Read()) >= 0)
-        {
-            if (inQuotes)
-            {
-                if (c == '"')
-                {
-                    if (text.Peek() == '"') { text.Read(); field.Append('"'); }
-                    else inQuotes = false;
-                    continue;
-                }
-                if (c == '\n') line++;
-                field.Append((char)c);
-                continue;
-            }
-            switch (c)
-            {
-                case '"' when IsBlank(field):
-                    field.Clear(); inQuotes = true; quotedFieldStart = line;
-                    break;
-                case ',':
-                    fields.Add(field.ToString()); field.Clear();
-                    break;
-                case '\r' or '\n':
-                    if (c == '\r' && text.Peek() == '\n') text.Read();
-                    fields.Add(field.ToString()); field.Clear();
-                    yield return (recordLine, fields.ToArray());
-                    fields.Clear();
-                    line++; recordLine = line;
-                    break;
-                default:
-                    field.Append((char)c);
-                    break;
-            }
-        }
-        if (inQuotes)
-            throw new ImportFileException(name, quotedFieldStart, "a quoted field is never closed");
-        if (field.Length > 0 || fields.Count > 0)
-        {
-            fields.Add(field.ToString());
-            yield return (recordLine, fields.ToArray());
-        }
-    }
-
-    /// <summary>Only white space so far: a quote here opens a quoted field (" x" is read as x, as spreadsheets do).</summary>
-    private static bool IsBlank(StringBuilder field)
-    {
-        foreach (var chunk in field.GetChunks())
-            foreach (var ch in chunk.Span)
-                if (!char.IsWhiteSpace(ch)) return false;
-        return true;
-    }
 }
 
 /// <summary>
@@ -184,15 +127,18 @@ public sealed class CsvWriter(TextWriter writer)
     public static string Protect(string cell) => RunsAsFormula(cell) ? "'" + cell : cell;
 
     /// <summary>Undoes <see cref="Protect"/>: one quote less before a cell that would otherwise run as a formula.</summary>
-    public static string Unprotect(string cell) => cell.StartsWith('\'') && RunsAsFormula(cell[1..]) ? cell[1..] : cell;
+    public static string Unprotect(string cell) => cell.StartsWith('\'') && RunsAsFormula(cell.AsSpan(1)) ? cell[1..] : cell;
+
+    /// <summary><see cref="Unprotect(string)"/> on a span, as <see cref="CsvReader"/> gives fields.</summary>
+    public static ReadOnlySpan<char> Unprotect(ReadOnlySpan<char> cell) => cell.StartsWith('\'') && RunsAsFormula(cell[1..]) ? cell[1..] : cell;
 
     /// <summary>
     /// Whether the cell, read past any quotes already in front, starts like a formula. Looking past the quotes makes
     /// Protect and Unprotect exact inverses: a value that itself starts with a quote and then '=' keeps its own quote.
     /// </summary>
-    private static bool RunsAsFormula(string cell)
+    private static bool RunsAsFormula(ReadOnlySpan<char> cell)
     {
-        var rest = cell.AsSpan().TrimStart('\'');
+        var rest = cell.TrimStart('\'');
         return rest.Length > 0 && rest[0] is '=' or '+' or '-' or '@' or '\t' or '\r'
             && !double.TryParse(rest, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint,
                 System.Globalization.CultureInfo.InvariantCulture, out _);

@@ -53,6 +53,101 @@ public static class CsvPackage
     }
 
     /// <summary>
+    /// The uploads as one zip of their CSV files (a zip's entries and loose files alike, folders dropped), copied through
+    /// a buffer and never read into strings: a year of attendance is hundreds of megabytes of CSV, a few tens packed. The
+    /// bounds hold as for <see cref="ReadFiles"/>, counted on the bytes as they come out (loose files count towards the
+    /// unpacked size too); over one, an <see cref="ImportFileException"/> says which. A file that is not a zip is kept as
+    /// an empty entry named "(not a zip file)", as <see cref="ReadFiles"/> names it.
+    /// </summary>
+    public static byte[] Pack(IEnumerable<(string Name, Stream Content)> uploads, ZipBounds? bounds = null)
+    {
+        bounds ??= ZipBounds.Default;
+        // The package is built in a temporary file, then read once into an array of its exact size.
+        using var output = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        var buffer = new byte[81920];
+        long total = 0;
+        using (var package = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, content) in uploads)
+            {
+                if (!name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+                {
+                    Copy(content, package, Path.GetFileName(name) is { Length: > 0 } file ? file : "(no name)", name, compressed: null);
+                    continue;
+                }
+                ZipArchive zip;
+                try
+                {
+                    zip = new ZipArchive(content, ZipArchiveMode.Read, leaveOpen: true);
+                }
+                catch (InvalidDataException)
+                {
+                    package.CreateEntry($"{name} (not a zip file)");
+                    continue;
+                }
+                using (zip)
+                {
+                    if (zip.Entries.Count > bounds.MaxEntries)
+                        throw new ImportFileException(name, 0, $"holds {zip.Entries.Count:N0} files; a package may hold at most {bounds.MaxEntries:N0}.");
+                    foreach (var entry in zip.Entries.Where(e => e.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)))
+                    {
+                        try
+                        {
+                            using var stream = entry.Open();
+                            Copy(stream, package, entry.Name, name, entry);
+                        }
+                        catch (InvalidDataException)
+                        {
+                            throw new ImportFileException(name, 0, $"{entry.FullName} cannot be unpacked; it was not read.");
+                        }
+                    }
+                }
+            }
+        }
+        var bytes = new byte[output.Length];
+        output.Position = 0;
+        output.ReadExactly(bytes);
+        return bytes;
+
+        void Copy(Stream from, ZipArchive to, string entryName, string uploadName, ZipArchiveEntry? compressed)
+        {
+            using var target = to.CreateEntry(entryName, CompressionLevel.Fastest).Open();
+            long unpacked = 0;
+            int read;
+            while ((read = from.Read(buffer)) > 0)
+            {
+                unpacked += read;
+                total += read;
+                if (total > bounds.MaxUnpackedBytes)
+                    throw new ImportFileException(uploadName, 0, compressed is null
+                        ? $"takes the upload over {bounds.MaxUnpackedBytes / (1024 * 1024):N0} MB of CSV; split it."
+                        : $"unpacks to more than {bounds.MaxUnpackedBytes / (1024 * 1024):N0} MB; split it, or upload the CSV files themselves.");
+                // Real CSV compresses some 4 to 10 times; far more is a zip bomb, whatever its headers claim.
+                if (compressed is not null && unpacked > bounds.RatioFreeBytes && unpacked > (long)bounds.MaxRatio * Math.Max(1, compressed.CompressedLength))
+                    throw new ImportFileException(uploadName, 0, $"{compressed.FullName} unpacks to more than {bounds.MaxRatio} times its packed size, which no CSV file does; it was not read.");
+                target.Write(buffer, 0, read);
+            }
+        }
+    }
+
+    /// <summary>
+    /// An opener per file of a package made by <see cref="Pack"/> or <see cref="Zip"/>, by name (without case): each call
+    /// reads the entry again from the start, as a stream (UTF-8, a byte order mark dropped).
+    /// </summary>
+    public static Dictionary<string, Func<TextReader>> Openers(byte[] package)
+    {
+        var openers = new Dictionary<string, Func<TextReader>>(StringComparer.OrdinalIgnoreCase);
+        using var zip = new ZipArchive(new MemoryStream(package, writable: false), ZipArchiveMode.Read);
+        foreach (var entry in zip.Entries)
+        {
+            var index = zip.Entries.IndexOf(entry);
+            // The archive over the array holds nothing but memory: each reader has its own, collected with it.
+            openers[entry.Name] = () => new StreamReader(new ZipArchive(new MemoryStream(package, writable: false), ZipArchiveMode.Read).Entries[index].Open(), Encoding.UTF8, true, 1 << 16);
+        }
+        return openers;
+    }
+
+    /// <summary>
     /// Unpacks every CSV entry once into nothing, counting, before any is read into memory: so a zip bomb costs a
     /// buffer, not its unpacked size. Returns the CSV entries.
     /// </summary>

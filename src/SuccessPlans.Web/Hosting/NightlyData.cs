@@ -16,6 +16,31 @@ internal static class NightlyData
 
     private const int Batch = 2000;
 
+    /// <summary>
+    /// A tenant on New York time with <paramref name="schools"/> schools (org sourcedIds s1, s2 ...), where every
+    /// benchmark's data begins; the school ids in order.
+    /// </summary>
+    public static async Task<(int TenantId, List<int> SchoolIds)> SeedTenantAsync(IServiceProvider services, string name, string slug, int schools)
+    {
+        int tenantId;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var tenant = new Tenant { Name = name, Slug = slug, TimeZoneId = "America/New_York", CreatedAt = DateTime.UtcNow };
+            db.Tenants.Add(tenant);
+            await db.SaveChangesAsync();
+            tenantId = tenant.Id;
+        }
+        await using (var scope = services.GetRequiredService<IServiceScopeFactory>().CreateTenantScope(tenantId))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var created = Enumerable.Range(1, schools).Select(i => new School { Name = $"School {i}", ExternalId = $"s{i}" }).ToList();
+            db.Schools.AddRange(created);
+            await db.SaveChangesAsync();
+            return (tenantId, created.Select(s => s.Id).ToList());
+        }
+    }
+
     /// <param name="weekly">
     /// False: referrals sent in the last 60 days with daily services (the nightly check's worst case).
     /// True: referrals sent in the first half of the last whole school year, each served weekly within it:
@@ -27,23 +52,13 @@ internal static class NightlyData
         var now = DateTime.UtcNow;
         var today = DateOnly.FromDateTime(now);
         var lastYearStart = new DateTime(SchoolYears.For(today) - 1, 8, 1, 15, 0, 0, DateTimeKind.Utc);
-        int tenantId;
-        await using (var scope = services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            var tenant = new Tenant { Name = "Benchmark City", Slug = "bench", TimeZoneId = "America/New_York", CreatedAt = now };
-            db.Tenants.Add(tenant);
-            await db.SaveChangesAsync();
-            tenantId = tenant.Id;
-        }
+        var (tenantId, schoolIds) = await SeedTenantAsync(services, "Benchmark City", "bench", Math.Max(2, students / 450));
 
-        List<int> schoolIds, serviceIds, orgOfService;
+        List<int> serviceIds, orgOfService;
         List<ServiceTier?> tierOfService;
         await using (var scope = services.GetRequiredService<IServiceScopeFactory>().CreateTenantScope(tenantId))
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            var schools = Enumerable.Range(1, Math.Max(2, students / 450)).Select(i => new School { Name = $"School {i}", ExternalId = $"s{i}" }).ToList();
-            db.Schools.AddRange(schools);
             var orgs = Enumerable.Range(1, Math.Max(5, students / 250)).Select(i => new ProviderOrganization { Name = $"Provider {i}" }).ToList();
             db.ProviderOrganizations.AddRange(orgs);
             await db.SaveChangesAsync();
@@ -55,10 +70,10 @@ internal static class NightlyData
                 var coordinator = new AppUser { UserName = $"c{i}@bench.test", Email = $"c{i}@bench.test", NormalizedEmail = $"C{i}@BENCH.TEST", NormalizedUserName = $"C{i}@BENCH.TEST", DisplayName = $"Coordinator {i}", Role = UserRole.Coordinator, SecurityStamp = Guid.NewGuid().ToString() };
                 db.Users.Add(coordinator);
                 await db.SaveChangesAsync();
-                db.CoordinatorSchools.AddRange(schools.Skip(i).Take(2).Select(s => new CoordinatorSchool { UserId = coordinator.Id, SchoolId = s.Id }));
+                db.CoordinatorSchools.AddRange(schoolIds.Skip(i).Take(2).Select(s => new CoordinatorSchool { UserId = coordinator.Id, SchoolId = s }));
             }
             await db.SaveChangesAsync();
-            (schoolIds, serviceIds, orgOfService, tierOfService) = (schools.Select(s => s.Id).ToList(), svc.Select(s => s.Id).ToList(), svc.Select(s => s.OrganizationId).ToList(), svc.Select(s => s.Tier).ToList());
+            (serviceIds, orgOfService, tierOfService) = (svc.Select(s => s.Id).ToList(), svc.Select(s => s.OrganizationId).ToList(), svc.Select(s => s.Tier).ToList());
         }
 
         int needs = 0, referrals = 0, deliveries = 0;

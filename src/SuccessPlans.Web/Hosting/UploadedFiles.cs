@@ -27,4 +27,27 @@ public static class UploadedFiles
             foreach (var (_, s) in streams) await s.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// The package's files as one zip, copied through a buffer without ever being read into strings (for files of
+    /// hundreds of megabytes), or the message for the form, as <see cref="ReadAsync"/> gives it.
+    /// </summary>
+    public static async Task<(byte[]? Package, string? Error)> PackAsync(IReadOnlyList<IFormFile> files, ZipBounds bounds, string chooseMessage, string refusedPrefix)
+    {
+        if (files.Count == 0 || files.All(f => f.Length == 0))
+            return (null, chooseMessage);
+        var streams = files.Select(f => (f.FileName, f.OpenReadStream())).ToList();
+        try
+        {
+            return (CsvPackage.Pack(streams, bounds), null);
+        }
+        catch (ImportFileException e)
+        {
+            return (null, $"{refusedPrefix} {e.Message}");
+        }
+        finally
+        {
+            foreach (var (_, s) in streams) await s.DisposeAsync();
+        }
+    }
 }

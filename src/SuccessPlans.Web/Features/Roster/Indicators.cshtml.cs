@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using SuccessPlans.Csv;
 using SuccessPlans.Features.Indicators;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Roster;
@@ -17,8 +18,17 @@ namespace SuccessPlans.Web.Features.Roster;
 [Authorize(Policy = Roles.Admin)]
 [RequestSizeLimit(ImportModel.MaxUploadBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = ImportModel.MaxUploadBytes)]
-public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanService plans, CurrentUser me, TimeProvider time, IStringLocalizer<IndicatorsModel> L) : PageModel
+public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanService plans, CurrentUser me, TimeProvider time, IConfiguration configuration, IStringLocalizer<IndicatorsModel> L) : PageModel
 {
+    /// <summary>
+    /// How much an upload may unpack to (Indicators:MaxUnpackedMegabytes): a year of daily attendance for 50,000 students
+    /// is some 500 MB of CSV, so twice that, above the roster's bound. The files are streamed, never held as text.
+    /// </summary>
+    private ZipBounds Bounds => ZipBounds.Default with
+    {
+        MaxUnpackedBytes = configuration.GetValue("Indicators:MaxUnpackedMegabytes", 1024L) * 1024 * 1024,
+    };
+
     public RosterUpload? Upload { get; private set; }
     public IndicatorImportPreview? Preview { get; private set; }
     public IReadOnlyList<RosterUpload> Recent { get; private set; } = [];
@@ -32,7 +42,7 @@ public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanSe
             Upload = await Uploads.SingleOrDefaultAsync(u => u.Id == uploadId, ct);
             if (Upload is null) return NotFound();
             if (Upload.Package is not null)
-                Preview = await importer.PreviewAsync(Upload.Unpack(), ct);
+                Preview = await importer.PreviewAsync(CsvPackage.Openers(Upload.Package), ct);
         }
         await LoadRecentAsync(ct);
         return Page();
@@ -40,8 +50,8 @@ public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanSe
 
     public async Task<IActionResult> OnPostUploadAsync(List<IFormFile> files, CancellationToken ct)
     {
-        var (read, error) = await UploadedFiles.ReadAsync(files, L["Choose a zip or the CSV files: attendance.csv with calendarDates.csv, incidents.csv, or results.csv with lineItems.csv."], L["Nothing was uploaded."]);
-        if (read is null)
+        var (package, error) = await UploadedFiles.PackAsync(files, Bounds, L["Choose a zip or the CSV files: attendance.csv with calendarDates.csv, incidents.csv, or results.csv with lineItems.csv."], L["Nothing was uploaded."]);
+        if (package is null)
         {
             ModelState.AddModelError("files", error!);
             await LoadRecentAsync(ct);
@@ -54,7 +64,7 @@ public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanSe
             UploadedAt = time.GetUtcNow().UtcDateTime,
             UploadedByName = me.DisplayName,
             FileNames = names[..Math.Min(1000, names.Length)],
-            Package = RosterUpload.Pack(read),
+            Package = package,
         };
         db.RosterUploads.Add(upload);
         await db.SaveChangesAsync(ct);
@@ -71,7 +81,7 @@ public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanSe
             return RedirectToPage(new { id });
         }
         // Worked out again against the tenant as it is now, so a change since the preview is not lost.
-        var preview = await importer.PreviewAsync(upload.Unpack(), ct);
+        var preview = await importer.PreviewAsync(CsvPackage.Openers(upload.Package), ct);
         if (!preview.CanImport)
             return RedirectToPage(new { id });
         var result = await importer.ApplyAsync(preview, await plans.TodayAsync(ct), ct);
