@@ -45,8 +45,9 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         // "Sent N days ago" on local day D means sent before the start of local day D - N + 1.
         DateTime StartOfLocalDay(DateOnly d) => LocalDays.StartUtc(d, zone);
 
-        // The cabinet's served months, appended to by each delivery of the day, folded into one row per key.
+        // The cabinet's served months and funnel months, appended to by each change of the day, folded into one row per key.
         await SuccessPlans.Features.Cabinet.DeliveryRollup.CompactAsync(db, ct);
+        await SuccessPlans.Features.Cabinet.FunnelRollup.CompactAsync(db, ct);
 
         var expired = await ExpireReferralsAsync(StartOfLocalDay(today.AddDays(-tenant.ReferralExpiryDays + 1)), now, ct);
 
