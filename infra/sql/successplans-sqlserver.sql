@@ -2730,3 +2730,41 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202073425_CabinetReferralRollup'
+)
+BEGIN
+    CREATE TABLE [FunnelMonths] (
+        [Id] bigint NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [Measure] int NOT NULL,
+        [MonthNumber] int NOT NULL,
+        [Days] int NOT NULL,
+        [Count] int NOT NULL,
+        CONSTRAINT [PK_FunnelMonths] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_FunnelMonths_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202073425_CabinetReferralRollup'
+)
+BEGIN
+    CREATE INDEX [IX_FunnelMonths_Dashboard] ON [FunnelMonths] ([TenantId], [MonthNumber], [Measure], [Days], [Count]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202073425_CabinetReferralRollup'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261202073425_CabinetReferralRollup', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

@@ -50,6 +50,10 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
     public DbSet<SuccessPlans.Features.Referrals.ServiceDelivery> ServiceDeliveries => Set<SuccessPlans.Features.Referrals.ServiceDelivery>();
     public DbSet<SuccessPlans.Features.Cabinet.DeliveryYear> DeliveryYears => Set<SuccessPlans.Features.Cabinet.DeliveryYear>();
     public DbSet<SuccessPlans.Features.Cabinet.ServedMonth> ServedMonths => Set<SuccessPlans.Features.Cabinet.ServedMonth>();
+    public DbSet<SuccessPlans.Features.Cabinet.FunnelMonth> FunnelMonths => Set<SuccessPlans.Features.Cabinet.FunnelMonth>();
+
+    /// <summary>The funnel rows the pending save appended (replaced if the save is tried again).</summary>
+    internal List<SuccessPlans.Features.Cabinet.FunnelMonth> AppendedFunnelRows { get; } = [];
     public DbSet<SuccessPlans.Features.Referrals.ReferralMessage> ReferralMessages => Set<SuccessPlans.Features.Referrals.ReferralMessage>();
     public DbSet<SuccessPlans.Features.Referrals.ReferralUpdate> ReferralUpdates => Set<SuccessPlans.Features.Referrals.ReferralUpdate>();
     public DbSet<CaseNote> CaseNotes => Set<CaseNote>();
@@ -179,14 +183,19 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
+        ChangeTracker.DetectChanges();
+        SuccessPlans.Features.Cabinet.FunnelRollup.AppendAsync(this, default).GetAwaiter().GetResult();
         ApplyTenantRules();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        // The cabinet's funnel counts move with the referrals and needs saved here, in the same save.
+        ChangeTracker.DetectChanges();
+        await SuccessPlans.Features.Cabinet.FunnelRollup.AppendAsync(this, cancellationToken);
         ApplyTenantRules();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     /// <summary>Stamps new rows with the scope's tenant and refuses every write that would cross tenants.</summary>

@@ -2,14 +2,13 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore.Storage;
-using SuccessPlans.Features.Flags;
 using SuccessPlans.Features.Indicators;
 
 namespace SuccessPlans.Data;
 
 /// <summary>
-/// Rows in multi-row INSERTs, the app's one builder of them: a year of attendance is millions of rows, and the first
-/// nightly check of a large tenant opens tens of thousands of flags, which EF's change tracker would add one by one.
+/// Rows in multi-row INSERTs, the app's one builder of them: a year of attendance is millions of rows, which EF's change
+/// tracker would add one by one. (The nightly check's flags need no rows from C#: FlagWrites inserts them in SQL.)
 /// Placeholder {0} is the scope's tenant (the same value SaveChanges would stamp); then one placeholder per column and
 /// row. Enums go in by name and dates as EF writes them; the SQL is common to SQLite and SQL Server.
 /// </summary>
@@ -22,7 +21,6 @@ public static class BulkInsert
     public static readonly string[] IncidentColumns = ["SourceId", "StudentId", "Date", "SchoolId", "Behavior", "Severity"];
     public static readonly string[] MarkColumns = ["SourceId", "StudentId", "Date", "Course", "Term", "Mark", "Passing"];
     public static readonly string[] SchoolDayColumns = ["SchoolId", "Date"];
-    public static readonly string[] FlagColumns = ["Kind", "SubjectId", "StudentId", "FirstSeenOn", "Summary", "Version"];
     public static readonly string[] SummaryColumns =
     [
         "StudentId", "AsOf",
@@ -133,14 +131,6 @@ public static class BulkInsert
 
     public static Task SchoolDaysAsync(AppDbContext db, int tenantId, IReadOnlyList<SchoolDay> rows, CancellationToken ct) =>
         InsertAsync(db, tenantId, "SchoolDays", SchoolDayColumns, rows, e => [e.SchoolId, e.Date], ct);
-
-    /// <summary>New flags, open, each with a new version (on SQLite a Guid is upper-case text, as EF stores it).</summary>
-    public static Task FlagsAsync(AppDbContext db, int tenantId, IReadOnlyList<Flag> rows, CancellationToken ct)
-    {
-        var sqlite = db.Database.IsSqlite();
-        return InsertAsync(db, tenantId, "Flags", FlagColumns, rows, f => [f.Kind.ToString(), f.SubjectId, f.StudentId, f.FirstSeenOn, f.Summary,
-            sqlite ? Guid.NewGuid().ToString().ToUpperInvariant() : Guid.NewGuid()], ct);
-    }
 
     public static Task SummaryAsync(AppDbContext db, int tenantId, IReadOnlyList<StudentIndicators> rows, CancellationToken ct) =>
         InsertAsync(db, tenantId, "StudentIndicators", SummaryColumns, rows, e => [e.StudentId, e.AsOf,

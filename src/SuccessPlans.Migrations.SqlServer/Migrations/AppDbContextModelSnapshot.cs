@@ -255,6 +255,38 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.ToTable("DeliveryYears");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.FunnelMonth", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Count")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Days")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Measure")
+                        .HasMaxLength(32)
+                        .HasColumnType("int");
+
+                    b.Property<int>("MonthNumber")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "MonthNumber", "Measure", "Days", "Count")
+                        .HasDatabaseName("IX_FunnelMonths_Dashboard");
+
+                    b.ToTable("FunnelMonths");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedMonth", b =>
                 {
                     b.Property<long>("Id")
@@ -2471,6 +2503,15 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.FunnelMonth", b =>
+                {
                     b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")

@@ -242,6 +242,36 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.ToTable("DeliveryYears");
                 });
 
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.FunnelMonth", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Days")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Measure")
+                        .HasMaxLength(32)
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MonthNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "MonthNumber", "Measure", "Days", "Count")
+                        .HasDatabaseName("IX_FunnelMonths_Dashboard");
+
+                    b.ToTable("FunnelMonths");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedMonth", b =>
                 {
                     b.Property<long>("Id")
@@ -2387,6 +2417,15 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.FunnelMonth", b =>
+                {
                     b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")

@@ -127,7 +127,10 @@ internal static class NightlyData
             await db.SaveChangesAsync();
         }
         await using (var scope = services.GetRequiredService<IServiceScopeFactory>().CreateTenantScope(tenantId))
+        {
             await SuccessPlans.Features.Cabinet.DeliveryRollup.RebuildAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>());
+            await SuccessPlans.Features.Cabinet.FunnelRollup.RebuildAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>());
+        }
         return (tenantId, new Counts(needs, referrals, deliveries));
     }
 }

@@ -112,6 +112,7 @@ public class SqlServerTranslationTests
         Translates(CabinetReport.DistinctChildren(funnel.FirstServed.Select(r => r.StudentId), 11), "children served");
         Translates(CabinetReport.ServedSums(db, period), "children and services by breakdown");
         Translates(CabinetReport.MonthSums(db, period), "children and services by month");
+        Translates(CabinetReport.FunnelSums(db, period), "funnel counts by measure");
     }
 
     [Fact]

@@ -48,9 +48,9 @@ public class TSqlParseTests
         var data = new TheoryData<string, string>();
         foreach (var rows in new[] { 1, 2, 500 })
             data.Add($"{nameof(OneRosterImporter.InsertHistorySql)}({rows})", AsSent(OneRosterImporter.InsertHistorySql(rows), 4 + rows * 4));
-        // Indicator imports, the per-student summary and new flags: one statement shape per table, at its largest and smallest.
+        // Indicator imports and the per-student summary: one statement shape per table, at its largest and smallest.
         foreach (var (table, columns) in new[] { ("AttendanceEvents", BulkInsert.AttendanceColumns), ("BehaviorIncidents", BulkInsert.IncidentColumns),
-                     ("CourseMarks", BulkInsert.MarkColumns), ("SchoolDays", BulkInsert.SchoolDayColumns), ("StudentIndicators", BulkInsert.SummaryColumns), ("Flags", BulkInsert.FlagColumns) })
+                     ("CourseMarks", BulkInsert.MarkColumns), ("SchoolDays", BulkInsert.SchoolDayColumns), ("StudentIndicators", BulkInsert.SummaryColumns) })
             foreach (var rows in new[] { 1, BulkInsert.RowsPerStatement(columns.Length) })
                 data.Add($"{nameof(BulkInsert.InsertSql)}({table}, {rows})", AsSent(BulkInsert.InsertSql(table, columns, rows), 1 + rows * columns.Length));
         data.Add(nameof(OneRosterImporter.InsertAddedHistorySql), AsSent(OneRosterImporter.InsertAddedHistorySql(sqlServer: true), 7));
@@ -59,6 +59,20 @@ public class TSqlParseTests
         using var sqlServer = new SuccessPlans.Data.AppDbContext(SuccessPlans.Data.DesignTimeDbContextFactory.Options(SuccessPlans.Data.DatabaseProvider.SqlServer), tenant);
         foreach (var (table, sql) in SuccessPlans.Features.Retention.TenantErasure.DeletionStatements(sqlServer))
             data.Add($"TenantErasure {table}", AsSent(sql, 1));
+        // The nightly check's flag writes: an INSERT ... SELECT and an UPDATE per rule, around EF's SQL Server query of the rule.
+        var today = new DateOnly(2026, 11, 20);
+        var instant = new DateTime(2026, 11, 20, 5, 0, 0, DateTimeKind.Utc);
+        foreach (var (kind, rule) in new (FlagKind, IQueryable<NightlyCheckJob.Subject>)[]
+                 {
+                     (FlagKind.UnmetNeed, NightlyCheckJob.UnmetNeeds(sqlServer, today)), (FlagKind.NoResponse, NightlyCheckJob.NoResponse(sqlServer, instant)),
+                     (FlagKind.Stalled, NightlyCheckJob.Stalled(sqlServer, instant)), (FlagKind.ReviewOverdue, NightlyCheckJob.ReviewOverdue(sqlServer, today)),
+                     (FlagKind.IndicatorWithoutPlan, NightlyCheckJob.IndicatorWithoutPlan(sqlServer)), (FlagKind.NotImproving, NightlyCheckJob.NotImproving(sqlServer, today)),
+                 })
+        {
+            var (open, resolve) = FlagWrites.For(sqlServer, kind, rule, 1, today, instant);
+            data.Add($"FlagWrites open {kind}", open.Sql);
+            data.Add($"FlagWrites resolve {kind}", resolve.Sql);
+        }
         return data;
     }
 
@@ -82,9 +96,12 @@ public class TSqlParseTests
         // History rows: those built in SQL for the children a batch added, and the changed and withdrawn ones.
         ["src/SuccessPlans.Core/Features/Roster/OneRosterImporter.cs"] = 2,
         ["src/SuccessPlans.Core/Data/SqlitePragmas.cs"] = 2,
-        // Multi-row INSERTs of imported indicators, the per-student summary and the nightly check's new flags: through EF
-        // on SQL Server, as a prepared command on SQLite (the same InsertSql text).
+        // Multi-row INSERTs of imported indicators and the per-student summary: through EF on SQL Server, as a prepared
+        // command on SQLite (the same InsertSql text).
         ["src/SuccessPlans.Core/Data/BulkInsert.cs"] = 2,
+        // The nightly check's flags, opened and resolved in SQL around each rule's query (FlagWrites builds both).
+        ["src/SuccessPlans.Core/Features/Flags/FlagWrites.cs"] = 1,
+        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 2,
         ["src/SuccessPlans.Core/Features/Retention/TenantErasure.cs"] = 1,
         // SQLite only (a WAL checkpoint after an erasure); returns at once on SQL Server.
         ["src/SuccessPlans.Core/Features/Retention/SqliteDisposal.cs"] = 1,

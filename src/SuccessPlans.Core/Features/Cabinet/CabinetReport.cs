@@ -107,7 +107,8 @@ public sealed record Dashboard(string Partnership, DateOnly From, DateOnly To, s
 /// Builds the cabinet's dashboard. Services delivered and children served come from the <see cref="ServedMonth"/>
 /// rollup alone, since a period is whole months: two GROUP BYs over a few thousand rows, whatever the number of
 /// deliveries or children (a million deliveries to 50,000 children are some five thousand rows a year).
-/// Referral counts, needs met and the median come from indexed columns. No query returns a child's record: the
+/// Referral counts, needs met and the median come from the <see cref="FunnelMonth"/> rollup in the same way, and the
+/// children behind them (for suppression only) from indexed columns, up to the threshold. No query returns a child's record: the
 /// rows read here carry ids and counts only, and never leave this class.
 /// </summary>
 public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, IServiceScopeFactory scopes)
@@ -150,6 +151,8 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
         var tenantId = currentTenant.TenantId ?? throw new TenantViolationException("The dashboard needs a tenant in scope.");
         var tenant = await db.Tenants.Select(t => new { t.Name, t.SuppressionThreshold, t.TimeZoneId }).SingleAsync(ct);
         var threshold = tenant.SuppressionThreshold;
+        // A tenant whose referrals predate the funnel's rollup gets it built at its first reading (one index probe after that).
+        await FunnelRollup.EnsureBuiltAsync(db, ct);
         // The referral counts run on a second connection while this one reads and tallies the deliveries: each
         // takes about as long as the other, and SQLite answers one query at a time per connection.
         var funnelTask = Task.Run(async () =>
@@ -189,27 +192,43 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
     }
 
     /// <summary>
-    /// Referrals made, accepted and completed; needs met; the median days from referral to first service. How many
-    /// children each is about only decides suppression, so it is counted up to the threshold and no further: the
-    /// database stops at the threshold-th distinct child instead of sorting them all.
+    /// Referrals made, accepted and completed; needs met; the median days from referral to first service: sums over the
+    /// <see cref="FunnelMonth"/> rows of the period's months. How many children each is about only decides suppression,
+    /// so it is counted on the referrals up to the threshold and no further: the database stops at the threshold-th
+    /// distinct child instead of reading them all.
     /// </summary>
     private static async Task<Funnel> FunnelAsync(AppDbContext db, Period period, TimeZoneInfo zone, int threshold, CancellationToken ct)
     {
         var q = FunnelQueriesFor(db, period, zone);
-        var counts = await q.Counts.SingleOrDefaultAsync(ct);
+        var sums = await FunnelSums(db, period).ToListAsync(ct);
+        long Sum(FunnelMeasure measure) => sums.Where(s => s.Measure == measure).Sum(s => (long)s.Count);
         // The median from a histogram of days, not from the rows.
-        var histogram = await q.Histogram.ToListAsync(ct);
+        var histogram = sums.Where(s => s.Measure == FunnelMeasure.FirstServed).Select(s => (s.Days, s.Count));
 
         Task<int> Children(IQueryable<int> studentIds) => DistinctChildren(studentIds, threshold).CountAsync(ct);
-        return new Funnel(counts?.Made ?? 0, await Children(q.Sent.Select(r => r.StudentId)), counts?.Accepted ?? 0, await Children(q.Accepted.Select(r => r.StudentId)),
-            counts?.Completed ?? 0, await Children(q.Completed.Select(r => r.StudentId)), await q.NeedsMet.CountAsync(ct), await Children(q.NeedsMet.Select(i => i.Plan.StudentId)),
-            Median(histogram.Select(h => (h.Days, h.Count))), await Children(q.FirstServed.Select(r => r.StudentId)));
+        return new Funnel(Sum(FunnelMeasure.Made), await Children(q.Sent.Select(r => r.StudentId)), Sum(FunnelMeasure.Accepted), await Children(q.Accepted.Select(r => r.StudentId)),
+            Sum(FunnelMeasure.Completed), await Children(q.Completed.Select(r => r.StudentId)), Sum(FunnelMeasure.NeedsMet), await Children(q.NeedsMet.Select(i => i.Plan.StudentId)),
+            Median(histogram), await Children(q.FirstServed.Select(r => r.StudentId)));
+    }
+
+    public sealed record FunnelSum(FunnelMeasure Measure, int Days, int Count);
+
+    /// <summary>The funnel's counts in the period per measure (and days to first service): sums over the <see cref="FunnelMonth"/> rollup.</summary>
+    public static IQueryable<FunnelSum> FunnelSums(AppDbContext db, Period period)
+    {
+        var (first, last) = (ServedMonth.Number(period.From), ServedMonth.Number(period.To));
+        return db.FunnelMonths.Where(m => m.MonthNumber >= first && m.MonthNumber <= last)
+            .GroupBy(m => new { m.Measure, m.Days })
+            .Select(g => new FunnelSum(g.Key.Measure, g.Key.Days, g.Sum(m => m.Count)));
     }
 
     public sealed record FunnelCounts(int Made, int Accepted, int Completed);
     public sealed record DaysCount(int Days, int Count);
 
-    /// <summary>The funnel's queries (public, as the others here, so their SQL Server translation is tested without a server).</summary>
+    /// <summary>
+    /// The funnel's queries on the referrals and needs themselves (public, as the others here, so their SQL Server
+    /// translation is tested without a server): the children counts, and the raw computation the rollup must equal.
+    /// </summary>
     public sealed record FunnelQueries(IQueryable<Referral> Sent, IQueryable<Referral> Accepted, IQueryable<Referral> Completed, IQueryable<FunnelCounts> Counts,
         IQueryable<PlanItem> NeedsMet, IQueryable<Referral> FirstServed, IQueryable<DaysCount> Histogram);
 

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Net;
 using System.Text;
 using SuccessPlans.Data;
@@ -45,41 +46,37 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         // "Sent N days ago" on local day D means sent before the start of local day D - N + 1.
         DateTime StartOfLocalDay(DateOnly d) => LocalDays.StartUtc(d, zone);
 
-        // The cabinet's served months, appended to by each delivery of the day, folded into one row per key.
+        // The cabinet's served months and funnel months, appended to by each change of the day, folded into one row per key.
         await SuccessPlans.Features.Cabinet.DeliveryRollup.CompactAsync(db, ct);
+        await SuccessPlans.Features.Cabinet.FunnelRollup.CompactAsync(db, ct);
 
         var expired = await ExpireReferralsAsync(StartOfLocalDay(today.AddDays(-tenant.ReferralExpiryDays + 1)), now, ct);
 
-        var unmet = await UnmetNeeds(db, today.AddDays(-tenant.UnmetNeedDays)).ToListAsync(ct);
-        var noResponse = await NoResponse(db, StartOfLocalDay(today.AddDays(-tenant.NoResponseDays + 1))).ToListAsync(ct);
-        var stalled = await Stalled(db, StartOfLocalDay(today.AddDays(-tenant.StalledDays + 1))).ToListAsync(ct);
-        var overdue = await ReviewOverdue(db, today).ToListAsync(ct);
         // The indicators move with the calendar (the last 30 days, the term) even without an import: refreshed first.
         await indicators.RefreshAsync(today, ct);
-        var withoutPlan = await IndicatorWithoutPlan(db).ToListAsync(ct);
-        var notImproving = await NotImproving(db, today.AddDays(-NotImprovingAfterDays)).ToListAsync(ct);
+        (FlagKind Kind, IQueryable<Subject> Rule)[] rules =
+        [
+            (FlagKind.UnmetNeed, UnmetNeeds(db, today.AddDays(-tenant.UnmetNeedDays))),
+            (FlagKind.NoResponse, NoResponse(db, StartOfLocalDay(today.AddDays(-tenant.NoResponseDays + 1)))),
+            (FlagKind.Stalled, Stalled(db, StartOfLocalDay(today.AddDays(-tenant.StalledDays + 1)))),
+            (FlagKind.ReviewOverdue, ReviewOverdue(db, today)),
+            (FlagKind.IndicatorWithoutPlan, IndicatorWithoutPlan(db)),
+            (FlagKind.NotImproving, NotImproving(db, today.AddDays(-NotImprovingAfterDays))),
+        ];
 
-        // Opening and resolving commit together: a crash between them leaves the previous night's state. The open
-        // flags are read inside the unit, so a retry compares against what is committed.
+        // Opening and resolving commit together: a crash between them leaves the previous night's state. Both are
+        // set-based statements over each rule's query, so no subject is read into memory (50,000 children: tens of
+        // thousands of flags on the first night) and a retry compares against what is committed.
         var (opened, resolved) = await db.InTransactionAsync(async ct =>
         {
-            // Only what the comparison needs, untracked: the usual night changes few flags, and this stays cheap.
-            var openFlags = await db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null).Select(f => new { f.Id, f.Kind, f.SubjectId }).ToListAsync(ct);
-            var toResolve = new List<int>();
-            var toOpen = new List<Flag>();
-            foreach (var (kind, subjects) in new[] { (FlagKind.UnmetNeed, unmet), (FlagKind.NoResponse, noResponse), (FlagKind.Stalled, stalled), (FlagKind.ReviewOverdue, overdue), (FlagKind.IndicatorWithoutPlan, withoutPlan), (FlagKind.NotImproving, notImproving) })
+            var (opened, resolved) = (0, 0);
+            foreach (var (kind, rule) in rules)
             {
-                var current = subjects.ToDictionary(s => s.Id);
-                var existing = openFlags.Where(f => f.Kind == kind).ToDictionary(f => f.SubjectId, f => f.Id);
-                toOpen.AddRange(current.Where(c => !existing.ContainsKey(c.Key))
-                    .Select(c => new Flag { Kind = kind, SubjectId = c.Key, StudentId = c.Value.StudentId, FirstSeenOn = today, Summary = Truncate(c.Value.Summary) }));
-                toResolve.AddRange(existing.Where(e => !current.ContainsKey(e.Key)).Select(e => e.Value));
+                var writes = FlagWrites.For(db, kind, rule, tenant.Id, today, now);
+                resolved += await db.Database.ExecuteSqlRawAsync(writes.Resolve.Sql, writes.Resolve.Parameters, ct);
+                opened += await db.Database.ExecuteSqlRawAsync(writes.Open.Sql, writes.Open.Parameters, ct);
             }
-            await BulkInsert.FlagsAsync(db, tenant.Id, toOpen, ct);
-            // Set-based; the tenant filter limits the update to this tenant's flags.
-            foreach (var chunk in toResolve.Chunk(5000))
-                await db.Flags.Where(f => chunk.Contains(f.Id)).ExecuteUpdateAsync(u => u.SetProperty(f => f.ResolvedAt, now).SetProperty(f => f.Version, Guid.NewGuid()), ct);
-            return (toOpen.Count, toResolve.Count);
+            return (opened, resolved);
         }, ct);
 
         int digests;
@@ -89,8 +86,16 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         return $"{opened} new flag(s), {resolved} resolved, {stillOpen} open; {expired} referral(s) expired; {digests} digest(s) queued.";
     }
 
-    /// <summary>What a flag is about: a need, a referral or a plan, its child, and the flag's summary.</summary>
-    public sealed record Subject(int Id, int StudentId, string? Summary);
+    /// <summary>
+    /// What a flag is about: a need, a referral or a plan, its child, and the flag's summary. Built by member
+    /// initialisation, so that <see cref="FlagWrites"/> can select its members from a rule's query in SQL.
+    /// </summary>
+    public sealed record Subject
+    {
+        public int Id { get; init; }
+        public int StudentId { get; init; }
+        public string? Summary { get; init; }
+    }
 
     // The rules, one query each (public so their SQL Server translation is tested without a server).
 
@@ -103,22 +108,38 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
                     && (Active.Contains(r.Status) || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp))))
         .Where(i => i.IdentifiedOn <= unmetSince
                     || db.Referrals.Any(r => r.NeedId == i.Id && Ended.Contains(r.Status)))
-        .Select(i => new Subject(i.Id, i.Plan.StudentId, i.Description));
+        .Select(i => new Subject { Id = i.Id, StudentId = i.Plan.StudentId, Summary = i.Description });
 
     /// <summary>Referrals sent before <paramref name="sentBefore"/> and still unanswered.</summary>
     public static IQueryable<Subject> NoResponse(AppDbContext db, DateTime sentBefore) => db.Referrals
         .Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore)
-        .Select(r => new Subject(r.Id, r.StudentId, r.Service.Name + " (" + r.Organization.Name + ")"));
+        .Select(r => new Subject { Id = r.Id, StudentId = r.StudentId, Summary = r.Service.Name + " (" + r.Organization.Name + ")" });
 
     /// <summary>Referrals accepted before <paramref name="acceptedBefore"/> with no service delivered.</summary>
     public static IQueryable<Subject> Stalled(AppDbContext db, DateTime acceptedBefore) => db.Referrals
         .Where(r => r.Status == ReferralStatus.Accepted && r.AnsweredAt < acceptedBefore && !r.Deliveries.Any())
-        .Select(r => new Subject(r.Id, r.StudentId, r.Service.Name + " (" + r.Organization.Name + ")"));
+        .Select(r => new Subject { Id = r.Id, StudentId = r.StudentId, Summary = r.Service.Name + " (" + r.Organization.Name + ")" });
 
     /// <summary>Active plans of active children whose review was due before <paramref name="today"/>.</summary>
     public static IQueryable<Subject> ReviewOverdue(AppDbContext db, DateOnly today) => db.Plans
         .Where(p => p.Status == PlanStatus.Active && p.NextReviewDue < today && p.Student.Status == StudentStatus.Active)
-        .Select(p => new Subject(p.Id, p.StudentId, "Review was due " + p.NextReviewDue));
+        .Select(p => new Subject { Id = p.Id, StudentId = p.StudentId, Summary = "Review was due " + p.NextReviewDue });
+
+    /// <summary>
+    /// The last 30 days in a worse band than the school year so far, the one statement of it for both rules. Bands are
+    /// compared as the pairs they are (stored as names, whose order in SQL is the alphabet's, not the bands').
+    /// </summary>
+    private static readonly Expression<Func<StudentIndicators, bool>> RecentlyWorse = i =>
+        (i.YearBand == AttendanceBand.Satisfactory && (i.RecentBand == AttendanceBand.AtRisk || i.RecentBand == AttendanceBand.Chronic || i.RecentBand == AttendanceBand.Severe))
+        || (i.YearBand == AttendanceBand.AtRisk && (i.RecentBand == AttendanceBand.Chronic || i.RecentBand == AttendanceBand.Severe))
+        || (i.YearBand == AttendanceBand.Chronic && i.RecentBand == AttendanceBand.Severe);
+
+    /// <summary>In the worst band this school year, or <see cref="RecentlyWorse"/>.</summary>
+    private static readonly Expression<Func<StudentIndicators, bool>> SevereOrRecentlyWorse = Expression.Lambda<Func<StudentIndicators, bool>>(
+        Expression.OrElse(
+            Expression.Equal(Expression.Property(RecentlyWorse.Parameters[0], nameof(StudentIndicators.YearBand)), Expression.Constant(AttendanceBand.Severe, typeof(AttendanceBand?))),
+            RecentlyWorse.Body),
+        RecentlyWorse.Parameters);
 
     /// <summary>
     /// Active children in the worst attendance band this school year, or whose last 30 days fall in a worse band than the
@@ -127,14 +148,11 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
     /// </summary>
     public static IQueryable<Subject> IndicatorWithoutPlan(AppDbContext db) => db.StudentIndicators
         .Where(i => i.Student.Status == StudentStatus.Active)
-        .Where(i => i.YearBand == AttendanceBand.Severe
-                    || (i.YearBand == AttendanceBand.Satisfactory && (i.RecentBand == AttendanceBand.AtRisk || i.RecentBand == AttendanceBand.Chronic || i.RecentBand == AttendanceBand.Severe))
-                    || (i.YearBand == AttendanceBand.AtRisk && (i.RecentBand == AttendanceBand.Chronic || i.RecentBand == AttendanceBand.Severe))
-                    || (i.YearBand == AttendanceBand.Chronic && i.RecentBand == AttendanceBand.Severe))
+        .Where(SevereOrRecentlyWorse)
         .Where(i => !db.PlanItems.Any(n => n.Plan.StudentId == i.StudentId && n.Plan.Status == PlanStatus.Active && n.Kind == PlanItemKind.Need && n.Status == NeedStatus.Open))
-        .Select(i => new Subject(i.StudentId, i.StudentId, i.YearBand == AttendanceBand.Severe
+        .Select(i => new Subject { Id = i.StudentId, StudentId = i.StudentId, Summary = i.YearBand == AttendanceBand.Severe
             ? "Severely chronically absent this school year, and no open need in the plan"
-            : "Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan"));
+            : "Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan" });
 
     /// <summary>Days of service before attendance is expected to show it: the "last 30 days" all lie after services began.</summary>
     public const int NotImprovingAfterDays = 30;
@@ -142,17 +160,13 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
     /// <summary>
     /// Open needs of active plans whose services began (first delivery) on or before <paramref name="servicesBegunBy"/>,
     /// while the child's attendance in the last 30 days, all of it since then, is in a worse band than the school year so
-    /// far. The subject is the need: the coordinator reviews whether its help is the right help. Bands are compared as
-    /// the pairs they are (stored as names, whose order in SQL is the alphabet's, not the bands').
+    /// far. The subject is the need: the coordinator reviews whether its help is the right help.
     /// </summary>
     public static IQueryable<Subject> NotImproving(AppDbContext db, DateOnly servicesBegunBy) => db.PlanItems
         .Where(n => n.Kind == PlanItemKind.Need && n.Status == NeedStatus.Open && n.Plan.Status == PlanStatus.Active && n.Plan.Student.Status == StudentStatus.Active)
         .Where(n => db.ServiceDeliveries.Where(d => d.Referral.NeedId == n.Id).Min(d => (DateOnly?)d.DeliveredOn) <= servicesBegunBy)
-        .Where(n => db.StudentIndicators.Any(i => i.StudentId == n.Plan.StudentId
-            && ((i.YearBand == AttendanceBand.Satisfactory && (i.RecentBand == AttendanceBand.AtRisk || i.RecentBand == AttendanceBand.Chronic || i.RecentBand == AttendanceBand.Severe))
-                || (i.YearBand == AttendanceBand.AtRisk && (i.RecentBand == AttendanceBand.Chronic || i.RecentBand == AttendanceBand.Severe))
-                || (i.YearBand == AttendanceBand.Chronic && i.RecentBand == AttendanceBand.Severe))))
-        .Select(n => new Subject(n.Id, n.Plan.StudentId, "Attendance in the last 30 days is worse than the school year, after services began for: " + n.Description));
+        .Where(n => db.StudentIndicators.Where(RecentlyWorse).Any(i => i.StudentId == n.Plan.StudentId))
+        .Select(n => new Subject { Id = n.Id, StudentId = n.Plan.StudentId, Summary = "Attendance in the last 30 days is worse than the school year, after services began for: " + n.Description });
 
     /// <summary>Sent referrals with no answer within the tenant's window expire; each transition is recorded.</summary>
     private async Task<int> ExpireReferralsAsync(DateTime sentBefore, DateTime now, CancellationToken ct)
