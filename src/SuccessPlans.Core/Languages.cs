@@ -29,6 +29,12 @@ public static class Languages
     /// <summary>The culture to write in for a stored choice: English when there is none or it is not supported.</summary>
     public static CultureInfo CultureFor(string? language) => For(language) ?? English;
 
+    /// <summary>
+    /// The supported culture of the thread's UI language: what a request set, else English. Never the server's own
+    /// culture, so a job or a test on a de-DE machine still writes "February", not "Februar".
+    /// </summary>
+    public static CultureInfo Current => CultureFor(CultureInfo.CurrentUICulture.Name);
+
     /// <summary>Writes in the language until disposed (then the caller's culture is back).</summary>
     public static Scope Use(string? language) => new(CultureFor(language));
 

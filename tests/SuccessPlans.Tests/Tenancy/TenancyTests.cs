@@ -60,6 +60,7 @@ public class TenancyTests : IAsyncLifetime
         await db.SaveChangesAsync();
         db.DeliveryYears.Add(new SuccessPlans.Features.Cabinet.DeliveryYear { ReferralId = referral.Id, SchoolYear = 2026, StudentId = student.Id, SchoolId = schoolId, OrganizationId = org.Id, Aug = 1 });
         db.ServedMonths.Add(new SuccessPlans.Features.Cabinet.ServedMonth { Dimension = SuccessPlans.Features.Cabinet.ServedDimension.Total, MonthNumber = SuccessPlans.Features.Cabinet.ServedMonth.Number(2026, 8), Children = 1, Services = 1 });
+        db.FunnelMonths.Add(new SuccessPlans.Features.Cabinet.FunnelMonth { Measure = SuccessPlans.Features.Cabinet.FunnelMeasure.Made, MonthNumber = SuccessPlans.Features.Cabinet.ServedMonth.Number(2026, 8), Count = 1 });
         db.Flags.Add(new SuccessPlans.Features.Flags.Flag { Kind = SuccessPlans.Features.Flags.FlagKind.UnmetNeed, SubjectId = need.Id, StudentId = student.Id });
         var location = new ServiceLocation { Name = "A place", HsdsId = "loc-a" };
         db.ServicesAtLocations.Add(new ServiceAtLocation { Service = service, Location = location });

@@ -83,9 +83,9 @@ public sealed record Period
 
     /// <summary>The period in the reader's language ("school year 2026–27", "año escolar 2026–27").</summary>
     public string Label =>
-        IsSchoolYear ? string.Format(CultureInfo.CurrentCulture, Labels.T("school year {0}"), SchoolYears.Label(From.Year))
-        : From.AddMonths(1) > To ? From.ToString("MMMM yyyy", CultureInfo.CurrentCulture)
-        : string.Format(CultureInfo.CurrentCulture, Labels.T("{0} to {1}"), From.ToString("MMMM yyyy", CultureInfo.CurrentCulture), To.ToString("MMMM yyyy", CultureInfo.CurrentCulture));
+        IsSchoolYear ? string.Format(Languages.Current, Labels.T("school year {0}"), SchoolYears.Label(From.Year))
+        : From.AddMonths(1) > To ? From.ToString("MMMM yyyy", Languages.Current)
+        : string.Format(Languages.Current, Labels.T("{0} to {1}"), From.ToString("MMMM yyyy", Languages.Current), To.ToString("MMMM yyyy", Languages.Current));
 }
 
 public sealed record DashboardRow(string Label, IReadOnlyList<Figure> Figures);
@@ -186,7 +186,7 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
             Table("school", Labels.T("By school"), Labels.T("School"), schools.Select(s => (s.Id, s.Name)), tallies.School, tallies, threshold),
             Table("provider", Labels.T("By provider"), Labels.T("Provider"), providers.Select(p => (p.Id, p.Name)), tallies.Provider, tallies, threshold),
             Table("tier", Labels.T("By service tier"), Labels.T("Service tier"), tiers, tallies.Tier, tallies, threshold),
-            Table("month", Labels.T("By month"), Labels.T("Month"), months.Select(m => (m, m.ToString("MMM yyyy", CultureInfo.CurrentCulture))), tallies.Month, tallies, threshold),
+            Table("month", Labels.T("By month"), Labels.T("Month"), months.Select(m => (m, m.ToString("MMM yyyy", Languages.Current))), tallies.Month, tallies, threshold),
         };
         return new Dashboard(tenant.Name, period.From, period.To, period.Label, threshold, totals, tables);
     }
