@@ -110,11 +110,12 @@ internal static class ScaleTenant
                     ExternalId = $"scale-s{i}", GuardianName = f.Name.FullName(), GuardianPhone = f.Phone.PhoneNumber("###-###-####"),
                 };
                 db.Students.Add(student);
-                var attendance = f.Random.Int(700, 1000);
+                // The band by the product's own rule, with the tenant's default thresholds (95, 90, 80 %).
+                var absences = f.Random.Int(0, 18);
+                var (rate, band) = IndicatorSummary.Rate(60, absences, new IndicatorSummary.Thresholds(95, 90, 80));
                 db.StudentIndicators.Add(new StudentIndicators
                 {
-                    Student = student, AsOf = today, YearDays = 60, YearAbsences = (1000 - attendance) * 60 / 1000, YearAttendance = attendance,
-                    YearBand = attendance >= 950 ? AttendanceBand.Satisfactory : attendance >= 900 ? AttendanceBand.AtRisk : attendance >= 800 ? AttendanceBand.Chronic : AttendanceBand.Severe,
+                    Student = student, AsOf = today, YearDays = 60, YearAbsences = absences, YearAttendance = rate, YearBand = band,
                 });
                 if (i % 3 != 0)
                     continue;
