@@ -110,6 +110,36 @@ public class UserSchoolsCacheTests : IAsyncLifetime
         Assert.Empty(await GradesAsync(browser));
     }
 
+    [Fact]
+    public async Task Reading_a_child_keeps_the_cache_and_only_a_changed_scope_row_starts_a_new_one()
+    {
+        var store = _app.Services.GetRequiredService<UserSchoolsStore>();
+        var browser = await _app.SignedInAsync("scope.coordinator@a.test");
+        Assert.Contains("Northcote", await browser.GetStringAsync("/Students"));
+        var generation = store.Generation(_tenant);
+
+        // The student's page loads the child (tracked), records the view in the access log and marks updates read: a save
+        // that changes no school, student, user or coordinator school. It used to start a new generation on every view.
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/Students/{_northChild}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/Students/{_northChild}")).StatusCode);
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            var child = await db.Students.SingleAsync(s => s.Id == _northChild);
+            db.CaseNotes.Add(new CaseNote { StudentId = child.Id, Text = "Read, not changed.", AuthorName = "Test" });
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal(generation, store.Generation(_tenant));
+
+        // A changed child does.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            (await db.Students.SingleAsync(s => s.Id == _northChild)).Grade = "04";
+            await db.SaveChangesAsync();
+        });
+        Assert.NotEqual(generation, store.Generation(_tenant));
+        Assert.Equal(["04"], await GradesAsync(browser));
+    }
+
     private static async Task<List<string>> GradesAsync(HttpClient browser) =>
         (await browser.GetDocumentAsync("/Students")).QuerySelectorAll("select#grade option").Skip(1).Select(o => o.TextContent.Trim()).ToList();
 

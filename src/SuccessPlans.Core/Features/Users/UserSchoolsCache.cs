@@ -11,7 +11,7 @@ public sealed record UserSchool(int Id, string Name);
 /// <summary>
 /// Per-process store of the schools (ids and names) each signed-in user may see (an Admin's: all of the tenant's; a coordinator's: the
 /// assigned ones), read on every coordinator page (issue 15: one query fewer per page), and of the grades of their students
-/// (the caseload's grade list: a scan of every student's row, 1.5 ms for a coordinator of 10,000). A save that touches a
+/// (the caseload's grade list: a scan of every student's row, 1.5 ms for a coordinator of 10,000). A save that changes a
 /// school, a student, a coordinator's schools or a user of the tenant, or records an erasure, starts a new generation for that tenant at once
 /// (<see cref="UserSchoolsInvalidator"/>), so the next request reads afresh; another app process behind the same
 /// proxy reads the change after at most <see cref="Lifetime"/>.
@@ -38,13 +38,71 @@ public sealed class UserSchoolsStore(IMemoryCache cache)
         (typeof(UserSchoolsStore), typeof(T), tenantId, generation, userId, admin);
 }
 
-/// <summary>Starts a new generation of cached school scopes for each tenant whose schools, students, coordinator schools or users a save touches (before and after it).</summary>
-public sealed class UserSchoolsInvalidator(UserSchoolsStore store) : SuccessPlans.Data.EvictOnSaveInterceptor
+/// <summary>
+/// Starts a new generation of cached school scopes for each tenant whose schools, students, coordinator schools or users a
+/// save adds, changes or deletes: before the save, and again after it (a read between the two stores under the first
+/// new generation, which the second retires). A save that only tracks such rows (opening a student's page loads the
+/// child and records the view) keeps the cache: every coordinator page saves something, and evicting on each of them
+/// left the cache all but empty under load.
+/// </summary>
+public sealed class UserSchoolsInvalidator(UserSchoolsStore store) : SaveChangesInterceptor
 {
-    protected override void Evict(DbContext context)
+    // The tenants a save in progress changes, from before the save (when states still say what changed) to after it.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, HashSet<int>> _saving = new();
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        // Any such row the context tracks: after the save a changed one is Unchanged, so its state says nothing. One pass
-        // without DetectChanges (SaveChanges runs it anyway), so a large import's saves pay only for the walk.
+        Before(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Before(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        After(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        After(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => After(eventData.Context);
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        After(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void Before(DbContext? context)
+    {
+        if (context is null) return;
+        var tenants = Changed(context);
+        if (tenants.Count == 0) return;
+        _saving.AddOrUpdate(context, tenants);
+        foreach (var tenantId in tenants) store.Evict(tenantId);
+    }
+
+    private void After(DbContext? context)
+    {
+        if (context is null || !_saving.TryGetValue(context, out var tenants)) return;
+        _saving.Remove(context);
+        foreach (var tenantId in tenants) store.Evict(tenantId);
+    }
+
+    /// <summary>The tenants of the scope rows this save adds, changes or deletes.</summary>
+    private static HashSet<int> Changed(DbContext context)
+    {
+        // One walk without the tracker's DetectChanges over every entity (SaveChanges runs that itself): only a scope row
+        // is scanned for changes, by its own entry, so a large import's saves pay only for the walk.
         var tenants = new HashSet<int>();
         var tracker = context.ChangeTracker;
         var detect = tracker.AutoDetectChangesEnabled;
@@ -53,22 +111,25 @@ public sealed class UserSchoolsInvalidator(UserSchoolsStore store) : SuccessPlan
         {
             foreach (var entry in tracker.Entries())
             {
-                switch (entry.Entity)
+                int? tenant = entry.Entity switch
                 {
-                    case CoordinatorSchool c: tenants.Add(c.TenantId); break;
-                    case School s: tenants.Add(s.TenantId); break;
+                    CoordinatorSchool c => c.TenantId,
+                    School s => s.TenantId,
                     // A new grade, a child moved or withdrawn (the grade list); an erasure rewrites the child in SQL, then saves its record.
-                    case SuccessPlans.Features.Students.Student st: tenants.Add(st.TenantId); break;
-                    case SuccessPlans.Features.Retention.ErasureRecord e: tenants.Add(e.TenantId); break;
-                    case AppUser { TenantId: { } userTenant }: tenants.Add(userTenant); break;
-                }
+                    SuccessPlans.Features.Students.Student st => st.TenantId,
+                    SuccessPlans.Features.Retention.ErasureRecord e => e.TenantId,
+                    AppUser u => u.TenantId,
+                    _ => null,
+                };
+                if (tenant is not > 0) continue;
+                if (entry.State == EntityState.Unchanged) entry.DetectChanges();
+                if (entry.State != EntityState.Unchanged) tenants.Add(tenant.Value);
             }
         }
         finally
         {
             tracker.AutoDetectChangesEnabled = detect;
         }
-        foreach (var tenantId in tenants)
-            if (tenantId > 0) store.Evict(tenantId);
+        return tenants;
     }
 }
