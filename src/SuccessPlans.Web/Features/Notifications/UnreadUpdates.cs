@@ -5,14 +5,20 @@ namespace SuccessPlans.Web.Features.Notifications;
 /// <summary>The signed-in user's unread referral updates: the marker in the navigation (one indexed count per page) and reading them.</summary>
 public sealed class UnreadUpdates(AppDbContext db, CurrentUser me, TimeProvider time)
 {
-    public Task<int> UnreadAsync(CancellationToken ct = default) =>
-        me.Id == 0 ? Task.FromResult(0) : db.ReferralUpdates.CountAsync(u => u.UserId == me.Id && u.ReadAt == null, ct);
+    // The count, once read in this request: a page that marks updates read asks first, and the layout's marker reuses it.
+    private int? _unread;
+
+    public async Task<int> UnreadAsync(CancellationToken ct = default) =>
+        _unread ??= me.Id == 0 ? 0 : await db.ReferralUpdates.CountAsync(u => u.UserId == me.Id && u.ReadAt == null, ct);
 
     /// <summary>Marks the user's updates read: all of them, or those about the given referrals (the page they were opened on).</summary>
-    public Task MarkReadAsync(IReadOnlyCollection<int>? referralIds = null, CancellationToken ct = default)
+    public async Task MarkReadAsync(IReadOnlyCollection<int>? referralIds = null, CancellationToken ct = default)
     {
+        // Most page views find nothing unread: one count (which the layout reuses) instead of an UPDATE.
+        if (await UnreadAsync(ct) == 0 || referralIds is { Count: 0 }) return;
         var unread = db.ReferralUpdates.Where(u => u.UserId == me.Id && u.ReadAt == null);
         if (referralIds is not null) unread = unread.Where(u => referralIds.Contains(u.ReferralId));
-        return unread.ExecuteUpdateAsync(u => u.SetProperty(x => x.ReadAt, time.GetUtcNow().UtcDateTime), ct);
+        if (await unread.ExecuteUpdateAsync(u => u.SetProperty(x => x.ReadAt, time.GetUtcNow().UtcDateTime), ct) > 0)
+            _unread = null;
     }
 }
