@@ -221,6 +221,23 @@ public static class Labels
         _ => action,
     };
 
+    /// <summary>
+    /// A word of the product stored in English inside a text (a need's domain, a review's term, a flag's kind, as a
+    /// history entry's details hold them), in the reader's language; any other text (a need's own words) stays.
+    /// </summary>
+    public static string StoredWord(string english) => StoredWords.Value.TryGetValue(english, out var label) ? label() : english;
+
+    private static readonly Lazy<Dictionary<string, Func<string>>> StoredWords = new(() =>
+    {
+        var words = new Dictionary<string, Func<string>>(StringComparer.Ordinal);
+        foreach (var d in Enum.GetValues<Domain>()) words.TryAdd(English(() => Words(d)), () => Words(d));
+        foreach (var k in Enum.GetValues<FlagKind>()) words.TryAdd(English(() => Words(k)), () => Words(k));
+        // A review's term is stored by its name ("Tier 2 (Fall review)").
+        foreach (var t in Enum.GetValues<Term>()) words.TryAdd(t.ToString(), () => Words(t));
+        foreach (var m in Enum.GetValues<GoalMeasure>().Where(m => m != GoalMeasure.Recorded)) words.TryAdd(English(() => Goals.Unit(m, null)), () => Goals.Unit(m, null));
+        return words;
+    });
+
     /// <summary>A label as English writes it: the key a text stored for later readers is written with.</summary>
     public static string English(Func<string> label)
     {
