@@ -225,7 +225,8 @@ public static class Labels
     /// A word of the product stored in English inside a text (a need's domain, a review's term, a flag's kind, as a
     /// history entry's details hold them), in the reader's language; any other text (a need's own words) stays.
     /// </summary>
-    public static string StoredWord(string english) => StoredWords.Value.TryGetValue(english, out var label) ? label() : english;
+    public static string StoredWord(string english) =>
+        StoredWords.Value.TryGetValue(english, out var label) && label() is var shown && !shown.Equals(english, StringComparison.OrdinalIgnoreCase) ? shown : english;
 
     private static readonly Lazy<Dictionary<string, Func<string>>> StoredWords = new(() =>
     {

@@ -229,7 +229,7 @@ public class NightlyCheckTests : IAsyncLifetime
         var messages = Directory.EnumerateFiles(Path.Combine(_smtp.Maildir, "new")).Select(f => MimeKit.MimeMessage.Load(f)).ToList();
         var spanish = Assert.Single(messages, m => m.To.ToString().Contains("cy@resumen.test"));
         Assert.Contains("Yuri Why: La revisión vencía el 2026-11-05", spanish.TextBody);
-        Assert.Contains("La revisión vencía el 2026-11-05", spanish.HtmlBody);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode("La revisión vencía el 2026-11-05"), spanish.HtmlBody);
         Assert.DoesNotContain("Review was due", spanish.TextBody + spanish.HtmlBody);
         var english = Assert.Single(messages, m => m.To.ToString().Contains("cx@resumen.test"));
         Assert.Contains("Xena Exe: Review was due 2026-11-05", english.TextBody);
