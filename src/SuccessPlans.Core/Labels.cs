@@ -176,6 +176,15 @@ public static class Labels
         _ => kind.Replace('-', ' '),
     };
 
+    /// <summary>What a tenant job does (TenantJobCatalog), as the Jobs page describes it; a job this list does not know keeps its own text.</summary>
+    public static string JobDescription(SuccessPlans.Features.Jobs.TenantJobDefinition job) => job.Name switch
+    {
+        "nightly-check" => T("Expires unanswered referrals, flags unmet needs, silent providers, stalled referrals and overdue reviews, and emails each coordinator a digest."),
+        "notification-retention" => T("Purges sent emails older than the tenant's retention period."),
+        "upload-retention" => T("Purges roster and directory uploads already imported, or not imported within the tenant's retention period."),
+        _ => job.Description,
+    };
+
     /// <summary>A service's HSDS status ("active", "inactive", "defunct", "temporarily closed") as a reader says it.</summary>
     public static string ServiceStatus(string? status) => status switch
     {
@@ -215,6 +224,9 @@ public static class Labels
         "flag dismissed" => T("flag dismissed"),
         "consent recorded" => T("consent recorded"),
         "consent revoked" => T("consent revoked"),
+        "added by roster import" => T("added by roster import"),
+        "changed by roster import" => T("changed by roster import"),
+        "withdrawn by roster import" => T("withdrawn by roster import"),
         // "referral accepted", "referral closed unsuccessfully"…: the status's own word (Words(ReferralStatus)).
         _ when action.StartsWith("referral ", StringComparison.Ordinal) && Enum.GetValues<ReferralStatus>().Any(s => English(() => Words(s)) == action[9..]) =>
             string.Format(CultureInfo.CurrentCulture, T("referral {0}"), T(action[9..])),

@@ -20,11 +20,12 @@ public static class HistoryDetails
         "Referral #{0}: Delivery of {1} corrected to {2}, {3}: {4}", "Referral #{0}: {1}", "Referral #{0}");
     private static readonly StoredText ConsentRevoked = new("Consent of {0} given {1}: {2}", "Consent of {0} given {1}");
     private static readonly StoredText NextReview = new("none");
-    private static readonly StoredText Withdrawn = new("{0}, grade none", "{0}, grade {1}");
+    private static readonly StoredText Withdrawn = new("roster upload #{0}: {1}, grade none", "roster upload #{0}: {1}, grade {2}", "{0}, grade none", "{0}, grade {1}");
+    private static readonly StoredText RosterChanged = new("roster upload #{0}: {1}");
 
     /// <summary>Every shape, for the test that holds each to a translation.</summary>
     public static IEnumerable<string> Formats =>
-        new[] { Plan, Tier, Item, NeedUpdated, NeedMet, GoalSet, GoalValue, ReferralSent, Referral, ConsentRevoked, NextReview, Withdrawn }.SelectMany(s => s.Formats);
+        new[] { Plan, Tier, Item, NeedUpdated, NeedMet, GoalSet, GoalValue, ReferralSent, Referral, ConsentRevoked, NextReview, Withdrawn, RosterChanged }.SelectMany(s => s.Formats);
 
     /// <summary>The details of an entry with this action, in the reader's language where their shape is known.</summary>
     public static CoreMessage Read(string action, string? details)
@@ -40,7 +41,8 @@ public static class HistoryDetails
             "goal value recorded" or "goal value removed" => GoalValue,
             "referral sent" => ReferralSent,
             "consent revoked" => ConsentRevoked,
-            "withdrawn by roster import" => Withdrawn,
+            "withdrawn by roster import" or "added by roster import" => Withdrawn,
+            "changed by roster import" => RosterChanged,
             _ when action.EndsWith(" added", StringComparison.Ordinal) || action.EndsWith(" removed", StringComparison.Ordinal) || action == "flag dismissed" => Item,
             _ when action.StartsWith("referral ", StringComparison.Ordinal) || action == "delivery corrected" => Referral,
             _ => null,
