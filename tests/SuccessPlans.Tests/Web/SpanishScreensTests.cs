@@ -189,7 +189,7 @@ public class SpanishScreensTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_import_report_its_rejected_rows_and_a_stored_result_read_in_Spanish()
+    public async Task An_import_report_its_rejected_rows_and_stored_results_read_in_Spanish()
     {
         var (roster, applied, directory) = await _app.InTenant(_tenant, async (_, db) =>
         {
@@ -225,5 +225,19 @@ public class SpanishScreensTests : IAsyncLifetime
         Assert.Contains("services.csv: archivo no encontrado", problems);
         Assert.DoesNotContain("file not found", problems);
         Assert.Contains("services.csv: file not found", (await english.GetDocumentAsync($"/Directory/Import/{directory}")).QuerySelector("div.errors")!.TextContent);
+
+        // A job run's stored summary and the job's description on the Jobs page.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.JobRuns.Add(new SuccessPlans.Features.Jobs.JobRun { JobName = "nightly-check", StartedAt = new DateTime(2026, 11, 20, 9, 0, 0, DateTimeKind.Utc), FinishedAt = new DateTime(2026, 11, 20, 9, 0, 1, DateTimeKind.Utc),
+                Status = SuccessPlans.Features.Jobs.JobRunStatus.Succeeded, Summary = "2 new flag(s), 1 resolved, 5 open; 0 referral(s) expired; 1 digest(s) queued." });
+            await db.SaveChangesAsync();
+        });
+        var jobs = (await spanish.GetDocumentAsync("/Jobs")).QuerySelector("main")!.TextContent;
+        Assert.Contains("2 alerta(s) nueva(s), 1 resuelta(s), 5 abierta(s); 0 remisión(es) vencida(s); 1 resumen(es) en cola.", jobs);
+        Assert.Contains("Vence las remisiones sin respuesta", jobs);
+        Assert.DoesNotContain("new flag(s)", jobs);
+        Assert.DoesNotContain("Expires unanswered referrals", jobs);
+        Assert.Contains("2 new flag(s), 1 resolved, 5 open", (await english.GetDocumentAsync("/Jobs")).QuerySelector("main")!.TextContent);
     }
 }
