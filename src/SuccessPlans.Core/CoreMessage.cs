@@ -11,7 +11,7 @@ namespace SuccessPlans;
 /// in one resource (Resources/CoreMessages.es.resx) and fill in the arguments in the reader's culture.
 /// </summary>
 [InterpolatedStringHandler]
-public sealed class CoreMessage
+public sealed class CoreMessage : IEquatable<CoreMessage>
 {
     private readonly StringBuilder? _format;
     private readonly List<object?> _args = [];
@@ -50,10 +50,32 @@ public sealed class CoreMessage
         return m;
     }
 
+    /// <summary>A message read back from a text stored in English (<see cref="StoredText"/>): its format and arguments.</summary>
+    public static CoreMessage Of(string format, params object?[] args)
+    {
+        var m = new CoreMessage(format.Length, args.Length);
+        m._format!.Append(format);
+        m._args.AddRange(args);
+        return m;
+    }
+
     /// <summary>The English text, in the current culture's numbers and dates (logs, the API's ProblemDetails).</summary>
     public override string ToString() => Render(Format);
 
+    /// <summary>Two messages are the same when they say the same in English (an import's report compares its rows).</summary>
+    public bool Equals(CoreMessage? other) => other is not null && Render(Format, CultureInfo.InvariantCulture) == other.Render(other.Format, CultureInfo.InvariantCulture);
+
+    public override bool Equals(object? obj) => obj is CoreMessage other && Equals(other);
+
+    public override int GetHashCode() => Render(Format, CultureInfo.InvariantCulture).GetHashCode(StringComparison.Ordinal);
+
     /// <summary>Fills <paramref name="format"/> (this message's format or its translation) with the arguments.</summary>
-    public string Render(string format, IFormatProvider? culture = null) =>
-        _args.Count == 0 ? format.Replace("{{", "{").Replace("}}", "}") : string.Format(culture ?? CultureInfo.CurrentCulture, format, [.. _args]);
+    public string Render(string format, IFormatProvider? culture = null) => Render(format, culture, _args);
+
+    /// <summary>
+    /// As <see cref="Render(string, IFormatProvider?)"/>, with the arguments given (a message inside a message, as an
+    /// import's "users.csv line 3: …" holds its reason, is shown by the caller in the reader's language first).
+    /// </summary>
+    public string Render(string format, IFormatProvider? culture, IReadOnlyList<object?> args) =>
+        args.Count == 0 ? format.Replace("{{", "{").Replace("}}", "}") : string.Format(culture ?? CultureInfo.CurrentCulture, format, [.. args]);
 }

@@ -176,6 +176,15 @@ public static class Labels
         _ => kind.Replace('-', ' '),
     };
 
+    /// <summary>What a tenant job does (TenantJobCatalog), as the Jobs page describes it; a job this list does not know keeps its own text.</summary>
+    public static string JobDescription(SuccessPlans.Features.Jobs.TenantJobDefinition job) => job.Name switch
+    {
+        "nightly-check" => T("Expires unanswered referrals, flags unmet needs, silent providers, stalled referrals and overdue reviews, and emails each coordinator a digest."),
+        "notification-retention" => T("Purges sent emails older than the tenant's retention period."),
+        "upload-retention" => T("Purges roster and directory uploads already imported, or not imported within the tenant's retention period."),
+        _ => job.Description,
+    };
+
     /// <summary>A service's HSDS status ("active", "inactive", "defunct", "temporarily closed") as a reader says it.</summary>
     public static string ServiceStatus(string? status) => status switch
     {
@@ -215,11 +224,32 @@ public static class Labels
         "flag dismissed" => T("flag dismissed"),
         "consent recorded" => T("consent recorded"),
         "consent revoked" => T("consent revoked"),
+        "added by roster import" => T("added by roster import"),
+        "changed by roster import" => T("changed by roster import"),
+        "withdrawn by roster import" => T("withdrawn by roster import"),
         // "referral accepted", "referral closed unsuccessfully"…: the status's own word (Words(ReferralStatus)).
         _ when action.StartsWith("referral ", StringComparison.Ordinal) && Enum.GetValues<ReferralStatus>().Any(s => English(() => Words(s)) == action[9..]) =>
             string.Format(CultureInfo.CurrentCulture, T("referral {0}"), T(action[9..])),
         _ => action,
     };
+
+    /// <summary>
+    /// A word of the product stored in English inside a text (a need's domain, a review's term, a flag's kind, as a
+    /// history entry's details hold them), in the reader's language; any other text (a need's own words) stays.
+    /// </summary>
+    public static string StoredWord(string english) =>
+        StoredWords.Value.TryGetValue(english, out var label) && label() is var shown && !shown.Equals(english, StringComparison.OrdinalIgnoreCase) ? shown : english;
+
+    private static readonly Lazy<Dictionary<string, Func<string>>> StoredWords = new(() =>
+    {
+        var words = new Dictionary<string, Func<string>>(StringComparer.Ordinal);
+        foreach (var d in Enum.GetValues<Domain>()) words.TryAdd(English(() => Words(d)), () => Words(d));
+        foreach (var k in Enum.GetValues<FlagKind>()) words.TryAdd(English(() => Words(k)), () => Words(k));
+        // A review's term is stored by its name ("Tier 2 (Fall review)").
+        foreach (var t in Enum.GetValues<Term>()) words.TryAdd(t.ToString(), () => Words(t));
+        foreach (var m in Enum.GetValues<GoalMeasure>().Where(m => m != GoalMeasure.Recorded)) words.TryAdd(English(() => Goals.Unit(m, null)), () => Goals.Unit(m, null));
+        return words;
+    });
 
     /// <summary>A label as English writes it: the key a text stored for later readers is written with.</summary>
     public static string English(Func<string> label)

@@ -2,13 +2,25 @@ using System.Text;
 
 namespace SuccessPlans.Csv;
 
-/// <summary>A problem in an imported file, named by file, line and (where known) field.</summary>
-public sealed class ImportFileException(string file, int line, string message)
-    : Exception(line > 0 ? $"{file} line {line}: {message}" : $"{file}: {message}")
+/// <summary>
+/// A problem in an imported file, named by file, line and (where known) field. The reason is a <see cref="CoreMessage"/>
+/// so that a page shows it in the reader's language; <see cref="Exception.Message"/> is the English text (logs, commands).
+/// </summary>
+public sealed class ImportFileException(string file, int line, CoreMessage reason) : Exception(At(file, line, reason).ToString())
 {
     public string File { get; } = file;
     public int Line { get; } = line;
-    public string Reason { get; } = message;
+    public CoreMessage Reason { get; } = reason;
+
+    /// <summary>The whole problem ("users.csv line 3: …"), to be shown in the reader's language.</summary>
+    public CoreMessage Text => At(File, Line, Reason);
+
+    /// <summary>A reason placed in its file and line, as reports and refusals write it.</summary>
+    public static CoreMessage At(string file, int line, CoreMessage reason)
+    {
+        if (line > 0) return $"{file} line {line}: {reason}";
+        return $"{file}: {reason}";
+    }
 }
 
 /// <summary>One data row; fields are looked up by header name, and a column the file lacks reads as empty.</summary>
@@ -25,7 +37,7 @@ public sealed class CsvRow(CsvFile file, int line, string[] fields)
     public string Required(string header) =>
         this[header] is { Length: > 0 } v ? v : throw new ImportFileException(FileName, Line, $"field '{header}' is empty");
 
-    public ImportFileException Error(string message) => new(FileName, Line, message);
+    public ImportFileException Error(CoreMessage message) => new(FileName, Line, message);
 }
 
 /// <summary>

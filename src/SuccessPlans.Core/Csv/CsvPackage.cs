@@ -120,8 +120,8 @@ public static class CsvPackage
                 total += read;
                 if (total > bounds.MaxUnpackedBytes)
                     throw new ImportFileException(uploadName, 0, compressed is null
-                        ? $"takes the upload over {bounds.MaxUnpackedBytes / (1024 * 1024):N0} MB of CSV; split it."
-                        : $"unpacks to more than {bounds.MaxUnpackedBytes / (1024 * 1024):N0} MB; split it, or upload the CSV files themselves.");
+                        ? (CoreMessage)$"takes the upload over {bounds.MaxUnpackedBytes / (1024 * 1024):N0} MB of CSV; split it."
+                        : (CoreMessage)$"unpacks to more than {bounds.MaxUnpackedBytes / (1024 * 1024):N0} MB; split it, or upload the CSV files themselves.");
                 // Real CSV compresses some 4 to 10 times; far more is a zip bomb, whatever its headers claim.
                 if (compressed is not null && unpacked > bounds.RatioFreeBytes && unpacked > (long)bounds.MaxRatio * Math.Max(1, compressed.CompressedLength))
                     throw new ImportFileException(uploadName, 0, $"{compressed.FullName} unpacks to more than {bounds.MaxRatio} times its packed size, which no CSV file does; it was not read.");

@@ -14,7 +14,8 @@ public static class CoreText
     public static readonly Translator Translations = new("SuccessPlans.Web.Resources.CoreMessages", typeof(CoreText).Assembly);
 
     /// <summary>The message in the current UI culture (English when there is no translation).</summary>
-    public static string Show(CoreMessage message) => message.Render(Translations[message.Format], CultureInfo.CurrentCulture);
+    public static string Show(CoreMessage message) =>
+        message.Render(Translations[message.Format], CultureInfo.CurrentCulture, message.Args.Select(a => a is CoreMessage inner ? Show(inner) : a).ToList());
 
     /// <summary>A use case's refusal as one text in the current UI culture (a validation failure's messages joined).</summary>
     public static string Of(Exception e) => e switch

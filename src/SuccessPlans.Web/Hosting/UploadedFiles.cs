@@ -20,7 +20,7 @@ public static class UploadedFiles
         }
         catch (ImportFileException e)
         {
-            return (null, $"{refusedPrefix} {e.Message}");
+            return (null, $"{refusedPrefix} {CoreText.Show(e.Text)}");
         }
         finally
         {
@@ -43,7 +43,7 @@ public static class UploadedFiles
         }
         catch (ImportFileException e)
         {
-            return (null, $"{refusedPrefix} {e.Message}");
+            return (null, $"{refusedPrefix} {CoreText.Show(e.Text)}");
         }
         finally
         {

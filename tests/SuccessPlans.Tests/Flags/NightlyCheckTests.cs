@@ -214,6 +214,28 @@ public class NightlyCheckTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_digest_writes_the_checks_own_sentences_in_the_recipients_language()
+    {
+        var w = await WorldAsync("resumen");
+        await _app.InTenant(w.TenantId, async (_, db) =>
+        {
+            await db.Users.Where(u => u.Email == "cy@resumen.test").ExecuteUpdateAsync(u => u.SetProperty(x => x.Language, "es"));
+            // Both plans' reviews were due on 5 November: the check stores "Review was due 2026-11-05" in English.
+            await db.Plans.ExecuteUpdateAsync(p => p.SetProperty(x => x.NextReviewDue, LocalDay0.AddDays(3)));
+        });
+        await RunOnDayAsync(w.TenantId, 14);
+        await _app.Services.GetRequiredService<OutboxDispatcher>().SendPendingAsync(CancellationToken.None);
+
+        var messages = Directory.EnumerateFiles(Path.Combine(_smtp.Maildir, "new")).Select(f => MimeKit.MimeMessage.Load(f)).ToList();
+        var spanish = Assert.Single(messages, m => m.To.ToString().Contains("cy@resumen.test"));
+        Assert.Contains("Yuri Why: La revisión vencía el 2026-11-05", spanish.TextBody);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode("La revisión vencía el 2026-11-05"), spanish.HtmlBody);
+        Assert.DoesNotContain("Review was due", spanish.TextBody + spanish.HtmlBody);
+        var english = Assert.Single(messages, m => m.To.ToString().Contains("cx@resumen.test"));
+        Assert.Contains("Xena Exe: Review was due 2026-11-05", english.TextBody);
+    }
+
+    [Fact]
     public async Task No_digest_when_there_is_nothing_to_say_and_another_tenant_is_untouched()
     {
         var quiet = await WorldAsync("quiet");

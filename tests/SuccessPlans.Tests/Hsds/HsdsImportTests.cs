@@ -162,7 +162,7 @@ public class HsdsImportTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(preview.CanImport, string.Join("\n", preview.Problems));
         Assert.Equal("1.x", preview.Version);
         Assert.Equal(["contacts.csv", "phones.csv"], preview.Unread);
-        Assert.Contains(preview.NotKept, n => n.Contains("1 postal or virtual address"));
+        Assert.Contains(preview.NotKept, n => n.ToString().Contains("1 postal or virtual address"));
         Assert.Equal((10, 13, 10, 13), (preview.Organizations.Added, preview.Services.Added, preview.Locations.Added, preview.LinksAdded));
 
         await ImportAsync(files);

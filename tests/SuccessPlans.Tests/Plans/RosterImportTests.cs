@@ -147,7 +147,7 @@ public class RosterImportTests : IAsyncLifetime
         Assert.Contains("users.csv: file not found", missing.FileErrors);
         var broken = await Preview(_tenant, new() { ["orgs.csv"] = Orgs, ["users.csv"] = Users + "u9,active,,true,s1,student,,,\"Open,Quote\n" });
         Assert.False(broken.CanImport);
-        Assert.Contains(broken.FileErrors, e => e.StartsWith("users.csv line 12: a quoted field is never closed", StringComparison.Ordinal));
+        Assert.Contains(broken.FileErrors, e => e.ToString().StartsWith("users.csv line 12: a quoted field is never closed", StringComparison.Ordinal));
         await Assert.ThrowsAsync<InvalidOperationException>(() => _app.InTenant(_tenant, (sp, _) => sp.GetRequiredService<OneRosterImporter>().ApplyAsync(wrong, new SuccessPlans.Features.Plans.Actor(null, "Test import"))));
         Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.Schools.CountAsync()));
     }

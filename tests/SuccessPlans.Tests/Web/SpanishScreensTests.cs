@@ -1,5 +1,6 @@
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Flags;
+using SuccessPlans.Features.Roster;
 using SuccessPlans.Features.Students;
 using SuccessPlans.Features.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,10 @@ public class SpanishScreensTests : IAsyncLifetime
             var at = new DateTime(2026, 11, 2, 15, 0, 0, DateTimeKind.Utc);
             db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at, UserName = "Coordinadora", Action = "plan created", Details = "2026–27" });
             db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(1), UserName = "Ayuda Grande", Action = "referral accepted", Details = "#7" });
+            // Details in the shapes the use cases write them (English when stored): the product's words translate, the need's own stay.
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(2), UserName = "nightly check", Action = "referral expired", Details = "Referral #12: no answer in time" });
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(3), UserName = "Coordinadora", Action = "need added", Details = "Academic: Reading below grade level" });
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(4), UserName = "Coordinadora", Action = "tier set", Details = "Tier 2 (Fall review)" });
             db.Flags.Add(new Flag { Kind = FlagKind.ReviewOverdue, SubjectId = child.Id, StudentId = child.Id, FirstSeenOn = new DateOnly(2026, 11, 3), Summary = "Review was due 2026-11-01" });
             db.Flags.Add(new Flag { Kind = FlagKind.IndicatorWithoutPlan, SubjectId = child.Id, StudentId = child.Id, FirstSeenOn = new DateOnly(2026, 11, 3),
                 Summary = "Severely chronically absent this school year, and no open need in the plan" });
@@ -167,11 +172,72 @@ public class SpanishScreensTests : IAsyncLifetime
         Assert.Contains("Ausentismo crónico grave en este año escolar, y ninguna necesidad abierta en el plan", page);
         Assert.Contains("plan creado: 2026–27", page);
         Assert.Contains("remisión aceptada: #7", page);
+        Assert.Contains("remisión vencida: Remisión n.º 12: sin respuesta a tiempo", page);
+        Assert.Contains("Académico: Reading below grade level", page);
+        Assert.Contains("Nivel 2 (revisión de otoño)", page);
         Assert.DoesNotContain("Review was due", page);
         Assert.DoesNotContain("referral accepted", page);
+        Assert.DoesNotContain("no answer in time", page);
+        Assert.DoesNotContain("Fall review", page);
 
         var english = (await (await _app.SignedInAsync("coord@es.test")).GetDocumentAsync($"/Students/{_student}")).Body!.TextContent;
         Assert.Contains("Review was due 2026-11-01", english);
         Assert.Contains("referral accepted: #7", english);
+        Assert.Contains("Referral #12: no answer in time", english);
+        Assert.Contains("Academic: Reading below grade level", english);
+        Assert.Contains("Tier 2 (Fall review)", english);
+    }
+
+    [Fact]
+    public async Task An_import_report_its_rejected_rows_and_stored_results_read_in_Spanish()
+    {
+        var (roster, applied, directory) = await _app.InTenant(_tenant, async (_, db) =>
+        {
+            var files = new Dictionary<string, string>
+            {
+                ["orgs.csv"] = "sourcedId,status,name,type\r\ns1,active,Escuela Norte,school\r\n",
+                ["users.csv"] = "sourcedId,status,role,orgSourcedIds,givenName,familyName\r\nu1,active,student,s1,Ana,Ruiz\r\nu2,active,student,s1,,Vega\r\n",
+            };
+            var pending = new RosterUpload { UploadedAt = new DateTime(2026, 11, 19, 15, 0, 0, DateTimeKind.Utc), UploadedByName = "Admin", FileNames = "orgs.csv, users.csv", Package = RosterUpload.Pack(files) };
+            // Applied before this change: its result was stored in English.
+            var done = new RosterUpload { UploadedAt = new DateTime(2026, 11, 18, 15, 0, 0, DateTimeKind.Utc), UploadedByName = "Admin", FileNames = "roster.zip", AppliedAt = new DateTime(2026, 11, 18, 15, 1, 0, DateTimeKind.Utc),
+                Result = "Schools: 1 added, 0 updated. Students: 12 added, 0 updated, 0 withdrawn. 1 row(s) rejected." };
+            var hsds = new DirectoryUpload { UploadedAt = new DateTime(2026, 11, 19, 15, 0, 0, DateTimeKind.Utc), UploadedByName = "Admin", FileNames = "organizations.csv",
+                Package = SuccessPlans.Csv.CsvPackage.Zip(new Dictionary<string, string> { ["organizations.csv"] = "id,name\r\n" }) };
+            db.AddRange(pending, done, hsds);
+            await db.SaveChangesAsync();
+            return (pending.Id, done.Id, hsds.Id);
+        });
+        var spanish = await _app.SignedInAsync("admin@es.test");
+        spanish.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var english = await _app.SignedInAsync("admin@es.test");
+
+        var report = await spanish.GetDocumentAsync($"/Roster/Import/{roster}");
+        Assert.Equal(["users.csv", "3", "el campo 'givenName' está vacío"], report.QuerySelectorAll("table.rejected tbody td").Select(td => td.TextContent.Trim()));
+        Assert.Contains("Escuelas: 1 agregadas, 0 actualizadas. Estudiantes: 12 agregados", report.Body!.TextContent);
+        Assert.DoesNotContain("Students:", report.Body!.TextContent);
+        Assert.Contains("Escuelas: 1 agregadas", (await spanish.GetDocumentAsync($"/Roster/Import/{applied}")).QuerySelector("p.notice")!.TextContent);
+        var englishReport = await english.GetDocumentAsync($"/Roster/Import/{roster}");
+        Assert.Contains("field 'givenName' is empty", englishReport.QuerySelector("table.rejected")!.TextContent);
+        Assert.Contains("Schools: 1 added, 0 updated.", englishReport.Body!.TextContent);
+
+        var problems = (await spanish.GetDocumentAsync($"/Directory/Import/{directory}")).QuerySelector("div.errors")!.TextContent;
+        Assert.Contains("services.csv: archivo no encontrado", problems);
+        Assert.DoesNotContain("file not found", problems);
+        Assert.Contains("services.csv: file not found", (await english.GetDocumentAsync($"/Directory/Import/{directory}")).QuerySelector("div.errors")!.TextContent);
+
+        // A job run's stored summary and the job's description on the Jobs page.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.JobRuns.Add(new SuccessPlans.Features.Jobs.JobRun { JobName = "nightly-check", StartedAt = new DateTime(2026, 11, 20, 9, 0, 0, DateTimeKind.Utc), FinishedAt = new DateTime(2026, 11, 20, 9, 0, 1, DateTimeKind.Utc),
+                Status = SuccessPlans.Features.Jobs.JobRunStatus.Succeeded, Summary = "2 new flag(s), 1 resolved, 5 open; 0 referral(s) expired; 1 digest(s) queued." });
+            await db.SaveChangesAsync();
+        });
+        var jobs = (await spanish.GetDocumentAsync("/Jobs")).QuerySelector("main")!.TextContent;
+        Assert.Contains("2 alerta(s) nueva(s), 1 resuelta(s), 5 abierta(s); 0 remisión(es) vencida(s); 1 resumen(es) en cola.", jobs);
+        Assert.Contains("Vence las remisiones sin respuesta", jobs);
+        Assert.DoesNotContain("new flag(s)", jobs);
+        Assert.DoesNotContain("Expires unanswered referrals", jobs);
+        Assert.Contains("2 new flag(s), 1 resolved, 5 open", (await english.GetDocumentAsync("/Jobs")).QuerySelector("main")!.TextContent);
     }
 }

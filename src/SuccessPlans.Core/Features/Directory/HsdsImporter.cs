@@ -25,7 +25,7 @@ public sealed class DirectoryImportPreview
     /// <summary>Files of the package the directory does not keep (phones, schedules...).</summary>
     public IReadOnlyList<string> Unread { get; init; } = [];
     /// <summary>Rows of files it reads that it does not keep (postal addresses...).</summary>
-    public IReadOnlyList<string> NotKept { get; init; } = [];
+    public IReadOnlyList<CoreMessage> NotKept { get; init; } = [];
 
     public DirectoryImportResult Result => new(Organizations.Added, Organizations.Changed, Services.Added, Services.Changed);
 }

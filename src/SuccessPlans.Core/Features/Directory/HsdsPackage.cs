@@ -7,11 +7,14 @@ using SuccessPlans.Features.Plans;
 namespace SuccessPlans.Features.Directory;
 
 /// <summary>A problem in a package, by file, line and field; any one of them stops the whole import.</summary>
-public sealed record HsdsProblem(string File, int Line, string? Field, string Message)
+public sealed record HsdsProblem(string File, int Line, string? Field, CoreMessage Message)
 {
-    public string Reason => Field is null ? Message : $"field '{Field}' {Message}";
+    public CoreMessage Reason => Field is null ? Message : $"field '{Field}' {Message}";
 
-    public override string ToString() => Line > 0 ? $"{File} line {Line}: {Reason}" : $"{File}: {Reason}";
+    /// <summary>The whole problem ("services.csv line 3: field 'status' …"), to be shown in the reader's language.</summary>
+    public CoreMessage Text => ImportFileException.At(File, Line, Reason);
+
+    public override string ToString() => Text.ToString();
 }
 
 internal sealed record OrganizationRow(string Id, string Name, string? Description, string? Email, string? Website);
@@ -46,7 +49,7 @@ internal sealed class HsdsPackage
     public Dictionary<string, Classification>? Classifications { get; set; }
     public Dictionary<string, CapacityRow>? Capacities { get; set; }
     public List<string> Unread { get; } = [];
-    public List<string> NotKept { get; } = [];
+    public List<CoreMessage> NotKept { get; } = [];
     public List<HsdsProblem> Problems { get; } = [];
 }
 
@@ -358,7 +361,8 @@ internal sealed partial class HsdsPackageReader
                 var what = our.TaxonomyId;
                 if (firsts.TryGetValue((service.ToLowerInvariant(), what), out var firstLine))
                 {
-                    Problem(r, field, $"gives service '{service}' a second {(what == HsdsVocabulary.DomainTaxonomyId ? "domain" : what == HsdsVocabulary.TierTaxonomyId ? "service tier" : "number of open places")} (line {firstLine} has the first)");
+                    var kind = what == HsdsVocabulary.DomainTaxonomyId ? (CoreMessage)"domain" : what == HsdsVocabulary.TierTaxonomyId ? (CoreMessage)"service tier" : (CoreMessage)"number of open places";
+                    Problem(r, field, $"gives service '{service}' a second {kind} (line {firstLine} has the first)");
                     continue;
                 }
                 firsts[(service.ToLowerInvariant(), what)] = r.Line;
@@ -482,7 +486,7 @@ internal sealed partial class HsdsPackageReader
         return id;
     }
 
-    private string? Reference(CsvRow r, string field, Dictionary<string, int> targets, string what, string file, bool required)
+    private string? Reference(CsvRow r, string field, Dictionary<string, int> targets, CoreMessage what, string file, bool required)
     {
         if (Text(r, field, null, required) is not { } id) return null;
         if (targets.ContainsKey(id)) return id;
@@ -507,7 +511,7 @@ internal sealed partial class HsdsPackageReader
         return value;
     }
 
-    private void Problem(CsvRow r, string? field, string message) => _p.Problems.Add(new(r.FileName, r.Line, field, message));
+    private void Problem(CsvRow r, string? field, CoreMessage message) => _p.Problems.Add(new(r.FileName, r.Line, field, message));
 
     /// <summary>The length the model stores (HasMaxLength), so a row SQLite would take is one SQL Server takes too.</summary>
     private int? Max<T>(string property) => _model.FindEntityType(typeof(T))!.FindProperty(property)!.GetMaxLength();

@@ -53,7 +53,7 @@ public sealed class FlagService(AppDbContext db, TimeProvider time)
             flag.DismissedAt = now;
             flag.DismissedByName = actor.Name;
             flag.DismissReason = why;
-            db.StudentEvents.Add(new Students.StudentEvent { StudentId = flag.StudentId, At = now, UserId = actor.UserId, UserName = actor.Name, Action = "flag dismissed", Details = $"{Labels.Words(flag.Kind)}: {why}" });
+            db.StudentEvents.Add(new Students.StudentEvent { StudentId = flag.StudentId, At = now, UserId = actor.UserId, UserName = actor.Name, Action = "flag dismissed", Details = $"{Labels.English(() => Labels.Words(flag.Kind))}: {why}" });
         }
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateConcurrencyException)

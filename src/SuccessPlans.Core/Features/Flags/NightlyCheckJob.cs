@@ -223,7 +223,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         {
             var mine = flags.Where(f => c.Schools.Contains(f.SchoolId)).ToList();
             if (mine.Count == 0) continue;
-            // In the coordinator's language; the flags' summaries stay as the rules wrote them.
+            // In the coordinator's language, the flags' summaries too (translated as the screens do: Labels.FlagSummary).
             using var language = EmailLanguage.Use(c.Language);
             var newToday = mine.Count(f => f.FirstSeenOn == today);
             var text = new StringBuilder($"{EmailLanguage.T("Good morning {0},", c.DisplayName)}\n\n{EmailLanguage.T("The nightly check of {0} found {1} open flag(s) for your schools ({2} new today).", tenant.Name, mine.Count, newToday)}\n");
@@ -236,8 +236,8 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
                 {
                     var link = urls.Student(f.StudentId);
                     var isNew = f.FirstSeenOn == today ? " " + EmailLanguage.T("[new]") : "";
-                    text.Append($"- {f.GivenName} {f.FamilyName}: {f.Summary}{isNew}  {link}\n");
-                    html.Append($"<li><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode($"{f.GivenName} {f.FamilyName}")}</a>: {WebUtility.HtmlEncode(f.Summary ?? "")}{isNew}</li>");
+                    text.Append($"- {f.GivenName} {f.FamilyName}: {Labels.FlagSummary(f.Summary)}{isNew}  {link}\n");
+                    html.Append($"<li><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode($"{f.GivenName} {f.FamilyName}")}</a>: {WebUtility.HtmlEncode(Labels.FlagSummary(f.Summary))}{isNew}</li>");
                 }
                 html.Append("</ul>");
             }

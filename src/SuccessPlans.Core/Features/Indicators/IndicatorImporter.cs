@@ -34,7 +34,7 @@ public sealed class IndicatorImportPreview
     internal List<SchoolDay> DaysToAdd { get; } = [];
     internal List<int> DaysToRemove { get; } = [];
 
-    internal void Error(string file, int line, string reason)
+    internal void Error(string file, int line, CoreMessage reason)
     {
         // A file of a million bad rows is reported by its first thousand problems; nothing is written either way.
         if (Errors.Count < MaxErrors) Errors.Add(new RejectedRow(file, line, reason));
@@ -194,7 +194,7 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
                 else if (sourceId.Length > 128) ok = Fail(preview, AttendanceFile, line, "sourceId is longer than 128 characters");
                 var schoolText = rows[schoolColumn];
                 if (!schoolById.TryGetValue(schoolText, out var school))
-                    ok = Fail(preview, AttendanceFile, line, schoolText.Length == 0 ? "schoolId is empty" : $"school '{Short(schoolText)}' is not one of this tenant's schools");
+                    ok = Fail(preview, AttendanceFile, line, schoolText.Length == 0 ? (CoreMessage)"schoolId is empty" : (CoreMessage)$"school '{Short(schoolText)}' is not one of this tenant's schools");
                 var dateText = rows[dateColumn];
                 if (!TryIsoDate(dateText, out var date))
                     ok = Fail(preview, AttendanceFile, line, $"eventDate '{Short(dateText)}' is not a date (yyyy-MM-dd)");
@@ -210,7 +210,7 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
                 var studentText = rows[studentColumn];
                 if (!studentById.TryGetValue(studentText, out var student))
                 {
-                    Fail(preview, AttendanceFile, line, studentText.Length == 0 ? "studentUniqueId is empty" : $"student '{Short(studentText)}' is not on this tenant's roster");
+                    Fail(preview, AttendanceFile, line, studentText.Length == 0 ? (CoreMessage)"studentUniqueId is empty" : (CoreMessage)$"student '{Short(studentText)}' is not on this tenant's roster");
                     continue;
                 }
                 if (ok && student.SchoolId != school)
@@ -420,7 +420,7 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
                 if (letter is not null) { mark = letter; passing = !FailingLetters.Contains(letter); }
                 else if (score is not null && double.TryParse(score, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0)
                 { mark = score; passing = s / (item!.Max ?? 100) >= PassingShare; }
-                else ok = Fail(preview, row, score is null ? "neither score nor textScore is given" : $"score '{Short(score)}' is not a number");
+                else ok = Fail(preview, row, score is null ? (CoreMessage)"neither score nor textScore is given" : (CoreMessage)$"score '{Short(score)}' is not a number");
                 if (mark.Length > 32) ok = Fail(preview, row, "the mark is longer than 32 characters");
             }
             if (!ok || preview.Errors.Count > 0) continue;
@@ -488,8 +488,9 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
             await summary.RefreshAsync(today, ct);
             return 0;
         }, ct);
-        static string Part(string what, IndicatorCounts c) => $"{what}: {c.Add} added, {c.Change} changed, {c.Remove} removed";
-        return $"{Part("Attendance events", preview.Attendance)}. {Part("Incidents", preview.Incidents)}. {Part("Marks", preview.Marks)}. {Part("School days", preview.SchoolDays)}.";
+        return StoredText.Write(Roster.ImportReports.Indicators, preview.Attendance.Add, preview.Attendance.Change, preview.Attendance.Remove,
+            preview.Incidents.Add, preview.Incidents.Change, preview.Incidents.Remove, preview.Marks.Add, preview.Marks.Change, preview.Marks.Remove,
+            preview.SchoolDays.Add, preview.SchoolDays.Change, preview.SchoolDays.Remove);
     }
 
     // Field readers: each reports its own problem with file and line, and says whether the value is usable.
@@ -505,13 +506,13 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
     private static bool TrySchool(CsvRow row, string column, Dictionary<string, int> schools, IndicatorImportPreview preview, out int school)
     {
         if (schools.TryGetValue(row[column], out school)) return true;
-        return Fail(preview, row, row[column].Length == 0 ? $"{column} is empty" : $"school '{Short(row[column])}' is not one of this tenant's schools");
+        return Fail(preview, row, row[column].Length == 0 ? (CoreMessage)$"{column} is empty" : (CoreMessage)$"school '{Short(row[column])}' is not one of this tenant's schools");
     }
 
     private static bool TryStudent(CsvRow row, string column, Dictionary<string, StudentKey> students, int? school, IndicatorImportPreview preview, out StudentKey student)
     {
         if (!students.TryGetValue(row[column], out student!))
-            return Fail(preview, row, row[column].Length == 0 ? $"{column} is empty" : $"student '{Short(row[column])}' is not on this tenant's roster");
+            return Fail(preview, row, row[column].Length == 0 ? (CoreMessage)$"{column} is empty" : (CoreMessage)$"student '{Short(row[column])}' is not on this tenant's roster");
         if (school is { } s && student.SchoolId != s)
             return Fail(preview, row, $"student '{Short(row[column])}' is not a student of school '{Short(row["schoolId"])}'");
         return true;
@@ -524,9 +525,9 @@ public sealed class IndicatorImporter(AppDbContext db, IndicatorSummary summary)
     }
 
     /// <summary>Records the problem; false, so a reader can return it.</summary>
-    private static bool Fail(IndicatorImportPreview preview, CsvRow row, string reason) => Fail(preview, row.FileName, row.Line, reason);
+    private static bool Fail(IndicatorImportPreview preview, CsvRow row, CoreMessage reason) => Fail(preview, row.FileName, row.Line, reason);
 
-    private static bool Fail(IndicatorImportPreview preview, string file, int line, string reason)
+    private static bool Fail(IndicatorImportPreview preview, string file, int line, CoreMessage reason)
     {
         preview.Error(file, line, reason);
         return false;

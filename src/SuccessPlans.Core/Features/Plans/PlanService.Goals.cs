@@ -29,7 +29,7 @@ public sealed partial class PlanService
             need.Target = input.Target;
             need.TargetOn = input.TargetOn;
             Record(student.Id, actor, "goal measure set", string.Create(CultureInfo.InvariantCulture,
-                $"{Labels.Words(need.Domain)}: {need.Description} ({Goals.Unit(measure, need.MeasureLabel)}: {input.Baseline} on {input.BaselineOn:yyyy-MM-dd} → {input.Target} by {input.TargetOn:yyyy-MM-dd})"));
+                $"{Labels.English(() => Labels.Words(need.Domain))}: {need.Description} ({Labels.English(() => Goals.Unit(measure, need.MeasureLabel))}: {input.Baseline} on {input.BaselineOn:yyyy-MM-dd} → {input.Target} by {input.TargetOn:yyyy-MM-dd})"));
         }
         Touch(plan);
         await SaveAsync(ct);
@@ -45,7 +45,7 @@ public sealed partial class PlanService
         // Removed with the save (not at once), so a refused save keeps them.
         db.GoalPoints.RemoveRange(await db.GoalPoints.Where(p => p.NeedId == need.Id).ToListAsync(ct));
         (need.Measure, need.MeasureLabel, need.Baseline, need.BaselineOn, need.Target, need.TargetOn) = (null, null, null, null, null, null);
-        Record(student.Id, actor, "goal measure removed", $"{Labels.Words(need.Domain)}: {need.Description}");
+        Record(student.Id, actor, "goal measure removed", $"{Labels.English(() => Labels.Words(need.Domain))}: {need.Description}");
         Touch(plan);
         await SaveAsync(ct);
     }
@@ -78,7 +78,7 @@ public sealed partial class PlanService
             throw ValidationFailedException.For("PointOn", $"A goal keeps at most {Goals.MaxPoints} values; remove an old one first.");
         var point = new GoalPoint { NeedId = need.Id, On = on!.Value, Value = value!.Value, RecordedAt = Now, RecordedBy = actor.Name };
         db.GoalPoints.Add(point);
-        Record(student.Id, actor, "goal value recorded", string.Create(CultureInfo.InvariantCulture, $"{Labels.Words(need.Domain)}: {need.Description} ({point.Value} on {point.On:yyyy-MM-dd})"));
+        Record(student.Id, actor, "goal value recorded", string.Create(CultureInfo.InvariantCulture, $"{Labels.English(() => Labels.Words(need.Domain))}: {need.Description} ({point.Value} on {point.On:yyyy-MM-dd})"));
         Touch(plan);
         await SaveAsync(ct);
         return point;
@@ -92,7 +92,7 @@ public sealed partial class PlanService
         var point = await db.GoalPoints.SingleOrDefaultAsync(p => p.Id == pointId && p.NeedId == need.Id, ct)
                     ?? throw ValidationFailedException.For("PointOn", "This goal has no such value.");
         db.GoalPoints.Remove(point);
-        Record(student.Id, actor, "goal value removed", string.Create(CultureInfo.InvariantCulture, $"{Labels.Words(need.Domain)}: {need.Description} ({point.Value} on {point.On:yyyy-MM-dd})"));
+        Record(student.Id, actor, "goal value removed", string.Create(CultureInfo.InvariantCulture, $"{Labels.English(() => Labels.Words(need.Domain))}: {need.Description} ({point.Value} on {point.On:yyyy-MM-dd})"));
         Touch(plan);
         await SaveAsync(ct);
     }

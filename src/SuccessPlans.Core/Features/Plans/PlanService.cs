@@ -157,7 +157,7 @@ public sealed partial class PlanService(AppDbContext db, TimeProvider time, Succ
             return;
         if (need.Status != NeedStatus.Open)
             await flags.ResolveClosedNeedAsync(need.Id, ct);
-        Record(student.Id, actor, "need updated", $"{Labels.Words(need.Domain)}: {need.Description} ({string.Join(", ", changes)})");
+        Record(student.Id, actor, "need updated", $"{Labels.English(() => Labels.Words(need.Domain))}: {need.Description} ({string.Join(", ", changes)})");
         Touch(plan);
         await SaveAsync(ct);
     }
@@ -173,7 +173,7 @@ public sealed partial class PlanService(AppDbContext db, TimeProvider time, Succ
         if (item.Kind == PlanItemKind.Need)
             await flags.ResolveAsync(SuccessPlans.Features.Flags.FlagKind.UnmetNeed, item.Id, ct);
         db.PlanItems.Remove(item);
-        Record(student.Id, actor, $"{item.Kind.ToString().ToLowerInvariant()} removed", $"{Labels.Words(item.Domain)}: {item.Description}");
+        Record(student.Id, actor, $"{item.Kind.ToString().ToLowerInvariant()} removed", $"{Labels.English(() => Labels.Words(item.Domain))}: {item.Description}");
         Touch(plan);
         await SaveAsync(ct);
     }
@@ -232,7 +232,7 @@ public sealed partial class PlanService(AppDbContext db, TimeProvider time, Succ
         need.Status = NeedStatus.Met;
         need.ResolvedOn = await TodayAsync(ct);
         await flags.ResolveClosedNeedAsync(need.Id, ct);
-        Record(student.Id, actor, "need met", $"{Labels.Words(need.Domain)}: {need.Description} (confirmed: {referral.Organization} reported the goal met, referral #{referralId}, {referral.Service})");
+        Record(student.Id, actor, "need met", $"{Labels.English(() => Labels.Words(need.Domain))}: {need.Description} (confirmed: {referral.Organization} reported the goal met, referral #{referralId}, {referral.Service})");
         Touch(plan);
         await SaveAsync(ct);
     }
@@ -264,7 +264,7 @@ public sealed partial class PlanService(AppDbContext db, TimeProvider time, Succ
             CreatedAt = Now,
         };
         plan.Items.Add(item);
-        Record(plan.StudentId, actor, $"{item.Kind.ToString().ToLowerInvariant()} added", $"{Labels.Words(item.Domain)}: {item.Description}");
+        Record(plan.StudentId, actor, $"{item.Kind.ToString().ToLowerInvariant()} added", $"{Labels.English(() => Labels.Words(item.Domain))}: {item.Description}");
         return item;
     }
 

@@ -136,7 +136,8 @@ public sealed class ServiceMatcher(AppDbContext db, PlanService plans)
         else if (ages is not null)
             cautions.Add(F(Labels.T("{0} (the child's age is not known)"), ages));
 
-        var languages = LanguageNames.Split(r.Languages);
+        // The names in the reader's language (the API's requests read English).
+        var languages = LanguageNames.Codes(r.Languages).Select(Labels.Language).Distinct().ToList();
         if (child.LanguageCode is { } code)
         {
             if (LanguageNames.Codes(r.Languages).Any(c => c == code || c.StartsWith(code + "-", StringComparison.Ordinal)))

@@ -10,8 +10,11 @@ namespace SuccessPlans.Features.Roster;
 
 public sealed record RosterImportResult(int SchoolsAdded, int SchoolsUpdated, int StudentsAdded, int StudentsUpdated, int StudentsWithdrawn);
 
-/// <summary>A row the import leaves out, and why.</summary>
-public sealed record RejectedRow(string File, int Line, string Reason);
+/// <summary>A row the import leaves out, and why (a <see cref="CoreMessage"/>: a page shows it in the reader's language).</summary>
+public sealed record RejectedRow(string File, int Line, CoreMessage Reason)
+{
+    public override string ToString() => ImportFileException.At(File, Line, Reason).ToString();
+}
 
 /// <summary>A child the import would withdraw although work is still open for them.</summary>
 public sealed record OpenWorkOnWithdrawal(int StudentId, string Name, string School, bool ActivePlan, int OpenReferrals);
@@ -22,7 +25,8 @@ public sealed record OpenWorkOnWithdrawal(int StudentId, string Name, string Sch
 /// </summary>
 public sealed class RosterImportPreview
 {
-    public List<string> FileErrors { get; } = [];
+    /// <summary>Each names its file and line ("users.csv line 1: missing column(s) …").</summary>
+    public List<CoreMessage> FileErrors { get; } = [];
     public List<RejectedRow> Rejected { get; } = [];
     /// <summary>The OneRoster version read (manifest.csv's oneroster.version): "1.1" or "1.2".</summary>
     public string Version { get; internal set; } = OneRosterImporter.Version11;
@@ -98,9 +102,9 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
     {
         var preview = new RosterImportPreview();
         foreach (var name in files.Keys.Where(k => k.EndsWith("(not a zip file)", StringComparison.Ordinal)))
-            preview.FileErrors.Add($"{name.Replace(" (not a zip file)", "")}: not a zip file that can be read");
-        if (!files.ContainsKey("orgs.csv")) preview.FileErrors.Add("orgs.csv: file not found");
-        if (!files.ContainsKey("users.csv")) preview.FileErrors.Add("users.csv: file not found");
+            preview.FileErrors.Add(ImportFileException.At(name.Replace(" (not a zip file)", ""), 0, "not a zip file that can be read"));
+        if (!files.ContainsKey("orgs.csv")) preview.FileErrors.Add(ImportFileException.At("orgs.csv", 0, "file not found"));
+        if (!files.ContainsKey("users.csv")) preview.FileErrors.Add(ImportFileException.At("users.csv", 0, "file not found"));
         if (preview.FileErrors.Count > 0)
             return preview;
 
@@ -120,7 +124,7 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
         }
         catch (ImportFileException e)
         {
-            preview.FileErrors.Add(e.Message);
+            preview.FileErrors.Add(e.Text);
             return preview;
         }
 
@@ -139,11 +143,14 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
                 var school = row.OrgSourcedIds.FirstOrDefault(o => fileSchools.Contains(o) || schools.ContainsKey(o));
                 if (school is null)
                 {
-                    var field = preview.Version == Version12 ? "primaryOrgSourcedId and student roles" : "orgSourcedIds";
                     var orgs = string.Join(", ", row.OrgSourcedIds.Select(o => $"'{o}'"));
-                    preview.Rejected.Add(new RejectedRow("users.csv", row.Line, row.OrgSourcedIds.Count == 1
-                        ? $"{field} {orgs} is not a school in orgs.csv"
-                        : $"{field} {orgs}: none is a school in orgs.csv"));
+                    preview.Rejected.Add(new RejectedRow("users.csv", row.Line, (preview.Version == Version12, row.OrgSourcedIds.Count == 1) switch
+                    {
+                        (true, true) => $"primaryOrgSourcedId and student roles {orgs} is not a school in orgs.csv",
+                        (true, false) => $"primaryOrgSourcedId and student roles {orgs}: none is a school in orgs.csv",
+                        (false, true) => $"orgSourcedIds {orgs} is not a school in orgs.csv",
+                        (false, false) => (CoreMessage)$"orgSourcedIds {orgs}: none is a school in orgs.csv",
+                    }));
                     preview.RejectedStudents.TryAdd(row.SourcedId, row.Line);
                     continue;
                 }
@@ -204,10 +211,10 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
                 var known = fileStudents.TryGetValue(user, out var student) ? !student.Deleted
                     : existing.TryGetValue(user, out var held) && held.Status == StudentStatus.Active;
                 if (known) { c.StudentIds.Add(user); continue; }
-                var reason = preview.RejectedStudents.TryGetValue(user, out var userLine) ? $"userSourcedId '{user}' was rejected (users.csv line {userLine})"
-                    : student is { Deleted: true } ? $"userSourcedId '{user}' is withdrawn (tobedeleted in users.csv)"
-                    : existing.ContainsKey(user) ? $"userSourcedId '{user}' is a withdrawn student"
-                    : $"userSourcedId '{user}' is not a student in users.csv";
+                var reason = preview.RejectedStudents.TryGetValue(user, out var userLine) ? (CoreMessage)$"userSourcedId '{user}' was rejected (users.csv line {userLine})"
+                    : student is { Deleted: true } ? (CoreMessage)$"userSourcedId '{user}' is withdrawn (tobedeleted in users.csv)"
+                    : existing.ContainsKey(user) ? (CoreMessage)$"userSourcedId '{user}' is a withdrawn student"
+                    : (CoreMessage)$"userSourcedId '{user}' is not a student in users.csv";
                 preview.Rejected.Add(new RejectedRow("enrollments.csv", line, reason));
             }
             keptClasses.Add(c);
@@ -392,7 +399,7 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
     {
         var preview = await PreviewAsync(CsvPackage.ReadDirectory(directory), ct);
         if (preview.FileErrors.Count > 0)
-            throw new ImportFileException(preview.FileErrors[0].Split(':')[0].Split(' ')[0], 0, preview.FileErrors[0]);
+            throw new ImportFileException(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), 0, preview.FileErrors[0]);
         if (preview.Rejected.FirstOrDefault() is { } rejected)
             throw new ImportFileException(rejected.File, rejected.Line, rejected.Reason);
         return await ApplyAsync(preview, new Actor(null, $"Roster files ({Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))})"), ct: ct);
@@ -609,10 +616,10 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
             var user = r["userSourcedId"];
             withRoleRows.Add(user);
             var role = r["role"];
-            string? reason = !known.Contains(user) ? $"userSourcedId '{user}' is not in users.csv"
-                : !ImportedRoles.Contains(role) ? $"role '{role}' is not imported (students, teachers and guardians are)"
-                : r["orgSourcedId"].Length == 0 ? "field 'orgSourcedId' is empty"
-                : r.Optional("userProfileSourcedId") is { } profile && !profiles.Contains(profile) ? $"userProfileSourcedId '{profile}' is not in userProfiles.csv"
+            CoreMessage? reason = !known.Contains(user) ? (CoreMessage)$"userSourcedId '{user}' is not in users.csv"
+                : !ImportedRoles.Contains(role) ? (CoreMessage)$"role '{role}' is not imported (students, teachers and guardians are)"
+                : r["orgSourcedId"].Length == 0 ? (CoreMessage)"field 'orgSourcedId' is empty"
+                : r.Optional("userProfileSourcedId") is { } profile && !profiles.Contains(profile) ? (CoreMessage)$"userProfileSourcedId '{profile}' is not in userProfiles.csv"
                 : null;
             if (reason is not null) { preview.Rejected.Add(new("roles.csv", r.Line, reason)); continue; }
             if (!byUser.TryGetValue(user, out var list)) byUser[user] = list = [];
@@ -656,23 +663,23 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
         {
             var r = u.Row;
             var id = u.SourcedId;
-            string? reason = id.Length == 0 ? "field 'sourcedId' is empty"
-                : id.Length > 128 ? "field 'sourcedId' is longer than 128 characters"
-                : !seen.Add(id) ? $"sourcedId '{id}' appears twice"
+            CoreMessage? reason = id.Length == 0 ? (CoreMessage)"field 'sourcedId' is empty"
+                : id.Length > 128 ? (CoreMessage)"field 'sourcedId' is longer than 128 characters"
+                : !seen.Add(id) ? (CoreMessage)$"sourcedId '{id}' appears twice"
                 : null;
             var deleted = IsDeleted(r);
             if (reason is null && !deleted)
             {
-                reason = u.StudentOrgs.Count == 0 ? (preview.Version == Version12 ? "no school: field 'primaryOrgSourcedId' is empty and no student role names an org" : "field 'orgSourcedIds' is empty")
-                    : r["givenName"].Length == 0 ? "field 'givenName' is empty"
-                    : r["familyName"].Length == 0 ? "field 'familyName' is empty"
+                reason = u.StudentOrgs.Count == 0 ? (preview.Version == Version12 ? (CoreMessage)"no school: field 'primaryOrgSourcedId' is empty and no student role names an org" : (CoreMessage)"field 'orgSourcedIds' is empty")
+                    : r["givenName"].Length == 0 ? (CoreMessage)"field 'givenName' is empty"
+                    : r["familyName"].Length == 0 ? (CoreMessage)"field 'familyName' is empty"
                     : null;
             }
             if (reason is not null)
             {
                 preview.Rejected.Add(new("users.csv", r.Line, reason));
                 // The first row of a sourcedId given twice is imported; only a wholly rejected student's enrollments go.
-                if (id.Length > 0 && !reason.EndsWith("appears twice", StringComparison.Ordinal)) preview.RejectedStudents.TryAdd(id, r.Line);
+                if (id.Length > 0 && !reason.Format.EndsWith("appears twice", StringComparison.Ordinal)) preview.RejectedStudents.TryAdd(id, r.Line);
                 continue;
             }
             guardians.TryGetValue(SplitList(r["agentSourcedIds"]).FirstOrDefault() ?? "", out var guardian);
@@ -683,8 +690,8 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
         }
         foreach (var (id, (_, line)) in birthDates)
             preview.Rejected.Add(new("demographics.csv", line, preview.RejectedStudents.TryGetValue(id, out var userLine)
-                ? $"sourcedId '{id}' was rejected (users.csv line {userLine})"
-                : $"sourcedId '{id}' is not a student in users.csv (birth dates are kept for students only)"));
+                ? (CoreMessage)$"sourcedId '{id}' was rejected (users.csv line {userLine})"
+                : (CoreMessage)$"sourcedId '{id}' is not a student in users.csv (birth dates are kept for students only)"));
         return users.Where(u => u.Is("teacher"))
             .GroupBy(u => u.SourcedId, Keys)
             .ToDictionary(g => g.Key, g => Truncate($"{g.First().Row["givenName"]} {g.First().Row["familyName"]}".Trim(), 200), Keys);
@@ -699,9 +706,9 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
         foreach (var r in file.Rows)
         {
             var id = r["sourcedId"];
-            string? reason = id.Length == 0 || id.Length > 128 ? "field 'sourcedId' is empty or longer than 128 characters"
-                : byId.ContainsKey(id) ? $"sourcedId '{id}' appears twice"
-                : r["title"].Length == 0 && !IsDeleted(r) ? "field 'title' is empty"
+            CoreMessage? reason = id.Length == 0 || id.Length > 128 ? (CoreMessage)"field 'sourcedId' is empty or longer than 128 characters"
+                : byId.ContainsKey(id) ? (CoreMessage)$"sourcedId '{id}' appears twice"
+                : r["title"].Length == 0 && !IsDeleted(r) ? (CoreMessage)"field 'title' is empty"
                 : null;
             if (reason is not null)
             {
@@ -724,8 +731,8 @@ public sealed class OneRosterImporter(AppDbContext db, TimeProvider time)
             if (!byId.TryGetValue(classId, out var c))
             {
                 preview.Rejected.Add(new("enrollments.csv", r.Line, rejectedClasses.TryGetValue(classId, out var classLine)
-                    ? $"classSourcedId '{classId}' was rejected (classes.csv line {classLine})"
-                    : $"classSourcedId '{classId}' is not a class in classes.csv"));
+                    ? (CoreMessage)$"classSourcedId '{classId}' was rejected (classes.csv line {classLine})"
+                    : (CoreMessage)$"classSourcedId '{classId}' is not a class in classes.csv"));
                 continue;
             }
             var user = r["userSourcedId"];

@@ -6,6 +6,8 @@ using SuccessPlans.Csv;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Web.Features.Account;
+using SuccessPlans.Web.Hosting;
+using SuccessPlans.Features.Roster;
 
 namespace SuccessPlans.Web.Features.Directory;
 
@@ -75,11 +77,10 @@ public class ImportModel(AppDbContext db, HsdsImporter importer, CurrentUser me,
         upload = await db.DirectoryUploads.SingleAsync(u => u.Id == id, ct);
         upload.Package = null;
         upload.AppliedAt = time.GetUtcNow().UtcDateTime;
-        upload.Result = $"HSDS {done.Version}. Organizations: {done.Organizations.Added} added, {done.Organizations.Changed} changed. " +
-                        $"Services: {done.Services.Added} added, {done.Services.Changed} changed. Locations: {done.Locations.Added} added, {done.Locations.Changed} changed. " +
-                        $"Service locations: {done.LinksAdded} added, {done.LinksRemoved} removed. Terms: {done.TermsAdded} added, {done.TermsRemoved} removed.";
+        upload.Result = StoredText.Write(ImportReports.Directory, done.Version, done.Organizations.Added, done.Organizations.Changed, done.Services.Added,
+            done.Services.Changed, done.Locations.Added, done.Locations.Changed, done.LinksAdded, done.LinksRemoved, done.TermsAdded, done.TermsRemoved);
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = L["Imported. {0}", upload.Result ?? ""].Value;
+        TempData["Message"] = L["Imported. {0}", CoreText.Show(ImportReports.Results.Read(upload.Result))].Value;
         return RedirectToPage(new { id });
     }
 
@@ -88,7 +89,7 @@ public class ImportModel(AppDbContext db, HsdsImporter importer, CurrentUser me,
         var upload = await db.DirectoryUploads.SingleOrDefaultAsync(u => u.Id == id, ct);
         if (upload is null) return NotFound();
         upload.Package = null;
-        upload.Result ??= "Discarded without importing.";
+        upload.Result ??= ImportReports.Discarded;
         await db.SaveChangesAsync(ct);
         TempData["Message"] = L["Discarded; nothing was imported."].Value;
         return RedirectToPage(new { id = (int?)null });

@@ -6,6 +6,7 @@ using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Roster;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Web.Features.Account;
+using SuccessPlans.Web.Hosting;
 
 namespace SuccessPlans.Web.Features.Roster;
 
@@ -74,11 +75,11 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
         var result = await importer.ApplyAsync(preview, new Actor(me.Id, me.DisplayName), upload.Id, ct);
         upload.Package = null;
         upload.AppliedAt = time.GetUtcNow().UtcDateTime;
-        upload.Result = $"Schools: {result.SchoolsAdded} added, {result.SchoolsUpdated} updated. Students: {result.StudentsAdded} added, " +
-                        $"{result.StudentsUpdated} updated, {result.StudentsWithdrawn} withdrawn. {preview.Rejected.Count} row(s) rejected.";
+        upload.Result = StoredText.Write(ImportReports.Roster, result.SchoolsAdded, result.SchoolsUpdated, result.StudentsAdded,
+            result.StudentsUpdated, result.StudentsWithdrawn, preview.Rejected.Count);
         db.Entry(upload).State = EntityState.Modified;
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = L["Imported. {0}", upload.Result ?? ""].Value;
+        TempData["Message"] = L["Imported. {0}", CoreText.Show(ImportReports.Results.Read(upload.Result))].Value;
         return RedirectToPage(new { id });
     }
 
@@ -87,7 +88,7 @@ public class ImportModel(AppDbContext db, OneRosterImporter importer, CurrentUse
         var upload = await db.RosterUploads.SingleOrDefaultAsync(u => u.Id == id && u.Kind == UploadKind.Roster, ct);
         if (upload is null) return NotFound();
         upload.Package = null;
-        upload.Result ??= "Discarded without importing.";
+        upload.Result ??= ImportReports.Discarded;
         await db.SaveChangesAsync(ct);
         TempData["Message"] = L["Discarded; nothing was imported."].Value;
         return RedirectToPage(new { id = (int?)null });

@@ -8,6 +8,7 @@ using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Roster;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Web.Features.Account;
+using SuccessPlans.Web.Hosting;
 
 namespace SuccessPlans.Web.Features.Roster;
 
@@ -89,7 +90,7 @@ public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanSe
         upload.AppliedAt = time.GetUtcNow().UtcDateTime;
         upload.Result = result[..Math.Min(1000, result.Length)];
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = L["Imported. {0}", upload.Result ?? ""].Value;
+        TempData["Message"] = L["Imported. {0}", CoreText.Show(ImportReports.Results.Read(upload.Result))].Value;
         return RedirectToPage(new { id });
     }
 
@@ -98,7 +99,7 @@ public class IndicatorsModel(AppDbContext db, IndicatorImporter importer, PlanSe
         var upload = await Uploads.SingleOrDefaultAsync(u => u.Id == id, ct);
         if (upload is null) return NotFound();
         upload.Package = null;
-        upload.Result ??= "Discarded without importing.";
+        upload.Result ??= ImportReports.Discarded;
         await db.SaveChangesAsync(ct);
         TempData["Message"] = L["Discarded; nothing was imported."].Value;
         return RedirectToPage(new { id = (int?)null });
