@@ -8,8 +8,12 @@ public sealed class UnreadUpdates(AppDbContext db, CurrentUser me, TimeProvider 
     // The count, once read in this request: a page that marks updates read asks first, and the layout's marker reuses it.
     private int? _unread;
 
+    // Compiled: every page's layout asks, and EF's translation of the LINQ tree cost more than the count itself (issue 15).
+    private static readonly Func<AppDbContext, int, CancellationToken, Task<int>> CountUnread =
+        EF.CompileAsyncQuery((AppDbContext db, int userId, CancellationToken ct) => db.ReferralUpdates.Count(u => u.UserId == userId && u.ReadAt == null));
+
     public async Task<int> UnreadAsync(CancellationToken ct = default) =>
-        _unread ??= me.Id == 0 ? 0 : await db.ReferralUpdates.CountAsync(u => u.UserId == me.Id && u.ReadAt == null, ct);
+        _unread ??= me.Id == 0 ? 0 : await CountUnread(db, me.Id, ct);
 
     /// <summary>Marks the user's updates read: all of them, or those about the given referrals (the page they were opened on).</summary>
     public async Task MarkReadAsync(IReadOnlyCollection<int>? referralIds = null, CancellationToken ct = default)

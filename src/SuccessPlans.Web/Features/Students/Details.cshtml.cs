@@ -253,20 +253,15 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         Plan = await plans.FindPlanAsync(id, SchoolYear, ct);
         if (Plan is not null && !ModelState.ContainsKey(nameof(PlanVersion)))
             PlanVersion = Plan.Version;
-        PastPlans = await StudentPage.PastPlans(db, id, SchoolYear).ToListAsync(ct);
-        Consents = await StudentPage.Consents(db, id).ToListAsync(ct);
-        Reviews = await StudentPage.Reviews(db, id).ToListAsync(ct);
-        Referrals = await StudentPage.Referrals(db, id).ToListAsync(ct);
-        Flags = await StudentPage.OpenFlags(db, id).ToListAsync(ct);
-        Disclosures = await StudentPage.Disclosures(db, id).ToListAsync(ct);
-        History = await StudentPage.History(db, id).ToListAsync(ct);
-        Notes = await StudentPage.Notes(db, id).ToListAsync(ct);
-        Indicators = await db.StudentIndicators.AsNoTracking().SingleOrDefaultAsync(i => i.StudentId == id, ct);
+        var sections = await StudentPage.LoadAsync(db, id, SchoolYear, ct);
+        (PastPlans, Consents, Reviews, Referrals, Flags, Disclosures, History, Notes, Indicators) =
+            (sections.PastPlans, sections.Consents, sections.Reviews, sections.Referrals, sections.OpenFlags, sections.Disclosures, sections.History, sections.Notes, sections.Indicators);
         Goals = Plan is null ? new Dictionary<int, GoalView>() : await goalSeries.ForAsync(id, Plan.Items, Today, ct);
         var mySchools = await me.SchoolIdsAsync(ct);
         ConversationReferralIds = Referrals.Where(r => r.Status != SuccessPlans.Features.Referrals.ReferralStatus.Draft && mySchools.Contains(r.SchoolId)).Select(r => r.Id).ToHashSet();
         var conversation = ConversationReferralIds.ToList();
-        Messages = (await StudentPage.Messages(db, conversation).ToListAsync(ct))
+        // No referral to talk about (most children): no query.
+        Messages = (conversation.Count == 0 ? [] : await StudentPage.Messages(db, conversation).ToListAsync(ct))
             .ToLookup(m => m.ReferralId);
         ReferredNeedIds = Referrals.Select(r => r.NeedId).ToHashSet();
         return true;
