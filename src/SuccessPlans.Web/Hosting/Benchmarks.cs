@@ -104,19 +104,28 @@ public static class Benchmarks
         var (tenantId, counts) = await NightlyData.SeedAsync(services, students);
         Console.WriteLine($"Seeded {students:N0} students, {counts.Needs:N0} needs, {counts.Referrals:N0} referrals, {counts.Deliveries:N0} services delivered in {clock.Elapsed.TotalSeconds:0} s.");
 
+        // Each phase's wall and CPU time and its own peak resident set (the seeding's is reset before each phase).
+        SuccessPlans.Features.Flags.NightlyPhases.MeasurePeakPerPhase = true;
         GC.Collect();
         ResetPeakMemory();
         clock.Restart();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         await using (var scope = services.CreateTenantScopeFor(tenantId))
         {
-            var summary = await scope.ServiceProvider.GetRequiredKeyedService<SuccessPlans.Features.Jobs.ITenantJob>(SuccessPlans.Features.Jobs.TenantJobCatalog.NightlyCheck.Name).RunAsync(CancellationToken.None);
-            Console.WriteLine($"  nightly check: {clock.Elapsed.TotalSeconds:0.00} s, peak memory during the check {PeakMemoryMegabytes()} MB ({summary})");
+            var job = (SuccessPlans.Features.Flags.NightlyCheckJob)scope.ServiceProvider.GetRequiredKeyedService<SuccessPlans.Features.Jobs.ITenantJob>(SuccessPlans.Features.Jobs.TenantJobCatalog.NightlyCheck.Name);
+            var summary = await job.RunAsync(CancellationToken.None);
+            var (wall, used) = (clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
+            Console.WriteLine($"  nightly check: {wall.TotalSeconds:0.00} s (CPU {used.TotalSeconds:0.00} s), peak memory during the check {job.Phases.All.Max(p => p.Megabytes):N0} MB ({summary})");
+            PrintPhases(job.Phases);
         }
         clock.Restart();
+        cpu = Process.GetCurrentProcess().TotalProcessorTime;
         await using (var scope = services.CreateTenantScopeFor(tenantId))
         {
-            await scope.ServiceProvider.GetRequiredKeyedService<SuccessPlans.Features.Jobs.ITenantJob>(SuccessPlans.Features.Jobs.TenantJobCatalog.NightlyCheck.Name).RunAsync(CancellationToken.None);
-            Console.WriteLine($"  second run (nothing changes): {clock.Elapsed.TotalSeconds:0.00} s");
+            var job = (SuccessPlans.Features.Flags.NightlyCheckJob)scope.ServiceProvider.GetRequiredKeyedService<SuccessPlans.Features.Jobs.ITenantJob>(SuccessPlans.Features.Jobs.TenantJobCatalog.NightlyCheck.Name);
+            await job.RunAsync(CancellationToken.None);
+            Console.WriteLine($"  second run (nothing changes): {clock.Elapsed.TotalSeconds:0.00} s (CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s)");
+            PrintPhases(job.Phases);
         }
         return 0;
     }
@@ -208,6 +217,12 @@ public static class Benchmarks
 
     private static string? StringOption(string[] args, string name) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+    private static void PrintPhases(SuccessPlans.Features.Flags.NightlyPhases phases)
+    {
+        foreach (var p in phases.All)
+            Console.WriteLine($"    {p.Name,-28} {p.Wall.TotalSeconds,7:0.000} s  CPU {p.Cpu.TotalSeconds,7:0.000} s  peak {p.Megabytes,5:N0} MB");
+    }
 
     /// <summary>Linux: writing 5 to clear_refs resets the peak resident set (VmHWM), so the check's own peak can be read.</summary>
     internal static void ResetPeakMemory()

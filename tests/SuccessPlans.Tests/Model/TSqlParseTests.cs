@@ -50,7 +50,8 @@ public class TSqlParseTests
             data.Add($"{nameof(OneRosterImporter.InsertHistorySql)}({rows})", AsSent(OneRosterImporter.InsertHistorySql(rows), 4 + rows * 4));
         // Indicator imports and the per-student summary: one statement shape per table, at its largest and smallest.
         foreach (var (table, columns) in new[] { ("AttendanceEvents", BulkInsert.AttendanceColumns), ("BehaviorIncidents", BulkInsert.IncidentColumns),
-                     ("CourseMarks", BulkInsert.MarkColumns), ("SchoolDays", BulkInsert.SchoolDayColumns), ("StudentIndicators", BulkInsert.SummaryColumns) })
+                     ("CourseMarks", BulkInsert.MarkColumns), ("SchoolDays", BulkInsert.SchoolDayColumns), ("StudentIndicators", BulkInsert.SummaryColumns),
+                     ("AccessLogEntries", BulkInsert.AccessLogColumns) })
             foreach (var rows in new[] { 1, BulkInsert.RowsPerStatement(columns.Length) })
                 data.Add($"{nameof(BulkInsert.InsertSql)}({table}, {rows})", AsSent(BulkInsert.InsertSql(table, columns, rows), 1 + rows * columns.Length));
         data.Add(nameof(OneRosterImporter.InsertAddedHistorySql), AsSent(OneRosterImporter.InsertAddedHistorySql(sqlServer: true), 7));
@@ -73,6 +74,8 @@ public class TSqlParseTests
             data.Add($"FlagWrites open {kind}", open.Sql);
             data.Add($"FlagWrites resolve {kind}", resolve.Sql);
         }
+        // The expiry's history rows, built in SQL from the referrals it changed.
+        data.Add(nameof(NightlyCheckJob.ExpiryHistorySql), AsSent(NightlyCheckJob.ExpiryHistorySql(sqlServer: true), 5));
         return data;
     }
 
@@ -101,7 +104,8 @@ public class TSqlParseTests
         ["src/SuccessPlans.Core/Data/BulkInsert.cs"] = 2,
         // The nightly check's flags, opened and resolved in SQL around each rule's query (FlagWrites builds both).
         ["src/SuccessPlans.Core/Features/Flags/FlagWrites.cs"] = 1,
-        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 2,
+        // ... and the expiry's history rows, INSERT ... SELECT from the referrals it expired.
+        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 3,
         ["src/SuccessPlans.Core/Features/Retention/TenantErasure.cs"] = 1,
         // SQLite only (a WAL checkpoint after an erasure); returns at once on SQL Server.
         ["src/SuccessPlans.Core/Features/Retention/SqliteDisposal.cs"] = 1,
