@@ -50,8 +50,7 @@ public class TSqlParseTests
             data.Add($"{nameof(OneRosterImporter.InsertHistorySql)}({rows})", AsSent(OneRosterImporter.InsertHistorySql(rows), 4 + rows * 4));
         // Indicator imports and the per-student summary: one statement shape per table, at its largest and smallest.
         foreach (var (table, columns) in new[] { ("AttendanceEvents", BulkInsert.AttendanceColumns), ("BehaviorIncidents", BulkInsert.IncidentColumns),
-                     ("CourseMarks", BulkInsert.MarkColumns), ("SchoolDays", BulkInsert.SchoolDayColumns), ("StudentIndicators", BulkInsert.SummaryColumns),
-                     ("AccessLogEntries", BulkInsert.AccessLogColumns) })
+                     ("CourseMarks", BulkInsert.MarkColumns), ("SchoolDays", BulkInsert.SchoolDayColumns), ("StudentIndicators", BulkInsert.SummaryColumns) })
             foreach (var rows in new[] { 1, BulkInsert.RowsPerStatement(columns.Length) })
                 data.Add($"{nameof(BulkInsert.InsertSql)}({table}, {rows})", AsSent(BulkInsert.InsertSql(table, columns, rows), 1 + rows * columns.Length));
         data.Add(nameof(OneRosterImporter.InsertAddedHistorySql), AsSent(OneRosterImporter.InsertAddedHistorySql(sqlServer: true), 7));
@@ -76,6 +75,7 @@ public class TSqlParseTests
         }
         // The expiry's history rows, built in SQL from the referrals it changed.
         data.Add(nameof(NightlyCheckJob.ExpiryHistorySql), AsSent(NightlyCheckJob.ExpiryHistorySql(sqlServer: true), 5));
+        data.Add(nameof(NightlyCheckJob.DigestAccessLogSql), AsSent(NightlyCheckJob.DigestAccessLogSql(sqlServer: true), 7));
         return data;
     }
 
@@ -104,8 +104,8 @@ public class TSqlParseTests
         ["src/SuccessPlans.Core/Data/BulkInsert.cs"] = 2,
         // The nightly check's flags, opened and resolved in SQL around each rule's query (FlagWrites builds both).
         ["src/SuccessPlans.Core/Features/Flags/FlagWrites.cs"] = 1,
-        // ... and the expiry's history rows, INSERT ... SELECT from the referrals it expired.
-        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 3,
+        // ... the expiry's history rows, INSERT ... SELECT from the referrals it expired, and the digests' access log entries.
+        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 4,
         ["src/SuccessPlans.Core/Features/Retention/TenantErasure.cs"] = 1,
         // SQLite only (a WAL checkpoint after an erasure); returns at once on SQL Server.
         ["src/SuccessPlans.Core/Features/Retention/SqliteDisposal.cs"] = 1,

@@ -24,18 +24,29 @@ public sealed class NightlyPhases
 
     public async Task<T> TimeAsync<T>(string name, Func<Task<T>> work)
     {
+        using var phase = Start(name);
+        return await work();
+    }
+
+    /// <summary>A phase that ends when disposed, for work that is not one call.</summary>
+    public IDisposable Start(string name)
+    {
         if (MeasurePeakPerPhase) ResetPeak();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var started = Stopwatch.GetTimestamp();
-        try
+        using var process = Process.GetCurrentProcess();
+        return new Running(this, name, process.TotalProcessorTime, Stopwatch.GetTimestamp());
+    }
+
+    private sealed class Running(NightlyPhases phases, string name, TimeSpan cpu, long started) : IDisposable
+    {
+        private bool _ended;
+
+        public void Dispose()
         {
-            return await work();
-        }
-        finally
-        {
+            if (_ended) return;
+            _ended = true;
             var wall = Stopwatch.GetElapsedTime(started);
             using var process = Process.GetCurrentProcess();
-            _phases.Add(new Phase(name, wall, process.TotalProcessorTime - cpu, (MeasurePeakPerPhase ? PeakBytes() ?? process.WorkingSet64 : process.WorkingSet64) / 1024 / 1024));
+            phases._phases.Add(new Phase(name, wall, process.TotalProcessorTime - cpu, (MeasurePeakPerPhase ? PeakBytes() ?? process.WorkingSet64 : process.WorkingSet64) / 1024 / 1024));
         }
     }
 
