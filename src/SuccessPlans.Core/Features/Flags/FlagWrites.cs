@@ -6,8 +6,9 @@ namespace SuccessPlans.Features.Flags;
 /// <summary>
 /// The nightly check's writes for one rule, as two set-based statements over the rule's own query (EF's SQL for it):
 /// open a flag for each subject without an open flag of the kind (INSERT ... SELECT), and resolve each open flag of the
-/// kind whose subject the rule no longer finds (UPDATE ... WHERE NOT EXISTS, correlated on the subject). Nothing is read
-/// into memory: the first check of a 50,000-student tenant opens tens of thousands of flags. The SQL is common to SQLite and SQL Server (a CTE, quoted names, substring).
+/// kind whose subject the rule no longer finds (UPDATE ... WHERE NOT IN). Nothing is read into memory: the first check
+/// of a 50,000-student tenant opens tens of thousands of flags. Both subqueries are uncorrelated, so each database runs
+/// the rule once per statement. The SQL is common to SQLite and SQL Server (a CTE, quoted names, substring).
 /// </summary>
 public static class FlagWrites
 {
@@ -50,9 +51,7 @@ public static class FlagWrites
         var resolve = new Statement(rows +
             "UPDATE \"Flags\" SET \"ResolvedAt\" = @flagNow, \"Version\" = @flagVersion " +
             "WHERE \"TenantId\" = @flagTenant AND \"Kind\" = @flagKind AND \"ResolvedAt\" IS NULL " +
-            // Correlated, so the rule is asked about each open flag's subject (a key lookup) rather than run in full a
-            // second time: an ordinary night re-reads only the subjects already flagged.
-            "AND NOT EXISTS (SELECT 1 FROM r WHERE r.\"FlagSubject\" = \"Flags\".\"SubjectId\")",
+            "AND \"SubjectId\" NOT IN (SELECT r.\"FlagSubject\" FROM r)",
             parameters);
         return (open, resolve);
     }
