@@ -55,6 +55,8 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         // The cabinet's served months and funnel months, appended to by each change of the day, folded into one row per key.
         await Phases.TimeAsync("served months fold", () => SuccessPlans.Features.Cabinet.DeliveryRollup.CompactAsync(db, ct));
         await Phases.TimeAsync("funnel months fold", () => SuccessPlans.Features.Cabinet.FunnelRollup.CompactAsync(db, ct));
+        // The folds' rows are saved: later saves (the digests) need not walk them again.
+        db.ChangeTracker.Clear();
 
         var expired = await Phases.TimeAsync("expiry", () => ExpireReferralsAsync(tenant.Id, StartOfLocalDay(today.AddDays(-tenant.ReferralExpiryDays + 1)), now, ct));
 
