@@ -181,29 +181,44 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
         entity.HasOne<Tenant>().WithMany().HasForeignKey(e => e.TenantId).OnDelete(DeleteBehavior.Restrict);
     }
 
-    public override int SaveChanges(bool acceptAllChangesOnSuccess)
-    {
-        ChangeTracker.DetectChanges();
-        SuccessPlans.Features.Cabinet.FunnelRollup.AppendAsync(this, default).GetAwaiter().GetResult();
-        ApplyTenantRules();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
-    }
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveWithRulesAsync(acceptAllChangesOnSuccess, async: false, default).GetAwaiter().GetResult();
 
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default) =>
+        SaveWithRulesAsync(acceptAllChangesOnSuccess, async: true, cancellationToken);
+
+    /// <summary>
+    /// Every save: the funnel rollup and the tenant rules see the pending changes, detected in ONE pass over the tracked
+    /// entities. Detecting is explicit, so no save (even with automatic detection off) can skip the rollup; then
+    /// automatic detection is off for the rest of the call, so that neither ChangeTracker.Entries nor EF's own
+    /// SaveChanges scans every tracked entity again (a large import tracks tens of thousands).
+    /// </summary>
+    private async Task<int> SaveWithRulesAsync(bool acceptAllChangesOnSuccess, bool async, CancellationToken ct)
     {
-        // The cabinet's funnel counts move with the referrals and needs saved here, in the same save.
         ChangeTracker.DetectChanges();
-        await SuccessPlans.Features.Cabinet.FunnelRollup.AppendAsync(this, cancellationToken);
-        ApplyTenantRules();
-        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var auto = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            // The cabinet's funnel counts move with the referrals and needs saved here, in the same save.
+            var pending = ChangeTracker.Entries().Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
+            var appended = await SuccessPlans.Features.Cabinet.FunnelRollup.AppendAsync(this, pending, ct);
+            ApplyTenantRules(appended.Count == 0 ? pending : [.. pending, .. appended.Select(r => Entry(r))]);
+            return async
+                ? await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct)
+                : base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = auto;
+        }
     }
 
     /// <summary>Stamps new rows with the scope's tenant and refuses every write that would cross tenants.</summary>
-    private void ApplyTenantRules()
+    private void ApplyTenantRules(IEnumerable<EntityEntry> pending)
     {
-        ChangeTracker.DetectChanges();
         var tenantId = CurrentTenantId;
-        foreach (var entry in ChangeTracker.Entries())
+        foreach (var entry in pending)
         {
             if (entry.State is EntityState.Unchanged or EntityState.Detached)
                 continue;
@@ -227,8 +242,9 @@ public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant 
                     throw new TenantViolationException("Data-protection keys belong to the platform: a tenant's scope cannot write them.");
             }
 
-            if (entry.Entity is IVersioned versioned && entry.State is EntityState.Added or EntityState.Modified)
-                versioned.Version = Guid.NewGuid();
+            // Through the entry, so the new version is marked modified without another pass of DetectChanges.
+            if (entry.Entity is IVersioned && entry.State is EntityState.Added or EntityState.Modified)
+                entry.Property(nameof(IVersioned.Version)).CurrentValue = Guid.NewGuid();
         }
     }
 

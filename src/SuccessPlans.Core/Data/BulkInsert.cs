@@ -29,6 +29,8 @@ public static class BulkInsert
         "RecentDays", "RecentAbsences", "RecentAttendance", "RecentBand", "RecentIncidents", "RecentFailures",
     ];
 
+    public static readonly string[] AccessLogColumns = ["At", "UserId", "ActorName", "Role", "OrganizationId", "Action", "StudentId", "PlanId", "ReferralId", "Path", "IpAddress"];
+
     /// <summary>
     /// SQLite looks each named parameter up by a walk along the statement's parameter list, so binding a statement of
     /// n parameters costs n squared: a few hundred a statement keep it small.
@@ -131,6 +133,11 @@ public static class BulkInsert
 
     public static Task SchoolDaysAsync(AppDbContext db, int tenantId, IReadOnlyList<SchoolDay> rows, CancellationToken ct) =>
         InsertAsync(db, tenantId, "SchoolDays", SchoolDayColumns, rows, e => [e.SchoolId, e.Date], ct);
+
+    /// <summary>Access log entries by the thousand (the nightly digests name every flagged child of a city), appended like EF would.</summary>
+    public static Task AccessLogAsync(AppDbContext db, int tenantId, IReadOnlyList<SuccessPlans.Features.Audit.AccessLogEntry> rows, CancellationToken ct) =>
+        InsertAsync(db, tenantId, "AccessLogEntries", AccessLogColumns, rows, e => [e.At, e.UserId, e.ActorName, e.Role, e.OrganizationId, e.Action.ToString(),
+            e.StudentId, e.PlanId, e.ReferralId, e.Path, e.IpAddress], ct);
 
     public static Task SummaryAsync(AppDbContext db, int tenantId, IReadOnlyList<StudentIndicators> rows, CancellationToken ct) =>
         InsertAsync(db, tenantId, "StudentIndicators", SummaryColumns, rows, e => [e.StudentId, e.AsOf,

@@ -174,4 +174,41 @@ public class FunnelRollupTests : IAsyncLifetime
         await _app.InTenant(other, async (_, db) => { await FunnelRollup.RebuildAsync(db); return 0; });
         Assert.Equal(mine, await AssertKeptEqualsRawAsync());
     }
+
+    /// <summary>
+    /// The funnel rollup and the tenant rules ride on the one pass of change detection a save makes: a large import tracks
+    /// tens of thousands of entities, and every extra pass of DetectChanges walks them all. Counted by EF's own event.
+    /// </summary>
+    [Fact]
+    public async Task A_save_detects_changes_once_and_still_appends_the_funnel_difference_and_the_new_version()
+    {
+        var first = await SendAsync("Once");
+        var second = await SendAsync("Twice");
+        Task<int> Completed() => _app.InTenant(_tenant, (_, db) => db.FunnelMonths.Where(m => m.Measure == FunnelMeasure.Completed).SumAsync(m => m.Count));
+        Task<Guid> Version(int id) => _app.InTenant(_tenant, (_, db) => db.Referrals.Where(r => r.Id == id).Select(r => r.Version).SingleAsync());
+        Assert.Equal(0, await Completed());
+
+        foreach (var (id, autoDetect) in new[] { (first, true), (second, false) })
+        {
+            var before = await Version(id);
+            var passes = await _app.InTenant(_tenant, async (_, db) =>
+            {
+                // Other tracked rows: each pass would walk them too.
+                await db.Referrals.ToListAsync();
+                var referral = await db.Referrals.SingleAsync(r => r.Id == id);
+                var passes = 0;
+                db.ChangeTracker.DetectedAllChanges += (_, _) => passes++;
+                // Off as bulk writers set it: the save must still see a change made on the entity alone.
+                db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+                (referral.Status, referral.AnsweredAt, referral.ClosedAt) = (ReferralStatus.Completed, _app.Time.GetUtcNow().UtcDateTime, _app.Time.GetUtcNow().UtcDateTime);
+                await db.SaveChangesAsync();
+                return passes;
+            });
+            Assert.Equal(1, passes);
+            Assert.NotEqual(before, await Version(id));
+        }
+        // Both completions reached the rollup, and it still equals the referrals' own counts.
+        Assert.Equal(2, await Completed());
+        await AssertKeptEqualsRawAsync();
+    }
 }

@@ -73,6 +73,9 @@ public class TSqlParseTests
             data.Add($"FlagWrites open {kind}", open.Sql);
             data.Add($"FlagWrites resolve {kind}", resolve.Sql);
         }
+        // The expiry's history rows, built in SQL from the referrals it changed.
+        data.Add(nameof(NightlyCheckJob.ExpiryHistorySql), AsSent(NightlyCheckJob.ExpiryHistorySql(sqlServer: true), 5));
+        data.Add(nameof(NightlyCheckJob.DigestAccessLogSql), AsSent(NightlyCheckJob.DigestAccessLogSql(sqlServer: true), 7));
         return data;
     }
 
@@ -101,7 +104,8 @@ public class TSqlParseTests
         ["src/SuccessPlans.Core/Data/BulkInsert.cs"] = 2,
         // The nightly check's flags, opened and resolved in SQL around each rule's query (FlagWrites builds both).
         ["src/SuccessPlans.Core/Features/Flags/FlagWrites.cs"] = 1,
-        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 2,
+        // ... the expiry's history rows, INSERT ... SELECT from the referrals it expired, and the digests' access log entries.
+        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 4,
         ["src/SuccessPlans.Core/Features/Retention/TenantErasure.cs"] = 1,
         // SQLite only (a WAL checkpoint after an erasure); returns at once on SQL Server.
         ["src/SuccessPlans.Core/Features/Retention/SqliteDisposal.cs"] = 1,

@@ -82,22 +82,22 @@ public static class FunnelRollup
             yield return (FunnelMeasure.NeedsMet, ServedMonth.Number(on), 0);
     }
 
-    private static bool Changed(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry e) => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted;
-
     /// <summary>
     /// Appends the difference the pending changes of referrals and needs make to the funnel's months, saved with them;
-    /// called by SaveChanges once changes are detected. A save that failed and is tried again (the retrying strategy)
-    /// replaces the rows its first attempt appended. Bulk updates that bypass the change tracker (the nightly check's
-    /// expiry, erasure's withdrawal) move no count: neither declines, completes, answers or serves a referral.
+    /// called by SaveChanges with the pending entries of its one pass of change detection; returns the rows appended. A
+    /// save that failed and is tried again (the retrying strategy) replaces the rows its first attempt appended. Bulk
+    /// updates that bypass the change tracker (the nightly check's expiry, erasure's withdrawal) move no count: neither
+    /// declines, completes, answers or serves a referral.
     /// </summary>
-    public static async Task AppendAsync(AppDbContext db, CancellationToken ct)
+    public static async Task<IReadOnlyList<FunnelMonth>> AppendAsync(AppDbContext db, IReadOnlyList<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry> pending, CancellationToken ct)
     {
+        // A previous attempt's rows (still Added) are detached: the difference is worked out again below.
         foreach (var stale in db.AppendedFunnelRows.Where(r => db.Entry(r).State == EntityState.Added).ToList())
             db.Entry(stale).State = EntityState.Detached;
         db.AppendedFunnelRows.Clear();
-        var referrals = db.ChangeTracker.Entries<Referral>().Where(Changed).ToList();
-        var needs = db.ChangeTracker.Entries<PlanItem>().Where(Changed).ToList();
-        if (referrals.Count == 0 && needs.Count == 0) return;
+        var referrals = pending.Where(e => e.Entity is Referral).Select(e => e.Context.Entry((Referral)e.Entity)).ToList();
+        var needs = pending.Where(e => e.Entity is PlanItem).Select(e => e.Context.Entry((PlanItem)e.Entity)).ToList();
+        if (referrals.Count == 0 && needs.Count == 0) return [];
 
         // The tenant's zone, read only when a sent referral is saved.
         TimeZoneInfo? zone = null;
@@ -132,6 +132,7 @@ public static class FunnelRollup
         var rows = Rows(difference).ToList();
         db.FunnelMonths.AddRange(rows);
         db.AppendedFunnelRows.AddRange(rows);
+        return rows;
     }
 
     private static IEnumerable<FunnelMonth> Rows(Dictionary<(FunnelMeasure Measure, int Month, int Days), int> counts) =>

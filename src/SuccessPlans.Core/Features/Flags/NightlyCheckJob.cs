@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Linq.Expressions;
 using System.Net;
 using System.Text;
@@ -21,7 +22,7 @@ namespace SuccessPlans.Features.Flags;
 /// local date, so a second run changes nothing and a run after nights of downtime leaves what nightly runs would have.
 /// </summary>
 public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox outbox, PublicUrls urls, SuccessPlans.Features.Audit.AccessLog accessLog, AppMetrics metrics,
-    SuccessPlans.Features.Indicators.IndicatorSummary indicators) : ITenantJob
+    SuccessPlans.Features.Indicators.IndicatorSummary indicators, ILogger<NightlyCheckJob> log) : ITenantJob
 {
     private static readonly ReferralStatus[] Active = [ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService];
 
@@ -34,8 +35,13 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var summary = await CheckAsync(ct);
         metrics.NightlyCheckTook(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        // Each phase's cost, so a slow night says where its time went (docs/nightly-check.md).
+        log.LogInformation("Nightly check took {Seconds:0.000} s: {Phases}", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, Phases);
         return summary;
     }
+
+    /// <summary>The last run's phases, timed (read by the benchmark).</summary>
+    public NightlyPhases Phases { get; } = new();
 
     private async Task<string> CheckAsync(CancellationToken ct)
     {
@@ -47,13 +53,15 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         DateTime StartOfLocalDay(DateOnly d) => LocalDays.StartUtc(d, zone);
 
         // The cabinet's served months and funnel months, appended to by each change of the day, folded into one row per key.
-        await SuccessPlans.Features.Cabinet.DeliveryRollup.CompactAsync(db, ct);
-        await SuccessPlans.Features.Cabinet.FunnelRollup.CompactAsync(db, ct);
+        await Phases.TimeAsync("served months fold", () => SuccessPlans.Features.Cabinet.DeliveryRollup.CompactAsync(db, ct));
+        await Phases.TimeAsync("funnel months fold", () => SuccessPlans.Features.Cabinet.FunnelRollup.CompactAsync(db, ct));
+        // The folds' rows are saved: later saves (the digests) need not walk them again.
+        db.ChangeTracker.Clear();
 
-        var expired = await ExpireReferralsAsync(StartOfLocalDay(today.AddDays(-tenant.ReferralExpiryDays + 1)), now, ct);
+        var expired = await Phases.TimeAsync("expiry", () => ExpireReferralsAsync(tenant.Id, StartOfLocalDay(today.AddDays(-tenant.ReferralExpiryDays + 1)), now, ct));
 
         // The indicators move with the calendar (the last 30 days, the term) even without an import: refreshed first.
-        await indicators.RefreshAsync(today, ct);
+        await Phases.TimeAsync("indicator refresh", () => indicators.RefreshAsync(today, ct));
         (FlagKind Kind, IQueryable<Subject> Rule)[] rules =
         [
             (FlagKind.UnmetNeed, UnmetNeeds(db, today.AddDays(-tenant.UnmetNeedDays))),
@@ -73,8 +81,11 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             foreach (var (kind, rule) in rules)
             {
                 var writes = FlagWrites.For(db, kind, rule, tenant.Id, today, now);
-                resolved += await db.Database.ExecuteSqlRawAsync(writes.Resolve.Sql, writes.Resolve.Parameters, ct);
-                opened += await db.Database.ExecuteSqlRawAsync(writes.Open.Sql, writes.Open.Parameters, ct);
+                await Phases.TimeAsync($"rule {kind}", async () =>
+                {
+                    resolved += await db.Database.ExecuteSqlRawAsync(writes.Resolve.Sql, writes.Resolve.Parameters, ct);
+                    opened += await db.Database.ExecuteSqlRawAsync(writes.Open.Sql, writes.Open.Parameters, ct);
+                });
             }
             return (opened, resolved);
         }, ct);
@@ -82,7 +93,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         int digests;
         using (AppMetrics.Activities.StartActivity(TelemetryNames.DigestActivity))
             digests = await QueueDigestsAsync(tenant, today, ct);
-        var stillOpen = await db.Flags.CountAsync(f => f.ResolvedAt == null, ct);
+        var stillOpen = await Phases.TimeAsync("open count", () => db.Flags.CountAsync(f => f.ResolvedAt == null, ct));
         return $"{opened} new flag(s), {resolved} resolved, {stillOpen} open; {expired} referral(s) expired; {digests} digest(s) queued.";
     }
 
@@ -168,60 +179,84 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         .Where(n => db.StudentIndicators.Where(RecentlyWorse).Any(i => i.StudentId == n.Plan.StudentId))
         .Select(n => new Subject { Id = n.Id, StudentId = n.Plan.StudentId, Summary = "Attendance in the last 30 days is worse than the school year, after services began for: " + n.Description });
 
-    /// <summary>Sent referrals with no answer within the tenant's window expire; each transition is recorded.</summary>
-    private async Task<int> ExpireReferralsAsync(DateTime sentBefore, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Sent referrals with no answer within the tenant's window expire, each transition recorded: one UPDATE, and the
+    /// history rows built in SQL from the rows it changed (<see cref="ExpiryHistorySql"/>), so nothing is read into
+    /// memory however many expire. Only rows still Sent change: a provider who answered a moment ago keeps the answer.
+    /// </summary>
+    private async Task<int> ExpireReferralsAsync(int tenantId, DateTime sentBefore, DateTime now, CancellationToken ct)
     {
-        // Read again inside the unit, so a retry expires only what is still to expire.
         return await db.InTransactionAsync(async ct =>
         {
-            var stale = await db.Referrals.AsNoTracking().Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore).Select(r => r.Id).ToListAsync(ct);
-            if (stale.Count == 0) return 0;
-            var expired = new List<(int Id, int StudentId)>();
-            foreach (var chunk in stale.Chunk(5000))
-            {
-                // Set-based, and only rows still Sent: a provider who answered a moment ago keeps the answer.
-                await db.Referrals.Where(r => chunk.Contains(r.Id) && r.Status == ReferralStatus.Sent)
-                    .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, ReferralStatus.Expired).SetProperty(r => r.ClosedAt, now).SetProperty(r => r.Version, Guid.NewGuid()), ct);
-                expired.AddRange((await db.Referrals.AsNoTracking().Where(r => chunk.Contains(r.Id) && r.Status == ReferralStatus.Expired && r.ClosedAt == now)
-                    .Select(r => new { r.Id, r.StudentId }).ToListAsync(ct)).Select(r => (r.Id, r.StudentId)));
-            }
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            try
-            {
-                foreach (var (id, studentId) in expired)
-                {
-                    db.ReferralEvents.Add(new ReferralEvent { ReferralId = id, From = ReferralStatus.Sent, To = ReferralStatus.Expired, At = now, UserName = "nightly check", Note = "No answer within the tenant's window" });
-                    db.StudentEvents.Add(new StudentEvent { StudentId = studentId, At = now, UserName = "nightly check", Action = "referral expired", Details = $"Referral #{id}: no answer in time" });
-                }
-                await db.SaveChangesAsync(ct);
-                db.ChangeTracker.Clear();
-            }
-            finally
-            {
-                db.ChangeTracker.AutoDetectChangesEnabled = true;
-            }
-            return expired.Count;
+            // One new version for the rows this run expires: it tells them apart for their history rows.
+            var version = Guid.NewGuid();
+            var expired = await db.Referrals.Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, ReferralStatus.Expired).SetProperty(r => r.ClosedAt, now).SetProperty(r => r.Version, version), ct);
+            if (expired == 0) return 0;
+            var sqlServer = db.Database.IsSqlServer();
+            // As EF stores a Guid: upper-case text on SQLite.
+            await db.Database.ExecuteSqlRawAsync(ExpiryHistorySql(sqlServer),
+                new object[] { tenantId, now, sqlServer ? version : version.ToString().ToUpperInvariant(), ExpiredBy, ExpiryNote }, ct);
+            return expired;
         }, ct);
     }
 
-    /// <summary>One email a day per coordinator with open flags in their schools; none when there is nothing to say.</summary>
+    private const string ExpiredBy = "nightly check";
+    private const string ExpiryNote = "No answer within the tenant's window";
+
+    /// <summary>
+    /// The referral's and the child's history rows of the referrals the expiry just changed (placeholders: 0 tenant,
+    /// 1 time, 2 the version the expiry wrote, 3 user name, 4 note), INSERT ... SELECT; public: its T-SQL is parsed in the tests.
+    /// </summary>
+    public static string ExpiryHistorySql(bool sqlServer)
+    {
+        const string expired = "FROM \"Referrals\" AS r WHERE r.\"TenantId\" = {0} AND r.\"Version\" = {2} AND r.\"Status\" = 'Expired'";
+        // SQLite: a new version per row in EF's Guid text form (hex() is upper-case), as OneRosterImporter writes them.
+        var newVersion = sqlServer ? "NEWID()"
+            : "hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(6))";
+        var details = sqlServer ? "CONCAT(N'Referral #', r.\"Id\", N': no answer in time')" : "'Referral #' || r.\"Id\" || ': no answer in time'";
+        return "INSERT INTO \"ReferralEvents\" (\"TenantId\", \"ReferralId\", \"From\", \"To\", \"At\", \"UserName\", \"Note\", \"Version\") "
+            + $"SELECT r.\"TenantId\", r.\"Id\", 'Sent', 'Expired', {{1}}, {{3}}, {{4}}, {newVersion} {expired}; "
+            + "INSERT INTO \"StudentEvents\" (\"TenantId\", \"StudentId\", \"At\", \"UserName\", \"Action\", \"Details\", \"Version\") "
+            + $"SELECT r.\"TenantId\", r.\"StudentId\", {{1}}, {{3}}, 'referral expired', {details}, {newVersion} {expired};";
+    }
+
+    /// <summary>
+    /// The access log entries of one digest, one per child it names (placeholders: 0 tenant, 1 time, 2 user id, 3 name,
+    /// 4 role, 5 path, 6 the children's ids as a JSON array): one INSERT ... SELECT a coordinator, not thousands of
+    /// rows sent one by one; public: its T-SQL is parsed in the tests.
+    /// </summary>
+    public static string DigestAccessLogSql(bool sqlServer) =>
+        "INSERT INTO \"AccessLogEntries\" (\"TenantId\", \"At\", \"UserId\", \"ActorName\", \"Role\", \"Action\", \"StudentId\", \"Path\") "
+        + $"SELECT {{0}}, {{1}}, {{2}}, {{3}}, {{4}}, '{nameof(SuccessPlans.Features.Audit.AccessAction.DigestEmail)}', "
+        + (sqlServer ? "CAST(j.[value] AS int), {5} FROM OPENJSON({6}) AS j" : "j.value, {5} FROM json_each({6}) AS j");
+
+    private sealed record DigestFlag(FlagKind Kind, DateOnly FirstSeenOn, string? Summary, int StudentId, int SchoolId, string GivenName, string FamilyName);
+
+    /// <summary>
+    /// One email a day per coordinator with open flags in their schools; none when there is nothing to say. The open
+    /// flags are read once, grouped by school; the access log's entries (one per child a digest names) go in as
+    /// multi-row INSERTs with the digests, not one tracked entity each.
+    /// </summary>
     private async Task<int> QueueDigestsAsync(Tenant tenant, DateOnly today, CancellationToken ct)
     {
-        var coordinators = (await db.Users.Where(u => u.Role == UserRole.Coordinator && u.Email != null)
+        var coordinators = (await Phases.TimeAsync("digest: coordinators", () => db.Users.Where(u => u.Role == UserRole.Coordinator && u.Email != null)
             .Where(u => !db.DigestsSent.Any(d => d.UserId == u.Id && d.On == today && d.Kind == DigestKind.Flags))
             .Select(u => new { u.Id, u.Email, u.DisplayName, u.LockoutEnd, u.Language, Schools = u.CoordinatorSchools.Select(c => c.SchoolId).ToList() })
-            .ToListAsync(ct))
+            .ToListAsync(ct)))
             // Deactivated coordinators get no mail (lockout is compared here: SQLite cannot compare DateTimeOffset).
             .Where(u => u.LockoutEnd is null || u.LockoutEnd < time.GetUtcNow()).ToList();
         if (coordinators.Count == 0) return 0;
 
-        var flags = await db.Flags.Where(f => f.ResolvedAt == null && f.DismissedAt == null)
-            .Join(db.Students, f => f.StudentId, s => s.Id, (f, s) => new { f.Kind, f.FirstSeenOn, f.Summary, f.StudentId, s.SchoolId, s.GivenName, s.FamilyName })
-            .ToListAsync(ct);
-        var queued = 0;
+        var bySchool = (await Phases.TimeAsync("digest: open flags", () => db.Flags.Where(f => f.ResolvedAt == null && f.DismissedAt == null)
+            .Join(db.Students, f => f.StudentId, s => s.Id, (f, s) => new DigestFlag(f.Kind, f.FirstSeenOn, f.Summary, f.StudentId, s.SchoolId, s.GivenName, s.FamilyName))
+            .ToListAsync(ct))).ToLookup(f => f.SchoolId);
+        var texts = Phases.Start("digest: texts");
+        var digests = new List<(int UserId, string Email, string Name, string Subject, string Text, string Html)>();
+        var named = new List<(SuccessPlans.Features.Audit.AccessLogEntry Entry, string StudentIds)>();
         foreach (var c in coordinators)
         {
-            var mine = flags.Where(f => c.Schools.Contains(f.SchoolId)).ToList();
+            var mine = c.Schools.Distinct().SelectMany(s => bySchool[s]).ToList();
             if (mine.Count == 0) continue;
             // In the coordinator's language, the flags' summaries too (translated as the screens do: Labels.FlagSummary).
             using var language = EmailLanguage.Use(c.Language);
@@ -241,24 +276,40 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
                 }
                 html.Append("</ul>");
             }
-            db.DigestsSent.Add(new DigestSent { UserId = c.Id, On = today });
             // The email names each child: the recipient received their record (access log), saved with the email itself.
             var recipient = new SuccessPlans.Features.Audit.AccessActor(c.Id, c.DisplayName, Roles.Coordinator, null, null);
-            db.AccessLog.AddRange(mine.Select(f => f.StudentId).Distinct()
-                .Select(id => accessLog.Entry(recipient, SuccessPlans.Features.Audit.AccessAction.DigestEmail, id, "nightly digest email")));
-            outbox.Enqueue("digest", c.Email!, c.DisplayName, EmailLanguage.T("SuccessPlans: {0} open flag(s) for {1}", mine.Count, today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), text.ToString(), html.ToString(), c.Id);
-            queued++;
+            named.Add((accessLog.Entry(recipient, SuccessPlans.Features.Audit.AccessAction.DigestEmail, null, "nightly digest email"),
+                "[" + string.Join(',', mine.Select(f => f.StudentId).Distinct()) + "]"));
+            digests.Add((c.Id, c.Email!, c.DisplayName, EmailLanguage.T("SuccessPlans: {0} open flag(s) for {1}", mine.Count, today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), text.ToString(), html.ToString()));
         }
+        texts.Dispose();
+        if (digests.Count == 0) return 0;
+        using var write = Phases.Start("digest: write with access log");
         try
         {
-            await db.SaveChangesAsync(ct);
+            // The digests, their emails and their access log entries commit together; added inside the unit, so a
+            // retried attempt (which starts from a cleared change tracker) adds them again.
+            await db.InTransactionAsync(async ct =>
+            {
+                foreach (var d in digests)
+                {
+                    db.DigestsSent.Add(new DigestSent { UserId = d.UserId, On = today });
+                    outbox.Enqueue("digest", d.Email, d.Name, d.Subject, d.Text, d.Html, d.UserId);
+                }
+                await db.SaveChangesAsync(ct);
+                var sql = DigestAccessLogSql(db.Database.IsSqlServer());
+                foreach (var (e, students) in named)
+                    await db.Database.ExecuteSqlRawAsync(sql, new object?[] { tenant.Id, e.At, e.UserId, e.ActorName, e.Role, e.Path, students }!, ct);
+            }, ct);
         }
         catch (DbUpdateException)
         {
             // Another run queued today's digests at the same moment; its emails stand, these are dropped.
+            db.ChangeTracker.Clear();
             return 0;
         }
-        return queued;
+        db.ChangeTracker.Clear();
+        return digests.Count;
     }
 
     private static string? Truncate(string? s) => s is null ? null : s.Length <= 1000 ? s : s[..1000];
