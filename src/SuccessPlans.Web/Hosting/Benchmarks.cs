@@ -246,6 +246,8 @@ public static class Benchmarks
         {
             ["Database:Provider"] = "Sqlite",
             ["ConnectionStrings:Sqlite"] = $"Data Source={dbFile}",
+            // Database__SqliteCacheKiB=65536 measures a benchmark with another SQLite page cache (infra/RUNBOOK.md, "Memory").
+            ["Database:SqliteCacheKiB"] = Environment.GetEnvironmentVariable("Database__SqliteCacheKiB"),
         }).Build();
         var services = new ServiceCollection();
         // BENCHMARK_SQL=1 prints every SQL command with its time, to see where a figure comes from.
