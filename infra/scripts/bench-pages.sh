@@ -51,11 +51,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The app, as it runs for a user: rate limiter, access log, jobs, logging all on. Its content root is the project
+# DB_FROM=FILE starts from a copy of a database that already holds the demo and the scale tenant (KEEP=1 leaves the
+# run's folder with its successplans.db): seeding 50,000 students takes minutes, a copy a second.
+if [ -n "${DB_FROM:-}" ]; then for f in "$DB_FROM" "$DB_FROM-wal" "$DB_FROM-shm"; do if [ -f "$f" ]; then cp "$f" "$work/successplans.db${f#"$DB_FROM"}"; fi; done; fi
+
+# The app, as it runs for a user: rate limiter, access log, jobs, logging all on, with the Dockerfile's memory settings
+# (APP_ENV="MALLOC_ARENA_MAX=8 DOTNET_gcServer=1" measures without them). Its content root is the project
 # (seed-data is found from there); its data (database, mail, keys) go to the throwaway folder.
 ( cd src/SuccessPlans.Web && ASPNETCORE_ENVIRONMENT=Staging Demo__Enabled=true App__BaseUrl="$APP" \
     ForwardedHeaders__KnownProxies=127.0.0.1 Database__DataDirectory="$work" Email__PickupDirectory="$work/mail" ASPNETCORE_URLS="$APP" \
-    exec env ${APP_ENV:-} dotnet "../../$dll" >"$work/app.log" 2>&1 ) &
+    MALLOC_ARENA_MAX=2 exec env ${APP_ENV:-} dotnet "../../$dll" >"$work/app.log" 2>&1 ) &
 pids+=($!)
 # The sign-in page, not just /health/live: the demo is seeded after the app starts listening (503 until then).
 for _ in $(seq 1 300); do curl -fsS -o /dev/null -H "X-Forwarded-Proto: https" "$APP/Account/Login" >/dev/null 2>&1 && break; sleep 1; done
@@ -70,7 +75,9 @@ for _ in $(seq 1 60); do curl -fsS "$MIN/" >/dev/null 2>&1 && break; sleep 1; do
 # (district@scale.test), added to the same database while the app runs (src/SuccessPlans.Web/Hosting/ScaleTenant.cs).
 # USERS="coordinator@demo.test" measures the demo alone.
 USERS="${USERS:-coordinator@demo.test school@scale.test district@scale.test}"
-if [ -n "$MIXED" ] || grep -q 'scale.test' <<<"$USERS"; then
+if [ -n "${DB_FROM:-}" ]; then
+  echo "The database of $DB_FROM (the scale tenant already in it)"
+elif [ -n "$MIXED" ] || grep -q 'scale.test' <<<"$USERS"; then
   echo "Adding the scale tenant ($SCALE_STUDENTS students, the nightly check run once)"
   dotnet "$dll" benchmark scale-tenant --db "$db" --students "$SCALE_STUDENTS" | tail -1
 fi
@@ -122,7 +129,8 @@ if [ -n "$MIXED" ]; then
     echo 'request = function() i = i + 1; local r = reqs[(i % #reqs) + 1]; return wrk.format("GET", r[1], { ["Cookie"] = r[2], ["X-Forwarded-Proto"] = "https" }) end'
   } >"$work/mixed.lua"
   pid="${pids[0]}"  # the app: its subshell exec'd dotnet
-  rss() { awk '/^VmRSS/ {printf "%d MB", $2/1024}' "/proc/$pid/status"; }
+  # RSS (what the target names) and PSS: the runtime's W^X maps its code twice, which RSS counts twice and PSS once.
+  rss() { printf '%s (PSS %s)' "$(awk '/^VmRSS/ {printf "%d MB", $2/1024}' "/proc/$pid/status")" "$(awk '/^Pss:/ {printf "%d MB", $2/1024}' "/proc/$pid/smaps_rollup")"; }
   echo "mixed load: wrk -t2 -c32 -d60s over the scale tenant ($SCALE_STUDENTS students), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
   echo "  server working set before: $(rss)"
   # A 30 s timeout: a slow answer counts in the latency, not as an error (wrk's default gives up after 2 s).
@@ -142,8 +150,12 @@ if [ -n "$MIXED" ]; then
   done
   wait "$wrk_pid"
   echo "  60 s: working set after the run $(rss), peak $(awk '/^VmHWM/ {printf "%d MB", $2/1024}' "/proc/$pid/status")"
-  grep -E 'Requests/sec|Non-2xx|Socket errors|requests in| 99%| 50%' "$work/mixed.out" | sed 's/^/  /'
+  grep -E 'Requests/sec|Non-2xx|Socket errors|requests in| 50%| 75%| 90%| 99%' "$work/mixed.out" | sed 's/^/  /'
+  # wrk counts only the answers it saw in the 60 s; the app's log has every failure, also one that came after.
+  echo "  non-2xx answers (wrk): $(awk '/Non-2xx/ {print $NF}' "$work/mixed.out" | grep . || echo 0); requests the app failed (its log): $(grep -c '^fail: Microsoft.AspNetCore' "$work/app.log" || true)"
+  grep -A3 '^fail: Microsoft.AspNetCore' "$work/app.log" | grep -oE '(SqliteException|Exception)[^.]*: [^.]*' | sort | uniq -c | head -5 | sed 's/^/    /' || true
   cookie="$admin"
+  echo "  app after the load: working set $(rss), $(awk '/^Threads/ {print $2}' "/proc/$pid/status") threads"
   runs() { { get /Jobs || true; } | grep -A3 '<tr class="status-' | sed 's/<[^>]*>/ /g' | tr -s ' \n' ' ' | sed 's/ -- /\n/g'; }
   for _ in $(seq 1 60); do runs | grep -q 'running' || break; sleep 2; done
   echo "  the nightly check's run (Jobs page: job, started, took, status, summary, by):"; runs | grep 'nightly-check' | sed 's/^ */    /'

@@ -21,6 +21,7 @@ public static class BulkInsert
     public static readonly string[] IncidentColumns = ["SourceId", "StudentId", "Date", "SchoolId", "Behavior", "Severity"];
     public static readonly string[] MarkColumns = ["SourceId", "StudentId", "Date", "Course", "Term", "Mark", "Passing"];
     public static readonly string[] SchoolDayColumns = ["SchoolId", "Date"];
+    public static readonly string[] DeliveryColumns = ["ReferralId", "DeliveredOn", "Amount", "Unit", "DeliveredBy", "RecordedAt", "Version"];
     public static readonly string[] SummaryColumns =
     [
         "StudentId", "AsOf",
@@ -138,6 +139,15 @@ public static class BulkInsert
     public static Task AccessLogAsync(AppDbContext db, int tenantId, IReadOnlyList<SuccessPlans.Features.Audit.AccessLogEntry> rows, CancellationToken ct) =>
         InsertAsync(db, tenantId, "AccessLogEntries", AccessLogColumns, rows, e => [e.At, e.UserId, e.ActorName, e.Role, e.OrganizationId, e.Action.ToString(),
             e.StudentId, e.PlanId, e.ReferralId, e.Path, e.IpAddress], ct);
+
+    /// <summary>
+    /// Services delivered, for seeding history at city scale (the cabinet's benchmark: a million rows). Writes no rollup:
+    /// the caller rebuilds them (DeliveryRollup.RebuildAsync), as the app's own saves would have kept them.
+    /// </summary>
+    public static Task DeliveriesAsync(AppDbContext db, int tenantId, IReadOnlyList<SuccessPlans.Features.Referrals.ServiceDelivery> rows, CancellationToken ct) =>
+        InsertAsync(db, tenantId, "ServiceDeliveries", DeliveryColumns, rows, e => [e.ReferralId, e.DeliveredOn, e.Amount, e.Unit.ToString(), e.DeliveredBy, e.RecordedAt,
+            // The concurrency token as EF writes a Guid on SQLite (upper-case text); SQL Server takes the same text.
+            Guid.NewGuid().ToString().ToUpperInvariant()], ct);
 
     public static Task SummaryAsync(AppDbContext db, int tenantId, IReadOnlyList<StudentIndicators> rows, CancellationToken ct) =>
         InsertAsync(db, tenantId, "StudentIndicators", SummaryColumns, rows, e => [e.StudentId, e.AsOf,

@@ -46,7 +46,10 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             var dataDir = Path.GetFullPath(Path.Combine(contentRoot, config["Database:DataDirectory"] ?? "data"));
             sqlite = $"Data Source={Path.Combine(dataDir, "successplans.db")}";
         }
-        return new DatabaseSettings(provider, sqlite, config.GetValue("Database:MigrateOnStart", true));
+        return new DatabaseSettings(provider, sqlite, config.GetValue("Database:MigrateOnStart", true))
+        {
+            SqliteCacheKiB = config.GetValue("Database:SqliteCacheKiB", SqlitePragmas.DefaultCacheKiB),
+        };
     }
 
     public const int DefaultMaxRetryCount = 6;
@@ -59,6 +62,8 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     public int MaxRetryCount { get; init; } = DefaultMaxRetryCount;
     public TimeSpan MaxRetryDelay { get; init; } = DefaultMaxRetryDelay;
     public int CompatibilityLevel { get; init; } = DefaultCompatibilityLevel;
+    /// <summary>SQLite: the page cache of each pooled connection, KiB (<see cref="SqlitePragmas"/> says why it is small).</summary>
+    public int SqliteCacheKiB { get; init; } = SqlitePragmas.DefaultCacheKiB;
 
     public void Configure(DbContextOptionsBuilder options)
     {
@@ -68,7 +73,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
                 .EnableRetryOnFailure(MaxRetryCount, MaxRetryDelay, errorNumbersToAdd: null)
                 .UseCompatibilityLevel(CompatibilityLevel));
         else
-            options.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly)).AddInterceptors(new SqlitePragmas());
+            options.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly)).AddInterceptors(new SqlitePragmas(SqliteCacheKiB));
     }
 
     /// <summary>The SQLite file's folder must exist before the first connection.</summary>

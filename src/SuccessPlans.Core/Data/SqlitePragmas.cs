@@ -7,17 +7,28 @@ namespace SuccessPlans.Data;
 
 /// <summary>
 /// SQLite settings for a web app with background jobs: WAL lets readers go on while a job writes, a busy
-/// timeout waits for a lock instead of failing, and a larger page cache keeps index updates in memory. secure_delete
+/// timeout waits for a lock instead of failing, and a page cache per connection of <see cref="CacheKiB"/>. secure_delete
 /// overwrites deleted and replaced rows with zeros, so an erased child leaves no bytes behind (docs/retention.md).
 /// </summary>
 /// <remarks>
 /// The settings belong to the native connection, which Microsoft.Data.Sqlite's pool keeps open between uses, so they
 /// are sent once per native connection, not at every open: EF opens the connection once per query, and sending the
 /// five statements each time was a measurable part of a page's cost (issue 15).
+/// The page cache is per connection and the pool keeps every connection it ever opened, with its cache (25 after issue
+/// 15's mixed load). 64 MB stays the default: at 4 MB the mixed load grew the server as much (+328 MB against +304 MB),
+/// and the 50,000-student roster re-import took 1.5 times the CPU (infra/RUNBOOK.md, "Memory").
+/// The busy timeout is long because the nightly check's writes on a loaded machine held the write lock for more than
+/// 10 s, and a page's access-log entry waiting behind them failed with "database is locked" (infra/RUNBOOK.md).
 /// </remarks>
-public sealed class SqlitePragmas : DbConnectionInterceptor
+public sealed class SqlitePragmas(int cacheKiB = SqlitePragmas.DefaultCacheKiB) : DbConnectionInterceptor
 {
-    internal const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536; PRAGMA secure_delete=ON;";
+    /// <summary>The page cache of each pooled connection, KiB (Database:SqliteCacheKiB); SQLite's own default is 2,000.</summary>
+    public const int DefaultCacheKiB = 65536;
+    public const int BusyTimeoutMilliseconds = 30_000;
+
+    public int CacheKiB { get; } = cacheKiB > 0 ? cacheKiB : DefaultCacheKiB;
+
+    internal string Pragmas => $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA cache_size=-{CacheKiB}; PRAGMA secure_delete=ON;";
 
     // Native connections that already have the settings; an entry goes when the pool closes its connection.
     private static readonly ConditionalWeakTable<object, object> Prepared = new();

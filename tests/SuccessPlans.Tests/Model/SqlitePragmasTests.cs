@@ -39,9 +39,9 @@ public class SqlitePragmasTests : IAsyncLifetime
                     return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
                 }
                 Assert.Equal("1", await Pragma("secure_delete"));
-                Assert.Equal("10000", await Pragma("busy_timeout"));
+                Assert.Equal(SqlitePragmas.BusyTimeoutMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture), await Pragma("busy_timeout"));
                 Assert.Equal("1", await Pragma("synchronous")); // NORMAL
-                Assert.Equal("-65536", await Pragma("cache_size"));
+                Assert.Equal($"-{SqlitePragmas.DefaultCacheKiB}", await Pragma("cache_size"));
                 Assert.Equal("wal", await Pragma("journal_mode"));
             }
             finally
