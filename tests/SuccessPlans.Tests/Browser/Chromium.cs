@@ -130,12 +130,12 @@ public static class BrowserSignIn
 public static class ConfirmDialog
 {
     /// <summary>Presses the button, checks the dialog asks the question, says yes, and waits for the form to have posted.</summary>
-    public static async Task YesAsync(IPage page, ILocator button, string question)
+    public static async Task YesAsync(IPage page, ILocator button, string question, string yes = "Yes, go ahead")
     {
         await button.ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
         await Assertions.Expect(dialog).ToContainTextAsync(question);
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Yes, go ahead" }).ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = yes }).ClickAsync();
         // The confirmed form's button leaves the page with what it did.
         await Assertions.Expect(button).ToHaveCountAsync(0);
         await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);

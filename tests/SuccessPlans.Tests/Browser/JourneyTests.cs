@@ -15,7 +15,8 @@ namespace SuccessPlans.Tests.Browser;
 /// Every role's journey in a real browser (Debian's Chromium) against the app on a real port, with a real SMTP
 /// server: import, review, plan, consent (by keyboard alone), refer, accept, deliver, complete, the nightly check
 /// and its digest, the cabinet's count; then other tenants and wrong roles get nothing. axe-core checks every
-/// page visited, and the coordinator does all of it on a phone-sized screen.
+/// page visited. It runs twice: in English on a 1,366 px laptop, and in Spanish (a Mexican Spanish browser) on a
+/// 390 px phone, where the selectors are ids, values and the Spanish accessible names, and no English heading shows.
 /// </summary>
 public class JourneyTests : IAsyncLifetime
 {
@@ -25,6 +26,13 @@ public class JourneyTests : IAsyncLifetime
     private Chromium _chromium = null!;
     private string _url = "";
     private int _tenant, _otherTenant;
+    // The run's browser: its language (the pages follow it) and its width.
+    private string _locale = "en-US";
+    private int _width = 1366;
+    private bool Spanish => _locale.StartsWith("es", StringComparison.Ordinal);
+
+    /// <summary>The run's words: the English, or the Spanish of the .es.resx files.</summary>
+    private string T(string english, string spanish) => Spanish ? spanish : english;
 
     public async Task InitializeAsync()
     {
@@ -52,13 +60,14 @@ public class JourneyTests : IAsyncLifetime
         await _smtp.DisposeAsync();
     }
 
-    private async Task<IPage> SignInAsync(string email, int width = 1280)
+    private async Task<IPage> SignInAsync(string email)
     {
-        var page = await _chromium.NewPageAsync(_url, width);
+        var page = await _chromium.NewPageAsync(_url, _width, locale: _locale);
         await VisitAsync(page, "/Account/Login");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(AppFactory.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        Assert.Equal(Spanish ? "es" : "en", await page.Locator("html").GetAttributeAsync("lang"));
+        await page.GetByLabel(T("Email", "Correo electrónico")).FillAsync(email);
+        await page.GetByLabel(T("Password", "Contraseña")).FillAsync(AppFactory.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = T("Sign in", "Iniciar sesión") }).ClickAsync();
         await BrowserSignIn.FinishAsync(page, _app.AuthenticatorKeys.GetValueOrDefault(email));
         await CheckAsync(page);
         return page;
@@ -102,24 +111,29 @@ public class JourneyTests : IAsyncLifetime
 
     private static string Root => Model.ModelTests.RepositoryRoot();
 
-    [Fact]
-    public async Task Every_role_does_its_part_in_a_real_browser_and_others_get_nothing()
+    [Theory]
+    [InlineData("en-US", 1366)]
+    [InlineData("es-MX", 390)]
+    public async Task Every_role_does_its_part_in_a_real_browser_and_others_get_nothing(string locale, int width)
     {
+        (_locale, _width) = (locale, width);
         // An Admin imports the roster (OneRoster CSV) and the directory (HSDS CSV).
         var admin = await SignInAsync("admin@journey.test");
         await VisitAsync(admin, "/Roster/Import");
         await admin.Locator("#files").SetInputFilesAsync(Directory.GetFiles(Path.Combine(Root, "seed-data", "demo", "oneroster"), "*.csv"));
-        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = "Upload and check" }));
-        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = "Import now" }));
+        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = T("Upload and check", "Subir y revisar") }));
+        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = T("Import now", "Importar ahora") }));
         Assert.Equal(1200, await _app.InTenant(_tenant, (_, db) => db.Students.CountAsync()));
         await VisitAsync(admin, "/Directory");
         await admin.Locator("#files").SetInputFilesAsync(Directory.GetFiles(Path.Combine(Root, "seed-data", "demo", "hsds"), "*.csv"));
-        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = "Upload and check" }));
-        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = "Import now" }));
+        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = T("Upload and check", "Subir y revisar") }));
+        await ClickAndCheckAsync(admin, admin.GetByRole(AriaRole.Button, new() { Name = T("Import now", "Importar ahora") }));
         Assert.True(await _app.InTenant(_tenant, (_, db) => db.Services.CountAsync()) > 20);
 
         var schools = await _app.InTenant(_tenant, (_, db) => db.Schools.OrderBy(s => s.Name).Select(s => s.Id).ToListAsync());
         await _app.CreateUserAsync(_tenant, "coordinator@journey.test", UserRole.Coordinator, [schools[0]]);
+        // In the Spanish run the coordinator has chosen Spanish (My settings), so the digest comes in Spanish too.
+        if (Spanish) await _app.InTenant(_tenant, (_, db) => db.Users.Where(u => u.Email == "coordinator@journey.test").ExecuteUpdateAsync(u => u.SetProperty(x => x.Language, "es")));
         await _app.CreateUserAsync(_tenant, "cabinet@journey.test", UserRole.Cabinet);
         // The partnership's earlier work, in another school, so the cabinet's counts are above the suppression threshold.
         var earlierService = await _app.InTenant(_tenant, (_, db) => db.Services.Where(s => s.Domain == Domain.Family).Select(s => s.Id).FirstAsync());
@@ -129,40 +143,42 @@ public class JourneyTests : IAsyncLifetime
         var cabinet = await SignInAsync("cabinet@journey.test");
         Assert.Equal("12", await ServicesDeliveredAsync(cabinet));
 
-        // A coordinator, on a phone, reviews two students of a grade: a need for each.
-        var coordinator = await SignInAsync("coordinator@journey.test", width: 390);
+        // A coordinator reviews two students of a grade: a need for each.
+        var coordinator = await SignInAsync("coordinator@journey.test");
         await VisitAsync(coordinator, "/Review");
+        await HeadingAsync(coordinator, "Whole-class review", "Revisión de toda la clase");
         await ClickAndCheckAsync(coordinator, coordinator.Locator("main a.button").First);
         var first = (await coordinator.Locator("h1").InnerTextAsync()).Trim();
-        await coordinator.GetByLabel("2: moderate need").CheckAsync();
-        await coordinator.GetByLabel("Kind, row 1").SelectOptionAsync("Need");
-        await coordinator.GetByLabel("Description, row 1").FillAsync("Reads two grades below");
-        await coordinator.GetByLabel("Goal, row 1").FillAsync("Reading at grade level by June");
-        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = "Save and next" }));
+        await coordinator.GetByLabel(T("2: moderate need", "2: necesidad moderada")).CheckAsync();
+        await coordinator.GetByLabel(T("Kind, row 1", "Tipo, fila 1")).SelectOptionAsync("Need");
+        await coordinator.GetByLabel(T("Description, row 1", "Descripción, fila 1")).FillAsync("Reads two grades below");
+        await coordinator.GetByLabel(T("Goal, row 1", "Meta, fila 1")).FillAsync("Reading at grade level by June");
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = T("Save and next", "Guardar y seguir") }));
         var second = (await coordinator.Locator("h1").InnerTextAsync()).Trim();
         Assert.NotEqual(first, second);
-        await coordinator.GetByLabel("3: intensive need").CheckAsync();
-        await coordinator.GetByLabel("Kind, row 3").SelectOptionAsync("Need");
-        await coordinator.GetByLabel("Description, row 3").FillAsync("Cannot see the board");
-        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = "Save and next" }));
+        await coordinator.GetByLabel(T("3: intensive need", "3: necesidad intensiva")).CheckAsync();
+        await coordinator.GetByLabel(T("Kind, row 3", "Tipo, fila 3")).SelectOptionAsync("Need");
+        await coordinator.GetByLabel(T("Description, row 3", "Descripción, fila 3")).FillAsync("Cannot see the board");
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = T("Save and next", "Guardar y seguir") }));
         Assert.NotEqual(second, (await coordinator.Locator("h1").InnerTextAsync()).Trim());
         Assert.Equal(2, await _app.InTenant(_tenant, (_, db) => db.PlanItems.CountAsync(i => i.Kind == PlanItemKind.Need && i.Plan.Student.SchoolId == schools[0])));
 
         // Finds the first student, records the guardian's consent with the keyboard alone, finds a service and refers.
         var studentId = await _app.InTenant(_tenant, (_, db) => db.Students.Where(s => s.GivenName + " " + s.FamilyName == first).Select(s => s.Id).SingleAsync());
         await VisitAsync(coordinator, "/Students");
-        await coordinator.GetByLabel("Name or id").FillAsync(first);
-        await coordinator.GetByLabel("Name or id").PressAsync("Enter");
+        await HeadingAsync(coordinator, "Caseload", "Mis estudiantes");
+        await coordinator.GetByLabel(T("Name or id", "Nombre o identificador")).FillAsync(first);
+        await coordinator.GetByLabel(T("Name or id", "Nombre o identificador")).PressAsync("Enter");
         await coordinator.WaitForURLAsync(new Regex("q="));
         await CheckAsync(coordinator);
         await ClickAndCheckAsync(coordinator, coordinator.Locator($"main a[href='/Students/{studentId}']"));
         Assert.EndsWith($"/Students/{studentId}", coordinator.Url);
-        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Link, new() { Name = "Record a consent" }));
-        await RecordConsentByKeyboardAsync(coordinator);
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Link, new() { Name = T("Record a consent", "Registrar un consentimiento") }));
+        await RecordConsentByKeyboardAsync(coordinator, T("Record consent", "Registrar el consentimiento"), Spanish);
         Assert.Equal(1, await _app.InTenant(_tenant, (_, db) => db.Consents.CountAsync(c => c.StudentId == studentId && c.GuardianName == "Maria Keyboard")));
-        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Link, new() { Name = "Find a service" }).First);
-        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Link, new() { Name = "Choose" }).First);
-        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = "Send the referral" }));
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Link, new() { Name = T("Find a service", "Buscar un servicio") }).First);
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Link, new() { Name = T("Choose", "Elegir") }).First);
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = T("Send the referral", "Enviar la remisión") }));
         var referral = await _app.InTenant(_tenant, (_, db) => db.Referrals.Where(r => r.StudentId == studentId).Select(r => new { r.Id, r.OrganizationId, r.Status }).SingleAsync());
         Assert.Equal(ReferralStatus.Sent, referral.Status);
 
@@ -170,28 +186,32 @@ public class JourneyTests : IAsyncLifetime
         await _app.CreateUserAsync(_tenant, "provider@journey.test", UserRole.Provider, organizationId: referral.OrganizationId);
         var provider = await SignInAsync("provider@journey.test");
         await VisitAsync(provider, "/Provider/Referrals");
+        await HeadingAsync(provider, "Referrals", "Remisiones");
         await ClickAndCheckAsync(provider, provider.Locator($"a[href='/Provider/Referrals/{referral.Id}']"));
-        await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Accept" }));
-        await provider.GetByLabel("Note", new() { Exact = true }).Last.FillAsync("Session 1");
-        await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Record service" }));
+        await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = T("Accept", "Aceptar") }));
+        await provider.GetByLabel(T("Note", "Nota"), new() { Exact = true }).Last.FillAsync("Session 1");
+        await ClickAndCheckAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = T("Record service", "Registrar servicio") }));
         // The second by keyboard alone: Tab to the note, type, Enter.
         await TabToAsync(provider, "deliver-note");
         await provider.Keyboard.TypeAsync("Session 2");
         await provider.Keyboard.PressAsync("Enter");
         await provider.WaitForFunctionAsync("() => document.body.innerText.includes('Session 2')");
         await CheckAsync(provider);
-        await provider.GetByLabel("Outcome").SelectOptionAsync(new SelectOptionValue { Label = "got help, goal met" });
+        await provider.GetByLabel(T("Outcome", "Resultado")).SelectOptionAsync(new SelectOptionValue { Label = T("got help, goal met", "recibió ayuda, meta cumplida") });
         await provider.Locator("#close-note").FillAsync("Reading at grade level");
         // Closing asks first (the page's confirmation dialog); the provider says yes.
-        await ConfirmDialog.YesAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Close the referral" }), "Close this referral?");
+        await ConfirmDialog.YesAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = T("Close the referral", "Cerrar la remisión") }),
+            T("Close this referral?", "¿Cerrar esta remisión?"), T("Yes, go ahead", "Sí, continuar"));
         await CheckAsync(provider);
         Assert.Equal(ReferralStatus.Completed, await _app.InTenant(_tenant, (_, db) => db.Referrals.Where(r => r.Id == referral.Id).Select(r => r.Status).SingleAsync()));
         Assert.Equal(2, await _app.InTenant(_tenant, (_, db) => db.ServiceDeliveries.CountAsync(d => d.ReferralId == referral.Id)));
 
         // The coordinator is told at once, and confirms the need met in one click from the worklist.
         await VisitAsync(coordinator, "/Home/Coordinator");
-        Assert.Contains("Goal met: confirm the need", await coordinator.Locator("main").InnerTextAsync());
-        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = "Confirm need met" }).First);
+        var worklist = await coordinator.Locator("main").InnerTextAsync();
+        Assert.Contains(T("Goal met: confirm the need", "Meta cumplida: confirme la necesidad"), worklist);
+        if (Spanish) Assert.DoesNotContain("Goal met: confirm the need", worklist);
+        await ClickAndCheckAsync(coordinator, coordinator.GetByRole(AriaRole.Button, new() { Name = T("Confirm need met", "Confirmar necesidad atendida") }).First);
         Assert.True(await _app.InTenant(_tenant, (_, db) => db.PlanItems.AnyAsync(i => i.Plan.StudentId == studentId && i.Status == NeedStatus.Met)));
 
         // The cabinet sees the count go up by two.
@@ -208,10 +228,10 @@ public class JourneyTests : IAsyncLifetime
         await _app.Services.GetRequiredService<OutboxDispatcher>().SendPendingAsync(CancellationToken.None);
         var raw = Assert.Single(_smtp.Messages(), m => m.Contains("coordinator@journey.test"));
         var digest = MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(raw))).TextBody ?? "";
-        Assert.Contains("Unmet need", digest);
+        Assert.Contains(T("Unmet need", "Necesidad no atendida"), digest); // in the language the coordinator chose
         Assert.True(digest.Contains(second), $"{second} not in the digest:\n{digest}");
         Assert.DoesNotContain(first, digest); // referred and served: nothing to flag
-        var coordinator2 = await SignInAsync("coordinator@journey.test", width: 390);
+        var coordinator2 = await SignInAsync("coordinator@journey.test");
         Assert.Contains(second, await coordinator2.Locator("table.flags").InnerTextAsync());
 
         // Another tenant's users, and users of the wrong role, get nothing: not the page, not the child's name.
@@ -239,6 +259,14 @@ public class JourneyTests : IAsyncLifetime
         foreach (var name in earlier) Assert.DoesNotContain(name, await cabinet.Locator("body").InnerTextAsync());
     }
 
+    /// <summary>The page's title is in the run's language, and in the Spanish run not in English.</summary>
+    private async Task HeadingAsync(IPage page, string english, string spanish)
+    {
+        var h1 = await page.Locator("h1").InnerTextAsync();
+        Assert.Contains(T(english, spanish), h1);
+        if (Spanish) Assert.DoesNotContain(english, h1);
+    }
+
     private static async Task<string> ServicesDeliveredAsync(IPage cabinet) =>
         (await cabinet.Locator("[data-measure='Services delivered'] dd").InnerTextAsync()).Trim();
 
@@ -251,18 +279,19 @@ public class JourneyTests : IAsyncLifetime
     }
 
     /// <summary>The consent form with Tab, typing, Space and Enter only: no mouse, no clicks.</summary>
-    private static async Task RecordConsentByKeyboardAsync(IPage page)
+    private static async Task RecordConsentByKeyboardAsync(IPage page, string recordConsent, bool spanish)
     {
         async Task<string> Focused() => await page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''");
         await TabToAsync(page, "Input_GuardianName");
         await page.Keyboard.TypeAsync("Maria Keyboard");
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Input_GivenOn", await Focused());
-        await page.Keyboard.TypeAsync("11012026"); // the date field takes month, day, year as typed
+        // The date field takes the browser's order: month, day, year in English; day, month, year in Mexican Spanish.
+        await page.Keyboard.TypeAsync(spanish ? "01112026" : "11012026");
         for (var i = 0; i < 10 && await Focused() != "Input_SharesWithAnyPartner"; i++) await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Input_SharesWithAnyPartner", await Focused());
         await page.Keyboard.PressAsync("Space");
-        for (var i = 0; i < 60 && await page.EvaluateAsync<string>("() => document.activeElement?.textContent?.trim() ?? ''") != "Record consent"; i++)
+        for (var i = 0; i < 60 && await page.EvaluateAsync<string>("() => document.activeElement?.textContent?.trim() ?? ''") != recordConsent; i++)
             await page.Keyboard.PressAsync("Tab");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(new Regex(@"/Students/\d+$"));
