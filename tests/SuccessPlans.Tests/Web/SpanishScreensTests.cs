@@ -34,6 +34,8 @@ public class SpanishScreensTests : IAsyncLifetime
             db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(2), UserName = "nightly check", Action = "referral expired", Details = "Referral #12: no answer in time" });
             db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(3), UserName = "Coordinadora", Action = "need added", Details = "Academic: Reading below grade level" });
             db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(4), UserName = "Coordinadora", Action = "tier set", Details = "Tier 2 (Fall review)" });
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(5), UserName = "Coordinadora", Action = "consent recorded",
+                Details = "Rosa Lopez, given 2026-10-01; services; sharing with Bright Eyes, Smile Van; expires 2027-10-01" });
             db.Flags.Add(new Flag { Kind = FlagKind.ReviewOverdue, SubjectId = child.Id, StudentId = child.Id, FirstSeenOn = new DateOnly(2026, 11, 3), Summary = "Review was due 2026-11-01" });
             db.Flags.Add(new Flag { Kind = FlagKind.IndicatorWithoutPlan, SubjectId = child.Id, StudentId = child.Id, FirstSeenOn = new DateOnly(2026, 11, 3),
                 Summary = "Severely chronically absent this school year, and no open need in the plan" });
@@ -175,6 +177,8 @@ public class SpanishScreensTests : IAsyncLifetime
         Assert.Contains("remisión vencida: Remisión n.º 12: sin respuesta a tiempo", page);
         Assert.Contains("Académico: Reading below grade level", page);
         Assert.Contains("Nivel 2 (revisión de otoño)", page);
+        Assert.Contains("Rosa Lopez, dado el 2026-10-01; servicios; se comparte con Bright Eyes, Smile Van; vence el 2027-10-01", page);
+        Assert.DoesNotContain("; expires", page);
         Assert.DoesNotContain("Review was due", page);
         Assert.DoesNotContain("referral accepted", page);
         Assert.DoesNotContain("no answer in time", page);
@@ -186,6 +190,7 @@ public class SpanishScreensTests : IAsyncLifetime
         Assert.Contains("Referral #12: no answer in time", english);
         Assert.Contains("Academic: Reading below grade level", english);
         Assert.Contains("Tier 2 (Fall review)", english);
+        Assert.Contains("Rosa Lopez, given 2026-10-01; services; sharing with Bright Eyes, Smile Van; expires 2027-10-01", english);
     }
 
     [Fact]

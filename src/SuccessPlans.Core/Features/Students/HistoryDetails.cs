@@ -18,6 +18,15 @@ public static class HistoryDetails
     private static readonly StoredText ReferralSent = new("{0} ({1}) for the need: {2} (Admin override: {3})", "{0} ({1}) for the need: {2} (consent of {3}, {4})");
     private static readonly StoredText Referral = new("Referral #{0}: no answer in time", "Referral #{0}: Delivery of {1} removed: {2}",
         "Referral #{0}: Delivery of {1} corrected to {2}, {3}: {4}", "Referral #{0}: {1}", "Referral #{0}");
+    // A recorded consent: who and when; services or not; the sharing; the expiry. Longest shapes first: an argument
+    // matches any text, so "sharing with {2}" would also take "any partner" or a trailing "; expires ...".
+    private static readonly StoredText ConsentRecorded = new(
+        "{0}, given {1}; services; sharing with any partner; expires {2}", "{0}, given {1}; services; no sharing; expires {2}",
+        "{0}, given {1}; services; sharing with {2}; expires {3}", "{0}, given {1}; services; sharing with any partner",
+        "{0}, given {1}; services; no sharing", "{0}, given {1}; services; sharing with {2}",
+        "{0}, given {1}; sharing with any partner; expires {2}", "{0}, given {1}; no sharing; expires {2}",
+        "{0}, given {1}; sharing with {2}; expires {3}", "{0}, given {1}; sharing with any partner",
+        "{0}, given {1}; no sharing", "{0}, given {1}; sharing with {2}");
     private static readonly StoredText ConsentRevoked = new("Consent of {0} given {1}: {2}", "Consent of {0} given {1}");
     private static readonly StoredText NextReview = new("none");
     private static readonly StoredText Withdrawn = new("roster upload #{0}: {1}, grade none", "roster upload #{0}: {1}, grade {2}", "{0}, grade none", "{0}, grade {1}");
@@ -25,7 +34,7 @@ public static class HistoryDetails
 
     /// <summary>Every shape, for the test that holds each to a translation.</summary>
     public static IEnumerable<string> Formats =>
-        new[] { Plan, Tier, Item, NeedUpdated, NeedMet, GoalSet, GoalValue, ReferralSent, Referral, ConsentRevoked, NextReview, Withdrawn, RosterChanged }.SelectMany(s => s.Formats);
+        new[] { Plan, Tier, Item, NeedUpdated, NeedMet, GoalSet, GoalValue, ReferralSent, Referral, ConsentRecorded, ConsentRevoked, NextReview, Withdrawn, RosterChanged }.SelectMany(s => s.Formats);
 
     /// <summary>The details of an entry with this action, in the reader's language where their shape is known.</summary>
     public static CoreMessage Read(string action, string? details)
@@ -40,6 +49,7 @@ public static class HistoryDetails
             "goal measure set" => GoalSet,
             "goal value recorded" or "goal value removed" => GoalValue,
             "referral sent" => ReferralSent,
+            "consent recorded" => ConsentRecorded,
             "consent revoked" => ConsentRevoked,
             "withdrawn by roster import" or "added by roster import" => Withdrawn,
             "changed by roster import" => RosterChanged,
