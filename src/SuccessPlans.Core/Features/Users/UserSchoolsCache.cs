@@ -101,34 +101,23 @@ public sealed class UserSchoolsInvalidator(UserSchoolsStore store) : SaveChanges
     /// <summary>The tenants of the scope rows this save adds, changes or deletes.</summary>
     private static HashSet<int> Changed(DbContext context)
     {
-        // One walk without the tracker's DetectChanges over every entity (SaveChanges runs that itself): only a scope row
-        // is scanned for changes, by its own entry, so a large import's saves pay only for the walk.
+        // AppDbContext's save has detected the changes once before EF saves (and calls this), with automatic detection
+        // off for the rest of the call: the states are current and this walk scans nothing again.
         var tenants = new HashSet<int>();
-        var tracker = context.ChangeTracker;
-        var detect = tracker.AutoDetectChangesEnabled;
-        tracker.AutoDetectChangesEnabled = false;
-        try
+        foreach (var entry in context.ChangeTracker.Entries())
         {
-            foreach (var entry in tracker.Entries())
+            int? tenant = entry.Entity switch
             {
-                int? tenant = entry.Entity switch
-                {
-                    CoordinatorSchool c => c.TenantId,
-                    School s => s.TenantId,
-                    // A new grade, a child moved or withdrawn (the grade list); an erasure rewrites the child in SQL, then saves its record.
-                    SuccessPlans.Features.Students.Student st => st.TenantId,
-                    SuccessPlans.Features.Retention.ErasureRecord e => e.TenantId,
-                    AppUser u => u.TenantId,
-                    _ => null,
-                };
-                if (tenant is not > 0) continue;
-                if (entry.State == EntityState.Unchanged) entry.DetectChanges();
-                if (entry.State != EntityState.Unchanged) tenants.Add(tenant.Value);
-            }
-        }
-        finally
-        {
-            tracker.AutoDetectChangesEnabled = detect;
+                CoordinatorSchool c => c.TenantId,
+                School s => s.TenantId,
+                // A new grade, a child moved or withdrawn (the grade list); an erasure rewrites the child in SQL, then saves its record.
+                SuccessPlans.Features.Students.Student st => st.TenantId,
+                SuccessPlans.Features.Retention.ErasureRecord e => e.TenantId,
+                AppUser u => u.TenantId,
+                _ => null,
+            };
+            if (tenant is > 0 && entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                tenants.Add(tenant.Value);
         }
         return tenants;
     }

@@ -19,7 +19,7 @@ public sealed class UnreadUpdates(AppDbContext db, CurrentUser me, TimeProvider 
     public async Task MarkReadAsync(IReadOnlyCollection<int>? referralIds = null, CancellationToken ct = default)
     {
         // Most page views find nothing unread: one count (which the layout reuses) instead of an UPDATE.
-        if (await UnreadAsync(ct) == 0 || referralIds is { Count: 0 }) return;
+        if (referralIds is { Count: 0 } || await UnreadAsync(ct) == 0) return;
         var unread = db.ReferralUpdates.Where(u => u.UserId == me.Id && u.ReadAt == null);
         if (referralIds is not null) unread = unread.Where(u => referralIds.Contains(u.ReferralId));
         if (await unread.ExecuteUpdateAsync(u => u.SetProperty(x => x.ReadAt, time.GetUtcNow().UtcDateTime), ct) > 0)
