@@ -16,7 +16,9 @@ namespace SuccessPlans.Tests.Browser;
 /// server: import, review, plan, consent (by keyboard alone), refer, accept, deliver, complete, the nightly check
 /// and its digest, the cabinet's count; then other tenants and wrong roles get nothing. axe-core checks every
 /// page visited. It runs twice: in English on a 1,366 px laptop, and in Spanish (a Mexican Spanish browser) on a
-/// 390 px phone, where the selectors are ids, values and the Spanish accessible names, and no English heading shows.
+/// 390 px phone, where the selectors are ids, values and the Spanish accessible names, and no English heading shows;
+/// each page of either run is also checked at the other width, so every role's pages pass at both widths in both
+/// languages.
 /// </summary>
 public class JourneyTests : IAsyncLifetime
 {
@@ -82,9 +84,22 @@ public class JourneyTests : IAsyncLifetime
     }
 
     /// <summary>axe, no browser error, and on a phone no page wider than the screen.</summary>
+    /// <summary>
+    /// Checks the page at the run's width, then at the other one (a laptop's or a phone's) and back, so every page of
+    /// both journeys is checked at 390 px and 1,366 px in its language: axe, browser errors, no sideways scrolling.
+    /// </summary>
     private static async Task CheckAsync(IPage page)
     {
         await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        var size = page.ViewportSize!;
+        await CheckAtAsync(page);
+        await page.SetViewportSizeAsync(size.Width < 500 ? 1366 : 390, size.Width < 500 ? 768 : 844);
+        await CheckAtAsync(page);
+        await page.SetViewportSizeAsync(size.Width, size.Height);
+    }
+
+    private static async Task CheckAtAsync(IPage page)
+    {
         await Axe.CheckAsync(page);
         Assert.True(Chromium.Errors[page].Count == 0, $"browser errors on {page.Url}: {string.Join("; ", Chromium.Errors[page])}");
         var width = page.ViewportSize!.Width;
@@ -230,8 +245,8 @@ public class JourneyTests : IAsyncLifetime
         // the coordinator's "referral update" email may go out in the same flush, or not.
         var toCoordinator = _smtp.Messages().Select(m => MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m))))
             .Where(m => m.To.Mailboxes.Any(a => a.Address == "coordinator@journey.test")).ToList();
-        var digestMail = Assert.Single(toCoordinator, m => m.Subject.Contains(T("open flag(s)", "alerta(s) abierta(s)"), StringComparison.Ordinal));
-        Assert.All(toCoordinator.Where(m => m != digestMail), m => Assert.Contains(T("referral update", "remisi"), m.Subject, StringComparison.OrdinalIgnoreCase));
+        var digestMail = Assert.Single(toCoordinator, m => (m.Subject ?? "").Contains(T("open flag(s)", "alerta(s) abierta(s)"), StringComparison.Ordinal));
+        Assert.All(toCoordinator.Where(m => m != digestMail), m => Assert.Contains(T("referral update", "remisi"), m.Subject ?? "", StringComparison.OrdinalIgnoreCase));
         var digest = digestMail.TextBody ?? "";
         Assert.Contains(T("Unmet need", "Necesidad no atendida"), digest); // in the language the coordinator chose
         Assert.True(digest.Contains(second), $"{second} not in the digest:\n{digest}");
