@@ -295,6 +295,52 @@ public static class Labels
         _ => english,
     };
 
+    /// <summary>An amount of service ("1 session", "45 minutes") in the reader's language.</summary>
+    public static string Amount(int amount, DeliveryUnit unit) => string.Format(CultureInfo.CurrentCulture, (unit, amount) switch
+    {
+        (DeliveryUnit.Sessions, 1) => T("{0} session"),
+        (DeliveryUnit.Sessions, _) => T("{0} sessions"),
+        (_, 1) => T("{0} minute"),
+        _ => T("{0} minutes"),
+    }, amount);
+
+    /// <summary>
+    /// An outcome as a referral's note begins with it ("no capacity: we are full"), stored in English since this
+    /// change and in the writer's language before it: found in either language.
+    /// </summary>
+    public static ReferralOutcome? StoredOutcome(string text) => StoredOutcomes.Value.TryGetValue(text, out var o) ? o : null;
+
+    private static readonly Lazy<Dictionary<string, ReferralOutcome>> StoredOutcomes = new(() =>
+    {
+        var outcomes = new Dictionary<string, ReferralOutcome>(StringComparer.Ordinal);
+        foreach (var culture in SuccessPlans.Languages.Supported)
+        {
+            using var _ = SuccessPlans.Languages.Use(culture.Name);
+            foreach (var o in Enum.GetValues<ReferralOutcome>()) outcomes.TryAdd(Words(o), o);
+        }
+        return outcomes;
+    });
+
+    /// <summary>Who a history entry names when no person acted (the nightly check), in the reader's language; a person's name stays.</summary>
+    public static string HistoryName(string? name) => name switch
+    {
+        "nightly check" => T("nightly check"),
+        null => "",
+        _ => name,
+    };
+
+    /// <summary>
+    /// An access log entry's "where" as stored: a page or endpoint ("GET /Students/12") stays as it is; an email the
+    /// system sent, stored in English, is named in the reader's language.
+    /// </summary>
+    public static string AccessPath(string? path) => path switch
+    {
+        "nightly digest email" => T("nightly digest email"),
+        "referral updates email" => T("referral updates email"),
+        null => "",
+        _ => path,
+    };
+
     /// <summary>A language code ("ht", "pt-BR") as its English name; empty when none is recorded.</summary>
     public static string Language(string? code) => string.IsNullOrWhiteSpace(code) ? "" : T(LanguageNames.Name(code.Trim()));
 

@@ -31,9 +31,15 @@ public sealed class StoredText
     /// The stored text as a message in its shape, its arguments passed through <paramref name="argument"/> (an English
     /// word of the product, such as a domain, put in the reader's language); else the stored text, untranslated.
     /// </summary>
-    public CoreMessage Read(string? stored, Func<int, string, object?>? argument = null)
+    public CoreMessage Read(string? stored, Func<int, string, object?>? argument = null) =>
+        string.IsNullOrEmpty(stored) ? CoreMessage.Untranslated("")
+        : TryRead(stored, out var message, argument) ? message : CoreMessage.Untranslated(stored);
+
+    /// <summary>As <see cref="Read"/>, false when the text is of none of these shapes (a caller tries shapes in turn).</summary>
+    public bool TryRead(string? stored, out CoreMessage message, Func<int, string, object?>? argument = null)
     {
-        if (string.IsNullOrEmpty(stored)) return CoreMessage.Untranslated("");
+        message = CoreMessage.Untranslated(stored ?? "");
+        if (string.IsNullOrEmpty(stored)) return false;
         foreach (var (format, pattern) in _shapes)
         {
             if (pattern.Match(stored) is not { Success: true } m) continue;
@@ -41,9 +47,10 @@ public sealed class StoredText
             var args = new object?[count];
             for (var i = 0; i < count; i++)
                 args[i] = argument is null ? m.Groups["a" + i].Value : argument(i, m.Groups["a" + i].Value);
-            return CoreMessage.Of(format, args);
+            message = CoreMessage.Of(format, args);
+            return true;
         }
-        return CoreMessage.Untranslated(stored);
+        return false;
     }
 
     /// <summary>The format as a pattern: its text literally, each argument any text (the shortest that fits).</summary>

@@ -43,6 +43,15 @@ public class LayoutBrowserTests : IAsyncLifetime
             await db.SaveChangesAsync();
             var referral = new Referral { StudentId = ana.Id, NeedId = need.Id, ServiceId = service.Id, OrganizationId = bay.Id, SchoolId = school, Status = ReferralStatus.Sent, SentByName = "coord", SentAt = _app.Time.GetUtcNow().UtcDateTime };
             db.Referrals.Add(referral);
+            // Stored texts the history and the access log read back in the reader's language (change lists, a job's name, an email).
+            var at = _app.Time.GetUtcNow().UtcDateTime.AddDays(-1);
+            db.StudentEvents.AddRange(
+                new StudentEvent { StudentId = ana.Id, At = at, UserName = "coord", Action = "need updated", Details = "Academic: Reads below grade level (status Open → Met, goal changed, priority Low → High)" },
+                new StudentEvent { StudentId = ana.Id, At = at, UserName = "admin", Action = "changed by roster import", Details = "roster upload #1: grade PK → KG; preferred name none → Anita; home language en → es" },
+                new StudentEvent { StudentId = ana.Id, At = at, UserName = "nightly check", Action = "referral expired", Details = "Referral #1: no answer in time" },
+                new StudentEvent { StudentId = ana.Id, At = at, UserName = "Bay Tutors", Action = "referral declined", Details = "Referral #1: no capacity: full until May" });
+            db.AccessLog.Add(new SuccessPlans.Features.Audit.AccessLogEntry { At = at, ActorName = "coord", Role = "Coordinator",
+                Action = SuccessPlans.Features.Audit.AccessAction.DigestEmail, StudentId = ana.Id, Path = "nightly digest email" });
             await db.SaveChangesAsync();
             (_student, _referral) = (ana.Id, referral.Id);
             return bay.Id;
@@ -81,6 +90,7 @@ public class LayoutBrowserTests : IAsyncLifetime
                 .Where(h => !h.StartsWith("/hangfire", StringComparison.Ordinal)));
             if (email.StartsWith("coord", StringComparison.Ordinal)) urls.Add($"/Students/{_student}");
             if (email.StartsWith("provider", StringComparison.Ordinal)) urls.Add($"/Provider/Referrals/{_referral}");
+            if (email.StartsWith("admin", StringComparison.Ordinal)) urls.AddRange(["/Audit", $"/Audit/Students/{_student}"]);
             Assert.True(urls.Count >= 2, string.Join(", ", urls));
 
             foreach (var url in urls.Distinct())
@@ -101,6 +111,13 @@ public class LayoutBrowserTests : IAsyncLifetime
                 if (layout.GetProperty("h1").GetDouble() >= screen) problems.Add($"{width} px {url}: the title starts below the first screen");
                 if (layout.GetProperty("first").GetDouble() >= screen) problems.Add($"{width} px {url}: the content starts below the first screen");
                 await Axe.CheckAsync(page);
+                // The history's and the access log's stored texts: no English left in Spanish.
+                if (lang == "es" && (url.StartsWith("/Students/", StringComparison.Ordinal) || url.StartsWith("/Audit", StringComparison.Ordinal)))
+                {
+                    var text = string.Join("\n", await page.Locator("main table").AllInnerTextsAsync());
+                    foreach (var english in new[] { "status ", "priority ", "goal changed", "grade PK", "none", "nightly", "email", "no capacity", "no answer" })
+                        if (text.Contains(english, StringComparison.Ordinal)) problems.Add($"{locale} {url}: '{english}' in English");
+                }
             }
             Assert.Empty(Chromium.Errors[page]);
             await page.Context.CloseAsync();

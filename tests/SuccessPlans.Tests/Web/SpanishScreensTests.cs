@@ -36,6 +36,15 @@ public class SpanishScreensTests : IAsyncLifetime
             db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(4), UserName = "Coordinadora", Action = "tier set", Details = "Tier 2 (Fall review)" });
             db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(5), UserName = "Coordinadora", Action = "consent recorded",
                 Details = "Rosa Lopez, given 2026-10-01; services; sharing with Bright Eyes, Smile Van; expires 2027-10-01" });
+            // Change lists (HistoryTextsTests reads every kind): a need's, a roster import's, a delivery's correction, an outcome's note.
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(6), UserName = "Coordinadora", Action = "need updated",
+                Details = "Academic: Reading below grade level (status Open → ClosedUnmet, goal changed, priority Low → High)" });
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(7), UserName = "Admin", Action = "changed by roster import",
+                Details = "roster upload #4: school Escuela Sur → Escuela Norte; grade 02 → 03; preferred name none → Anita; home language en → es" });
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(8), UserName = "Ayuda Grande", Action = "delivery corrected",
+                Details = "Referral #7: Delivery of 2026-11-01, 3 sessions corrected to 2026-11-02, 1 session: wrong day" });
+            db.StudentEvents.Add(new StudentEvent { StudentId = child.Id, At = at.AddDays(9), UserName = "Ayuda Grande", Action = "referral declined",
+                Details = "Referral #8: no capacity: full until May" });
             db.Flags.Add(new Flag { Kind = FlagKind.ReviewOverdue, SubjectId = child.Id, StudentId = child.Id, FirstSeenOn = new DateOnly(2026, 11, 3), Summary = "Review was due 2026-11-01" });
             db.Flags.Add(new Flag { Kind = FlagKind.IndicatorWithoutPlan, SubjectId = child.Id, StudentId = child.Id, FirstSeenOn = new DateOnly(2026, 11, 3),
                 Summary = "Severely chronically absent this school year, and no open need in the plan" });
@@ -183,6 +192,13 @@ public class SpanishScreensTests : IAsyncLifetime
         Assert.DoesNotContain("referral accepted", page);
         Assert.DoesNotContain("no answer in time", page);
         Assert.DoesNotContain("Fall review", page);
+        Assert.Contains("revisión nocturna", page);
+        Assert.Contains("necesidad modificada: Académico: Reading below grade level (estado abierta → cerrada, no atendida, meta cambiada, prioridad baja → alta)", page);
+        Assert.Contains("modificado por la importación del padrón: archivo de padrón subido n.º 4: escuela Escuela Sur → Escuela Norte; grado 02 → 03; nombre preferido sin dato → Anita; idioma del hogar inglés → español", page);
+        Assert.Contains("Remisión n.º 7: servicio registrado del 2026-11-01, 3 sesiones corregido a 2026-11-02, 1 sesión: wrong day", page);
+        Assert.Contains("remisión rechazada: Remisión n.º 8: sin cupo: full until May", page);
+        foreach (var word in new[] { "status ", "priority ", "goal changed", "grade 0", "preferred name", "home language", " none", "session", "no capacity", "nightly check" })
+            Assert.DoesNotContain(word, page);
 
         var english = (await (await _app.SignedInAsync("coord@es.test")).GetDocumentAsync($"/Students/{_student}")).Body!.TextContent;
         Assert.Contains("Review was due 2026-11-01", english);
@@ -191,6 +207,46 @@ public class SpanishScreensTests : IAsyncLifetime
         Assert.Contains("Academic: Reading below grade level", english);
         Assert.Contains("Tier 2 (Fall review)", english);
         Assert.Contains("Rosa Lopez, given 2026-10-01; services; sharing with Bright Eyes, Smile Van; expires 2027-10-01", english);
+        Assert.Contains("nightly check", english);
+        Assert.Contains("need updated: Academic: Reading below grade level (status open → closed, unmet, goal changed, priority low → high)", english);
+        Assert.Contains("changed by roster import: roster upload #4: school Escuela Sur → Escuela Norte; grade 02 → 03; preferred name none → Anita; home language English → Spanish", english);
+        Assert.Contains("Referral #7: Delivery of 2026-11-01, 3 sessions corrected to 2026-11-02, 1 session: wrong day", english);
+        Assert.Contains("referral declined: Referral #8: no capacity: full until May", english);
+    }
+
+    [Fact]
+    public async Task The_access_logs_stored_texts_and_the_guardians_report_read_in_Spanish()
+    {
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            var at = new DateTime(2026, 11, 19, 15, 0, 0, DateTimeKind.Utc);
+            db.AccessLog.Add(new SuccessPlans.Features.Audit.AccessLogEntry { At = at, ActorName = "Coordinadora", Role = "Coordinator",
+                Action = SuccessPlans.Features.Audit.AccessAction.DigestEmail, StudentId = _student, Path = "nightly digest email" });
+            db.AccessLog.Add(new SuccessPlans.Features.Audit.AccessLogEntry { At = at.AddMinutes(1), ActorName = "Coordinadora", Role = "Coordinator",
+                Action = SuccessPlans.Features.Audit.AccessAction.DigestEmail, StudentId = _student, Path = "referral updates email" });
+            db.AccessLog.Add(new SuccessPlans.Features.Audit.AccessLogEntry { At = at.AddMinutes(2), ActorName = "Coordinadora", Role = "Coordinator",
+                Action = SuccessPlans.Features.Audit.AccessAction.ViewStudent, StudentId = _student, Path = $"GET /Students/{_student}" });
+            db.Disclosures.Add(new SuccessPlans.Features.Referrals.Disclosure { StudentId = _student, OrganizationId = _organization, FieldsShared = "Child's name, Need",
+                OverrideReason = "la familia lo pidió en persona", At = at, ByName = "Admin" });
+            await db.SaveChangesAsync();
+        });
+        var spanish = await _app.SignedInAsync("admin@es.test");
+        spanish.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var english = await _app.SignedInAsync("admin@es.test");
+
+        var log = (await spanish.GetDocumentAsync("/Audit")).QuerySelector("main table")!.TextContent;
+        Assert.Contains("correo del resumen diario", log);
+        Assert.Contains("correo de novedades de remisiones", log);
+        Assert.Contains($"GET /Students/{_student}", log); // a page's path is the same in every language
+        Assert.DoesNotContain("email", log);
+        var englishLog = (await english.GetDocumentAsync("/Audit")).QuerySelector("main table")!.TextContent;
+        Assert.Contains("nightly digest email", englishLog);
+        Assert.Contains("referral updates email", englishLog);
+
+        var report = (await spanish.GetDocumentAsync($"/Audit/Students/{_student}")).QuerySelector("main")!.TextContent;
+        Assert.Contains("sin consentimiento, por este motivo: la familia lo pidió en persona", report);
+        Assert.DoesNotContain("without consent", report);
+        Assert.Contains("without consent, for this reason: la familia lo pidió en persona", (await english.GetDocumentAsync($"/Audit/Students/{_student}")).QuerySelector("main")!.TextContent);
     }
 
     [Fact]

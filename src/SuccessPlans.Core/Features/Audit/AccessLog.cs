@@ -19,7 +19,8 @@ public sealed record AuditRow(long Id, DateTime At, int? UserId, string ActorNam
 public sealed record AuditPage(IReadOnlyList<AuditRow> Rows, int Page, int PageSize, bool HasMore);
 
 public sealed record GuardianAccessLine(DateTime At, string Who, string Role, string? Organization, AccessAction Action);
-public sealed record GuardianDisclosureLine(DateTime At, string Organization, string FieldsShared, string Basis, string By);
+/// <summary>One share with an organization: with the guardian's consent, or without it for the Admin's reason (the page words it).</summary>
+public sealed record GuardianDisclosureLine(DateTime At, string Organization, string FieldsShared, bool WithConsent, string? OverrideReason, string By);
 
 /// <summary>"Who has seen or received my child's record": the access log and the disclosure log of one child.</summary>
 public sealed record GuardianReport(int StudentId, string ChildName, string School, DateOnly From, DateOnly To,
@@ -122,8 +123,7 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time)
         var disclosures = await db.Disclosures.AsNoTracking()
             .Where(d => d.StudentId == studentId && d.At >= start && d.At < end)
             .OrderByDescending(d => d.At).ThenByDescending(d => d.Id)
-            .Select(d => new GuardianDisclosureLine(d.At, d.Organization.Name, d.FieldsShared,
-                d.ConsentId != null ? "with the guardian's consent" : "without consent, for this reason: " + (d.OverrideReason ?? ""), d.ByName))
+            .Select(d => new GuardianDisclosureLine(d.At, d.Organization.Name, d.FieldsShared, d.ConsentId != null, d.OverrideReason, d.ByName))
             .ToListAsync(ct);
         return new GuardianReport(studentId, $"{child.GivenName} {child.FamilyName}", child.School, first, last, accesses, disclosures, zone);
     }

@@ -418,5 +418,10 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
     }
 
     private static string? Trim(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim().Length > 1000 ? s.Trim()[..1000] : s.Trim();
-    private static string Note(ReferralOutcome outcome, string? note) => Trim(note) is { } n ? $"{Labels.Words(outcome)}: {n}" : Labels.Words(outcome);
+    // The outcome in English whoever acts: the history reads it back in each reader's language (HistoryDetails).
+    private static string Note(ReferralOutcome outcome, string? note)
+    {
+        var words = Labels.English(() => Labels.Words(outcome));
+        return Trim(note) is { } n ? $"{words}: {n}" : words;
+    }
 }
