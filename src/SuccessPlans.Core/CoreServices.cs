@@ -62,6 +62,7 @@ public static class CoreServices
         services.AddScoped<SuccessPlans.Features.Referrals.ServiceMatcher>();
         services.AddScoped<SuccessPlans.Features.Students.ConsentService>();
         services.AddScoped<SuccessPlans.Features.Cabinet.CabinetReport>();
+        services.AddSingleton<SuccessPlans.Features.Cabinet.CabinetFiguresCache>();
         services.AddScoped<SuccessPlans.Features.Flags.FlagService>();
         services.AddScoped<SuccessPlans.Features.Users.UserScopeService>();
         services.AddScoped<SuccessPlans.Features.Accounts.TwoFactorService>();

@@ -110,8 +110,10 @@ public class SqlServerTranslationTests
         Translates(CabinetReport.DistinctChildren(funnel.Completed.Select(r => r.StudentId), 11), "children completed");
         Translates(CabinetReport.DistinctChildren(funnel.NeedsMet.Select(i => i.Plan.StudentId), 11), "children with needs met");
         Translates(CabinetReport.DistinctChildren(funnel.FirstServed.Select(r => r.StudentId), 11), "children served");
-        Translates(CabinetReport.ServedSums(db, period), "children and services by breakdown");
-        Translates(CabinetReport.MonthSums(db, period), "children and services by month");
+        Translates(CabinetReport.ChildrenQuery(db, funnel, 11), "children of the funnel, up to the threshold, in one command");
+        Translates(CabinetReport.ServedCells(db, period), "children and services by breakdown and by month");
+        Translates(CabinetReport.HeadQuery(db), "the tenant's settings and the rollups' version");
+        Translates(CabinetReport.NamesQuery(db), "schools and providers by name");
         Translates(CabinetReport.FunnelSums(db, period), "funnel counts by measure");
     }
 

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using SuccessPlans.Data;
 using SuccessPlans.Tenancy;
 using System.Globalization;
+using System.Linq.Expressions;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Referrals;
@@ -105,19 +105,22 @@ public sealed record Dashboard(string Partnership, DateOnly From, DateOnly To, s
 
 /// <summary>
 /// Builds the cabinet's dashboard. Services delivered and children served come from the <see cref="ServedMonth"/>
-/// rollup alone, since a period is whole months: two GROUP BYs over a few thousand rows, whatever the number of
+/// rollup alone, since a period is whole months: one GROUP BY over a few thousand rows, whatever the number of
 /// deliveries or children (a million deliveries to 50,000 children are some five thousand rows a year).
 /// Referral counts, needs met and the median come from the <see cref="FunnelMonth"/> rollup in the same way, and the
-/// children behind them (for suppression only) from indexed columns, up to the threshold. No query returns a child's record: the
-/// rows read here carry ids and counts only, and never leave this class.
+/// children behind them (for suppression only) from indexed columns, up to the threshold, in one command. No query
+/// returns a child's record: the rows read here carry ids and counts only, and never leave this class.
+/// The figures are the same for every reader of a tenant, so they are kept in <see cref="CabinetFiguresCache"/> under
+/// the rollups' data version, read with the tenant's settings in one command per dashboard (docs/cabinet-periods.md,
+/// "A lookup"); names, labels and suppression are applied to them at each request, in the reader's language.
 /// </summary>
-public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, IServiceScopeFactory scopes)
+public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, CabinetFiguresCache cache)
 {
     /// <summary>The measures of every table, in the reader's language.</summary>
     public static string[] Columns => [Labels.T("Children served"), Labels.T("Services delivered")];
 
     /// <summary>Children (distinct) and services per value of one dimension.</summary>
-    private sealed class Tally<TKey> where TKey : notnull
+    internal sealed class Tally<TKey> where TKey : notnull
     {
         private readonly Dictionary<TKey, (long Children, long Count)> _cells = new();
 
@@ -132,8 +135,8 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
         public bool Has(TKey key) => _cells.ContainsKey(key);
     }
 
-    /// <summary>Every tally of the dashboard.</summary>
-    private sealed class Tallies
+    /// <summary>Every tally of the dashboard; written while computed, then only read (shared by the cache's readers).</summary>
+    internal sealed class Tallies
     {
         public Tally<int> Total { get; } = new();
         public Tally<Domain> Domain { get; } = new();
@@ -143,28 +146,78 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
         public Tally<DateOnly> Month { get; } = new();
     }
 
-    private sealed record Funnel(long Made, long Children, long Accepted, long AcceptedChildren, long Completed, long CompletedChildren,
+    internal sealed record Funnel(long Made, long Children, long Accepted, long AcceptedChildren, long Completed, long CompletedChildren,
         long NeedsMet, long NeedsMetChildren, long MedianDays, long FirstServedChildren);
+
+    /// <summary>A dashboard's figures before names, labels and suppression: what the cache keeps.</summary>
+    internal sealed record Figures(Tallies Tallies, Funnel Funnel);
+
+    /// <summary>
+    /// What identifies the rollups' content: every write that moves a figure appends rows to them (ids only grow:
+    /// AUTOINCREMENT, IDENTITY), and folding or rebuilding them deletes and inserts rows with new ids. The row counts
+    /// are part of it too, for a row committed after one with a higher id (SQL Server's snapshot reads) and for a
+    /// deletion that leaves the highest id in place.
+    /// </summary>
+    public sealed record DataVersion(long? ServedMax, int ServedRows, long? FunnelMax, int FunnelRows);
+
+    /// <summary>The tenant's settings the dashboard depends on, and the rollups' version: one command per dashboard.</summary>
+    public sealed record Head(string Name, int Threshold, string TimeZoneId, long? ServedMax, int ServedRows, long? FunnelMax, int FunnelRows)
+    {
+        public DataVersion Version => new(ServedMax, ServedRows, FunnelMax, FunnelRows);
+    }
+
+    // Compiled (EF.CompileAsyncQuery): these two run at every dashboard, and a compiled query skips EF's per-call
+    // expression walk and cache lookup. The expressions are public through the methods below for the SQL Server test;
+    // subqueries name the outer row (which the tenant filter holds anyway), else EF would run them on their own.
+    private static readonly Expression<Func<AppDbContext, IQueryable<Head>>> HeadExpression = db =>
+        db.Tenants.Select(t => new Head(t.Name, t.SuppressionThreshold, t.TimeZoneId,
+            db.ServedMonths.Where(m => m.TenantId == t.Id).Max(m => (long?)m.Id), db.ServedMonths.Count(m => m.TenantId == t.Id),
+            db.FunnelMonths.Where(m => m.TenantId == t.Id).Max(m => (long?)m.Id), db.FunnelMonths.Count(m => m.TenantId == t.Id)));
+
+    public static IQueryable<Head> HeadQuery(AppDbContext db) => HeadExpression.Compile()(db);
+
+    private static readonly Func<AppDbContext, CancellationToken, Task<Head>> ReadHead = EF.CompileAsyncQuery(
+        Expression.Lambda<Func<AppDbContext, CancellationToken, Head>>(
+            Expression.Call(typeof(Queryable), nameof(Queryable.Single), [typeof(Head)], HeadExpression.Body),
+            HeadExpression.Parameters[0], Expression.Parameter(typeof(CancellationToken), "ct")));
+
+    /// <summary>A school (0) or a provider (1) by name: the tables' rows, read at each request (a rename shows at once).</summary>
+    // Member initialisers, not a constructor: EF translates a UNION ALL of two projections that set the same members.
+    public sealed class Named
+    {
+        public int Kind { get; init; }
+        public int Id { get; init; }
+        public required string Name { get; init; }
+    }
+
+    private static readonly Expression<Func<AppDbContext, IQueryable<Named>>> NamesExpression = db =>
+        db.Schools.Select(s => new Named { Kind = 0, Id = s.Id, Name = s.Name })
+            .Concat(db.ProviderOrganizations.Select(o => new Named { Kind = 1, Id = o.Id, Name = o.Name }))
+            .OrderBy(n => n.Kind).ThenBy(n => n.Name);
+
+    public static IQueryable<Named> NamesQuery(AppDbContext db) => NamesExpression.Compile()(db);
+
+    private static readonly Func<AppDbContext, IAsyncEnumerable<Named>> ReadNames = EF.CompileAsyncQuery(NamesExpression);
 
     public async Task<Dashboard> BuildAsync(Period period, CancellationToken ct = default)
     {
         var tenantId = currentTenant.TenantId ?? throw new TenantViolationException("The dashboard needs a tenant in scope.");
-        var tenant = await db.Tenants.Select(t => new { t.Name, t.SuppressionThreshold, t.TimeZoneId }).SingleAsync(ct);
-        var threshold = tenant.SuppressionThreshold;
-        // A tenant whose referrals predate the funnel's rollup gets it built at its first reading (one index probe after that).
-        await FunnelRollup.EnsureBuiltAsync(db, ct);
-        // The referral counts run on a second connection while this one reads and tallies the deliveries: each
-        // takes about as long as the other, and SQLite answers one query at a time per connection.
-        var funnelTask = Task.Run(async () =>
+        var head = await ReadHead(db, ct);
+        // A tenant whose referrals predate the funnel's rollup gets it built at its first reading (an empty rollup only).
+        if (head.FunnelMax is null && await FunnelRollup.EnsureBuiltAsync(db, ct))
+            head = await ReadHead(db, ct);
+        var threshold = head.Threshold;
+        // Read before the figures, so figures cached under this version hold at least its writes.
+        var key = new CabinetFiguresCache.Key(tenantId, head.Version, period.From, period.To, threshold, head.TimeZoneId);
+        if (cache.Get(key) is not { } figures)
         {
-            await using var scope = scopes.CreateTenantScope(tenantId);
-            return await FunnelAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), period, TimeZoneInfo.FindSystemTimeZoneById(tenant.TimeZoneId), threshold, ct);
-        }, ct);
-        var tallies = await DeliveriesAsync(period, ct);
-        var funnel = await funnelTask;
+            figures = await FiguresAsync(period, TimeZoneInfo.FindSystemTimeZoneById(head.TimeZoneId), threshold, ct);
+            cache.Store(key, figures);
+        }
+        var (tallies, funnel) = figures;
 
-        var schools = await db.Schools.OrderBy(s => s.Name).Select(s => new { s.Id, s.Name }).ToListAsync(ct);
-        var providers = await db.ProviderOrganizations.OrderBy(o => o.Name).Select(o => new { o.Id, o.Name }).ToListAsync(ct);
+        var names = new List<Named>();
+        await foreach (var n in ReadNames(db).WithCancellation(ct)) names.Add(n);
 
         var (children, services) = tallies.Total[0];
         var totals = new DashboardTotals(
@@ -183,12 +236,19 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
         var tables = new List<DashboardTable>
         {
             Table("domain", Labels.T("By domain"), Labels.T("Domain"), Enum.GetValues<Domain>().Select(d => (d, Labels.Words(d))), tallies.Domain, tallies, threshold),
-            Table("school", Labels.T("By school"), Labels.T("School"), schools.Select(s => (s.Id, s.Name)), tallies.School, tallies, threshold),
-            Table("provider", Labels.T("By provider"), Labels.T("Provider"), providers.Select(p => (p.Id, p.Name)), tallies.Provider, tallies, threshold),
+            Table("school", Labels.T("By school"), Labels.T("School"), names.Where(n => n.Kind == 0).Select(s => (s.Id, s.Name)), tallies.School, tallies, threshold),
+            Table("provider", Labels.T("By provider"), Labels.T("Provider"), names.Where(n => n.Kind == 1).Select(p => (p.Id, p.Name)), tallies.Provider, tallies, threshold),
             Table("tier", Labels.T("By service tier"), Labels.T("Service tier"), tiers, tallies.Tier, tallies, threshold),
             Table("month", Labels.T("By month"), Labels.T("Month"), months.Select(m => (m, m.ToString("MMM yyyy", Languages.Current))), tallies.Month, tallies, threshold),
         };
-        return new Dashboard(tenant.Name, period.From, period.To, period.Label, threshold, totals, tables);
+        return new Dashboard(head.Name, period.From, period.To, period.Label, threshold, totals, tables);
+    }
+
+    /// <summary>The figures of a period, from the rollups: three commands on this scope's connection.</summary>
+    private async Task<Figures> FiguresAsync(Period period, TimeZoneInfo zone, int threshold, CancellationToken ct)
+    {
+        var tallies = await DeliveriesAsync(period, ct);
+        return new Figures(tallies, await FunnelAsync(db, period, zone, threshold, ct));
     }
 
     /// <summary>
@@ -204,12 +264,23 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
         long Sum(FunnelMeasure measure) => sums.Where(s => s.Measure == measure).Sum(s => (long)s.Count);
         // The median from a histogram of days, not from the rows.
         var histogram = sums.Where(s => s.Measure == FunnelMeasure.FirstServed).Select(s => (s.Days, s.Count));
-
-        Task<int> Children(IQueryable<int> studentIds) => DistinctChildren(studentIds, threshold).CountAsync(ct);
-        return new Funnel(Sum(FunnelMeasure.Made), await Children(q.Sent.Select(r => r.StudentId)), Sum(FunnelMeasure.Accepted), await Children(q.Accepted.Select(r => r.StudentId)),
-            Sum(FunnelMeasure.Completed), await Children(q.Completed.Select(r => r.StudentId)), Sum(FunnelMeasure.NeedsMet), await Children(q.NeedsMet.Select(i => i.Plan.StudentId)),
-            Median(histogram), await Children(q.FirstServed.Select(r => r.StudentId)));
+        var c = await ChildrenQuery(db, q, threshold).SingleAsync(ct);
+        return new Funnel(Sum(FunnelMeasure.Made), c.Sent, Sum(FunnelMeasure.Accepted), c.Accepted, Sum(FunnelMeasure.Completed), c.Completed,
+            Sum(FunnelMeasure.NeedsMet), c.NeedsMet, Median(histogram), c.FirstServed);
     }
+
+    public sealed record ChildrenCounts(int Sent, int Accepted, int Completed, int NeedsMet, int FirstServed);
+
+    /// <summary>The five counts of distinct children, each up to the threshold, as one command (one row: the tenant's).</summary>
+    // Each subquery names the outer row (TenantId == t.Id, which the tenant filter holds anyway): without it EF would
+    // evaluate each count on its own before sending the query, five commands instead of one.
+    public static IQueryable<ChildrenCounts> ChildrenQuery(AppDbContext db, FunnelQueries q, int threshold) =>
+        db.Tenants.Select(t => new ChildrenCounts(
+            q.Sent.Where(r => r.TenantId == t.Id).Select(r => r.StudentId).Distinct().Take(threshold).Count(),
+            q.Accepted.Where(r => r.TenantId == t.Id).Select(r => r.StudentId).Distinct().Take(threshold).Count(),
+            q.Completed.Where(r => r.TenantId == t.Id).Select(r => r.StudentId).Distinct().Take(threshold).Count(),
+            q.NeedsMet.Where(i => i.TenantId == t.Id).Select(i => i.Plan.StudentId).Distinct().Take(threshold).Count(),
+            q.FirstServed.Where(r => r.TenantId == t.Id).Select(r => r.StudentId).Distinct().Take(threshold).Count()));
 
     public sealed record FunnelSum(FunnelMeasure Measure, int Days, int Count);
 
@@ -253,52 +324,46 @@ public sealed class CabinetReport(AppDbContext db, CurrentTenant currentTenant, 
             firstServed.GroupBy(r => r.DaysToFirstService!.Value).Select(g => new DaysCount(g.Key, g.Count())));
     }
 
-    /// <summary>Distinct children, counted only up to the threshold (beyond it the figure is shown anyway).</summary>
+    /// <summary>Distinct children, counted only up to the threshold (beyond it the figure is shown anyway); <see cref="ChildrenQuery"/> has five of them.</summary>
     // No OrderBy, so EF logs its row-limiting warning: any threshold distinct children answer alike, and ordering made
     // each of these five queries sort every child of the period (16-55 ms each at 10,000 students, against 0 ms).
     public static IQueryable<int> DistinctChildren(IQueryable<int> studentIds, int threshold) => studentIds.Distinct().Take(threshold);
 
-    public sealed record ServedSum(ServedDimension Dimension, int ValueId, int Children, int Services);
-    public sealed record MonthSum(int MonthNumber, int Children, int Services);
+    public sealed record ServedCell(ServedDimension Dimension, int ValueId, int MonthNumber, int Children, int ChildrenInMonth, int Services);
 
     /// <summary>
-    /// Children served and services delivered in the period per value of each breakdown: sums over the
-    /// <see cref="ServedMonth"/> rows of the period's months (its class says why these sums are exact).
+    /// Children served and services delivered in the period, per value of each breakdown and, for the total, per month
+    /// (MonthNumber 0 for the others), in one command over the <see cref="ServedMonth"/> rows of the period's months (its
+    /// class says why these sums are exact): children served in the period (the rows whose previous month is before it),
+    /// children served in the month (every row of the month: each child served in a month has one), services.
     /// </summary>
-    public static IQueryable<ServedSum> ServedSums(AppDbContext db, Period period)
+    public static IQueryable<ServedCell> ServedCells(AppDbContext db, Period period)
     {
         var (first, last) = (ServedMonth.Number(period.From), ServedMonth.Number(period.To));
         return db.ServedMonths.Where(m => m.MonthNumber >= first && m.MonthNumber <= last)
-            .GroupBy(m => new { m.Dimension, m.ValueId })
-            .Select(g => new ServedSum(g.Key.Dimension, g.Key.ValueId, g.Sum(m => m.PreviousMonthNumber < first ? m.Children : 0), g.Sum(m => m.Services)));
-    }
-
-    /// <summary>Children served and services delivered in each month of the period (every child served in a month has one row of it).</summary>
-    public static IQueryable<MonthSum> MonthSums(AppDbContext db, Period period)
-    {
-        var (first, last) = (ServedMonth.Number(period.From), ServedMonth.Number(period.To));
-        return db.ServedMonths.Where(m => m.Dimension == ServedDimension.Total && m.MonthNumber >= first && m.MonthNumber <= last)
-            .GroupBy(m => m.MonthNumber)
-            .Select(g => new MonthSum(g.Key, g.Sum(m => m.Children), g.Sum(m => m.Services)));
+            .GroupBy(m => new { m.Dimension, m.ValueId, Month = m.Dimension == ServedDimension.Total ? m.MonthNumber : 0 })
+            .Select(g => new ServedCell(g.Key.Dimension, g.Key.ValueId, g.Key.Month, g.Sum(m => m.PreviousMonthNumber < first ? m.Children : 0),
+                g.Sum(m => m.Children), g.Sum(m => m.Services)));
     }
 
     /// <summary>Services delivered in the period, tallied by every dimension, from the served months alone (periods are whole months).</summary>
     private async Task<Tallies> DeliveriesAsync(Period period, CancellationToken ct)
     {
         var tallies = new Tallies();
-        foreach (var sum in await ServedSums(db, period).ToListAsync(ct))
+        foreach (var sum in await ServedCells(db, period).ToListAsync(ct))
         {
             switch (sum.Dimension)
             {
-                case ServedDimension.Total: tallies.Total.Add(0, sum.Children, sum.Services); break;
+                case ServedDimension.Total:
+                    tallies.Total.Add(0, sum.Children, sum.Services);
+                    tallies.Month.Add(ServedMonth.MonthOf(sum.MonthNumber), sum.ChildrenInMonth, sum.Services);
+                    break;
                 case ServedDimension.Domain: tallies.Domain.Add((Domain)sum.ValueId, sum.Children, sum.Services); break;
                 case ServedDimension.School: tallies.School.Add(sum.ValueId, sum.Children, sum.Services); break;
                 case ServedDimension.Provider: tallies.Provider.Add(sum.ValueId, sum.Children, sum.Services); break;
                 case ServedDimension.Tier: tallies.Tier.Add(sum.ValueId, sum.Children, sum.Services); break;
             }
         }
-        foreach (var month in await MonthSums(db, period).ToListAsync(ct))
-            tallies.Month.Add(ServedMonth.MonthOf(month.MonthNumber), month.Children, month.Services);
         return tallies;
     }
 

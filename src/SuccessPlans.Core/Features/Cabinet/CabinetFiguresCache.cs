@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Caching.Memory;
+
+namespace SuccessPlans.Features.Cabinet;
+
+/// <summary>
+/// Per-process cache of the cabinet's figures (issue 15: the dashboard as a lookup). They are the same for every
+/// reader of a tenant for a period, so each is computed once per version of the tenant's rollups: the key holds the
+/// version (<see cref="CabinetReport.DataVersion"/>), read from the database with the tenant's settings at every
+/// dashboard, so a write in this process or in another one on the same database shows at the very next request
+/// (the user scope cache, <c>UserSchoolsStore</c>, keys its entries by a generation in the same way, but keeps
+/// its generations in the process). An entry of an older version is never read again and leaves by size or age.
+/// </summary>
+public sealed class CabinetFiguresCache : IDisposable
+{
+    /// <summary>How many sets of figures the process keeps: some periods of a few tenants, a few kilobytes each.</summary>
+    public const int Capacity = 512;
+
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
+
+    /// <summary>What the figures depend on: the tenant, its rollups' version, the period, the threshold (the children counts stop at it) and the zone (the funnel's months).</summary>
+    internal sealed record Key(int TenantId, CabinetReport.DataVersion Version, DateOnly From, DateOnly To, int Threshold, string TimeZoneId);
+
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Capacity });
+
+    internal CabinetReport.Figures? Get(Key key) => _cache.TryGetValue(key, out CabinetReport.Figures? figures) ? figures : null;
+
+    internal void Store(Key key, CabinetReport.Figures figures) =>
+        _cache.Set(key, figures, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Lifetime });
+
+    /// <summary>How many sets of figures are kept now (tests).</summary>
+    public int Count => _cache.Count;
+
+    public void Dispose() => _cache.Dispose();
+}
