@@ -198,6 +198,32 @@ public class IndicatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_nightly_refresh_rewrites_only_the_rows_whose_figures_changed_and_moves_every_rows_date()
+    {
+        await Import(_tenant, Files());
+        var before = await _app.InTenant(_tenant, (_, db) => db.StudentIndicators.AsNoTracking().ToDictionaryAsync(i => i.StudentId));
+        // u2 gets a second incident; u3's only incident is withdrawn; u1's figures are the same the next day.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.BehaviorIncidents.Add(new BehaviorIncident { SourceId = "inc3", StudentId = _students["u2"], Date = Today, SchoolId = _north, Severity = IncidentSeverity.Minor });
+            db.BehaviorIncidents.RemoveRange(db.BehaviorIncidents.Where(e => e.StudentId == _students["u3"]));
+            await db.SaveChangesAsync();
+        });
+        var next = Today.AddDays(1);
+        await _app.InTenant(_tenant, (sp, _) => sp.GetRequiredService<IndicatorSummary>().RefreshAsync(next));
+
+        var after = await _app.InTenant(_tenant, (_, db) => db.StudentIndicators.AsNoTracking().ToDictionaryAsync(i => i.StudentId));
+        Assert.Equal([_students["u1"], _students["u2"]], after.Keys.Order());
+        var (u1, u2) = (after[_students["u1"]], after[_students["u2"]]);
+        Assert.Equal(before[_students["u1"]].Id, u1.Id); // not rewritten
+        Assert.Equal((53, 8, 849, AttendanceBand.Chronic, 2), (u1.YearDays, u1.YearAbsences, u1.YearAttendance, u1.YearBand, u1.YearFailures));
+        Assert.NotEqual(before[_students["u2"]].Id, u2.Id);
+        Assert.Equal((2, 1), (u2.YearIncidents, u2.RecentIncidents));
+        Assert.All(after.Values, i => Assert.Equal(next, i.AsOf));
+        Assert.Empty(await _app.InTenant(_other, (_, db) => db.StudentIndicators.ToListAsync()));
+    }
+
+    [Fact]
     public async Task Bands_follow_the_tenants_thresholds()
     {
         var t = new IndicatorSummary.Thresholds(95, 90, 80);

@@ -60,7 +60,7 @@ public class TSqlParseTests
         using var sqlServer = new SuccessPlans.Data.AppDbContext(SuccessPlans.Data.DesignTimeDbContextFactory.Options(SuccessPlans.Data.DatabaseProvider.SqlServer), tenant);
         foreach (var (table, sql) in SuccessPlans.Features.Retention.TenantErasure.DeletionStatements(sqlServer))
             data.Add($"TenantErasure {table}", AsSent(sql, 1));
-        // The nightly check's flag writes: an INSERT ... SELECT and an UPDATE per rule, around EF's SQL Server query of the rule.
+        // The nightly check's flag writes: the rule into the temporary table, an UPDATE and an INSERT ... SELECT per rule, around EF's SQL Server query of the rule.
         var today = new DateOnly(2026, 11, 20);
         var instant = new DateTime(2026, 11, 20, 5, 0, 0, DateTimeKind.Utc);
         foreach (var (kind, rule) in new (FlagKind, IQueryable<NightlyCheckJob.Subject>)[]
@@ -70,10 +70,14 @@ public class TSqlParseTests
                      (FlagKind.IndicatorWithoutPlan, NightlyCheckJob.IndicatorWithoutPlan(sqlServer)), (FlagKind.NotImproving, NightlyCheckJob.NotImproving(sqlServer, today)),
                  })
         {
-            var (open, resolve) = FlagWrites.For(sqlServer, kind, rule, 1, today, instant);
+            var (fill, resolve, open) = FlagWrites.For(sqlServer, kind, rule, 1, today, instant);
+            data.Add($"FlagWrites fill {kind}", fill.Sql);
             data.Add($"FlagWrites open {kind}", open.Sql);
             data.Add($"FlagWrites resolve {kind}", resolve.Sql);
         }
+        // The rules' subjects' temporary table, created and dropped around them.
+        data.Add(nameof(FlagWrites.CreateSubjectsSql), FlagWrites.CreateSubjectsSql(sqlServer: true));
+        data.Add(nameof(FlagWrites.DropSubjectsSql), FlagWrites.DropSubjectsSql(sqlServer: true));
         // The expiry's history rows, built in SQL from the referrals it changed.
         data.Add(nameof(NightlyCheckJob.ExpiryHistorySql), AsSent(NightlyCheckJob.ExpiryHistorySql(sqlServer: true), 5));
         data.Add(nameof(NightlyCheckJob.DigestAccessLogSql), AsSent(NightlyCheckJob.DigestAccessLogSql(sqlServer: true), 7));
@@ -105,8 +109,9 @@ public class TSqlParseTests
         ["src/SuccessPlans.Core/Data/BulkInsert.cs"] = 2,
         // The nightly check's flags, opened and resolved in SQL around each rule's query (FlagWrites builds both).
         ["src/SuccessPlans.Core/Features/Flags/FlagWrites.cs"] = 1,
-        // ... the expiry's history rows, INSERT ... SELECT from the referrals it expired, and the digests' access log entries.
-        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 4,
+        // ... sent by the job (the subjects' table created, filled, read by the two writes, dropped), the expiry's history
+        // rows, INSERT ... SELECT from the referrals it expired, and the digests' access log entries.
+        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 7,
         ["src/SuccessPlans.Core/Features/Retention/TenantErasure.cs"] = 1,
         // SQLite only (a WAL checkpoint after an erasure); returns at once on SQL Server.
         ["src/SuccessPlans.Core/Features/Retention/SqliteDisposal.cs"] = 1,

@@ -78,15 +78,21 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         var (opened, resolved) = await db.InTransactionAsync(async ct =>
         {
             var (opened, resolved) = (0, 0);
+            // Each rule's query runs once, into a temporary table of this connection, which both writes read
+            // (FlagWrites); the transaction keeps the connection, so the table lives until it is dropped.
+            var sqlServer = db.Database.IsSqlServer();
+            await db.Database.ExecuteSqlRawAsync(FlagWrites.CreateSubjectsSql(sqlServer), ct);
             foreach (var (kind, rule) in rules)
             {
                 var writes = FlagWrites.For(db, kind, rule, tenant.Id, today, now);
                 await Phases.TimeAsync($"rule {kind}", async () =>
                 {
+                    await db.Database.ExecuteSqlRawAsync(writes.Fill.Sql, writes.Fill.Parameters, ct);
                     resolved += await db.Database.ExecuteSqlRawAsync(writes.Resolve.Sql, writes.Resolve.Parameters, ct);
                     opened += await db.Database.ExecuteSqlRawAsync(writes.Open.Sql, writes.Open.Parameters, ct);
                 });
             }
+            await db.Database.ExecuteSqlRawAsync(FlagWrites.DropSubjectsSql(sqlServer), ct);
             return (opened, resolved);
         }, ct);
 
@@ -263,16 +269,30 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             var newToday = mine.Count(f => f.FirstSeenOn == today);
             var text = new StringBuilder($"{EmailLanguage.T("Good morning {0},", c.DisplayName)}\n\n{EmailLanguage.T("The nightly check of {0} found {1} open flag(s) for your schools ({2} new today).", tenant.Name, mine.Count, newToday)}\n");
             var html = new StringBuilder($"<p>{EmailLanguage.T("Good morning {0},", WebUtility.HtmlEncode(c.DisplayName))}</p><p>{EmailLanguage.T("The nightly check of {0} found {1} open flag(s) for your schools ({2} new today).", WebUtility.HtmlEncode(tenant.Name), mine.Count, newToday)}</p>");
+            // Translated once a digest, not once a flag (a first check names thousands of new flags).
+            var newMark = " " + EmailLanguage.T("[new]");
+            using var htmlWriter = new StringWriter(html, System.Globalization.CultureInfo.InvariantCulture);
             foreach (var group in mine.GroupBy(f => f.Kind).OrderBy(g => g.Key))
             {
-                text.Append($"\n{Labels.Words(group.Key)} ({group.Count()})\n");
-                html.Append($"<h3>{Labels.Words(group.Key)} ({group.Count()})</h3><ul>");
+                var count = group.Count();
+                text.Append($"\n{Labels.Words(group.Key)} ({count})\n");
+                html.Append($"<h3>{Labels.Words(group.Key)} ({count})</h3><ul>");
                 foreach (var f in group.OrderBy(f => f.FamilyName).ThenBy(f => f.GivenName))
                 {
                     var link = urls.Student(f.StudentId);
-                    var isNew = f.FirstSeenOn == today ? " " + EmailLanguage.T("[new]") : "";
-                    text.Append($"- {f.GivenName} {f.FamilyName}: {Labels.FlagSummary(f.Summary)}{isNew}  {link}\n");
-                    html.Append($"<li><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode($"{f.GivenName} {f.FamilyName}")}</a>: {WebUtility.HtmlEncode(Labels.FlagSummary(f.Summary))}{isNew}</li>");
+                    var summary = Labels.FlagSummary(f.Summary);
+                    var isNew = f.FirstSeenOn == today ? newMark : "";
+                    text.Append($"- {f.GivenName} {f.FamilyName}: {summary}{isNew}  {link}\n");
+                    // Encoded straight into the builder: no encoded copy of each name, link and summary.
+                    html.Append("<li><a href=\"");
+                    WebUtility.HtmlEncode(link, htmlWriter);
+                    html.Append("\">");
+                    WebUtility.HtmlEncode(f.GivenName, htmlWriter);
+                    html.Append(' ');
+                    WebUtility.HtmlEncode(f.FamilyName, htmlWriter);
+                    html.Append("</a>: ");
+                    WebUtility.HtmlEncode(summary, htmlWriter);
+                    html.Append(isNew).Append("</li>");
                 }
                 html.Append("</ul>");
             }
