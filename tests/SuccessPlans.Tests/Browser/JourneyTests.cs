@@ -230,7 +230,7 @@ public class JourneyTests : IAsyncLifetime
         // the coordinator's "referral update" email may go out in the same flush, or not.
         var toCoordinator = _smtp.Messages().Select(m => MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m))))
             .Where(m => m.To.Mailboxes.Any(a => a.Address == "coordinator@journey.test")).ToList();
-        var digestMail = Assert.Single(toCoordinator, m => m.Subject.Contains(T("open flag(s)", "alerta(s) abierta(s)"), StringComparison.Ordinal));
+        var digestMail = Assert.Single(toCoordinator, m => (m.Subject ?? "").Contains(T("open flag(s)", "alerta(s) abierta(s)"), StringComparison.Ordinal));
         Assert.All(toCoordinator.Where(m => m != digestMail), m => Assert.Contains(T("referral update", "remisi"), m.Subject, StringComparison.OrdinalIgnoreCase));
         var digest = digestMail.TextBody ?? "";
         Assert.Contains(T("Unmet need", "Necesidad no atendida"), digest); // in the language the coordinator chose

@@ -57,6 +57,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     {
         // A read: nothing loaded here is changed, so nothing is tracked, and the access log's save below has one row to look at.
         db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        await ReadConnection.KeepOpenAsync(db, ct);
         if (!await LoadAsync(id, ct)) return NotFound();
         await accessLog.RecordAsync(SuccessPlans.Features.Audit.AccessAction.ViewStudent, id, Plan?.Id, ct: ct);
         // Opening the student reads the updates about their referrals.
