@@ -40,7 +40,7 @@ public class SqlServerTranslationTests
     public void The_caseload_with_every_filter_translates(string sort)
     {
         using var db = SqlServer();
-        var visible = db.Students.Where(s => new[] { 1, 2 }.Contains(s.SchoolId));
+        var visible = StudentScope.InSchools(db, [1, 2]);
         Translates(Caseload.Query(db, visible, new CaseloadFilter(Q: "Ann", School: 1, Grade: "05", Tier: 2, Plan: "active", OpenNeeds: true, OpenFlags: true, Withdrawn: true, Sort: sort, Band: SuccessPlans.Features.Indicators.AttendanceBand.Chronic), 2026)
             .Skip(50).Take(50), $"caseload {sort}");
         Translates(Caseload.Query(db, visible, new CaseloadFilter(Plan: "none", Sort: sort), 2026), $"caseload {sort}, no plan");

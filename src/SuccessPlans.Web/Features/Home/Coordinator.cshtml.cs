@@ -17,7 +17,7 @@ namespace SuccessPlans.Web.Features.Home;
 /// </summary>
 [Authorize(Policy = Roles.Coordinator)]
 public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess access, FlagService flags, PlanService plans, TimeProvider time,
-    SuccessPlans.Features.Tenants.TenantSettingsCache tenantSettings) : PageModel
+    SuccessPlans.Features.Tenants.TenantSettingsCache tenantSettings, SuccessPlans.Web.Features.Notifications.UnreadUpdates unread) : PageModel
 {
     public enum FollowUp { AwaitingConfirmation, Declined, NoAnswer, NothingDelivered }
 
@@ -39,7 +39,11 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
     public const int FlagsPerPage = 50;
     public int FlagPages { get; private set; } = 1;
 
-    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        await ReadConnection.KeepOpenAsync(db, ct);
+        await LoadAsync(ct);
+    }
 
     /// <summary>Bulk dismiss: the flags ticked, with one reason.</summary>
     public async Task<IActionResult> OnPostDismissAsync(int[]? flagIds, string? reason, CancellationToken ct)
@@ -94,8 +98,6 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
         var settings = await tenantSettings.GetAsync(ct);
         var noAnswerBefore = now.AddDays(-settings.NoResponseDays);
         var stalledBefore = now.AddDays(-settings.StalledDays);
-        ReferralStatus[] open = [ReferralStatus.Sent, ReferralStatus.Accepted, ReferralStatus.InService];
-        ReferralStatus[] ended = [ReferralStatus.Declined, ReferralStatus.ClosedUnsuccessful, ReferralStatus.Expired];
 
         var candidates = await db.Referrals.AsNoTracking()
             .Join(visible, r => r.StudentId, st => st.Id, (r, _) => r)
@@ -103,9 +105,12 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
                      || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore && !r.Deliveries.Any())
                      || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed)
                      // Ended without help, and nothing else under way for the need: it needs another service.
-                     || (ended.Contains(r.Status) && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed
+                     // The statuses are written in the query, not held in arrays: an array is a list parameter, and a query
+                     // with one has its SQL generated again at every execution (issue 15).
+                     || ((r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.ClosedUnsuccessful || r.Status == ReferralStatus.Expired)
+                         && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed
                          && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id != r.Id
-                             && (open.Contains(o.Status) || (o.Status == ReferralStatus.Completed && o.Outcome == ReferralOutcome.GotHelp)))))
+                             && (o.Status == ReferralStatus.Sent || o.Status == ReferralStatus.Accepted || o.Status == ReferralStatus.InService || (o.Status == ReferralStatus.Completed && o.Outcome == ReferralOutcome.GotHelp)))))
             .OrderByDescending(r => r.Id)
             .Take(300)
             .Select(r => new
@@ -145,9 +150,10 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
             .Select(x => new FlagRow(x.f.Id, x.st.Id, x.st.GivenName + " " + x.st.FamilyName, x.f.Kind, x.f.SubjectId, x.f.Summary, x.f.FirstSeenOn))
             .ToListAsync(ct);
 
-        UnreadUpdates = await db.ReferralUpdates.CountAsync(u => u.UserId == me.Id && u.ReadAt == null, ct);
+        // The layout's marker asks the same service, which keeps the count for the request: one query, not two.
+        UnreadUpdates = await unread.UnreadAsync(ct);
         Schools = await db.Schools
-            .Where(s => mine.Contains(s.Id))
+            .Where(s => EF.Parameter(mine).Contains(s.Id))
             .OrderBy(s => s.Name)
             .Select(s => new SchoolRow(s.Id, s.Name,
                 db.Students.Count(st => st.SchoolId == s.Id && st.Status == StudentStatus.Active),

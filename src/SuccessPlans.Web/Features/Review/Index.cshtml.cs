@@ -34,7 +34,7 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
             })
             .ToListAsync(ct);
         var mySchools = await visible.Select(s => s.SchoolId).Distinct().ToListAsync(ct);
-        Classes = await db.Classes.Where(c => mySchools.Contains(c.SchoolId))
+        Classes = await db.Classes.Where(c => EF.Parameter(mySchools).Contains(c.SchoolId))
             .OrderBy(c => c.School.Name).ThenBy(c => c.Title)
             .Select(c => new ClassRow(c.Id, c.School.Name, c.Title, c.TeacherName,
                 c.Enrollments.Count(e => visible.Any(s => s.Id == e.StudentId)),

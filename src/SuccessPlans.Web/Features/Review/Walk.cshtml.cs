@@ -47,6 +47,7 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
 
     public async Task<IActionResult> OnGetAsync(int? student, CancellationToken ct)
     {
+        await ReadConnection.KeepOpenAsync(db, ct);
         var ids = await StudentIdsAsync(ct);
         if (ids.Count == 0) return NotFound();
         if (student is { } wanted && ids.IndexOf(wanted) is var at and >= 0) Index = at;
@@ -136,7 +137,7 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
         Plan = await db.Plans.AsNoTracking().Include(p => p.Items).SingleOrDefaultAsync(p => p.StudentId == Student.Id && p.SchoolYear == year, ct);
         Count = ids.Count;
         Indicators = await db.StudentIndicators.AsNoTracking().SingleOrDefaultAsync(i => i.StudentId == Student.Id, ct);
-        ReviewedCount = await db.Reviews.CountAsync(r => ids.Contains(r.StudentId) && r.SchoolYear == year && r.Term == term, ct);
+        ReviewedCount = await db.Reviews.CountAsync(r => EF.Parameter(ids).Contains(r.StudentId) && r.SchoolYear == year && r.Term == term, ct);
         var review = await db.Reviews.AsNoTracking().Where(r => r.StudentId == Student.Id).OrderByDescending(r => r.SchoolYear).ThenByDescending(r => r.Term).FirstOrDefaultAsync(ct);
         ReviewedThisTerm = review is not null && review.SchoolYear == year && review.Term == term;
         if (keepInput) return;

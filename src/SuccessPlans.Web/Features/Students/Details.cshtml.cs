@@ -57,6 +57,8 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     {
         // A read: nothing loaded here is changed, so nothing is tracked, and the access log's save below has one row to look at.
         db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        // No ReadConnection.KeepOpenAsync here: measured side by side (issue 15, 2026-12-02), the student page cost more
+        // CPU a request with its connection held for the request (its access-log write waits for other requests' writes).
         if (!await LoadAsync(id, ct)) return NotFound();
         await accessLog.RecordAsync(SuccessPlans.Features.Audit.AccessAction.ViewStudent, id, Plan?.Id, ct: ct);
         // Opening the student reads the updates about their referrals.

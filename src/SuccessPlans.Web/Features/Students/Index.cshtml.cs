@@ -39,6 +39,7 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
 
     public async Task OnGetAsync(CancellationToken ct)
     {
+        await ReadConnection.KeepOpenAsync(db, ct);
         SchoolYear = SchoolYears.For(await plans.TodayAsync(ct));
         var visible = await access.VisibleAsync(ct);
         // The user's schools with their names come from the per-user cache: no query.

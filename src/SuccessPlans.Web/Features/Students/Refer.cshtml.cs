@@ -62,8 +62,11 @@ public class ReferModel(AppDbContext db, StudentAccess access, ReferralService r
         ["organizationId"] = Chosen!.OrganizationId.ToString(), ["returnUrl"] = Link(Chosen.Id),
     });
 
-    public async Task<IActionResult> OnGetAsync(int id, int needId, CancellationToken ct) =>
-        await LoadAsync(id, needId, ct) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(int id, int needId, CancellationToken ct)
+    {
+        await ReadConnection.KeepOpenAsync(db, ct);
+        return await LoadAsync(id, needId, ct) ? Page() : NotFound();
+    }
 
     public async Task<IActionResult> OnPostAsync(int id, int needId, CancellationToken ct)
     {

@@ -12,9 +12,7 @@ public sealed class StudentAccess(AppDbContext db, CurrentUser me)
 {
     public async Task<IQueryable<Student>> VisibleAsync(CancellationToken ct = default)
     {
-        var schools = await me.SchoolIdsAsync(ct);
-        // An erased child's placeholder is nobody's to see (docs/retention.md).
-        return db.Students.Where(s => schools.Contains(s.SchoolId) && s.Status != StudentStatus.Erased);
+        return StudentScope.InSchools(db, await me.SchoolIdsAsync(ct));
     }
 
     /// <summary>The grades of the visible students, in school order (the caseload's grade filter); cached per user (CurrentUser).</summary>
