@@ -105,23 +105,11 @@ public static class Benchmarks
     /// </param>
     private static async Task<int> NightlyAsync(string dir, int students, string? seeded)
     {
-        var file = Path.Combine(dir, "bench.db");
-        if (seeded is not null && File.Exists(seeded))
+        var file = await SeededFileAsync(dir, seeded, async services =>
         {
-            File.Copy(seeded, file);
-            Console.WriteLine($"Seeded tenant copied from {seeded} (--students is that file's).");
-        }
-        else
-        {
-            var clock = Stopwatch.StartNew();
-            await using (var services = await ThrowawayAppAsync(dir))
-            {
-                var (_, counts) = await NightlyData.SeedAsync(services, students);
-                Console.WriteLine($"Seeded {students:N0} students, {counts.Needs:N0} needs, {counts.Referrals:N0} referrals, {counts.Deliveries:N0} services delivered in {clock.Elapsed.TotalSeconds:0} s.");
-            }
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            if (seeded is not null) File.Copy(file, seeded);
-        }
+            var (_, counts) = await NightlyData.SeedAsync(services, students);
+            return $"{students:N0} students, {counts.Needs:N0} needs, {counts.Referrals:N0} referrals, {counts.Deliveries:N0} services delivered";
+        });
         // The check runs in a process of its own, so its peak working set is the check's, not the seeding's heap.
         var self = Environment.ProcessPath!;
         var start = new ProcessStartInfo(self) { UseShellExecute = false };
@@ -132,6 +120,27 @@ public static class Benchmarks
         using var check = Process.Start(start)!;
         await check.WaitForExitAsync();
         return check.ExitCode;
+    }
+
+    /// <summary>
+    /// The benchmark's database file in <paramref name="dir"/>: a copy of <paramref name="seeded"/> if it exists, else
+    /// seeded now by <paramref name="seed"/> (which says what it wrote) and kept as <paramref name="seeded"/> if named.
+    /// </summary>
+    private static async Task<string> SeededFileAsync(string dir, string? seeded, Func<IServiceProvider, Task<string>> seed)
+    {
+        var file = Path.Combine(dir, "bench.db");
+        if (seeded is not null && File.Exists(seeded))
+        {
+            File.Copy(seeded, file);
+            Console.WriteLine($"Seeded tenant copied from {seeded} (--students is that file's).");
+            return file;
+        }
+        var clock = Stopwatch.StartNew();
+        await using (var services = await ThrowawayAppAsync(dir))
+            Console.WriteLine($"Seeded {await seed(services)} in {clock.Elapsed.TotalSeconds:0} s.");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (seeded is not null) File.Copy(file, seeded);
+        return file;
     }
 
     /// <summary>
@@ -170,23 +179,11 @@ public static class Benchmarks
     /// students takes some 17 minutes on the loaded machine); each run reads a fresh copy of it.</param>
     private static async Task<int> CabinetAsync(string dir, int students, string? seeded)
     {
-        var file = Path.Combine(dir, "bench.db");
-        if (seeded is not null && File.Exists(seeded))
+        await SeededFileAsync(dir, seeded, async services =>
         {
-            File.Copy(seeded, file);
-            Console.WriteLine($"Seeded tenant copied from {seeded} (--students is that file's).");
-        }
-        else
-        {
-            var clock = Stopwatch.StartNew();
-            await using (var seeding = await ThrowawayAppAsync(dir))
-            {
-                var (_, counts) = await NightlyData.SeedAsync(seeding, students, weekly: true);
-                Console.WriteLine($"Seeded {students:N0} students, {counts.Referrals:N0} referrals, {counts.Deliveries:N0} services delivered in {clock.Elapsed.TotalSeconds:0} s.");
-            }
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            if (seeded is not null) File.Copy(file, seeded);
-        }
+            var (_, counts) = await NightlyData.SeedAsync(services, students, weekly: true);
+            return $"{students:N0} students, {counts.Referrals:N0} referrals, {counts.Deliveries:N0} services delivered";
+        });
         await using var services = await ThrowawayAppAsync(dir);
         int tenantId;
         await using (var scope = services.CreateAsyncScope())
