@@ -93,9 +93,19 @@ public class JourneyTests : IAsyncLifetime
         await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
         var size = page.ViewportSize!;
         await CheckAtAsync(page);
-        await page.SetViewportSizeAsync(size.Width < 500 ? 1366 : 390, size.Width < 500 ? 768 : 844);
+        await ResizeAsync(page, size.Width < 500 ? 1366 : 390, size.Width < 500 ? 768 : 844);
         await CheckAtAsync(page);
-        await page.SetViewportSizeAsync(size.Width, size.Height);
+        await ResizeAsync(page, size.Width, size.Height);
+    }
+
+    /// <summary>
+    /// Resizes the viewport and waits two animation frames: the page's resize handler (site.js puts a table that now
+    /// scrolls sideways into the tab order) runs in the frame's resize step, before its animation frame callbacks.
+    /// </summary>
+    private static async Task ResizeAsync(IPage page, int width, int height)
+    {
+        await page.SetViewportSizeAsync(width, height);
+        await page.EvaluateAsync("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))");
     }
 
     private static async Task CheckAtAsync(IPage page)
