@@ -77,12 +77,15 @@ public class CaseloadQueryPlanTests : IAsyncLifetime
             }
             string Rows() => Sql(Caseload.Query(db, Visible(db), Filter(filter), 2026).Skip(0).Take(50));
             string Count() => Sql(Caseload.Filtered(db, Visible(db), Filter(filter), 2026).Select(s => 1));
-            Assert.Same(Rows(), Rows());
-            Assert.Same(Count(), Count());
+            // Three runs: the tests share EF's size-limited cache, whose compaction can drop an entry between two runs
+            // now and then; SQL generated at every execution never gives the same instance twice in a row.
+            static bool CachedOnce(Func<string> sql) { var (a, b, c) = (sql(), sql(), sql()); return ReferenceEquals(a, b) || ReferenceEquals(b, c); }
+            Assert.True(CachedOnce(Rows), "the caseload's rows: SQL generated at every execution");
+            Assert.True(CachedOnce(Count), "the caseload's count: SQL generated at every execution");
             // The check can fail: the schools as a plain list (EF's default, one parameter per value) are never cached.
             var schools = new List<int> { _school };
             string AsList() => Sql(db.Students.Where(s => schools.Contains(s.SchoolId)));
-            Assert.NotSame(AsList(), AsList());
+            Assert.False(CachedOnce(AsList), "a plain list's SQL came from the cache: this test could not fail");
             return Task.CompletedTask;
         });
     }
