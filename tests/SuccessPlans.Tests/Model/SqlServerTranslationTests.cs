@@ -105,11 +105,6 @@ public class SqlServerTranslationTests
         var funnel = CabinetReport.FunnelQueriesFor(db, period, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
         Translates(funnel.Counts, "funnel counts");
         Translates(funnel.Histogram, "days to first service");
-        Translates(CabinetReport.DistinctChildren(funnel.Sent.Select(r => r.StudentId), 11), "children referred");
-        Translates(CabinetReport.DistinctChildren(funnel.Accepted.Select(r => r.StudentId), 11), "children accepted");
-        Translates(CabinetReport.DistinctChildren(funnel.Completed.Select(r => r.StudentId), 11), "children completed");
-        Translates(CabinetReport.DistinctChildren(funnel.NeedsMet.Select(i => i.Plan.StudentId), 11), "children with needs met");
-        Translates(CabinetReport.DistinctChildren(funnel.FirstServed.Select(r => r.StudentId), 11), "children served");
         Translates(CabinetReport.ChildrenQuery(db, funnel, 11), "children of the funnel, up to the threshold, in one command");
         Translates(CabinetReport.ServedCells(db, period), "children and services by breakdown and by month");
         Translates(CabinetReport.HeadQuery(db), "the tenant's settings and the rollups' version");

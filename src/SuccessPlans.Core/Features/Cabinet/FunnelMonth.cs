@@ -26,7 +26,7 @@ public enum FunnelMeasure
 /// accepted and completed, needs met and the histogram of days to first service are sums over a few hundred rows
 /// instead of scans of every referral of the period (docs/cabinet-periods.md). Counts add up across months, unlike
 /// children, so a row is a plain count; how many children each figure is about only decides suppression and is still
-/// counted on the referrals, stopping at the threshold (<see cref="CabinetReport.DistinctChildren"/>).
+/// counted on the referrals, stopping at the threshold (<see cref="CabinetReport.ChildrenQuery"/>).
 /// Kept on write like <see cref="ServedMonth"/>: every save that adds, changes or removes a referral or a need appends
 /// the difference it makes (<see cref="FunnelRollup.AppendAsync"/>, called by <see cref="AppDbContext"/>'s SaveChanges);
 /// the nightly check folds the differences into one row per key (<see cref="FunnelRollup.CompactAsync"/>).

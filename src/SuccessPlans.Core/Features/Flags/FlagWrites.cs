@@ -21,7 +21,7 @@ public static class FlagWrites
     public static string Subjects(bool sqlServer) => sqlServer ? "#NightlySubjects" : "temp.\"NightlySubjects\"";
 
     /// <summary>Drops a leftover table (a retried attempt, a pooled SQLite connection) and creates it empty.</summary>
-    public static string CreateSubjectsSql(bool sqlServer) => $"DROP TABLE IF EXISTS {Subjects(sqlServer)}; " + (sqlServer
+    public static string CreateSubjectsSql(bool sqlServer) => DropSubjectsSql(sqlServer) + " " + (sqlServer
         ? "CREATE TABLE #NightlySubjects (\"Subject\" int NOT NULL PRIMARY KEY, \"Student\" int NOT NULL, \"Summary\" nvarchar(1000) NULL);"
         : "CREATE TEMP TABLE \"NightlySubjects\" (\"Subject\" INTEGER NOT NULL PRIMARY KEY, \"Student\" INTEGER NOT NULL, \"Summary\" TEXT NULL);");
 
