@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
 using Hangfire.SqlServer;
+using SuccessPlans.Features.Notifications;
 using SuccessPlans.Features.Users;
 
 namespace SuccessPlans.Web.Hosting;
@@ -25,7 +26,15 @@ public static class JobsHosting
         });
         // Tests and the commands run jobs by calling them; only the real server processes the queue.
         if (config.GetValue("Jobs:RunServer", true))
-            builder.Services.AddHangfireServer(o => o.WorkerCount = config.GetValue("Jobs:WorkerCount", 2));
+        {
+            // The scheduler looks for due jobs this often: at least as often as the outbox is sent (Email:SendEvery).
+            var sendEvery = config.GetValue($"{EmailOptions.Section}:{nameof(EmailOptions.SendEvery)}", TimeSpan.FromMinutes(1));
+            builder.Services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = config.GetValue("Jobs:WorkerCount", 2);
+                o.SchedulePollingInterval = sendEvery < TimeSpan.FromSeconds(15) ? sendEvery : TimeSpan.FromSeconds(15);
+            });
+        }
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Notifications;
 using SuccessPlans.Features.Observability;
@@ -112,12 +113,12 @@ public sealed class TenantJobRunner(IServiceScopeFactory scopes, TimeProvider ti
     public const string InterruptedMessage = "Interrupted: the node running it stopped before the run finished. The next run does the work again.";
 }
 
-/// <summary>Registers the recurring jobs with explicit ids: the outbox every minute, each tenant's jobs at its local hour.</summary>
-public sealed class RecurringJobsRegistrar(IRecurringJobManager manager, IServiceScopeFactory scopes)
+/// <summary>Registers the recurring jobs with explicit ids: the outbox every Email:SendEvery (a minute), each tenant's jobs at its local hour.</summary>
+public sealed class RecurringJobsRegistrar(IRecurringJobManager manager, IServiceScopeFactory scopes, IOptions<EmailOptions> email)
 {
     public async Task RegisterAllAsync(CancellationToken ct = default)
     {
-        manager.AddOrUpdate<OutboxDispatcher>(OutboxDispatcher.RecurringJobId, d => d.SendPendingAsync(CancellationToken.None), Cron.Minutely(),
+        manager.AddOrUpdate<OutboxDispatcher>(OutboxDispatcher.RecurringJobId, d => d.SendPendingAsync(CancellationToken.None), EmailOptions.SendSchedule(email.Value.SendEvery),
             new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         manager.AddOrUpdate<SuccessPlans.Features.Referrals.ReferralUpdatesMailer>(SuccessPlans.Features.Referrals.ReferralUpdatesMailer.RecurringJobId,
             m => m.SendAsync(CancellationToken.None), "*/5 * * * *", new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
