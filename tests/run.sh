@@ -40,13 +40,18 @@ if [ "$status" -eq 0 ]; then
   # listeners), and every test its own database, ports and folders, so the halves cannot meet.
   outside="FullyQualifiedName~.Tests.Browser.|FullyQualifiedName~.Tests.Production.|FullyQualifiedName~.Tests.Startup."
   inside="FullyQualifiedName!~.Tests.Browser.&FullyQualifiedName!~.Tests.Production.&FullyQualifiedName!~.Tests.Startup."
-  dotnet test tests/SuccessPlans.Tests --no-build --filter "$outside" > TestResults/test-outside.log 2>&1 &
+  # Each half also writes a TRX report with every test's duration (the slowest are listed below).
+  dotnet test tests/SuccessPlans.Tests --no-build --filter "$outside" --logger "trx;LogFileName=$PWD/TestResults/outside.trx" > TestResults/test-outside.log 2>&1 &
   outside_pid=$!
-  dotnet test tests/SuccessPlans.Tests --no-build --filter "$inside" > TestResults/test-inside.log 2>&1
+  dotnet test tests/SuccessPlans.Tests --no-build --filter "$inside" --logger "trx;LogFileName=$PWD/TestResults/inside.trx" > TestResults/test-inside.log 2>&1
   inside_status=$?
   wait "$outside_pid"
   outside_status=$?
   cat TestResults/test-outside.log TestResults/test-inside.log | tee -a TestResults/test-output.log
+  # Where CI's minutes go: the ten slowest tests (duration="hh:mm:ss.fffffff" in the TRX reports).
+  echo "Slowest tests:"
+  cat TestResults/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*' |
+    sed -E 's/.*testName="([^"]*)".*duration="([0-9:.]+)".*/\2 \1/' | sort -r | head -10 || true
   [ "$inside_status" -eq 0 ] && [ "$outside_status" -eq 0 ] || status=1
 fi
 
