@@ -80,13 +80,14 @@ public sealed class CabinetOutcomes(AppDbContext db)
         var afterFrom = afterTo.AddDays(1 - WindowDays);
         if (children.Count > 0)
         {
-            var ids = children.Keys.ToList();
+            // The children are named by a subquery over the rollup's school years, never by a list of ids: a city's
+            // 30,000 children served would be 30,000 parameters (beyond SQL Server's 2,100), rebuilt at every request.
+            var servedIds = Served(db, y1, y2);
             var earliest = children.Values.Min(c => c.FirstMonth).AddDays(-WindowDays);
-            var schoolOf = await db.Students.Where(s => ids.Contains(s.Id)).Select(s => new { s.Id, s.SchoolId }).ToDictionaryAsync(s => s.Id, s => s.SchoolId, ct);
-            var schoolIds = schoolOf.Values.Distinct().ToList();
-            var days = (await db.SchoolDays.Where(d => schoolIds.Contains(d.SchoolId) && d.Date >= earliest && d.Date <= afterTo).Select(d => new { d.SchoolId, d.Date }).ToListAsync(ct))
+            var schoolOf = await db.Students.Where(s => servedIds.Contains(s.Id)).Select(s => new { s.Id, s.SchoolId }).ToDictionaryAsync(s => s.Id, s => s.SchoolId, ct);
+            var days = (await db.SchoolDays.Where(d => d.Date >= earliest && d.Date <= afterTo).Select(d => new { d.SchoolId, d.Date }).ToListAsync(ct))
                 .ToLookup(d => d.SchoolId, d => d.Date);
-            var absences = (await AbsenceDays(db, ids, earliest, afterTo).ToListAsync(ct)).ToLookup(a => a.StudentId, a => a.Date);
+            var absences = (await AbsenceDays(db, y1, y2, earliest, afterTo).ToListAsync(ct)).ToLookup(a => a.StudentId, a => a.Date);
             foreach (var (id, child) in children)
             {
                 if (!schoolOf.TryGetValue(id, out var school) || afterFrom < child.FirstMonth) continue;
@@ -114,9 +115,16 @@ public sealed class CabinetOutcomes(AppDbContext db)
     }
 
     /// <summary>Days with an absence (several events on a day count once), for the children served (public, so its SQL Server translation is tested).</summary>
-    public static IQueryable<StudentDay> AbsenceDays(AppDbContext db, List<int> studentIds, DateOnly from, DateOnly to) =>
-        db.AttendanceEvents.Where(e => studentIds.Contains(e.StudentId) && e.Date >= from && e.Date <= to && AttendanceEvent.Absences.Contains(e.Category))
+    public static IQueryable<StudentDay> AbsenceDays(AppDbContext db, int fromSchoolYear, int toSchoolYear, DateOnly from, DateOnly to)
+    {
+        var served = Served(db, fromSchoolYear, toSchoolYear);
+        return db.AttendanceEvents.Where(e => served.Contains(e.StudentId) && e.Date >= from && e.Date <= to && AttendanceEvent.Absences.Contains(e.Category))
             .Select(e => new StudentDay(e.StudentId, e.Date)).Distinct();
+    }
+
+    /// <summary>The children with a service in those school years (a superset of the period's: the caller keeps its own).</summary>
+    private static IQueryable<int> Served(AppDbContext db, int fromSchoolYear, int toSchoolYear) =>
+        db.DeliveryYears.Where(d => d.SchoolYear >= fromSchoolYear && d.SchoolYear <= toSchoolYear).Select(d => d.StudentId);
 
     public sealed record StudentDay(int StudentId, DateOnly Date);
 
