@@ -129,4 +129,28 @@ public class WorklistPagingTests : IAsyncLifetime
         Assert.Null(other.QuerySelector("#follow-ups ~ nav.pager"));
         Assert.DoesNotContain("paged-a", other.Body!.TextContent);
     }
+
+    /// <summary>The caseload counts only when its first page is full: a narrow filter's rows are its count.</summary>
+    [Fact]
+    public async Task The_caseload_counts_every_match_and_a_first_page_that_is_not_full_holds_them_all()
+    {
+        var browser = await _app.SignedInAsync("coord@paged-a.test");
+        async Task<(string Status, int Rows)> CaseloadAsync(string query)
+        {
+            var doc = await browser.GetDocumentAsync("/Students" + query);
+            return (doc.QuerySelector("main p[role=status]")!.TextContent.Trim(), doc.QuerySelectorAll("main table tbody tr").Length);
+        }
+        Assert.Equal(("120 student(s), page 1 of 3.", 50), await CaseloadAsync(""));
+        Assert.Equal(("120 student(s), page 3 of 3.", 20), await CaseloadAsync("?p=3"));
+        Assert.Equal(("120 student(s), page 3 of 3.", 20), await CaseloadAsync("?p=99"));
+        Assert.Equal(("120 student(s), page 1 of 3.", 50), await CaseloadAsync("?p=-2"));
+        Assert.Equal(("100 student(s), page 2 of 2.", 50), await CaseloadAsync("?q=Child0&p=2"));
+        Assert.Equal(("10 student(s).", 10), await CaseloadAsync("?q=Child00"));
+        Assert.Equal(("10 student(s).", 10), await CaseloadAsync("?q=Child00&p=5"));
+        Assert.Equal(("0 student(s).", 0), await CaseloadAsync("?q=nobody"));
+
+        var other = await (await _app.SignedInAsync("coord@paged-b.test")).GetDocumentAsync("/Students?q=Child");
+        Assert.Equal("3 student(s).", other.QuerySelector("main p[role=status]")!.TextContent.Trim());
+        Assert.DoesNotContain("paged-a", other.Body!.TextContent);
+    }
 }
