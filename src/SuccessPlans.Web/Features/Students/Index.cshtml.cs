@@ -47,11 +47,25 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
         Grades = await access.GradesAsync(ct);
 
         var filter = new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort, Band);
-        // The count reads the students alone (no join); the rows join the plan and indicators for their 50 rows.
+        // The rows first: a first page that is not full holds every match, so a narrow filter needs no count. Otherwise the
+        // count reads the students alone (no join); the rows join the plan and indicators for their 50 rows.
+        PageNumber = Math.Max(1, PageNumber);
+        Rows = await RowsAsync(visible, filter, ct);
+        if (PageNumber == 1 && Rows.Count < PageSize)
+        {
+            Total = Rows.Count;
+            return;
+        }
         Total = await Caseload.Filtered(db, visible, filter, SchoolYear).CountAsync(ct);
-        PageNumber = Math.Clamp(PageNumber, 1, Pages);
-        Rows = await Caseload.Query(db, visible, filter, SchoolYear).Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
+        if (PageNumber > Pages)
+        {
+            PageNumber = Pages;
+            Rows = await RowsAsync(visible, filter, ct);
+        }
     }
+
+    private async Task<IReadOnlyList<CaseloadRow>> RowsAsync(IQueryable<Student> visible, CaseloadFilter filter, CancellationToken ct) =>
+        await Caseload.Query(db, visible, filter, SchoolYear).Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
 
     /// <summary>The current filters with one value changed, for sort and page links.</summary>
     public string Link(string? sort = null, int? page = null) => Url.Page("/Students/Index", new
