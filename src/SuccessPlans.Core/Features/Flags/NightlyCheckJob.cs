@@ -239,10 +239,11 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
     private sealed record DigestFlag(FlagKind Kind, DateOnly FirstSeenOn, string? Summary, int StudentId, string GivenName, string FamilyName);
 
     /// <summary>
-    /// One email a day per coordinator with open flags in their schools; none when there is nothing to say. One
-    /// coordinator at a time: their open flags (only what the text needs), their email, their access log entries (one
-    /// per child it names, one INSERT ... SELECT) saved, then the change tracker cleared, so a first check of 99,000 flags
-    /// holds one coordinator's flags and texts at a time, not all of them. All digests commit together.
+    /// One email a day per coordinator with open flags in their schools; none when there is nothing to say. The open
+    /// flags are read once (only what the texts need), grouped by school; then one coordinator at a time: their email and
+    /// their access log entries (one per child it names, one INSERT ... SELECT) saved, and the change tracker cleared, so
+    /// a first check holds one email's texts at a time, not 56. All digests commit together. (A query of the open flags
+    /// per coordinator was tried: SQLite walks every open flag for each, 7.7 s of CPU instead of 3.7 s at 50,000.)
     /// </summary>
     private async Task<int> QueueDigestsAsync(Tenant tenant, DateOnly today, CancellationToken ct)
     {
@@ -254,7 +255,10 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             .Where(u => u.LockoutEnd is null || u.LockoutEnd < time.GetUtcNow()).ToList();
         if (coordinators.Count == 0) return 0;
 
-        using var phase = Phases.Start("digest: flags, texts and writes, a coordinator at a time");
+        var bySchool = (await Phases.TimeAsync("digest: open flags", () => db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null && f.DismissedAt == null)
+            .Join(db.Students, f => f.StudentId, s => s.Id, (f, s) => new { s.SchoolId, Flag = new DigestFlag(f.Kind, f.FirstSeenOn, f.Summary, f.StudentId, s.GivenName, s.FamilyName) })
+            .ToListAsync(ct))).ToLookup(f => f.SchoolId, f => f.Flag);
+        using var phase = Phases.Start("digest: texts and writes, a coordinator at a time");
         try
         {
             // The digests, their emails and their access log entries commit together; a retried attempt starts from a
@@ -265,11 +269,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
                 var queued = 0;
                 foreach (var c in coordinators)
                 {
-                    var schools = c.Schools.Distinct().ToList();
-                    var mine = await db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null && f.DismissedAt == null)
-                        .Join(db.Students.Where(s => schools.Contains(s.SchoolId)), f => f.StudentId, s => s.Id,
-                            (f, s) => new DigestFlag(f.Kind, f.FirstSeenOn, f.Summary, f.StudentId, s.GivenName, s.FamilyName))
-                        .ToListAsync(ct);
+                    var mine = c.Schools.Distinct().SelectMany(s => bySchool[s]).ToList();
                     if (mine.Count == 0) continue;
                     // In the coordinator's language, the flags' summaries too (translated as the screens do: Labels.FlagSummary).
                     using var language = EmailLanguage.Use(c.Language);
