@@ -2768,3 +2768,67 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202171540_NightlyIncremental'
+)
+BEGIN
+    ALTER TABLE [PlanItems] ADD [ReferralState] nvarchar(32) NOT NULL DEFAULT N'None';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202171540_NightlyIncremental'
+)
+BEGIN
+    CREATE INDEX [IX_PlanItems_TenantId_Kind_Status_ReferralState_IdentifiedOn_PlanId] ON [PlanItems] ([TenantId], [Kind], [Status], [ReferralState], [IdentifiedOn], [PlanId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202171540_NightlyIncremental'
+)
+BEGIN
+    UPDATE i SET [ReferralState] = CASE
+      WHEN EXISTS (SELECT 1 FROM [Referrals] AS r WHERE r.[TenantId] = i.[TenantId] AND r.[NeedId] = i.[Id]
+        AND (r.[Status] IN (N'Sent', N'Accepted', N'InService') OR (r.[Status] = N'Completed' AND r.[Outcome] = N'GotHelp'))) THEN N'UnderWay'
+      WHEN EXISTS (SELECT 1 FROM [Referrals] AS r WHERE r.[TenantId] = i.[TenantId] AND r.[NeedId] = i.[Id]
+        AND r.[Status] IN (N'Declined', N'Expired', N'ClosedUnsuccessful')) THEN N'EndedWithoutHelp'
+      ELSE N'None' END
+    FROM [PlanItems] AS i
+    WHERE i.[Kind] = N'Need';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202171540_NightlyIncremental'
+)
+BEGIN
+    EXEC(N'CREATE TRIGGER [TR_Referrals_NeedState] ON [Referrals] AFTER INSERT, UPDATE, DELETE AS
+    BEGIN
+      SET NOCOUNT ON;
+      IF EXISTS (SELECT 1 FROM inserted) AND NOT (UPDATE([Status]) OR UPDATE([Outcome]) OR UPDATE([NeedId])) RETURN;
+      UPDATE i SET [ReferralState] = CASE
+        WHEN EXISTS (SELECT 1 FROM [Referrals] AS r WHERE r.[TenantId] = i.[TenantId] AND r.[NeedId] = i.[Id]
+          AND (r.[Status] IN (N''Sent'', N''Accepted'', N''InService'') OR (r.[Status] = N''Completed'' AND r.[Outcome] = N''GotHelp''))) THEN N''UnderWay''
+        WHEN EXISTS (SELECT 1 FROM [Referrals] AS r WHERE r.[TenantId] = i.[TenantId] AND r.[NeedId] = i.[Id]
+          AND r.[Status] IN (N''Declined'', N''Expired'', N''ClosedUnsuccessful'')) THEN N''EndedWithoutHelp''
+        ELSE N''None'' END
+      FROM [PlanItems] AS i
+      WHERE i.[Id] IN (SELECT [NeedId] FROM inserted UNION SELECT [NeedId] FROM deleted);
+    END;');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261202171540_NightlyIncremental'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261202171540_NightlyIncremental', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

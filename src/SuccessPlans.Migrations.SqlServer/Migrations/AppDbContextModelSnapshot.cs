@@ -1263,6 +1263,11 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
+                    b.Property<string>("ReferralState")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<DateOnly?>("ResolvedOn")
                         .HasColumnType("date");
 
@@ -1293,6 +1298,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.HasIndex("TenantId", "Kind", "Status", "ResolvedOn", "PlanId");
 
                     b.HasIndex("TenantId", "PlanId", "Kind", "Status", "Domain");
+
+                    b.HasIndex("TenantId", "Kind", "Status", "ReferralState", "IdentifiedOn", "PlanId");
 
                     b.ToTable("PlanItems");
                 });
@@ -1600,7 +1607,12 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId", "SentAt", "StudentId", "Status", "AnsweredAt");
 
-                    b.ToTable("Referrals");
+                    b.ToTable("Referrals", t =>
+                        {
+                            t.HasTrigger("TR_Referrals_NeedState");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Referrals.ReferralEvent", b =>

@@ -1214,6 +1214,11 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReferralState")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateOnly?>("ResolvedOn")
                         .HasColumnType("TEXT");
 
@@ -1244,6 +1249,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "Kind", "Status", "ResolvedOn", "PlanId");
 
                     b.HasIndex("TenantId", "PlanId", "Kind", "Status", "Domain");
+
+                    b.HasIndex("TenantId", "Kind", "Status", "ReferralState", "IdentifiedOn", "PlanId");
 
                     b.ToTable("PlanItems");
                 });
@@ -1543,7 +1550,10 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "SentAt", "StudentId", "Status", "AnsweredAt");
 
-                    b.ToTable("Referrals");
+                    b.ToTable("Referrals", t =>
+                        {
+                            t.HasTrigger("TR_Referrals_NeedState");
+                        });
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Referrals.ReferralEvent", b =>

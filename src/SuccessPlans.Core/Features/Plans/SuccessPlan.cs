@@ -47,6 +47,13 @@ public class PlanItem : TenantEntity
     public DateOnly? ResolvedOn { get; set; }
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>
+    /// Where the need's referrals stand, kept by the database itself with every write of a referral (a trigger of the
+    /// migration NightlyIncremental, so set-based writes keep it too): the nightly rule UnmetNeed reads it instead of
+    /// probing each open need's referrals. Never written by the app.
+    /// </summary>
+    public NeedReferralState ReferralState { get; private set; }
+
     // A need's goal may carry a measure (docs/goals.md): what is measured, from where to where, by when.
     public GoalMeasure? Measure { get; set; }
     /// <summary>What a recorded measure counts ("reading level", "minutes read a day"); indicator measures have their own.</summary>
@@ -56,6 +63,17 @@ public class PlanItem : TenantEntity
     public decimal? Target { get; set; }
     public DateOnly? TargetOn { get; set; }
     public List<GoalPoint> Points { get; set; } = [];
+}
+
+/// <summary>Where a need's referrals stand, as the nightly rule UnmetNeed needs it (docs/nightly-check.md).</summary>
+public enum NeedReferralState
+{
+    /// <summary>No referral under way and none ended without help (none at all, or only completed without the goal met, withdrawn, draft).</summary>
+    None,
+    /// <summary>A referral sent, accepted or in service, or completed with the goal met: the need is being met.</summary>
+    UnderWay,
+    /// <summary>Nothing under way, and a referral declined, expired or closed unsuccessfully: unmet at once.</summary>
+    EndedWithoutHelp,
 }
 
 /// <summary>A teacher-and-coordinator review of one child in one term, with the tier it gave.</summary>
@@ -108,6 +126,8 @@ internal sealed class PlanItemConfiguration : IEntityTypeConfiguration<PlanItem>
         // by domain (the nightly check's "no open need in that domain").
         b.HasIndex(i => new { i.TenantId, i.PlanId, i.Kind, i.Status, i.Domain });
         b.HasIndex(i => new { i.TenantId, i.Kind, i.Status, i.IdentifiedOn });
+        // The nightly rule UnmetNeed: open needs by where their referrals stand and age, with their plan (one range scan).
+        b.HasIndex(i => new { i.TenantId, i.Kind, i.Status, i.ReferralState, i.IdentifiedOn, i.PlanId });
         // The cabinet counts needs met in a period.
         b.HasIndex(i => new { i.TenantId, i.Kind, i.Status, i.ResolvedOn, i.PlanId });
     }

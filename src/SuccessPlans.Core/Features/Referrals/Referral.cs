@@ -169,6 +169,9 @@ internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
         b.Property(r => r.GoalServed).HasMaxLength(1000);
         b.HasOne(r => r.Student).WithMany().HasForeignKey(r => r.StudentId);
         b.HasOne(r => r.Need).WithMany().HasForeignKey(r => r.NeedId);
+        // Keeps the need's ReferralState with every write (migration NightlyIncremental); declared so that EF's SQL Server
+        // statements do without OUTPUT, which a table with a trigger refuses.
+        b.ToTable(t => t.HasTrigger("TR_Referrals_NeedState"));
         b.HasOne(r => r.Service).WithMany().HasForeignKey(r => r.ServiceId);
         b.HasOne(r => r.Organization).WithMany().HasForeignKey(r => r.OrganizationId);
         // The provider portal lists an organization's referrals by status; the student page by student.
