@@ -270,7 +270,7 @@ public static class Labels
         "Severely chronically absent this school year, and no open need in the plan" => T("Severely chronically absent this school year, and no open need in the plan"),
         "Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan" =>
             T("Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan"),
-        _ when stored.StartsWith(ReviewDue, StringComparison.Ordinal) => string.Format(CultureInfo.CurrentCulture, T("Review was due {0}"), stored[ReviewDue.Length..]),
+        _ when stored.StartsWith(ReviewDue, StringComparison.Ordinal) => string.Format(CultureInfo.CurrentCulture, T("Review was due {0}"), Readable.Stored(stored[ReviewDue.Length..])),
         _ when stored.StartsWith(NotImproving, StringComparison.Ordinal) =>
             string.Format(CultureInfo.CurrentCulture, T("Attendance in the last 30 days is worse than the school year, after services began for: {0}"), stored[NotImproving.Length..]),
         _ => stored,

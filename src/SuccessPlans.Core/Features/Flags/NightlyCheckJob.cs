@@ -300,7 +300,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             var recipient = new SuccessPlans.Features.Audit.AccessActor(c.Id, c.DisplayName, Roles.Coordinator, null, null);
             named.Add((accessLog.Entry(recipient, SuccessPlans.Features.Audit.AccessAction.DigestEmail, null, "nightly digest email"),
                 "[" + string.Join(',', mine.Select(f => f.StudentId).Distinct()) + "]"));
-            digests.Add((c.Id, c.Email!, c.DisplayName, EmailLanguage.T("SuccessPlans: {0} open flag(s) for {1}", mine.Count, today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), text.ToString(), html.ToString()));
+            digests.Add((c.Id, c.Email!, c.DisplayName, EmailLanguage.T("SuccessPlans: {0} open flag(s) for {1}", mine.Count, Readable.Date(today)), text.ToString(), html.ToString()));
         }
         texts.Dispose();
         if (digests.Count == 0) return 0;
