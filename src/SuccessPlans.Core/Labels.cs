@@ -22,8 +22,16 @@ public static class Labels
     public const string ResourceName = "SuccessPlans.Resources.Labels";
     private static readonly Translator Translations = new(ResourceName, typeof(Labels).Assembly);
 
-    /// <summary>The word in the current UI culture's language; English when no translation exists.</summary>
-    public static string T(string english) => Translations[english];
+    /// <summary>
+    /// The word in the current UI culture's language; English when no translation exists. A key may name its sense
+    /// before a '|' ("student|withdrawn") where one English word is two words in another language (a withdrawn
+    /// student is "dado de baja", a withdrawn referral "retirada"); English shows the word after it.
+    /// </summary>
+    public static string T(string english)
+    {
+        var shown = Translations[english];
+        return shown == english ? english[(english.IndexOf('|') + 1)..] : shown;
+    }
 
     public static string Words(Domain d) => d switch
     {
@@ -120,7 +128,7 @@ public static class Labels
     public static string Words(StudentStatus s) => s switch
     {
         StudentStatus.Active => T("active"),
-        StudentStatus.Withdrawn => T("withdrawn"),
+        StudentStatus.Withdrawn => T("student|withdrawn"),
         _ => T("erased"),
     };
 

@@ -228,11 +228,14 @@ public class NightlyCheckTests : IAsyncLifetime
 
         var messages = Directory.EnumerateFiles(Path.Combine(_smtp.Maildir, "new")).Select(f => MimeKit.MimeMessage.Load(f)).ToList();
         var spanish = Assert.Single(messages, m => m.To.ToString().Contains("cy@resumen.test"));
-        Assert.Contains("Yuri Why: La revisión vencía el 2026-11-05", spanish.TextBody);
-        Assert.Contains(System.Net.WebUtility.HtmlEncode("La revisión vencía el 2026-11-05"), spanish.HtmlBody);
+        // The stored day in the recipient's way of writing dates, the subject's day too (the tenant's 16 November).
+        Assert.Contains("Yuri Why: La revisión vencía el 5 nov 2026", spanish.TextBody);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode("La revisión vencía el 5 nov 2026"), spanish.HtmlBody);
+        Assert.EndsWith(" 16 nov 2026", spanish.Subject);
         Assert.DoesNotContain("Review was due", spanish.TextBody + spanish.HtmlBody);
         var english = Assert.Single(messages, m => m.To.ToString().Contains("cx@resumen.test"));
-        Assert.Contains("Xena Exe: Review was due 2026-11-05", english.TextBody);
+        Assert.Contains("Xena Exe: Review was due Nov 5, 2026", english.TextBody);
+        Assert.EndsWith(" Nov 16, 2026", english.Subject);
     }
 
     [Fact]
