@@ -202,13 +202,13 @@ public class NightlyCheckTests : IAsyncLifetime
 
         var messages = Directory.EnumerateFiles(Path.Combine(_smtp.Maildir, "new")).Select(f => MimeKit.MimeMessage.Load(f)).ToList();
         var spanish = Assert.Single(messages, m => m.To.ToString().Contains("cy@idioma.test"));
-        Assert.StartsWith("SuccessPlans: 1 alerta(s) abierta(s) el ", spanish.Subject);
+        Assert.Equal("SuccessPlans: 1 alerta(s) abierta(s) el 16 nov 2026", spanish.Subject);
         Assert.Contains("Buenos días, cy:", spanish.TextBody);
         Assert.Contains("encontró 1 alerta(s) abierta(s) en sus escuelas (1 nueva(s) hoy)", spanish.TextBody);
         Assert.Contains("Necesidad no atendida (1)", spanish.TextBody);
         Assert.Contains("Buenos días, cy:", spanish.HtmlBody);
         var english = Assert.Single(messages, m => m.To.ToString().Contains("cx@idioma.test"));
-        Assert.Matches(@"^SuccessPlans: \d+ open flag\(s\) for \d{4}-\d{2}-\d{2}$", english.Subject);
+        Assert.Matches(@"^SuccessPlans: \d+ open flag\(s\) for Nov 16, 2026$", english.Subject);
         Assert.Contains("Good morning cx,", english.TextBody);
         Assert.Contains("Unmet need (1)", english.TextBody);
     }
