@@ -22,8 +22,16 @@ public static class Labels
     public const string ResourceName = "SuccessPlans.Resources.Labels";
     private static readonly Translator Translations = new(ResourceName, typeof(Labels).Assembly);
 
-    /// <summary>The word in the current UI culture's language; English when no translation exists.</summary>
-    public static string T(string english) => Translations[english];
+    /// <summary>
+    /// The word in the current UI culture's language; English when no translation exists. A key may name its sense
+    /// before a '|' ("student|withdrawn") where one English word is two words in another language (a withdrawn
+    /// student is "dado de baja", a withdrawn referral "retirada"); English shows the word after it.
+    /// </summary>
+    public static string T(string english)
+    {
+        var shown = Translations[english];
+        return shown == english ? english[(english.IndexOf('|') + 1)..] : shown;
+    }
 
     public static string Words(Domain d) => d switch
     {
@@ -120,7 +128,7 @@ public static class Labels
     public static string Words(StudentStatus s) => s switch
     {
         StudentStatus.Active => T("active"),
-        StudentStatus.Withdrawn => T("withdrawn"),
+        StudentStatus.Withdrawn => T("student|withdrawn"),
         _ => T("erased"),
     };
 
@@ -270,7 +278,7 @@ public static class Labels
         "Severely chronically absent this school year, and no open need in the plan" => T("Severely chronically absent this school year, and no open need in the plan"),
         "Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan" =>
             T("Attendance in the last 30 days is in a worse band than the school year, and no open need in the plan"),
-        _ when stored.StartsWith(ReviewDue, StringComparison.Ordinal) => string.Format(CultureInfo.CurrentCulture, T("Review was due {0}"), stored[ReviewDue.Length..]),
+        _ when stored.StartsWith(ReviewDue, StringComparison.Ordinal) => string.Format(CultureInfo.CurrentCulture, T("Review was due {0}"), Readable.Stored(stored[ReviewDue.Length..])),
         _ when stored.StartsWith(NotImproving, StringComparison.Ordinal) =>
             string.Format(CultureInfo.CurrentCulture, T("Attendance in the last 30 days is worse than the school year, after services began for: {0}"), stored[NotImproving.Length..]),
         _ => stored,

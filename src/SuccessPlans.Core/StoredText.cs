@@ -46,7 +46,11 @@ public sealed class StoredText
             var count = m.Groups.Count - 1;
             var args = new object?[count];
             for (var i = 0; i < count; i++)
-                args[i] = argument is null ? m.Groups["a" + i].Value : argument(i, m.Groups["a" + i].Value);
+            {
+                var value = argument is null ? m.Groups["a" + i].Value : argument(i, m.Groups["a" + i].Value);
+                // A day inside the text ("given 2026-10-01") is written as the reader writes dates.
+                args[i] = value is string text ? Readable.Stored(text) : value;
+            }
             message = CoreMessage.Of(format, args);
             return true;
         }

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc.Filters;
 using SuccessPlans.Features.Tenants;
 using SuccessPlans.Tenancy;
@@ -17,9 +19,22 @@ public sealed class LocalTime(TenantSettingsCache settings, CurrentTenant tenant
         if (tenant.HasTenant) Zone = (await settings.GetAsync(ct)).TimeZone;
     }
 
-    public string Show(DateTime utc) => LocalTimes.Show(utc, Zone);
+    /// <summary>
+    /// An instant as <c>&lt;time datetime="2026-12-02T15:05-05:00"&gt;Dec 2, 2026, 3:05 PM EST&lt;/time&gt;</c>: readable in the
+    /// request's culture (<see cref="Readable"/>), the machine value inside for screen readers and tests.
+    /// </summary>
+    public IHtmlContent Show(DateTime utc) => Tag(Readable.IsoTime(utc, Zone), Readable.Time(utc, Zone));
 
-    public string Show(DateTime? utc) => utc is { } at ? Show(at) : "";
+    public IHtmlContent Show(DateTime? utc) => utc is { } at ? Show(at) : HtmlString.Empty;
+
+    /// <summary>A day as <c>&lt;time datetime="2026-12-02"&gt;Dec 2, 2026&lt;/time&gt;</c>.</summary>
+    public IHtmlContent Date(DateOnly? day) => day is { } d ? Tag(Readable.Iso(d), Readable.Date(d)) : HtmlString.Empty;
+
+    /// <summary>The tenant's local day of an instant (a referral's sending, a key's creation), as <see cref="Date"/>.</summary>
+    public IHtmlContent Day(DateTime? utc) => utc is { } at ? Date(Readable.Day(at, Zone)) : HtmlString.Empty;
+
+    private static HtmlString Tag(string machine, string text) =>
+        new($"<time datetime=\"{machine}\">{HtmlEncoder.Default.Encode(text)}</time>");
 }
 
 public sealed class LocalTimeFilter(LocalTime time) : IAsyncPageFilter

@@ -128,8 +128,8 @@ public class CabinetOutcomesTests : IAsyncLifetime
         var cabinet = await _app.SignedInAsync("cabinet@out.test");
         var page = await cabinet.GetDocumentAsync("/Cabinet");
         var section = page.QuerySelector("#outcomes")!.TextContent;
-        Assert.Contains("Of 30 children served whose attendance could be compared: 50 %", section);
-        Assert.Contains("100 %", page.QuerySelector("#outcomes-domain")!.TextContent);
+        Assert.Contains("Of 30 children served whose attendance could be compared: 50%", section);
+        Assert.Contains("100%", page.QuerySelector("#outcomes-domain")!.TextContent);
         var json = await cabinet.GetStringAsync("/api/v1/cabinet/outcomes?from=2026-08&to=2027-07");
         var total = JsonDocument.Parse(json).RootElement.GetProperty("total");
         Assert.Equal(30, total.GetProperty("measured").GetProperty("value").GetInt32());

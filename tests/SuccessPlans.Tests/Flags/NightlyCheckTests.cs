@@ -202,13 +202,13 @@ public class NightlyCheckTests : IAsyncLifetime
 
         var messages = Directory.EnumerateFiles(Path.Combine(_smtp.Maildir, "new")).Select(f => MimeKit.MimeMessage.Load(f)).ToList();
         var spanish = Assert.Single(messages, m => m.To.ToString().Contains("cy@idioma.test"));
-        Assert.StartsWith("SuccessPlans: 1 alerta(s) abierta(s) el ", spanish.Subject);
+        Assert.Equal("SuccessPlans: 1 alerta(s) abierta(s) el 16 nov 2026", spanish.Subject);
         Assert.Contains("Buenos días, cy:", spanish.TextBody);
         Assert.Contains("encontró 1 alerta(s) abierta(s) en sus escuelas (1 nueva(s) hoy)", spanish.TextBody);
         Assert.Contains("Necesidad no atendida (1)", spanish.TextBody);
         Assert.Contains("Buenos días, cy:", spanish.HtmlBody);
         var english = Assert.Single(messages, m => m.To.ToString().Contains("cx@idioma.test"));
-        Assert.Matches(@"^SuccessPlans: \d+ open flag\(s\) for \d{4}-\d{2}-\d{2}$", english.Subject);
+        Assert.Matches(@"^SuccessPlans: \d+ open flag\(s\) for Nov 16, 2026$", english.Subject);
         Assert.Contains("Good morning cx,", english.TextBody);
         Assert.Contains("Unmet need (1)", english.TextBody);
     }
@@ -228,11 +228,14 @@ public class NightlyCheckTests : IAsyncLifetime
 
         var messages = Directory.EnumerateFiles(Path.Combine(_smtp.Maildir, "new")).Select(f => MimeKit.MimeMessage.Load(f)).ToList();
         var spanish = Assert.Single(messages, m => m.To.ToString().Contains("cy@resumen.test"));
-        Assert.Contains("Yuri Why: La revisión vencía el 2026-11-05", spanish.TextBody);
-        Assert.Contains(System.Net.WebUtility.HtmlEncode("La revisión vencía el 2026-11-05"), spanish.HtmlBody);
+        // The stored day in the recipient's way of writing dates, the subject's day too (the tenant's 16 November).
+        Assert.Contains("Yuri Why: La revisión vencía el 5 nov 2026", spanish.TextBody);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode("La revisión vencía el 5 nov 2026"), spanish.HtmlBody);
+        Assert.EndsWith(" 16 nov 2026", spanish.Subject);
         Assert.DoesNotContain("Review was due", spanish.TextBody + spanish.HtmlBody);
         var english = Assert.Single(messages, m => m.To.ToString().Contains("cx@resumen.test"));
-        Assert.Contains("Xena Exe: Review was due 2026-11-05", english.TextBody);
+        Assert.Contains("Xena Exe: Review was due Nov 5, 2026", english.TextBody);
+        Assert.EndsWith(" Nov 16, 2026", english.Subject);
     }
 
     [Fact]

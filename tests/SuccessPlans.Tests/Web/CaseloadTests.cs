@@ -97,10 +97,10 @@ public class CaseloadTests : IAsyncLifetime
             return s.Id;
         });
         var page = await (await _app.SignedInAsync("coord@a.test")).GetDocumentAsync($"/Students/{child}");
-        var rows = page.QuerySelectorAll("tr").Select(tr => tr.TextContent).ToList();
-        // 02:30 UTC on July 1st is still June 30th in New York.
-        Assert.Contains(rows, r => r.Contains("summer note") && r.Contains("2026-06-30 22:30 EDT"));
-        Assert.Contains(rows, r => r.Contains("winter note") && r.Contains("2026-01-15 09:05 EST"));
+        var rows = page.QuerySelectorAll("tr").Select(tr => (Text: tr.TextContent, At: tr.QuerySelector("time")?.GetAttribute("datetime"))).ToList();
+        // 02:30 UTC on July 1st is still June 30th in New York; the zone is named.
+        Assert.Contains(rows, r => r.Text.Contains("summer note") && r.At == "2026-06-30T22:30-04:00" && r.Text.Contains("Jun 30, 2026, 10:30") && r.Text.Contains("EDT"));
+        Assert.Contains(rows, r => r.Text.Contains("winter note") && r.At == "2026-01-15T09:05-05:00" && r.Text.Contains("Jan 15, 2026, 9:05") && r.Text.Contains("EST"));
         Assert.Equal("UTC+01:00", LocalTimes.Zone(new DateTime(2026, 1, 15, 0, 0, 0, DateTimeKind.Utc), TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")));
     }
 }

@@ -179,14 +179,14 @@ public class SpanishScreensTests : IAsyncLifetime
         var spanish = await _app.SignedInAsync("coord@es.test");
         spanish.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
         var page = (await spanish.GetDocumentAsync($"/Students/{_student}")).Body!.TextContent;
-        Assert.Contains("La revisión vencía el 2026-11-01", page);
+        Assert.Contains("La revisión vencía el 1 nov 2026", page);
         Assert.Contains("Ausentismo crónico grave en este año escolar, y ninguna necesidad abierta en el plan", page);
         Assert.Contains("plan creado: 2026–27", page);
         Assert.Contains("remisión aceptada: #7", page);
         Assert.Contains("remisión vencida: Remisión n.º 12: sin respuesta a tiempo", page);
         Assert.Contains("Académico: Reading below grade level", page);
         Assert.Contains("Nivel 2 (revisión de otoño)", page);
-        Assert.Contains("Rosa Lopez, dado el 2026-10-01; servicios; se comparte con Bright Eyes, Smile Van; vence el 2027-10-01", page);
+        Assert.Contains("Rosa Lopez, dado el 1 oct 2026; servicios; se comparte con Bright Eyes, Smile Van; vence el 1 oct 2027", page);
         Assert.DoesNotContain("; expires", page);
         Assert.DoesNotContain("Review was due", page);
         Assert.DoesNotContain("referral accepted", page);
@@ -195,23 +195,45 @@ public class SpanishScreensTests : IAsyncLifetime
         Assert.Contains("revisión nocturna", page);
         Assert.Contains("necesidad modificada: Académico: Reading below grade level (estado abierta → cerrada, no atendida, meta cambiada, prioridad baja → alta)", page);
         Assert.Contains("modificado por la importación del padrón: archivo de padrón subido n.º 4: escuela Escuela Sur → Escuela Norte; grado 02 → 03; nombre preferido sin dato → Anita; idioma del hogar inglés → español", page);
-        Assert.Contains("Remisión n.º 7: servicio registrado del 2026-11-01, 3 sesiones corregido a 2026-11-02, 1 sesión: wrong day", page);
+        Assert.Contains("Remisión n.º 7: servicio registrado del 1 nov 2026, 3 sesiones corregido a 2 nov 2026, 1 sesión: wrong day", page);
         Assert.Contains("remisión rechazada: Remisión n.º 8: sin cupo: full until May", page);
         foreach (var word in new[] { "status ", "priority ", "goal changed", "grade 0", "preferred name", "home language", " none", "session", "no capacity", "nightly check" })
             Assert.DoesNotContain(word, page);
 
         var english = (await (await _app.SignedInAsync("coord@es.test")).GetDocumentAsync($"/Students/{_student}")).Body!.TextContent;
-        Assert.Contains("Review was due 2026-11-01", english);
+        Assert.Contains("Review was due Nov 1, 2026", english);
         Assert.Contains("referral accepted: #7", english);
         Assert.Contains("Referral #12: no answer in time", english);
         Assert.Contains("Academic: Reading below grade level", english);
         Assert.Contains("Tier 2 (Fall review)", english);
-        Assert.Contains("Rosa Lopez, given 2026-10-01; services; sharing with Bright Eyes, Smile Van; expires 2027-10-01", english);
+        Assert.Contains("Rosa Lopez, given Oct 1, 2026; services; sharing with Bright Eyes, Smile Van; expires Oct 1, 2027", english);
         Assert.Contains("nightly check", english);
         Assert.Contains("need updated: Academic: Reading below grade level (status open → closed, unmet, goal changed, priority low → high)", english);
         Assert.Contains("changed by roster import: roster upload #4: school Escuela Sur → Escuela Norte; grade 02 → 03; preferred name none → Anita; home language English → Spanish", english);
-        Assert.Contains("Referral #7: Delivery of 2026-11-01, 3 sessions corrected to 2026-11-02, 1 session: wrong day", english);
+        Assert.Contains("Referral #7: Delivery of Nov 1, 2026, 3 sessions corrected to Nov 2, 2026, 1 session: wrong day", english);
         Assert.Contains("referral declined: Referral #8: no capacity: full until May", english);
+    }
+
+    [Fact]
+    public async Task Dates_and_times_follow_the_readers_culture_with_the_zone_while_the_CSV_stays_ISO()
+    {
+        var spanish = await _app.SignedInAsync("coord@es.test");
+        spanish.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var es = await spanish.GetDocumentAsync($"/Students/{_student}");
+        var en = await (await _app.SignedInAsync("coord@es.test")).GetDocumentAsync($"/Students/{_student}");
+        static string Shown(AngleSharp.Dom.IDocument page, string machine) => page.QuerySelector($"time[datetime='{machine}']")!.TextContent;
+        // A flag's first day, and the tier's history entry: 15:00 UTC on 6 November is 10:00 in New York, the zone named.
+        Assert.Equal("3 nov 2026", Shown(es, "2026-11-03"));
+        Assert.Equal("Nov 3, 2026", Shown(en, "2026-11-03"));
+        Assert.Matches(@"^6 nov 2026, 10:00\sa\.\sm\.\sEST$", Shown(es, "2026-11-06T10:00-05:00"));
+        Assert.Matches(@"^Nov 6, 2026, 10:00\sAM EST$", Shown(en, "2026-11-06T10:00-05:00"));
+
+        // The access log's CSV for a Spanish reader stays a machine file: ISO instants, no month names.
+        var admin = await _app.SignedInAsync("admin@es.test");
+        admin.DefaultRequestHeaders.AcceptLanguage.ParseAdd("es-US");
+        var csv = await (await admin.GetAsync("/Audit?handler=Export&from=2026-11-20&to=2026-11-20")).Content.ReadAsStringAsync();
+        Assert.Contains(",2026-11-20T15:00:00Z,2026-11-20 10:00:00,", csv);
+        Assert.DoesNotContain("nov", csv);
     }
 
     [Fact]

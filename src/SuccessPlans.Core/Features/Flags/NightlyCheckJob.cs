@@ -307,7 +307,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
                     var recipient = new SuccessPlans.Features.Audit.AccessActor(c.Id, c.DisplayName, Roles.Coordinator, null, null);
                     var entry = accessLog.Entry(recipient, SuccessPlans.Features.Audit.AccessAction.DigestEmail, null, "nightly digest email");
                     var students = "[" + string.Join(',', mine.Select(f => f.StudentId).Distinct()) + "]";
-                    var subject = EmailLanguage.T("SuccessPlans: {0} open flag(s) for {1}", mine.Count, today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                    var subject = EmailLanguage.T("SuccessPlans: {0} open flag(s) for {1}", mine.Count, Readable.Date(today));
                     db.DigestsSent.Add(new DigestSent { UserId = c.Id, On = today });
                     outbox.Enqueue("digest", c.Email!, c.DisplayName, subject, text.ToString(), html.ToString(), c.Id);
                     await db.SaveChangesAsync(ct);

@@ -41,8 +41,8 @@ public class StudentIndicators : ITenantOwned
     public int RecentIncidents { get; set; }
     public int RecentFailures { get; set; }
 
-    /// <summary>"95.3 %", invariant, for a rate in tenths of a percent.</summary>
-    public static string Percent(int? tenths) => tenths is { } t ? FormattableString.Invariant($"{t / 10.0:0.0} %") : "–";
+    /// <summary>A rate in tenths of a percent as the reader writes it: "95.3%", "95.3 %" (Readable).</summary>
+    public static string Percent(int? tenths) => tenths is { } t ? Readable.Percent(t / 1000.0, 1) : "–";
 }
 
 internal sealed class StudentIndicatorsConfiguration : IEntityTypeConfiguration<StudentIndicators>

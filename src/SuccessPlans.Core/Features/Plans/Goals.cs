@@ -60,10 +60,11 @@ public static class Goals
         _ => "Met",
     };
 
+    /// <summary>A goal's value as the reader writes numbers: "86.4%" / "86.4 %", "1,250.5".</summary>
     public static string Show(decimal value, GoalMeasure measure) =>
         measure == GoalMeasure.AttendanceRate
-            ? value.ToString("0.0", CultureInfo.InvariantCulture) + " %"
-            : value.ToString("0.##", CultureInfo.InvariantCulture);
+            ? Readable.Percent((double)value / 100, 1)
+            : value.ToString("#,0.##", Languages.Current);
 
     /// <summary>
     /// The progress code: none without a value after the baseline. The target's side of the baseline gives the direction

@@ -70,6 +70,8 @@ public static class HistoryDetails
         {
             "plan created" or "plan closed" => Plan,
             "tier set" => Tier,
+            // "2026-12-01" (a day, in the reader's words) or "none".
+            "next review set" when Readable.Stored(details ?? "") is not string => null,
             "next review set" => NextReview,
             "need met" => NeedMet,
             "goal measure set" => GoalSet,
@@ -81,7 +83,8 @@ public static class HistoryDetails
             _ when action.EndsWith(" added", StringComparison.Ordinal) || action.EndsWith(" removed", StringComparison.Ordinal) || action == "flag dismissed" => Item,
             _ => null,
         };
-        return shape is null ? CoreMessage.Untranslated(details ?? "") : shape.Read(details, (_, arg) => Labels.StoredWord(arg));
+        return shape is null ? (Readable.Stored(details ?? "") is { } day and not string ? CoreMessage.Of("{0}", day) : CoreMessage.Untranslated(details ?? ""))
+            : shape.Read(details, (_, arg) => Labels.StoredWord(arg));
     }
 
     /// <summary>
@@ -136,7 +139,7 @@ public static class HistoryDetails
     private static object DeliveryOf(string text)
     {
         var comma = text.IndexOf(", ", StringComparison.Ordinal);
-        return comma < 0 ? (object)text : CoreMessage.Of("{0}, {1}", text[..comma], AmountOf(text[(comma + 2)..]));
+        return comma < 0 ? Readable.Stored(text) : CoreMessage.Of("{0}, {1}", Readable.Stored(text[..comma]), AmountOf(text[(comma + 2)..]));
     }
 
     /// <summary>"3 sessions", "1 minute" (ServiceDelivery.AmountText, English) in the reader's words.</summary>

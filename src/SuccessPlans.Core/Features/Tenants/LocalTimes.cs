@@ -3,8 +3,8 @@ using System.Globalization;
 namespace SuccessPlans.Features.Tenants;
 
 /// <summary>
-/// An instant as the tenant's people read it: their local date and time, with the zone shown ("2026-11-20 10:00 EST"),
-/// so a history, a job run and an email never disagree by the server's UTC.
+/// The zone an instant is shown in, named as the tenant's people name it ("EST", "EDT"): <see cref="Readable.Time"/>
+/// writes their local date and time with it, so a history, a job run and an email never disagree by the server's UTC.
 /// </summary>
 public static class LocalTimes
 {
@@ -17,10 +17,6 @@ public static class LocalTimes
         ["America/Los_Angeles"] = ("PST", "PDT"), ["America/Anchorage"] = ("AKST", "AKDT"), ["Pacific/Honolulu"] = ("HST", "HST"),
         ["America/Puerto_Rico"] = ("AST", "AST"), ["Etc/UTC"] = ("UTC", "UTC"), ["UTC"] = ("UTC", "UTC"),
     };
-
-    /// <summary>"2026-11-20 10:00 EST": the local date and time, then the zone.</summary>
-    public static string Show(DateTime utc, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " " + Zone(utc, zone);
 
     /// <summary>The zone's abbreviation at that instant ("EDT" in summer), else its offset ("UTC+01:00").</summary>
     public static string Zone(DateTime utc, TimeZoneInfo zone)

@@ -14,7 +14,7 @@ namespace SuccessPlans.Web.Features.Audit;
 /// disclosure log as one printable page. Preparing it is itself logged.
 /// </summary>
 [Authorize(Policy = Roles.Admin)]
-public class StudentModel(AccessLog log, AccessRecorder recorder, IStringLocalizer<StudentModel> L) : PageModel
+public class StudentModel(AccessLog log, AccessRecorder recorder) : PageModel
 {
     [BindProperty(SupportsGet = true)] public DateOnly? From { get; set; }
     [BindProperty(SupportsGet = true)] public DateOnly? To { get; set; }
@@ -43,8 +43,6 @@ public class StudentModel(AccessLog log, AccessRecorder recorder, IStringLocaliz
         await recorder.RecordAsync(AccessAction.ViewAccessReport, id, ct: ct);
         return Page();
     }
-
-    public string Day(DateTime utc) => L["{0:MMMM d, yyyy 'at' h:mm tt}", TimeZoneInfo.ConvertTimeFromUtc(utc, Report!.Zone)];
 
     /// <summary>The role in words a parent reads.</summary>
 }

@@ -47,7 +47,7 @@ public class IndexModel(CabinetReport report, CabinetOutcomes outcomes, PlanServ
 
     /// <summary>A share of the measured children, or why there is none.</summary>
     public static string Percent(int? share, Figure f, Microsoft.AspNetCore.Mvc.Localization.IHtmlLocalizer words) =>
-        share is { } p ? p.ToString(System.Globalization.CultureInfo.CurrentCulture) + " %" : Show(f, words);
+        share is { } p ? Readable.Percent(p / 100.0) : Show(f, words);
 
     /// <summary>A figure on screen and in a chart's summary, in the reader's culture and language.</summary>
     public static string Show(Figure f, Microsoft.AspNetCore.Mvc.Localization.IHtmlLocalizer words) =>
