@@ -81,6 +81,8 @@ public class TSqlParseTests
         // The expiry's history rows, built in SQL from the referrals it changed.
         data.Add(nameof(NightlyCheckJob.ExpiryHistorySql), AsSent(NightlyCheckJob.ExpiryHistorySql(sqlServer: true), 5));
         data.Add(nameof(NightlyCheckJob.DigestAccessLogSql), AsSent(NightlyCheckJob.DigestAccessLogSql(sqlServer: true), 7));
+        // One view's access log entry (the student page, the review screen, the API's reads).
+        data.Add(nameof(SuccessPlans.Features.Audit.AccessLog.AppendSql), AsSent(SuccessPlans.Features.Audit.AccessLog.AppendSql, 12));
         return data;
     }
 
@@ -113,6 +115,8 @@ public class TSqlParseTests
         // rows, INSERT ... SELECT from the referrals it expired, and the digests' access log entries.
         ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 7,
         ["src/SuccessPlans.Core/Features/Retention/TenantErasure.cs"] = 1,
+        // One access log entry a view, one INSERT (not SaveChanges: issue 15).
+        ["src/SuccessPlans.Core/Features/Audit/AccessLog.cs"] = 1,
         // SQLite only (a WAL checkpoint after an erasure); returns at once on SQL Server.
         ["src/SuccessPlans.Core/Features/Retention/SqliteDisposal.cs"] = 1,
     };

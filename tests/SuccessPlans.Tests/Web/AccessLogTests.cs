@@ -155,6 +155,57 @@ public class AccessLogTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A GET of the student page, the review screen or Find a service reads the child untracked by id and checks the
+    /// user's schools on the row (StudentAccess.FindToShowAsync, issue 15): a child of another school, of another
+    /// tenant, or erased answers 404 as a missing one, and logs nothing.
+    /// </summary>
+    [Fact]
+    public async Task The_pages_that_show_a_child_find_no_child_outside_the_users_schools_and_log_nothing()
+    {
+        (int Child, int Need) WithNeed(SuccessPlans.Data.AppDbContext db, int school, StudentStatus status, string name)
+        {
+            var student = new Student { GivenName = name, FamilyName = "Hidden", SchoolId = school, Grade = "05", Status = status };
+            var plan = new SuccessPlan { Student = student, SchoolYear = 2026, Tier = 2, Status = PlanStatus.Active };
+            plan.Items.Add(new PlanItem { Domain = Domain.Health, Kind = PlanItemKind.Need, Description = "Dentist", Status = NeedStatus.Open });
+            db.Plans.Add(plan);
+            db.SaveChanges();
+            return (student.Id, plan.Items[0].Id);
+        }
+        var otherSchool = (await _app.CreateSchoolAsync(_tenantA, "Audit Middle")).Id;
+        var schoolOfB = (await _app.CreateSchoolAsync(_tenantB, "Audit Elsewhere")).Id;
+        var elsewhere = await _app.InTenant(_tenantA, (_, db) => Task.FromResult(WithNeed(db, otherSchool, StudentStatus.Active, "Othello")));
+        var erased = await _app.InTenant(_tenantA, (_, db) => Task.FromResult(WithNeed(db, _school, StudentStatus.Erased, "Erasmo")));
+        var ofB = await _app.InTenant(_tenantB, (_, db) => Task.FromResult(WithNeed(db, schoolOfB, StudentStatus.Active, "Bianca")));
+        var loneNeed = await _app.InTenant(_tenantA, (_, db) => db.PlanItems.Where(i => i.Plan.StudentId == _lone).Select(i => i.Id).SingleAsync());
+        var alice = await _app.SignedInAsync("alice@audit-a.test");
+        var adminOfB = await _app.SignedInAsync("admin@audit-b.test");
+
+        // The same pages for the user's own child: found, the view logged once.
+        foreach (var url in new[] { $"/Students/{_lone}", $"/Students/{_lone}/Needs/{loneNeed}/Refer", $"/Review/Walk?school={_school}&grade=05&student={_lone}" })
+            Assert.True((await alice.GetAsync(url)).StatusCode == HttpStatusCode.OK, url);
+
+        var before = await LastIdAsync();
+        foreach (var (client, url) in new[]
+                 {
+                     (alice, $"/Students/{elsewhere.Child}"), (alice, $"/Students/{elsewhere.Child}/Needs/{elsewhere.Need}/Refer"),
+                     (alice, $"/Review/Walk?school={otherSchool}&grade=05&student={elsewhere.Child}"),
+                     (alice, $"/Students/{erased.Child}"), (alice, $"/Students/{erased.Child}/Needs/{erased.Need}/Refer"),
+                     (alice, $"/Students/{ofB.Child}"), (alice, $"/Students/{ofB.Child}/Needs/{ofB.Need}/Refer"),
+                     (alice, $"/Review/Walk?school={schoolOfB}&grade=05&student={ofB.Child}"),
+                     (adminOfB, $"/Students/{_lone}"), (adminOfB, $"/Students/{_lone}/Needs/{loneNeed}/Refer"),
+                 })
+        {
+            var response = await client.GetAsync(url);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{url}: {response.StatusCode}");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("Hidden", body);
+            Assert.DoesNotContain("Dentist", body);
+        }
+        Assert.Empty(await EntriesAsync(_tenantA, before));
+        Assert.Empty(await EntriesAsync(_tenantB, before));
+    }
+
     [Fact]
     public async Task The_nightly_digest_logs_one_entry_per_child_it_names_for_each_recipient()
     {

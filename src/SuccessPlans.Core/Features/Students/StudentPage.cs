@@ -65,6 +65,26 @@ public static class StudentPage
     public static IQueryable<ReferralMessage> Messages(AppDbContext db, IReadOnlyCollection<int> referralIds) =>
         db.ReferralMessages.AsNoTracking().Where(m => referralIds.Contains(m.ReferralId)).OrderBy(m => m.At).ThenBy(m => m.Id);
 
+    private static readonly Func<AppDbContext, int, CancellationToken, Task<Student?>> StudentOf = EF.CompileAsyncQuery(
+        (AppDbContext db, int studentId, CancellationToken ct) => db.Students.AsNoTracking().Include(s => s.School).SingleOrDefault(s => s.Id == studentId));
+
+    private static readonly Func<AppDbContext, int, int, CancellationToken, Task<SuccessPlan?>> PlanOf = EF.CompileAsyncQuery(
+        (AppDbContext db, int studentId, int schoolYear, CancellationToken ct) =>
+            db.Plans.AsNoTracking().Include(p => p.Items).SingleOrDefault(p => p.StudentId == studentId && p.SchoolYear == schoolYear));
+
+    /// <summary>
+    /// One student with their school, untracked, in the tenant, whatever the school: the caller checks the user's
+    /// schools (StudentAccess.FindToShowAsync).
+    /// </summary>
+    public static Task<Student?> StudentAsync(AppDbContext db, int studentId, CancellationToken ct = default) => StudentOf(db, studentId, ct);
+
+    /// <summary>The year's plan with its items, untracked: for showing (a change reads it tracked, PlanService.FindPlanAsync).</summary>
+    public static Task<SuccessPlan?> PlanAsync(AppDbContext db, int studentId, int schoolYear, CancellationToken ct = default) => PlanOf(db, studentId, schoolYear, ct);
+
+    /// <summary>The student's attendance, behaviour and marks summary, untracked (the review screen shows it too).</summary>
+    public static async Task<StudentIndicators?> IndicatorsAsync(AppDbContext db, int studentId, CancellationToken ct = default) =>
+        (await ListAsync(Compiled.Indicators(db, studentId), ct)).SingleOrDefault();
+
     /// <summary>Every section, in one call: the compiled queries one after the other on the page's context.</summary>
     public static async Task<StudentPageSections> LoadAsync(AppDbContext db, int studentId, int schoolYear, CancellationToken ct = default) => new(
         await ListAsync(Compiled.PastPlans(db, studentId, schoolYear), ct),

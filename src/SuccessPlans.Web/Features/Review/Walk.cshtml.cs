@@ -129,14 +129,15 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
 
     private async Task LoadAsync(List<int> ids, CancellationToken ct, bool keepInput = false)
     {
-        Student = (await access.FindAsync(ids[Index], ct))!;
+        // Shown, not changed (a save reads its student tracked): untracked, by compiled queries (issue 15).
+        Student = (await access.FindToShowAsync(ids[Index], ct))!;
         SchoolName = Student.School.Name;
         var today = await plans.TodayAsync(ct);
         var (year, term) = (SchoolYears.For(today), SchoolYears.TermFor(today));
         TermLabel = $"{term} {SchoolYears.Label(year)}";
-        Plan = await db.Plans.AsNoTracking().Include(p => p.Items).SingleOrDefaultAsync(p => p.StudentId == Student.Id && p.SchoolYear == year, ct);
+        Plan = await StudentPage.PlanAsync(db, Student.Id, year, ct);
         Count = ids.Count;
-        Indicators = await db.StudentIndicators.AsNoTracking().SingleOrDefaultAsync(i => i.StudentId == Student.Id, ct);
+        Indicators = await StudentPage.IndicatorsAsync(db, Student.Id, ct);
         ReviewedCount = await db.Reviews.CountAsync(r => EF.Parameter(ids).Contains(r.StudentId) && r.SchoolYear == year && r.Term == term, ct);
         var review = await db.Reviews.AsNoTracking().Where(r => r.StudentId == Student.Id).OrderByDescending(r => r.SchoolYear).ThenByDescending(r => r.Term).FirstOrDefaultAsync(ct);
         ReviewedThisTerm = review is not null && review.SchoolYear == year && review.Term == term;

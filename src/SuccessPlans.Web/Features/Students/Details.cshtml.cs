@@ -59,7 +59,7 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
         // No ReadConnection.KeepOpenAsync here: measured side by side (issue 15, 2026-12-02), the student page cost more
         // CPU a request with its connection held for the request (its access-log write waits for other requests' writes).
-        if (!await LoadAsync(id, ct)) return NotFound();
+        if (!await LoadAsync(id, ct, toShow: true)) return NotFound();
         await accessLog.RecordAsync(SuccessPlans.Features.Audit.AccessAction.ViewStudent, id, Plan?.Id, ct: ct);
         // Opening the student reads the updates about their referrals.
         await updates.MarkReadAsync(Referrals.Select(r => r.Id).ToList(), ct);
@@ -245,14 +245,15 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         return RedirectToPage(new { id });
     }
 
-    private async Task<bool> LoadAsync(int id, CancellationToken ct)
+    /// <summary>The page's data; <paramref name="toShow"/> (a GET): the student and plan untracked, by compiled queries.</summary>
+    private async Task<bool> LoadAsync(int id, CancellationToken ct, bool toShow = false)
     {
-        var student = await access.FindAsync(id, ct);
+        var student = toShow ? await access.FindToShowAsync(id, ct) : await access.FindAsync(id, ct);
         if (student is null) return false;
         Student = student;
         Today = await plans.TodayAsync(ct);
         SchoolYear = SchoolYears.For(Today);
-        Plan = await plans.FindPlanAsync(id, SchoolYear, ct);
+        Plan = toShow ? await StudentPage.PlanAsync(db, id, SchoolYear, ct) : await plans.FindPlanAsync(id, SchoolYear, ct);
         if (Plan is not null && !ModelState.ContainsKey(nameof(PlanVersion)))
             PlanVersion = Plan.Version;
         var sections = await StudentPage.LoadAsync(db, id, SchoolYear, ct);

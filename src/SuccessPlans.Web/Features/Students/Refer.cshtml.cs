@@ -65,7 +65,7 @@ public class ReferModel(AppDbContext db, StudentAccess access, ReferralService r
     public async Task<IActionResult> OnGetAsync(int id, int needId, CancellationToken ct)
     {
         await ReadConnection.KeepOpenAsync(db, ct);
-        return await LoadAsync(id, needId, ct) ? Page() : NotFound();
+        return await LoadAsync(id, needId, ct, toShow: true) ? Page() : NotFound();
     }
 
     public async Task<IActionResult> OnPostAsync(int id, int needId, CancellationToken ct)
@@ -84,9 +84,10 @@ public class ReferModel(AppDbContext db, StudentAccess access, ReferralService r
         }
     }
 
-    private async Task<bool> LoadAsync(int id, int needId, CancellationToken ct)
+    /// <summary><paramref name="toShow"/> (a GET): the student untracked, by a compiled query (issue 15); a POST sends with it tracked.</summary>
+    private async Task<bool> LoadAsync(int id, int needId, CancellationToken ct, bool toShow = false)
     {
-        var student = await access.FindAsync(id, ct);
+        var student = toShow ? await access.FindToShowAsync(id, ct) : await access.FindAsync(id, ct);
         if (student is null) return false;
         var need = await db.PlanItems.Include(i => i.Plan).SingleOrDefaultAsync(i => i.Id == needId && i.Plan.StudentId == id && i.Kind == PlanItemKind.Need, ct);
         if (need is null) return false;

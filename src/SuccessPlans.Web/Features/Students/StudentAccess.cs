@@ -26,5 +26,16 @@ public sealed class StudentAccess(AppDbContext db, CurrentUser me)
     public async Task<Student?> FindAsync(int id, CancellationToken ct = default) =>
         await (await VisibleAsync(ct)).Include(s => s.School).SingleOrDefaultAsync(s => s.Id == id, ct);
 
+    /// <summary>
+    /// The same as <see cref="FindAsync"/> for a page that only shows the student (a GET): untracked, by id in one
+    /// compiled query, the user's schools checked on the row read. The general query cost the student page about 6% of
+    /// its CPU (EF's look-up of the LINQ tree with the schools' list and the Include at every view; issue 15).
+    /// </summary>
+    public async Task<Student?> FindToShowAsync(int id, CancellationToken ct = default)
+    {
+        var student = await StudentPage.StudentAsync(db, id, ct);
+        return student is not null && student.Status != StudentStatus.Erased && (await me.SchoolIdsAsync(ct)).Contains(student.SchoolId) ? student : null;
+    }
+
     public Actor Actor => new(me.Id, me.DisplayName);
 }
