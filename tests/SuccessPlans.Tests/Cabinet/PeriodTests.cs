@@ -51,6 +51,12 @@ public class PeriodTests
         Assert.Equal("school year 2026–27", Period.Parse("2026-08", "2027-07", today).Label);
         Assert.Equal("February 2027", Period.Parse("2027-02", "2027-02", today).Label);
         Assert.Equal("September 2026 to November 2026", Period.Parse("2026-09", "2026-11", today).Label);
+        using (Languages.Use("es"))
+        {
+            // The months as a Spanish reader writes them (Readable.Month), not "septiembre 2026".
+            Assert.Equal("febrero de 2027", Period.Parse("2027-02", "2027-02", today).Label);
+            Assert.Equal("septiembre de 2026 a noviembre de 2026", Period.Parse("2026-09", "2026-11", today).Label);
+        }
 
         Assert.Contains("from", Assert.Throws<ValidationFailedException>(() => Period.Parse("2026-09-15", "2026-11", today)).Errors.Keys);
         Assert.Contains("to", Assert.Throws<ValidationFailedException>(() => Period.Parse("2026-09", "2026-11-29", today)).Errors.Keys);

@@ -84,8 +84,8 @@ public sealed record Period
     /// <summary>The period in the reader's language ("school year 2026–27", "año escolar 2026–27").</summary>
     public string Label =>
         IsSchoolYear ? string.Format(Languages.Current, Labels.T("school year {0}"), SchoolYears.Label(From.Year))
-        : From.AddMonths(1) > To ? From.ToString("MMMM yyyy", Languages.Current)
-        : string.Format(Languages.Current, Labels.T("{0} to {1}"), From.ToString("MMMM yyyy", Languages.Current), To.ToString("MMMM yyyy", Languages.Current));
+        : From.AddMonths(1) > To ? Readable.Month(From)
+        : string.Format(Languages.Current, Labels.T("{0} to {1}"), Readable.Month(From), Readable.Month(To));
 }
 
 public sealed record DashboardRow(string Label, IReadOnlyList<Figure> Figures);
