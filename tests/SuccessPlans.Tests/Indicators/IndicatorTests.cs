@@ -401,14 +401,14 @@ public class IndicatorTests : IAsyncLifetime
         var caseload = await north.GetDocumentAsync("/Students?band=Chronic");
         var rows = caseload.QuerySelectorAll("tbody tr").Select(r => r.TextContent).ToList();
         Assert.Single(rows);
-        Assert.Contains("Chronically absent (84.9 %)", rows[0]);
+        Assert.Contains("Chronically absent (84.9%)", rows[0]);
         var sorted = await north.GetDocumentAsync("/Students?sort=attendance");
         Assert.Equal(["u1", "u2"], sorted.QuerySelectorAll("tbody tr td:first-child a").Select(a => a.TextContent.Split(", ")[1]).ToArray());
-        Assert.Contains("Satisfactory (100.0 %)", sorted.QuerySelectorAll("tbody tr")[1].TextContent);
+        Assert.Contains("Satisfactory (100.0%)", sorted.QuerySelectorAll("tbody tr")[1].TextContent);
 
         var page = await north.GetDocumentAsync($"/Students/{_students["u1"]}");
         var table = page.QuerySelector("table.indicators")!.TextContent;
-        Assert.Contains("Severely chronically absent (57.8 %)", table);
+        Assert.Contains("Severely chronically absent (57.8%)", table);
         Assert.Contains("8 of 53", table);
 
         // A coordinator of other schools and another tenant's Admin get nothing of it.
