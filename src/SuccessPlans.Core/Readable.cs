@@ -58,6 +58,12 @@ public static class Readable
     public static object Stored(string text) =>
         text.Length == 10 && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? new StoredDay(day) : text;
 
+    /// <summary>
+    /// A day inside a message a use case gives (<see cref="CoreMessage"/>): written as <see cref="Date(DateOnly, CultureInfo?)"/>
+    /// in the reader's culture when the message is shown, ISO in the invariant culture the message is compared in.
+    /// </summary>
+    public static IFormattable InMessage(DateOnly day) => new StoredDay(day);
+
     private static DateTime Local(DateTime utc, TimeZoneInfo zone) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone);
 
     private sealed record StoredDay(DateOnly Day) : IFormattable

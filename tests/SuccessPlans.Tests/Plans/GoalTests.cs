@@ -73,7 +73,7 @@ public class GoalTests : IAsyncLifetime
         var future = await Forms.ParseAsync(await north.SubmitFormAsync(Page, new() { ["pointOn"] = "2026-11-17", ["pointValue"] = "9" }, GoalForm("GoalPoint")));
         Assert.Contains("The date cannot be in the future.", future.Body!.TextContent);
         var before = await Forms.ParseAsync(await north.SubmitFormAsync(Page, new() { ["pointOn"] = "2026-08-31", ["pointValue"] = "2000000" }, GoalForm("GoalPoint")));
-        Assert.Contains("cannot be before the baseline", before.Body!.TextContent);
+        Assert.Contains("cannot be before the baseline (Sep 1, 2026).", before.Body!.TextContent);
         Assert.Contains("The value must be a number from", before.Body!.TextContent);
         Assert.Equal(HttpStatusCode.Redirect, (await north.SubmitFormAsync(Page, new() { ["pointOn"] = "2026-10-01", ["pointValue"] = "8" }, GoalForm("GoalPoint"))).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await north.SubmitFormAsync(Page, new() { ["pointOn"] = "2026-11-16", ["pointValue"] = "14.5" }, GoalForm("GoalPoint"))).StatusCode);

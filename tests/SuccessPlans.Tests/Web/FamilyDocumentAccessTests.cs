@@ -46,5 +46,9 @@ public class FamilyDocumentAccessTests : IAsyncLifetime
         }
         var entries = await _app.InTenant(_tenant, (_, db) => db.AccessLog.Where(e => e.StudentId == _student).Select(e => e.Action).ToListAsync());
         Assert.Equal([AccessAction.ViewStudent, AccessAction.ViewPlan], entries.Order());
+
+        // The consent's "how long" is a day in the family's language, with the machine date inside, whoever prints it.
+        var consent = await coordinator.GetStringAsync($"/Students/{_student}/Family/Consent");
+        Assert.Matches(@"Hasta el <time datetime=""(\d{4})-06-30"">30 jun \1</time>, a menos que", consent);
     }
 }

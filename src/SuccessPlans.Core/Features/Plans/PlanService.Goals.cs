@@ -67,7 +67,7 @@ public sealed partial class PlanService
         else if (date > today)
             errors["PointOn"] = ["The date cannot be in the future."];
         else if (need.BaselineOn is { } b && date < b)
-            errors["PointOn"] = [$"The date cannot be before the baseline ({b.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})."];
+            errors["PointOn"] = [$"The date cannot be before the baseline ({Readable.InMessage(b)})."];
         var (min, max) = Goals.Range(measure);
         if (value is not { } v)
             errors["PointValue"] = ["Give the value."];
