@@ -1,4 +1,4 @@
-﻿using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging;
 using System.Linq.Expressions;
 using System.Net;
 using System.Text;
@@ -345,7 +345,8 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
                     {
                         text.Append($"\n{Labels.Words(kind)} ({count})\n");
                         html.Append($"<h3>{Labels.Words(kind)} ({count})</h3><ul>");
-                        // The first of each school, merged: the first of the coordinator's schools together.
+                        // The first of each school, merged: the first of the coordinator's schools together. Names the database
+                        // orders otherwise than this culture (case, accents) may change which are named; the counts stay exact.
                         var shown = schools.SelectMany(s => firsts[(s, kind)]).OrderBy(f => f.FamilyName).ThenBy(f => f.GivenName).ThenBy(f => f.StudentId)
                             .Take(DigestNamesPerKind).ToList();
                         foreach (var f in shown)
