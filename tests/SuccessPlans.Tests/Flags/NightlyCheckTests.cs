@@ -239,6 +239,46 @@ public class NightlyCheckTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_digest_names_the_first_flags_of_each_kind_by_name_and_counts_the_rest_with_a_link_to_the_worklist()
+    {
+        var w = await WorldAsync("many");
+        var extra = NightlyCheckJob.DigestNamesPerKind + 2;
+        await _app.InTenant(w.TenantId, async (_, db) =>
+        {
+            var school = await db.Students.Where(s => s.Id == w.StudentX).Select(s => s.SchoolId).SingleAsync();
+            // Family names "Aa00".. sort before Xena Exe's: she and the last two are counted, not named.
+            for (var n = 0; n < extra; n++)
+            {
+                var plan = new SuccessPlan { Student = new Student { GivenName = "Kid", FamilyName = $"Aa{n:00}", SchoolId = school }, SchoolYear = 2026 };
+                db.Add(new PlanItem { Plan = plan, Domain = Domain.Academic, Kind = PlanItemKind.Need, Description = "Reading", Status = NeedStatus.Open, IdentifiedOn = LocalDay0 });
+            }
+            await db.SaveChangesAsync();
+        });
+        await RunOnDayAsync(w.TenantId, 14);
+
+        var (text, html, userId) = await _app.InTenant(w.TenantId, async (_, db) => await db.Notifications.Where(n => n.Kind == "digest" && n.RecipientEmail == "cx@many.test")
+            .Select(n => ValueTuple.Create(n.BodyText, n.BodyHtml!, n.RecipientUserId!.Value)).SingleAsync());
+        // Xena's plan is past its review too: that kind is counted and named with the rest.
+        Assert.Contains($"found {extra + 2} open flag(s) for your schools ({extra + 2} new today)", text);
+        Assert.Contains("Plan review overdue (1)", text);
+        Assert.Contains($"Unmet need ({extra + 1})", text);
+        Assert.Equal(NightlyCheckJob.DigestNamesPerKind, text.Split('\n').Count(l => l.StartsWith("- Kid Aa", StringComparison.Ordinal)));
+        Assert.Contains("- Kid Aa49: Reading [new]", text);
+        Assert.DoesNotContain("Aa50", text + html);
+        Assert.DoesNotContain("- Xena Exe: Reading", text);
+        Assert.Contains("- Xena Exe: Review was due", text);
+        Assert.Contains("... and 3 more in SuccessPlans: http", text);
+        Assert.Contains("/Home/Coordinator?Kind=UnmetNeed#flags", text);
+        Assert.Contains("/Home/Coordinator?Kind=UnmetNeed#flags", html);
+        // The access log names the children the email names, and only them.
+        var logged = await _app.InTenant(w.TenantId, (_, db) => db.AccessLog
+            .Where(e => e.UserId == userId && e.Action == SuccessPlans.Features.Audit.AccessAction.DigestEmail).Select(e => e.StudentId).ToListAsync());
+        Assert.Equal(NightlyCheckJob.DigestNamesPerKind + 1, logged.Count);
+        Assert.Contains(w.StudentX, logged);
+        Assert.Equal(logged.Count, logged.Distinct().Count());
+    }
+
+    [Fact]
     public async Task No_digest_when_there_is_nothing_to_say_and_another_tenant_is_untouched()
     {
         var quiet = await WorldAsync("quiet");

@@ -81,6 +81,8 @@ public class TSqlParseTests
         // The expiry's history rows, built in SQL from the referrals it changed.
         data.Add(nameof(NightlyCheckJob.ExpiryHistorySql), AsSent(NightlyCheckJob.ExpiryHistorySql(sqlServer: true), 5));
         data.Add(nameof(NightlyCheckJob.DigestAccessLogSql), AsSent(NightlyCheckJob.DigestAccessLogSql(sqlServer: true), 7));
+        // The digest's first flags of each school and kind, a window around EF's SQL Server query of the open flags.
+        data.Add(nameof(NightlyCheckJob.DigestNamedSql), NightlyCheckJob.DigestNamedSql(sqlServer).Sql);
         // One view's access log entry (the student page, the review screen, the API's reads).
         data.Add(nameof(SuccessPlans.Features.Audit.AccessLog.AppendSql), AsSent(SuccessPlans.Features.Audit.AccessLog.AppendSql, 12));
         return data;
@@ -112,8 +114,9 @@ public class TSqlParseTests
         // The nightly check's flags, opened and resolved in SQL around each rule's query (FlagWrites builds both).
         ["src/SuccessPlans.Core/Features/Flags/FlagWrites.cs"] = 1,
         // ... sent by the job (the subjects' table created, filled, read by the two writes, dropped), the expiry's history
-        // rows, INSERT ... SELECT from the referrals it expired, and the digests' access log entries.
-        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 7,
+        // rows, INSERT ... SELECT from the referrals it expired, the digests' access log entries, and the digests' first
+        // flags of each school and kind (EF's query of the open flags in a window).
+        ["src/SuccessPlans.Core/Features/Flags/NightlyCheckJob.cs"] = 9,
         ["src/SuccessPlans.Core/Features/Retention/TenantErasure.cs"] = 1,
         // One access log entry a view, one INSERT (not SaveChanges: issue 15).
         ["src/SuccessPlans.Core/Features/Audit/AccessLog.cs"] = 1,
