@@ -117,6 +117,19 @@ public static class Labels
         _ => T("Plan review overdue"),
     };
 
+    /// <summary>
+    /// A grade as a school says it: "Pre-K", "K", "1" … "12", whatever the roster's spelling ("PK", "KG", "01");
+    /// a spelling the school order does not know (<see cref="Features.Schools.Grades"/>) shows as the roster wrote it.
+    /// </summary>
+    public static string Grade(string? grade) => Features.Schools.Grades.Order(grade) switch
+    {
+        _ when grade is null => "",
+        -1 when grade.Trim().Equals("PK", StringComparison.OrdinalIgnoreCase) || grade.Trim().Equals("P", StringComparison.OrdinalIgnoreCase) => T("Pre-K"),
+        0 => T("grade|K"),
+        var n and >= 1 and <= 13 => n.ToString(CultureInfo.InvariantCulture),
+        _ => grade,
+    };
+
     public static string Words(AttendanceBand band) => band switch
     {
         AttendanceBand.Satisfactory => T("Satisfactory"),

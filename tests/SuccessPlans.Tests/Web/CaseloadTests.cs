@@ -49,6 +49,16 @@ public class CaseloadTests : IAsyncLifetime
         Assert.Equal(Grades.Order("1"), Grades.Order(" 01 "));
     }
 
+    [Theory]
+    [InlineData("en", new[] { "Pre-K", "K", "K", "1", "2", "9", "12", "TK", "Ungraded", "" })]
+    [InlineData("es", new[] { "Prekínder", "Kínder", "Kínder", "1", "2", "9", "12", "TK", "Ungraded", "" })]
+    public void Grades_show_as_a_school_says_them_in_the_readers_language(string language, string[] shown)
+    {
+        string?[] grades = ["PK", "KG", "k", "01", "2", "09", "12", "TK", "Ungraded", null];
+        using var _ = SuccessPlans.Languages.Use(language);
+        Assert.Equal(shown, grades.Select(SuccessPlans.Labels.Grade));
+    }
+
     [Fact]
     public async Task The_grade_sort_and_the_grade_filter_list_grades_in_school_order()
     {
