@@ -200,6 +200,7 @@ measure() { # url [cookie]
 # SQL commands a request: add APP_ENV="Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command=Information"
 # (the log's "Executed DbCommand" lines during the measured run; the logging itself costs CPU, so not in the same run).
 if [ -n "${CPU:-}" ]; then
+  set +o pipefail  # "grep | head -1" may end grep with SIGPIPE: the address read is still right
   pid="${pids[0]}"; ticks="$(getconf CLK_TCK)"
   cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
   echo "CPU a request of the app ($dll), wrk -t2 -c16 ${SECONDS_PER_RUN} s after ${WARMUP} s of warm-up, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
