@@ -37,7 +37,9 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # NO_BUILD=1 measures the Release build already there (e.g. a baseline built before a change).
 [ -n "${NO_BUILD:-}" ] || dotnet build -c Release src/SuccessPlans.Web -v q -nologo >/dev/null
-dll="src/SuccessPlans.Web/bin/Release/net10.0/SuccessPlans.Web.dll"
+# DLL=PATH measures another build (e.g. a copy of the build before a change), for CPU=1's side-by-side pairs.
+dll="${DLL:-src/SuccessPlans.Web/bin/Release/net10.0/SuccessPlans.Web.dll}"
+case "$dll" in /*) ;; *) dll="$PWD/$dll" ;; esac
 
 work="$(mktemp -d /tmp/successplans-bench-pages.XXXXXX)"
 pids=()
@@ -60,7 +62,7 @@ if [ -n "${DB_FROM:-}" ]; then for f in "$DB_FROM" "$DB_FROM-wal" "$DB_FROM-shm"
 # (seed-data is found from there); its data (database, mail, keys) go to the throwaway folder.
 ( cd src/SuccessPlans.Web && ASPNETCORE_ENVIRONMENT=Staging Demo__Enabled=true App__BaseUrl="$APP" \
     ForwardedHeaders__KnownProxies=127.0.0.1 Database__DataDirectory="$work" Email__PickupDirectory="$work/mail" ASPNETCORE_URLS="$APP" \
-    MALLOC_ARENA_MAX=2 exec env ${APP_ENV:-} dotnet "../../$dll" >"$work/app.log" 2>&1 ) &
+    MALLOC_ARENA_MAX=2 exec env ${APP_ENV:-} dotnet "$dll" >"$work/app.log" 2>&1 ) &
 pids+=($!)
 # The sign-in page, not just /health/live: the demo is seeded after the app starts listening (503 until then).
 for _ in $(seq 1 300); do curl -fsS -o /dev/null -H "X-Forwarded-Proto: https" "$APP/Account/Login" >/dev/null 2>&1 && break; sleep 1; done
@@ -191,6 +193,39 @@ measure() { # url [cookie]
   errors="$(awk '/Non-2xx/ {print $NF}' <<<"$out")"
   echo "$rps $p99 ${errors:-0}"
 }
+
+# CPU=1: the app process's CPU time per request (utime+stime from /proc/PID/stat around a wrk -c16 run as the user),
+# no minimal page and no ratio. On a shared machine requests/s follow the neighbours; CPU a request follows the code.
+# Compare two builds with the same DB_FROM, alternating: DLL=/tmp/base/SuccessPlans.Web.dll CPU=1 NO_BUILD=1 ...
+# SQL commands a request: add APP_ENV="Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command=Information"
+# (the log's "Executed DbCommand" lines during the measured run; the logging itself costs CPU, so not in the same run).
+if [ -n "${CPU:-}" ]; then
+  set +o pipefail  # "grep | head -1" may end grep with SIGPIPE: the address read is still right
+  pid="${pids[0]}"; ticks="$(getconf CLK_TCK)"
+  cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+  echo "CPU a request of the app ($dll), wrk -t2 -c16 ${SECONDS_PER_RUN} s after ${WARMUP} s of warm-up, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+  printf '%-22s %-34s %9s %9s %9s\n' user page requests "CPU ms" "SQL"
+  commands() { grep -c 'Executed DbCommand' "$work/app.log" || true; }
+  for user in $USERS; do
+    cookie="$(sign_in "$user")"
+    [ -n "$cookie" ] || { echo "sign-in failed for $user"; exit 1; }
+    student="$(get '/Students?OpenNeeds=true' | grep -o 'href="/Students/[0-9]*"' | head -1 | grep -o '[0-9]*')"
+    refer="$(get "/Students/$student" | grep -o 'href="/Students/[0-9]*/Needs/[0-9]*/Refer"' | head -1 | sed 's/href="//;s/"$//')"
+    read -r -a pages <<<"${PAGES:-/Home/Coordinator /Students /Students?Tier=2 /Students?OpenNeeds=true /Students?OpenFlags=true /Students?Band=Chronic /Students/$student $refer}"
+    for p in "${pages[@]}"; do
+      code="$(curl -s -o /dev/null -w '%{http_code}' "${proto[@]}" -H "Cookie: $cookie" "$APP$p")"
+      [ "$code" = 200 ] || { echo "$user: $p answered $code, not 200"; exit 1; }
+      BENCH_COOKIE="$cookie" wrk -t2 -c16 -d"${WARMUP}s" -s "$work/browser.lua" "$APP$p" >/dev/null
+      before="$(cpu_ticks)"; sql_before="$(commands)"
+      out="$(BENCH_COOKIE="$cookie" wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" -s "$work/browser.lua" "$APP$p")"
+      after="$(cpu_ticks)"; sleep 0.5; sql_after="$(commands)"
+      n="$(awk '/requests in/ {print $1}' <<<"$out")"
+      printf '%-22s %-34s %9s %9s %9s\n' "$user" "$p" "$n" "$(awk -v t=$((after - before)) -v hz="$ticks" -v n="$n" 'BEGIN {printf "%.1f", t * 1000 / hz / n}')" \
+        "$(awk -v c=$((sql_after - sql_before)) -v n="$n" 'BEGIN {printf "%.1f", c / n}')"
+    done
+  done
+  exit 0
+fi
 
 echo "wrk -t2 -c32, $ROUNDS round(s) of ${SECONDS_PER_RUN} s after ${WARMUP} s of warm-up per page, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 printf '%-22s %-5s %-34s %10s %9s %10s %9s %6s %7s\n' user round page "page rps" "p99 ms" "min rps" "min p99" ratio non2xx

@@ -38,10 +38,25 @@ public sealed class TransientFaults : DbCommandInterceptor
         lock (_lock) { _marker = sqlMarker; _left = times; Thrown = 0; }
     }
 
+    private List<string>? _recorded;
+
+    /// <summary>Keeps the SQL of every command from now on (what a page runs), until <see cref="Recorded"/>.</summary>
+    public void Record()
+    {
+        lock (_lock) _recorded = [];
+    }
+
+    /// <summary>The commands since <see cref="Record"/>, and stops recording.</summary>
+    public IReadOnlyList<string> Recorded()
+    {
+        lock (_lock) { var recorded = _recorded ?? []; _recorded = null; return recorded; }
+    }
+
     private void MaybeFail(DbCommand command)
     {
         lock (_lock)
         {
+            _recorded?.Add(command.CommandText);
             if (_left == 0 || _marker is null || !command.CommandText.Contains(_marker, StringComparison.Ordinal)) return;
             _left--;
             Thrown++;

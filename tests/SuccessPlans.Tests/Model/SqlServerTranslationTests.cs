@@ -56,6 +56,7 @@ public class SqlServerTranslationTests
     public void The_student_page_translates()
     {
         using var db = SqlServer();
+        Translates(StudentPage.Contents(db, 7, 2026), "which sections have rows");
         Translates(StudentPage.PastPlans(db, 7, 2026), "past plans");
         Translates(StudentPage.Consents(db, 7), "consents");
         Translates(StudentPage.Reviews(db, 7), "reviews");

@@ -140,6 +140,37 @@ public class UserSchoolsCacheTests : IAsyncLifetime
         Assert.Equal(["04"], await GradesAsync(browser));
     }
 
+    [Fact]
+    public async Task The_worklists_children_per_school_follow_a_withdrawal_and_a_new_child_at_once()
+    {
+        var browser = await _app.SignedInAsync("scope.coordinator@a.test");
+        Assert.Equal([("North School", "1", "0")], await SchoolCountsAsync(browser)); // now cached
+
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            (await db.Students.SingleAsync(s => s.Id == _northChild)).Status = StudentStatus.Withdrawn;
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal([("North School", "0", "1")], await SchoolCountsAsync(browser));
+
+        await AddStudentAsync(_north, "Nell", "Newcome");
+        Assert.Equal([("North School", "1", "1")], await SchoolCountsAsync(browser));
+
+        // A child of the tenant's other school, and another tenant's, count nowhere here.
+        await AddStudentAsync(_south, "Sol", "Southby");
+        await _app.InTenant(_other, async (_, db) =>
+        {
+            db.Students.Add(new Student { GivenName = "Otto", FamilyName = "Other", SchoolId = (await db.Schools.SingleAsync()).Id, Grade = "07" });
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal([("North School", "1", "1")], await SchoolCountsAsync(browser));
+    }
+
+    private static async Task<List<(string, string, string)>> SchoolCountsAsync(HttpClient browser) =>
+        (await browser.GetDocumentAsync("/Home/Coordinator")).QuerySelectorAll("#schools ~ table tbody tr, section[aria-labelledby=schools] tbody tr")
+            .Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray())
+            .Select(c => (c[0], c[1], c[2])).Distinct().ToList();
+
     private static async Task<List<string>> GradesAsync(HttpClient browser) =>
         (await browser.GetDocumentAsync("/Students")).QuerySelectorAll("select#grade option").Skip(1).Select(o => o.TextContent.Trim()).ToList();
 

@@ -13,6 +13,10 @@ public sealed record StudentPageSections(
     IReadOnlyList<Flag> OpenFlags, IReadOnlyList<Disclosure> Disclosures, IReadOnlyList<StudentEvent> History, IReadOnlyList<CaseNote> Notes,
     StudentIndicators? Indicators);
 
+/// <summary>Which of a student's page's sections have rows: the page reads only those (most children have none in half of them).</summary>
+public sealed record StudentPageContents(bool PastPlans, bool Consents, bool Reviews, bool Referrals, bool OpenFlags, bool Disclosures,
+    bool History, bool Notes, bool Indicators);
+
 /// <summary>
 /// The queries of a student's page, one per section, untracked (here, not in the page, so their SQL Server
 /// translation is tested without a server). The caller has checked the user may see the student.
@@ -52,6 +56,21 @@ public static class StudentPage
     private static readonly Expression<Func<AppDbContext, int, IQueryable<StudentIndicators>>> IndicatorsOf = (db, studentId) =>
         db.StudentIndicators.AsNoTracking().Where(i => i.StudentId == studentId);
 
+    // One statement of nine EXISTS probes, each on its section's index by student: a query a section costs EF's command,
+    // reader and materializer and SQLite's parse, whether it finds rows or not (issue 15).
+    private static readonly Expression<Func<AppDbContext, int, int, IQueryable<StudentPageContents>>> ContentsOf = (db, studentId, schoolYear) =>
+        db.Students.AsNoTracking().Where(s => s.Id == studentId).Select(s => new StudentPageContents(
+            db.Plans.Any(p => p.StudentId == studentId && p.SchoolYear != schoolYear),
+            db.Consents.Any(c => c.StudentId == studentId),
+            db.Reviews.Any(r => r.StudentId == studentId),
+            db.Referrals.Any(r => r.StudentId == studentId),
+            db.Flags.Any(f => f.StudentId == studentId && f.ResolvedAt == null),
+            db.Disclosures.Any(d => d.StudentId == studentId),
+            db.StudentEvents.Any(e => e.StudentId == studentId),
+            db.CaseNotes.Any(n => n.StudentId == studentId),
+            db.StudentIndicators.Any(i => i.StudentId == studentId)));
+
+    public static IQueryable<StudentPageContents> Contents(AppDbContext db, int studentId, int schoolYear) => Queries.Contents(db, studentId, schoolYear);
     public static IQueryable<SuccessPlan> PastPlans(AppDbContext db, int studentId, int schoolYear) => Queries.PastPlans(db, studentId, schoolYear);
     public static IQueryable<Consent> Consents(AppDbContext db, int studentId) => Queries.Consents(db, studentId);
     public static IQueryable<Review> Reviews(AppDbContext db, int studentId) => Queries.Reviews(db, studentId);
@@ -85,17 +104,25 @@ public static class StudentPage
     public static async Task<StudentIndicators?> IndicatorsAsync(AppDbContext db, int studentId, CancellationToken ct = default) =>
         (await ListAsync(Compiled.Indicators(db, studentId), ct)).SingleOrDefault();
 
-    /// <summary>Every section, in one call: the compiled queries one after the other on the page's context.</summary>
-    public static async Task<StudentPageSections> LoadAsync(AppDbContext db, int studentId, int schoolYear, CancellationToken ct = default) => new(
-        await ListAsync(Compiled.PastPlans(db, studentId, schoolYear), ct),
-        await ListAsync(Compiled.Consents(db, studentId), ct),
-        await ListAsync(Compiled.Reviews(db, studentId), ct),
-        await ListAsync(Compiled.Referrals(db, studentId), ct),
-        await ListAsync(Compiled.OpenFlags(db, studentId), ct),
-        await ListAsync(Compiled.Disclosures(db, studentId), ct),
-        await ListAsync(Compiled.History(db, studentId), ct),
-        await ListAsync(Compiled.Notes(db, studentId), ct),
-        (await ListAsync(Compiled.Indicators(db, studentId), ct)).SingleOrDefault());
+    /// <summary>
+    /// Every section, in one call: which have rows first (one statement), then the compiled query of each of those, one
+    /// after the other on the page's context; an empty section is an empty list without a query.
+    /// </summary>
+    public static async Task<StudentPageSections> LoadAsync(AppDbContext db, int studentId, int schoolYear, CancellationToken ct = default)
+    {
+        var has = (await ListAsync(Compiled.Contents(db, studentId, schoolYear), ct)).SingleOrDefault();
+        if (has is null) return new([], [], [], [], [], [], [], [], null);
+        return new(
+            has.PastPlans ? await ListAsync(Compiled.PastPlans(db, studentId, schoolYear), ct) : [],
+            has.Consents ? await ListAsync(Compiled.Consents(db, studentId), ct) : [],
+            has.Reviews ? await ListAsync(Compiled.Reviews(db, studentId), ct) : [],
+            has.Referrals ? await ListAsync(Compiled.Referrals(db, studentId), ct) : [],
+            has.OpenFlags ? await ListAsync(Compiled.OpenFlags(db, studentId), ct) : [],
+            has.Disclosures ? await ListAsync(Compiled.Disclosures(db, studentId), ct) : [],
+            has.History ? await ListAsync(Compiled.History(db, studentId), ct) : [],
+            has.Notes ? await ListAsync(Compiled.Notes(db, studentId), ct) : [],
+            has.Indicators ? (await ListAsync(Compiled.Indicators(db, studentId), ct)).SingleOrDefault() : null);
+    }
 
     private static async Task<IReadOnlyList<T>> ListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken ct)
     {
@@ -108,6 +135,7 @@ public static class StudentPage
     // The same trees as IQueryable (for the tests and any caller that composes further)...
     private static class Queries
     {
+        internal static readonly Func<AppDbContext, int, int, IQueryable<StudentPageContents>> Contents = ContentsOf.Compile();
         internal static readonly Func<AppDbContext, int, int, IQueryable<SuccessPlan>> PastPlans = PastPlansOf.Compile();
         internal static readonly Func<AppDbContext, int, IQueryable<Consent>> Consents = ConsentsOf.Compile();
         internal static readonly Func<AppDbContext, int, IQueryable<Review>> Reviews = ReviewsOf.Compile();
@@ -121,6 +149,7 @@ public static class StudentPage
     // ...and compiled by EF, once per process.
     private static class Compiled
     {
+        internal static readonly Func<AppDbContext, int, int, IAsyncEnumerable<StudentPageContents>> Contents = EF.CompileAsyncQuery(ContentsOf);
         internal static readonly Func<AppDbContext, int, int, IAsyncEnumerable<SuccessPlan>> PastPlans = EF.CompileAsyncQuery(PastPlansOf);
         internal static readonly Func<AppDbContext, int, IAsyncEnumerable<Consent>> Consents = EF.CompileAsyncQuery(ConsentsOf);
         internal static readonly Func<AppDbContext, int, IAsyncEnumerable<Review>> Reviews = EF.CompileAsyncQuery(ReviewsOf);

@@ -160,13 +160,15 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
 
         // The layout's marker asks the same service, which keeps the count for the request: one query, not two.
         UnreadUpdates = await unread.UnreadAsync(ct);
-        Schools = await db.Schools
+        // Children per school, cached with the user's schools (a count of every child of them: 10,000 index entries for a
+        // coordinator of 10,000); a save of any school or child of the tenant, or an erasure, reads them afresh.
+        Schools = await me.InScopeAsync<IReadOnlyList<SchoolRow>>(async c => await db.Schools
             .Where(s => EF.Parameter(mine).Contains(s.Id))
             .OrderBy(s => s.Name)
             .Select(s => new SchoolRow(s.Id, s.Name,
                 db.Students.Count(st => st.SchoolId == s.Id && st.Status == StudentStatus.Active),
                 db.Students.Count(st => st.SchoolId == s.Id && st.Status == StudentStatus.Withdrawn)))
-            .ToListAsync(ct);
+            .ToListAsync(c), ct);
     }
 
     private Task<List<ReferralRow>> FollowUpPageAsync(IQueryable<Referral> followUps, CancellationToken ct) => followUps
