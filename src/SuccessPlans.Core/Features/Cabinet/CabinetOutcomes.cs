@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using SuccessPlans.Data;
+using SuccessPlans.Tenancy;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Indicators;
 using SuccessPlans.Features.Plans;
@@ -37,8 +39,12 @@ public sealed record Outcomes(DateOnly From, DateOnly To, string PeriodLabel, in
 /// month of service began and each window has at least <see cref="IndicatorSummary.MinDaysForBand"/> instructional days.
 /// Breakdowns by the domain, school and service tier of the child's services in the period (a child served in two domains
 /// counts in both). Suppressed by <see cref="Suppression"/> down each column and across each row, until nothing changes.
+/// The counts are the same for every reader of a tenant, so they are kept in <see cref="CabinetFiguresCache"/> as the
+/// report's figures are (issue 15: the page as a lookup), under the delivery rollup's version and the tenant's
+/// <see cref="SuccessPlans.Features.Tenants.Tenant.OutcomesVersion"/>, read with the tenant's settings in one command per
+/// request; names, labels and suppression are applied at each request, in the reader's language.
 /// </summary>
-public sealed class CabinetOutcomes(AppDbContext db)
+public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant, CabinetFiguresCache cache)
 {
     public const int WindowDays = 30;
 
@@ -51,12 +57,68 @@ public sealed class CabinetOutcomes(AppDbContext db)
         public int? Change { get; set; } // -1 improved, 0 stayed, 1 worsened; null not measured
     }
 
+    /// <summary>The breakdowns of the tallies: the total (value 0), the domain's number, the school's id, the tier's number (-1: none).</summary>
+    internal enum Dimension { Total, Domain, School, Tier }
+
+    /// <summary>Children measured, improved, stayed and worsened for one value of a breakdown.</summary>
+    internal sealed record Counts(long Measured, long Improved, long Stayed, long Worsened);
+
+    /// <summary>A period's outcomes before names, labels and suppression: what the cache keeps (written once, then only read).</summary>
+    internal sealed record Tallies(long ChildrenServed, bool AnyWithoutTier, IReadOnlyDictionary<(Dimension, int), Counts> Cells)
+    {
+        public Counts this[Dimension dimension, int value] => Cells.GetValueOrDefault((dimension, value)) ?? new Counts(0, 0, 0, 0);
+    }
+
+    /// <summary>The tenant's settings the outcomes depend on, and the versions of what they read: one command per request.</summary>
+    public sealed record Head(int Threshold, int Satisfactory, int AtRisk, int Chronic, long OutcomesVersion, long? ServedMax, int ServedRows);
+
+    // As CabinetReport's head: compiled, the subqueries naming the outer row. The delivery rollup's version is the report's
+    // (ServedMonths): every write of a DeliveryYear appends served months in the same save (DeliveryRollup).
+    private static readonly Expression<Func<AppDbContext, IQueryable<Head>>> HeadExpression = db =>
+        db.Tenants.Select(t => new Head(t.SuppressionThreshold, t.AttendanceSatisfactoryPercent, t.AttendanceAtRiskPercent, t.AttendanceChronicPercent, t.OutcomesVersion,
+            db.ServedMonths.Where(m => m.TenantId == t.Id).Max(m => (long?)m.Id), db.ServedMonths.Count(m => m.TenantId == t.Id)));
+
+    public static IQueryable<Head> HeadQuery(AppDbContext db) => HeadExpression.Compile()(db);
+
+    private static readonly Func<AppDbContext, CancellationToken, Task<Head>> ReadHead = EF.CompileAsyncQuery(
+        Expression.Lambda<Func<AppDbContext, CancellationToken, Head>>(
+            Expression.Call(typeof(Queryable), nameof(Queryable.Single), [typeof(Head)], HeadExpression.Body),
+            HeadExpression.Parameters[0], Expression.Parameter(typeof(CancellationToken), "ct")));
+
     public async Task<Outcomes> BuildAsync(Period period, DateOnly today, CancellationToken ct = default)
     {
-        var tenant = await db.Tenants.AsNoTracking().SingleAsync(ct);
-        var threshold = tenant.SuppressionThreshold;
-        var thresholds = new IndicatorSummary.Thresholds(tenant.AttendanceSatisfactoryPercent, tenant.AttendanceAtRiskPercent, tenant.AttendanceChronicPercent);
+        var tenantId = currentTenant.TenantId ?? throw new TenantViolationException("The outcomes need a tenant in scope.");
+        var head = await ReadHead(db, ct);
+        var threshold = head.Threshold;
+        var afterTo = period.To < today ? period.To : today;
+        // Read before the counts, so counts cached under this version hold at least its writes.
+        var key = new CabinetFiguresCache.OutcomesKey(tenantId, head.ServedMax, head.ServedRows, head.OutcomesVersion, period.From, period.To, afterTo,
+            head.Satisfactory, head.AtRisk, head.Chronic);
+        if (cache.Get(key) is not { } tallies)
+        {
+            tallies = await TalliesAsync(period, afterTo, new IndicatorSummary.Thresholds(head.Satisfactory, head.AtRisk, head.Chronic), ct);
+            cache.Store(key, tallies);
+        }
 
+        var schools = await db.Schools.OrderBy(s => s.Name).Select(s => new { s.Id, s.Name }).ToListAsync(ct);
+        var tiers = Enum.GetValues<ServiceTier>().Select(t => ((int)t, Labels.Words(t))).ToList();
+        if (tallies.AnyWithoutTier) tiers.Add((-1, Labels.T("Not given")));
+        var total = Row("Total", tallies[Dimension.Total, 0]);
+        var tables = new List<OutcomeTable>
+        {
+            new("domain", "Attendance of children served, by domain", "Domain", Enum.GetValues<Domain>().Select(d => Row(Labels.Words(d), tallies[Dimension.Domain, (int)d])).ToList(), total),
+            new("school", "Attendance of children served, by school", "School", schools.Select(s => Row(s.Name, tallies[Dimension.School, s.Id])).ToList(), total),
+            new("tier", "Attendance of children served, by service tier", "Service tier", tiers.Select(t => Row(t.Item2, tallies[Dimension.Tier, t.Item1])).ToList(), total),
+        };
+        Suppress(tables, total, threshold);
+        var served = new Figure(tallies.ChildrenServed, tallies.ChildrenServed);
+        if (Suppression.IsSmall(served.Children, threshold)) served.Suppressed = true;
+        return new Outcomes(period.From, period.To, period.Label, threshold, served, total, tables);
+    }
+
+    /// <summary>Each served child's change of band, counted per value of each breakdown: the work the cache saves.</summary>
+    private async Task<Tallies> TalliesAsync(Period period, DateOnly afterTo, IndicatorSummary.Thresholds thresholds, CancellationToken ct)
+    {
         // Who was served, from when, in which domains, schools and tiers: the rollup alone (periods are whole months).
         var children = new Dictionary<int, Child>();
         var end = period.To.AddDays(1);
@@ -76,7 +138,6 @@ public sealed class CabinetOutcomes(AppDbContext db)
             }
         }
 
-        var afterTo = period.To < today ? period.To : today;
         var afterFrom = afterTo.AddDays(1 - WindowDays);
         if (children.Count > 0)
         {
@@ -98,20 +159,22 @@ public sealed class CabinetOutcomes(AppDbContext db)
             }
         }
 
-        var schools = await db.Schools.OrderBy(s => s.Name).Select(s => new { s.Id, s.Name }).ToListAsync(ct);
-        var tiers = Enum.GetValues<ServiceTier>().Select(t => ((int)t, Labels.Words(t))).ToList();
-        if (children.Values.Any(c => c.Tiers.Contains(-1))) tiers.Add((-1, Labels.T("Not given")));
-        var total = Row("Total", children.Values);
-        var tables = new List<OutcomeTable>
+        var cells = new Dictionary<(Dimension, int), (long Measured, long Improved, long Stayed, long Worsened)>();
+        void Count(Dimension dimension, int value, int change)
         {
-            new("domain", "Attendance of children served, by domain", "Domain", Enum.GetValues<Domain>().Select(d => Row(Labels.Words(d), children.Values.Where(c => c.Domains.Contains(d)))).ToList(), total),
-            new("school", "Attendance of children served, by school", "School", schools.Select(s => Row(s.Name, children.Values.Where(c => c.Schools.Contains(s.Id)))).ToList(), total),
-            new("tier", "Attendance of children served, by service tier", "Service tier", tiers.Select(t => Row(t.Item2, children.Values.Where(c => c.Tiers.Contains(t.Item1)))).ToList(), total),
-        };
-        Suppress(tables, total, threshold);
-        var served = new Figure(children.Count, children.Count);
-        if (Suppression.IsSmall(served.Children, threshold)) served.Suppressed = true;
-        return new Outcomes(period.From, period.To, period.Label, threshold, served, total, tables);
+            var (m, i, s, w) = cells.GetValueOrDefault((dimension, value));
+            cells[(dimension, value)] = (m + 1, i + (change < 0 ? 1 : 0), s + (change == 0 ? 1 : 0), w + (change > 0 ? 1 : 0));
+        }
+        foreach (var child in children.Values)
+        {
+            if (child.Change is not { } change) continue;
+            Count(Dimension.Total, 0, change);
+            foreach (var d in child.Domains) Count(Dimension.Domain, (int)d, change);
+            foreach (var s in child.Schools) Count(Dimension.School, s, change);
+            foreach (var t in child.Tiers) Count(Dimension.Tier, t, change);
+        }
+        return new Tallies(children.Count, children.Values.Any(c => c.Tiers.Contains(-1)),
+            cells.ToDictionary(c => c.Key, c => new Counts(c.Value.Measured, c.Value.Improved, c.Value.Stayed, c.Value.Worsened)));
     }
 
     /// <summary>Days with an absence (several events on a day count once), for the children served (public, so its SQL Server translation is tested).</summary>
@@ -135,11 +198,10 @@ public sealed class CabinetOutcomes(AppDbContext db)
         return IndicatorSummary.Rate(days.Count, absences, thresholds).Band;
     }
 
-    private static OutcomeRow Row(string label, IEnumerable<Child> children)
+    private static OutcomeRow Row(string label, Counts counts)
     {
-        var measured = children.Where(c => c.Change is not null).ToList();
         Figure Of(long n) => new(n, n);
-        return new OutcomeRow(label, Of(measured.Count), Of(measured.Count(c => c.Change < 0)), Of(measured.Count(c => c.Change == 0)), Of(measured.Count(c => c.Change > 0)));
+        return new OutcomeRow(label, Of(counts.Measured), Of(counts.Improved), Of(counts.Stayed), Of(counts.Worsened));
     }
 
     /// <summary>
