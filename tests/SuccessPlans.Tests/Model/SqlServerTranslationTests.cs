@@ -117,6 +117,7 @@ public class SqlServerTranslationTests
     {
         using var db = SqlServer();
         Translates(CabinetOutcomes.AbsenceDays(db, 2026, 2027, new DateOnly(2026, 7, 2), new DateOnly(2026, 11, 30)), "absence days of the children served");
+        Translates(CabinetOutcomes.HeadQuery(db), "the tenant's bands and the outcomes' versions");
     }
 
     [Fact]
