@@ -35,6 +35,14 @@ public sealed class CabinetFiguresCache : IDisposable
     internal void Store(OutcomesKey key, CabinetOutcomes.Tallies tallies) =>
         _cache.Set(key, tallies, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Lifetime });
 
+    /// <summary>The outcomes' attendance side (every student's, some megabytes at a city's size): per version of attendance, calendars and schools, not of the deliveries.</summary>
+    internal sealed record AttendanceKey(int TenantId, long OutcomesVersion, DateOnly From, DateOnly To);
+
+    internal CabinetOutcomes.Attendance? Get(AttendanceKey key) => _cache.TryGetValue(key, out CabinetOutcomes.Attendance? attendance) ? attendance : null;
+
+    internal void Store(AttendanceKey key, CabinetOutcomes.Attendance attendance) =>
+        _cache.Set(key, attendance, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Lifetime });
+
     internal CabinetReport.Figures? Get(Key key) => _cache.TryGetValue(key, out CabinetReport.Figures? figures) ? figures : null;
 
     internal void Store(Key key, CabinetReport.Figures figures) =>

@@ -96,7 +96,7 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
             head.Satisfactory, head.AtRisk, head.Chronic);
         if (cache.Get(key) is not { } tallies)
         {
-            tallies = await TalliesAsync(period, afterTo, new IndicatorSummary.Thresholds(head.Satisfactory, head.AtRisk, head.Chronic), ct);
+            tallies = await TalliesAsync(period, afterTo, head.OutcomesVersion, new IndicatorSummary.Thresholds(head.Satisfactory, head.AtRisk, head.Chronic), ct);
             cache.Store(key, tallies);
         }
 
@@ -117,7 +117,7 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
     }
 
     /// <summary>Each served child's change of band, counted per value of each breakdown: the work the cache saves.</summary>
-    private async Task<Tallies> TalliesAsync(Period period, DateOnly afterTo, IndicatorSummary.Thresholds thresholds, CancellationToken ct)
+    private async Task<Tallies> TalliesAsync(Period period, DateOnly afterTo, long version, IndicatorSummary.Thresholds thresholds, CancellationToken ct)
     {
         // Who was served, from when, in which domains, schools and tiers: the rollup alone (periods are whole months).
         var children = new Dictionary<int, Child>();
@@ -141,20 +141,12 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
         var afterFrom = afterTo.AddDays(1 - WindowDays);
         if (children.Count > 0)
         {
-            // The children are named by a subquery over the rollup's school years, never by a list of ids: a city's
-            // 30,000 children served would be 30,000 parameters (beyond SQL Server's 2,100), rebuilt at every request.
-            var servedIds = Served(db, y1, y2);
-            var earliest = children.Values.Min(c => c.FirstMonth).AddDays(-WindowDays);
-            var schoolOf = await db.Students.Where(s => servedIds.Contains(s.Id)).Select(s => new { s.Id, s.SchoolId }).ToDictionaryAsync(s => s.Id, s => s.SchoolId, ct);
-            var days = (await db.SchoolDays.Where(d => d.Date >= earliest && d.Date <= afterTo).Select(d => new { d.SchoolId, d.Date }).ToListAsync(ct))
-                .ToLookup(d => d.SchoolId, d => d.Date);
-            var absences = (await AbsenceDays(db, y1, y2, earliest, afterTo).ToListAsync(ct)).ToLookup(a => a.StudentId, a => a.Date);
+            var attendance = await AttendanceAsync(period, afterTo, version, ct);
             foreach (var (id, child) in children)
             {
-                if (!schoolOf.TryGetValue(id, out var school) || afterFrom < child.FirstMonth) continue;
-                var beforeFrom = child.FirstMonth.AddDays(-WindowDays);
-                var before = Band(days[school], absences[id], beforeFrom, child.FirstMonth.AddDays(-1), thresholds);
-                var after = Band(days[school], absences[id], afterFrom, afterTo, thresholds);
+                if (!attendance.SchoolOf.TryGetValue(id, out var school) || afterFrom < child.FirstMonth) continue;
+                var before = attendance.Band(school, id, child.FirstMonth.AddDays(-WindowDays), child.FirstMonth.AddDays(-1), thresholds);
+                var after = attendance.Band(school, id, afterFrom, afterTo, thresholds);
                 if (before is { } b && after is { } a) child.Change = Math.Sign((int)a - (int)b);
             }
         }
@@ -177,26 +169,60 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
             cells.ToDictionary(c => c.Key, c => new Counts(c.Value.Measured, c.Value.Improved, c.Value.Stayed, c.Value.Worsened)));
     }
 
-    /// <summary>Days with an absence (several events on a day count once), for the children served (public, so its SQL Server translation is tested).</summary>
-    public static IQueryable<StudentDay> AbsenceDays(AppDbContext db, int fromSchoolYear, int toSchoolYear, DateOnly from, DateOnly to)
+    /// <summary>
+    /// The attendance side of the outcomes for every student of the tenant, from 30 days before the period to the end of
+    /// its second window: each student's school, each school's instructional days, each student's days with an absence.
+    /// Kept per version of attendance, calendars and schools (<c>Tenant.OutcomesVersion</c>) but not of the deliveries, so
+    /// the first request after a service is recorded (the common write) reads the delivery rollup only.
+    /// </summary>
+    internal sealed class Attendance(Dictionary<int, int> schoolOf, Dictionary<int, (int[] Sorted, HashSet<int> Set)> days, Dictionary<int, int[]> absent)
     {
-        var served = Served(db, fromSchoolYear, toSchoolYear);
-        return db.AttendanceEvents.Where(e => served.Contains(e.StudentId) && e.Date >= from && e.Date <= to && AttendanceEvent.Absences.Contains(e.Category))
-            .Select(e => new StudentDay(e.StudentId, e.Date)).Distinct();
+        public IReadOnlyDictionary<int, int> SchoolOf => schoolOf;
+
+        /// <summary>The band of a window: the school's days in it (two binary searches), the child's absences on them.</summary>
+        public AttendanceBand? Band(int school, int student, DateOnly from, DateOnly to, IndicatorSummary.Thresholds thresholds)
+        {
+            var (f, t) = (from.DayNumber, to.DayNumber);
+            if (!days.TryGetValue(school, out var d)) return IndicatorSummary.Rate(0, 0, thresholds).Band;
+            var count = Index(d.Sorted, t, after: true) - Index(d.Sorted, f, after: false);
+            var absences = 0;
+            if (absent.TryGetValue(student, out var a))
+                foreach (var day in a)
+                    if (day >= f && day <= t && d.Set.Contains(day)) absences++;
+            return IndicatorSummary.Rate(count, absences, thresholds).Band;
+        }
+
+        /// <summary>How many of the (distinct, sorted) days are before the day, or up to it when <paramref name="after"/>.</summary>
+        private static int Index(int[] sorted, int day, bool after)
+        {
+            var i = Array.BinarySearch(sorted, day);
+            return i >= 0 ? (after ? i + 1 : i) : ~i;
+        }
     }
 
-    /// <summary>The children with a service in those school years (a superset of the period's: the caller keeps its own).</summary>
-    private static IQueryable<int> Served(AppDbContext db, int fromSchoolYear, int toSchoolYear) =>
-        db.DeliveryYears.Where(d => d.SchoolYear >= fromSchoolYear && d.SchoolYear <= toSchoolYear).Select(d => d.StudentId);
+    private async Task<Attendance> AttendanceAsync(Period period, DateOnly afterTo, long version, CancellationToken ct)
+    {
+        var tenantId = currentTenant.TenantId!.Value;
+        var earliest = period.From.AddDays(-WindowDays);
+        var key = new CabinetFiguresCache.AttendanceKey(tenantId, version, earliest, afterTo);
+        if (cache.Get(key) is { } kept) return kept;
+        var schoolOf = await db.Students.Select(s => new { s.Id, s.SchoolId }).ToDictionaryAsync(s => s.Id, s => s.SchoolId, ct);
+        var days = (await db.SchoolDays.Where(d => d.Date >= earliest && d.Date <= afterTo).Select(d => new { d.SchoolId, d.Date }).ToListAsync(ct))
+            .GroupBy(d => d.SchoolId)
+            .ToDictionary(g => g.Key, g => { var set = g.Select(d => d.Date.DayNumber).ToHashSet(); return (set.Order().ToArray(), set); });
+        var absent = (await AbsenceDays(db, earliest, afterTo).ToListAsync(ct))
+            .GroupBy(a => a.StudentId).ToDictionary(g => g.Key, g => g.Select(a => a.Date.DayNumber).ToArray());
+        var attendance = new Attendance(schoolOf, days, absent);
+        cache.Store(key, attendance);
+        return attendance;
+    }
+
+    /// <summary>Days with an absence (several events on a day count once), of every student (public, so its SQL Server translation is tested).</summary>
+    public static IQueryable<StudentDay> AbsenceDays(AppDbContext db, DateOnly from, DateOnly to) =>
+        db.AttendanceEvents.Where(e => e.Date >= from && e.Date <= to && AttendanceEvent.Absences.Contains(e.Category))
+            .Select(e => new StudentDay(e.StudentId, e.Date)).Distinct();
 
     public sealed record StudentDay(int StudentId, DateOnly Date);
-
-    private static AttendanceBand? Band(IEnumerable<DateOnly> schoolDays, IEnumerable<DateOnly> absent, DateOnly from, DateOnly to, IndicatorSummary.Thresholds thresholds)
-    {
-        var days = schoolDays.Where(d => d >= from && d <= to).ToHashSet();
-        var absences = absent.Count(d => d >= from && d <= to && days.Contains(d));
-        return IndicatorSummary.Rate(days.Count, absences, thresholds).Band;
-    }
 
     private static OutcomeRow Row(string label, Counts counts)
     {
