@@ -2832,3 +2832,65 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203071816_CabinetOutcomesVersion'
+)
+BEGIN
+    ALTER TABLE [Tenants] ADD [OutcomesVersion] bigint NOT NULL DEFAULT CAST(0 AS bigint);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203071816_CabinetOutcomesVersion'
+)
+BEGIN
+    EXEC(N'CREATE TRIGGER [TR_AttendanceEvents_CabinetOutcomes] ON [AttendanceEvents] AFTER INSERT, UPDATE, DELETE AS
+    BEGIN
+      SET NOCOUNT ON;
+      UPDATE [Tenants] SET [OutcomesVersion] = [OutcomesVersion] + 1
+      WHERE [Id] IN (SELECT [TenantId] FROM inserted UNION SELECT [TenantId] FROM deleted);
+    END;');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203071816_CabinetOutcomesVersion'
+)
+BEGIN
+    EXEC(N'CREATE TRIGGER [TR_SchoolDays_CabinetOutcomes] ON [SchoolDays] AFTER INSERT, UPDATE, DELETE AS
+    BEGIN
+      SET NOCOUNT ON;
+      UPDATE [Tenants] SET [OutcomesVersion] = [OutcomesVersion] + 1
+      WHERE [Id] IN (SELECT [TenantId] FROM inserted UNION SELECT [TenantId] FROM deleted);
+    END;');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203071816_CabinetOutcomesVersion'
+)
+BEGIN
+    EXEC(N'CREATE TRIGGER [TR_Students_CabinetOutcomes] ON [Students] AFTER UPDATE, DELETE AS
+    BEGIN
+      SET NOCOUNT ON;
+      IF EXISTS (SELECT 1 FROM inserted) AND NOT UPDATE([SchoolId]) RETURN;
+      UPDATE [Tenants] SET [OutcomesVersion] = [OutcomesVersion] + 1
+      WHERE [Id] IN (SELECT d.[TenantId] FROM deleted AS d LEFT JOIN inserted AS i ON i.[Id] = d.[Id]
+                     WHERE i.[Id] IS NULL OR i.[SchoolId] <> d.[SchoolId]);
+    END;');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261203071816_CabinetOutcomesVersion'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261203071816_CabinetOutcomesVersion', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

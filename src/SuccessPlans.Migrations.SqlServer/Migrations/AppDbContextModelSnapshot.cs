@@ -818,7 +818,12 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId", "StudentId", "Date");
 
-                    b.ToTable("AttendanceEvents");
+                    b.ToTable("AttendanceEvents", t =>
+                        {
+                            t.HasTrigger("TR_AttendanceEvents_CabinetOutcomes");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Indicators.BehaviorIncident", b =>
@@ -947,7 +952,12 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.HasIndex("TenantId", "SchoolId", "Date")
                         .IsUnique();
 
-                    b.ToTable("SchoolDays");
+                    b.ToTable("SchoolDays", t =>
+                        {
+                            t.HasTrigger("TR_SchoolDays_CabinetOutcomes");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Indicators.StudentIndicators", b =>
@@ -2225,7 +2235,12 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId", "SchoolId", "Grade", "FamilyName", "GivenName", "Status");
 
-                    b.ToTable("Students");
+                    b.ToTable("Students", t =>
+                        {
+                            t.HasTrigger("TR_Students_CabinetOutcomes");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Students.StudentEvent", b =>
@@ -2311,6 +2326,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.Property<int>("NotificationRetentionDays")
                         .HasColumnType("int");
+
+                    b.Property<long>("OutcomesVersion")
+                        .HasColumnType("bigint");
 
                     b.Property<int>("ReferralExpiryDays")
                         .HasColumnType("int");

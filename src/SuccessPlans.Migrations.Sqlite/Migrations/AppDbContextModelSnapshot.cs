@@ -785,7 +785,10 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "StudentId", "Date");
 
-                    b.ToTable("AttendanceEvents");
+                    b.ToTable("AttendanceEvents", t =>
+                        {
+                            t.HasTrigger("TR_AttendanceEvents_CabinetOutcomes");
+                        });
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Indicators.BehaviorIncident", b =>
@@ -908,7 +911,10 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "SchoolId", "Date")
                         .IsUnique();
 
-                    b.ToTable("SchoolDays");
+                    b.ToTable("SchoolDays", t =>
+                        {
+                            t.HasTrigger("TR_SchoolDays_CabinetOutcomes");
+                        });
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Indicators.StudentIndicators", b =>
@@ -2144,7 +2150,10 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "SchoolId", "Grade", "FamilyName", "GivenName", "Status");
 
-                    b.ToTable("Students");
+                    b.ToTable("Students", t =>
+                        {
+                            t.HasTrigger("TR_Students_CabinetOutcomes");
+                        });
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Students.StudentEvent", b =>
@@ -2225,6 +2234,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("NotificationRetentionDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OutcomesVersion")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("ReferralExpiryDays")

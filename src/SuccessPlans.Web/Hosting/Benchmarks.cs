@@ -181,8 +181,9 @@ public static class Benchmarks
     {
         await SeededFileAsync(dir, seeded, async services =>
         {
-            var (_, counts) = await NightlyData.SeedAsync(services, students, weekly: true);
-            return $"{students:N0} students, {counts.Referrals:N0} referrals, {counts.Deliveries:N0} services delivered";
+            var (tenant, counts) = await NightlyData.SeedAsync(services, students, weekly: true);
+            var (days, absences) = await SeedAttendanceAsync(services, tenant);
+            return $"{students:N0} students, {counts.Referrals:N0} referrals, {counts.Deliveries:N0} services delivered, {days:N0} school days, {absences:N0} absences";
         });
         await using var services = await ThrowawayAppAsync(dir);
         int tenantId;
@@ -204,6 +205,7 @@ public static class Benchmarks
                 var times = new List<double>();
                 var cpu = new List<double>();
                 var pageTimes = new List<double>();
+                var pageCpus = new List<double>();
                 SuccessPlans.Features.Cabinet.Dashboard? dashboard = null;
                 SuccessPlans.Features.Cabinet.Outcomes? outcomes = null;
                 for (var i = 0; i < (cold ? 40 : 60); i++)
@@ -230,15 +232,19 @@ public static class Benchmarks
                     var elapsed = watch.Elapsed.TotalMilliseconds;
                     process.Refresh();
                     var reportCpu = (process.TotalProcessorTime - cpu0).TotalMilliseconds;
-                    // The page also shows the outcomes (attendance of the children served), computed at each request.
+                    // The page also shows the outcomes (attendance of the children served), a lookup as the figures are:
+                    // cold, the write above moved the delivery rollup's version they are kept under too.
                     await using (var scope = services.CreateTenantScopeFor(tenantId))
                         outcomes = await scope.ServiceProvider.GetRequiredService<SuccessPlans.Features.Cabinet.CabinetOutcomes>().BuildAsync(period, period.To.AddDays(1));
                     var page = watch.Elapsed.TotalMilliseconds;
+                    process.Refresh();
+                    var pageCpu = (process.TotalProcessorTime - cpu0).TotalMilliseconds;
                     if (i >= 10) // the first ten warm the JIT and EF's caches
                     {
                         times.Add(elapsed);
                         cpu.Add(reportCpu);
                         pageTimes.Add(page);
+                        pageCpus.Add(pageCpu);
                     }
                     logSql = i == 58 && Environment.GetEnvironmentVariable("BENCHMARK_SQL") == "1";
                 }
@@ -247,10 +253,61 @@ public static class Benchmarks
                 Console.WriteLine($"  dashboard, {name}, {(cold ? "cold (first request after a write)" : "warm")} ({dashboard!.Totals.ServicesDelivered.Value:N0} services, {dashboard.Totals.ChildrenServed.Value:N0} children): " +
                                   $"p50 {times[times.Count / 2]:0.0} ms, p95 {times[(int)Math.Ceiling(times.Count * 0.95) - 1]:0.0} ms over {times.Count} runs; " +
                                   $"with the outcomes ({outcomes!.Total.Measured.Value:N0} children measured) p50 {pageTimes[pageTimes.Count / 2]:0.0} ms, p95 {pageTimes[(int)Math.Ceiling(pageTimes.Count * 0.95) - 1]:0.0} ms; " +
-                                  $"CPU {cpu.Average():0.0} ms a dashboard; load {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?")}");
+                                  $"CPU {cpu.Average():0.0} ms a dashboard, {pageCpus.Average():0.0} ms with the outcomes; load {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?")}");
             }
         }
         return 0;
+    }
+
+    /// <summary>
+    /// A calendar and absences for the cabinet's outcomes, which compare each served child's attendance before and after
+    /// the first month of service: every weekday from July before the seeded school year to its end is a school day of
+    /// every school, and each child misses a share of them that differs between the halves of the year (deterministic,
+    /// from the child's id: some improve, some stay, some worsen). Written by EF in chunks, as the rollup's rebuild does.
+    /// </summary>
+    private static async Task<(int Days, int Absences)> SeedAttendanceAsync(IServiceProvider services, int tenantId)
+    {
+        await using var scope = services.CreateTenantScopeFor(tenantId);
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var year = await db.DeliveryYears.MaxAsync(d => d.SchoolYear);
+        var weekdays = new List<DateOnly>();
+        for (var d = new DateOnly(year, 7, 1); d <= new DateOnly(year + 1, 7, 31); d = d.AddDays(1))
+            if (d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) weekdays.Add(d);
+        var schools = await db.Schools.Select(s => s.Id).ToListAsync();
+        var students = await db.Students.Select(s => new { s.Id, s.SchoolId }).ToListAsync();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        db.SchoolDays.AddRange(schools.SelectMany(s => weekdays.Select(d => new SuccessPlans.Features.Indicators.SchoolDay { SchoolId = s, Date = d })));
+        await db.SaveChangesAsync();
+        db.ChangeTracker.Clear();
+        int[] rates = [1, 6, 12, 25]; // percent: satisfactory, at risk, chronic, severe under the default bands
+        var absences = 0;
+        var pending = new List<SuccessPlans.Features.Indicators.AttendanceEvent>();
+        foreach (var s in students)
+        {
+            var (early, late) = (rates[s.Id % 4], rates[s.Id / 4 % 4]);
+            foreach (var d in weekdays)
+            {
+                var rate = d < new DateOnly(year, 12, 1) ? early : late;
+                if (unchecked((uint)(s.Id * 73856093 ^ d.DayNumber * 19349663)) % 100 >= rate) continue; // not HashCode: seeded per process
+                pending.Add(new SuccessPlans.Features.Indicators.AttendanceEvent
+                {
+                    SourceId = $"bench-{s.Id}-{d.DayNumber}", StudentId = s.Id, SchoolId = s.SchoolId, Date = d,
+                    Category = SuccessPlans.Features.Indicators.AttendanceCategory.UnexcusedAbsence,
+                });
+            }
+            if (pending.Count >= 20_000)
+            {
+                absences += pending.Count;
+                db.AttendanceEvents.AddRange(pending);
+                await db.SaveChangesAsync();
+                db.ChangeTracker.Clear();
+                pending.Clear();
+            }
+        }
+        absences += pending.Count;
+        db.AttendanceEvents.AddRange(pending);
+        await db.SaveChangesAsync();
+        return (schools.Count * weekdays.Count, absences);
     }
 
     /// <summary>

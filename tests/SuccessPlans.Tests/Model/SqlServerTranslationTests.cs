@@ -117,7 +117,8 @@ public class SqlServerTranslationTests
     public void The_cabinet_outcomes_absences_translate()
     {
         using var db = SqlServer();
-        Translates(CabinetOutcomes.AbsenceDays(db, 2026, 2027, new DateOnly(2026, 7, 2), new DateOnly(2026, 11, 30)), "absence days of the children served");
+        Translates(CabinetOutcomes.AbsenceDays(db, new DateOnly(2026, 7, 2), new DateOnly(2026, 11, 30)), "absence days");
+        Translates(CabinetOutcomes.HeadQuery(db), "the tenant's bands and the outcomes' versions");
     }
 
     [Fact]

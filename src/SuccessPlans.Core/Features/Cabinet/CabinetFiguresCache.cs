@@ -22,12 +22,33 @@ public sealed class CabinetFiguresCache : IDisposable
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Capacity });
 
+    /// <summary>
+    /// What the outcomes depend on (a sibling key in the same cache): the tenant, the delivery rollup's version (the
+    /// report's), the version of attendance, school days and the students' schools (<c>Tenant.OutcomesVersion</c>), the
+    /// period, the end of the second window (today when the period has not ended: a new day is a new key) and the bands.
+    /// </summary>
+    internal sealed record OutcomesKey(int TenantId, long? ServedMax, int ServedRows, long OutcomesVersion, DateOnly From, DateOnly To, DateOnly AfterTo,
+        int Satisfactory, int AtRisk, int Chronic);
+
+    internal CabinetOutcomes.Tallies? Get(OutcomesKey key) => _cache.TryGetValue(key, out CabinetOutcomes.Tallies? tallies) ? tallies : null;
+
+    internal void Store(OutcomesKey key, CabinetOutcomes.Tallies tallies) =>
+        _cache.Set(key, tallies, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Lifetime });
+
+    /// <summary>The outcomes' attendance side (every student's, some megabytes at a city's size): per version of attendance, calendars and schools, not of the deliveries.</summary>
+    internal sealed record AttendanceKey(int TenantId, long OutcomesVersion, DateOnly From, DateOnly To);
+
+    internal CabinetOutcomes.Attendance? Get(AttendanceKey key) => _cache.TryGetValue(key, out CabinetOutcomes.Attendance? attendance) ? attendance : null;
+
+    internal void Store(AttendanceKey key, CabinetOutcomes.Attendance attendance) =>
+        _cache.Set(key, attendance, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Lifetime });
+
     internal CabinetReport.Figures? Get(Key key) => _cache.TryGetValue(key, out CabinetReport.Figures? figures) ? figures : null;
 
     internal void Store(Key key, CabinetReport.Figures figures) =>
         _cache.Set(key, figures, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Lifetime });
 
-    /// <summary>How many sets of figures are kept now (tests).</summary>
+    /// <summary>How many sets of figures (report or outcomes) are kept now (tests).</summary>
     public int Count => _cache.Count;
 
     public void Dispose() => _cache.Dispose();

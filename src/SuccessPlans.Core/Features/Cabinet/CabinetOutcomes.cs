@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using SuccessPlans.Data;
+using SuccessPlans.Tenancy;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Indicators;
 using SuccessPlans.Features.Plans;
@@ -37,8 +39,12 @@ public sealed record Outcomes(DateOnly From, DateOnly To, string PeriodLabel, in
 /// month of service began and each window has at least <see cref="IndicatorSummary.MinDaysForBand"/> instructional days.
 /// Breakdowns by the domain, school and service tier of the child's services in the period (a child served in two domains
 /// counts in both). Suppressed by <see cref="Suppression"/> down each column and across each row, until nothing changes.
+/// The counts are the same for every reader of a tenant, so they are kept in <see cref="CabinetFiguresCache"/> as the
+/// report's figures are (issue 15: the page as a lookup), under the delivery rollup's version and the tenant's
+/// <see cref="SuccessPlans.Features.Tenants.Tenant.OutcomesVersion"/>, read with the tenant's settings in one command per
+/// request; names, labels and suppression are applied at each request, in the reader's language.
 /// </summary>
-public sealed class CabinetOutcomes(AppDbContext db)
+public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant, CabinetFiguresCache cache)
 {
     public const int WindowDays = 30;
 
@@ -51,12 +57,68 @@ public sealed class CabinetOutcomes(AppDbContext db)
         public int? Change { get; set; } // -1 improved, 0 stayed, 1 worsened; null not measured
     }
 
+    /// <summary>The breakdowns of the tallies: the total (value 0), the domain's number, the school's id, the tier's number (-1: none).</summary>
+    internal enum Dimension { Total, Domain, School, Tier }
+
+    /// <summary>Children measured, improved, stayed and worsened for one value of a breakdown.</summary>
+    internal sealed record Counts(long Measured, long Improved, long Stayed, long Worsened);
+
+    /// <summary>A period's outcomes before names, labels and suppression: what the cache keeps (written once, then only read).</summary>
+    internal sealed record Tallies(long ChildrenServed, bool AnyWithoutTier, IReadOnlyDictionary<(Dimension, int), Counts> Cells)
+    {
+        public Counts this[Dimension dimension, int value] => Cells.GetValueOrDefault((dimension, value)) ?? new Counts(0, 0, 0, 0);
+    }
+
+    /// <summary>The tenant's settings the outcomes depend on, and the versions of what they read: one command per request.</summary>
+    public sealed record Head(int Threshold, int Satisfactory, int AtRisk, int Chronic, long OutcomesVersion, long? ServedMax, int ServedRows);
+
+    // As CabinetReport's head: compiled, the subqueries naming the outer row. The delivery rollup's version is the report's
+    // (ServedMonths): every write of a DeliveryYear appends served months in the same save (DeliveryRollup).
+    private static readonly Expression<Func<AppDbContext, IQueryable<Head>>> HeadExpression = db =>
+        db.Tenants.Select(t => new Head(t.SuppressionThreshold, t.AttendanceSatisfactoryPercent, t.AttendanceAtRiskPercent, t.AttendanceChronicPercent, t.OutcomesVersion,
+            db.ServedMonths.Where(m => m.TenantId == t.Id).Max(m => (long?)m.Id), db.ServedMonths.Count(m => m.TenantId == t.Id)));
+
+    public static IQueryable<Head> HeadQuery(AppDbContext db) => HeadExpression.Compile()(db);
+
+    private static readonly Func<AppDbContext, CancellationToken, Task<Head>> ReadHead = EF.CompileAsyncQuery(
+        Expression.Lambda<Func<AppDbContext, CancellationToken, Head>>(
+            Expression.Call(typeof(Queryable), nameof(Queryable.Single), [typeof(Head)], HeadExpression.Body),
+            HeadExpression.Parameters[0], Expression.Parameter(typeof(CancellationToken), "ct")));
+
     public async Task<Outcomes> BuildAsync(Period period, DateOnly today, CancellationToken ct = default)
     {
-        var tenant = await db.Tenants.AsNoTracking().SingleAsync(ct);
-        var threshold = tenant.SuppressionThreshold;
-        var thresholds = new IndicatorSummary.Thresholds(tenant.AttendanceSatisfactoryPercent, tenant.AttendanceAtRiskPercent, tenant.AttendanceChronicPercent);
+        var tenantId = currentTenant.TenantId ?? throw new TenantViolationException("The outcomes need a tenant in scope.");
+        var head = await ReadHead(db, ct);
+        var threshold = head.Threshold;
+        var afterTo = period.To < today ? period.To : today;
+        // Read before the counts, so counts cached under this version hold at least its writes.
+        var key = new CabinetFiguresCache.OutcomesKey(tenantId, head.ServedMax, head.ServedRows, head.OutcomesVersion, period.From, period.To, afterTo,
+            head.Satisfactory, head.AtRisk, head.Chronic);
+        if (cache.Get(key) is not { } tallies)
+        {
+            tallies = await TalliesAsync(period, afterTo, head.OutcomesVersion, new IndicatorSummary.Thresholds(head.Satisfactory, head.AtRisk, head.Chronic), ct);
+            cache.Store(key, tallies);
+        }
 
+        var schools = await db.Schools.OrderBy(s => s.Name).Select(s => new { s.Id, s.Name }).ToListAsync(ct);
+        var tiers = Enum.GetValues<ServiceTier>().Select(t => ((int)t, Labels.Words(t))).ToList();
+        if (tallies.AnyWithoutTier) tiers.Add((-1, Labels.T("Not given")));
+        var total = Row("Total", tallies[Dimension.Total, 0]);
+        var tables = new List<OutcomeTable>
+        {
+            new("domain", "Attendance of children served, by domain", "Domain", Enum.GetValues<Domain>().Select(d => Row(Labels.Words(d), tallies[Dimension.Domain, (int)d])).ToList(), total),
+            new("school", "Attendance of children served, by school", "School", schools.Select(s => Row(s.Name, tallies[Dimension.School, s.Id])).ToList(), total),
+            new("tier", "Attendance of children served, by service tier", "Service tier", tiers.Select(t => Row(t.Item2, tallies[Dimension.Tier, t.Item1])).ToList(), total),
+        };
+        Suppress(tables, total, threshold);
+        var served = new Figure(tallies.ChildrenServed, tallies.ChildrenServed);
+        if (Suppression.IsSmall(served.Children, threshold)) served.Suppressed = true;
+        return new Outcomes(period.From, period.To, period.Label, threshold, served, total, tables);
+    }
+
+    /// <summary>Each served child's change of band, counted per value of each breakdown: the work the cache saves.</summary>
+    private async Task<Tallies> TalliesAsync(Period period, DateOnly afterTo, long version, IndicatorSummary.Thresholds thresholds, CancellationToken ct)
+    {
         // Who was served, from when, in which domains, schools and tiers: the rollup alone (periods are whole months).
         var children = new Dictionary<int, Child>();
         var end = period.To.AddDays(1);
@@ -76,70 +138,96 @@ public sealed class CabinetOutcomes(AppDbContext db)
             }
         }
 
-        var afterTo = period.To < today ? period.To : today;
         var afterFrom = afterTo.AddDays(1 - WindowDays);
         if (children.Count > 0)
         {
-            // The children are named by a subquery over the rollup's school years, never by a list of ids: a city's
-            // 30,000 children served would be 30,000 parameters (beyond SQL Server's 2,100), rebuilt at every request.
-            var servedIds = Served(db, y1, y2);
-            var earliest = children.Values.Min(c => c.FirstMonth).AddDays(-WindowDays);
-            var schoolOf = await db.Students.Where(s => servedIds.Contains(s.Id)).Select(s => new { s.Id, s.SchoolId }).ToDictionaryAsync(s => s.Id, s => s.SchoolId, ct);
-            var days = (await db.SchoolDays.Where(d => d.Date >= earliest && d.Date <= afterTo).Select(d => new { d.SchoolId, d.Date }).ToListAsync(ct))
-                .ToLookup(d => d.SchoolId, d => d.Date);
-            var absences = (await AbsenceDays(db, y1, y2, earliest, afterTo).ToListAsync(ct)).ToLookup(a => a.StudentId, a => a.Date);
+            var attendance = await AttendanceAsync(period, afterTo, version, ct);
             foreach (var (id, child) in children)
             {
-                if (!schoolOf.TryGetValue(id, out var school) || afterFrom < child.FirstMonth) continue;
-                var beforeFrom = child.FirstMonth.AddDays(-WindowDays);
-                var before = Band(days[school], absences[id], beforeFrom, child.FirstMonth.AddDays(-1), thresholds);
-                var after = Band(days[school], absences[id], afterFrom, afterTo, thresholds);
+                if (!attendance.SchoolOf.TryGetValue(id, out var school) || afterFrom < child.FirstMonth) continue;
+                var before = attendance.Band(school, id, child.FirstMonth.AddDays(-WindowDays), child.FirstMonth.AddDays(-1), thresholds);
+                var after = attendance.Band(school, id, afterFrom, afterTo, thresholds);
                 if (before is { } b && after is { } a) child.Change = Math.Sign((int)a - (int)b);
             }
         }
 
-        var schools = await db.Schools.OrderBy(s => s.Name).Select(s => new { s.Id, s.Name }).ToListAsync(ct);
-        var tiers = Enum.GetValues<ServiceTier>().Select(t => ((int)t, Labels.Words(t))).ToList();
-        if (children.Values.Any(c => c.Tiers.Contains(-1))) tiers.Add((-1, Labels.T("Not given")));
-        var total = Row("Total", children.Values);
-        var tables = new List<OutcomeTable>
+        var cells = new Dictionary<(Dimension, int), (long Measured, long Improved, long Stayed, long Worsened)>();
+        void Count(Dimension dimension, int value, int change)
         {
-            new("domain", "Attendance of children served, by domain", "Domain", Enum.GetValues<Domain>().Select(d => Row(Labels.Words(d), children.Values.Where(c => c.Domains.Contains(d)))).ToList(), total),
-            new("school", "Attendance of children served, by school", "School", schools.Select(s => Row(s.Name, children.Values.Where(c => c.Schools.Contains(s.Id)))).ToList(), total),
-            new("tier", "Attendance of children served, by service tier", "Service tier", tiers.Select(t => Row(t.Item2, children.Values.Where(c => c.Tiers.Contains(t.Item1)))).ToList(), total),
-        };
-        Suppress(tables, total, threshold);
-        var served = new Figure(children.Count, children.Count);
-        if (Suppression.IsSmall(served.Children, threshold)) served.Suppressed = true;
-        return new Outcomes(period.From, period.To, period.Label, threshold, served, total, tables);
+            var (m, i, s, w) = cells.GetValueOrDefault((dimension, value));
+            cells[(dimension, value)] = (m + 1, i + (change < 0 ? 1 : 0), s + (change == 0 ? 1 : 0), w + (change > 0 ? 1 : 0));
+        }
+        foreach (var child in children.Values)
+        {
+            if (child.Change is not { } change) continue;
+            Count(Dimension.Total, 0, change);
+            foreach (var d in child.Domains) Count(Dimension.Domain, (int)d, change);
+            foreach (var s in child.Schools) Count(Dimension.School, s, change);
+            foreach (var t in child.Tiers) Count(Dimension.Tier, t, change);
+        }
+        return new Tallies(children.Count, children.Values.Any(c => c.Tiers.Contains(-1)),
+            cells.ToDictionary(c => c.Key, c => new Counts(c.Value.Measured, c.Value.Improved, c.Value.Stayed, c.Value.Worsened)));
     }
 
-    /// <summary>Days with an absence (several events on a day count once), for the children served (public, so its SQL Server translation is tested).</summary>
-    public static IQueryable<StudentDay> AbsenceDays(AppDbContext db, int fromSchoolYear, int toSchoolYear, DateOnly from, DateOnly to)
+    /// <summary>
+    /// The attendance side of the outcomes for every student of the tenant, from 30 days before the period to the end of
+    /// its second window: each student's school, each school's instructional days, each student's days with an absence.
+    /// Kept per version of attendance, calendars and schools (<c>Tenant.OutcomesVersion</c>) but not of the deliveries, so
+    /// the first request after a service is recorded (the common write) reads the delivery rollup only.
+    /// </summary>
+    internal sealed class Attendance(Dictionary<int, int> schoolOf, Dictionary<int, (int[] Sorted, HashSet<int> Set)> days, Dictionary<int, int[]> absent)
     {
-        var served = Served(db, fromSchoolYear, toSchoolYear);
-        return db.AttendanceEvents.Where(e => served.Contains(e.StudentId) && e.Date >= from && e.Date <= to && AttendanceEvent.Absences.Contains(e.Category))
-            .Select(e => new StudentDay(e.StudentId, e.Date)).Distinct();
+        public IReadOnlyDictionary<int, int> SchoolOf => schoolOf;
+
+        /// <summary>The band of a window: the school's days in it (two binary searches), the child's absences on them.</summary>
+        public AttendanceBand? Band(int school, int student, DateOnly from, DateOnly to, IndicatorSummary.Thresholds thresholds)
+        {
+            var (f, t) = (from.DayNumber, to.DayNumber);
+            if (!days.TryGetValue(school, out var d)) return IndicatorSummary.Rate(0, 0, thresholds).Band;
+            var count = Index(d.Sorted, t, after: true) - Index(d.Sorted, f, after: false);
+            var absences = 0;
+            if (absent.TryGetValue(student, out var a))
+                foreach (var day in a)
+                    if (day >= f && day <= t && d.Set.Contains(day)) absences++;
+            return IndicatorSummary.Rate(count, absences, thresholds).Band;
+        }
+
+        /// <summary>How many of the (distinct, sorted) days are before the day, or up to it when <paramref name="after"/>.</summary>
+        private static int Index(int[] sorted, int day, bool after)
+        {
+            var i = Array.BinarySearch(sorted, day);
+            return i >= 0 ? (after ? i + 1 : i) : ~i;
+        }
     }
 
-    /// <summary>The children with a service in those school years (a superset of the period's: the caller keeps its own).</summary>
-    private static IQueryable<int> Served(AppDbContext db, int fromSchoolYear, int toSchoolYear) =>
-        db.DeliveryYears.Where(d => d.SchoolYear >= fromSchoolYear && d.SchoolYear <= toSchoolYear).Select(d => d.StudentId);
+    private async Task<Attendance> AttendanceAsync(Period period, DateOnly afterTo, long version, CancellationToken ct)
+    {
+        var tenantId = currentTenant.TenantId!.Value;
+        var earliest = period.From.AddDays(-WindowDays);
+        var key = new CabinetFiguresCache.AttendanceKey(tenantId, version, earliest, afterTo);
+        if (cache.Get(key) is { } kept) return kept;
+        var schoolOf = await db.Students.Select(s => new { s.Id, s.SchoolId }).ToDictionaryAsync(s => s.Id, s => s.SchoolId, ct);
+        var days = (await db.SchoolDays.Where(d => d.Date >= earliest && d.Date <= afterTo).Select(d => new { d.SchoolId, d.Date }).ToListAsync(ct))
+            .GroupBy(d => d.SchoolId)
+            .ToDictionary(g => g.Key, g => { var set = g.Select(d => d.Date.DayNumber).ToHashSet(); return (set.Order().ToArray(), set); });
+        var absent = (await AbsenceDays(db, earliest, afterTo).ToListAsync(ct))
+            .GroupBy(a => a.StudentId).ToDictionary(g => g.Key, g => g.Select(a => a.Date.DayNumber).ToArray());
+        var attendance = new Attendance(schoolOf, days, absent);
+        cache.Store(key, attendance);
+        return attendance;
+    }
+
+    /// <summary>Days with an absence (several events on a day count once), of every student (public, so its SQL Server translation is tested).</summary>
+    public static IQueryable<StudentDay> AbsenceDays(AppDbContext db, DateOnly from, DateOnly to) =>
+        db.AttendanceEvents.Where(e => e.Date >= from && e.Date <= to && AttendanceEvent.Absences.Contains(e.Category))
+            .Select(e => new StudentDay(e.StudentId, e.Date)).Distinct();
 
     public sealed record StudentDay(int StudentId, DateOnly Date);
 
-    private static AttendanceBand? Band(IEnumerable<DateOnly> schoolDays, IEnumerable<DateOnly> absent, DateOnly from, DateOnly to, IndicatorSummary.Thresholds thresholds)
+    private static OutcomeRow Row(string label, Counts counts)
     {
-        var days = schoolDays.Where(d => d >= from && d <= to).ToHashSet();
-        var absences = absent.Count(d => d >= from && d <= to && days.Contains(d));
-        return IndicatorSummary.Rate(days.Count, absences, thresholds).Band;
-    }
-
-    private static OutcomeRow Row(string label, IEnumerable<Child> children)
-    {
-        var measured = children.Where(c => c.Change is not null).ToList();
         Figure Of(long n) => new(n, n);
-        return new OutcomeRow(label, Of(measured.Count), Of(measured.Count(c => c.Change < 0)), Of(measured.Count(c => c.Change == 0)), Of(measured.Count(c => c.Change > 0)));
+        return new OutcomeRow(label, Of(counts.Measured), Of(counts.Improved), Of(counts.Stayed), Of(counts.Worsened));
     }
 
     /// <summary>

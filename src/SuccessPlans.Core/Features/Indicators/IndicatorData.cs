@@ -62,6 +62,8 @@ internal sealed class AttendanceEventConfiguration : IEntityTypeConfiguration<At
 {
     public void Configure(EntityTypeBuilder<AttendanceEvent> b)
     {
+        // Every write moves the cabinet's outcomes version (migration CabinetOutcomesVersion; no OUTPUT on SQL Server).
+        b.ToTable(t => t.HasTrigger("TR_AttendanceEvents_CabinetOutcomes"));
         b.Property(e => e.SourceId).HasMaxLength(128);
         b.HasOne<Student>().WithMany().HasForeignKey(e => e.StudentId);
         b.HasOne<School>().WithMany().HasForeignKey(e => e.SchoolId);
@@ -102,6 +104,8 @@ internal sealed class SchoolDayConfiguration : IEntityTypeConfiguration<SchoolDa
 {
     public void Configure(EntityTypeBuilder<SchoolDay> b)
     {
+        // Every write moves the cabinet's outcomes version (migration CabinetOutcomesVersion; no OUTPUT on SQL Server).
+        b.ToTable(t => t.HasTrigger("TR_SchoolDays_CabinetOutcomes"));
         b.HasOne<School>().WithMany().HasForeignKey(e => e.SchoolId);
         b.HasIndex(e => new { e.TenantId, e.SchoolId, e.Date }).IsUnique();
     }

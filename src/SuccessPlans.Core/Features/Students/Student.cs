@@ -33,6 +33,9 @@ internal sealed class StudentConfiguration : IEntityTypeConfiguration<Student>
 {
     public void Configure(EntityTypeBuilder<Student> b)
     {
+        // A change of school moves the cabinet's outcomes version (migration CabinetOutcomesVersion); declared so that
+        // EF's SQL Server statements do without OUTPUT, which a table with a trigger refuses.
+        b.ToTable(t => t.HasTrigger("TR_Students_CabinetOutcomes"));
         b.Property(s => s.ExternalId).HasMaxLength(128);
         b.Property(s => s.LocalId).HasMaxLength(64);
         b.Property(s => s.GivenName).HasMaxLength(100);

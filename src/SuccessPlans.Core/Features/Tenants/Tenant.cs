@@ -56,6 +56,13 @@ public class Tenant : IVersioned
     public DateTime CreatedAt { get; set; }
     public Guid Version { get; set; }
 
+    /// <summary>
+    /// Moves with every write of the data the cabinet's outcomes read besides the delivery rollup (attendance, school
+    /// days, a student's school): kept by database triggers (migration CabinetOutcomesVersion), never by the app, so
+    /// set-based writes (imports, erasure, retention) count too. The outcomes' cache key (<c>CabinetOutcomes</c>).
+    /// </summary>
+    public long OutcomesVersion { get; private set; }
+
     public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
 
     public static bool IsKnownTimeZone(string? id) =>
