@@ -241,7 +241,7 @@ public class MatchingTests : IAsyncLifetime
         var c = await _app.SignedInAsync("coord@match.test");
         var page = await c.GetDocumentAsync($"/Students/{student}/Needs/{need}/Refer");
         var form = WebUtility.HtmlDecode(page.QuerySelector("form[role=search]")!.TextContent);
-        Assert.Contains("about 11–12, from grade 06", form);
+        Assert.Contains("about 11–12, from grade 6", form);
         Assert.Contains("the home language (not recorded)", form);
         var rows = Rows(page);
         Assert.DoesNotContain(rows, r => r.Name == "Teen tutoring");
