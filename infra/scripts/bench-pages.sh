@@ -238,7 +238,8 @@ for user in $USERS; do
   # The review screen: the walk through the student's class, where /Review/Student/{id} (a flag's link) leads.
   review="$(curl -sS -o /dev/null -w '%{redirect_url}' "${proto[@]}" -H "Cookie: $cookie" "$APP/Review/Student/$student" | sed "s|^https\?://[^/]*||")"
   school="$(get '/Students' | grep -o '<option value="[0-9][0-9]*"' | head -1 | grep -o '[0-9]*')"
-  grade="$(get '/Students' | grep -o '<option>[^<]*</option>' | head -1 | sed 's/<option>//;s/<\/option>//')"
+  # The grade filter's first choice: its value is the roster's spelling ("PK"), its text the grade in words ("Pre-K").
+  grade="$(get '/Students' | tr '\n' ' ' | grep -o '<select id="grade"[^>]*>.*' | grep -o '<option value="[^"][^"]*"' | head -1 | sed 's/<option value="//;s/"$//')"
   pages=(
     "/Home/Coordinator"
     "/Students"
