@@ -69,13 +69,6 @@ public sealed class CurrentUser(IHttpContextAccessor http, AppDbContext db, User
     }
 
     /// <summary>
-    /// The grades of the students this user may see, in school order (the caseload's grade list), cached with the
-    /// schools: a save of any student of the tenant, or an erasure, starts afresh.
-    /// </summary>
-    public Task<IReadOnlyList<string>> GradesAsync(Func<CancellationToken, Task<IReadOnlyList<string>>> read, CancellationToken ct = default) =>
-        InScopeAsync(read, ct);
-
-    /// <summary>
     /// A value read from the user's schools and their students only (the grades, the worklist's children per school),
     /// cached with the schools, one entry per type: a save of a school or a student of the tenant, or an erasure, starts afresh.
     /// </summary>

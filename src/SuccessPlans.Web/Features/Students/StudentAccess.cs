@@ -16,7 +16,7 @@ public sealed class StudentAccess(AppDbContext db, CurrentUser me)
     }
 
     /// <summary>The grades of the visible students, in school order (the caseload's grade filter); cached per user (CurrentUser).</summary>
-    public Task<IReadOnlyList<string>> GradesAsync(CancellationToken ct = default) => me.GradesAsync(async c =>
+    public Task<IReadOnlyList<string>> GradesAsync(CancellationToken ct = default) => me.InScopeAsync<IReadOnlyList<string>>(async c =>
     {
         var grades = await (await VisibleAsync(c)).Where(s => s.Grade != null).Select(s => s.Grade!).Distinct().ToListAsync(c);
         return [.. grades.Order(SuccessPlans.Features.Schools.Grades.Comparer)];
