@@ -53,6 +53,50 @@ public sealed class Chromium : IAsyncDisposable
 }
 
 /// <summary>
+/// Following a link or posting a form, then waiting for the page it leads to.
+/// </summary>
+/// <remarks>
+/// A click returns before the browser has necessarily started to navigate, so "wait for DOMContentLoaded" after it
+/// races: it can answer for the page being left, or wait on a lifecycle event of a document Playwright has already
+/// seen replaced (two CI runs hung there for their whole timeout after such a click). Instead the page being left is
+/// marked, and the wait is for a document without the mark that has finished loading, which is the condition the
+/// checks after it need. When that does not come, the message says where the browser stood.
+/// </remarks>
+public static class Navigation
+{
+    public static async Task ClickAsync(IPage page, ILocator target, float? timeout = null)
+    {
+        await MarkAsync(page);
+        await target.ClickAsync();
+        await ArrivedAsync(page, timeout);
+    }
+
+    /// <summary>Marks the page being left, before a key press or click that leaves it.</summary>
+    public static Task MarkAsync(IPage page) => page.EvaluateAsync("() => { window.__leaving = true; }");
+
+    /// <summary>Waits for a new document (one without the mark of the page being left) to have loaded.</summary>
+    public static async Task ArrivedAsync(IPage page, float? timeout = null)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync("() => !window.__leaving && document.readyState === 'complete'", null,
+                new() { Timeout = timeout ?? 60_000, PollingInterval = 50 });
+        }
+        catch (TimeoutException e)
+        {
+            var state = "unknown";
+            try { state = await page.EvaluateAsync<string>("() => (window.__leaving ? 'still the page being left, ' : 'a new page, ') + document.readyState"); }
+            catch (PlaywrightException) { }
+            throw new TimeoutException($"No new page loaded after the click; the browser is at {page.Url}: {state}.", e);
+        }
+    }
+
+    /// <summary>For checks of the page now shown: its document has loaded (a page opened by GotoAsync or a click).</summary>
+    public static Task LoadedAsync(IPage page) =>
+        page.WaitForFunctionAsync("() => document.readyState === 'complete'", null, new() { PollingInterval = 50 });
+}
+
+/// <summary>
 /// axe-core, from its npm package, run inside the page: any serious or critical violation fails the test,
 /// with the rule, its help text and the elements it found.
 /// </summary>
@@ -135,9 +179,8 @@ public static class ConfirmDialog
         await button.ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
         await Assertions.Expect(dialog).ToContainTextAsync(question);
-        await dialog.GetByRole(AriaRole.Button, new() { Name = yes }).ClickAsync();
-        // The confirmed form's button leaves the page with what it did.
+        // The confirmed form posts and leaves the page with what it did.
+        await Navigation.ClickAsync(page, dialog.GetByRole(AriaRole.Button, new() { Name = yes }));
         await Assertions.Expect(button).ToHaveCountAsync(0);
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
     }
 }

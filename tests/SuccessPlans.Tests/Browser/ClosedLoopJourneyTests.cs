@@ -321,7 +321,7 @@ public class ClosedLoopJourneyTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>axe, no browser error, and on a phone no page wider than the screen.</summary>
     private static async Task CheckAsync(IPage page)
     {
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await Navigation.LoadedAsync(page);
         await Axe.CheckAsync(page);
         Assert.True(Chromium.Errors[page].Count == 0, $"browser errors on {page.Url}: {string.Join("; ", Chromium.Errors[page])}");
         var width = page.ViewportSize!.Width;
@@ -341,8 +341,7 @@ public class ClosedLoopJourneyTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static async Task ClickAndCheckAsync(IPage page, ILocator target)
     {
-        await target.ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await Navigation.ClickAsync(page, target);
         await CheckAsync(page);
     }
 }

@@ -63,8 +63,9 @@ public class ConfirmBrowserTests : IAsyncLifetime
 
         await page.GotoAsync($"/Students/{_student}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Close the plan" }).FocusAsync();
+        await Navigation.MarkAsync(page);
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await Navigation.ArrivedAsync(page);
         await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "still open" })).ToBeVisibleAsync();
         await Axe.CheckAsync(page);
         Assert.Equal(PlanStatus.Active, await PlanStatusAsync());

@@ -119,10 +119,8 @@ public class DemoScreenshotTests : IAsyncLifetime
             .Where(r => r.Status == SuccessPlans.Features.Referrals.ReferralStatus.InService && r.OrganizationId == db.Users.Where(u => u.Email == "provider@demo.test").Select(u => u.ProviderOrganizationId).Single())
             .Select(r => r.Id).FirstAsync());
         await provider.GotoAsync($"/Provider/Referrals/{referralId}");
-        await provider.GetByRole(AriaRole.Button, new() { Name = "Record service" }).ClickAsync();
-        await provider.WaitForLoadStateAsync();
-        await cabinet.GetByRole(AriaRole.Link, new() { Name = "This school year" }).ClickAsync();
-        await cabinet.WaitForLoadStateAsync();
+        await Navigation.ClickAsync(provider, provider.GetByRole(AriaRole.Button, new() { Name = "Record service" }));
+        await Navigation.ClickAsync(cabinet, cabinet.GetByRole(AriaRole.Link, new() { Name = "This school year" }));
         Assert.Equal(yearTotal + 1, await FigureAsync(cabinet));
     }
 

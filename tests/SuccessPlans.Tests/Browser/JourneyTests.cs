@@ -90,7 +90,7 @@ public class JourneyTests : IAsyncLifetime
     /// </summary>
     private static async Task CheckAsync(IPage page)
     {
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await Navigation.LoadedAsync(page);
         var size = page.ViewportSize!;
         await CheckAtAsync(page);
         await ResizeAsync(page, size.Width < 500 ? 1366 : 390, size.Width < 500 ? 768 : 844);
@@ -129,8 +129,7 @@ public class JourneyTests : IAsyncLifetime
 
     private static async Task ClickAndCheckAsync(IPage page, ILocator target, float? timeout = null)
     {
-        await target.ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded, new() { Timeout = timeout });
+        await Navigation.ClickAsync(page, target, timeout);
         await CheckAsync(page);
     }
 

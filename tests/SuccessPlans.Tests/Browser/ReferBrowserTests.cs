@@ -55,7 +55,7 @@ public class ReferBrowserTests : IAsyncLifetime
     /// <summary>axe, no browser error, and the page no wider than the phone's screen.</summary>
     private static async Task CheckAsync(IPage page)
     {
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await Navigation.LoadedAsync(page);
         await Axe.CheckAsync(page);
         Assert.True(Chromium.Errors[page].Count == 0, $"browser errors on {page.Url}: {string.Join("; ", Chromium.Errors[page])}");
         Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= page.ViewportSize!.Width, $"{page.Url} is wider than the screen");
