@@ -52,6 +52,23 @@ public static class Caseload
         return query;
     }
 
+    /// <summary>
+    /// How many students the filters keep among those of <paramref name="schools"/> (the user's schools, as
+    /// <see cref="StudentScope.InSchools"/> scopes them): <see cref="Filtered"/> counted, or the count kept since the last
+    /// write to what it reads (<see cref="CaseloadCounts"/>).
+    /// </summary>
+    public static async Task<int> CountAsync(AppDbContext db, CaseloadCounts counts, IReadOnlyList<int> schools, CaseloadFilter f, int schoolYear, CancellationToken ct)
+    {
+        if (db.CurrentTenantId is not { } tenantId)
+            return await Filtered(db, StudentScope.InSchools(db, schools), f, schoolYear).CountAsync(ct);
+        // The key (with the generation) before the read: a write while it runs retires what it stores.
+        var key = counts.KeyFor(tenantId, schools, f, schoolYear);
+        if (counts.TryGet(key, out var count)) return count;
+        count = await Filtered(db, StudentScope.InSchools(db, schools), f, schoolYear).CountAsync(ct);
+        counts.Store(key, count);
+        return count;
+    }
+
     /// <summary>The caseload's rows: <see cref="Filtered"/>, with this year's plan and the indicators joined for its columns and sort.</summary>
     /// <param name="visible">The students the user may see (the web's StudentAccess).</param>
     public static IQueryable<CaseloadRow> Query(AppDbContext db, IQueryable<Student> visible, CaseloadFilter f, int schoolYear)

@@ -10,7 +10,7 @@ namespace SuccessPlans.Web.Features.Students;
 
 /// <summary>The caseload: the students of the user's schools, searchable, filterable, sortable, paged in SQL.</summary>
 [Authorize(Policy = Policies.StaffOfSchools)]
-public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Web.Features.Account.CurrentUser me) : PageModel
+public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Web.Features.Account.CurrentUser me, CaseloadCounts counts) : PageModel
 {
     public const int PageSize = 50;
 
@@ -48,7 +48,8 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
 
         var filter = new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort, Band);
         // The rows first: a first page that is not full holds every match, so a narrow filter needs no count. Otherwise the
-        // count reads the students alone (no join); the rows join the plan and indicators for their 50 rows.
+        // count reads the students alone (no join) or is the one kept since the last write; the rows join the plan and
+        // indicators for their 50 rows.
         PageNumber = Math.Max(1, PageNumber);
         Rows = await RowsAsync(visible, filter, ct);
         if (PageNumber == 1 && Rows.Count < PageSize)
@@ -56,7 +57,7 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
             Total = Rows.Count;
             return;
         }
-        Total = await Caseload.Filtered(db, visible, filter, SchoolYear).CountAsync(ct);
+        Total = await Caseload.CountAsync(db, counts, await me.SchoolIdsAsync(ct), filter, SchoolYear, ct);
         if (PageNumber > Pages)
         {
             PageNumber = Pages;

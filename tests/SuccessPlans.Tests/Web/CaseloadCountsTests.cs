@@ -1,0 +1,232 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using SuccessPlans.Features.Flags;
+using SuccessPlans.Features.Indicators;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Schools;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Features.Users;
+using SuccessPlans.Data;
+using SuccessPlans.Tests.Infrastructure;
+
+namespace SuccessPlans.Tests.Web;
+
+/// <summary>
+/// Issue 15: the caseload's counts are kept per tenant, user's schools and filter, and every write to what they read
+/// (a save, raw SQL, the indicator refresh's bulk rows, a transaction's commit) shows in the next count. Another
+/// tenant's count is never served, even for the same schools' ids.
+/// </summary>
+public class CaseloadCountsTests : IAsyncLifetime
+{
+    // Monday 16 November 2026: school year 2026.
+    private readonly AppFactory _app = new(new DateTimeOffset(2026, 11, 16, 17, 0, 0, TimeSpan.Zero));
+    private static readonly DateOnly Today = new(2026, 11, 16);
+    private const int Year = 2026;
+    private int _tenant, _other, _elm, _oak, _otherSchool;
+    private readonly List<int> _elmStudents = [];
+
+    public async Task InitializeAsync()
+    {
+        _tenant = (await _app.CreateTenantAsync("counts-a")).Id;
+        _other = (await _app.CreateTenantAsync("counts-b")).Id;
+        _elm = (await _app.CreateSchoolAsync(_tenant, "Elm School")).Id;
+        _oak = (await _app.CreateSchoolAsync(_tenant, "Oak School")).Id;
+        _otherSchool = (await _app.CreateSchoolAsync(_other, "Other School")).Id;
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            // 55 children at Elm (a full first page, so the page counts), 3 at Oak; the first three at Elm have a tier-2 plan.
+            var elm = Enumerable.Range(1, 55).Select(i => new Student { SchoolId = _elm, GivenName = $"E{i:00}", FamilyName = "Elm", Grade = "03" }).ToList();
+            db.Students.AddRange(elm);
+            db.Students.AddRange(Enumerable.Range(1, 3).Select(i => new Student { SchoolId = _oak, GivenName = $"O{i}", FamilyName = "Oak", Grade = "03" }));
+            db.Plans.AddRange(elm.Take(3).Select(s => new SuccessPlan { Student = s, SchoolYear = Year, Tier = 2 }));
+            await db.SaveChangesAsync();
+            _elmStudents.AddRange(elm.Select(s => s.Id));
+        });
+        await _app.InTenant(_other, async (_, db) =>
+        {
+            var child = new Student { SchoolId = _otherSchool, GivenName = "Bea", FamilyName = "Other", Grade = "03" };
+            db.Students.Add(child);
+            db.Plans.Add(new SuccessPlan { Student = child, SchoolYear = Year, Tier = 2 });
+            await db.SaveChangesAsync();
+        });
+        await _app.CreateUserAsync(_tenant, "elm@counts.test", UserRole.Coordinator, [_elm]);
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private Task<int> CountAsync(CaseloadFilter filter, int? tenant = null, int[]? schools = null) =>
+        _app.InTenant(tenant ?? _tenant, (sp, db) =>
+            Caseload.CountAsync(db, sp.GetRequiredService<CaseloadCounts>(), schools ?? [_elm], filter, Year, CancellationToken.None));
+
+    private CaseloadCounts Counts => _app.Services.GetRequiredService<CaseloadCounts>();
+
+    private static readonly CaseloadFilter Tier2 = new(Tier: 2);
+
+    /// <summary>A write the app does not see, as another app process on the same database would make it.</summary>
+    private async Task WriteElsewhereAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task A_count_is_kept_until_this_process_writes_what_it_reads()
+    {
+        Assert.Equal(3, await CountAsync(Tier2));
+        Assert.Equal(1, Counts.Count);
+
+        // Another process moves a child to tier 2: this process keeps its count for up to CaseloadCounts.Lifetime.
+        await WriteElsewhereAsync($"UPDATE \"Students\" SET \"GivenName\" = 'Renamed' WHERE \"Id\" = {_elmStudents[10]}");
+        await WriteElsewhereAsync($"INSERT INTO \"Plans\" (\"TenantId\", \"StudentId\", \"SchoolYear\", \"Status\", \"Tier\", \"CreatedAt\", \"UpdatedAt\", \"Version\") " +
+                                  $"VALUES ({_tenant}, {_elmStudents[10]}, {Year}, 'Active', 2, '2026-11-16 00:00:00', '2026-11-16 00:00:00', '{Guid.NewGuid()}')");
+        Assert.Equal(3, await CountAsync(Tier2));
+        // The sort, a blank search and the page are not part of the key.
+        Assert.Equal(3, await CountAsync(Tier2 with { Sort = "review", Q = "  " }));
+
+        // A save here of something no count reads keeps the counts.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            (await db.Schools.SingleAsync(s => s.Id == _oak)).Name = "Oak Campus";
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal(3, await CountAsync(Tier2));
+
+        // A save here of a plan retires them: the next count reads both changes.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.Plans.Add(new SuccessPlan { StudentId = _elmStudents[11], SchoolYear = Year, Tier = 2 });
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal(5, await CountAsync(Tier2));
+    }
+
+    public static TheoryData<string> Writers() => new("plan saved", "need added", "flag raised in SQL", "flag dismissed", "child withdrawn in SQL",
+        "indicators refreshed", "child erased");
+
+    [Theory]
+    [MemberData(nameof(Writers))]
+    public async Task Every_writer_of_what_a_count_reads_shows_in_the_next_count(string writer)
+    {
+        var child = _elmStudents[20];
+        var (filter, before, after) = writer switch
+        {
+            "plan saved" => (Tier2, 3, 4),
+            "need added" => (new CaseloadFilter(OpenNeeds: true), 0, 1),
+            "flag raised in SQL" or "flag dismissed" => (new CaseloadFilter(OpenFlags: true), writer == "flag dismissed" ? 1 : 0, writer == "flag dismissed" ? 0 : 1),
+            "indicators refreshed" => (new CaseloadFilter(Band: AttendanceBand.Severe), 0, 1),
+            _ => (new CaseloadFilter(), 55, 54),
+        };
+        if (writer == "flag dismissed")
+            await _app.InTenant(_tenant, async (_, db) =>
+            {
+                db.Flags.Add(new Flag { Kind = FlagKind.ReviewOverdue, SubjectId = child, StudentId = child, FirstSeenOn = Today });
+                await db.SaveChangesAsync();
+            });
+        if (writer == "need added")
+            await _app.InTenant(_tenant, async (_, db) =>
+            {
+                db.Plans.Add(new SuccessPlan { StudentId = child, SchoolYear = Year, Tier = 1 });
+                await db.SaveChangesAsync();
+            });
+        Assert.Equal(before, await CountAsync(filter));
+        Assert.Equal(before, await CountAsync(filter)); // kept
+
+        await _app.InTenant(_tenant, async (sp, db) =>
+        {
+            switch (writer)
+            {
+                case "plan saved":
+                    db.Plans.Add(new SuccessPlan { StudentId = child, SchoolYear = Year, Tier = 2 });
+                    await db.SaveChangesAsync();
+                    break;
+                case "need added":
+                    var plan = await db.Plans.SingleAsync(p => p.StudentId == child);
+                    db.PlanItems.Add(new PlanItem { PlanId = plan.Id, Kind = PlanItemKind.Need, Status = NeedStatus.Open, Domain = Domain.Health, Description = "Glasses", IdentifiedOn = Today });
+                    await db.SaveChangesAsync();
+                    break;
+                case "flag raised in SQL":
+                    // As the nightly check raises its flags: one INSERT ... SELECT, no entity.
+                    await db.Database.ExecuteSqlAsync($"""
+                        INSERT INTO "Flags" ("TenantId", "Kind", "SubjectId", "StudentId", "FirstSeenOn", "Version")
+                        SELECT "TenantId", 'ReviewOverdue', "Id", "Id", '2026-11-16', 'F1' FROM "Students" WHERE "Id" = {child}
+                        """);
+                    break;
+                case "flag dismissed":
+                    var flag = await db.Flags.SingleAsync(f => f.StudentId == child);
+                    await sp.GetRequiredService<FlagService>().DismissAsync([flag.Id], "Seen to", db.Students.Select(s => s.Id), new Actor(null, "Test"), CancellationToken.None);
+                    break;
+                case "child withdrawn in SQL":
+                    await db.Students.Where(s => s.Id == child).ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, StudentStatus.Withdrawn));
+                    break;
+                case "indicators refreshed":
+                    // Absent every school day so far: the refresh writes the child's summary row in bulk (no EF entity).
+                    for (var d = new DateOnly(2026, 11, 2); d < Today; d = d.AddDays(1))
+                    {
+                        if (d.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) continue;
+                        db.SchoolDays.Add(new SchoolDay { SchoolId = _elm, Date = d });
+                        db.AttendanceEvents.Add(new AttendanceEvent { SourceId = $"a{d:MMdd}", StudentId = child, SchoolId = _elm, Date = d, Category = AttendanceCategory.UnexcusedAbsence });
+                    }
+                    await db.SaveChangesAsync();
+                    await sp.GetRequiredService<IndicatorSummary>().RefreshAsync(Today);
+                    break;
+                case "child erased":
+                    await sp.GetRequiredService<SuccessPlans.Features.Retention.StudentErasure>().EraseAsync(child, $"{child}", new Actor(null, "Test Admin"), "admin@test");
+                    break;
+            }
+        });
+        Assert.Equal(after, await CountAsync(filter));
+    }
+
+    [Fact]
+    public async Task A_count_read_while_a_write_is_uncommitted_is_not_kept_past_the_commit()
+    {
+        Assert.Equal(3, await CountAsync(Tier2));
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            // The house's transaction (retried as a unit); it commits when the work returns.
+            await db.InTransactionAsync(async ct =>
+            {
+                db.Plans.Add(new SuccessPlan { StudentId = _elmStudents[30], SchoolYear = Year, Tier = 2 });
+                await db.SaveChangesAsync(ct);
+                // Another request counts now, from the data before the commit (its own connection), and keeps that count.
+                Assert.Equal(3, await CountAsync(Tier2));
+            });
+        });
+        Assert.Equal(4, await CountAsync(Tier2));
+    }
+
+    [Fact]
+    public async Task Another_tenants_count_is_never_served_even_for_the_same_school_ids()
+    {
+        Assert.Equal(3, await CountAsync(Tier2));
+        // The other tenant asks with this tenant's school ids: its query filter keeps nothing, and the kept count of this
+        // tenant is not its answer.
+        Assert.Equal(0, await CountAsync(Tier2, _other, [_elm]));
+        Assert.Equal(1, await CountAsync(Tier2, _other, [_otherSchool]));
+        // And a coordinator's other schools are another key.
+        Assert.Equal(0, await CountAsync(Tier2, schools: [_oak]));
+        Assert.Equal(3, await CountAsync(Tier2, schools: [_oak, _elm]));
+    }
+
+    [Fact]
+    public async Task The_caseload_page_shows_a_new_plan_in_its_count_at_once()
+    {
+        var browser = await _app.SignedInAsync("elm@counts.test");
+        Assert.Equal(55, Total(await browser.GetStringAsync("/Students")));
+        Assert.Equal(3, Total(await browser.GetStringAsync("/Students?Tier=2&p=2")));
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.Plans.Add(new SuccessPlan { StudentId = _elmStudents[40], SchoolYear = Year, Tier = 2 });
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal(4, Total(await browser.GetStringAsync("/Students?Tier=2&p=2")));
+        await _app.InTenant(_tenant, (_, db) => db.Students.Where(s => s.Id == _elmStudents[41]).ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, StudentStatus.Withdrawn)));
+        Assert.Equal(54, Total(await browser.GetStringAsync("/Students")));
+    }
+
+    private static int Total(string page) =>
+        int.Parse(Regex.Match(page, @"(\d+) student\(s\)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+}
