@@ -132,7 +132,10 @@ if [ -n "$MIXED" ]; then
   } >"$work/mixed.lua"
   pid="${pids[0]}"  # the app: its subshell exec'd dotnet
   # RSS (what the target names) and PSS: the runtime's W^X maps its code twice, which RSS counts twice and PSS once.
-  rss() { printf '%s (PSS %s)' "$(awk '/^VmRSS/ {printf "%d MB", $2/1024}' "/proc/$pid/status")" "$(awk '/^Pss:/ {printf "%d MB", $2/1024}' "/proc/$pid/smaps_rollup")"; }
+  # PSS splits into anonymous memory (the GC heap, SQLite's page caches, native allocations) and mapped files (code, the database if mapped).
+  rss() { printf '%s (PSS %s: anonymous %s, files %s)' "$(awk '/^VmRSS/ {printf "%d MB", $2/1024}' "/proc/$pid/status")" \
+    "$(awk '/^Pss:/ {printf "%d MB", $2/1024}' "/proc/$pid/smaps_rollup")" "$(awk '/^Pss_Anon:/ {printf "%d MB", $2/1024}' "/proc/$pid/smaps_rollup")" \
+    "$(awk '/^Pss_File:/ {printf "%d MB", $2/1024}' "/proc/$pid/smaps_rollup")"; }
   echo "mixed load: wrk -t2 -c32 -d60s over the scale tenant ($SCALE_STUDENTS students), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
   echo "  server working set before: $(rss)"
   # A 30 s timeout: a slow answer counts in the latency, not as an error (wrk's default gives up after 2 s).

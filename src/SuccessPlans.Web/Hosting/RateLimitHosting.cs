@@ -28,6 +28,12 @@ public static class RateLimits
         [Export] = (30, 60),
     };
 
+    /// <summary>Requests at work at once by default (RateLimits:MaxConcurrentRequests): four a core, at least 8.</summary>
+    public static int DefaultMaxConcurrentRequests => Math.Max(8, 4 * Environment.ProcessorCount);
+
+    /// <summary>Requests that may wait for their turn; past this a request is refused with 429 (a flood, not a busy day).</summary>
+    public const int MaxQueuedRequests = 5000;
+
     /// <summary>Which requests of an endpoint the policy counts: forms' POSTs; every API-key request; every export.</summary>
     private static bool Counts(string policy, HttpContext http) => policy switch
     {
@@ -59,6 +65,18 @@ public static class RateLimits
                     })
                     : RateLimitPartition.GetNoLimiter($"{name}:uncounted"));
             }
+            // Requests at work at once, the rest wait their turn in order (issue 15's memory): each request at work holds
+            // its objects and a pooled SQLite connection with its page cache, and on a few cores 32 requests at once finish
+            // no sooner than 8 (the CPU is the limit), they only hold more memory. Health probes never wait.
+            var concurrent = config.GetValue("MaxConcurrentRequests", DefaultMaxConcurrentRequests);
+            if (concurrent < 1)
+                throw new SuccessPlans.Data.StartupException("RateLimits:MaxConcurrentRequests needs to be at least 1.");
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => http.Request.Path.StartsWithSegments("/health")
+                ? RateLimitPartition.GetNoLimiter("health")
+                : RateLimitPartition.GetConcurrencyLimiter("requests", _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = concurrent, QueueLimit = MaxQueuedRequests, QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                }));
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = async (context, ct) =>
             {
