@@ -180,8 +180,11 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
     /// </summary>
     public static IQueryable<Subject> NotImproving(AppDbContext db, DateOnly servicesBegunBy) => db.PlanItems
         .Where(n => n.Kind == PlanItemKind.Need && n.Status == NeedStatus.Open && n.Plan.Status == PlanStatus.Active && n.Plan.Student.Status == StudentStatus.Active)
-        .Where(n => db.ServiceDeliveries.Where(d => d.Referral.NeedId == n.Id).Min(d => (DateOnly?)d.DeliveredOn) <= servicesBegunBy)
+        // The child's attendance first (one probe, and most children are not worse), then the need's first delivery through
+        // its referrals: read from the deliveries side, SQLite walked the tenant's deliveries by date for each need (160 s
+        // of CPU at 50,000 students, issue 15).
         .Where(n => db.StudentIndicators.Where(RecentlyWorse).Any(i => i.StudentId == n.Plan.StudentId))
+        .Where(n => db.Referrals.Where(r => r.NeedId == n.Id).Min(r => r.Deliveries.Min(d => (DateOnly?)d.DeliveredOn)) <= servicesBegunBy)
         .Select(n => new Subject { Id = n.Id, StudentId = n.Plan.StudentId, Summary = "Attendance in the last 30 days is worse than the school year, after services began for: " + n.Description });
 
     /// <summary>
