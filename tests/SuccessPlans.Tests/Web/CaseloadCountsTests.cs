@@ -54,9 +54,10 @@ public class CaseloadCountsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
+    // The second page: its count is always read (or the kept one used), never taken from a first page's rows.
     private Task<int> CountAsync(CaseloadFilter filter, int? tenant = null, int[]? schools = null) =>
-        _app.InTenant(tenant ?? _tenant, (sp, db) =>
-            Caseload.CountAsync(db, sp.GetRequiredService<CaseloadCounts>(), schools ?? [_elm], filter, Year, CancellationToken.None));
+        _app.InTenant(tenant ?? _tenant, async (sp, db) =>
+            (await Caseload.PageAsync(db, sp.GetRequiredService<CaseloadCounts>(), schools ?? [_elm], filter, Year, 2, 50, CancellationToken.None)).Total);
 
     private CaseloadCounts Counts => _app.Services.GetRequiredService<CaseloadCounts>();
 
@@ -178,6 +179,38 @@ public class CaseloadCountsTests : IAsyncLifetime
             }
         });
         Assert.Equal(after, await CountAsync(filter));
+    }
+
+    [Fact]
+    public async Task A_first_page_that_is_not_full_keeps_its_count_and_a_kept_zero_reads_no_rows_until_a_write()
+    {
+        Task<Caseload.Page> FirstPageAsync(CaseloadFilter filter) => _app.InTenant(_tenant, (sp, db) =>
+            Caseload.PageAsync(db, sp.GetRequiredService<CaseloadCounts>(), [_elm], filter, Year, 1, 50, CancellationToken.None));
+        var tier2 = await FirstPageAsync(Tier2);
+        Assert.Equal((3, 3, 1), (tier2.Rows.Count, tier2.Total, tier2.Number));
+        Assert.Equal(3, await CountAsync(Tier2)); // the same key: kept from the first page's rows
+
+        var none = await FirstPageAsync(new CaseloadFilter(Tier: 3));
+        Assert.Equal((0, 0), (none.Rows.Count, none.Total));
+        // A child moved to tier 3 by another process: the kept zero answers (no rows read) until the lifetime ends...
+        await WriteElsewhereAsync($"UPDATE \"Plans\" SET \"Tier\" = 3 WHERE \"StudentId\" = {_elmStudents[0]}");
+        Assert.Equal((0, 0), ((await FirstPageAsync(new CaseloadFilter(Tier: 3))).Rows.Count, (await FirstPageAsync(new CaseloadFilter(Tier: 3))).Total));
+        // ... or a write here.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.Plans.Add(new SuccessPlan { StudentId = _elmStudents[50], SchoolYear = Year, Tier = 3 });
+            await db.SaveChangesAsync();
+        });
+        var after = await FirstPageAsync(new CaseloadFilter(Tier: 3));
+        Assert.Equal((2, 2), (after.Rows.Count, after.Total));
+    }
+
+    [Fact]
+    public async Task A_page_past_the_last_shows_the_last()
+    {
+        var page = await _app.InTenant(_tenant, (sp, db) =>
+            Caseload.PageAsync(db, sp.GetRequiredService<CaseloadCounts>(), [_elm], new CaseloadFilter(), Year, 9, 50, CancellationToken.None));
+        Assert.Equal((5, 55, 2), (page.Rows.Count, page.Total, page.Number));
     }
 
     [Fact]

@@ -52,21 +52,42 @@ public static class Caseload
         return query;
     }
 
+    /// <summary>One page of the caseload: its rows, how many students the filters keep, and the page shown (the last one when asked past it).</summary>
+    public sealed record Page(IReadOnlyList<CaseloadRow> Rows, int Total, int Number);
+
     /// <summary>
-    /// How many students the filters keep among those of <paramref name="schools"/> (the user's schools, as
-    /// <see cref="StudentScope.InSchools"/> scopes them): <see cref="Filtered"/> counted, or the count kept since the last
-    /// write to what it reads (<see cref="CaseloadCounts"/>).
+    /// The page <paramref name="number"/> of <paramref name="size"/> rows of the students of <paramref name="schools"/>
+    /// (the user's schools, as <see cref="StudentScope.InSchools"/> scopes them) that the filters keep. The count is the one
+    /// kept since the last write to what it reads (<see cref="CaseloadCounts"/>), or read and kept: a count known to be 0
+    /// needs no rows, and a first page that is not full holds every match (its count is kept too).
     /// </summary>
-    public static async Task<int> CountAsync(AppDbContext db, CaseloadCounts counts, IReadOnlyList<int> schools, CaseloadFilter f, int schoolYear, CancellationToken ct)
+    public static async Task<Page> PageAsync(AppDbContext db, CaseloadCounts counts, IReadOnlyList<int> schools, CaseloadFilter f, int schoolYear,
+        int number, int size, CancellationToken ct)
     {
-        if (db.CurrentTenantId is not { } tenantId)
-            return await Filtered(db, StudentScope.InSchools(db, schools), f, schoolYear).CountAsync(ct);
-        // The key (with the generation) before the read: a write while it runs retires what it stores.
-        var key = counts.KeyFor(tenantId, schools, f, schoolYear);
-        if (counts.TryGet(key, out var count)) return count;
-        count = await Filtered(db, StudentScope.InSchools(db, schools), f, schoolYear).CountAsync(ct);
-        counts.Store(key, count);
-        return count;
+        number = Math.Max(1, number);
+        var visible = StudentScope.InSchools(db, schools);
+        // The key (with the generation) before any read: a write while they run retires what is stored under it.
+        var key = db.CurrentTenantId is { } tenantId ? counts.KeyFor(tenantId, schools, f, schoolYear) : null;
+        int? known = key is not null && counts.TryGet(key, out var kept) ? kept : null;
+        if (known == 0) return new Page([], 0, 1);
+
+        var rows = await RowsAsync(number);
+        int total;
+        if (known is { } k) total = k;
+        else if (number == 1 && rows.Count < size) total = rows.Count;
+        else total = await Filtered(db, visible, f, schoolYear).CountAsync(ct);
+        if (key is not null && known is null) counts.Store(key, total);
+
+        var last = Math.Max(1, (total + size - 1) / size);
+        if (number > last)
+        {
+            number = last;
+            rows = await RowsAsync(number);
+        }
+        return new Page(rows, total, number);
+
+        async Task<IReadOnlyList<CaseloadRow>> RowsAsync(int page) =>
+            await Query(db, visible, f, schoolYear).Skip((page - 1) * size).Take(size).ToListAsync(ct);
     }
 
     /// <summary>The caseload's rows: <see cref="Filtered"/>, with this year's plan and the indicators joined for its columns and sort.</summary>

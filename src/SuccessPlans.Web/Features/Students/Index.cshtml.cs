@@ -41,32 +41,14 @@ public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans
     {
         await ReadConnection.KeepOpenAsync(db, ct);
         SchoolYear = SchoolYears.For(await plans.TodayAsync(ct));
-        var visible = await access.VisibleAsync(ct);
         // The user's schools with their names come from the per-user cache: no query.
         Schools = (await me.SchoolsAsync(ct)).Select(s => new SelectListItem(s.Name, s.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
         Grades = await access.GradesAsync(ct);
 
         var filter = new CaseloadFilter(Q, School, Grade, Tier, Plan, OpenNeeds, OpenFlags, Withdrawn, Sort, Band);
-        // The rows first: a first page that is not full holds every match, so a narrow filter needs no count. Otherwise the
-        // count reads the students alone (no join) or is the one kept since the last write; the rows join the plan and
-        // indicators for their 50 rows.
-        PageNumber = Math.Max(1, PageNumber);
-        Rows = await RowsAsync(visible, filter, ct);
-        if (PageNumber == 1 && Rows.Count < PageSize)
-        {
-            Total = Rows.Count;
-            return;
-        }
-        Total = await Caseload.CountAsync(db, counts, await me.SchoolIdsAsync(ct), filter, SchoolYear, ct);
-        if (PageNumber > Pages)
-        {
-            PageNumber = Pages;
-            Rows = await RowsAsync(visible, filter, ct);
-        }
+        var page = await Caseload.PageAsync(db, counts, await me.SchoolIdsAsync(ct), filter, SchoolYear, PageNumber, PageSize, ct);
+        (Rows, Total, PageNumber) = (page.Rows, page.Total, page.Number);
     }
-
-    private async Task<IReadOnlyList<CaseloadRow>> RowsAsync(IQueryable<Student> visible, CaseloadFilter filter, CancellationToken ct) =>
-        await Caseload.Query(db, visible, filter, SchoolYear).Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
 
     /// <summary>The current filters with one value changed, for sort and page links.</summary>
     public string Link(string? sort = null, int? page = null) => Url.Page("/Students/Index", new
