@@ -99,6 +99,9 @@ public class DemoTests : IAsyncLifetime
         Assert.True(int.TryParse(figure, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture, out var services) && services > 500,
             $"the demo should show the school year's services, not '{figure}'");
         Assert.Matches(@"^\d", page.QuerySelector("[data-measure='Children served'] dd")!.TextContent.Trim());
+        // Issue 17 in the demo: the share of served children whose attendance improved is a figure, not suppressed.
+        var outcomes = page.QuerySelector(".outcome-headline")!.TextContent;
+        Assert.Matches(@"Of [\d,]+ children served whose attendance could be compared: \d+\s?% came to school more", outcomes);
         var html = page.DocumentElement.OuterHtml;
         var served = await _app.InTenant(await _app.InTenant(null, (_, db) => db.Tenants.Select(t => t.Id).FirstAsync()),
             (_, db) => db.Referrals.Select(r => r.Student.GivenName + " " + r.Student.FamilyName).ToListAsync());
