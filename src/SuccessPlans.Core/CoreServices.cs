@@ -32,16 +32,16 @@ public static class CoreServices
         // The schools each user may see, read on every coordinator page: cached per user, a save touching schools or users evicts.
         services.AddSingleton<SuccessPlans.Features.Users.UserSchoolsStore>();
         services.AddSingleton<SuccessPlans.Features.Users.UserSchoolsInvalidator>();
-        // The caseload's counts, per user's schools and filter: any write to the tables they read evicts the tenant's.
-        services.AddSingleton<SuccessPlans.Features.Students.CaseloadCounts>();
-        services.AddSingleton<SuccessPlans.Features.Students.CaseloadCountsInvalidator>();
+        // The caseload's counts and the worklist's lists, per user's schools: any write to the tables they read evicts the tenant's.
+        services.AddSingleton<SuccessPlans.Data.TenantReadCache>();
+        services.AddSingleton<SuccessPlans.Data.TenantReadCacheInvalidator>();
         services.AddDbContext<AppDbContext>((sp, o) =>
         {
             database.Configure(o);
             o.AddInterceptors(sp.GetRequiredService<SuccessPlans.Features.Observability.ReferralTransitionCounter>(),
                 sp.GetRequiredService<SuccessPlans.Features.Tenants.TenantSettingsInvalidator>(),
                 sp.GetRequiredService<SuccessPlans.Features.Users.UserSchoolsInvalidator>(),
-                sp.GetRequiredService<SuccessPlans.Features.Students.CaseloadCountsInvalidator>());
+                sp.GetRequiredService<SuccessPlans.Data.TenantReadCacheInvalidator>());
         },
         // The options are built once: as a scoped service they were rebuilt for every request, and EF matched them to
         // its internal service provider again each time (issue 15: ~4% of a caseload request's CPU). Everything they use

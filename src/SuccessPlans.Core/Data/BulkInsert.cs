@@ -80,7 +80,7 @@ public static class BulkInsert
     /// a row, most of a year of attendance's write. Values are bound as EF stores them (DateOnly as yyyy-MM-dd text,
     /// bool as 0/1, enums passed in as their names). These commands pass no EF interceptor: a caller that writes a table
     /// the caseload counts (StudentIndicators) does so in a transaction with an EF command on it, whose commit retires
-    /// the counts (CaseloadCountsInvalidator).
+    /// the counts (TenantReadCacheInvalidator).
     /// </summary>
     private static async Task SqliteInsertAsync<T>(AppDbContext db, int tenantId, string table, string[] columns, IReadOnlyList<T> rows, Func<T, object?[]> values, CancellationToken ct)
     {

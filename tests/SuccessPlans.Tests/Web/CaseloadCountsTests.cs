@@ -57,9 +57,9 @@ public class CaseloadCountsTests : IAsyncLifetime
     // The second page: its count is always read (or the kept one used), never taken from a first page's rows.
     private Task<int> CountAsync(CaseloadFilter filter, int? tenant = null, int[]? schools = null) =>
         _app.InTenant(tenant ?? _tenant, async (sp, db) =>
-            (await Caseload.PageAsync(db, sp.GetRequiredService<CaseloadCounts>(), schools ?? [_elm], filter, Year, 2, 50, CancellationToken.None)).Total);
+            (await Caseload.PageAsync(db, sp.GetRequiredService<TenantReadCache>(), schools ?? [_elm], filter, Year, 2, 50, CancellationToken.None)).Total);
 
-    private CaseloadCounts Counts => _app.Services.GetRequiredService<CaseloadCounts>();
+    private TenantReadCache Counts => _app.Services.GetRequiredService<TenantReadCache>();
 
     private static readonly CaseloadFilter Tier2 = new(Tier: 2);
 
@@ -79,7 +79,7 @@ public class CaseloadCountsTests : IAsyncLifetime
         Assert.Equal(3, await CountAsync(Tier2));
         Assert.Equal(1, Counts.Count);
 
-        // Another process moves a child to tier 2: this process keeps its count for up to CaseloadCounts.Lifetime.
+        // Another process moves a child to tier 2: this process keeps its count for up to TenantReadCache.Lifetime.
         await WriteElsewhereAsync($"UPDATE \"Students\" SET \"GivenName\" = 'Renamed' WHERE \"Id\" = {_elmStudents[10]}");
         await WriteElsewhereAsync($"INSERT INTO \"Plans\" (\"TenantId\", \"StudentId\", \"SchoolYear\", \"Status\", \"Tier\", \"CreatedAt\", \"UpdatedAt\", \"Version\") " +
                                   $"VALUES ({_tenant}, {_elmStudents[10]}, {Year}, 'Active', 2, '2026-11-16 00:00:00', '2026-11-16 00:00:00', '{Guid.NewGuid()}')");
@@ -185,7 +185,7 @@ public class CaseloadCountsTests : IAsyncLifetime
     public async Task A_first_page_that_is_not_full_keeps_its_count_and_a_kept_zero_reads_no_rows_until_a_write()
     {
         Task<Caseload.Page> FirstPageAsync(CaseloadFilter filter) => _app.InTenant(_tenant, (sp, db) =>
-            Caseload.PageAsync(db, sp.GetRequiredService<CaseloadCounts>(), [_elm], filter, Year, 1, 50, CancellationToken.None));
+            Caseload.PageAsync(db, sp.GetRequiredService<TenantReadCache>(), [_elm], filter, Year, 1, 50, CancellationToken.None));
         var tier2 = await FirstPageAsync(Tier2);
         Assert.Equal((3, 3, 1), (tier2.Rows.Count, tier2.Total, tier2.Number));
         Assert.Equal(3, await CountAsync(Tier2)); // the same key: kept from the first page's rows
@@ -209,7 +209,7 @@ public class CaseloadCountsTests : IAsyncLifetime
     public async Task A_page_past_the_last_shows_the_last()
     {
         var page = await _app.InTenant(_tenant, (sp, db) =>
-            Caseload.PageAsync(db, sp.GetRequiredService<CaseloadCounts>(), [_elm], new CaseloadFilter(), Year, 9, 50, CancellationToken.None));
+            Caseload.PageAsync(db, sp.GetRequiredService<TenantReadCache>(), [_elm], new CaseloadFilter(), Year, 9, 50, CancellationToken.None));
         Assert.Equal((5, 55, 2), (page.Rows.Count, page.Total, page.Number));
     }
 

@@ -58,17 +58,17 @@ public static class Caseload
     /// <summary>
     /// The page <paramref name="number"/> of <paramref name="size"/> rows of the students of <paramref name="schools"/>
     /// (the user's schools, as <see cref="StudentScope.InSchools"/> scopes them) that the filters keep. The count is the one
-    /// kept since the last write to what it reads (<see cref="CaseloadCounts"/>), or read and kept: a count known to be 0
+    /// kept since the last write to what it reads (<see cref="TenantReadCache"/>), or read and kept: a count known to be 0
     /// needs no rows, and a first page that is not full holds every match (its count is kept too).
     /// </summary>
-    public static async Task<Page> PageAsync(AppDbContext db, CaseloadCounts counts, IReadOnlyList<int> schools, CaseloadFilter f, int schoolYear,
+    public static async Task<Page> PageAsync(AppDbContext db, TenantReadCache counts, IReadOnlyList<int> schools, CaseloadFilter f, int schoolYear,
         int number, int size, CancellationToken ct)
     {
         number = Math.Max(1, number);
         var visible = StudentScope.InSchools(db, schools);
         // The key (with the generation) before any read: a write while they run retires what is stored under it.
-        var key = db.CurrentTenantId is { } tenantId ? counts.KeyFor(tenantId, schools, f, schoolYear) : null;
-        int? known = key is not null && counts.TryGet(key, out var kept) ? kept : null;
+        var key = db.CurrentTenantId is { } tenantId ? new CountKey(counts.StampOf(tenantId), string.Join(',', schools.Order()), Normalized(f), schoolYear) : null;
+        int? known = key is not null && counts.TryGet<int>(key, out var kept) ? kept : null;
         if (known == 0) return new Page([], 0, 1);
 
         var rows = await RowsAsync(number);
@@ -89,6 +89,17 @@ public static class Caseload
         async Task<IReadOnlyList<CaseloadRow>> RowsAsync(int page) =>
             await Query(db, visible, f, schoolYear).Skip((page - 1) * size).Take(size).ToListAsync(ct);
     }
+
+    // A kept count's key: the sort and the page do not change a count; a blank search or grade is no filter.
+    private sealed record CountKey(TenantReadCache.Stamp Stamp, string Schools, CaseloadFilter Filter, int SchoolYear);
+
+    private static CaseloadFilter Normalized(CaseloadFilter f) => f with
+    {
+        Sort = null,
+        Q = string.IsNullOrWhiteSpace(f.Q) ? null : f.Q.Trim(),
+        Grade = string.IsNullOrEmpty(f.Grade) ? null : f.Grade,
+        Plan = string.IsNullOrEmpty(f.Plan) ? null : f.Plan,
+    };
 
     /// <summary>The caseload's rows: <see cref="Filtered"/>, with this year's plan and the indicators joined for its columns and sort.</summary>
     /// <param name="visible">The students the user may see (the web's StudentAccess).</param>

@@ -17,33 +17,27 @@ namespace SuccessPlans.Web.Features.Home;
 /// </summary>
 [Authorize(Policy = Roles.Coordinator)]
 public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess access, FlagService flags, PlanService plans, TimeProvider time,
-    SuccessPlans.Features.Tenants.TenantSettingsCache tenantSettings, SuccessPlans.Web.Features.Notifications.UnreadUpdates unread) : PageModel
+    SuccessPlans.Features.Tenants.TenantSettingsCache tenantSettings, SuccessPlans.Web.Features.Notifications.UnreadUpdates unread, TenantReadCache cache) : PageModel
 {
-    public enum FollowUp { AwaitingConfirmation, Declined, NoAnswer, NothingDelivered }
-
     public sealed record SchoolRow(int Id, string Name, int ActiveStudents, int Withdrawn);
-    public sealed record ReferralRow(FollowUp Kind, int ReferralId, int StudentId, string Student, int NeedId, string Need, string Service, string Organization,
-        ReferralStatus Status, ReferralOutcome? Outcome, DateTime? Since);
-    public sealed record FlagRow(int Id, int StudentId, string Student, FlagKind Kind, int SubjectId, string? Summary, DateOnly Since);
 
+    /// <summary>The follow-ups and flags shown (Worklist.PageAsync).</summary>
+    public Worklist.Page List { get; private set; } = new([], 0, 1, [], new Dictionary<FlagKind, int>(), 1);
+    public IReadOnlyList<FollowUpRow> FollowUps => List.FollowUps;
+    public int FollowUpCount => List.FollowUpCount;
+    public IReadOnlyList<WorklistFlagRow> Flags => List.Flags;
+    public IReadOnlyDictionary<FlagKind, int> FlagCounts => List.FlagCounts;
+    public int FlagPages => List.FlagPages;
+    public int FollowUpPages => List.FollowUpPages;
     public IReadOnlyList<SchoolRow> Schools { get; private set; } = [];
-    public IReadOnlyList<ReferralRow> FollowUps { get; private set; } = [];
-    /// <summary>All follow-ups; <see cref="FollowUps"/> holds one page of them.</summary>
-    public int FollowUpCount { get; private set; }
-    public IReadOnlyList<FlagRow> Flags { get; private set; } = [];
-    public IReadOnlyDictionary<FlagKind, int> FlagCounts { get; private set; } = new Dictionary<FlagKind, int>();
     public int UnreadUpdates { get; private set; }
 
     [BindProperty(SupportsGet = true)] public FlagKind? Kind { get; set; }
     [BindProperty(SupportsGet = true)] public string? Sort { get; set; }
     /// <summary>The flags come 50 to a page (a coordinator of 10,000 children has thousands open).</summary>
     [BindProperty(SupportsGet = true, Name = "p")] public int FlagPage { get; set; } = 1;
-    public const int FlagsPerPage = 50;
-    public int FlagPages { get; private set; } = 1;
     /// <summary>The follow-ups come 50 to a page too.</summary>
     [BindProperty(SupportsGet = true, Name = "fp")] public int FollowUpPage { get; set; } = 1;
-    public const int FollowUpsPerPage = 50;
-    public int FollowUpPages { get; private set; } = 1;
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -97,66 +91,12 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
     private async Task LoadAsync(CancellationToken ct)
     {
         var mine = await me.SchoolIdsAsync(ct);
-        // Joined, not "StudentId IN (the visible students)": the IN list is built in full first (10,000 ids for a
-        // coordinator of 10,000 children, 18 ms of the follow-ups' query), the join looks each row's student up by key.
-        var visible = await access.VisibleAsync(ct);
-        var now = time.GetUtcNow().UtcDateTime;
         var settings = await tenantSettings.GetAsync(ct);
-        var noAnswerBefore = now.AddDays(-settings.NoResponseDays);
-        var stalledBefore = now.AddDays(-settings.StalledDays);
-
-        // Every follow-up in SQL, one row per need for ended referrals (the latest says what happened), sorted and paged
-        // there: a coordinator of 10,000 children has over a thousand, and the page rendered up to 300 (issue 15).
-        var followUps = db.Referrals.AsNoTracking()
-            // The test below on the referral's own columns first: SQLite checks it before it looks up the student, need and
-            // plan, so referrals in service or long settled cost no join (a quarter of this query's time at 10,000 children).
-            .Where(r => (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore) || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore)
-                     || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp)
-                     || r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.ClosedUnsuccessful || r.Status == ReferralStatus.Expired)
-            .Join(visible, r => r.StudentId, st => st.Id, (r, _) => r)
-            .Where(r => (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore)
-                     || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore && !r.Deliveries.Any())
-                     || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed)
-                     // Ended without help, and nothing else under way for the need: it needs another service. Of the need's
-                     // ended referrals only the latest (they all pass or fail the need's test alike).
-                     // The statuses are written in the query, not held in arrays: an array is a list parameter, and a query
-                     // with one has its SQL generated again at every execution (issue 15).
-                     || ((r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.ClosedUnsuccessful || r.Status == ReferralStatus.Expired)
-                         && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed
-                         && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id != r.Id
-                             && (o.Status == ReferralStatus.Sent || o.Status == ReferralStatus.Accepted || o.Status == ReferralStatus.InService || (o.Status == ReferralStatus.Completed && o.Outcome == ReferralOutcome.GotHelp)))
-                         && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id > r.Id
-                             && (o.Status == ReferralStatus.Declined || o.Status == ReferralStatus.ClosedUnsuccessful || o.Status == ReferralStatus.Expired))));
-        // The page first: a first page that is not full holds them all, and the count needs no query of its own.
-        FollowUpPage = Math.Max(1, FollowUpPage);
-        FollowUps = await FollowUpPageAsync(followUps, ct);
-        if (FollowUpPage == 1 && FollowUps.Count < FollowUpsPerPage)
-            FollowUpCount = FollowUps.Count;
-        else
-        {
-            FollowUpCount = await followUps.CountAsync(ct);
-            var last = Math.Max(1, (FollowUpCount + FollowUpsPerPage - 1) / FollowUpsPerPage);
-            if (FollowUpPage > last)
-            {
-                FollowUpPage = last;
-                FollowUps = await FollowUpPageAsync(followUps, ct);
-            }
-        }
-        FollowUpPages = Math.Max(1, (FollowUpCount + FollowUpsPerPage - 1) / FollowUpsPerPage);
-
-        var openFlags = db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null && f.DismissedAt == null);
-        var joined = openFlags.Join(visible, f => f.StudentId, st => st.Id, (f, st) => new { f, st });
-        FlagCounts = (await joined.GroupBy(x => x.f.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct)).ToDictionary(x => x.Key, x => x.Count);
-        if (Kind is { } kind && Enum.IsDefined(kind)) joined = joined.Where(x => x.f.Kind == kind);
-        var shown = Kind is { } k && Enum.IsDefined(k) ? FlagCounts.GetValueOrDefault(k) : FlagCounts.Values.Sum();
-        FlagPages = Math.Max(1, (shown + FlagsPerPage - 1) / FlagsPerPage);
-        FlagPage = Math.Clamp(FlagPage, 1, FlagPages);
-        joined = Sort == "student"
-            ? joined.OrderBy(x => x.st.FamilyName).ThenBy(x => x.st.GivenName).ThenBy(x => x.f.Kind).ThenBy(x => x.f.Id)
-            : joined.OrderBy(x => x.f.Kind).ThenBy(x => x.f.FirstSeenOn).ThenBy(x => x.st.FamilyName).ThenBy(x => x.f.Id);
-        Flags = await joined.Skip((FlagPage - 1) * FlagsPerPage).Take(FlagsPerPage)
-            .Select(x => new FlagRow(x.f.Id, x.st.Id, x.st.GivenName + " " + x.st.FamilyName, x.f.Kind, x.f.SubjectId, x.f.Summary, x.f.FirstSeenOn))
-            .ToListAsync(ct);
+        List = await Worklist.PageAsync(db, cache, mine, settings.NoResponseDays, settings.StalledDays, time.GetUtcNow().UtcDateTime,
+            new WorklistQuery(Kind, Sort, FollowUpPage, FlagPage), ct);
+        // The pages shown (the last one when asked past it), for the pager's links.
+        FollowUpPage = List.FollowUpPage;
+        FlagPage = List.FlagPage;
 
         // The layout's marker asks the same service, which keeps the count for the request: one query, not two.
         UnreadUpdates = await unread.UnreadAsync(ct);
@@ -171,23 +111,6 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
             .ToListAsync(c), ct);
     }
 
-    private Task<List<ReferralRow>> FollowUpPageAsync(IQueryable<Referral> followUps, CancellationToken ct) => followUps
-        .Select(r => new
-        {
-            r,
-            // FollowUp's order: a completion to confirm, an ended referral, no answer, nothing delivered.
-            Kind = r.Status == ReferralStatus.Completed ? FollowUp.AwaitingConfirmation
-                : r.Status == ReferralStatus.Sent ? FollowUp.NoAnswer
-                : r.Status == ReferralStatus.Accepted ? FollowUp.NothingDelivered
-                : FollowUp.Declined,
-            Since = r.Status == ReferralStatus.Sent ? r.SentAt : r.Status == ReferralStatus.Accepted ? r.AnsweredAt : r.ClosedAt,
-        })
-        .OrderBy(x => x.Kind).ThenBy(x => x.Since).ThenByDescending(x => x.r.Id)
-        .Skip((FollowUpPage - 1) * FollowUpsPerPage).Take(FollowUpsPerPage)
-        .Select(x => new ReferralRow(x.Kind, x.r.Id, x.r.StudentId, x.r.Student.GivenName + " " + x.r.Student.FamilyName, x.r.NeedId, x.r.Need.Description,
-            x.r.Service.Name, x.r.Organization.Name, x.r.Status, x.r.Outcome, x.Since))
-        .ToListAsync(ct);
-
     /// <summary>This worklist with the given pages of follow-ups and flags (the flags' kind and sort kept).</summary>
     public string PageLink(int followUpPage, int flagPage) =>
         Url.Page("/Home/Coordinator", new { Kind, Sort, fp = followUpPage > 1 ? followUpPage : (int?)null, p = flagPage > 1 ? flagPage : (int?)null })!;
@@ -201,7 +124,7 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
     };
 
     /// <summary>Where a flag's action is: its need's "Find a service", its referral, or the plan review.</summary>
-    public static string ActionLink(FlagRow f) => f.Kind switch
+    public static string ActionLink(WorklistFlagRow f) => f.Kind switch
     {
         FlagKind.UnmetNeed => $"/Students/{f.StudentId}/Needs/{f.SubjectId}/Refer",
         FlagKind.ReviewOverdue => $"/Review/Student/{f.StudentId}",

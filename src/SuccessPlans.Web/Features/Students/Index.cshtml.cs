@@ -10,7 +10,7 @@ namespace SuccessPlans.Web.Features.Students;
 
 /// <summary>The caseload: the students of the user's schools, searchable, filterable, sortable, paged in SQL.</summary>
 [Authorize(Policy = Policies.StaffOfSchools)]
-public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Web.Features.Account.CurrentUser me, CaseloadCounts counts) : PageModel
+public class IndexModel(AppDbContext db, StudentAccess access, PlanService plans, SuccessPlans.Web.Features.Account.CurrentUser me, SuccessPlans.Data.TenantReadCache counts) : PageModel
 {
     public const int PageSize = 50;
 

@@ -4,79 +4,81 @@ using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Caching.Memory;
-using SuccessPlans.Data;
 
-namespace SuccessPlans.Features.Students;
+namespace SuccessPlans.Data;
 
 /// <summary>
-/// Per-process store of the caseload's counts ("1,068 students"), per tenant, user's schools, filter and school year.
-/// A count reads every child of the user's schools (10,000 for a district coordinator: 1-10 ms of SQL, several times
-/// the rest of the page); the rows of a page stay a fresh query each time. Any write to the tables a count reads (students,
-/// plans, needs, flags, indicators), by a save or by raw SQL, starts a new generation for its tenant at once
-/// (<see cref="CaseloadCountsInvalidator"/>); another app process on the same database sees it after at most
+/// Per-process store of what a page reads over a whole scope of children and keeps until a write: the caseload's counts
+/// ("1,068 students", <see cref="Features.Students.Caseload"/>) and the worklist's follow-ups and open flags in their
+/// order (<see cref="Features.Flags.Worklist"/>). Each reads every child of the user's schools (10,000 for a district
+/// coordinator: milliseconds of SQL, several times the rest of the page); the rows a page shows stay a fresh query each
+/// time. Any write to the tables they read, by a save or by raw SQL, starts a new generation for its tenant at once
+/// (<see cref="TenantReadCacheInvalidator"/>); another app process on the same database sees it after at most
 /// <see cref="Lifetime"/>, as the user's schools (issue 15).
 /// </summary>
-public sealed class CaseloadCounts : IDisposable
+public sealed class TenantReadCache : IDisposable
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
 
-    /// <summary>Counts kept at most: a few hundred users' filters, a few bytes each.</summary>
+    /// <summary>Size kept at most: a count is 1, a list of ids 1 per 256 ids; a few hundred users' views.</summary>
     public const int Capacity = 10_000;
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Capacity });
     private readonly ConcurrentDictionary<int, long> _generations = new();
-    // Moved by a write whose tenant is not known (a job over every tenant, a tenant's erasure): every count is old.
+    // Moved by a write whose tenant is not known (a job over every tenant, a tenant's erasure): everything is old.
     private long _everyTenant;
 
-    // Part of the key: a count that started before a write is stored under the old generation, never read again.
-    internal sealed record Key(int TenantId, long Generation, long EveryTenant, string Schools, CaseloadFilter Filter, int SchoolYear);
+    /// <summary>
+    /// The tenant's data as of now; part of every key. Taken before any read: a write while the read runs retires what
+    /// is stored under it, which is never read again.
+    /// </summary>
+    public readonly record struct Stamp(int TenantId, long Generation, long EveryTenant);
 
-    internal Key KeyFor(int tenantId, IReadOnlyList<int> schools, CaseloadFilter filter, int schoolYear) =>
-        new(tenantId, _generations.GetValueOrDefault(tenantId), Interlocked.Read(ref _everyTenant),
-            string.Join(',', schools.Order()), Normalized(filter), schoolYear);
+    public Stamp StampOf(int tenantId) => new(tenantId, _generations.GetValueOrDefault(tenantId), Interlocked.Read(ref _everyTenant));
 
-    internal bool TryGet(Key key, out int count) => _cache.TryGetValue(key, out count);
+    public bool TryGet<T>(object key, out T value)
+    {
+        if (_cache.TryGetValue(key, out var kept) && kept is T typed)
+        {
+            value = typed;
+            return true;
+        }
+        value = default!;
+        return false;
+    }
 
-    internal void Store(Key key, int count) =>
-        _cache.Set(key, count, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
+    public void Store(object key, object value, int size = 1) =>
+        _cache.Set(key, value, new MemoryCacheEntryOptions { Size = Math.Max(1, size), AbsoluteExpirationRelativeToNow = Lifetime });
 
-    /// <summary>Every count of the tenant (null: of every tenant) is read afresh from now on.</summary>
+    /// <summary>Everything kept of the tenant (null: of every tenant) is read afresh from now on.</summary>
     public void Evict(int? tenantId)
     {
         if (tenantId is { } id) _generations.AddOrUpdate(id, 1, (_, g) => g + 1);
         else Interlocked.Increment(ref _everyTenant);
     }
 
-    /// <summary>How many counts are kept now (tests).</summary>
+    /// <summary>How many entries are kept now (tests).</summary>
     public int Count => _cache.Count;
-
-    // The sort and the page do not change a count; a blank search or grade is no filter.
-    private static CaseloadFilter Normalized(CaseloadFilter f) => f with
-    {
-        Sort = null,
-        Q = string.IsNullOrWhiteSpace(f.Q) ? null : f.Q.Trim(),
-        Grade = string.IsNullOrEmpty(f.Grade) ? null : f.Grade,
-        Plan = string.IsNullOrEmpty(f.Plan) ? null : f.Plan,
-    };
 
     public void Dispose() => _cache.Dispose();
 }
 
 /// <summary>
-/// Retires the caseload's counts of a tenant whenever a command writes to a table they read, whoever sends it: EF's
-/// saves, and the raw SQL of the nightly check, the imports, the indicator refresh and erasure (one place, so the next
-/// writer cannot forget it). It evicts before the command, after it, and again when its transaction commits: a count read
-/// in between, from the data before the commit, is stored under a generation that is already old.
+/// Retires what <see cref="TenantReadCache"/> keeps of a tenant whenever a command writes to a table it reads, whoever
+/// sends it: EF's saves, and the raw SQL of the nightly check, the imports, the indicator refresh and erasure (one place,
+/// so the next writer cannot forget it). It evicts before the command, after it, and again when its transaction commits:
+/// a read in between, from the data before the commit, is stored under a generation that is already old.
 /// </summary>
-public sealed partial class CaseloadCountsInvalidator(CaseloadCounts counts) : DbCommandInterceptor, IDbTransactionInterceptor
+public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache) : DbCommandInterceptor, IDbTransactionInterceptor
 {
-    // The tables the caseload's count reads (Caseload.Filtered); a trigger's writes to them would need naming here, and
-    // today's triggers only keep ReferralState and the cabinet's version, which no count reads.
+    // The tables the caseload's count (Caseload.Filtered) and the worklist (Worklist.FollowUps, its flags) read; a
+    // trigger's writes to them would need naming here (today's keep PlanItems.ReferralState, written only with a write
+    // to Referrals, and the cabinet's version, which nothing kept reads).
     [GeneratedRegex("""\b(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Writes();
 
-    [GeneratedRegex("""\b(Students|Plans|PlanItems|Flags|StudentIndicators)\b""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex CountedTables();
+    [GeneratedRegex("""\b(Students|Plans|PlanItems|Flags|StudentIndicators|Referrals|ServiceDeliveries)\b""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex KeptTables();
 
     // EF reuses one string per command shape, so each text is classified once.
     private readonly ConditionalWeakTable<string, object> _classified = new();
@@ -84,18 +86,18 @@ public sealed partial class CaseloadCountsInvalidator(CaseloadCounts counts) : D
     // The transactions that wrote to a counted table, evicted again at their commit.
     private readonly ConditionalWeakTable<DbTransaction, object> _writing = new();
 
-    internal static bool IsCountedWrite(string sql) => Writes().IsMatch(sql) && CountedTables().IsMatch(sql);
+    internal static bool IsWatchedWrite(string sql) => Writes().IsMatch(sql) && KeptTables().IsMatch(sql);
 
     private bool Watched(DbCommand command)
     {
         var sql = command.CommandText;
         if (string.IsNullOrEmpty(sql)) return false;
-        return _classified.GetValue(sql, s => IsCountedWrite(s) ? Yes : No) == Yes;
+        return _classified.GetValue(sql, s => IsWatchedWrite(s) ? Yes : No) == Yes;
     }
 
     private void After(DbCommand command, DbContext? context)
     {
-        if (Watched(command)) counts.Evict(TenantOf(context));
+        if (Watched(command)) cache.Evict(TenantOf(context));
     }
 
     private static int? TenantOf(DbContext? context) => (context as AppDbContext)?.CurrentTenantId;
@@ -104,7 +106,7 @@ public sealed partial class CaseloadCountsInvalidator(CaseloadCounts counts) : D
     {
         if (Watched(result))
         {
-            counts.Evict(TenantOf(eventData.Context));
+            cache.Evict(TenantOf(eventData.Context));
             if (result.Transaction is { } transaction) _writing.AddOrUpdate(transaction, Yes);
         }
         return result;
@@ -143,7 +145,7 @@ public sealed partial class CaseloadCountsInvalidator(CaseloadCounts counts) : D
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
-        if (_writing.TryGetValue(transaction, out _)) counts.Evict(TenantOf(eventData.Context));
+        if (_writing.TryGetValue(transaction, out _)) cache.Evict(TenantOf(eventData.Context));
     }
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)

@@ -1,0 +1,172 @@
+using SuccessPlans.Data;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
+using SuccessPlans.Features.Students;
+
+namespace SuccessPlans.Features.Flags;
+
+/// <summary>What a follow-up asks of the coordinator, in the worklist's order.</summary>
+public enum FollowUp { AwaitingConfirmation, Declined, NoAnswer, NothingDelivered }
+
+public sealed record FollowUpRow(FollowUp Kind, int ReferralId, int StudentId, string Student, int NeedId, string Need, string Service, string Organization,
+    ReferralStatus Status, ReferralOutcome? Outcome, DateTime? Since);
+
+public sealed record WorklistFlagRow(int Id, int StudentId, string Student, FlagKind Kind, int SubjectId, string? Summary, DateOnly Since);
+
+/// <summary>Which part of the worklist to show: the flags' kind and sort, and a page of each list.</summary>
+public sealed record WorklistQuery(FlagKind? Kind = null, string? Sort = null, int FollowUpPage = 1, int FlagPage = 1);
+
+/// <summary>
+/// The coordinator's worklist (the home page): referrals that need an action and the nightly check's open flags, of the
+/// children of the user's schools, each a page of <see cref="PageSize"/> rows in order.
+/// </summary>
+/// <remarks>
+/// A district coordinator has hundreds of follow-ups and thousands of open flags. Finding them and putting them in order
+/// reads every referral and flag of the scope (8 ms of SQL at 10,000 children, most of the page), so their ids in order
+/// are kept in <see cref="TenantReadCache"/> until a write to what they read; the 50 rows shown are read by id each time
+/// and tested again, so a referral or flag that another process settled does not show before the list is read afresh
+/// (issue 15).
+/// </remarks>
+public static class Worklist
+{
+    public const int PageSize = 50;
+
+    public sealed record Page(
+        IReadOnlyList<FollowUpRow> FollowUps, int FollowUpCount, int FollowUpPage,
+        IReadOnlyList<WorklistFlagRow> Flags, IReadOnlyDictionary<FlagKind, int> FlagCounts, int FlagPage)
+    {
+        public int FollowUpPages => Pages(FollowUpCount);
+        /// <summary>The flags of the kind asked for (all kinds without one).</summary>
+        public int FlagsShown { get; init; }
+        public int FlagPages => Pages(FlagsShown);
+    }
+
+    private static int Pages(int count) => Math.Max(1, (count + PageSize - 1) / PageSize);
+
+    // The kept lists: ids in the page's order (with each flag's kind, for the counts and the kind filter).
+    private sealed record FollowUpsKey(TenantReadCache.Stamp Stamp, string Schools, DateTime NoAnswerBefore, DateTime StalledBefore);
+    private sealed record FlagsKey(TenantReadCache.Stamp Stamp, string Schools, bool ByStudent);
+    private readonly record struct KeptFlag(int Id, FlagKind Kind);
+
+    /// <summary>The worklist of the students of <paramref name="schools"/> at <paramref name="now"/>, with the tenant's follow-up thresholds.</summary>
+    public static async Task<Page> PageAsync(AppDbContext db, TenantReadCache cache, IReadOnlyList<int> schools, int noResponseDays, int stalledDays,
+        DateTime now, WorklistQuery q, CancellationToken ct)
+    {
+        var tenantId = db.CurrentTenantId ?? throw new InvalidOperationException("The worklist needs a tenant.");
+        // The stamp before any read: a write while they run retires what is stored under it.
+        var stamp = cache.StampOf(tenantId);
+        var scope = string.Join(',', schools.Order());
+        var visible = StudentScope.InSchools(db, schools);
+        // To the minute: a referral that passes the no-answer age shows within a minute, and the key stays the same
+        // for the requests of that minute.
+        var minute = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+        var noAnswerBefore = minute.AddDays(-noResponseDays);
+        var stalledBefore = minute.AddDays(-stalledDays);
+        var followUps = FollowUps(db, visible, noAnswerBefore, stalledBefore);
+
+        var followUpsKey = new FollowUpsKey(stamp, scope, noAnswerBefore, stalledBefore);
+        if (!cache.TryGet<int[]>(followUpsKey, out var followUpIds))
+        {
+            followUpIds = [.. await InOrder(followUps).Select(x => x.Referral.Id).ToListAsync(ct)];
+            cache.Store(followUpsKey, followUpIds, 1 + followUpIds.Length / 256);
+        }
+        var followUpPage = Math.Clamp(q.FollowUpPage, 1, Pages(followUpIds.Length));
+        var followUpRows = await FollowUpRowsAsync(followUps, followUpIds.Skip((followUpPage - 1) * PageSize).Take(PageSize).ToArray(), ct);
+
+        var byStudent = q.Sort == "student";
+        var flagsKey = new FlagsKey(stamp, scope, byStudent);
+        if (!cache.TryGet<KeptFlag[]>(flagsKey, out var flags))
+        {
+            var joined = OpenFlags(db).Join(visible, f => f.StudentId, st => st.Id, (f, st) => new { f, st });
+            joined = byStudent
+                ? joined.OrderBy(x => x.st.FamilyName).ThenBy(x => x.st.GivenName).ThenBy(x => x.f.Kind).ThenBy(x => x.f.Id)
+                : joined.OrderBy(x => x.f.Kind).ThenBy(x => x.f.FirstSeenOn).ThenBy(x => x.st.FamilyName).ThenBy(x => x.f.Id);
+            flags = [.. await joined.Select(x => new KeptFlag(x.f.Id, x.f.Kind)).ToListAsync(ct)];
+            cache.Store(flagsKey, flags, 1 + flags.Length / 256);
+        }
+        var counts = flags.GroupBy(f => f.Kind).ToDictionary(g => g.Key, g => g.Count());
+        var kind = q.Kind is { } k && Enum.IsDefined(k) ? k : (FlagKind?)null;
+        var shown = kind is { } only ? flags.Where(f => f.Kind == only).ToArray() : flags;
+        var flagPage = Math.Clamp(q.FlagPage, 1, Pages(shown.Length));
+        var flagRows = await FlagRowsAsync(db, visible, shown.Skip((flagPage - 1) * PageSize).Take(PageSize).Select(f => f.Id).ToArray(), ct);
+
+        return new Page(followUpRows, followUpIds.Length, followUpPage, flagRows, counts, flagPage) { FlagsShown = shown.Length };
+    }
+
+    private static IQueryable<Flag> OpenFlags(AppDbContext db) => db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null && f.DismissedAt == null);
+
+    /// <summary>
+    /// The referrals the coordinator must act on: no answer from the provider, accepted and nothing delivered, a completion
+    /// with help to confirm, or ended without help with nothing else under way for the need (the latest of those only).
+    /// </summary>
+    public static IQueryable<Referral> FollowUps(AppDbContext db, IQueryable<Student> visible, DateTime noAnswerBefore, DateTime stalledBefore) =>
+        db.Referrals.AsNoTracking()
+            // The test below on the referral's own columns first: SQLite checks it before it looks up the student, need and
+            // plan, so referrals in service or long settled cost no join (a quarter of this query's time at 10,000 children).
+            .Where(r => (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore) || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore)
+                     || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp)
+                     || r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.ClosedUnsuccessful || r.Status == ReferralStatus.Expired)
+            // Joined, not "StudentId IN (the visible students)": the IN list is built in full first (10,000 ids for a
+            // coordinator of 10,000 children), the join looks each row's student up by key.
+            .Join(visible, r => r.StudentId, st => st.Id, (r, _) => r)
+            .Where(r => (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore)
+                     || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore && !r.Deliveries.Any())
+                     || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed)
+                     // Ended without help, and nothing else under way for the need: it needs another service. Of the need's
+                     // ended referrals only the latest (they all pass or fail the need's test alike).
+                     // The statuses are written in the query, not held in arrays: an array is a list parameter, and a query
+                     // with one has its SQL generated again at every execution (issue 15).
+                     || ((r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.ClosedUnsuccessful || r.Status == ReferralStatus.Expired)
+                         && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed
+                         && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id != r.Id
+                             && (o.Status == ReferralStatus.Sent || o.Status == ReferralStatus.Accepted || o.Status == ReferralStatus.InService || (o.Status == ReferralStatus.Completed && o.Outcome == ReferralOutcome.GotHelp)))
+                         && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id > r.Id
+                             && (o.Status == ReferralStatus.Declined || o.Status == ReferralStatus.ClosedUnsuccessful || o.Status == ReferralStatus.Expired))));
+
+    // Initialised by members, not by a constructor: EF orders and projects by the members of such an object.
+    private sealed class Ordered
+    {
+        public required Referral Referral { get; init; }
+        public FollowUp Kind { get; init; }
+        public DateTime? Since { get; init; }
+    }
+
+    // FollowUp's order: a completion to confirm, an ended referral, no answer, nothing delivered; the oldest first.
+    private static IQueryable<Ordered> InOrder(IQueryable<Referral> followUps) => followUps
+        .Select(r => new Ordered
+        {
+            Referral = r,
+            Kind = r.Status == ReferralStatus.Completed ? FollowUp.AwaitingConfirmation
+                : r.Status == ReferralStatus.Sent ? FollowUp.NoAnswer
+                : r.Status == ReferralStatus.Accepted ? FollowUp.NothingDelivered
+                : FollowUp.Declined,
+            Since = r.Status == ReferralStatus.Sent ? r.SentAt : r.Status == ReferralStatus.Accepted ? r.AnsweredAt : r.ClosedAt,
+        })
+        .OrderBy(x => x.Kind).ThenBy(x => x.Since).ThenByDescending(x => x.Referral.Id);
+
+    // The page's rows by id, still follow-ups now (another process may have settled one since the ids were kept).
+    private static async Task<IReadOnlyList<FollowUpRow>> FollowUpRowsAsync(IQueryable<Referral> followUps, int[] ids, CancellationToken ct)
+    {
+        if (ids.Length == 0) return [];
+        var rows = await InOrder(followUps.Where(r => EF.Parameter(ids).Contains(r.Id)))
+            .Select(x => new FollowUpRow(x.Kind, x.Referral.Id, x.Referral.StudentId, x.Referral.Student.GivenName + " " + x.Referral.Student.FamilyName, x.Referral.NeedId, x.Referral.Need.Description,
+                x.Referral.Service.Name, x.Referral.Organization.Name, x.Referral.Status, x.Referral.Outcome, x.Since))
+            .ToListAsync(ct);
+        return InIdOrder(rows, ids, r => r.ReferralId);
+    }
+
+    private static async Task<IReadOnlyList<WorklistFlagRow>> FlagRowsAsync(AppDbContext db, IQueryable<Student> visible, int[] ids, CancellationToken ct)
+    {
+        if (ids.Length == 0) return [];
+        var rows = await OpenFlags(db).Where(f => EF.Parameter(ids).Contains(f.Id))
+            .Join(visible, f => f.StudentId, st => st.Id, (f, st) => new WorklistFlagRow(f.Id, st.Id, st.GivenName + " " + st.FamilyName, f.Kind, f.SubjectId, f.Summary, f.FirstSeenOn))
+            .ToListAsync(ct);
+        return InIdOrder(rows, ids, r => r.Id);
+    }
+
+    private static IReadOnlyList<T> InIdOrder<T>(List<T> rows, int[] ids, Func<T, int> id)
+    {
+        var byId = rows.ToDictionary(id);
+        return [.. ids.Where(byId.ContainsKey).Select(i => byId[i])];
+    }
+}
