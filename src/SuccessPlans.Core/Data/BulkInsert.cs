@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore.Storage;
 using SuccessPlans.Features.Indicators;
+using SuccessPlans.Features.Students;
 
 namespace SuccessPlans.Data;
 
@@ -30,6 +31,13 @@ public static class BulkInsert
         "RecentDays", "RecentAbsences", "RecentAttendance", "RecentBand", "RecentIncidents", "RecentFailures",
     ];
 
+    public static readonly string[] EnrollmentColumns = ["ClassId", "StudentId"];
+    public static readonly string[] StudentColumns =
+    [
+        "SchoolId", "ExternalId", "LocalId", "GivenName", "FamilyName", "PreferredGivenName", "PreferredFamilyName", "Pronouns",
+        "BirthDate", "Grade", "HomeLanguage", "GuardianName", "GuardianEmail", "GuardianPhone", "Status", "Version",
+    ];
+
     public static readonly string[] AccessLogColumns = ["At", "UserId", "ActorName", "Role", "OrganizationId", "Action", "StudentId", "PlanId", "ReferralId", "Path", "IpAddress"];
 
     /// <summary>
@@ -40,6 +48,9 @@ public static class BulkInsert
 
     public static int RowsPerStatement(int columns) => (MaxParameters - 1) / columns;
 
+
+    /// <summary>A DELETE of no row: to EF's interceptors, a write to <paramref name="table"/> (public: its T-SQL is parsed in the tests).</summary>
+    public static string AnnounceSql(string table) => $"DELETE FROM \"{table}\" WHERE 1 = 0";
 
     /// <summary>The INSERT of <paramref name="rows"/> rows into <paramref name="table"/> (public: its T-SQL is parsed in the tests).</summary>
     public static string InsertSql(string table, IReadOnlyList<string> columns, int rows)
@@ -78,9 +89,8 @@ public static class BulkInsert
     /// SQLite: the same statement, prepared once on the context's connection and transaction, run again with each batch's
     /// values. Through EF each statement of hundreds of parameters was built, mapped and prepared anew: some 70 µs of CPU
     /// a row, most of a year of attendance's write. Values are bound as EF stores them (DateOnly as yyyy-MM-dd text,
-    /// bool as 0/1, enums passed in as their names). These commands pass no EF interceptor: a caller that writes a table
-    /// the caseload counts (StudentIndicators) does so in a transaction with an EF command on it, whose commit retires
-    /// the counts (TenantReadCacheInvalidator).
+    /// bool as 0/1, enums passed in as their names). These commands pass no EF interceptor: the last command, through EF,
+    /// says which table was written (<see cref="AnnounceSql"/>).
     /// </summary>
     private static async Task SqliteInsertAsync<T>(AppDbContext db, int tenantId, string table, string[] columns, IReadOnlyList<T> rows, Func<T, object?[]> values, CancellationToken ct)
     {
@@ -105,6 +115,9 @@ public static class BulkInsert
             if (full is not null) await full.DisposeAsync();
             await db.Database.CloseConnectionAsync();
         }
+        // These commands pass no EF interceptor; a write that changes nothing, naming the table, passes them all, so
+        // that what is kept of the table (TenantReadCache) is retired now and again at the transaction's commit.
+        await db.Database.ExecuteSqlRawAsync(AnnounceSql(table), ct);
 
         DbCommand Prepare(int count)
         {
@@ -136,6 +149,16 @@ public static class BulkInsert
 
     public static Task SchoolDaysAsync(AppDbContext db, int tenantId, IReadOnlyList<SchoolDay> rows, CancellationToken ct) =>
         InsertAsync(db, tenantId, "SchoolDays", SchoolDayColumns, rows, e => [e.SchoolId, e.Date], ct);
+
+    /// <summary>A roster's new children (a district's first import adds 50,000); their ids are read back by ExternalId.</summary>
+    public static Task StudentsAsync(AppDbContext db, int tenantId, IReadOnlyList<Student> rows, CancellationToken ct) =>
+        InsertAsync(db, tenantId, "Students", StudentColumns, rows, e => [e.SchoolId, e.ExternalId, e.LocalId, e.GivenName, e.FamilyName,
+            e.PreferredGivenName, e.PreferredFamilyName, e.Pronouns, e.BirthDate, e.Grade, e.HomeLanguage, e.GuardianName, e.GuardianEmail,
+            e.GuardianPhone, e.Status.ToString(), Guid.NewGuid().ToString().ToUpperInvariant()], ct);
+
+    /// <summary>A roster's class enrollments (a district's are some 50,000 rows at each import).</summary>
+    public static Task EnrollmentsAsync(AppDbContext db, int tenantId, IReadOnlyList<(int ClassId, int StudentId)> rows, CancellationToken ct) =>
+        InsertAsync(db, tenantId, "ClassEnrollments", EnrollmentColumns, rows, e => [e.ClassId, e.StudentId], ct);
 
     /// <summary>Access log entries by the thousand (the nightly digests name every flagged child of a city), appended like EF would.</summary>
     public static Task AccessLogAsync(AppDbContext db, int tenantId, IReadOnlyList<SuccessPlans.Features.Audit.AccessLogEntry> rows, CancellationToken ct) =>

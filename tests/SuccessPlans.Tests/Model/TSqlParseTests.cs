@@ -51,9 +51,10 @@ public class TSqlParseTests
         // Indicator imports and the per-student summary: one statement shape per table, at its largest and smallest.
         foreach (var (table, columns) in new[] { ("AttendanceEvents", BulkInsert.AttendanceColumns), ("BehaviorIncidents", BulkInsert.IncidentColumns),
                      ("CourseMarks", BulkInsert.MarkColumns), ("SchoolDays", BulkInsert.SchoolDayColumns), ("StudentIndicators", BulkInsert.SummaryColumns),
-                     ("ServiceDeliveries", BulkInsert.DeliveryColumns) })
+                     ("ServiceDeliveries", BulkInsert.DeliveryColumns), ("Students", BulkInsert.StudentColumns), ("ClassEnrollments", BulkInsert.EnrollmentColumns) })
             foreach (var rows in new[] { 1, BulkInsert.RowsPerStatement(columns.Length) })
                 data.Add($"{nameof(BulkInsert.InsertSql)}({table}, {rows})", AsSent(BulkInsert.InsertSql(table, columns, rows), 1 + rows * columns.Length));
+        data.Add(nameof(BulkInsert.AnnounceSql), AsSent(BulkInsert.AnnounceSql("Students"), 0));
         data.Add(nameof(OneRosterImporter.InsertAddedHistorySql), AsSent(OneRosterImporter.InsertAddedHistorySql(sqlServer: true), 7));
         // Tenant erasure: one DELETE per table, generated from the SQL Server model.
         var tenant = new SuccessPlans.Tenancy.CurrentTenant();
@@ -109,8 +110,8 @@ public class TSqlParseTests
         ["src/SuccessPlans.Core/Features/Roster/OneRosterImporter.cs"] = 2,
         ["src/SuccessPlans.Core/Data/SqlitePragmas.cs"] = 2,
         // Multi-row INSERTs of imported indicators and the per-student summary: through EF on SQL Server, as a prepared
-        // command on SQLite (the same InsertSql text).
-        ["src/SuccessPlans.Core/Data/BulkInsert.cs"] = 2,
+        // command on SQLite (the same InsertSql text), then on SQLite a write of no row that tells EF's interceptors.
+        ["src/SuccessPlans.Core/Data/BulkInsert.cs"] = 3,
         // The nightly check's flags, opened and resolved in SQL around each rule's query (FlagWrites builds both).
         ["src/SuccessPlans.Core/Features/Flags/FlagWrites.cs"] = 1,
         // ... sent by the job (the subjects' table created, filled, read by the two writes, dropped), the expiry's history
