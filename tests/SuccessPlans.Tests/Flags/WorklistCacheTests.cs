@@ -146,22 +146,12 @@ public class WorklistCacheTests : IAsyncLifetime
         Assert.Contains("Reading Dee", (await WorklistAsync()).Rows);
     }
 
-    /// <summary>A write the app does not see, as another app process on the same database would make it.</summary>
-    private async Task WriteElsewhereAsync(string sql)
-    {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
-
     [Fact]
     public async Task A_row_another_process_settled_is_not_shown_while_the_list_is_kept()
     {
         Assert.Equal((3, "Reading Cy | Reading Ana | Reading Ben", 1), await WorklistAsync());
-        await WriteElsewhereAsync($"UPDATE \"Referrals\" SET \"Status\" = 'Accepted', \"AnsweredAt\" = '2026-11-16 16:00:00' WHERE \"Id\" = {_unanswered}");
-        await WriteElsewhereAsync($"UPDATE \"Flags\" SET \"ResolvedAt\" = '2026-11-16 16:00:00' WHERE \"StudentId\" = {_flagged}");
+        await _app.WriteElsewhereAsync($"UPDATE \"Referrals\" SET \"Status\" = 'Accepted', \"AnsweredAt\" = '2026-11-16 16:00:00' WHERE \"Id\" = {_unanswered}");
+        await _app.WriteElsewhereAsync($"UPDATE \"Flags\" SET \"ResolvedAt\" = '2026-11-16 16:00:00' WHERE \"StudentId\" = {_flagged}");
         // The count is the kept one until the list is read again (at most TenantReadCache.Lifetime); the rows are now's.
         var (followUps, rows, flags) = await WorklistAsync();
         Assert.Equal("Reading Cy | Reading Ben", rows);

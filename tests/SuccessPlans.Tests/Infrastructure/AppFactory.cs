@@ -23,6 +23,16 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
     public const string Password = "Test-Password-2026!";
 
     public string Root { get; } = Directory.CreateTempSubdirectory("successplans-test-").FullName;
+
+    /// <summary>A write the app does not see, as another app process on the same database would make it.</summary>
+    public async Task WriteElsewhereAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Root, "app.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
     public FakeTimeProvider Time { get; } = new(start ?? DateTimeOffset.UtcNow);
     public string PickupDirectory => Path.Combine(Root, "mail");
     public Dictionary<string, string?> Settings { get; } = new();

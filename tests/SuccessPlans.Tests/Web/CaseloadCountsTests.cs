@@ -63,16 +63,6 @@ public class CaseloadCountsTests : IAsyncLifetime
 
     private static readonly CaseloadFilter Tier2 = new(Tier: 2);
 
-    /// <summary>A write the app does not see, as another app process on the same database would make it.</summary>
-    private async Task WriteElsewhereAsync(string sql)
-    {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
-
     [Fact]
     public async Task A_count_is_kept_until_this_process_writes_what_it_reads()
     {
@@ -80,8 +70,8 @@ public class CaseloadCountsTests : IAsyncLifetime
         Assert.Equal(1, Counts.Count);
 
         // Another process moves a child to tier 2: this process keeps its count for up to TenantReadCache.Lifetime.
-        await WriteElsewhereAsync($"UPDATE \"Students\" SET \"GivenName\" = 'Renamed' WHERE \"Id\" = {_elmStudents[10]}");
-        await WriteElsewhereAsync($"INSERT INTO \"Plans\" (\"TenantId\", \"StudentId\", \"SchoolYear\", \"Status\", \"Tier\", \"CreatedAt\", \"UpdatedAt\", \"Version\") " +
+        await _app.WriteElsewhereAsync($"UPDATE \"Students\" SET \"GivenName\" = 'Renamed' WHERE \"Id\" = {_elmStudents[10]}");
+        await _app.WriteElsewhereAsync($"INSERT INTO \"Plans\" (\"TenantId\", \"StudentId\", \"SchoolYear\", \"Status\", \"Tier\", \"CreatedAt\", \"UpdatedAt\", \"Version\") " +
                                   $"VALUES ({_tenant}, {_elmStudents[10]}, {Year}, 'Active', 2, '2026-11-16 00:00:00', '2026-11-16 00:00:00', '{Guid.NewGuid()}')");
         Assert.Equal(3, await CountAsync(Tier2));
         // The sort, a blank search and the page are not part of the key.
@@ -199,7 +189,7 @@ public class CaseloadCountsTests : IAsyncLifetime
         var none = await FirstPageAsync(new CaseloadFilter(Tier: 3));
         Assert.Equal((0, 0), (none.Rows.Count, none.Total));
         // A child moved to tier 3 by another process: the kept zero answers (no rows read) until the lifetime ends...
-        await WriteElsewhereAsync($"UPDATE \"Plans\" SET \"Tier\" = 3 WHERE \"StudentId\" = {_elmStudents[0]}");
+        await _app.WriteElsewhereAsync($"UPDATE \"Plans\" SET \"Tier\" = 3 WHERE \"StudentId\" = {_elmStudents[0]}");
         Assert.Equal((0, 0), ((await FirstPageAsync(new CaseloadFilter(Tier: 3))).Rows.Count, (await FirstPageAsync(new CaseloadFilter(Tier: 3))).Total));
         // ... or a write here.
         await _app.InTenant(_tenant, async (_, db) =>
