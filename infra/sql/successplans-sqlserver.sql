@@ -2894,3 +2894,40 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204025855_PageRowsById'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Students_TenantId_Id] ON [Students] ([TenantId], [Id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204025855_PageRowsById'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Referrals_TenantId_Id] ON [Referrals] ([TenantId], [Id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204025855_PageRowsById'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Flags_TenantId_Id] ON [Flags] ([TenantId], [Id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204025855_PageRowsById'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261204025855_PageRowsById', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

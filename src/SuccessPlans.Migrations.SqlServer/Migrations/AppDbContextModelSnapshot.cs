@@ -765,6 +765,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("StudentId");
 
+                    b.HasIndex("TenantId", "Id")
+                        .IsUnique();
+
                     b.HasIndex("TenantId", "Kind", "SubjectId")
                         .IsUnique()
                         .HasFilter("[ResolvedAt] IS NULL");
@@ -1605,6 +1608,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("StudentId");
 
+                    b.HasIndex("TenantId", "Id")
+                        .IsUnique();
+
                     b.HasIndex("TenantId", "NeedId", "Status");
 
                     b.HasIndex("TenantId", "SentByUserId", "Status");
@@ -2230,6 +2236,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.HasIndex("TenantId", "ExternalId")
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
+
+                    b.HasIndex("TenantId", "Id")
+                        .IsUnique();
 
                     b.HasIndex("TenantId", "FamilyName", "GivenName", "SchoolId", "Status");
 

@@ -734,6 +734,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasIndex("StudentId");
 
+                    b.HasIndex("TenantId", "Id")
+                        .IsUnique();
+
                     b.HasIndex("TenantId", "Kind", "SubjectId")
                         .IsUnique()
                         .HasFilter("[ResolvedAt] IS NULL");
@@ -1544,6 +1547,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasIndex("StudentId");
 
+                    b.HasIndex("TenantId", "Id")
+                        .IsUnique();
+
                     b.HasIndex("TenantId", "NeedId", "Status");
 
                     b.HasIndex("TenantId", "SentByUserId", "Status");
@@ -2145,6 +2151,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "ExternalId")
                         .IsUnique()
                         .HasFilter("[ExternalId] IS NOT NULL");
+
+                    b.HasIndex("TenantId", "Id")
+                        .IsUnique();
 
                     b.HasIndex("TenantId", "FamilyName", "GivenName", "SchoolId", "Status");
 

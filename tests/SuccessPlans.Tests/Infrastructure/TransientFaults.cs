@@ -52,6 +52,39 @@ public sealed class TransientFaults : DbCommandInterceptor
         lock (_lock) { var recorded = _recorded ?? []; _recorded = null; return recorded; }
     }
 
+    private List<(string Sql, IReadOnlyList<string> Plan)>? _plans;
+
+    /// <summary>Keeps how SQLite plans every query from now on (EXPLAIN QUERY PLAN with the query's parameters), until <see cref="RecordedPlans"/>.</summary>
+    public void RecordPlans()
+    {
+        lock (_lock) _plans = [];
+    }
+
+    /// <summary>Each query since <see cref="RecordPlans"/> with its plan's lines, and stops recording.</summary>
+    public IReadOnlyList<(string Sql, IReadOnlyList<string> Plan)> RecordedPlans()
+    {
+        lock (_lock) { var plans = _plans ?? []; _plans = null; return plans; }
+    }
+
+    private void MaybeExplain(DbCommand command)
+    {
+        lock (_lock) if (_plans is null) return;
+        using var explain = command.Connection!.CreateCommand();
+        explain.Transaction = command.Transaction;
+        explain.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        foreach (DbParameter p in command.Parameters)
+        {
+            var copy = explain.CreateParameter();
+            copy.ParameterName = p.ParameterName;
+            copy.Value = p.Value;
+            explain.Parameters.Add(copy);
+        }
+        var lines = new List<string>();
+        using (var reader = explain.ExecuteReader())
+            while (reader.Read()) lines.Add(reader.GetString(3));
+        lock (_lock) _plans?.Add((command.CommandText, lines));
+    }
+
     private void MaybeFail(DbCommand command)
     {
         lock (_lock)
@@ -65,10 +98,10 @@ public sealed class TransientFaults : DbCommandInterceptor
     }
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-    { MaybeFail(command); return result; }
+    { MaybeFail(command); MaybeExplain(command); return result; }
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    { MaybeFail(command); return ValueTask.FromResult(result); }
+    { MaybeFail(command); MaybeExplain(command); return ValueTask.FromResult(result); }
 
     public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     { MaybeFail(command); return result; }

@@ -75,7 +75,7 @@ public class CaseloadCountsTests : IAsyncLifetime
                                   $"VALUES ({_tenant}, {_elmStudents[10]}, {Year}, 'Active', 2, '2026-11-16 00:00:00', '2026-11-16 00:00:00', '{Guid.NewGuid()}')");
         Assert.Equal(3, await CountAsync(Tier2));
         // The sort, a blank search and the page are not part of the key.
-        Assert.Equal(3, await CountAsync(Tier2 with { Sort = "review", Q = "  " }));
+        Assert.Equal(3, await CountAsync(Tier2 with { Sort = "name", Q = "  " }));
 
         // A save here of something no count reads keeps the counts.
         await _app.InTenant(_tenant, async (_, db) =>
@@ -258,4 +258,78 @@ public class CaseloadCountsTests : IAsyncLifetime
 
     private static int Total(string page) =>
         int.Parse(Regex.Match(page, @"(\d+) student\(s\)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private Task<Caseload.Page> PageAsync(CaseloadFilter filter, int number = 1) => _app.InTenant(_tenant, (sp, db) =>
+        Caseload.PageAsync(db, sp.GetRequiredService<TenantReadCache>(), [_elm], filter, Year, number, 50, CancellationToken.None));
+
+    private static string Names(Caseload.Page page, int take = 3) => string.Join(" ", page.Rows.Take(take).Select(r => r.GivenName));
+
+    [Fact]
+    public async Task A_sort_by_a_joined_column_keeps_its_order_until_a_write_and_reads_its_rows_again()
+    {
+        // By tier: the three tier-2 children first, then the rest by name.
+        var byTier = new CaseloadFilter(Sort: "tier");
+        Assert.Equal(("E01 E02 E03 E04", 55), (Names(await PageAsync(byTier), 4), (await PageAsync(byTier)).Total));
+        Assert.Equal(5, (await PageAsync(byTier, 2)).Rows.Count);
+        var tier2 = new CaseloadFilter(Tier: 2, Sort: "tier");
+        Assert.Equal(("E01 E02 E03", 3), (Names(await PageAsync(tier2)), (await PageAsync(tier2)).Total));
+
+        // Another process renames the first child and moves the second to tier 1: the order is kept (up to
+        // TenantReadCache.Lifetime), the rows shown are read afresh.
+        await _app.WriteElsewhereAsync($"UPDATE \"Students\" SET \"GivenName\" = 'Renamed' WHERE \"Id\" = {_elmStudents[0]}");
+        await _app.WriteElsewhereAsync($"UPDATE \"Plans\" SET \"Tier\" = 1 WHERE \"StudentId\" = {_elmStudents[1]}");
+        var kept = await PageAsync(byTier);
+        Assert.Equal(("Renamed E02 E03", 1), (Names(kept), kept.Rows[1].Tier));
+        // Filtered by tier 2 as well: the child no longer in it drops out of the page at once; the kept count stays.
+        var keptTier2 = await PageAsync(tier2);
+        Assert.Equal(("Renamed E03", 3), (Names(keptTier2), keptTier2.Total));
+
+        // A save here retires the order: the next page reads it afresh, with both changes.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.Plans.Add(new SuccessPlan { StudentId = _elmStudents[10], SchoolYear = Year, Tier = 3 });
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal("E11 E03 Renamed", Names(await PageAsync(byTier)));
+        Assert.Equal(("E11", 1), (Names(await PageAsync(new CaseloadFilter(Tier: 3, Sort: "review"))), (await PageAsync(new CaseloadFilter(Tier: 3, Sort: "review"))).Total));
+    }
+
+    public static TheoryData<string> KeptSorts() => new("review", "tier", "needs", "attendance", "grade");
+
+    [Theory]
+    [MemberData(nameof(KeptSorts))]
+    public async Task A_write_to_what_a_kept_sort_orders_by_shows_in_the_next_page(string sort)
+    {
+        var filter = new CaseloadFilter(Sort: sort);
+        var child = _elmStudents[30]; // E31
+        var before = Names(await PageAsync(filter), 1);
+        Assert.NotEqual("E31", before);
+        Assert.Equal(before, Names(await PageAsync(filter), 1)); // kept
+
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            switch (sort)
+            {
+                case "review": // the earliest next review
+                    db.Plans.Add(new SuccessPlan { StudentId = child, SchoolYear = Year, Tier = 1, NextReviewDue = new DateOnly(2026, 11, 20) });
+                    break;
+                case "tier":
+                    db.Plans.Add(new SuccessPlan { StudentId = child, SchoolYear = Year, Tier = 3 });
+                    break;
+                case "needs": // the only open need
+                    var plan = new SuccessPlan { StudentId = child, SchoolYear = Year, Tier = 1 };
+                    plan.Items.Add(new PlanItem { Kind = PlanItemKind.Need, Status = NeedStatus.Open, Domain = Domain.Health, Description = "Glasses", IdentifiedOn = Today });
+                    db.Plans.Add(plan);
+                    break;
+                case "attendance": // the only child with a rate, the lowest
+                    db.StudentIndicators.Add(new StudentIndicators { StudentId = child, AsOf = Today, YearDays = 10, YearAbsences = 5, YearAttendance = 50, YearBand = AttendanceBand.Severe });
+                    break;
+                default: // the youngest grade
+                    (await db.Students.SingleAsync(s => s.Id == child)).Grade = "PK";
+                    break;
+            }
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal("E31", Names(await PageAsync(filter), 1));
+    }
 }

@@ -43,6 +43,9 @@ internal sealed class FlagConfiguration : IEntityTypeConfiguration<Flag>
         b.HasIndex(f => new { f.TenantId, f.Kind, f.SubjectId }).IsUnique().HasFilter("[ResolvedAt] IS NULL");
         b.HasIndex(f => new { f.TenantId, f.StudentId, f.ResolvedAt });
         b.HasIndex(f => new { f.TenantId, f.ResolvedAt, f.Kind });
+        // Pages read a page of rows by their ids (kept in order, TenantReadCache): with the tenant's filter SQLite without
+        // statistics would walk the tenant's rows by TenantId rather than look up the few ids; this index makes each a lookup (issue 15).
+        b.HasIndex(f => new { f.TenantId, f.Id }).IsUnique();
     }
 }
 

@@ -43,10 +43,12 @@ public static class Worklist
 
     private static int Pages(int count) => Math.Max(1, (count + PageSize - 1) / PageSize);
 
-    // The kept lists: ids in the page's order (with each flag's kind, for the counts and the kind filter).
+    // The kept lists: ids in the page's order.
     private sealed record FollowUpsKey(TenantReadCache.Stamp Stamp, string Schools, DateTime NoAnswerBefore, DateTime StalledBefore);
     private sealed record FlagsKey(TenantReadCache.Stamp Stamp, string Schools, bool ByStudent);
-    private readonly record struct KeptFlag(int Id, FlagKind Kind);
+    // The open flags' ids in order, and those of each kind with their count, so a request for a page of one kind does not
+    // go through thousands of entries again.
+    private sealed record KeptFlags(int[] All, IReadOnlyDictionary<FlagKind, int[]> ByKind, IReadOnlyDictionary<FlagKind, int> Counts);
 
     /// <summary>The worklist of the students of <paramref name="schools"/> at <paramref name="now"/>, with the tenant's follow-up thresholds.</summary>
     public static async Task<Page> PageAsync(AppDbContext db, TenantReadCache cache, IReadOnlyList<int> schools, int noResponseDays, int stalledDays,
@@ -75,22 +77,22 @@ public static class Worklist
 
         var byStudent = q.Sort == "student";
         var flagsKey = new FlagsKey(stamp, scope, byStudent);
-        if (!cache.TryGet<KeptFlag[]>(flagsKey, out var flags))
+        if (!cache.TryGet<KeptFlags>(flagsKey, out var flags))
         {
             var joined = OpenFlags(db).Join(visible, f => f.StudentId, st => st.Id, (f, st) => new { f, st });
             joined = byStudent
                 ? joined.OrderBy(x => x.st.FamilyName).ThenBy(x => x.st.GivenName).ThenBy(x => x.f.Kind).ThenBy(x => x.f.Id)
                 : joined.OrderBy(x => x.f.Kind).ThenBy(x => x.f.FirstSeenOn).ThenBy(x => x.st.FamilyName).ThenBy(x => x.f.Id);
-            flags = [.. await joined.Select(x => new KeptFlag(x.f.Id, x.f.Kind)).ToListAsync(ct)];
-            cache.Store(flagsKey, flags, 1 + flags.Length / 256);
+            var inOrder = await joined.Select(x => new { x.f.Id, x.f.Kind }).ToListAsync(ct);
+            var byKind = inOrder.GroupBy(f => f.Kind).ToDictionary(g => g.Key, g => g.Select(f => f.Id).ToArray());
+            flags = new KeptFlags([.. inOrder.Select(f => f.Id)], byKind, byKind.ToDictionary(k => k.Key, k => k.Value.Length));
+            cache.Store(flagsKey, flags, 1 + inOrder.Count / 128);
         }
-        var counts = flags.GroupBy(f => f.Kind).ToDictionary(g => g.Key, g => g.Count());
-        var kind = q.Kind is { } k && Enum.IsDefined(k) ? k : (FlagKind?)null;
-        var shown = kind is { } only ? flags.Where(f => f.Kind == only).ToArray() : flags;
+        var shown = q.Kind is { } kind && Enum.IsDefined(kind) ? flags.ByKind.GetValueOrDefault(kind, []) : flags.All;
         var flagPage = Math.Clamp(q.FlagPage, 1, Pages(shown.Length));
-        var flagRows = await FlagRowsAsync(db, visible, shown.Skip((flagPage - 1) * PageSize).Take(PageSize).Select(f => f.Id).ToArray(), ct);
+        var flagRows = await FlagRowsAsync(db, visible, shown.Skip((flagPage - 1) * PageSize).Take(PageSize).ToArray(), ct);
 
-        return new Page(followUpRows, followUpIds.Length, followUpPage, flagRows, counts, flagPage) { FlagsShown = shown.Length };
+        return new Page(followUpRows, followUpIds.Length, followUpPage, flagRows, flags.Counts, flagPage) { FlagsShown = shown.Length };
     }
 
     private static IQueryable<Flag> OpenFlags(AppDbContext db) => db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null && f.DismissedAt == null);

@@ -183,6 +183,9 @@ internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
         b.HasIndex(r => new { r.TenantId, r.FirstServiceOn, r.DaysToFirstService, r.StudentId });
         // The coordinator's worklist: the referrals they sent, by state.
         b.HasIndex(r => new { r.TenantId, r.SentByUserId, r.Status });
+        // Pages read a page of rows by their ids (kept in order, TenantReadCache): with the tenant's filter SQLite without
+        // statistics would walk the tenant's rows by TenantId rather than look up the few ids; this index makes each a lookup (issue 15).
+        b.HasIndex(r => new { r.TenantId, r.Id }).IsUnique();
     }
 }
 

@@ -53,5 +53,8 @@ internal sealed class StudentConfiguration : IEntityTypeConfiguration<Student>
         // index) ride along so the count and the walk in name order read the index alone, never the table.
         b.HasIndex(s => new { s.TenantId, s.SchoolId, s.Grade, s.FamilyName, s.GivenName, s.Status });
         b.HasIndex(s => new { s.TenantId, s.FamilyName, s.GivenName, s.SchoolId, s.Status });
+        // Pages read a page of rows by their ids (kept in order, TenantReadCache): with the tenant's filter SQLite without
+        // statistics would walk the tenant's rows by TenantId rather than look up the few ids; this index makes each a lookup (issue 15).
+        b.HasIndex(s => new { s.TenantId, s.Id }).IsUnique();
     }
 }

@@ -40,8 +40,10 @@ public static class StudentPage
         db.Referrals.AsNoTracking().Include(r => r.Service).Include(r => r.Organization).Include(r => r.Deliveries).Include(r => r.Need)
             .Where(r => r.StudentId == studentId).OrderByDescending(r => r.CreatedAt);
 
+    // Put in order by kind here, not in SQL: without statistics SQLite reads an ORDER BY Kind from the index of the tenant's
+    // open flags by kind (tens of thousands of rows for one child's few) rather than sort the child's own (issue 15).
     private static readonly Expression<Func<AppDbContext, int, IQueryable<Flag>>> OpenFlagsOf = (db, studentId) =>
-        db.Flags.AsNoTracking().Where(f => f.StudentId == studentId && f.ResolvedAt == null).OrderBy(f => f.Kind);
+        db.Flags.AsNoTracking().Where(f => f.StudentId == studentId && f.ResolvedAt == null);
 
     private static readonly Expression<Func<AppDbContext, int, IQueryable<Disclosure>>> DisclosuresOf = (db, studentId) =>
         db.Disclosures.AsNoTracking().Include(d => d.Organization).Where(d => d.StudentId == studentId).OrderByDescending(d => d.At);
@@ -117,7 +119,7 @@ public static class StudentPage
             has.Consents ? await ListAsync(Compiled.Consents(db, studentId), ct) : [],
             has.Reviews ? await ListAsync(Compiled.Reviews(db, studentId), ct) : [],
             has.Referrals ? await ListAsync(Compiled.Referrals(db, studentId), ct) : [],
-            has.OpenFlags ? await ListAsync(Compiled.OpenFlags(db, studentId), ct) : [],
+            has.OpenFlags ? [.. (await ListAsync(Compiled.OpenFlags(db, studentId), ct)).OrderBy(f => f.Kind).ThenBy(f => f.Id)] : [],
             has.Disclosures ? await ListAsync(Compiled.Disclosures(db, studentId), ct) : [],
             has.History ? await ListAsync(Compiled.History(db, studentId), ct) : [],
             has.Notes ? await ListAsync(Compiled.Notes(db, studentId), ct) : [],

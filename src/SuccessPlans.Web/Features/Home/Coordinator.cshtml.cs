@@ -23,12 +23,6 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
 
     /// <summary>The follow-ups and flags shown (Worklist.PageAsync).</summary>
     public Worklist.Page List { get; private set; } = new([], 0, 1, [], new Dictionary<FlagKind, int>(), 1);
-    public IReadOnlyList<FollowUpRow> FollowUps => List.FollowUps;
-    public int FollowUpCount => List.FollowUpCount;
-    public IReadOnlyList<WorklistFlagRow> Flags => List.Flags;
-    public IReadOnlyDictionary<FlagKind, int> FlagCounts => List.FlagCounts;
-    public int FlagPages => List.FlagPages;
-    public int FollowUpPages => List.FollowUpPages;
     public IReadOnlyList<SchoolRow> Schools { get; private set; } = [];
     public int UnreadUpdates { get; private set; }
 

@@ -1,0 +1,154 @@
+using System.Text.RegularExpressions;
+using SuccessPlans.Data;
+using SuccessPlans.Features.Directory;
+using SuccessPlans.Features.Flags;
+using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Tests.Infrastructure;
+
+namespace SuccessPlans.Tests.Web;
+
+/// <summary>
+/// Issue 15: what a page reads about a few rows, SQLite finds by their keys (the child's id, the rows' ids), never by
+/// walking the tenant's rows. SQLite here has no statistics (no ANALYZE), so an index that merely starts with TenantId, or
+/// one whose order matches an ORDER BY, can win over the key: the student page read a child's open flags from the
+/// index of all the tenant's open flags by kind, and the worklist's 50 rows by id walked the tenant's open flags and
+/// referrals. Each test records the plan of every query the use case runs (EXPLAIN QUERY PLAN with its parameters).
+/// </summary>
+public partial class PageQueryPlanTests : IAsyncLifetime
+{
+    // Monday 16 November 2026, 17:00 UTC: school year 2026.
+    private readonly AppFactory _app = new(new DateTimeOffset(2026, 11, 16, 17, 0, 0, TimeSpan.Zero));
+    private int _tenant, _school, _child;
+
+    public async Task InitializeAsync()
+    {
+        _tenant = (await _app.CreateTenantAsync("plans-by-key")).Id;
+        _school = (await _app.CreateSchoolAsync(_tenant, "Elm School")).Id;
+        var now = _app.Time.GetUtcNow().UtcDateTime;
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            var service = new Service { Name = "Tutoring", Organization = new ProviderOrganization { Name = "Helpers" }, Domain = Domain.Academic };
+            db.Services.Add(service);
+            // 60 children, each with this year's plan and an open need, a referral with no answer for 30 days and an open flag.
+            for (var i = 0; i < 60; i++)
+            {
+                var student = new Student { SchoolId = _school, GivenName = $"C{i:00}", FamilyName = "Elm", Grade = "03" };
+                var plan = new SuccessPlan { Student = student, SchoolYear = 2026, Tier = 1 + i % 3, Status = PlanStatus.Active, NextReviewDue = new DateOnly(2027, 1, 1).AddDays(-i) };
+                var need = new PlanItem { Domain = Domain.Academic, Kind = PlanItemKind.Need, Description = $"Reading {i}", Status = NeedStatus.Open, IdentifiedOn = new DateOnly(2026, 10, 1) };
+                plan.Items.Add(need);
+                db.Plans.Add(plan);
+                db.Referrals.Add(new Referral { Student = student, Need = need, Service = service, Organization = service.Organization, SchoolId = _school,
+                    Status = ReferralStatus.Sent, SentByName = "coord", SentAt = now.AddDays(-30) });
+            }
+            await db.SaveChangesAsync();
+            var students = db.Students.Local.OrderBy(s => s.Id).ToList();
+            foreach (var s in students)
+                db.Flags.Add(new Flag { Kind = FlagKind.ReviewOverdue, SubjectId = s.Id, StudentId = s.Id, FirstSeenOn = new DateOnly(2026, 11, 2) });
+            // The first child has something in every section the page reads.
+            var child = students[0];
+            db.Flags.Add(new Flag { Kind = FlagKind.UnmetNeed, SubjectId = child.Id, StudentId = child.Id, FirstSeenOn = new DateOnly(2026, 11, 2) });
+            db.Plans.Add(new SuccessPlan { StudentId = child.Id, SchoolYear = 2025, Tier = 1, Status = PlanStatus.Closed });
+            db.CaseNotes.Add(new CaseNote { StudentId = child.Id, AuthorName = "coord", Text = "Met the family.", At = now });
+            await db.SaveChangesAsync();
+            _child = child.Id;
+        });
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task The_student_page_reads_each_section_by_the_child()
+    {
+        var plans = await PlansOfAsync(db => StudentPage.LoadAsync(db, _child, 2026));
+        // Every section with rows was read: the contents probe, past plans, referrals, open flags, history, notes.
+        Assert.True(plans.Count >= 5, string.Join("\n", plans.Select(p => p.Sql)));
+        AssertByKey(plans);
+    }
+
+    [Fact]
+    public async Task The_worklist_reads_the_rows_it_shows_by_id()
+    {
+        var query = new WorklistQuery(FlagPage: 2);
+        // The first request finds and keeps both lists in order (a read of the scope, by design); the next ones only
+        // read the 50 rows they show.
+        var first = await _app.InTenant(_tenant, (sp, db) => WorklistAsync(sp, db, query));
+        Assert.Equal((60, 61), (first.FollowUpCount, first.FlagCounts.Values.Sum()));
+        var plans = await PlansOfAsync(async db =>
+        {
+            var page = await WorklistAsync(_app.Services, db, query);
+            Assert.Equal((50, 11), (page.FollowUps.Count, page.Flags.Count));
+        });
+        Assert.Equal(2, plans.Count);
+        AssertByKey(plans);
+    }
+
+    [Theory]
+    [InlineData("review")]
+    [InlineData("tier")]
+    [InlineData("needs")]
+    [InlineData("attendance")]
+    [InlineData("grade")]
+    public async Task A_kept_sort_of_the_caseload_reads_its_page_by_id(string sort)
+    {
+        var filter = new CaseloadFilter(Sort: sort);
+        var first = await _app.InTenant(_tenant, (sp, db) => Caseload.PageAsync(db, sp.GetRequiredService<TenantReadCache>(), [_school], filter, 2026, 2, 50, CancellationToken.None));
+        Assert.Equal((10, 60), (first.Rows.Count, first.Total));
+        var plans = await PlansOfAsync(async db =>
+        {
+            var page = await Caseload.PageAsync(db, _app.Services.GetRequiredService<TenantReadCache>(), [_school], filter, 2026, 1, 50, CancellationToken.None);
+            Assert.Equal((50, 60), (page.Rows.Count, page.Total));
+        });
+        // One query, for the 50 children shown, by id: no ORDER BY over the scope (its order was kept).
+        var (sql, plan) = Assert.Single(plans);
+        AssertByKey(plans);
+        Assert.Contains(plan, l => l.Contains("SEARCH s USING", StringComparison.Ordinal) && (l.Contains("Id=?", StringComparison.Ordinal) || l.Contains("rowid=?", StringComparison.Ordinal)));
+        Assert.DoesNotContain(plan, l => l.Contains("ORDER BY", StringComparison.Ordinal));
+    }
+
+    private Task<Worklist.Page> WorklistAsync(IServiceProvider sp, AppDbContext db, WorklistQuery query) =>
+        Worklist.PageAsync(db, sp.GetRequiredService<TenantReadCache>(), [_school], 7, 21, _app.Time.GetUtcNow().UtcDateTime, query, CancellationToken.None);
+
+    private async Task<IReadOnlyList<(string Sql, IReadOnlyList<string> Plan)>> PlansOfAsync(Func<AppDbContext, Task> work)
+    {
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            _app.Faults.RecordPlans();
+            await work(db);
+        });
+        return _app.Faults.RecordedPlans();
+    }
+
+    // A table is searched by a key: a constraint on an id column (StudentId=?, PlanId=?, Id=?, rowid=?) besides the
+    // tenant's, never by TenantId alone or with a status. A scan is of a virtual table (a list parameter's json_each) or
+    // of a subquery the plan itself built (a co-routine), never of a table.
+    private static void AssertByKey(IReadOnlyList<(string Sql, IReadOnlyList<string> Plan)> plans)
+    {
+        foreach (var (sql, plan) in plans)
+        {
+            var built = plan.Select(l => BuiltName().Match(l)).Where(m => m.Success).Select(m => m.Groups[2].Value).ToHashSet();
+            foreach (var line in plan)
+            {
+                var search = Search().Match(line);
+                if (search.Success)
+                    Assert.True(ByKey().IsMatch(search.Groups[1].Value.Replace("TenantId=?", "", StringComparison.Ordinal)), $"{line}\nin\n{string.Join("\n", plan)}\nof\n{sql}");
+                var scan = Scan().Match(line);
+                if (scan.Success)
+                    Assert.True(line.Contains("VIRTUAL TABLE", StringComparison.Ordinal) || built.Contains(scan.Groups[1].Value), $"{line}\nin\n{string.Join("\n", plan)}\nof\n{sql}");
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^\W*SEARCH \S+ USING .*\((.*)\)")]
+    private static partial Regex Search();
+
+    [GeneratedRegex(@"^\W*SCAN (\S+)")]
+    private static partial Regex Scan();
+
+    [GeneratedRegex(@"(CO-ROUTINE|MATERIALIZE) (\S+)")]
+    private static partial Regex BuiltName();
+
+    [GeneratedRegex(@"\b(\w*Id|rowid)[=<>]")]
+    private static partial Regex ByKey();
+}
