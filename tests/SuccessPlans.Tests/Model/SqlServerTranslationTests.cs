@@ -119,6 +119,7 @@ public class SqlServerTranslationTests
         using var db = SqlServer();
         Translates(CabinetOutcomes.AbsenceDays(db, new DateOnly(2026, 7, 2), new DateOnly(2026, 11, 30)), "absence days");
         Translates(CabinetOutcomes.HeadQuery(db), "the tenant's bands and the outcomes' versions");
+        Translates(CabinetOutcomes.ServedRows(db, 2025, 2026), "the delivery rollup's months as bits");
     }
 
     [Fact]
