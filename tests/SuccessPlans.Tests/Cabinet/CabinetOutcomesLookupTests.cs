@@ -170,6 +170,38 @@ public class CabinetOutcomesLookupTests : IAsyncLifetime
         Assert.True(suppressed.Table("domain").Rows.Single(r => r.Label == Labels.Words(Domain.Academic)).Measured.Suppressed);
     }
 
+    // One more session of the first Ida's referral, recorded by the provider as users do.
+    private Task DeliverAsync(DateOnly on) =>
+        _app.InTenant(_tenant, async (sp, db) =>
+        {
+            var ida = await IdaAsync(db, last: false);
+            var referral = await db.Referrals.SingleAsync(r => r.StudentId == ida);
+            await sp.GetRequiredService<SuccessPlans.Features.Referrals.ReferralService>().RecordDeliveryAsync(referral, on, 1,
+                SuccessPlans.Features.Referrals.DeliveryUnit.Sessions, null, new Actor(null, "Test Provider"), referral.Version);
+        });
+
+    [Fact]
+    public async Task A_further_service_in_a_month_already_served_keeps_the_outcomes_and_a_first_service_in_a_month_computes_them_again()
+    {
+        var first = await OutcomesAsync(_tenant);
+        Assert.Equal((7L, 4L, 3L, 0L), Counts(first));
+        var kept = Cached();
+
+        // Another session in October, the month of her first: who was served, from which month, in which domain, school
+        // and tier is as it was, so the kept outcomes answer (nothing is computed again).
+        await DeliverAsync(D(10, 20));
+        var again = await OutcomesAsync(_tenant);
+        Assert.Equal(kept, Cached());
+        Assert.Equal(JsonSerializer.Serialize(first), JsonSerializer.Serialize(again));
+
+        // A session in September, before her first: her first month and her window before it move (August, no absence),
+        // so she stayed satisfactory instead of improving.
+        await DeliverAsync(D(9, 21));
+        var moved = await OutcomesAsync(_tenant);
+        Assert.True(Cached() > kept);
+        Assert.Equal((7L, 3L, 4L, 0L), Counts(moved));
+    }
+
     [Fact]
     public async Task Another_tenants_writes_neither_stale_the_outcomes_nor_reach_them()
     {
