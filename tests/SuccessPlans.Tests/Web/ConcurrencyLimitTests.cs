@@ -46,10 +46,22 @@ public class ConcurrencyLimitTests : IAsyncLifetime
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var held = client.PostAsync("/Account/Login", new HeldBody(release) { Headers = { { "Content-Type", "application/x-www-form-urlencoded" } } });
 
-        // The one permit is taken: a health probe still answers, a page waits.
+        // The held request takes the one permit when the server gets to it, which the client cannot see: until then a
+        // page answers at once (on a loaded machine that took long enough for a page asked right away to pass first).
+        // The first page that does not answer within half a second waits behind it.
+        Task<HttpResponseMessage> waiting;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            waiting = client.GetAsync("/Account/Login");
+            if (await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromMilliseconds(500))) != waiting) break;
+            (await waiting).Dispose();
+            Assert.True(DateTime.UtcNow < deadline, "the held request never took the permit");
+        }
+
+        // The one permit is taken: a health probe still answers, the page still waits.
         using (var probe = await client.GetAsync("/health/live").WaitAsync(TimeSpan.FromSeconds(30)))
             Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
-        var waiting = client.GetAsync("/Account/Login");
         await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1)));
         Assert.False(waiting.IsCompleted, "the page answered while the only permit was held");
 
