@@ -58,7 +58,7 @@ trap cleanup EXIT
 if [ -n "${DB_FROM:-}" ]; then for f in "$DB_FROM" "$DB_FROM-wal" "$DB_FROM-shm"; do if [ -f "$f" ]; then cp "$f" "$work/successplans.db${f#"$DB_FROM"}"; fi; done; fi
 
 # The app, as it runs for a user: rate limiter, access log, jobs, logging all on, with the Dockerfile's memory settings
-# (APP_ENV="MALLOC_ARENA_MAX=8 DOTNET_gcServer=1" measures without them). Its content root is the project
+# (APP_ENV="MALLOC_ARENA_MAX=8" measures without them; APP_ENV="DOTNET_gcServer=0" with workstation GC). Its content root is the project
 # (seed-data is found from there); its data (database, mail, keys) go to the throwaway folder.
 ( cd src/SuccessPlans.Web && ASPNETCORE_ENVIRONMENT=Staging Demo__Enabled=true App__BaseUrl="$APP" \
     ForwardedHeaders__KnownProxies=127.0.0.1 Database__DataDirectory="$work" Email__PickupDirectory="$work/mail" ASPNETCORE_URLS="$APP" \

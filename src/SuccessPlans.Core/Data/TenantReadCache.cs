@@ -57,6 +57,16 @@ public sealed class TenantReadCache : IDisposable
         else Interlocked.Increment(ref _everyTenant);
     }
 
+    /// <summary>
+    /// The rows a page read by the ids it keeps (SQL gives them in no order), put back in the kept order; an id whose row
+    /// the query no longer returns (erased, or out of the filter since) is left out.
+    /// </summary>
+    public static IReadOnlyList<T> InKeptOrder<T>(IEnumerable<T> rows, IEnumerable<int> ids, Func<T, int> id)
+    {
+        var byId = rows.ToDictionary(id);
+        return [.. ids.Where(byId.ContainsKey).Select(i => byId[i])];
+    }
+
     /// <summary>How many entries are kept now (tests).</summary>
     public int Count => _cache.Count;
 

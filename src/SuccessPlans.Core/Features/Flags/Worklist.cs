@@ -154,7 +154,7 @@ public static class Worklist
             .Select(x => new FollowUpRow(x.Kind, x.Referral.Id, x.Referral.StudentId, x.Referral.Student.GivenName + " " + x.Referral.Student.FamilyName, x.Referral.NeedId, x.Referral.Need.Description,
                 x.Referral.Service.Name, x.Referral.Organization.Name, x.Referral.Status, x.Referral.Outcome, x.Since))
             .ToListAsync(ct);
-        return InIdOrder(rows, ids, r => r.ReferralId);
+        return TenantReadCache.InKeptOrder(rows, ids, r => r.ReferralId);
     }
 
     private static async Task<IReadOnlyList<WorklistFlagRow>> FlagRowsAsync(AppDbContext db, IQueryable<Student> visible, int[] ids, CancellationToken ct)
@@ -163,12 +163,6 @@ public static class Worklist
         var rows = await OpenFlags(db).Where(f => EF.Parameter(ids).Contains(f.Id))
             .Join(visible, f => f.StudentId, st => st.Id, (f, st) => new WorklistFlagRow(f.Id, st.Id, st.GivenName + " " + st.FamilyName, f.Kind, f.SubjectId, f.Summary, f.FirstSeenOn))
             .ToListAsync(ct);
-        return InIdOrder(rows, ids, r => r.Id);
-    }
-
-    private static IReadOnlyList<T> InIdOrder<T>(List<T> rows, int[] ids, Func<T, int> id)
-    {
-        var byId = rows.ToDictionary(id);
-        return [.. ids.Where(byId.ContainsKey).Select(i => byId[i])];
+        return TenantReadCache.InKeptOrder(rows, ids, r => r.Id);
     }
 }

@@ -115,8 +115,7 @@ public static class Caseload
         if (shown.Length == 0) return new Page([], 0, 1);
         var rows = await Joined(db, Filtered(db, visible, f, schoolYear).Where(s => EF.Parameter(shown).Contains(s.Id)), schoolYear)
             .Select(AsRow).ToListAsync(ct);
-        var byId = rows.ToDictionary(r => r.Id);
-        return new Page([.. shown.Where(byId.ContainsKey).Select(id => byId[id])], ids.Length, number);
+        return new Page(TenantReadCache.InKeptOrder(rows, shown, r => r.Id), ids.Length, number);
     }
 
     // A kept count's key (the sort and the page do not change a count; a blank search or grade is no filter), and a kept
