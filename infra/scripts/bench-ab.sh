@@ -37,30 +37,13 @@ for port in 5301 5302; do
   for _ in $(seq 1 120); do curl -fs -o /dev/null -H "X-Forwarded-Proto: https" "http://127.0.0.1:$port/Account/Login" && break; sleep 1; done
 done
 
-proto=(-H "X-Forwarded-Proto: https")
-cookies_of() { grep -i '^set-cookie:' "$1" | sed 's/^[Ss]et-[Cc]ookie: //;s/;.*//' | tr -d '\r' | paste -sd';' | sed 's/;/; /g'; }
-sign_in() { # port -> the auth cookie
-  local page token
-  page="$(curl -fsS "${proto[@]}" -D "$work/form.headers" "http://127.0.0.1:$1/Account/Login")"
-  token="$(grep -o 'name="__RequestVerificationToken" type="hidden" value="[^"]*"' <<<"$page" | head -1 | sed 's/.*value="//;s/"$//')"
-  curl -sS "${proto[@]}" -H "Cookie: $(cookies_of "$work/form.headers")" -D "$work/login.headers" -o /dev/null "http://127.0.0.1:$1/Account/Login" \
-    --data-urlencode "Input.Email=$USER_EMAIL" --data-urlencode "Input.Password=Demo-Success-2026!" --data-urlencode "__RequestVerificationToken=$token"
-  cookies_of "$work/login.headers" | tr ';' '\n' | sed 's/^ //' | { grep '^successplans.auth' || true; } | paste -sd';' | sed 's/;/; /g'
-}
+# Signing in and wrk as a browser (proto, cookies_of, sign_in_at, write_browser_lua): shared with bench-pages.sh.
+source infra/scripts/bench-lib.sh
+sign_in() { sign_in_at "http://127.0.0.1:$1" "$USER_EMAIL"; } # port -> the auth and antiforgery cookies
 cookieA="$(sign_in 5301)"; cookieB="$(sign_in 5302)"
 [ -n "$cookieA" ] && [ -n "$cookieB" ] || { echo "sign-in failed for $USER_EMAIL"; exit 1; }
 
-# wrk as a browser: it keeps the session cookie the app renews (see bench-pages.sh).
-cat >"$work/browser.lua" <<'LUA'
-local cookie = os.getenv("BENCH_COOKIE") or ""
-request = function()
-  return wrk.format(nil, nil, { ["Cookie"] = cookie, ["X-Forwarded-Proto"] = "https" })
-end
-response = function(status, headers, body)
-  local renewed = headers["Set-Cookie"] and headers["Set-Cookie"]:match("^successplans%.auth=([^;]*)")
-  if renewed then cookie = cookie:gsub("successplans%.auth=[^;]*", function() return "successplans.auth=" .. renewed end) end
-end
-LUA
+write_browser_lua "$work/browser.lua"
 run() { # port pid cookie url -> "requests ticks"
   local before after out
   before="$(awk '{print $14 + $15}' "/proc/$2/stat")"

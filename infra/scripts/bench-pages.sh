@@ -84,26 +84,9 @@ elif [ -n "$MIXED" ] || grep -q 'scale.test' <<<"$USERS"; then
   dotnet "$dll" benchmark scale-tenant --db "$db" --students "$SCALE_STUDENTS" | tail -1
 fi
 
-# Outside Development cookies and antiforgery need HTTPS: every request says X-Forwarded-Proto: https from 127.0.0.1,
-# a known proxy, as nginx does in production. curl's jar would not send Secure cookies over http, so cookies go as a
-# header. Every user signs in with the demo's password and no second factor.
-proto=(-H "X-Forwarded-Proto: https")
-cookies_of() { grep -i '^set-cookie:' "$1" | sed 's/^[Ss]et-[Cc]ookie: //;s/;.*//' | tr -d '\r' | paste -sd';' | sed 's/;/; /g'; }
-sign_in() { # email -> the auth cookie
-  local login_page token
-  login_page="$(curl -fsS "${proto[@]}" -D "$work/form.headers" "$APP/Account/Login")"
-  token="$(grep -o 'name="__RequestVerificationToken" type="hidden" value="[^"]*"' <<<"$login_page" | head -1 | sed 's/.*value="//;s/"$//')"
-  curl -sS "${proto[@]}" -H "Cookie: $(cookies_of "$work/form.headers")" -D "$work/login.headers" -o /dev/null "$APP/Account/Login" \
-    --data-urlencode "Input.Email=$1" --data-urlencode "Input.Password=Demo-Success-2026!" --data-urlencode "__RequestVerificationToken=$token"
-  local auth af
-  auth="$(cookies_of "$work/login.headers" | tr ';' '\n' | sed 's/^ //' | { grep '^successplans.auth' || true; } | paste -sd';' | sed 's/;/; /g')"
-  [ -n "$auth" ] || return 0
-  # A browser also holds the antiforgery cookie from its first page with a form. Without it every page with a form
-  # would mint and encrypt a new one, which no browser makes the app do.
-  curl -sS "${proto[@]}" -H "Cookie: $auth" -D "$work/af.headers" -o /dev/null "$APP/Account/Settings"
-  af="$(cookies_of "$work/af.headers" | tr ';' '\n' | sed 's/^ //' | { grep '^successplans.af=' || true; } | head -1)"
-  echo "$auth${af:+; $af}"
-}
+# Signing in and wrk as a browser (proto, cookies_of, sign_in_at, write_browser_lua): shared with bench-ab.sh.
+source infra/scripts/bench-lib.sh
+sign_in() { sign_in_at "$APP" "$1"; } # email -> the auth and antiforgery cookies
 get() { curl -fsS "${proto[@]}" -H "Cookie: $cookie" "$APP$1" || { echo "GET $1 failed" >&2; return 1; }; }
 
 if [ -n "$MIXED" ]; then
@@ -167,25 +150,12 @@ if [ -n "$MIXED" ]; then
   exit 0
 fi
 
-# wrk's summary: requests/s and p99 (ms), from --latency.
-# wrk as a browser: a signed-in user's requests go through browser.lua, which keeps the session cookie the app renews.
-# Identity re-validates a session's security stamp once its cookie is a minute old (SecurityStampValidatorOptions) and
-# sends a renewed cookie, which a browser keeps. wrk -H replays the first cookie for ever, so after a minute every
-# request re-read the user, rebuilt their claims and re-issued the cookie: about 1 ms of CPU a request no user causes.
-cat >"$work/browser.lua" <<'LUA'
-local cookie = os.getenv("BENCH_COOKIE") or ""
-request = function()
-  return wrk.format(nil, nil, { ["Cookie"] = cookie, ["X-Forwarded-Proto"] = "https" })
-end
-response = function(status, headers, body)
-  local renewed = headers["Set-Cookie"] and headers["Set-Cookie"]:match("^successplans%.auth=([^;]*)")
-  if renewed then cookie = cookie:gsub("successplans%.auth=[^;]*", function() return "successplans.auth=" .. renewed end) end
-end
-LUA
+write_browser_lua "$work/browser.lua"
 as_user() { # duration url cookie [wrk options...]: wrk -t2 -c32 as the signed-in user of the cookie
   local d="$1" url="$2" c="$3"; shift 3
   BENCH_COOKIE="$c" wrk -t2 -c32 -d"$d" "$@" -s "$work/browser.lua" "$url"
 }
+# wrk's summary: requests/s and p99 (ms), from --latency.
 measure() { # url [cookie]
   local out
   if [ -n "${2:-}" ]; then out="$(as_user "${SECONDS_PER_RUN}s" "$1" "$2" --latency)"
