@@ -2931,3 +2931,24 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204063436_NoReferralsBySender'
+)
+BEGIN
+    DROP INDEX [IX_Referrals_TenantId_SentByUserId_Status] ON [Referrals];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204063436_NoReferralsBySender'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261204063436_NoReferralsBySender', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

@@ -1613,8 +1613,6 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId", "NeedId", "Status");
 
-                    b.HasIndex("TenantId", "SentByUserId", "Status");
-
                     b.HasIndex("TenantId", "StudentId", "CreatedAt");
 
                     b.HasIndex("TenantId", "FirstServiceOn", "DaysToFirstService", "StudentId");

@@ -1552,8 +1552,6 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "NeedId", "Status");
 
-                    b.HasIndex("TenantId", "SentByUserId", "Status");
-
                     b.HasIndex("TenantId", "StudentId", "CreatedAt");
 
                     b.HasIndex("TenantId", "FirstServiceOn", "DaysToFirstService", "StudentId");

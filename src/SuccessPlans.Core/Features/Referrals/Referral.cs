@@ -181,8 +181,8 @@ internal sealed class ReferralConfiguration : IEntityTypeConfiguration<Referral>
         // The cabinet's referral counts and median days to first service read a period of these.
         b.HasIndex(r => new { r.TenantId, r.SentAt, r.StudentId, r.Status, r.AnsweredAt });
         b.HasIndex(r => new { r.TenantId, r.FirstServiceOn, r.DaysToFirstService, r.StudentId });
-        // The coordinator's worklist: the referrals they sent, by state.
-        b.HasIndex(r => new { r.TenantId, r.SentByUserId, r.Status });
+        // No index by sender: nothing reads referrals by SentByUserId since the worklist reads by school, and every status
+        // write paid for it (the nightly expiry's UPDATE of 10,000 referrals took 2.0 s instead of 0.6 s on a compacted file).
         // Pages read a page of rows by their ids (kept in order, TenantReadCache): with the tenant's filter SQLite without
         // statistics would walk the tenant's rows by TenantId rather than look up the few ids; this index makes each a lookup (issue 15).
         b.HasIndex(r => new { r.TenantId, r.Id }).IsUnique();
