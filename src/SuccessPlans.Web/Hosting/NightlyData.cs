@@ -46,13 +46,14 @@ internal static class NightlyData
     /// True: referrals sent in the first half of the last whole school year, each served weekly within it:
     /// a year of history for the cabinet.
     /// </param>
-    public static async Task<(int TenantId, Counts Counts)> SeedAsync(IServiceProvider services, int students, bool weekly = false)
+    /// <param name="slug">The tenant's slug, also its users' email domain (another tenant than the benchmark's "bench").</param>
+    public static async Task<(int TenantId, Counts Counts)> SeedAsync(IServiceProvider services, int students, bool weekly = false, string slug = "bench")
     {
         var f = new Faker("en") { Random = new Randomizer(7) };
         var now = DateTime.UtcNow;
         var today = DateOnly.FromDateTime(now);
         var lastYearStart = new DateTime(SchoolYears.For(today) - 1, 8, 1, 15, 0, 0, DateTimeKind.Utc);
-        var (tenantId, schoolIds) = await SeedTenantAsync(services, "Benchmark City", "bench", Math.Max(2, students / 450));
+        var (tenantId, schoolIds) = await SeedTenantAsync(services, slug == "bench" ? "Benchmark City" : slug, slug, Math.Max(2, students / 450));
 
         List<int> serviceIds, orgOfService;
         List<ServiceTier?> tierOfService;
@@ -67,7 +68,7 @@ internal static class NightlyData
             await db.SaveChangesAsync();
             for (var i = 0; i < Math.Max(2, students / 450); i += 2)
             {
-                var coordinator = new AppUser { UserName = $"c{i}@bench.test", Email = $"c{i}@bench.test", NormalizedEmail = $"C{i}@BENCH.TEST", NormalizedUserName = $"C{i}@BENCH.TEST", DisplayName = $"Coordinator {i}", Role = UserRole.Coordinator, SecurityStamp = Guid.NewGuid().ToString() };
+                var coordinator = new AppUser { UserName = $"c{i}@{slug}.test", Email = $"c{i}@{slug}.test", NormalizedEmail = $"C{i}@{slug}.TEST".ToUpperInvariant(), NormalizedUserName = $"C{i}@{slug}.TEST".ToUpperInvariant(), DisplayName = $"Coordinator {i}", Role = UserRole.Coordinator, SecurityStamp = Guid.NewGuid().ToString() };
                 db.Users.Add(coordinator);
                 await db.SaveChangesAsync();
                 db.CoordinatorSchools.AddRange(schoolIds.Skip(i).Take(2).Select(s => new CoordinatorSchool { UserId = coordinator.Id, SchoolId = s }));
