@@ -62,7 +62,7 @@ if [ -n "${DB_FROM:-}" ]; then for f in "$DB_FROM" "$DB_FROM-wal" "$DB_FROM-shm"
 # (seed-data is found from there); its data (database, mail, keys) go to the throwaway folder.
 ( cd src/SuccessPlans.Web && ASPNETCORE_ENVIRONMENT=Staging Demo__Enabled=true App__BaseUrl="$APP" \
     ForwardedHeaders__KnownProxies=127.0.0.1 Database__DataDirectory="$work" Email__PickupDirectory="$work/mail" ASPNETCORE_URLS="$APP" \
-    MALLOC_ARENA_MAX=2 exec env ${APP_ENV:-} dotnet "$dll" >"$work/app.log" 2>&1 ) &
+    MALLOC_ARENA_MAX=1 exec env ${APP_ENV:-} dotnet "$dll" >"$work/app.log" 2>&1 ) &
 pids+=($!)
 # The sign-in page, not just /health/live: the demo is seeded after the app starts listening (503 until then).
 for _ in $(seq 1 300); do curl -fsS -o /dev/null -H "X-Forwarded-Proto: https" "$APP/Account/Login" >/dev/null 2>&1 && break; sleep 1; done
