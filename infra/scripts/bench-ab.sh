@@ -25,6 +25,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
 
+# Signing in and wrk as a browser (proto, cookies_of, sign_in_at, write_browser_lua): shared with bench-pages.sh.
+source infra/scripts/bench-lib.sh
+
 start() { # name port db dll
   local dir="$work/$1"; mkdir -p "$dir"; cp "$3" "$dir/successplans.db"
   ( cd src/SuccessPlans.Web && exec env ASPNETCORE_ENVIRONMENT=Staging Demo__Enabled=true App__BaseUrl="http://127.0.0.1:$2" \
@@ -34,11 +37,9 @@ start() { # name port db dll
 }
 start A 5301 "$DB_A" "$DLL_A"; start B 5302 "$DB_B" "$DLL_B"
 for port in 5301 5302; do
-  for _ in $(seq 1 120); do curl -fs -o /dev/null -H "X-Forwarded-Proto: https" "http://127.0.0.1:$port/Account/Login" && break; sleep 1; done
+  for _ in $(seq 1 120); do curl -fs -o /dev/null "${proto[@]}" "http://127.0.0.1:$port/Account/Login" && break; sleep 1; done
 done
 
-# Signing in and wrk as a browser (proto, cookies_of, sign_in_at, write_browser_lua): shared with bench-pages.sh.
-source infra/scripts/bench-lib.sh
 sign_in() { sign_in_at "http://127.0.0.1:$1" "$USER_EMAIL"; } # port -> the auth and antiforgery cookies
 cookieA="$(sign_in 5301)"; cookieB="$(sign_in 5302)"
 [ -n "$cookieA" ] && [ -n "$cookieB" ] || { echo "sign-in failed for $USER_EMAIL"; exit 1; }

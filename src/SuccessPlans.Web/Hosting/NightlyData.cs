@@ -47,13 +47,14 @@ internal static class NightlyData
     /// a year of history for the cabinet.
     /// </param>
     /// <param name="slug">The tenant's slug, also its users' email domain (another tenant than the benchmark's "bench").</param>
-    public static async Task<(int TenantId, Counts Counts)> SeedAsync(IServiceProvider services, int students, bool weekly = false, string slug = "bench")
+    public static async Task<(int TenantId, Counts Counts)> SeedAsync(IServiceProvider services, int students, bool weekly = false,
+        string name = "Benchmark City", string slug = "bench")
     {
         var f = new Faker("en") { Random = new Randomizer(7) };
         var now = DateTime.UtcNow;
         var today = DateOnly.FromDateTime(now);
         var lastYearStart = new DateTime(SchoolYears.For(today) - 1, 8, 1, 15, 0, 0, DateTimeKind.Utc);
-        var (tenantId, schoolIds) = await SeedTenantAsync(services, slug == "bench" ? "Benchmark City" : slug, slug, Math.Max(2, students / 450));
+        var (tenantId, schoolIds) = await SeedTenantAsync(services, name, slug, Math.Max(2, students / 450));
 
         List<int> serviceIds, orgOfService;
         List<ServiceTier?> tierOfService;
