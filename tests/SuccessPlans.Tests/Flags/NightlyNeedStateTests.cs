@@ -1,4 +1,4 @@
-using Microsoft.EntityFrameworkCore;
+﻿using Microsoft.EntityFrameworkCore;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Flags;
 using SuccessPlans.Features.Jobs;
@@ -65,11 +65,11 @@ public class NightlyNeedStateTests : IAsyncLifetime
         Assert.Equal(NeedReferralState.None, await StateAsync(_otherNeed));
     }
 
-    private Task<int> SendAsync(int service) => _app.InTenant(_tenant, async (sp, db) =>
+    private Task<int> SendAsync(int service, int? need = null) => _app.InTenant(_tenant, async (sp, db) =>
     {
         var student = await db.Students.SingleAsync(s => s.Id == _student);
         // An Admin's override stands in for a consent: the state does not depend on it.
-        return (await sp.GetRequiredService<ReferralService>().SendAsync(student, _need, service, _actor, true, "Test override without a consent", CancellationToken.None)).Id;
+        return (await sp.GetRequiredService<ReferralService>().SendAsync(student, need ?? _need, service, _actor, true, "Test override without a consent", CancellationToken.None)).Id;
     });
 
     private Task MoveAsync(int referral, Func<ReferralService, Referral, Task> move) => _app.InTenant(_tenant, async (sp, db) =>
@@ -128,5 +128,45 @@ public class NightlyNeedStateTests : IAsyncLifetime
             await db.Referrals.Where(r => r.Id == unanswered).ExecuteDeleteAsync();
         });
         await AssertStateAsync(NeedReferralState.None);
+    }
+
+    [Fact]
+    public async Task The_expiry_sets_the_states_of_its_needs_at_once_and_every_later_write_keeps_them()
+    {
+        // The first need: one referral that expires, one accepted that stays under way. The second: only one that expires.
+        var expiring = await SendAsync(_service);
+        var accepted = await SendAsync(_otherService);
+        await MoveAsync(accepted, (s, r) => s.AcceptAsync(r, _actor, null));
+        var alone = await SendAsync(_service, _otherNeed);
+        Assert.Equal(NeedReferralState.UnderWay, await StateAsync(_otherNeed));
+
+        _app.Time.SetUtcNow(Day0.AddDays(30));
+        await _app.Services.GetRequiredService<TenantJobRunner>().RunAsync(TenantJobCatalog.NightlyCheck.Name, _tenant, "test", CancellationToken.None);
+        Assert.Equal([ReferralStatus.Expired, ReferralStatus.Accepted, ReferralStatus.Expired], await _app.InTenant(_tenant, (_, db) =>
+            db.Referrals.Where(r => r.Id == expiring || r.Id == accepted || r.Id == alone).OrderBy(r => r.Id).Select(r => r.Status).ToListAsync()));
+        Assert.Equal(NeedReferralState.UnderWay, await ExpectedAsync(_need));
+        Assert.Equal(NeedReferralState.UnderWay, await StateAsync(_need));
+        Assert.Equal(NeedReferralState.EndedWithoutHelp, await ExpectedAsync(_otherNeed));
+        Assert.Equal(NeedReferralState.EndedWithoutHelp, await StateAsync(_otherNeed));
+        // The expiry's version is unlisted before its commit: nothing is left deferred ...
+        Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.Database.SqlQueryRaw<int>("SELECT COUNT(*) AS \"Value\" FROM \"NeedStateDeferrals\"").SingleAsync()));
+        // ... and the next write of a referral, the service's, keeps its need's state through the trigger again.
+        await MoveAsync(accepted, (s, r) => s.CloseUnsuccessfulAsync(r, ReferralOutcome.CouldNotContact, null, _actor, null));
+        Assert.Equal(NeedReferralState.EndedWithoutHelp, await ExpectedAsync(_need));
+        Assert.Equal(NeedReferralState.EndedWithoutHelp, await StateAsync(_need));
+    }
+
+    [Fact]
+    public async Task The_expirys_need_state_is_the_triggers_and_only_its_own_rows_skip_the_trigger()
+    {
+        var triggers = await _app.InTenant(_tenant, (_, db) => db.Database.SqlQueryRaw<string>(
+            "SELECT \"sql\" AS \"Value\" FROM sqlite_master WHERE \"type\" = 'trigger' AND \"name\" LIKE 'TR_Referrals_NeedState_%' ORDER BY \"name\"").ToListAsync());
+        static string Words(string sql) => string.Join(' ', sql.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(3, triggers.Count);
+        // One rule: every trigger (delete, insert, update) sets the state with the expiry's own CASE.
+        Assert.All(triggers, t => Assert.Contains("SET \"ReferralState\" = " + Words(NightlyCheckJob.NeedStateSql), Words(t)));
+        // Only the update trigger is deferred, and only for a version listed while the expiry runs.
+        Assert.Contains("WHEN NOT EXISTS (SELECT 1 FROM \"NeedStateDeferrals\" AS d WHERE d.\"Version\" = NEW.\"Version\")", Words(triggers[2]));
+        Assert.DoesNotContain("NeedStateDeferrals", triggers[0] + triggers[1]);
     }
 }

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Logging;
+﻿using Microsoft.Extensions.Logging;
 using System.Linq.Expressions;
 using System.Net;
 using System.Text;
@@ -198,16 +198,48 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         {
             // One new version for the rows this run expires: it tells them apart for their history rows.
             var version = Guid.NewGuid();
-            var expired = await db.Referrals.Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore)
-                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, ReferralStatus.Expired).SetProperty(r => r.ClosedAt, now).SetProperty(r => r.Version, version), ct);
-            if (expired == 0) return 0;
             var sqlServer = db.Database.IsSqlServer();
             // As EF stores a Guid: upper-case text on SQLite.
-            await db.Database.ExecuteSqlRawAsync(ExpiryHistorySql(sqlServer),
-                new object[] { tenantId, now, sqlServer ? version : version.ToString().ToUpperInvariant(), ExpiredBy, ExpiryNote }, ct);
+            var storedVersion = sqlServer ? (object)version : version.ToString().ToUpperInvariant();
+            // SQLite's need-state trigger runs once a row, in the referrals' scattered order: the expiry defers it for the
+            // rows it writes and sets their needs' states in one statement (migration ExpiryNeedStates). SQL Server's
+            // trigger runs once a statement already.
+            if (!sqlServer) await db.Database.ExecuteSqlRawAsync(DeferNeedStatesSql, new object[] { storedVersion }, ct);
+            var expired = await db.Referrals.Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, ReferralStatus.Expired).SetProperty(r => r.ClosedAt, now).SetProperty(r => r.Version, version), ct);
+            if (!sqlServer)
+                await db.Database.ExecuteSqlRawAsync(expired == 0 ? UndeferNeedStatesSql : UndeferNeedStatesSql + ExpiredNeedStatesSql, new object[] { tenantId, storedVersion }, ct);
+            if (expired == 0) return 0;
+            await db.Database.ExecuteSqlRawAsync(ExpiryHistorySql(sqlServer), new object[] { tenantId, now, storedVersion, ExpiredBy, ExpiryNote }, ct);
             return expired;
         }, ct);
     }
+
+    /// <summary>SQLite: the expiry's version, listed so that the need-state trigger skips the rows it writes (placeholder 0).</summary>
+    private const string DeferNeedStatesSql = "INSERT INTO \"NeedStateDeferrals\" (\"Version\") VALUES ({0});";
+
+    /// <summary>SQLite, after the expiry's UPDATE: its version unlisted again, before the commit, so no other writer ever skips the trigger (placeholder 1).</summary>
+    private const string UndeferNeedStatesSql = "DELETE FROM \"NeedStateDeferrals\" WHERE \"Version\" = {1}; ";
+
+    /// <summary>
+    /// SQLite, when the expiry changed any row: the states of the needs of the referrals it expired, in one statement
+    /// (placeholders: 0 tenant, 1 the version it wrote).
+    /// </summary>
+    private const string ExpiredNeedStatesSql = "UPDATE \"PlanItems\" SET \"ReferralState\" = " + NeedStateSql
+        + " WHERE \"TenantId\" = {0} AND \"Id\" IN (SELECT r.\"NeedId\" FROM \"Referrals\" AS r WHERE r.\"TenantId\" = {0} AND r.\"Version\" = {1} AND r.\"Status\" = 'Expired');";
+
+    /// <summary>
+    /// Where a need's referrals stand (<see cref="NeedReferralState"/>), as SQLite's need-state triggers set it for the row
+    /// "PlanItems" (migrations NightlyIncremental and ExpiryNeedStates; a test holds this text to theirs).
+    /// </summary>
+    public const string NeedStateSql = """
+        CASE
+          WHEN EXISTS (SELECT 1 FROM "Referrals" AS r WHERE r."TenantId" = "PlanItems"."TenantId" AND r."NeedId" = "PlanItems"."Id"
+            AND (r."Status" IN ('Sent', 'Accepted', 'InService') OR (r."Status" = 'Completed' AND r."Outcome" = 'GotHelp'))) THEN 'UnderWay'
+          WHEN EXISTS (SELECT 1 FROM "Referrals" AS r WHERE r."TenantId" = "PlanItems"."TenantId" AND r."NeedId" = "PlanItems"."Id"
+            AND r."Status" IN ('Declined', 'Expired', 'ClosedUnsuccessful')) THEN 'EndedWithoutHelp'
+          ELSE 'None' END
+        """;
 
     private const string ExpiredBy = "nightly check";
     private const string ExpiryNote = "No answer within the tenant's window";
