@@ -2790,14 +2790,14 @@ IF NOT EXISTS (
     WHERE [MigrationId] = N'20261202171540_NightlyIncremental'
 )
 BEGIN
-    UPDATE i SET [ReferralState] = CASE
+    EXEC(N'UPDATE i SET [ReferralState] = CASE
       WHEN EXISTS (SELECT 1 FROM [Referrals] AS r WHERE r.[TenantId] = i.[TenantId] AND r.[NeedId] = i.[Id]
-        AND (r.[Status] IN (N'Sent', N'Accepted', N'InService') OR (r.[Status] = N'Completed' AND r.[Outcome] = N'GotHelp'))) THEN N'UnderWay'
+        AND (r.[Status] IN (N''Sent'', N''Accepted'', N''InService'') OR (r.[Status] = N''Completed'' AND r.[Outcome] = N''GotHelp''))) THEN N''UnderWay''
       WHEN EXISTS (SELECT 1 FROM [Referrals] AS r WHERE r.[TenantId] = i.[TenantId] AND r.[NeedId] = i.[Id]
-        AND r.[Status] IN (N'Declined', N'Expired', N'ClosedUnsuccessful')) THEN N'EndedWithoutHelp'
-      ELSE N'None' END
+        AND r.[Status] IN (N''Declined'', N''Expired'', N''ClosedUnsuccessful'')) THEN N''EndedWithoutHelp''
+      ELSE N''None'' END
     FROM [PlanItems] AS i
-    WHERE i.[Kind] = N'Need';
+    WHERE i.[Kind] = N''Need'';');
 END;
 
 IF NOT EXISTS (
@@ -2947,6 +2947,51 @@ IF NOT EXISTS (
 BEGIN
     INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
     VALUES (N'20261204063436_NoReferralsBySender', N'10.0.14');
+END;
+
+COMMIT;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204084957_MonthsServed'
+)
+BEGIN
+    DROP INDEX [IX_DeliveryYears_Dashboard] ON [DeliveryYears];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204084957_MonthsServed'
+)
+BEGIN
+    ALTER TABLE [DeliveryYears] ADD [MonthsServed] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204084957_MonthsServed'
+)
+BEGIN
+    EXEC(N'UPDATE [DeliveryYears] SET [MonthsServed] = IIF([Aug] > 0, 1, 0) | IIF([Sep] > 0, 2, 0) | IIF([Oct] > 0, 4, 0) | IIF([Nov] > 0, 8, 0) | IIF([Dec] > 0, 16, 0) | IIF([Jan] > 0, 32, 0) | IIF([Feb] > 0, 64, 0) | IIF([Mar] > 0, 128, 0) | IIF([Apr] > 0, 256, 0) | IIF([May] > 0, 512, 0) | IIF([Jun] > 0, 1024, 0) | IIF([Jul] > 0, 2048, 0)');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204084957_MonthsServed'
+)
+BEGIN
+    CREATE INDEX [IX_DeliveryYears_Dashboard] ON [DeliveryYears] ([TenantId], [SchoolYear], [StudentId], [Domain], [SchoolId], [OrganizationId], [Tier], [Aug], [Sep], [Oct], [Nov], [Dec], [Jan], [Feb], [Mar], [Apr], [May], [Jun], [Jul], [MonthsServed]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261204084957_MonthsServed'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261204084957_MonthsServed', N'10.0.14');
 END;
 
 COMMIT;

@@ -25,7 +25,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
             // Where each need's referrals stand (PlanItem.ReferralState), kept by the database with every write of a
             // referral, set-based ones included (the nightly expiry, imports, erasure): the nightly rule UnmetNeed reads it.
-            migrationBuilder.Sql("""
+            // Through EXEC: SQL Server compiles a batch whole, and the idempotent script's batch for this migration adds
+            // the column the UPDATE names (error 207 "Invalid column name" on a database without it; TSqlParseTests).
+            const string fill = """
                 UPDATE i SET [ReferralState] = CASE
                   WHEN EXISTS (SELECT 1 FROM [Referrals] AS r WHERE r.[TenantId] = i.[TenantId] AND r.[NeedId] = i.[Id]
                     AND (r.[Status] IN (N'Sent', N'Accepted', N'InService') OR (r.[Status] = N'Completed' AND r.[Outcome] = N'GotHelp'))) THEN N'UnderWay'
@@ -34,7 +36,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                   ELSE N'None' END
                 FROM [PlanItems] AS i
                 WHERE i.[Kind] = N'Need';
-                """);
+                """;
+            migrationBuilder.Sql($"EXEC(N'{fill.Replace("'", "''")}');");
             // Only the rows whose state may have moved: a write that changes none of the three columns costs nothing.
             // Through EXEC: CREATE TRIGGER must begin its batch, and the idempotent script puts each step in an IF block.
             const string trigger = """

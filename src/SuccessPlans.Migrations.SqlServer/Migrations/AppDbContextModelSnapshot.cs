@@ -211,6 +211,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.Property<int>("May")
                         .HasColumnType("int");
 
+                    b.Property<int>("MonthsServed")
+                        .HasColumnType("int");
+
                     b.Property<int>("Nov")
                         .HasColumnType("int");
 
@@ -249,7 +252,7 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.HasIndex("TenantId", "ReferralId", "SchoolYear")
                         .IsUnique();
 
-                    b.HasIndex("TenantId", "SchoolYear", "StudentId", "Domain", "SchoolId", "OrganizationId", "Tier", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul")
+                    b.HasIndex("TenantId", "SchoolYear", "StudentId", "Domain", "SchoolId", "OrganizationId", "Tier", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "MonthsServed")
                         .HasDatabaseName("IX_DeliveryYears_Dashboard");
 
                     b.ToTable("DeliveryYears");

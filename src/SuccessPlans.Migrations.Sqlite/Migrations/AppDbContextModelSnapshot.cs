@@ -198,6 +198,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.Property<int>("May")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("MonthsServed")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Nov")
                         .HasColumnType("INTEGER");
 
@@ -236,7 +239,7 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "ReferralId", "SchoolYear")
                         .IsUnique();
 
-                    b.HasIndex("TenantId", "SchoolYear", "StudentId", "Domain", "SchoolId", "OrganizationId", "Tier", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul")
+                    b.HasIndex("TenantId", "SchoolYear", "StudentId", "Domain", "SchoolId", "OrganizationId", "Tier", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "MonthsServed")
                         .HasDatabaseName("IX_DeliveryYears_Dashboard");
 
                     b.ToTable("DeliveryYears");

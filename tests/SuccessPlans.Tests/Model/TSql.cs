@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+﻿using System.Text.RegularExpressions;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace SuccessPlans.Tests.Model;
@@ -32,6 +32,60 @@ public static partial class TSql
         {
             if (node.Strings.All(s => s is StringLiteral))
                 Found.Add((string.Concat(node.Strings.Cast<StringLiteral>().Select(s => s.Value)), node.StartLine));
+        }
+    }
+
+    /// <summary>
+    /// Statements of one batch that name a column the same batch adds (ALTER TABLE ... ADD), outside EXEC: SQL Server
+    /// compiles a batch whole before running it, so such a statement fails with "Invalid column name" (error 207) on
+    /// a database the column is not in yet, although it parses. EF's idempotent script puts each migration in one batch.
+    /// </summary>
+    public static List<string> ColumnsUsedBeforeAdded(string batch, string what)
+    {
+        var fragment = new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(batch), out _);
+        var added = new AddedColumns();
+        fragment.Accept(added);
+        if (added.Names.Count == 0) return [];
+        var found = new List<string>();
+        foreach (var statement in StatementsOf(fragment).Where(s => s is UpdateStatement or InsertStatement or DeleteStatement or MergeStatement or SelectStatement))
+        {
+            var columns = new ColumnReferences();
+            statement.Accept(columns);
+            found.AddRange(columns.Names.Where(added.Names.Contains).Distinct(StringComparer.OrdinalIgnoreCase)
+                .Select(c => $"{what} line {statement.StartLine}: {statement.GetType().Name} names the column [{c}] its batch adds: wrap it in EXEC(N'...')"));
+        }
+        return found;
+    }
+
+    /// <summary>Every statement of a fragment, those inside IF ... BEGIN ... END included (EXEC's text is not parsed here).</summary>
+    private static IEnumerable<TSqlStatement> StatementsOf(TSqlFragment fragment)
+    {
+        var all = new AllStatements();
+        fragment.Accept(all);
+        return all.Found;
+    }
+
+    private sealed class AllStatements : TSqlFragmentVisitor
+    {
+        public List<TSqlStatement> Found { get; } = [];
+        public override void Visit(TSqlStatement node) => Found.Add(node);
+    }
+
+    private sealed class AddedColumns : TSqlFragmentVisitor
+    {
+        public HashSet<string> Names { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public override void Visit(AlterTableAddTableElementStatement node)
+        {
+            foreach (var column in node.Definition.ColumnDefinitions) Names.Add(column.ColumnIdentifier.Value);
+        }
+    }
+
+    private sealed class ColumnReferences : TSqlFragmentVisitor
+    {
+        public List<string> Names { get; } = [];
+        public override void Visit(ColumnReferenceExpression node)
+        {
+            if (node.MultiPartIdentifier?.Identifiers is { Count: > 0 } parts) Names.Add(parts[^1].Value);
         }
     }
 

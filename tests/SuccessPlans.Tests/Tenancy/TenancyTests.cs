@@ -1,4 +1,4 @@
-using System.Reflection;
+﻿using System.Reflection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using SuccessPlans.Data;
@@ -58,7 +58,9 @@ public class TenancyTests : IAsyncLifetime
         };
         db.Referrals.Add(referral);
         await db.SaveChangesAsync();
-        db.DeliveryYears.Add(new SuccessPlans.Features.Cabinet.DeliveryYear { ReferralId = referral.Id, SchoolYear = 2026, StudentId = student.Id, SchoolId = schoolId, OrganizationId = org.Id, Aug = 1 });
+        var year = new SuccessPlans.Features.Cabinet.DeliveryYear { ReferralId = referral.Id, SchoolYear = 2026, StudentId = student.Id, SchoolId = schoolId, OrganizationId = org.Id };
+        year.Count(new DateOnly(2026, 8, 3));
+        db.DeliveryYears.Add(year);
         db.ServedMonths.Add(new SuccessPlans.Features.Cabinet.ServedMonth { Dimension = SuccessPlans.Features.Cabinet.ServedDimension.Total, MonthNumber = SuccessPlans.Features.Cabinet.ServedMonth.Number(2026, 8), Children = 1, Services = 1 });
         db.FunnelMonths.Add(new SuccessPlans.Features.Cabinet.FunnelMonth { Measure = SuccessPlans.Features.Cabinet.FunnelMeasure.Made, MonthNumber = SuccessPlans.Features.Cabinet.ServedMonth.Number(2026, 8), Count = 1 });
         db.Flags.Add(new SuccessPlans.Features.Flags.Flag { Kind = SuccessPlans.Features.Flags.FlagKind.UnmetNeed, SubjectId = need.Id, StudentId = student.Id });

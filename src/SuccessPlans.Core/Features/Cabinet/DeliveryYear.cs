@@ -1,4 +1,4 @@
-using SuccessPlans.Data;
+﻿using SuccessPlans.Data;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Referrals;
@@ -31,19 +31,26 @@ public class DeliveryYear : ITenantOwned
     public Domain Domain { get; set; }
     public ServiceTier? Tier { get; set; }
 
-    // Services delivered in each month of the school year.
-    public int Aug { get; set; }
-    public int Sep { get; set; }
-    public int Oct { get; set; }
-    public int Nov { get; set; }
-    public int Dec { get; set; }
-    public int Jan { get; set; }
-    public int Feb { get; set; }
-    public int Mar { get; set; }
-    public int Apr { get; set; }
-    public int May { get; set; }
-    public int Jun { get; set; }
-    public int Jul { get; set; }
+    // Services delivered in each month of the school year: written only by Count, which keeps MonthsServed with them.
+    public int Aug { get; private set; }
+    public int Sep { get; private set; }
+    public int Oct { get; private set; }
+    public int Nov { get; private set; }
+    public int Dec { get; private set; }
+    public int Jan { get; private set; }
+    public int Feb { get; private set; }
+    public int Mar { get; private set; }
+    public int Apr { get; private set; }
+    public int May { get; private set; }
+    public int Jun { get; private set; }
+    public int Jul { get; private set; }
+
+    /// <summary>
+    /// The months with a service as bits, August bit 0 ... July bit 11: what the cabinet's outcomes read of each row
+    /// (which months each child was served in). Kept here rather than worked out in the outcomes' query, whose twelve
+    /// CASE expressions were most of SQLite's time for 40,000 rows (issue 15); migration MonthsServed filled the rows before it.
+    /// </summary>
+    public int MonthsServed { get; private set; }
 
     /// <summary>0 for August ... 11 for July.</summary>
     public static int MonthIndex(int calendarMonth) => (calendarMonth + 4) % 12;
@@ -63,6 +70,10 @@ public class DeliveryYear : ITenantOwned
             case 4: Dec += services; break; case 5: Jan += services; break; case 6: Feb += services; break; case 7: Mar += services; break;
             case 8: Apr += services; break; case 9: May += services; break; case 10: Jun += services; break; default: Jul += services; break;
         }
+        var months = ByIndex();
+        MonthsServed = 0;
+        for (var i = 0; i < months.Length; i++)
+            if (months[i] > 0) MonthsServed |= 1 << i;
     }
 }
 
@@ -80,7 +91,7 @@ internal sealed class DeliveryYearConfiguration : IEntityTypeConfiguration<Deliv
         b.HasIndex(m => new
         {
             m.TenantId, m.SchoolYear, m.StudentId, m.Domain, m.SchoolId, m.OrganizationId, m.Tier,
-            m.Aug, m.Sep, m.Oct, m.Nov, m.Dec, m.Jan, m.Feb, m.Mar, m.Apr, m.May, m.Jun, m.Jul,
+            m.Aug, m.Sep, m.Oct, m.Nov, m.Dec, m.Jan, m.Feb, m.Mar, m.Apr, m.May, m.Jun, m.Jul, m.MonthsServed,
         }).HasDatabaseName("IX_DeliveryYears_Dashboard");
     }
 }
