@@ -154,7 +154,10 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
             // SQLite's reader has no asynchronous I/O: its ReadAsync only wraps Read, at a cost that showed over 40,000 rows.
             var sqlite = db.Database.IsSqlite();
             while (sqlite ? reader.Read() : await reader.ReadAsync(ct))
-                AddRow(children, reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), inPeriod, y1);
+            {
+                var child = reader.GetInt64(0);
+                AddRow(children, (int)(child >> 32), (int)(child & 0xFFFFFFFF), reader.GetInt32(1), inPeriod, y1);
+            }
         }
         finally
         {
@@ -297,13 +300,14 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
     }
 
     /// <summary>
-    /// A row of the delivery rollup as the outcomes read it: the child, the school, and one number that packs the rest:
+    /// A row of the delivery rollup as the outcomes read it: the child and the school as one number (the child's id in
+    /// the high 32 bits: one column fewer to read for each of 40,000 rows), and one number that packs the rest:
     /// the months with a service as bits 0-11 (August the lowest, <see cref="DeliveryYear.MonthsServed"/>), the domain's
     /// number in bits 12-15, the tier's number plus one in bits 16-19 (0: none given), the school year's offset from the
     /// first year read from bit 20 (see <see cref="Served"/>). Sums of columns: SQLite computes them from the covering index
     /// for 40,000 rows in a third of the time the months' CASE expressions took.
     /// </summary>
-    public sealed record ServedRow(int StudentId, int SchoolId, int Packed);
+    public sealed record ServedRow(long StudentAndSchool, int Packed);
 
     /// <summary>The parts of <see cref="ServedRow.Packed"/>, the domain and the tier as one bit each (bit 0 of the tiers: none given).</summary>
     internal static (int Months, int DomainBit, int TierBit, int YearOffset) Served(int packed) =>
@@ -312,7 +316,7 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
     /// <summary>The delivery rollup's rows of the school years (public, so its SQL Server translation is tested).</summary>
     public static IQueryable<ServedRow> ServedRows(AppDbContext db, int fromYear, int toYear) =>
         db.DeliveryYears.Where(m => m.SchoolYear >= fromYear && m.SchoolYear <= toYear)
-            .Select(m => new ServedRow(m.StudentId, m.SchoolId,
+            .Select(m => new ServedRow((long)m.StudentId * 4294967296L + m.SchoolId,
                 m.MonthsServed + (int)m.Domain * (1 << 12) + (((int?)m.Tier ?? -1) + 1) * (1 << 16) + (m.SchoolYear - fromYear) * (1 << 20)));
 
     /// <summary>Days with an absence (several events on a day count once), of every student (public, so its SQL Server translation is tested).</summary>
