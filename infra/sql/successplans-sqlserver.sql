@@ -1719,7 +1719,7 @@ IF NOT EXISTS (
     WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
 )
 BEGIN
-    UPDATE Referrals SET AnswerNote = Outcome WHERE AnswerNote IS NULL AND Outcome IS NOT NULL;
+    EXEC(N'UPDATE Referrals SET AnswerNote = Outcome WHERE AnswerNote IS NULL AND Outcome IS NOT NULL;');
 END;
 
 IF NOT EXISTS (
@@ -1727,15 +1727,15 @@ IF NOT EXISTS (
     WHERE [MigrationId] = N'20261201185338_CloseTheLoop'
 )
 BEGIN
-    UPDATE Referrals SET Outcome = CASE
-                    WHEN Status = 'Completed' THEN 'GotHelp'
-                    WHEN DeclineReason = 'NotEligible' THEN 'NotEligible'
-                    WHEN DeclineReason = 'NoCapacity' THEN 'NoCapacity'
-                    WHEN DeclineReason = 'Other' THEN 'CouldNotGetHelp'
-                    WHEN UnsuccessfulReason = 'CouldNotContact' THEN 'CouldNotContact'
-                    WHEN UnsuccessfulReason = 'NoLongerInterested' THEN 'FamilyDeclined'
-                    WHEN UnsuccessfulReason = 'Other' THEN 'CouldNotGetHelp'
-                    ELSE NULL END;
+    EXEC(N'UPDATE Referrals SET Outcome = CASE
+                    WHEN Status = ''Completed'' THEN ''GotHelp''
+                    WHEN DeclineReason = ''NotEligible'' THEN ''NotEligible''
+                    WHEN DeclineReason = ''NoCapacity'' THEN ''NoCapacity''
+                    WHEN DeclineReason = ''Other'' THEN ''CouldNotGetHelp''
+                    WHEN UnsuccessfulReason = ''CouldNotContact'' THEN ''CouldNotContact''
+                    WHEN UnsuccessfulReason = ''NoLongerInterested'' THEN ''FamilyDeclined''
+                    WHEN UnsuccessfulReason = ''Other'' THEN ''CouldNotGetHelp''
+                    ELSE NULL END;');
 END;
 
 IF NOT EXISTS (

@@ -17,16 +17,18 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
             // Outcomes join one vocabulary: the old free-text outcome becomes the note, and the old decline and
             // closing reasons map onto the new codes (a completed referral got help). Runs before the old columns go.
-            migrationBuilder.Sql("UPDATE Referrals SET AnswerNote = Outcome WHERE AnswerNote IS NULL AND Outcome IS NOT NULL;");
-            migrationBuilder.Sql(@"UPDATE Referrals SET Outcome = CASE
-                WHEN Status = 'Completed' THEN 'GotHelp'
-                WHEN DeclineReason = 'NotEligible' THEN 'NotEligible'
-                WHEN DeclineReason = 'NoCapacity' THEN 'NoCapacity'
-                WHEN DeclineReason = 'Other' THEN 'CouldNotGetHelp'
-                WHEN UnsuccessfulReason = 'CouldNotContact' THEN 'CouldNotContact'
-                WHEN UnsuccessfulReason = 'NoLongerInterested' THEN 'FamilyDeclined'
-                WHEN UnsuccessfulReason = 'Other' THEN 'CouldNotGetHelp'
-                ELSE NULL END;");
+            // Through EXEC: the idempotent script is run again at every release, and SQL Server compiles every batch, the
+            // skipped ones too; these name columns this migration drops and renames (error 207; TSqlParseTests).
+            migrationBuilder.Sql("EXEC(N'UPDATE Referrals SET AnswerNote = Outcome WHERE AnswerNote IS NULL AND Outcome IS NOT NULL;');");
+            migrationBuilder.Sql(@"EXEC(N'UPDATE Referrals SET Outcome = CASE
+                WHEN Status = ''Completed'' THEN ''GotHelp''
+                WHEN DeclineReason = ''NotEligible'' THEN ''NotEligible''
+                WHEN DeclineReason = ''NoCapacity'' THEN ''NoCapacity''
+                WHEN DeclineReason = ''Other'' THEN ''CouldNotGetHelp''
+                WHEN UnsuccessfulReason = ''CouldNotContact'' THEN ''CouldNotContact''
+                WHEN UnsuccessfulReason = ''NoLongerInterested'' THEN ''FamilyDeclined''
+                WHEN UnsuccessfulReason = ''Other'' THEN ''CouldNotGetHelp''
+                ELSE NULL END;');");
 
             migrationBuilder.DropColumn(
                 name: "DeclineReason",

@@ -57,6 +57,52 @@ public static partial class TSql
         return found;
     }
 
+    /// <summary>
+    /// Statements that name a column a later step of the script drops or renames (its own batch's later steps included),
+    /// outside EXEC: run again on a database that is up to date (the script is idempotent, and is run at every release),
+    /// SQL Server compiles every batch, the skipped ones too, and such a statement fails with error 207. By name: a
+    /// column of the same name on another table counts too, which errs on the safe side.
+    /// </summary>
+    public static List<string> ColumnsUsedThenRemoved(IReadOnlyList<string> batches, string what)
+    {
+        var fragments = batches.Select(b => new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(b), out _)).ToList();
+        var removedFrom = fragments.Select(f => { var r = new RemovedColumns(); f.Accept(r); return r.Names; }).ToList();
+        var found = new List<string>();
+        for (var i = 0; i < fragments.Count; i++)
+        {
+            var removedLater = removedFrom.Skip(i).SelectMany(n => n).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var statement in StatementsOf(fragments[i]).Where(s => s is UpdateStatement or InsertStatement or DeleteStatement or MergeStatement or SelectStatement))
+            {
+                var columns = new ColumnReferences();
+                statement.Accept(columns);
+                found.AddRange(columns.Names.Where(removedLater.Contains).Distinct(StringComparer.OrdinalIgnoreCase)
+                    .Select(c => $"{what} batch {i + 1} line {statement.StartLine}: {statement.GetType().Name} names the column [{c}], dropped or renamed at or after it: wrap it in EXEC(N'...')"));
+            }
+        }
+        return found;
+    }
+
+    private sealed class RemovedColumns : TSqlFragmentVisitor
+    {
+        public HashSet<string> Names { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        public override void Visit(AlterTableDropTableElementStatement node)
+        {
+            foreach (var element in node.AlterTableDropTableElements)
+                if (element.TableElementType == TableElementType.Column) Names.Add(element.Name.Value);
+        }
+
+        // EF renames a column with EXEC sp_rename N'[Table].[Column]', N'New', 'COLUMN'.
+        public override void Visit(ExecuteStatement node)
+        {
+            if (node.ExecuteSpecification?.ExecutableEntity is ExecutableProcedureReference { ProcedureReference.ProcedureReference.Name.BaseIdentifier.Value: var name } procedure
+                && string.Equals(name, "sp_rename", StringComparison.OrdinalIgnoreCase)
+                && procedure.Parameters.Count == 3 && procedure.Parameters[2].ParameterValue is StringLiteral { Value: var kind } && string.Equals(kind, "COLUMN", StringComparison.OrdinalIgnoreCase)
+                && procedure.Parameters[0].ParameterValue is StringLiteral { Value: var old })
+                Names.Add(old[(old.LastIndexOf('.') + 1)..].Trim('[', ']'));
+        }
+    }
+
     /// <summary>Every statement of a fragment, those inside IF ... BEGIN ... END included (EXEC's text is not parsed here).</summary>
     private static IEnumerable<TSqlStatement> StatementsOf(TSqlFragment fragment)
     {

@@ -37,6 +37,17 @@ public class TSqlParseTests
     }
 
     [Fact]
+    public void No_migration_names_a_column_a_later_step_drops_or_renames()
+    {
+        var errors = TSql.ColumnsUsedThenRemoved(TSql.Batches(Infra("successplans-sqlserver.sql")), "successplans-sqlserver.sql");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        // The check can fail: an UPDATE of a column a later batch renames, or drops; through EXEC it compiles only when it runs.
+        Assert.NotEmpty(TSql.ColumnsUsedThenRemoved(["IF 1 = 0 BEGIN UPDATE [T] SET [C] = 1; END;", "EXEC sp_rename N'[T].[C]', N'D', 'COLUMN';"], "test"));
+        Assert.NotEmpty(TSql.ColumnsUsedThenRemoved(["IF 1 = 0 BEGIN UPDATE [T] SET [A] = [C]; END; ALTER TABLE [T] DROP COLUMN [C];"], "test"));
+        Assert.Empty(TSql.ColumnsUsedThenRemoved(["IF 1 = 0 BEGIN EXEC(N'UPDATE [T] SET [C] = 1'); END;", "EXEC sp_rename N'[T].[C]', N'D', 'COLUMN';"], "test"));
+    }
+
+    [Fact]
     public void The_hangfire_script_parses()
     {
         var errors = TSql.ScriptErrors(Infra("hangfire-sqlserver.sql"), "hangfire-sqlserver.sql");
