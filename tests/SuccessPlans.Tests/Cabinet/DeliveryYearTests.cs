@@ -1,4 +1,10 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using SuccessPlans.Data;
 using SuccessPlans.Features.Cabinet;
+using SuccessPlans.Tenancy;
 
 namespace SuccessPlans.Tests.Cabinet;
 
@@ -24,5 +30,37 @@ public class DeliveryYearTests
         Assert.Equal(1 | 1 << 11, row.MonthsServed);
         for (var i = 0; i < 12; i++)
             Assert.Equal(row.ByIndex()[i] > 0, (row.MonthsServed & 1 << i) != 0);
+    }
+
+    [Fact]
+    public async Task The_migration_fills_the_months_served_of_the_rows_already_there()
+    {
+        // A database as it stood before migration MonthsServed, with rollup rows in it, then migrated: the rows' months as
+        // bits are the ones Count would have kept.
+        var file = Path.Combine(Directory.CreateTempSubdirectory("successplans-months-").FullName, "app.db");
+        var builder = new DbContextOptionsBuilder<AppDbContext>();
+        new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={file};Pooling=False", false).Configure(builder);
+        await using var db = new AppDbContext(builder.Options, new CurrentTenant());
+        var migrator = db.GetService<IMigrator>();
+        var migrations = db.Database.GetMigrations().ToList();
+        var before = migrations[migrations.FindIndex(m => m.EndsWith("_MonthsServed", StringComparison.Ordinal)) - 1];
+        await migrator.MigrateAsync(before);
+        await using (var connection = new SqliteConnection($"Data Source={file};Pooling=False;Foreign Keys=False"))
+        {
+            await connection.OpenAsync();
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO "DeliveryYears" ("TenantId", "ReferralId", "SchoolYear", "StudentId", "SchoolId", "OrganizationId", "Domain", "Tier",
+                  "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul") VALUES
+                  (1, 1, 2026, 1, 1, 1, 0, NULL, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 5),
+                  (1, 2, 2026, 2, 1, 1, 1, 0,    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+                  (1, 3, 2026, 3, 1, 1, 2, 2,    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+                """;
+            await insert.ExecuteNonQueryAsync();
+        }
+        await migrator.MigrateAsync();
+        var rows = await db.DeliveryYears.IgnoreQueryFilters([AppDbContext.TenantFilter]).OrderBy(m => m.ReferralId).ToListAsync();
+        Assert.Equal([1 | 1 << 4 | 1 << 11, 0, 0xFFF], rows.Select(r => r.MonthsServed));
+        Assert.All(rows, r => Assert.Equal(Enumerable.Range(0, 12).Sum(i => r.ByIndex()[i] > 0 ? 1 << i : 0), r.MonthsServed));
     }
 }
