@@ -83,7 +83,8 @@ public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache) : 
 {
     // The tables the caseload's count (Caseload.Filtered) and the worklist (Worklist.FollowUps, its flags) read; a
     // trigger's writes to them would need naming here (today's keep PlanItems.ReferralState, written only with a write
-    // to Referrals, and the cabinet's version, which nothing kept reads).
+    // to Referrals or by the nightly expiry's own UPDATE of PlanItems, which names it, and the cabinet's version, which
+    // nothing kept reads).
     [GeneratedRegex("""\b(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Writes();
 

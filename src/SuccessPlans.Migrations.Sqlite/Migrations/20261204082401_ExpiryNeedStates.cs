@@ -1,4 +1,4 @@
-using Microsoft.EntityFrameworkCore.Migrations;
+﻿using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
@@ -8,7 +8,7 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
     /// SQLite's need-state trigger runs once a row: the nightly expiry's UPDATE of tens of thousands of referrals paid
     /// it once each, in the referrals' scattered order (2.5 s of a 4.2 s UPDATE at 200,000 students, issue 15). A
     /// version listed in NeedStateDeferrals is one the expiry writes inside its own transaction, which then sets its
-    /// needs' states in one set-based UPDATE (NightlyCheckJob, NeedStates.AfterExpirySql) and removes the row before it
+    /// needs' states in one set-based UPDATE (NightlyCheckJob.ExpiredNeedStatesSql) and removes the row before it
     /// commits: no other writer ever sees one, so every other write keeps the trigger. SQL Server's trigger runs once a
     /// statement already: nothing changes there, so this migration is SQLite's only.
     /// </summary>

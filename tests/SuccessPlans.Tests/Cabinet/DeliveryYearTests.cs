@@ -37,7 +37,8 @@ public class DeliveryYearTests
     {
         // A database as it stood before migration MonthsServed, with rollup rows in it, then migrated: the rows' months as
         // bits are the ones Count would have kept.
-        var file = Path.Combine(Directory.CreateTempSubdirectory("successplans-months-").FullName, "app.db");
+        var folder = Directory.CreateTempSubdirectory("successplans-months-");
+        var file = Path.Combine(folder.FullName, "app.db");
         var builder = new DbContextOptionsBuilder<AppDbContext>();
         new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={file};Pooling=False", false).Configure(builder);
         await using var db = new AppDbContext(builder.Options, new CurrentTenant());
@@ -62,5 +63,7 @@ public class DeliveryYearTests
         var rows = await db.DeliveryYears.IgnoreQueryFilters([AppDbContext.TenantFilter]).OrderBy(m => m.ReferralId).ToListAsync();
         Assert.Equal([1 | 1 << 4 | 1 << 11, 0, 0xFFF], rows.Select(r => r.MonthsServed));
         Assert.All(rows, r => Assert.Equal(Enumerable.Range(0, 12).Sum(i => r.ByIndex()[i] > 0 ? 1 << i : 0), r.MonthsServed));
+        await db.DisposeAsync();
+        folder.Delete(recursive: true);
     }
 }

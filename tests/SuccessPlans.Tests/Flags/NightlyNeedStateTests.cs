@@ -1,4 +1,4 @@
-﻿using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Flags;
 using SuccessPlans.Features.Jobs;
@@ -150,10 +150,34 @@ public class NightlyNeedStateTests : IAsyncLifetime
         Assert.Equal(NeedReferralState.EndedWithoutHelp, await StateAsync(_otherNeed));
         // The expiry's version is unlisted before its commit: nothing is left deferred ...
         Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.Database.SqlQueryRaw<int>("SELECT COUNT(*) AS \"Value\" FROM \"NeedStateDeferrals\"").SingleAsync()));
-        // ... and the next write of a referral, the service's, keeps its need's state through the trigger again.
+        // ... and the service's next write of a referral keeps its need's state, by the trigger.
         await MoveAsync(accepted, (s, r) => s.CloseUnsuccessfulAsync(r, ReferralOutcome.CouldNotContact, null, _actor, null));
         Assert.Equal(NeedReferralState.EndedWithoutHelp, await ExpectedAsync(_need));
         Assert.Equal(NeedReferralState.EndedWithoutHelp, await StateAsync(_need));
+    }
+
+    [Fact]
+    public async Task The_expiry_writes_each_need_state_once_not_once_a_referral()
+    {
+        // Every write of a need's state is logged by a trigger of the test's own: with the per-row trigger the expiry of two
+        // referrals of one need wrote the need twice, and then once more in its set-based UPDATE; deferred, it writes it once.
+        await _app.InTenant(_tenant, async (_, db) => await db.Database.ExecuteSqlRawAsync("""
+            CREATE TABLE "TestNeedStateWrites" ("NeedId" INTEGER NOT NULL);
+            CREATE TRIGGER "TestLogNeedStateWrites" AFTER UPDATE OF "ReferralState" ON "PlanItems" BEGIN
+              INSERT INTO "TestNeedStateWrites" ("NeedId") VALUES (NEW."Id");
+            END;
+            """));
+        await SendAsync(_service);
+        await SendAsync(_otherService);
+        Task<int> WritesAsync() => _app.InTenant(_tenant, (_, db) => db.Database.SqlQueryRaw<int>(
+            "SELECT COUNT(*) AS \"Value\" FROM \"TestNeedStateWrites\" WHERE \"NeedId\" = {0}", _need).SingleAsync());
+        var before = await WritesAsync();
+
+        _app.Time.SetUtcNow(Day0.AddDays(30));
+        await _app.Services.GetRequiredService<TenantJobRunner>().RunAsync(TenantJobCatalog.NightlyCheck.Name, _tenant, "test", CancellationToken.None);
+        Assert.Equal(2, await _app.InTenant(_tenant, (_, db) => db.Referrals.CountAsync(r => r.NeedId == _need && r.Status == ReferralStatus.Expired)));
+        Assert.Equal(1, await WritesAsync() - before);
+        await AssertStateAsync(NeedReferralState.EndedWithoutHelp);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-﻿using System.Text.RegularExpressions;
+using System.Text.RegularExpressions;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Flags;
 using SuccessPlans.Features.Indicators;

@@ -62,6 +62,7 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
         public List<int>? OtherSchools { get; set; }
         public int? Change { get; set; } // -1 improved, 0 stayed, 1 worsened; null not measured
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void AddSchool(int school)
         {
             if (School is null) School = school;
@@ -169,9 +170,10 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
         return Count(children);
     }
 
-    // The loops over every served child below, and what they call, are optimised from their first call: the outcomes are
-    // computed seldom (after a child's first service in a month), and tiered compilation kept them in unoptimised code
-    // for tens of computations, each 2-3 times as long (issue 15: with tiered compilation off, the first ones were as fast).
+    // The loops over every served child below, and the app's methods they call, are optimised from their first call: the
+    // outcomes are computed seldom (after a child's first service in a month), and tiered compilation kept them in
+    // unoptimised code for tens of computations, each 2-3 times as long (issue 15: with tiered compilation off, the first
+    // ones were as fast). The framework's generic code they call is the precompiled kind (dictionaries of int to a class).
 
     /// <summary>One row of the delivery rollup into its child: the first month served in the period, the breakdowns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -208,7 +210,8 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
     private static Tallies Count(Dictionary<int, Child> children)
     {
         // Arrays, and schools by id to an array: a dictionary keyed by a tuple of value types is generic code that no
-        // precompiled image holds, so it ran unoptimised for the first computations (issue 15).
+        // precompiled image holds, so it ran unoptimised for the first computations (issue 15); the result's dictionary
+        // below is written once, some dozens of entries.
         var (total, domains, tiers) = (new long[4], new long[32 * 4], new long[32 * 4]);
         var schools = new Dictionary<int, long[]>();
         var anyWithoutTier = false;
@@ -239,6 +242,7 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
         return new Tallies(children.Count, anyWithoutTier, cells);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tally(Dictionary<int, long[]> schools, int school, int band)
     {
         if (!schools.TryGetValue(school, out var counts)) schools[school] = counts = new long[4];

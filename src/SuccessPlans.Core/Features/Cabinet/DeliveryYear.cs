@@ -1,4 +1,4 @@
-﻿using SuccessPlans.Data;
+using SuccessPlans.Data;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Referrals;

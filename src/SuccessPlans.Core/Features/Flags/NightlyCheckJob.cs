@@ -1,4 +1,4 @@
-﻿using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging;
 using System.Linq.Expressions;
 using System.Net;
 using System.Text;
@@ -196,6 +196,9 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
     {
         return await db.InTransactionAsync(async ct =>
         {
+            // Most nights most tenants have nothing to expire: one probe of the index on SentAt, and nothing is written.
+            var unanswered = db.Referrals.Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore);
+            if (!await unanswered.AnyAsync(ct)) return 0;
             // One new version for the rows this run expires: it tells them apart for their history rows.
             var version = Guid.NewGuid();
             var sqlServer = db.Database.IsSqlServer();
@@ -205,7 +208,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
             // rows it writes and sets their needs' states in one statement (migration ExpiryNeedStates). SQL Server's
             // trigger runs once a statement already.
             if (!sqlServer) await db.Database.ExecuteSqlRawAsync(DeferNeedStatesSql, new object[] { storedVersion }, ct);
-            var expired = await db.Referrals.Where(r => r.Status == ReferralStatus.Sent && r.SentAt < sentBefore)
+            var expired = await unanswered
                 .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, ReferralStatus.Expired).SetProperty(r => r.ClosedAt, now).SetProperty(r => r.Version, version), ct);
             if (!sqlServer)
                 await db.Database.ExecuteSqlRawAsync(expired == 0 ? UndeferNeedStatesSql : UndeferNeedStatesSql + ExpiredNeedStatesSql, new object[] { tenantId, storedVersion }, ct);
