@@ -42,19 +42,11 @@ public static partial class TSql
     /// </summary>
     public static List<string> ColumnsUsedBeforeAdded(string batch, string what)
     {
-        var fragment = new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(batch), out _);
+        var fragment = Parse(batch);
         var added = new AddedColumns();
         fragment.Accept(added);
-        if (added.Names.Count == 0) return [];
-        var found = new List<string>();
-        foreach (var statement in StatementsOf(fragment).Where(s => s is UpdateStatement or InsertStatement or DeleteStatement or MergeStatement or SelectStatement))
-        {
-            var columns = new ColumnReferences();
-            statement.Accept(columns);
-            found.AddRange(columns.Names.Where(added.Names.Contains).Distinct(StringComparer.OrdinalIgnoreCase)
-                .Select(c => $"{what} line {statement.StartLine}: {statement.GetType().Name} names the column [{c}] its batch adds: wrap it in EXEC(N'...')"));
-        }
-        return found;
+        return DataStatementsNaming(fragment, added.Names)
+            .Select(f => $"{what} line {f.Line}: {f.Statement} names the column [{f.Column}] its batch adds: wrap it in EXEC(N'...')").ToList();
     }
 
     /// <summary>
@@ -65,21 +57,29 @@ public static partial class TSql
     /// </summary>
     public static List<string> ColumnsUsedThenRemoved(IReadOnlyList<string> batches, string what)
     {
-        var fragments = batches.Select(b => new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(b), out _)).ToList();
+        var fragments = batches.Select(Parse).ToList();
         var removedFrom = fragments.Select(f => { var r = new RemovedColumns(); f.Accept(r); return r.Names; }).ToList();
-        var found = new List<string>();
-        for (var i = 0; i < fragments.Count; i++)
+        return fragments.SelectMany((fragment, i) => DataStatementsNaming(fragment, removedFrom.Skip(i).SelectMany(n => n).ToHashSet(StringComparer.OrdinalIgnoreCase))
+                .Select(f => $"{what} batch {i + 1} line {f.Line}: {f.Statement} names the column [{f.Column}], dropped or renamed at or after it: wrap it in EXEC(N'...')"))
+            .ToList();
+    }
+
+    private static TSqlFragment Parse(string sql) => new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out _);
+
+    /// <summary>
+    /// The statements that read or write data (outside EXEC, whose text is not parsed here) naming one of the columns,
+    /// each column once a statement.
+    /// </summary>
+    private static IEnumerable<(int Line, string Statement, string Column)> DataStatementsNaming(TSqlFragment fragment, IReadOnlySet<string> columns)
+    {
+        if (columns.Count == 0) yield break;
+        foreach (var statement in StatementsOf(fragment).Where(s => s is UpdateStatement or InsertStatement or DeleteStatement or MergeStatement or SelectStatement))
         {
-            var removedLater = removedFrom.Skip(i).SelectMany(n => n).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            foreach (var statement in StatementsOf(fragments[i]).Where(s => s is UpdateStatement or InsertStatement or DeleteStatement or MergeStatement or SelectStatement))
-            {
-                var columns = new ColumnReferences();
-                statement.Accept(columns);
-                found.AddRange(columns.Names.Where(removedLater.Contains).Distinct(StringComparer.OrdinalIgnoreCase)
-                    .Select(c => $"{what} batch {i + 1} line {statement.StartLine}: {statement.GetType().Name} names the column [{c}], dropped or renamed at or after it: wrap it in EXEC(N'...')"));
-            }
+            var named = new ColumnReferences();
+            statement.Accept(named);
+            foreach (var column in named.Names.Where(columns.Contains).Distinct(StringComparer.OrdinalIgnoreCase))
+                yield return (statement.StartLine, statement.GetType().Name, column);
         }
-        return found;
     }
 
     private sealed class RemovedColumns : TSqlFragmentVisitor

@@ -219,16 +219,16 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
         {
             anyWithoutTier |= (child.Tiers & 1) != 0;
             if (child.Change is not { } change) continue;
-            // Measured, improved, stayed, worsened.
+            // Four counts a value: measured, improved, stayed, worsened.
             var band = change < 0 ? 1 : change == 0 ? 2 : 3;
-            total[0]++;
-            total[band]++;
-            for (var d = 0; d < 32; d++)
-                if ((child.Domains & (1 << d)) != 0) { domains[d * 4]++; domains[d * 4 + band]++; }
-            for (var t = 0; t < 32; t++)
-                if ((child.Tiers & (1 << t)) != 0) { tiers[t * 4]++; tiers[t * 4 + band]++; }
-            if (child.School is { } school) Tally(schools, school, band);
-            if (child.OtherSchools is { } others) foreach (var s in others) Tally(schools, s, band);
+            Tally(total, 0, band);
+            for (var bit = 0; bit < 32; bit++)
+            {
+                if ((child.Domains & (1 << bit)) != 0) Tally(domains, bit * 4, band);
+                if ((child.Tiers & (1 << bit)) != 0) Tally(tiers, bit * 4, band);
+            }
+            if (child.School is { } school) Tally(SchoolCounts(schools, school), 0, band);
+            if (child.OtherSchools is { } others) foreach (var s in others) Tally(SchoolCounts(schools, s), 0, band);
         }
         var cells = new Dictionary<(Dimension, int), Counts>();
         static Counts Of(long[] a, int at) => new(a[at], a[at + 1], a[at + 2], a[at + 3]);
@@ -242,12 +242,19 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
         return new Tallies(children.Count, anyWithoutTier, cells);
     }
 
+    /// <summary>One measured child more at <paramref name="at"/>, and one more in its band's count after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tally(long[] counts, int at, int band)
+    {
+        counts[at]++;
+        counts[at + band]++;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tally(Dictionary<int, long[]> schools, int school, int band)
+    private static long[] SchoolCounts(Dictionary<int, long[]> schools, int school)
     {
         if (!schools.TryGetValue(school, out var counts)) schools[school] = counts = new long[4];
-        counts[0]++;
-        counts[band]++;
+        return counts;
     }
 
     /// <summary>
