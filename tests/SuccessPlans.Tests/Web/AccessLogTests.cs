@@ -354,6 +354,98 @@ public class AccessLogTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>
+    /// Group commit (AccessLogWriter): views that arrive while the database is busy wait for their entries, which then go
+    /// in one INSERT, not one each; and no view is answered before its entry is committed.
+    /// </summary>
+    [Fact]
+    public async Task Entries_queued_while_the_database_is_busy_are_committed_together_and_each_caller_waits_for_its_own()
+    {
+        var writer = _app.Services.GetRequiredService<AccessLogWriter>();
+        var entry = (int i) => new AccessLogEntry { At = _app.Time.GetUtcNow().UtcDateTime, ActorName = "alice", Role = "Coordinator", UserId = _alice, Action = AccessAction.ViewStudent, StudentId = _child0, Path = $"GET /queued/{i}" };
+        await writer.WriteAsync(_tenantA, entry(-1));
+        var before = await LastIdAsync();
+        using var inserts = new AccessLogInserts(_app.Root);
+        await using (var busy = await HoldWriteLockAsync())
+        {
+            var writes = Enumerable.Range(0, 20).Select(i => writer.WriteAsync(_tenantA, entry(i))).ToList();
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            Assert.DoesNotContain(writes, w => w.IsCompleted);
+            await busy.ReleaseAsync();
+            await Task.WhenAll(writes);
+        }
+        var written = await EntriesAsync(_tenantA, before);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"GET /queued/{i}").Order(), written.Select(e => e.Path!).Order());
+        // The first write may have started alone before the others were queued; the other 19 go in one INSERT.
+        Assert.Equal(20, inserts.Rows.Sum());
+        Assert.InRange(inserts.Rows.Count, 1, 2);
+    }
+
+    [Fact]
+    public async Task A_row_that_cannot_be_written_fails_only_its_own_view_not_the_others_in_its_batch()
+    {
+        var writer = _app.Services.GetRequiredService<AccessLogWriter>();
+        var entry = (int i) => new AccessLogEntry { At = _app.Time.GetUtcNow().UtcDateTime, ActorName = "alice", Role = "Coordinator", Action = AccessAction.ViewStudent, Path = $"GET /batch/{i}" };
+        var before = await LastIdAsync();
+        Task bad;
+        List<Task> good;
+        await using (var busy = await HoldWriteLockAsync())
+        {
+            good = Enumerable.Range(0, 3).Select(i => writer.WriteAsync(_tenantA, entry(i))).ToList();
+            bad = writer.WriteAsync(int.MaxValue, entry(99)); // no such tenant: the foreign key refuses it
+            good.AddRange(Enumerable.Range(3, 3).Select(i => writer.WriteAsync(_tenantA, entry(i))));
+            await busy.ReleaseAsync();
+        }
+        await Task.WhenAll(good);
+        await Assert.ThrowsAsync<SqliteException>(() => bad);
+        Assert.Equal(6, (await EntriesAsync(_tenantA, before)).Count(e => e.Path!.StartsWith("GET /batch/", StringComparison.Ordinal)));
+        Assert.Equal(6, await _app.InTenant(null, async (_, db) => await db.Database.SqlQueryRaw<int>(
+            "SELECT COUNT(*) AS \"Value\" FROM \"AccessLogEntries\" WHERE \"Path\" LIKE 'GET /batch/%'").SingleAsync()));
+    }
+
+    [Fact]
+    public async Task An_entry_written_inside_a_transaction_is_undone_with_it()
+    {
+        var before = await LastIdAsync();
+        await _app.InTenant(_tenantA, (sp, db) => db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await sp.GetRequiredService<AccessLog>().AppendAsync(new AccessActor(_alice, "alice", "Coordinator", null, null), AccessAction.ViewStudent, _child0, "GET /undone");
+            Assert.Single(await db.AccessLog.AsNoTracking().Where(e => e.Id > before).ToListAsync());
+            await transaction.RollbackAsync();
+        }));
+        Assert.Empty(await EntriesAsync(_tenantA, before));
+    }
+
+    /// <summary>Another connection's write transaction on the app's database, as a long job's would be.</summary>
+    private async Task<WriteLock> HoldWriteLockAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var begin = connection.CreateCommand();
+        begin.CommandText = "BEGIN IMMEDIATE";
+        await begin.ExecuteNonQueryAsync();
+        return new WriteLock(connection);
+    }
+
+    private sealed class WriteLock(SqliteConnection connection) : IAsyncDisposable
+    {
+        public async Task ReleaseAsync()
+        {
+            if (connection.State != System.Data.ConnectionState.Open) return;
+            await using var commit = connection.CreateCommand();
+            commit.CommandText = "COMMIT";
+            await commit.ExecuteNonQueryAsync();
+            await connection.CloseAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await ReleaseAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>
     /// The cost of the log on the student page, measured side by side: the page as served (which writes its entry) and
     /// the entry's INSERT alone, interleaved so both see the same machine load. README's performance table quotes it.
     /// </summary>
@@ -385,5 +477,44 @@ public class AccessLogTests(ITestOutputHelper output) : IAsyncLifetime
         var ratio = insertMs / (pageMs - insertMs);
         output.WriteLine($"student page p50 {pageMs:0.00} ms with its entry; the entry's INSERT p50 {insertMs:0.00} ms: {ratio:P1} of the page without it");
         Assert.True(ratio < 0.10, $"the access log costs {ratio:P1} of the student page");
+    }
+}
+
+/// <summary>The access log INSERTs EF sends to one test's database, by their number of rows (all threads: the writer has its own).</summary>
+internal sealed class AccessLogInserts : IDisposable, IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
+{
+    private readonly string _database;
+    private readonly IDisposable _subscription;
+    private readonly List<IDisposable> _listeners = [];
+    public List<int> Rows { get; } = [];
+
+    public AccessLogInserts(string root)
+    {
+        _database = root;
+        _subscription = DiagnosticListener.AllListeners.Subscribe(this);
+    }
+
+    public void OnNext(DiagnosticListener listener)
+    {
+        if (listener.Name == "Microsoft.EntityFrameworkCore")
+            lock (_listeners) _listeners.Add(listener.Subscribe(this));
+    }
+
+    public void OnNext(KeyValuePair<string, object?> e)
+    {
+        if (e.Key == Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandExecuted.Name
+            && e.Value is Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData data
+            && data.Command.CommandText.StartsWith("INSERT INTO \"AccessLogEntries\"", StringComparison.Ordinal)
+            && data.Command.Connection?.DataSource?.StartsWith(_database, StringComparison.Ordinal) == true)
+            lock (Rows) Rows.Add(data.Command.Parameters.Count / AccessLog.ValuesPerRow);
+    }
+
+    public void OnCompleted() { }
+    public void OnError(Exception error) { }
+
+    public void Dispose()
+    {
+        _subscription.Dispose();
+        lock (_listeners) _listeners.ForEach(l => l.Dispose());
     }
 }

@@ -30,7 +30,7 @@ public sealed record GuardianReport(int StudentId, string ChildName, string Scho
 /// The access log (docs/access-log.md): one entry per view or export of a child's data, appended and never edited.
 /// Writing is one INSERT; reading is the Admin's audit page, its CSV and the guardian's report.
 /// </summary>
-public sealed class AccessLog(AppDbContext db, TimeProvider time)
+public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWriter writer)
 {
     public const int PageSize = 100;
 
@@ -54,28 +54,44 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time)
     };
 
     /// <summary>
-    /// Appends one entry: one INSERT of its own, nothing loaded or tracked, so nothing can edit it. Not through
+    /// Appends one entry and returns once it is committed: nothing loaded or tracked, so nothing can edit it. Not through
     /// SaveChanges: for one row it cost the student page about 8% of its CPU (change detection, the funnel rollup's look
     /// at the pending rows, the INSERT's SQL generated again, the new id read back), which no reader of the log needs
-    /// (issue 15). The row is the scope's tenant's, as SaveChanges would stamp it; inside a caller's transaction it
-    /// commits with it.
+    /// (issue 15). The row is the scope's tenant's, as SaveChanges would stamp it. Inside a caller's transaction it is
+    /// that transaction's own INSERT and commits with it; otherwise <see cref="AccessLogWriter"/> commits it together with
+    /// the entries of the views that arrive meanwhile.
     /// </summary>
     public async Task AppendAsync(AccessActor who, AccessAction action, int? studentId, string? path, int? planId = null, int? referralId = null, CancellationToken ct = default)
     {
         var tenantId = db.CurrentTenantId ?? throw new SuccessPlans.Tenancy.TenantViolationException("Cannot save AccessLogEntry: no tenant in scope.");
         var e = Entry(who, action, studentId, path, planId, referralId);
-        await db.Database.ExecuteSqlRawAsync(AppendSql,
-            new object?[] { tenantId, e.At, e.UserId, e.ActorName, e.Role, e.OrganizationId, e.Action.ToString(), e.StudentId, e.PlanId, e.ReferralId, e.Path, e.IpAddress }!, ct);
+        if (db.Database.CurrentTransaction is null)
+            await writer.WriteAsync(tenantId, e, ct);
+        else
+            await db.Database.ExecuteSqlRawAsync(AppendSql(1), Values(tenantId, e)!, ct);
     }
 
+    /// <summary>The columns of <see cref="AppendSql"/>, in order.</summary>
+    private static readonly string Columns = "\"TenantId\", \"At\", \"UserId\", \"ActorName\", \"Role\", \"OrganizationId\", \"Action\", "
+        + "\"StudentId\", \"PlanId\", \"ReferralId\", \"Path\", \"IpAddress\"";
+
+    /// <summary>How many values one entry's row takes in <see cref="AppendSql"/>.</summary>
+    public const int ValuesPerRow = 12;
+
     /// <summary>
-    /// One entry's INSERT (placeholders: 0 tenant, 1 time, 2 user id, 3 name, 4 role, 5 organization, 6 action as its
-    /// name, as the model stores enums, 7 child, 8 plan, 9 referral, 10 path, 11 address). The same text on SQLite and
-    /// SQL Server; public: its T-SQL is parsed in the tests.
+    /// The INSERT of <paramref name="rows"/> entries, one VALUES row each (placeholders per row: tenant, time, user id,
+    /// name, role, organization, action as its name, as the model stores enums, child, plan, referral, path, address).
+    /// The same text on SQLite and SQL Server; public: its T-SQL is parsed in the tests.
     /// </summary>
-    public const string AppendSql =
-        "INSERT INTO \"AccessLogEntries\" (\"TenantId\", \"At\", \"UserId\", \"ActorName\", \"Role\", \"OrganizationId\", \"Action\", "
-        + "\"StudentId\", \"PlanId\", \"ReferralId\", \"Path\", \"IpAddress\") VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11})";
+    public static string AppendSql(int rows) => AppendSqls[rows - 1] ??=
+        $"INSERT INTO \"AccessLogEntries\" ({Columns}) VALUES "
+        + string.Join(", ", Enumerable.Range(0, rows).Select(r => "(" + string.Join(", ", Enumerable.Range(r * ValuesPerRow, ValuesPerRow).Select(i => $"{{{i}}}")) + ")"));
+
+    private static readonly string?[] AppendSqls = new string?[AccessLogWriter.BatchRows];
+
+    /// <summary>One entry's values for <see cref="AppendSql"/>.</summary>
+    public static IEnumerable<object?> Values(int tenantId, AccessLogEntry e) =>
+        [tenantId, e.At, e.UserId, e.ActorName, e.Role, e.OrganizationId, e.Action.ToString(), e.StudentId, e.PlanId, e.ReferralId, e.Path, e.IpAddress];
 
     /// <summary>
     /// One entry per child of a list answer that carries each child's record (the API's referral list): inserted in
