@@ -18,6 +18,7 @@ public static class CoreServices
     public static DatabaseSettings AddSuccessPlansCore(this IServiceCollection services, IConfiguration config, string contentRoot)
     {
         var database = DatabaseSettings.From(config, contentRoot);
+        if (database.Provider == DatabaseProvider.Sqlite) SqliteProcessSettings.EnsureApplied();
         services.AddSingleton(database);
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<CurrentTenant>();
