@@ -346,6 +346,8 @@ public static class Benchmarks
     {
         var db = StringOption(args, "--db") ?? throw new ArgumentException("benchmark minimal needs --db FILE");
         var urls = StringOption(args, "--urls") ?? "http://127.0.0.1:5091";
+        // SQLite in the same mode as the app's process (SqliteProcessSettings), so that the ratio measures the app, not the library's mode.
+        SuccessPlans.Data.SqliteProcessSettings.EnsureApplied();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(urls);

@@ -57,8 +57,9 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     {
         // A read: nothing loaded here is changed, so nothing is tracked, and the access log's save below has one row to look at.
         db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
-        // No ReadConnection.KeepOpenAsync here: measured side by side (issue 15, 2026-12-02), the student page cost more
-        // CPU a request with its connection held for the request (its access-log write waits for other requests' writes).
+        // No ReadConnection.KeepOpenAsync here: measured side by side (issue 15, 2026-12-02, and again 2026-12-04 with the
+        // access log written on AccessLogWriter's own connection), the page served fewer requests with its connection held
+        // for the whole request (it waits for its entry's commit and renders while holding it).
         if (!await LoadAsync(id, ct, toShow: true)) return NotFound();
         await accessLog.RecordAsync(SuccessPlans.Features.Audit.AccessAction.ViewStudent, id, Plan?.Id, ct: ct);
         // Opening the student reads the updates about their referrals.
