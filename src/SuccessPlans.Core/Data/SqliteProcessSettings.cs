@@ -9,6 +9,9 @@ namespace SuccessPlans.Data;
 /// and every allocation a global one to keep the count. ADO.NET already uses a connection on one thread at a time, and
 /// SQLite's interrupt (a cancelled command) takes no mutex; the locks between connections stay. Measured on the student
 /// page at 32 connections, alternated with the serialized build: 3.5-3.8 ms of CPU a request against 4.2-4.5 ms.
+/// The setting is the process's, for every user of SQLite in it (which is why EF Core does not make it); here every
+/// connection is the app's, and every command is disposed on the thread that ran it (a statement left to the finalizer
+/// could otherwise be finalized while its connection works on another thread).
 /// </remarks>
 public static class SqliteProcessSettings
 {

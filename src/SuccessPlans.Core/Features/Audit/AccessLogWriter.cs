@@ -8,14 +8,15 @@ namespace SuccessPlans.Features.Audit;
 
 /// <summary>
 /// Group commit of the access log: each view waits until its entry is committed, as before, but the entries of the views
-/// that arrive while one INSERT runs go together in the next (up to <see cref="BatchRows"/>). A lone view is written at
-/// once, as alone; under load the writes no longer queue one behind the other.
+/// that arrive while one INSERT runs go together in the next (up to <see cref="BatchRows"/>). Views one after the other
+/// are each written at once; once views arrive together, at most one commit each <see cref="CommitInterval"/>.
 /// </summary>
 /// <remarks>
 /// Why (issue 15): on SQLite each commit also makes every other pooled connection drop its page cache and read the file
 /// again, and the student page, which logs every view, served 30-40% more requests a second with no log at all. One
-/// writer per process; two processes each have theirs, on the same table. A batch that fails is written again row by
-/// row, so one bad row (a child erased meanwhile) fails only its own view.
+/// writer per process; two processes each have theirs, on the same table. A batch that a constraint refuses is written
+/// again row by row, so one bad row (its tenant erased meanwhile) fails only its own view; any other error (a lock that
+/// outlasted the busy timeout, a server down) fails the whole batch at once rather than waiting it out row by row.
 /// </remarks>
 public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessLogWriter> logger) : IDisposable
 {
@@ -36,8 +37,11 @@ public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessL
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
             // Not in the first caller's execution context: its trace (Activity.Current) would be every later batch's parent.
-            using (ExecutionContext.SuppressFlow())
+            if (ExecutionContext.IsFlowSuppressed())
                 _ = Task.Run(WriteLoopAsync, CancellationToken.None);
+            else
+                using (ExecutionContext.SuppressFlow())
+                    _ = Task.Run(WriteLoopAsync, CancellationToken.None);
         }
         // A view whose request is cancelled stops waiting; its entry is still written (its data was read).
         return pending.Committed.Task.WaitAsync(ct);
@@ -46,28 +50,30 @@ public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessL
     private async Task WriteLoopAsync()
     {
         var batch = new List<Pending>(BatchRows);
-        var lastCommit = 0L;
+        var (lastCommit, lastRows) = (0L, 0);
         while (await _queue.Reader.WaitToReadAsync())
         {
-            // At most one commit each CommitInterval: what arrives meanwhile waits and goes in the next.
+            // Views arriving together (the last batch had more than one): at most one commit each CommitInterval, and what
+            // arrives meanwhile goes in the next. A view after a lone one is written at once.
             var wait = CommitInterval - Stopwatch.GetElapsedTime(lastCommit);
-            if (lastCommit != 0 && wait > TimeSpan.Zero) await Task.Delay(wait);
+            if (lastRows > 1 && wait > TimeSpan.Zero) await Task.Delay(wait);
             while (batch.Count < BatchRows && _queue.Reader.TryRead(out var next)) batch.Add(next);
             try
             {
                 await InsertAsync(batch);
                 foreach (var p in batch) p.Committed.TrySetResult();
             }
-            catch (Exception) when (batch.Count > 1)
+            catch (Exception e) when (batch.Count > 1 && IsConstraint(e))
             {
                 foreach (var p in batch) await InsertAloneAsync(p);
             }
             catch (Exception e)
             {
-                Fail(batch[0], e);
+                // Whatever happens, the loop goes on: a stopped loop would leave every later view waiting.
+                foreach (var p in batch) Fail(p, e);
             }
+            (lastCommit, lastRows) = (Stopwatch.GetTimestamp(), batch.Count);
             batch.Clear();
-            lastCommit = Stopwatch.GetTimestamp();
         }
     }
 
@@ -86,9 +92,20 @@ public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessL
 
     private void Fail(Pending p, Exception e)
     {
-        logger.LogError(e, "An access log entry ({Action} of student {StudentId}) could not be written", p.Entry.Action, p.Entry.StudentId);
         p.Committed.TrySetException(e);
+        try
+        {
+            logger.LogError(e, "An access log entry ({Action} of student {StudentId}) could not be written", p.Entry.Action, p.Entry.StudentId);
+        }
+        catch (Exception)
+        {
+            // The view has its error; a logger that fails must not stop the loop.
+        }
     }
+
+    /// <summary>A row the database refuses (SQLite's constraint error, SQL Server's foreign key error), not the connection or a lock.</summary>
+    private static bool IsConstraint(Exception e) =>
+        e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } or Microsoft.Data.SqlClient.SqlException { Number: 547 };
 
     /// <summary>One INSERT of the rows, in a scope of its own (no tenant: each row carries its tenant's id).</summary>
     private async Task InsertAsync(IReadOnlyList<Pending> rows)
