@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Diagnostics;
 using System.Net;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -363,7 +362,7 @@ public class AccessLogTests : IAsyncLifetime
         var entry = (int i) => new AccessLogEntry { At = _app.Time.GetUtcNow().UtcDateTime, ActorName = "alice", Role = "Coordinator", UserId = _alice, Action = AccessAction.ViewStudent, StudentId = _child0, Path = $"GET /queued/{i}" };
         await writer.WriteAsync(_tenantA, entry(-1));
         var before = await LastIdAsync();
-        using var inserts = new AccessLogInserts(_app.Root);
+        using var sql = SuccessPlans.Tests.Referrals.SqlLog.OfDatabase(_app.Root);
         await using (var busy = await HoldWriteLockAsync())
         {
             var writes = Enumerable.Range(0, 20).Select(i => writer.WriteAsync(_tenantA, entry(i))).ToList();
@@ -375,8 +374,10 @@ public class AccessLogTests : IAsyncLifetime
         var written = await EntriesAsync(_tenantA, before);
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"GET /queued/{i}").Order(), written.Select(e => e.Path!).Order());
         // The first INSERT took what was queued when it started (one entry or more); the rest go in the next one.
-        Assert.Equal(20, inserts.Rows.Sum());
-        Assert.InRange(inserts.Rows.Count, 1, 2);
+        var inserts = sql.Commands.Select((text, i) => (text, rows: sql.Parameters[i] / AccessLog.ValuesPerRow))
+            .Where(c => c.text.StartsWith("INSERT INTO \"AccessLogEntries\"", StringComparison.Ordinal)).Select(c => c.rows).ToList();
+        Assert.Equal(20, inserts.Sum());
+        Assert.InRange(inserts.Count, 1, 2);
     }
 
     [Fact]
@@ -442,44 +443,5 @@ public class AccessLogTests : IAsyncLifetime
             await ReleaseAsync();
             await connection.DisposeAsync();
         }
-    }
-}
-
-/// <summary>The access log INSERTs EF sends to one test's database, by their number of rows (all threads: the writer has its own).</summary>
-internal sealed class AccessLogInserts : IDisposable, IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
-{
-    private readonly string _database;
-    private readonly IDisposable _subscription;
-    private readonly List<IDisposable> _listeners = [];
-    public List<int> Rows { get; } = [];
-
-    public AccessLogInserts(string root)
-    {
-        _database = root;
-        _subscription = DiagnosticListener.AllListeners.Subscribe(this);
-    }
-
-    public void OnNext(DiagnosticListener listener)
-    {
-        if (listener.Name == "Microsoft.EntityFrameworkCore")
-            lock (_listeners) _listeners.Add(listener.Subscribe(this));
-    }
-
-    public void OnNext(KeyValuePair<string, object?> e)
-    {
-        if (e.Key == Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandExecuted.Name
-            && e.Value is Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData data
-            && data.Command.CommandText.StartsWith("INSERT INTO \"AccessLogEntries\"", StringComparison.Ordinal)
-            && data.Command.Connection?.DataSource?.StartsWith(_database, StringComparison.Ordinal) == true)
-            lock (Rows) Rows.Add(data.Command.Parameters.Count / AccessLog.ValuesPerRow);
-    }
-
-    public void OnCompleted() { }
-    public void OnError(Exception error) { }
-
-    public void Dispose()
-    {
-        _subscription.Dispose();
-        lock (_listeners) _listeners.ForEach(l => l.Dispose());
     }
 }
