@@ -22,9 +22,63 @@ namespace SuccessPlans.Data;
 /// the named query filter <see cref="TenantFilter"/>, and SaveChanges refuses any write that crosses tenants.
 /// It also holds the platform's data-protection keys, so every app node signs and reads the same cookies and links.
 /// </summary>
-public class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant currentTenant)
-    : IdentityUserContext<AppUser, int>(options), IDataProtectionKeyContext
+public class AppDbContext : IdentityUserContext<AppUser, int>, IDataProtectionKeyContext
 {
+    // No tenant until a scope gives its own, and none again once the scope is done with it: a context taken from the pool
+    // in any other way, or used after its scope, reads no tenant-owned row and saves none.
+    private CurrentTenant currentTenant = new();
+
+    /// <summary>
+    /// The one public constructor, as EF's pool of contexts needs (AddSuccessPlansCore): the tenant is given by
+    /// <see cref="LeasedTo"/> when a scope takes the context. A context from the pool keeps EF's internal services between
+    /// requests; building them again for each request was 4-6% of a page's CPU (issue 15).
+    /// </summary>
+    public AppDbContext(DbContextOptions<AppDbContext> options) : base(options) { }
+
+    /// <summary>A context outside the app's services (design time, tests) for <paramref name="tenant"/>.</summary>
+    public static AppDbContext Create(DbContextOptions<AppDbContext> options, CurrentTenant tenant) => new AppDbContext(options).LeasedTo(tenant);
+
+    /// <summary>
+    /// A pooled context handed to a scope: from now on it reads and writes as that scope's tenant. Everything a request
+    /// may leave on the context is reset here or by EF's pool (the change tracker and its settings, the connection).
+    /// </summary>
+    internal AppDbContext LeasedTo(CurrentTenant scopeTenant)
+    {
+        currentTenant = scopeTenant;
+        AppendedFunnelRows.Clear();
+        return this;
+    }
+
+    // The scope's end (a pooled context goes back to the pool in base.Dispose): the context forgets the scope's tenant.
+    public override void Dispose()
+    {
+        EndScope();
+        base.Dispose();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        EndScope();
+        await base.DisposeAsync();
+    }
+
+    private void EndScope()
+    {
+        LeasedTo(new CurrentTenant());
+        // A connection the request opened itself (ReadConnection) is closed now, a transaction left open rolled back with
+        // it: EF's pool would keep it open, and every pooled context would hold a connection between requests (on SQL
+        // Server, one of its pool's 100).
+        try
+        {
+            // Through EF, which counts the opens: a connection closed behind its back would be left open by EF from then on.
+            if (Database.GetDbConnection().State != System.Data.ConnectionState.Closed) Database.CloseConnection();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed before: nothing is open.
+        }
+    }
+
     /// <summary>Name of the query filter that hides other tenants' rows.</summary>
     public const string TenantFilter = "Tenant";
 

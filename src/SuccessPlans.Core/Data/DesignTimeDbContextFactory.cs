@@ -14,7 +14,7 @@ public sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<App
     {
         var i = Array.IndexOf(args, "--provider");
         var provider = i >= 0 && i + 1 < args.Length ? args[i + 1] : "Sqlite";
-        return new AppDbContext(Options(Enum.Parse<DatabaseProvider>(provider, ignoreCase: true)), new CurrentTenant());
+        return AppDbContext.Create(Options(Enum.Parse<DatabaseProvider>(provider, ignoreCase: true)), new CurrentTenant());
     }
 
     public static DbContextOptions<AppDbContext> Options(DatabaseProvider provider)

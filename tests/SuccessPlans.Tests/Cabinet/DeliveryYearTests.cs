@@ -41,7 +41,7 @@ public class DeliveryYearTests
         var file = Path.Combine(folder.FullName, "app.db");
         var builder = new DbContextOptionsBuilder<AppDbContext>();
         new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={file};Pooling=False", false).Configure(builder);
-        await using var db = new AppDbContext(builder.Options, new CurrentTenant());
+        await using var db = AppDbContext.Create(builder.Options, new CurrentTenant());
         var migrator = db.GetService<IMigrator>();
         var migrations = db.Database.GetMigrations().ToList();
         var before = migrations[migrations.FindIndex(m => m.EndsWith("_MonthsServed", StringComparison.Ordinal)) - 1];

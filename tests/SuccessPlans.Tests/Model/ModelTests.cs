@@ -13,7 +13,7 @@ namespace SuccessPlans.Tests.Model;
 /// </summary>
 public class ModelTests
 {
-    private static AppDbContext Context(DatabaseProvider provider) => new(DesignTimeDbContextFactory.Options(provider), new CurrentTenant());
+    private static AppDbContext Context(DatabaseProvider provider) => AppDbContext.Create(DesignTimeDbContextFactory.Options(provider), new CurrentTenant());
 
     [Fact]
     public void Sql_server_model_has_no_multiple_cascade_paths_or_cycles()

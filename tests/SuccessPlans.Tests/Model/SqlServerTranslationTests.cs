@@ -20,7 +20,7 @@ public class SqlServerTranslationTests
     {
         var tenant = new CurrentTenant();
         tenant.Set(1);
-        return new AppDbContext(DesignTimeDbContextFactory.Options(DatabaseProvider.SqlServer), tenant);
+        return AppDbContext.Create(DesignTimeDbContextFactory.Options(DatabaseProvider.SqlServer), tenant);
     }
 
     private static void Translates<T>(IQueryable<T> query, string what)

@@ -80,7 +80,7 @@ public class TSqlParseTests
         data.Add(nameof(OneRosterImporter.InsertAddedHistorySql), AsSent(OneRosterImporter.InsertAddedHistorySql(sqlServer: true), 7));
         // Tenant erasure: one DELETE per table, generated from the SQL Server model.
         var tenant = new SuccessPlans.Tenancy.CurrentTenant();
-        using var sqlServer = new SuccessPlans.Data.AppDbContext(SuccessPlans.Data.DesignTimeDbContextFactory.Options(SuccessPlans.Data.DatabaseProvider.SqlServer), tenant);
+        using var sqlServer = SuccessPlans.Data.AppDbContext.Create(SuccessPlans.Data.DesignTimeDbContextFactory.Options(SuccessPlans.Data.DatabaseProvider.SqlServer), tenant);
         foreach (var (table, sql) in SuccessPlans.Features.Retention.TenantErasure.DeletionStatements(sqlServer))
             data.Add($"TenantErasure {table}", AsSent(sql, 1));
         // The nightly check's flag writes: the rule into the temporary table, an UPDATE and an INSERT ... SELECT per rule, around EF's SQL Server query of the rule.

@@ -362,7 +362,7 @@ public class OneRosterVersionsTests : IAsyncLifetime
     {
         foreach (var provider in new[] { DatabaseProvider.Sqlite, DatabaseProvider.SqlServer })
         {
-            using var db = new AppDbContext(DesignTimeDbContextFactory.Options(provider), new SuccessPlans.Tenancy.CurrentTenant());
+            using var db = AppDbContext.Create(DesignTimeDbContextFactory.Options(provider), new SuccessPlans.Tenancy.CurrentTenant());
             var expected = provider == DatabaseProvider.SqlServer ? AppDbContext.SqlServerCaseInsensitive : AppDbContext.SqliteCaseInsensitive;
             foreach (var (entity, property) in new[] { (typeof(Student), "ExternalId"), (typeof(School), "ExternalId"), (typeof(SchoolClass), "ExternalId"), (typeof(Tenant), "Slug"), (typeof(ProviderOrganization), "HsdsId"), (typeof(Service), "HsdsId") })
                 Assert.Equal((provider, entity.Name, property, expected), (provider, entity.Name, property, Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>(db).Model.FindEntityType(entity)!.FindProperty(property)!.GetCollation()));

@@ -238,6 +238,61 @@ public class TenancyTests : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// The contexts come from EF's pool (issue 15): the same object serves one request of tenant A, then one of tenant B.
+    /// Nothing of A's request may be left on it: not the tenant, not a tracked row, not an open connection or transaction,
+    /// not a setting such as no tracking.
+    /// </summary>
+    [Fact]
+    public async Task A_pooled_context_serves_each_scope_as_that_scope_s_tenant_with_nothing_left_of_the_last()
+    {
+        AppDbContext? leasedToA = null;
+        await _app.InTenant(_a, async (_, db) =>
+        {
+            leasedToA = db;
+            Assert.NotEmpty(await db.Students.ToListAsync());
+            db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            db.Database.SetCommandTimeout(1);
+            await ReadConnection.KeepOpenAsync(db);
+            // Begun, written to and never committed (the app's retrying strategy runs a transaction of the user's).
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+            {
+                await db.Database.BeginTransactionAsync();
+                db.Students.Add(new Student { GivenName = "Never", FamilyName = "Committed", SchoolId = _schoolOfA.Id });
+                await db.SaveChangesAsync();
+            });
+            db.Students.Add(new Student { GivenName = "Still", FamilyName = "Tracked", SchoolId = _schoolOfA.Id });
+        });
+
+        // Other scopes of the app may take it first: the pool hands it out again within a few scopes.
+        var found = false;
+        for (var i = 0; i < 20 && !found; i++)
+        {
+            await _app.InTenant(_b, async (_, db) =>
+            {
+                if (!ReferenceEquals(db, leasedToA)) return;
+                found = true;
+                Assert.Equal(System.Data.ConnectionState.Closed, db.Database.GetDbConnection().State);
+                Assert.Empty(await db.Students.ToListAsync());
+                Assert.Empty(await db.Plans.ToListAsync());
+                Assert.Empty(db.ChangeTracker.Entries());
+                Assert.Equal(QueryTrackingBehavior.TrackAll, db.ChangeTracker.QueryTrackingBehavior);
+                Assert.True(db.ChangeTracker.AutoDetectChangesEnabled);
+                Assert.NotEqual(1, db.Database.GetCommandTimeout());
+                Assert.Null(db.Database.CurrentTransaction);
+                Assert.Equal(System.Data.ConnectionState.Closed, db.Database.GetDbConnection().State);
+            });
+        }
+        Assert.True(found, "the pool never handed tenant A's context to another scope");
+
+        // A's transaction was rolled back with its scope; a context used after its scope (and back in the pool) refuses;
+        // a scope with no tenant sees no child.
+        Assert.False(await _app.InTenant(_a, (_, db) => db.Students.AnyAsync(s => s.FamilyName == "Committed")));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => leasedToA!.Students.ToListAsync());
+        Assert.Empty(await _app.InTenant(null, (_, db) => db.Students.ToListAsync()));
+    }
+
     [Fact]
     public void A_scope_cannot_switch_tenants()
     {
@@ -245,6 +300,20 @@ public class TenancyTests : IAsyncLifetime
         current.Set(_a);
         current.Set(_a);
         Assert.Throws<TenantViolationException>(() => current.Set(_b));
+    }
+
+    [Fact]
+    public void Only_the_scoped_registration_takes_contexts_from_the_pool()
+    {
+        // A context taken from EF's pool any other way would have no tenant given (AppDbContext.LeasedTo): it must go
+        // through the scoped AppDbContext of AddSuccessPlansCore.
+        var root = Model.ModelTests.RepositoryRoot();
+        var users = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Where(f => File.ReadAllText(f).Contains("IDbContextFactory<AppDbContext>", StringComparison.Ordinal))
+            .Select(Path.GetFileName)
+            .ToList();
+        Assert.Equal(["CoreServices.cs"], users);
     }
 
     [Fact]
