@@ -307,24 +307,19 @@ public class TenancyTests : IAsyncLifetime
     {
         // A context taken from EF's pool any other way would have no tenant given (AppDbContext.LeasedTo): it must go
         // through the scoped AppDbContext of AddSuccessPlansCore.
-        var root = Model.ModelTests.RepositoryRoot();
-        var users = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
-            .Where(f => File.ReadAllText(f).Contains("IDbContextFactory<AppDbContext>", StringComparison.Ordinal))
-            .Select(Path.GetFileName)
-            .ToList();
-        Assert.Equal(["CoreServices.cs"], users);
+        Assert.Equal(["CoreServices.cs"], SourceFilesContaining("IDbContextFactory<AppDbContext>").Select(Path.GetFileName));
     }
 
     [Fact]
     public void The_context_uses_only_the_named_filter()
     {
         // IgnoreQueryFilters() without a name would drop the tenant filter too; the code base must not call it.
-        var root = Model.ModelTests.RepositoryRoot();
-        var offenders = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
-            .Where(f => File.ReadAllText(f).Contains("IgnoreQueryFilters()", StringComparison.Ordinal))
-            .ToList();
-        Assert.Empty(offenders);
+        Assert.Empty(SourceFilesContaining("IgnoreQueryFilters()"));
     }
+
+    private static List<string> SourceFilesContaining(string text) =>
+        Directory.EnumerateFiles(Path.Combine(Model.ModelTests.RepositoryRoot(), "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Where(f => File.ReadAllText(f).Contains(text, StringComparison.Ordinal))
+            .ToList();
 }
