@@ -24,9 +24,10 @@ namespace SuccessPlans.Data;
 /// </summary>
 public class AppDbContext : IdentityUserContext<AppUser, int>, IDataProtectionKeyContext
 {
-    // No tenant until a scope gives its own, and none again once the scope is done with it: a context taken from the pool
-    // in any other way, or used after its scope, reads no tenant-owned row and saves none.
-    private CurrentTenant currentTenant = new();
+    // The scope's tenant (LeasedTo); none before a scope takes the context from the pool and none again after the scope's
+    // end. A context without a scope reads and saves nothing: "no tenant" (a scope's sign-in, the operator) sees every
+    // tenant's users and tenants, so it must come from a scope, never from a missing one.
+    private CurrentTenant? currentTenant;
 
     /// <summary>
     /// The one public constructor, as EF's pool of contexts needs (AddSuccessPlansCore): the tenant is given by
@@ -40,38 +41,51 @@ public class AppDbContext : IdentityUserContext<AppUser, int>, IDataProtectionKe
 
     /// <summary>
     /// A pooled context handed to a scope: from now on it reads and writes as that scope's tenant. Everything a request
-    /// may leave on the context is reset here or by EF's pool (the change tracker and its settings, the connection).
+    /// may leave on the context is reset here or by EF's pool (the change tracker and its settings, the transaction).
     /// </summary>
-    internal AppDbContext LeasedTo(CurrentTenant scopeTenant)
+    internal AppDbContext LeasedTo(CurrentTenant? scopeTenant)
     {
         currentTenant = scopeTenant;
         AppendedFunnelRows.Clear();
         return this;
     }
 
-    // The scope's end (a pooled context goes back to the pool in base.Dispose): the context forgets the scope's tenant.
+    // The scope's end (a pooled context goes back to the pool in base.Dispose, whatever EndScope met).
     public override void Dispose()
     {
-        EndScope();
-        base.Dispose();
+        try
+        {
+            EndScope();
+        }
+        finally
+        {
+            base.Dispose();
+        }
     }
 
     public override async ValueTask DisposeAsync()
     {
-        EndScope();
-        await base.DisposeAsync();
+        try
+        {
+            EndScope();
+        }
+        finally
+        {
+            await base.DisposeAsync();
+        }
     }
 
     private void EndScope()
     {
-        LeasedTo(new CurrentTenant());
-        // A connection the request opened itself (ReadConnection) is closed now, a transaction left open rolled back with
-        // it: EF's pool would keep it open, and every pooled context would hold a connection between requests (on SQL
-        // Server, one of its pool's 100).
+        LeasedTo(null);
+        // A connection the request opened itself (ReadConnection) is closed through EF, which counts the opens: EF's pool
+        // closes the connection but keeps its count, so the next lease's queries would leave it open from then on, and
+        // every pooled context would hold a connection between requests (on SQL Server, one of its pool's 100). Closing
+        // rolls back a transaction left open. Bounded: each call undoes one open.
         try
         {
-            // Through EF, which counts the opens: a connection closed behind its back would be left open by EF from then on.
-            if (Database.GetDbConnection().State != System.Data.ConnectionState.Closed) Database.CloseConnection();
+            for (var i = 0; i < 8 && Database.GetDbConnection().State != System.Data.ConnectionState.Closed; i++)
+                Database.CloseConnection();
         }
         catch (ObjectDisposedException)
         {
@@ -133,7 +147,8 @@ public class AppDbContext : IdentityUserContext<AppUser, int>, IDataProtectionKe
     public DbSet<SuccessPlans.Features.Retention.ErasureRecord> ErasureRecords => Set<SuccessPlans.Features.Retention.ErasureRecord>();
 
     /// <summary>Read by the query filters at query time, so each query sees the scope's tenant.</summary>
-    internal int? CurrentTenantId => currentTenant.TenantId;
+    internal int? CurrentTenantId => (currentTenant ?? throw new InvalidOperationException(
+        "This AppDbContext belongs to no scope: take it from a scope's services (it may have been kept past its scope).")).TenantId;
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

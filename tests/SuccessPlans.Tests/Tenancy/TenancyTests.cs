@@ -246,6 +246,13 @@ public class TenancyTests : IAsyncLifetime
     [Fact]
     public async Task A_pooled_context_serves_each_scope_as_that_scope_s_tenant_with_nothing_left_of_the_last()
     {
+        // B has a child of its own, so "B sees B's child and nothing of A's" cannot pass on a context that reads nothing.
+        var schoolOfB = await _app.CreateSchoolAsync(_b, "B school");
+        await _app.InTenant(_b, async (_, db) =>
+        {
+            db.Students.Add(new Student { GivenName = "Bea", FamilyName = "B", SchoolId = schoolOfB.Id });
+            await db.SaveChangesAsync();
+        });
         AppDbContext? leasedToA = null;
         await _app.InTenant(_a, async (_, db) =>
         {
@@ -265,18 +272,19 @@ public class TenancyTests : IAsyncLifetime
             db.Students.Add(new Student { GivenName = "Still", FamilyName = "Tracked", SchoolId = _schoolOfA.Id });
         });
 
-        // Other scopes of the app may take it first: the pool hands it out again within a few scopes.
+        // The pool hands its contexts out in turn: A's comes back after the others it holds have been out once.
         var found = false;
-        for (var i = 0; i < 20 && !found; i++)
+        for (var i = 0; i < 200 && !found; i++)
         {
             await _app.InTenant(_b, async (_, db) =>
             {
                 if (!ReferenceEquals(db, leasedToA)) return;
                 found = true;
-                Assert.Equal(System.Data.ConnectionState.Closed, db.Database.GetDbConnection().State);
-                Assert.Empty(await db.Students.ToListAsync());
-                Assert.Empty(await db.Plans.ToListAsync());
                 Assert.Empty(db.ChangeTracker.Entries());
+                Assert.Equal(System.Data.ConnectionState.Closed, db.Database.GetDbConnection().State);
+                Assert.Equal(["Bea"], (await db.Students.ToListAsync()).Select(s => s.GivenName));
+                Assert.Equal([_b], (await db.Tenants.ToListAsync()).Select(t => t.Id));
+                Assert.Empty(await db.Plans.ToListAsync());
                 Assert.Equal(QueryTrackingBehavior.TrackAll, db.ChangeTracker.QueryTrackingBehavior);
                 Assert.True(db.ChangeTracker.AutoDetectChangesEnabled);
                 Assert.NotEqual(1, db.Database.GetCommandTimeout());
@@ -286,11 +294,15 @@ public class TenancyTests : IAsyncLifetime
         }
         Assert.True(found, "the pool never handed tenant A's context to another scope");
 
-        // A's transaction was rolled back with its scope; a context used after its scope (and back in the pool) refuses;
-        // a scope with no tenant sees no child.
+        // A's transaction was rolled back with its scope; a scope with no tenant sees no child.
         Assert.False(await _app.InTenant(_a, (_, db) => db.Students.AnyAsync(s => s.FamilyName == "Committed")));
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => leasedToA!.Students.ToListAsync());
         Assert.Empty(await _app.InTenant(null, (_, db) => db.Students.ToListAsync()));
+
+        // A context that no scope gave a tenant (as the pool holds them) reads nothing at all, not even the users and
+        // tenants a scope without a tenant (sign-in) may read.
+        await using var unleased = new AppDbContext(_app.Services.GetRequiredService<DbContextOptions<AppDbContext>>());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => unleased.Users.ToListAsync());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => unleased.Students.ToListAsync());
     }
 
     [Fact]
