@@ -114,6 +114,15 @@ public sealed class ReferralTransitionCounter(AppMetrics metrics) : SaveChangesI
         return Task.CompletedTask;
     }
 
+    // A cancelled save too: the contexts come from a pool, and an entry left here would outlive its request.
+    public override void SaveChangesCanceled(DbContextEventData eventData) => _pending.Remove(eventData.Context!);
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken ct = default)
+    {
+        _pending.Remove(eventData.Context!);
+        return Task.CompletedTask;
+    }
+
     private void Collect(DbContext? context)
     {
         if (context is null) return;

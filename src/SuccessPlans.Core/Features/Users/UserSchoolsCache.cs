@@ -82,6 +82,15 @@ public sealed class UserSchoolsInvalidator(UserSchoolsStore store) : SaveChanges
         return Task.CompletedTask;
     }
 
+    // A cancelled save too: the contexts come from a pool, and an entry left here would outlive its request.
+    public override void SaveChangesCanceled(DbContextEventData eventData) => After(eventData.Context);
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        After(eventData.Context);
+        return Task.CompletedTask;
+    }
+
     private void Before(DbContext? context)
     {
         if (context is null) return;
