@@ -97,6 +97,36 @@ public class PlanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_walk_counts_this_terms_reviews_only_and_starts_a_child_without_a_plan_on_their_last_tier()
+    {
+        // Ben was reviewed last school year (tier 2) and has no plan this year; Cy was reviewed this term (tier 3).
+        var today = await _app.InTenant(_tenant, (sp, _) => sp.GetRequiredService<PlanService>().TodayAsync());
+        var (year, term) = (SchoolYears.For(today), SchoolYears.TermFor(today));
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.Reviews.Add(new Review { StudentId = _grade3[1], SchoolYear = year - 1, Term = term, Tier = 2, ReviewerName = "last year", ReviewedOn = today.AddYears(-1) });
+            db.Reviews.Add(new Review { StudentId = _grade3[2], SchoolYear = year, Term = term, Tier = 3, ReviewerName = "this term", ReviewedOn = today });
+            await db.SaveChangesAsync();
+        });
+        var c = await _app.SignedInAsync("coord.x@plans.test");
+        string? Checked(AngleSharp.Dom.IDocument page) => page.QuerySelector("input[name=Tier][checked]")?.GetAttribute("value");
+
+        var ava = await c.GetDocumentAsync(Walk(_schoolX));
+        Assert.Contains("1 of 3 reviewed", ava.QuerySelector(".progress")!.TextContent);
+        Assert.DoesNotContain("reviewed this term", ava.QuerySelector("h1")!.TextContent);
+        Assert.Null(Checked(ava));
+
+        var ben = await c.GetDocumentAsync(Walk(_schoolX) + "&i=1");
+        Assert.Equal("Ben Brown", ben.QuerySelector("h1")!.TextContent.Trim());
+        Assert.DoesNotContain("reviewed this term", ben.QuerySelector("h1")!.TextContent);
+        Assert.Equal("2", Checked(ben));
+
+        var cy = await c.GetDocumentAsync(Walk(_schoolX) + "&i=2");
+        Assert.Equal("Cy Clark (reviewed this term)", System.Text.RegularExpressions.Regex.Replace(cy.QuerySelector("h1")!.TextContent, @"\s+", " ").Trim());
+        Assert.Equal("3", Checked(cy));
+    }
+
+    [Fact]
     public async Task A_typed_row_whose_kind_was_not_chosen_is_refused_never_filed_as_a_strength()
     {
         var c = await _app.SignedInAsync("coord.x@plans.test");

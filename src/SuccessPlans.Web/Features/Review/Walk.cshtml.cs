@@ -48,11 +48,11 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
     public async Task<IActionResult> OnGetAsync(int? student, CancellationToken ct)
     {
         await ReadConnection.KeepOpenAsync(db, ct);
-        var ids = await StudentIdsAsync(ct);
-        if (ids.Count == 0) return NotFound();
-        if (student is { } wanted && ids.IndexOf(wanted) is var at and >= 0) Index = at;
-        Index = Math.Clamp(Index, 0, ids.Count - 1);
-        await LoadAsync(ids, ct);
+        var walk = await StudentsAsync(ct);
+        if (walk.Ids.Count == 0) return NotFound();
+        if (student is { } wanted && walk.Ids.IndexOf(wanted) is var at and >= 0) Index = at;
+        Index = Math.Clamp(Index, 0, walk.Ids.Count - 1);
+        await LoadAsync(walk, ct);
         // The review screen shows one child's plan.
         await accessLog.RecordAsync(SuccessPlans.Features.Audit.AccessAction.ViewPlan, Student.Id, Plan?.Id, ct: ct);
         return Page();
@@ -61,7 +61,8 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
     /// <summary>Saves this child's review and moves to the next child of the grade.</summary>
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        var ids = await StudentIdsAsync(ct);
+        var walk = await StudentsAsync(ct);
+        var ids = walk.Ids;
         Index = ids.IndexOf(StudentId);
         if (Index < 0) return NotFound();
         var student = await access.FindAsync(StudentId, ct);
@@ -76,14 +77,15 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
         catch (ValidationFailedException e)
         {
             ModelState.AddErrors(e, field => MapField(field, items));
-            await LoadAsync(ids, ct, keepInput: true);
+            await LoadAsync(walk, ct, keepInput: true);
             return Page();
         }
         catch (ConcurrencyConflictException e)
         {
             db.ChangeTracker.Clear();
             ModelState.Clear();
-            await LoadAsync(ids, ct);
+            // Read again: the review that won may have been this child's.
+            await LoadAsync(await StudentsAsync(ct), ct);
             ModelState.AddModelError("", CoreText.Of(e));
             return Page();
         }
@@ -107,43 +109,54 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
         return $"Items[{Items.IndexOf(sent[i])}]{field[(close + 1)..]}";
     }
 
-    private async Task<List<int>> StudentIdsAsync(CancellationToken ct)
+    /// <summary>The walk's children in name order, and those of them reviewed this term.</summary>
+    private sealed record WalkList(List<int> Ids, HashSet<int> ReviewedThisTerm, DateOnly Today);
+
+    /// <summary>
+    /// One query for the list and the progress (issue 15: the count was a second query, with every id of the grade sent
+    /// back as a parameter): each child's id with whether a review of this term exists (the review's unique index).
+    /// </summary>
+    private async Task<WalkList> StudentsAsync(CancellationToken ct)
     {
+        var today = await plans.TodayAsync(ct);
+        var (year, term) = (SchoolYears.For(today), SchoolYears.TermFor(today));
         var visible = (await access.VisibleAsync(ct)).Where(s => s.Status == StudentStatus.Active);
         if (Class is { } classId)
         {
             var c = await db.Classes.Where(x => x.Id == classId).Select(x => new { x.Title, x.TeacherName, x.SchoolId, x.Grade }).SingleOrDefaultAsync(ct);
-            if (c is null) return [];
+            if (c is null) return new WalkList([], [], today);
             (ClassTitle, School, Grade) = (c.TeacherName is null ? c.Title : $"{c.Title} ({c.TeacherName})", c.SchoolId, c.Grade ?? "");
             visible = visible.Where(s => db.ClassEnrollments.Any(e => e.ClassId == classId && e.StudentId == s.Id));
         }
         else
             visible = visible.Where(s => s.SchoolId == School && s.Grade == Grade);
-        return await visible
+        var rows = await visible
             .OrderBy(s => s.FamilyName).ThenBy(s => s.GivenName).ThenBy(s => s.Id)
-            .Select(s => s.Id).ToListAsync(ct);
+            .Select(s => new { s.Id, Reviewed = db.Reviews.Any(r => r.StudentId == s.Id && r.SchoolYear == year && r.Term == term) })
+            .ToListAsync(ct);
+        return new WalkList(rows.ConvertAll(r => r.Id), rows.Where(r => r.Reviewed).Select(r => r.Id).ToHashSet(), today);
     }
 
     /// <summary>Link to another position in the same walk (grade or class).</summary>
     public string At(int index) => Class is { } c ? $"/Review/Walk?class={c}&i={index}" : $"/Review/Walk?school={School}&grade={Uri.EscapeDataString(Grade)}&i={index}";
 
-    private async Task LoadAsync(List<int> ids, CancellationToken ct, bool keepInput = false)
+    private async Task LoadAsync(WalkList walk, CancellationToken ct, bool keepInput = false)
     {
         // Shown, not changed (a save reads its student tracked): untracked, by compiled queries (issue 15).
-        Student = (await access.FindToShowAsync(ids[Index], ct))!;
+        Student = (await access.FindToShowAsync(walk.Ids[Index], ct))!;
         SchoolName = Student.School.Name;
-        var today = await plans.TodayAsync(ct);
-        var (year, term) = (SchoolYears.For(today), SchoolYears.TermFor(today));
+        var (year, term) = (SchoolYears.For(walk.Today), SchoolYears.TermFor(walk.Today));
         TermLabel = $"{term} {SchoolYears.Label(year)}";
         Plan = await StudentPage.PlanAsync(db, Student.Id, year, ct);
-        Count = ids.Count;
+        Count = walk.Ids.Count;
         Indicators = await StudentPage.IndicatorsAsync(db, Student.Id, ct);
-        ReviewedCount = await db.Reviews.CountAsync(r => EF.Parameter(ids).Contains(r.StudentId) && r.SchoolYear == year && r.Term == term, ct);
-        var review = await db.Reviews.AsNoTracking().Where(r => r.StudentId == Student.Id).OrderByDescending(r => r.SchoolYear).ThenByDescending(r => r.Term).FirstOrDefaultAsync(ct);
-        ReviewedThisTerm = review is not null && review.SchoolYear == year && review.Term == term;
+        ReviewedCount = walk.ReviewedThisTerm.Count;
+        ReviewedThisTerm = walk.ReviewedThisTerm.Contains(Student.Id);
         if (keepInput) return;
         StudentId = Student.Id;
-        Tier = Plan?.Tier ?? review?.Tier;
+        // No plan this year yet: the tier of the child's last review, if any, as the starting choice.
+        Tier = Plan is not null ? Plan.Tier : await db.Reviews.AsNoTracking().Where(r => r.StudentId == Student.Id)
+            .OrderByDescending(r => r.SchoolYear).ThenByDescending(r => r.Term).Select(r => (int?)r.Tier).FirstOrDefaultAsync(ct);
         PlanVersion = Plan?.Version;
         Items = Enumerable.Range(0, ItemRows).Select(i => new ItemRow
         {
