@@ -81,6 +81,7 @@ public static class CoreServices
         services.AddScoped<SuccessPlans.Features.Students.CaseNoteService>();
         services.AddScoped<SuccessPlans.Features.Audit.AccessLog>();
         services.AddSingleton<SuccessPlans.Features.Audit.AccessLogWriter>();
+        services.AddHostedService<SuccessPlans.Features.Audit.AccessLogDrain>();
         services.AddScoped<SuccessPlans.Features.Retention.StudentErasure>();
         services.AddScoped<SuccessPlans.Features.Retention.TenantErasure>();
         services.AddScoped<SuccessPlans.Features.Retention.TenantExport>();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Cabinet;
 using SuccessPlans.Features.Flags;
@@ -31,6 +32,39 @@ public class SqlServerTranslationTests
         Assert.Contains("[TenantId]", sql);
         var errors = TSql.Errors(sql, what);
         Assert.True(errors.Count == 0, $"{string.Join("\n", errors)}\n{sql}");
+    }
+
+    /// <summary>
+    /// The access log's INSERT declares each parameter alike whatever is null (a view without a plan, a referral, a user,
+    /// a path): SQL Server keeps a plan per statement text and declarations, and untyped nulls, which its client sends as
+    /// nvarchar, would make one for each pattern of nulls in a batch. The command is built as EF sends it, without a server.
+    /// </summary>
+    [Fact]
+    public void The_access_log_insert_declares_its_parameters_alike_whatever_is_null()
+    {
+        using var db = SqlServer();
+        SuccessPlans.Features.Audit.AccessLogEntry Entry(bool full) => new()
+        {
+            At = new DateTime(2026, 12, 4, 12, 0, 0, DateTimeKind.Utc), ActorName = "alice", Role = "Coordinator",
+            Action = SuccessPlans.Features.Audit.AccessAction.ViewStudent, UserId = full ? 1 : null, OrganizationId = full ? 2 : null,
+            StudentId = full ? 3 : null, PlanId = full ? 4 : null, ReferralId = full ? 5 : null, Path = full ? "GET /Students/3" : null,
+            IpAddress = full ? "10.0.0.1" : null,
+        };
+        List<string> Declared(params bool[] full)
+        {
+            var values = SuccessPlans.Features.Audit.AccessLog.Values(db, full.Select(f => (1, Entry(f))).ToList());
+            var raw = db.GetService<Microsoft.EntityFrameworkCore.Storage.IRawSqlCommandBuilder>()
+                .Build(SuccessPlans.Features.Audit.AccessLog.AppendSql(full.Length), values, db.Model);
+            using var command = raw.RelationalCommand.CreateDbCommand(new Microsoft.EntityFrameworkCore.Storage.RelationalCommandParameterObject(
+                db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalConnection>(), raw.ParameterValues, null, db, null),
+                Guid.NewGuid(), Microsoft.EntityFrameworkCore.Diagnostics.DbCommandMethod.ExecuteNonQuery);
+            return [.. command.Parameters.Cast<Microsoft.Data.SqlClient.SqlParameter>().Select(p => $"{p.SqlDbType}({p.Size})")];
+        }
+
+        var full = Declared(true);
+        Assert.Equal(["Int(0)", "DateTime2(0)", "Int(0)", "NVarChar(4000)"], full.Take(4));
+        Assert.Equal(full, Declared(false));
+        Assert.Equal([.. full, .. full], Declared(false, true));
     }
 
     public static TheoryData<string> CaseloadSorts() => new("name", "grade", "tier", "needs", "review", "attendance");

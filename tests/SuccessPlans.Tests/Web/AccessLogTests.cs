@@ -380,6 +380,36 @@ public class AccessLogTests : IAsyncLifetime
         Assert.InRange(inserts.Count, 1, 2);
     }
 
+    /// <summary>
+    /// The app's stop waits for the entries still queued (AccessLogDrain), those of views whose callers stopped waiting
+    /// too: stopped with the database busy, it ends only once they are written, while its services still work.
+    /// </summary>
+    [Fact]
+    public async Task Stopping_the_app_writes_the_entries_still_queued_even_of_views_that_stopped_waiting()
+    {
+        var writer = _app.Services.GetRequiredService<AccessLogWriter>();
+        var entry = (int i) => new AccessLogEntry { At = _app.Time.GetUtcNow().UtcDateTime, ActorName = "alice", Role = "Coordinator", UserId = _alice, Action = AccessAction.ViewStudent, StudentId = _child0, Path = $"GET /stopping/{i}" };
+        var host = _app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHost>();
+        Task stopping;
+        await using (var busy = await HoldWriteLockAsync())
+        {
+            using var closedTab = new CancellationTokenSource();
+            var views = Enumerable.Range(0, 5).Select(i => writer.WriteAsync(_tenantA, entry(i), closedTab.Token)).ToList();
+            await closedTab.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(views));
+            stopping = host.StopAsync();
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            Assert.False(stopping.IsCompleted, "the app stopped with access log entries still queued");
+            await busy.ReleaseAsync();
+        }
+        await stopping;
+        await using var file = new SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False");
+        await file.OpenAsync();
+        await using var count = file.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM \"AccessLogEntries\" WHERE \"Path\" LIKE 'GET /stopping/%'";
+        Assert.Equal(5L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
     [Fact]
     public async Task A_row_that_cannot_be_written_fails_only_its_own_view_not_the_others_in_its_batch()
     {

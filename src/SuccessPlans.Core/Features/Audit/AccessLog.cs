@@ -1,4 +1,7 @@
+using System.Data.Common;
 using System.Globalization;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using System.Text;
 using SuccessPlans.Csv;
 using SuccessPlans.Data;
@@ -68,7 +71,7 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
         if (db.Database.CurrentTransaction is null)
             await writer.WriteAsync(tenantId, e, ct);
         else
-            await db.Database.ExecuteSqlRawAsync(AppendSql(1), Values(tenantId, e)!, ct);
+            await db.Database.ExecuteSqlRawAsync(AppendSql(1), Values(db, [(tenantId, e)]), ct);
     }
 
     /// <summary>The columns of <see cref="AppendSql"/>, in order.</summary>
@@ -89,9 +92,44 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
 
     private static readonly string?[] AppendSqls = new string?[AccessLogWriter.BatchRows];
 
-    /// <summary>One entry's values for <see cref="AppendSql"/>.</summary>
-    public static IEnumerable<object?> Values(int tenantId, AccessLogEntry e) =>
-        [tenantId, e.At, e.UserId, e.ActorName, e.Role, e.OrganizationId, e.Action.ToString(), e.StudentId, e.PlanId, e.ReferralId, e.Path, e.IpAddress];
+    /// <summary>
+    /// The values of <paramref name="rows"/> for <see cref="AppendSql"/>, one row after the other. A null goes as a
+    /// parameter of its column's type (EF's mapping of an int or a string, as a value would go): sent untyped, SQL Server's
+    /// client declares it nvarchar, and each pattern of nulls in a batch (no plan, no referral, no user...) would be a
+    /// statement of its own in SQL Server's plan cache.
+    /// </summary>
+    public static object[] Values(AppDbContext db, IReadOnlyList<(int TenantId, AccessLogEntry Entry)> rows)
+    {
+        var values = new object[rows.Count * ValuesPerRow];
+        var i = 0;
+        DbCommand? command = null;
+        try
+        {
+            foreach (var (tenantId, e) in rows)
+                foreach (var (value, type) in RowOf(tenantId, e))
+                {
+                    values[i] = value ?? TypedNull(db, command ??= db.Database.GetDbConnection().CreateCommand(), type, $"n{i}");
+                    i++;
+                }
+        }
+        finally
+        {
+            command?.Dispose();
+        }
+        return values;
+    }
+
+    /// <summary>One entry's values in the columns' order, with the type of each (the entity's, without nullability).</summary>
+    private static (object? Value, Type Type)[] RowOf(int tenantId, AccessLogEntry e) =>
+    [
+        (tenantId, typeof(int)), (e.At, typeof(DateTime)), (e.UserId, typeof(int)), (e.ActorName, typeof(string)), (e.Role, typeof(string)),
+        (e.OrganizationId, typeof(int)), (e.Action.ToString(), typeof(string)), (e.StudentId, typeof(int)), (e.PlanId, typeof(int)),
+        (e.ReferralId, typeof(int)), (e.Path, typeof(string)), (e.IpAddress, typeof(string)),
+    ];
+
+    // Named apart from EF's own p0, p1, ... of the values around it.
+    private static DbParameter TypedNull(AppDbContext db, DbCommand command, Type type, string name) =>
+        db.GetService<IRelationalTypeMappingSource>().FindMapping(type)!.CreateParameter(command, name, null, nullable: true);
 
     /// <summary>
     /// One entry per child of a list answer that carries each child's record (the API's referral list): inserted in

@@ -27,24 +27,26 @@ public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessL
     public static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(10);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private int _started;
+    private readonly Lock _start = new();
+    private Task? _loop;
 
     /// <summary>Queues the entry; the task ends when it is committed (or with the error that kept it out).</summary>
     public Task WriteAsync(int tenantId, AccessLogEntry entry, CancellationToken ct = default)
     {
         var pending = new Pending(tenantId, entry, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(AccessLogWriter));
-        if (Interlocked.Exchange(ref _started, 1) == 0)
-        {
-            // Not in the first caller's execution context: its trace (Activity.Current) would be every later batch's parent.
-            if (ExecutionContext.IsFlowSuppressed())
-                _ = Task.Run(WriteLoopAsync, CancellationToken.None);
-            else
-                using (ExecutionContext.SuppressFlow())
-                    _ = Task.Run(WriteLoopAsync, CancellationToken.None);
-        }
+        if (Volatile.Read(ref _loop) is null)
+            lock (_start)
+                _loop ??= StartLoop();
         // A view whose request is cancelled stops waiting; its entry is still written (its data was read).
         return pending.Committed.Task.WaitAsync(ct);
+    }
+
+    private Task StartLoop()
+    {
+        // Not in the first caller's execution context: its trace (Activity.Current) would be every later batch's parent.
+        if (ExecutionContext.IsFlowSuppressed()) return Task.Run(WriteLoopAsync, CancellationToken.None);
+        using (ExecutionContext.SuppressFlow()) return Task.Run(WriteLoopAsync, CancellationToken.None);
     }
 
     private async Task WriteLoopAsync()
@@ -112,10 +114,45 @@ public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessL
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        await db.Database.ExecuteSqlRawAsync(AccessLog.AppendSql(rows.Count), rows.SelectMany(r => AccessLog.Values(r.TenantId, r.Entry))!);
+        await db.Database.ExecuteSqlRawAsync(AccessLog.AppendSql(rows.Count), AccessLog.Values(db, rows.Select(r => (r.TenantId, r.Entry)).ToList()));
+    }
+
+    /// <summary>
+    /// Takes no more entries and returns once those queued are written, or when <paramref name="ct"/> gives up (the
+    /// host's shutdown timeout). Called by <see cref="AccessLogDrain"/> when the host stops, after the server answered its
+    /// last request and while the services still work: the entry of a view whose caller stopped waiting (a closed tab)
+    /// is still written, not dropped with the process.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken ct)
+    {
+        _queue.Writer.TryComplete();
+        Task? loop;
+        lock (_start) loop = _loop;
+        if (loop is null) return;
+        try
+        {
+            await loop.WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("The host stopped before every queued access log entry was written");
+        }
     }
 
     public void Dispose() => _queue.Writer.TryComplete();
 
     private sealed record Pending(int TenantId, AccessLogEntry Entry, TaskCompletionSource Committed);
+}
+
+/// <summary>Writes out the access log's queue when the host stops (<see cref="AccessLogWriter.DrainAsync"/>).</summary>
+public sealed class AccessLogDrain(AccessLogWriter writer) : Microsoft.Extensions.Hosting.IHostedLifecycleService
+{
+    // Stopped, not Stop: the hosts' StoppedAsync run after every service's StopAsync, so after the web server's.
+    public Task StoppedAsync(CancellationToken cancellationToken) => writer.DrainAsync(cancellationToken);
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
