@@ -1,8 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
-using System.Text;
 using SuccessPlans.Csv;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Plans;
