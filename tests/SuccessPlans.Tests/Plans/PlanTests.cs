@@ -111,7 +111,15 @@ public class PlanTests : IAsyncLifetime
         var c = await _app.SignedInAsync("coord.x@plans.test");
         string? Checked(AngleSharp.Dom.IDocument page) => page.QuerySelector("input[name=Tier][checked]")?.GetAttribute("value");
 
-        var ava = await c.GetDocumentAsync(Walk(_schoolX));
+        AngleSharp.Dom.IDocument ava;
+        using (var sql = SuccessPlans.Tests.Referrals.SqlLog.OfDatabase(_app.Root))
+        {
+            ava = await c.GetDocumentAsync(Walk(_schoolX));
+            // The list and this term's progress in one query: no second one sent every id of the walk back as a list.
+            var reviews = sql.Commands.Where(q => q.Contains("\"Reviews\"", StringComparison.Ordinal)).ToList();
+            Assert.DoesNotContain(reviews, q => q.Contains("COUNT(", StringComparison.Ordinal));
+            Assert.Equal(2, reviews.Count); // the list with its EXISTS, and Ava's last tier (she has no plan)
+        }
         Assert.Contains("1 of 3 reviewed", ava.QuerySelector(".progress")!.TextContent);
         Assert.DoesNotContain("reviewed this term", ava.QuerySelector("h1")!.TextContent);
         Assert.Null(Checked(ava));

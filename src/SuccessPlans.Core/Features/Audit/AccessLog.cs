@@ -94,7 +94,7 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
 
     /// <summary>
     /// The values of <paramref name="rows"/> for <see cref="AppendSql"/>, one row after the other. A null goes as a
-    /// parameter of its column's type (EF's mapping of an int or a string, as a value would go): sent untyped, SQL Server's
+    /// parameter typed as a value of its property's type would go (EF's mapping of an int or a string): sent untyped, SQL Server's
     /// client declares it nvarchar, and each pattern of nulls in a batch (no plan, no referral, no user...) would be a
     /// statement of its own in SQL Server's plan cache.
     /// </summary>
@@ -103,12 +103,14 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
         var values = new object[rows.Count * ValuesPerRow];
         var i = 0;
         DbCommand? command = null;
+        var mappings = db.GetService<IRelationalTypeMappingSource>();
         try
         {
             foreach (var (tenantId, e) in rows)
                 foreach (var (value, type) in RowOf(tenantId, e))
                 {
-                    values[i] = value ?? TypedNull(db, command ??= db.Database.GetDbConnection().CreateCommand(), type, $"n{i}");
+                    // Named apart from EF's own p0, p1, ... of the values around it.
+                    values[i] = value ?? mappings.FindMapping(type)!.CreateParameter(command ??= db.Database.GetDbConnection().CreateCommand(), $"n{i}", null, nullable: true);
                     i++;
                 }
         }
@@ -126,10 +128,6 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
         (e.OrganizationId, typeof(int)), (e.Action.ToString(), typeof(string)), (e.StudentId, typeof(int)), (e.PlanId, typeof(int)),
         (e.ReferralId, typeof(int)), (e.Path, typeof(string)), (e.IpAddress, typeof(string)),
     ];
-
-    // Named apart from EF's own p0, p1, ... of the values around it.
-    private static DbParameter TypedNull(AppDbContext db, DbCommand command, Type type, string name) =>
-        db.GetService<IRelationalTypeMappingSource>().FindMapping(type)!.CreateParameter(command, name, null, nullable: true);
 
     /// <summary>
     /// One entry per child of a list answer that carries each child's record (the API's referral list): inserted in

@@ -126,18 +126,29 @@ public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessL
     public async Task DrainAsync(CancellationToken ct)
     {
         _queue.Writer.TryComplete();
-        Task? loop;
-        lock (_start) loop = _loop;
-        if (loop is null) return;
+        Task loop;
+        // Started here if need be: an entry queued just before the queue closed has a loop that this waits for.
+        lock (_start) loop = _loop ??= StartLoop();
         try
         {
             await loop.WaitAsync(ct);
         }
         catch (OperationCanceledException)
         {
-            logger.LogWarning("The host stopped before every queued access log entry was written");
+            // The web server may have used up the host's shutdown time: the queue still gets a few seconds of its own.
+            try
+            {
+                await loop.WaitAsync(MinimumDrain);
+            }
+            catch (TimeoutException)
+            {
+                logger.LogWarning("The host stopped with {Count} access log entries not written", _queue.Reader.Count);
+            }
         }
     }
+
+    /// <summary>How long <see cref="DrainAsync"/> still waits once the host's shutdown time is up.</summary>
+    public static readonly TimeSpan MinimumDrain = TimeSpan.FromSeconds(5);
 
     public void Dispose() => _queue.Writer.TryComplete();
 

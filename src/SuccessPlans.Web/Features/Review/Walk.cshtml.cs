@@ -84,8 +84,11 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
         {
             db.ChangeTracker.Clear();
             ModelState.Clear();
-            // Read again: the review that won may have been this child's.
-            await LoadAsync(await StudentsAsync(ct), ct);
+            // Read again: the review that won may have been this child's, and the list may have changed meanwhile.
+            var fresh = await StudentsAsync(ct);
+            Index = fresh.Ids.IndexOf(StudentId);
+            if (Index < 0) return NotFound();
+            await LoadAsync(fresh, ct);
             ModelState.AddModelError("", CoreText.Of(e));
             return Page();
         }
