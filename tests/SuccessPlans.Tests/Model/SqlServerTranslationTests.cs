@@ -86,6 +86,18 @@ public class SqlServerTranslationTests
         Translates(Caseload.Filtered(db, visible, new CaseloadFilter(Plan: "none"), 2026).Select(s => s.Id), $"caseload count {sort}, no plan");
     }
 
+    /// <summary>The worklist's follow-ups and the review walk's children: compiled queries whose trees Inline.Expand put together.</summary>
+    [Fact]
+    public void The_worklist_and_the_review_walk_translate()
+    {
+        using var db = SqlServer();
+        var now = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc);
+        Translates(Worklist.FollowUpIds(db, [1, 2], now.AddDays(-7), now.AddDays(-21)), "the follow-ups' ids in order");
+        Translates(Worklist.FollowUpRows(db, [1, 2], now.AddDays(-7), now.AddDays(-21), [5, 6, 7]), "the follow-ups' rows by id");
+        Translates(SuccessPlans.Web.Features.Review.WalkModel.GradeWalkQuery(db, [1, 2], 1, "03", 2026, SuccessPlans.Features.Plans.Term.Fall), "a grade's walk");
+        Translates(SuccessPlans.Web.Features.Review.WalkModel.ClassWalkQuery(db, [1, 2], 4, 2026, SuccessPlans.Features.Plans.Term.Spring), "a class's walk");
+    }
+
     [Fact]
     public void The_student_page_translates()
     {

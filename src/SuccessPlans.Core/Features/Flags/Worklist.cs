@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Referrals;
@@ -64,16 +65,14 @@ public static class Worklist
         var minute = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
         var noAnswerBefore = minute.AddDays(-noResponseDays);
         var stalledBefore = minute.AddDays(-stalledDays);
-        var followUps = FollowUps(db, visible, noAnswerBefore, stalledBefore);
-
         var followUpsKey = new FollowUpsKey(stamp, scope, noAnswerBefore, stalledBefore);
         if (!cache.TryGet<int[]>(followUpsKey, out var followUpIds))
         {
-            followUpIds = [.. await InOrder(followUps).Select(x => x.Referral.Id).ToListAsync(ct)];
+            followUpIds = [.. await ListAsync(FollowUpIdsQuery(db, schools, noAnswerBefore, stalledBefore), ct)];
             cache.Store(followUpsKey, followUpIds, 1 + followUpIds.Length / 256);
         }
         var followUpPage = Math.Clamp(q.FollowUpPage, 1, Pages(followUpIds.Length));
-        var followUpRows = await FollowUpRowsAsync(followUps, followUpIds.Skip((followUpPage - 1) * PageSize).Take(PageSize).ToArray(), ct);
+        var followUpRows = await FollowUpRowsAsync(db, schools, noAnswerBefore, stalledBefore, followUpIds.Skip((followUpPage - 1) * PageSize).Take(PageSize).ToArray(), ct);
 
         var byStudent = q.Sort == "student";
         var flagsKey = new FlagsKey(stamp, scope, byStudent);
@@ -101,8 +100,13 @@ public static class Worklist
     /// The referrals the coordinator must act on: no answer from the provider, accepted and nothing delivered, a completion
     /// with help to confirm, or ended without help with nothing else under way for the need (the latest of those only).
     /// </summary>
-    public static IQueryable<Referral> FollowUps(AppDbContext db, IQueryable<Student> visible, DateTime noAnswerBefore, DateTime stalledBefore) =>
-        db.Referrals.AsNoTracking()
+    /// <remarks>Written once, as an expression, for the two compiled queries below (Inline.Expand).</remarks>
+    [InlinedFrom(nameof(FollowUpsOf))]
+    public static IQueryable<Referral> FollowUps(AppDbContext db, IReadOnlyList<int> schools, DateTime noAnswerBefore, DateTime stalledBefore) =>
+        FollowUpsQuery(db, schools, noAnswerBefore, stalledBefore);
+
+    private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IQueryable<Referral>>> FollowUpsOf =
+        (db, schools, noAnswerBefore, stalledBefore) => db.Referrals.AsNoTracking()
             // The test below on the referral's own columns first: SQLite checks it before it looks up the student, need and
             // plan, so referrals in service or long settled cost no join (a quarter of this query's time at 10,000 children).
             .Where(r => (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore) || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore)
@@ -110,7 +114,7 @@ public static class Worklist
                      || r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.ClosedUnsuccessful || r.Status == ReferralStatus.Expired)
             // Joined, not "StudentId IN (the visible students)": the IN list is built in full first (10,000 ids for a
             // coordinator of 10,000 children), the join looks each row's student up by key.
-            .Join(visible, r => r.StudentId, st => st.Id, (r, _) => r)
+            .Join(StudentScope.InSchools(db, schools), r => r.StudentId, st => st.Id, (r, _) => r)
             .Where(r => (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore)
                      || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore && !r.Deliveries.Any())
                      || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed)
@@ -125,6 +129,8 @@ public static class Worklist
                          && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id > r.Id
                              && (o.Status == ReferralStatus.Declined || o.Status == ReferralStatus.ClosedUnsuccessful || o.Status == ReferralStatus.Expired))));
 
+    private static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IQueryable<Referral>> FollowUpsQuery = FollowUpsOf.Compile();
+
     // Initialised by members, not by a constructor: EF orders and projects by the members of such an object.
     private sealed class Ordered
     {
@@ -134,7 +140,10 @@ public static class Worklist
     }
 
     // FollowUp's order: a completion to confirm, an ended referral, no answer, nothing delivered; the oldest first.
-    private static IQueryable<Ordered> InOrder(IQueryable<Referral> followUps) => followUps
+    [InlinedFrom(nameof(InOrderOf))]
+    private static IQueryable<Ordered> InOrder(IQueryable<Referral> followUps) => InOrderQuery(followUps);
+
+    private static readonly Expression<Func<IQueryable<Referral>, IQueryable<Ordered>>> InOrderOf = followUps => followUps
         .Select(r => new Ordered
         {
             Referral = r,
@@ -146,15 +155,48 @@ public static class Worklist
         })
         .OrderBy(x => x.Kind).ThenBy(x => x.Since).ThenByDescending(x => x.Referral.Id);
 
-    // The page's rows by id, still follow-ups now (another process may have settled one since the ids were kept).
-    private static async Task<IReadOnlyList<FollowUpRow>> FollowUpRowsAsync(IQueryable<Referral> followUps, int[] ids, CancellationToken ct)
+    private static readonly Func<IQueryable<Referral>, IQueryable<Ordered>> InOrderQuery = InOrderOf.Compile();
+
+    // The follow-ups' ids in order (kept), and the page's rows by id, still follow-ups now (another process may have
+    // settled one since the ids were kept): compiled, so EF does not look their LINQ trees up at every request (issue 15).
+    private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IQueryable<int>>> FollowUpIdsOf =
+        (db, schools, noAnswerBefore, stalledBefore) => InOrder(FollowUps(db, schools, noAnswerBefore, stalledBefore)).Select(x => x.Referral.Id);
+
+    private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, int[], IQueryable<FollowUpRow>>> FollowUpRowsOf =
+        (db, schools, noAnswerBefore, stalledBefore, ids) => InOrder(FollowUps(db, schools, noAnswerBefore, stalledBefore).Where(r => EF.Parameter(ids).Contains(r.Id)))
+            .Select(x => new FollowUpRow(x.Kind, x.Referral.Id, x.Referral.StudentId, x.Referral.Student.GivenName + " " + x.Referral.Student.FamilyName, x.Referral.NeedId, x.Referral.Need.Description,
+                x.Referral.Service.Name, x.Referral.Organization.Name, x.Referral.Status, x.Referral.Outcome, x.Since));
+
+    private static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IAsyncEnumerable<int>> FollowUpIdsQuery = EF.CompileAsyncQuery(Inline.Expand(FollowUpIdsOf));
+    private static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, int[], IAsyncEnumerable<FollowUpRow>> FollowUpRowsQuery = EF.CompileAsyncQuery(Inline.Expand(FollowUpRowsOf));
+
+    /// <summary>The two compiled queries' trees, as EF compiles them, for the SQL Server translation test.</summary>
+    public static IQueryable<int> FollowUpIds(AppDbContext db, IReadOnlyList<int> schools, DateTime noAnswerBefore, DateTime stalledBefore) =>
+        Uncompiled.Ids(db, schools, noAnswerBefore, stalledBefore);
+
+    public static IQueryable<FollowUpRow> FollowUpRows(AppDbContext db, IReadOnlyList<int> schools, DateTime noAnswerBefore, DateTime stalledBefore, int[] ids) =>
+        Uncompiled.Rows(db, schools, noAnswerBefore, stalledBefore, ids);
+
+    private static class Uncompiled
+    {
+        internal static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IQueryable<int>> Ids = Inline.Expand(FollowUpIdsOf).Compile();
+        internal static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, int[], IQueryable<FollowUpRow>> Rows = Inline.Expand(FollowUpRowsOf).Compile();
+    }
+
+    private static async Task<IReadOnlyList<FollowUpRow>> FollowUpRowsAsync(AppDbContext db, IReadOnlyList<int> schools, DateTime noAnswerBefore, DateTime stalledBefore, int[] ids,
+        CancellationToken ct)
     {
         if (ids.Length == 0) return [];
-        var rows = await InOrder(followUps.Where(r => EF.Parameter(ids).Contains(r.Id)))
-            .Select(x => new FollowUpRow(x.Kind, x.Referral.Id, x.Referral.StudentId, x.Referral.Student.GivenName + " " + x.Referral.Student.FamilyName, x.Referral.NeedId, x.Referral.Need.Description,
-                x.Referral.Service.Name, x.Referral.Organization.Name, x.Referral.Status, x.Referral.Outcome, x.Since))
-            .ToListAsync(ct);
+        var rows = await ListAsync(FollowUpRowsQuery(db, schools, noAnswerBefore, stalledBefore, ids), ct);
         return TenantReadCache.InKeptOrder(rows, ids, r => r.ReferralId);
+    }
+
+    private static async Task<List<T>> ListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken ct)
+    {
+        var list = new List<T>();
+        await foreach (var row in rows.WithCancellation(ct))
+            list.Add(row);
+        return list;
     }
 
     private static async Task<IReadOnlyList<WorklistFlagRow>> FlagRowsAsync(AppDbContext db, IQueryable<Student> visible, int[] ids, CancellationToken ct)

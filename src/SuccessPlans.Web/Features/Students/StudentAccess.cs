@@ -12,8 +12,11 @@ public sealed class StudentAccess(AppDbContext db, CurrentUser me)
 {
     public async Task<IQueryable<Student>> VisibleAsync(CancellationToken ct = default)
     {
-        return StudentScope.InSchools(db, await me.SchoolIdsAsync(ct));
+        return StudentScope.InSchools(db, await SchoolIdsAsync(ct));
     }
+
+    /// <summary>The schools whose students the user sees, for a compiled query that starts at StudentScope.InSchools itself.</summary>
+    public Task<IReadOnlyList<int>> SchoolIdsAsync(CancellationToken ct = default) => me.SchoolIdsAsync(ct);
 
     /// <summary>The grades of the visible students, in school order (the caseload's grade filter); cached per user (CurrentUser).</summary>
     public Task<IReadOnlyList<string>> GradesAsync(CancellationToken ct = default) => me.InScopeAsync<IReadOnlyList<string>>(async c =>
