@@ -82,9 +82,15 @@ public static class StudentPage
     public static IQueryable<StudentEvent> History(AppDbContext db, int studentId) => Queries.History(db, studentId);
     public static IQueryable<CaseNote> Notes(AppDbContext db, int studentId) => Queries.Notes(db, studentId);
 
-    /// <summary>The messages of the referrals whose conversation the user may read (a list of ids: not compiled).</summary>
-    public static IQueryable<ReferralMessage> Messages(AppDbContext db, IReadOnlyCollection<int> referralIds) =>
+    private static readonly Expression<Func<AppDbContext, int[], IQueryable<ReferralMessage>>> MessagesOf = (db, referralIds) =>
         db.ReferralMessages.AsNoTracking().Where(m => referralIds.Contains(m.ReferralId)).OrderBy(m => m.At).ThenBy(m => m.Id);
+
+    /// <summary>The messages of the referrals whose conversation the user may read.</summary>
+    public static IQueryable<ReferralMessage> Messages(AppDbContext db, int[] referralIds) => Queries.Messages(db, referralIds);
+
+    /// <summary>The same, by the compiled query (the ids go as parameters, padded to a few lengths, so EF keeps its SQL).</summary>
+    public static async Task<IReadOnlyList<ReferralMessage>> MessagesAsync(AppDbContext db, int[] referralIds, CancellationToken ct = default) =>
+        await ListAsync(Compiled.Messages(db, referralIds), ct);
 
     private static readonly Func<AppDbContext, int, CancellationToken, Task<Student?>> StudentOf = EF.CompileAsyncQuery(
         (AppDbContext db, int studentId, CancellationToken ct) => db.Students.AsNoTracking().Include(s => s.School).SingleOrDefault(s => s.Id == studentId));
@@ -146,6 +152,7 @@ public static class StudentPage
         internal static readonly Func<AppDbContext, int, IQueryable<Disclosure>> Disclosures = DisclosuresOf.Compile();
         internal static readonly Func<AppDbContext, int, IQueryable<StudentEvent>> History = HistoryOf.Compile();
         internal static readonly Func<AppDbContext, int, IQueryable<CaseNote>> Notes = NotesOf.Compile();
+        internal static readonly Func<AppDbContext, int[], IQueryable<ReferralMessage>> Messages = MessagesOf.Compile();
     }
 
     // ...and compiled by EF, once per process.
@@ -161,5 +168,6 @@ public static class StudentPage
         internal static readonly Func<AppDbContext, int, IAsyncEnumerable<StudentEvent>> History = EF.CompileAsyncQuery(HistoryOf);
         internal static readonly Func<AppDbContext, int, IAsyncEnumerable<CaseNote>> Notes = EF.CompileAsyncQuery(NotesOf);
         internal static readonly Func<AppDbContext, int, IAsyncEnumerable<StudentIndicators>> Indicators = EF.CompileAsyncQuery(IndicatorsOf);
+        internal static readonly Func<AppDbContext, int[], IAsyncEnumerable<ReferralMessage>> Messages = EF.CompileAsyncQuery(MessagesOf);
     }
 }

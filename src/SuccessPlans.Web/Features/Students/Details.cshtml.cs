@@ -263,9 +263,9 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         Goals = Plan is null ? new Dictionary<int, GoalView>() : await goalSeries.ForAsync(id, Plan.Items, Today, ct);
         var mySchools = await me.SchoolIdsAsync(ct);
         ConversationReferralIds = Referrals.Where(r => r.Status != SuccessPlans.Features.Referrals.ReferralStatus.Draft && mySchools.Contains(r.SchoolId)).Select(r => r.Id).ToHashSet();
-        var conversation = ConversationReferralIds.ToList();
+        var conversation = ConversationReferralIds.ToArray();
         // No referral to talk about (most children): no query.
-        Messages = (conversation.Count == 0 ? [] : await StudentPage.Messages(db, conversation).ToListAsync(ct))
+        Messages = (conversation.Length == 0 ? [] : await StudentPage.MessagesAsync(db, conversation, ct))
             .ToLookup(m => m.ReferralId);
         ReferredNeedIds = Referrals.Select(r => r.NeedId).ToHashSet();
         return true;
