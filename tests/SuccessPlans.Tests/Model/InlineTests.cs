@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using Microsoft.EntityFrameworkCore;
 using SuccessPlans.Data;
 
 namespace SuccessPlans.Tests.Model;
@@ -22,6 +21,11 @@ public class InlineTests
         public static IQueryable<int> SmallEven(IQueryable<int> numbers, int limit) => SmallEvenOf.Compile()(numbers, limit);
 
         private static readonly Expression<Func<IQueryable<int>, int, IQueryable<int>>> SmallEvenOf = (numbers, limit) => Small(numbers, limit).Where(n => n % 2 == 0);
+
+        [InlinedFrom(nameof(LoopOf))]
+        public static IQueryable<int> Loop(IQueryable<int> numbers) => throw Inline.OnlyInExpand();
+
+        private static readonly Expression<Func<IQueryable<int>, IQueryable<int>>> LoopOf = numbers => Loop(numbers.Skip(1));
 
         [InlinedFrom("NoSuchField")]
         public static IQueryable<int> Broken(IQueryable<int> numbers) => numbers;
@@ -57,16 +61,16 @@ public class InlineTests
     }
 
     [Fact]
-    public void EF_Parameter_on_a_compiled_querys_own_parameter_is_dropped_and_kept_elsewhere()
+    public void A_rule_in_a_rules_argument_is_put_in_place_too_and_a_rule_that_uses_itself_is_refused()
     {
-        // EF refuses EF.Parameter(x) when x is the compiled query's parameter; a compiled query sends it as a parameter anyway.
-        Expression<Func<IQueryable<int>, int[], IQueryable<int>>> query = (numbers, ids) => numbers.Where(n => EF.Parameter(ids).Contains(n));
-        var expanded = Inline.Expand(query);
-        Assert.DoesNotContain(Calls(expanded), c => c.Method.Name == nameof(EF.Parameter));
+        Expression<Func<IQueryable<int>, IQueryable<int>>> nested = numbers => Rules.Small(Rules.Small(numbers, 8), 5);
+        var expanded = Inline.Expand(nested);
+        Assert.DoesNotContain(Calls(expanded), c => c.Method.DeclaringType == typeof(Rules));
+        Assert.Equal([0, 1, 2, 3, 4], expanded.Compile()(Enumerable.Range(0, 10).AsQueryable()).ToList());
 
-        var kept = new[] { 1, 2 };
-        Expression<Func<IQueryable<int>, IQueryable<int>>> captured = numbers => numbers.Where(n => EF.Parameter(kept).Contains(n));
-        Assert.Contains(Calls(Inline.Expand(captured)), c => c.Method.Name == nameof(EF.Parameter));
+        Expression<Func<IQueryable<int>, IQueryable<int>>> loop = numbers => Rules.Loop(numbers);
+        var e = Assert.Throws<InvalidOperationException>(() => Inline.Expand(loop));
+        Assert.Contains("uses itself", e.Message);
     }
 
     [Fact]

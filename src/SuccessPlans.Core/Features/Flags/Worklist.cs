@@ -100,10 +100,10 @@ public static class Worklist
     /// The referrals the coordinator must act on: no answer from the provider, accepted and nothing delivered, a completion
     /// with help to confirm, or ended without help with nothing else under way for the need (the latest of those only).
     /// </summary>
-    /// <remarks>Written once, as an expression, for the two compiled queries below (Inline.Expand).</remarks>
+    /// <remarks>Written once, as an expression, for the two compiled queries below: it runs only inside them (Inline.Expand).</remarks>
     [InlinedFrom(nameof(FollowUpsOf))]
-    public static IQueryable<Referral> FollowUps(AppDbContext db, IReadOnlyList<int> schools, DateTime noAnswerBefore, DateTime stalledBefore) =>
-        FollowUpsQuery(db, schools, noAnswerBefore, stalledBefore);
+    private static IQueryable<Referral> FollowUps(AppDbContext db, IReadOnlyList<int> schools, DateTime noAnswerBefore, DateTime stalledBefore) =>
+        throw Inline.OnlyInExpand();
 
     private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IQueryable<Referral>>> FollowUpsOf =
         (db, schools, noAnswerBefore, stalledBefore) => db.Referrals.AsNoTracking()
@@ -129,8 +129,6 @@ public static class Worklist
                          && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id > r.Id
                              && (o.Status == ReferralStatus.Declined || o.Status == ReferralStatus.ClosedUnsuccessful || o.Status == ReferralStatus.Expired))));
 
-    private static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IQueryable<Referral>> FollowUpsQuery = FollowUpsOf.Compile();
-
     // Initialised by members, not by a constructor: EF orders and projects by the members of such an object.
     private sealed class Ordered
     {
@@ -141,7 +139,7 @@ public static class Worklist
 
     // FollowUp's order: a completion to confirm, an ended referral, no answer, nothing delivered; the oldest first.
     [InlinedFrom(nameof(InOrderOf))]
-    private static IQueryable<Ordered> InOrder(IQueryable<Referral> followUps) => InOrderQuery(followUps);
+    private static IQueryable<Ordered> InOrder(IQueryable<Referral> followUps) => throw Inline.OnlyInExpand();
 
     private static readonly Expression<Func<IQueryable<Referral>, IQueryable<Ordered>>> InOrderOf = followUps => followUps
         .Select(r => new Ordered
@@ -155,22 +153,20 @@ public static class Worklist
         })
         .OrderBy(x => x.Kind).ThenBy(x => x.Since).ThenByDescending(x => x.Referral.Id);
 
-    private static readonly Func<IQueryable<Referral>, IQueryable<Ordered>> InOrderQuery = InOrderOf.Compile();
-
     // The follow-ups' ids in order (kept), and the page's rows by id, still follow-ups now (another process may have
     // settled one since the ids were kept): compiled, so EF does not look their LINQ trees up at every request (issue 15).
     private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IQueryable<int>>> FollowUpIdsOf =
         (db, schools, noAnswerBefore, stalledBefore) => InOrder(FollowUps(db, schools, noAnswerBefore, stalledBefore)).Select(x => x.Referral.Id);
 
     private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, int[], IQueryable<FollowUpRow>>> FollowUpRowsOf =
-        (db, schools, noAnswerBefore, stalledBefore, ids) => InOrder(FollowUps(db, schools, noAnswerBefore, stalledBefore).Where(r => EF.Parameter(ids).Contains(r.Id)))
+        (db, schools, noAnswerBefore, stalledBefore, ids) => InOrder(FollowUps(db, schools, noAnswerBefore, stalledBefore).Where(r => ids.Contains(r.Id)))
             .Select(x => new FollowUpRow(x.Kind, x.Referral.Id, x.Referral.StudentId, x.Referral.Student.GivenName + " " + x.Referral.Student.FamilyName, x.Referral.NeedId, x.Referral.Need.Description,
                 x.Referral.Service.Name, x.Referral.Organization.Name, x.Referral.Status, x.Referral.Outcome, x.Since));
 
     private static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IAsyncEnumerable<int>> FollowUpIdsQuery = EF.CompileAsyncQuery(Inline.Expand(FollowUpIdsOf));
     private static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, int[], IAsyncEnumerable<FollowUpRow>> FollowUpRowsQuery = EF.CompileAsyncQuery(Inline.Expand(FollowUpRowsOf));
 
-    /// <summary>The two compiled queries' trees, as EF compiles them, for the SQL Server translation test.</summary>
+    /// <summary>The two compiled queries' expanded trees as ordinary queries, for the SQL Server translation test.</summary>
     public static IQueryable<int> FollowUpIds(AppDbContext db, IReadOnlyList<int> schools, DateTime noAnswerBefore, DateTime stalledBefore) =>
         Uncompiled.Ids(db, schools, noAnswerBefore, stalledBefore);
 

@@ -88,7 +88,7 @@ public static class StudentPage
     /// <summary>The messages of the referrals whose conversation the user may read.</summary>
     public static IQueryable<ReferralMessage> Messages(AppDbContext db, int[] referralIds) => Queries.Messages(db, referralIds);
 
-    /// <summary>The same, by the compiled query (the ids go as parameters, padded to a few lengths, so EF keeps its SQL).</summary>
+    /// <summary>The same, by the compiled query (the ids go as one parameter, so EF keeps its SQL).</summary>
     public static async Task<IReadOnlyList<ReferralMessage>> MessagesAsync(AppDbContext db, int[] referralIds, CancellationToken ct = default) =>
         await ListAsync(Compiled.Messages(db, referralIds), ct);
 

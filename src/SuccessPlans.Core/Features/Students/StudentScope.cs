@@ -11,17 +11,15 @@ public static class StudentScope
     /// The students of <paramref name="schools"/>, an erased child's placeholder excepted (docs/retention.md).
     /// </summary>
     /// <remarks>
-    /// The school ids go as ONE parameter (<see cref="EF.Parameter{T}"/>: json_each on SQLite, OPENJSON on SQL Server).
-    /// EF Core 10's default writes a list as one parameter per value, and a query with such a list is never kept in
-    /// EF's command cache: its SQL was generated again at every execution, about 6% of a caseload request's CPU (issue
-    /// 15). With one parameter the SQL is made once per query shape.
+    /// The school ids go as ONE parameter (json_each on SQLite, OPENJSON on SQL Server; DatabaseSettings.Configure says
+    /// why), so the SQL is made once per query shape.
     /// </remarks>
     [InlinedFrom(nameof(InSchoolsOf))]
     public static IQueryable<Student> InSchools(AppDbContext db, IReadOnlyList<int> schools) => InSchoolsQuery(db, schools);
 
     // The rule's one text: InSchools runs it; a compiled query puts it in its own tree (Inline.Expand).
     private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, IQueryable<Student>>> InSchoolsOf = (db, schools) =>
-        db.Students.Where(s => EF.Parameter(schools).Contains(s.SchoolId) && s.Status != StudentStatus.Erased);
+        db.Students.Where(s => schools.Contains(s.SchoolId) && s.Status != StudentStatus.Erased);
 
     private static readonly Func<AppDbContext, IReadOnlyList<int>, IQueryable<Student>> InSchoolsQuery = InSchoolsOf.Compile();
 }

@@ -148,14 +148,12 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
 
     /// <summary>The active children the user sees among <paramref name="students"/>, in name order, each with whether a review of the term exists.</summary>
     [InlinedFrom(nameof(WalkOf))]
-    public static IQueryable<WalkRow> Walk(AppDbContext db, IQueryable<Student> students, int year, Term term) => WalkQuery(db, students, year, term);
+    private static IQueryable<WalkRow> Walk(AppDbContext db, IQueryable<Student> students, int year, Term term) => throw Inline.OnlyInExpand();
 
     private static readonly Expression<Func<AppDbContext, IQueryable<Student>, int, Term, IQueryable<WalkRow>>> WalkOf = (db, students, year, term) => students
         .Where(s => s.Status == StudentStatus.Active)
         .OrderBy(s => s.FamilyName).ThenBy(s => s.GivenName).ThenBy(s => s.Id)
         .Select(s => new WalkRow(s.Id, db.Reviews.Any(r => r.StudentId == s.Id && r.SchoolYear == year && r.Term == term)));
-
-    private static readonly Func<AppDbContext, IQueryable<Student>, int, Term, IQueryable<WalkRow>> WalkQuery = WalkOf.Compile();
 
     // A grade's walk and a class's, each with the user's schools (StudentScope.InSchools).
     private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, int, string, int, Term, IQueryable<WalkRow>>> GradeWalkOf =
@@ -167,7 +165,7 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
     private static readonly Func<AppDbContext, IReadOnlyList<int>, int, string, int, Term, IAsyncEnumerable<WalkRow>> GradeWalk = EF.CompileAsyncQuery(Inline.Expand(GradeWalkOf));
     private static readonly Func<AppDbContext, IReadOnlyList<int>, int, int, Term, IAsyncEnumerable<WalkRow>> ClassWalk = EF.CompileAsyncQuery(Inline.Expand(ClassWalkOf));
 
-    /// <summary>The two walks' queries as EF compiles them, for the SQL Server translation test.</summary>
+    /// <summary>The two walks' expanded trees as ordinary queries, for the SQL Server translation test.</summary>
     public static IQueryable<WalkRow> GradeWalkQuery(AppDbContext db, IReadOnlyList<int> schools, int school, string grade, int year, Term term) =>
         Uncompiled.Grade(db, schools, school, grade, year, term);
 
