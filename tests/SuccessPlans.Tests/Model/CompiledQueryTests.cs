@@ -4,10 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.EntityFrameworkCore.Sqlite.Query.Internal;
 using SuccessPlans.Data;
-using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Flags;
 using SuccessPlans.Features.Plans;
-using SuccessPlans.Features.Referrals;
 using SuccessPlans.Features.Students;
 using SuccessPlans.Tenancy;
 using SuccessPlans.Tests.Infrastructure;
@@ -33,18 +31,7 @@ public class CompiledQueryTests : IAsyncLifetime
         var now = _app.Time.GetUtcNow().UtcDateTime;
         await _app.InTenant(_a, async (_, db) =>
         {
-            var service = new Service { Name = "Tutoring", Organization = new ProviderOrganization { Name = "Helpers" }, Domain = Domain.Academic };
-            db.Services.Add(service);
-            for (var i = 0; i < 3; i++)
-            {
-                var student = new Student { SchoolId = _schoolA, GivenName = $"C{i}", FamilyName = "Elm", Grade = "03" };
-                var plan = new SuccessPlan { Student = student, SchoolYear = 2026, Tier = 1, Status = PlanStatus.Active };
-                var need = new PlanItem { Domain = Domain.Academic, Kind = PlanItemKind.Need, Description = $"Reading {i}", Status = NeedStatus.Open, IdentifiedOn = new DateOnly(2026, 10, 1) };
-                plan.Items.Add(need);
-                db.Plans.Add(plan);
-                db.Referrals.Add(new Referral { Student = student, Need = need, Service = service, Organization = service.Organization, SchoolId = _schoolA,
-                    Status = ReferralStatus.Sent, SentByName = "coord", SentAt = now.AddDays(-30) });
-            }
+            Caseloads.AddChildrenAwaitingAnswers(db, _schoolA, 3, now.AddDays(-30));
             // Not walked: a withdrawn child of the same grade.
             db.Students.Add(new Student { SchoolId = _schoolA, GivenName = "Gone", FamilyName = "Ash", Grade = "03", Status = StudentStatus.Withdrawn });
             await db.SaveChangesAsync();

@@ -29,19 +29,12 @@ public partial class PageQueryPlanTests : IAsyncLifetime
         var now = _app.Time.GetUtcNow().UtcDateTime;
         await _app.InTenant(_tenant, async (_, db) =>
         {
-            var service = new Service { Name = "Tutoring", Organization = new ProviderOrganization { Name = "Helpers" }, Domain = Domain.Academic };
-            db.Services.Add(service);
             // 60 children, each with this year's plan and an open need, a referral with no answer for 30 days and an open flag.
-            for (var i = 0; i < 60; i++)
+            Caseloads.AddChildrenAwaitingAnswers(db, _school, 60, now.AddDays(-30), (i, plan) =>
             {
-                var student = new Student { SchoolId = _school, GivenName = $"C{i:00}", FamilyName = "Elm", Grade = "03" };
-                var plan = new SuccessPlan { Student = student, SchoolYear = 2026, Tier = 1 + i % 3, Status = PlanStatus.Active, NextReviewDue = new DateOnly(2027, 1, 1).AddDays(-i) };
-                var need = new PlanItem { Domain = Domain.Academic, Kind = PlanItemKind.Need, Description = $"Reading {i}", Status = NeedStatus.Open, IdentifiedOn = new DateOnly(2026, 10, 1) };
-                plan.Items.Add(need);
-                db.Plans.Add(plan);
-                db.Referrals.Add(new Referral { Student = student, Need = need, Service = service, Organization = service.Organization, SchoolId = _school,
-                    Status = ReferralStatus.Sent, SentByName = "coord", SentAt = now.AddDays(-30) });
-            }
+                plan.Tier = 1 + i % 3;
+                plan.NextReviewDue = new DateOnly(2027, 1, 1).AddDays(-i);
+            });
             await db.SaveChangesAsync();
             var students = db.Students.Local.OrderBy(s => s.Id).ToList();
             foreach (var s in students)
