@@ -96,9 +96,12 @@ public class CompiledQueryTests : IAsyncLifetime
             await using var db = AppDbContext.Create(options.Options, tenant);
             await db.Database.EnsureCreatedAsync();
 
+            // A compiled query of its own: the app's are bound to the model of the first context that ran them, and this
+            // context's services (the counting generator) make another model.
+            var messages = EF.CompileAsyncQuery((AppDbContext c, int[] ids) => c.ReferralMessages.AsNoTracking().Where(m => ids.Contains(m.ReferralId)));
             var before = CountingSqlGenerators.Count;
             for (var i = 0; i < 5; i++)
-                await StudentPage.MessagesAsync(db, [1, 2, 3 + i]);
+                await foreach (var _ in messages(db, [1, 2, 3 + i])) { }
             Assert.Equal(1, CountingSqlGenerators.Count - before);
 
             before = CountingSqlGenerators.Count;
