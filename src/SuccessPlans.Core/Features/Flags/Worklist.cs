@@ -68,7 +68,7 @@ public static class Worklist
         var followUpsKey = new FollowUpsKey(stamp, scope, noAnswerBefore, stalledBefore);
         if (!cache.TryGet<int[]>(followUpsKey, out var followUpIds))
         {
-            followUpIds = [.. await ListAsync(FollowUpIdsQuery(db, schools, noAnswerBefore, stalledBefore), ct)];
+            followUpIds = [.. await CompiledRows.ListAsync(FollowUpIdsQuery(db, schools, noAnswerBefore, stalledBefore), ct)];
             cache.Store(followUpsKey, followUpIds, 1 + followUpIds.Length / 256);
         }
         var followUpPage = Math.Clamp(q.FollowUpPage, 1, Pages(followUpIds.Length));
@@ -183,16 +183,8 @@ public static class Worklist
         CancellationToken ct)
     {
         if (ids.Length == 0) return [];
-        var rows = await ListAsync(FollowUpRowsQuery(db, schools, noAnswerBefore, stalledBefore, ids), ct);
+        var rows = await CompiledRows.ListAsync(FollowUpRowsQuery(db, schools, noAnswerBefore, stalledBefore, ids), ct);
         return TenantReadCache.InKeptOrder(rows, ids, r => r.ReferralId);
-    }
-
-    private static async Task<List<T>> ListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken ct)
-    {
-        var list = new List<T>();
-        await foreach (var row in rows.WithCancellation(ct))
-            list.Add(row);
-        return list;
     }
 
     private static async Task<IReadOnlyList<WorklistFlagRow>> FlagRowsAsync(AppDbContext db, IQueryable<Student> visible, int[] ids, CancellationToken ct)

@@ -90,7 +90,7 @@ public static class StudentPage
 
     /// <summary>The same, by the compiled query (the ids go as one parameter, so EF keeps its SQL).</summary>
     public static async Task<IReadOnlyList<ReferralMessage>> MessagesAsync(AppDbContext db, int[] referralIds, CancellationToken ct = default) =>
-        await ListAsync(Compiled.Messages(db, referralIds), ct);
+        await CompiledRows.ListAsync(Compiled.Messages(db, referralIds), ct);
 
     private static readonly Func<AppDbContext, int, CancellationToken, Task<Student?>> StudentOf = EF.CompileAsyncQuery(
         (AppDbContext db, int studentId, CancellationToken ct) => db.Students.AsNoTracking().Include(s => s.School).SingleOrDefault(s => s.Id == studentId));
@@ -110,7 +110,7 @@ public static class StudentPage
 
     /// <summary>The student's attendance, behaviour and marks summary, untracked (the review screen shows it too).</summary>
     public static async Task<StudentIndicators?> IndicatorsAsync(AppDbContext db, int studentId, CancellationToken ct = default) =>
-        (await ListAsync(Compiled.Indicators(db, studentId), ct)).SingleOrDefault();
+        (await CompiledRows.ListAsync(Compiled.Indicators(db, studentId), ct)).SingleOrDefault();
 
     /// <summary>
     /// Every section, in one call: which have rows first (one statement), then the compiled query of each of those, one
@@ -118,26 +118,18 @@ public static class StudentPage
     /// </summary>
     public static async Task<StudentPageSections> LoadAsync(AppDbContext db, int studentId, int schoolYear, CancellationToken ct = default)
     {
-        var has = (await ListAsync(Compiled.Contents(db, studentId, schoolYear), ct)).SingleOrDefault();
+        var has = (await CompiledRows.ListAsync(Compiled.Contents(db, studentId, schoolYear), ct)).SingleOrDefault();
         if (has is null) return new([], [], [], [], [], [], [], [], null);
         return new(
-            has.PastPlans ? await ListAsync(Compiled.PastPlans(db, studentId, schoolYear), ct) : [],
-            has.Consents ? await ListAsync(Compiled.Consents(db, studentId), ct) : [],
-            has.Reviews ? await ListAsync(Compiled.Reviews(db, studentId), ct) : [],
-            has.Referrals ? await ListAsync(Compiled.Referrals(db, studentId), ct) : [],
-            has.OpenFlags ? [.. (await ListAsync(Compiled.OpenFlags(db, studentId), ct)).OrderBy(f => f.Kind).ThenBy(f => f.Id)] : [],
-            has.Disclosures ? await ListAsync(Compiled.Disclosures(db, studentId), ct) : [],
-            has.History ? await ListAsync(Compiled.History(db, studentId), ct) : [],
-            has.Notes ? await ListAsync(Compiled.Notes(db, studentId), ct) : [],
-            has.Indicators ? (await ListAsync(Compiled.Indicators(db, studentId), ct)).SingleOrDefault() : null);
-    }
-
-    private static async Task<IReadOnlyList<T>> ListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken ct)
-    {
-        var list = new List<T>();
-        await foreach (var row in rows.WithCancellation(ct))
-            list.Add(row);
-        return list;
+            has.PastPlans ? await CompiledRows.ListAsync(Compiled.PastPlans(db, studentId, schoolYear), ct) : [],
+            has.Consents ? await CompiledRows.ListAsync(Compiled.Consents(db, studentId), ct) : [],
+            has.Reviews ? await CompiledRows.ListAsync(Compiled.Reviews(db, studentId), ct) : [],
+            has.Referrals ? await CompiledRows.ListAsync(Compiled.Referrals(db, studentId), ct) : [],
+            has.OpenFlags ? [.. (await CompiledRows.ListAsync(Compiled.OpenFlags(db, studentId), ct)).OrderBy(f => f.Kind).ThenBy(f => f.Id)] : [],
+            has.Disclosures ? await CompiledRows.ListAsync(Compiled.Disclosures(db, studentId), ct) : [],
+            has.History ? await CompiledRows.ListAsync(Compiled.History(db, studentId), ct) : [],
+            has.Notes ? await CompiledRows.ListAsync(Compiled.Notes(db, studentId), ct) : [],
+            has.Indicators ? (await CompiledRows.ListAsync(Compiled.Indicators(db, studentId), ct)).SingleOrDefault() : null);
     }
 
     // The same trees as IQueryable (for the tests and any caller that composes further)...

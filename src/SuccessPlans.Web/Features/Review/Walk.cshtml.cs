@@ -137,9 +137,7 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
         }
         else
             rows = GradeWalk(db, schools, School, Grade, year, term);
-        var list = new List<WalkRow>();
-        await foreach (var row in rows.WithCancellation(ct))
-            list.Add(row);
+        var list = await CompiledRows.ListAsync(rows, ct);
         return new WalkList(list.ConvertAll(r => r.Id), list.Where(r => r.Reviewed).Select(r => r.Id).ToHashSet(), today);
     }
 
