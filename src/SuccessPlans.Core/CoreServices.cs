@@ -36,9 +36,13 @@ public static class CoreServices
         // The caseload's counts and the worklist's lists, per user's schools: any write to the tables they read evicts the tenant's.
         services.AddSingleton<SuccessPlans.Data.TenantReadCache>();
         services.AddSingleton<SuccessPlans.Data.TenantReadCacheInvalidator>();
+        // SQLite: connections that stay open with the statements they prepared (issue 15: SQLite's parse and plan of each
+        // query was a quarter of a page's CPU).
         services.AddPooledDbContextFactory<AppDbContext>((sp, o) =>
         {
             database.Configure(o);
+            if (database.Provider == DatabaseProvider.Sqlite)
+                SqliteKeptConnection.Use(o);
             o.AddInterceptors(sp.GetRequiredService<SuccessPlans.Features.Observability.ReferralTransitionCounter>(),
                 sp.GetRequiredService<SuccessPlans.Features.Tenants.TenantSettingsInvalidator>(),
                 sp.GetRequiredService<SuccessPlans.Features.Users.UserSchoolsInvalidator>(),

@@ -1,0 +1,84 @@
+using System.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal;
+using Microsoft.EntityFrameworkCore.Storage;
+using SQLitePCL;
+
+namespace SuccessPlans.Data;
+
+// EF's SQLite connection service is public but marked internal API (EF1001): this class changes one thing in it, when
+// the connection closes, and is covered by tests that fail if EF's behaviour under it changes (SqliteStatementsTests).
+#pragma warning disable EF1001
+
+/// <summary>
+/// SQLite: each of the app's pooled contexts keeps its connection open from one request to the next, with the
+/// statements it has prepared (<see cref="SqliteStatements"/>). EF closes a context's connection after every query and
+/// when the context goes back to its pool, and closing finalizes every statement the connection prepared; here that
+/// close is skipped, so EF finds the connection open at its next query and leaves it as it is. A context disposed for
+/// good (its pool full, the app stopping) disposes its connection as before.
+/// </summary>
+/// <remarks>
+/// A close is skipped only for a connection as it was opened: outside a transaction (EF rolls back its own before it
+/// closes) and with no statement still running (a reader left undisposed holds a read transaction); any other closes.
+/// At most <see cref="MaxKept"/> connections a process stay open this way (EF's pool holds up to 256 contexts, and an
+/// open connection holds its page cache); the others open and close per query as before.
+/// </remarks>
+public sealed class SqliteKeptConnection(RelationalConnectionDependencies dependencies, IRawSqlCommandBuilder rawSqlCommandBuilder,
+    IDiagnosticsLogger<DbLoggerCategory.Infrastructure> logger) : SqliteRelationalConnection(dependencies, rawSqlCommandBuilder, logger)
+{
+    /// <summary>Connections kept open per process: about the requests a node serves at once, with room.</summary>
+    public const int MaxKept = 64;
+
+    private static int kept;
+
+    /// <summary>The app's contexts on SQLite: connections kept open, each with its statement cache.</summary>
+    public static DbContextOptionsBuilder Use(DbContextOptionsBuilder options) =>
+        options.AddInterceptors(new SqliteStatements()).ReplaceService<ISqliteRelationalConnection, SqliteKeptConnection>();
+
+    /// <summary>Connections kept open now (tests).</summary>
+    public static int KeptCount => Volatile.Read(ref kept);
+
+    protected override void OpenDbConnection(bool errorsExpected)
+    {
+        base.OpenDbConnection(errorsExpected);
+        Keep();
+    }
+
+    protected override async Task OpenDbConnectionAsync(bool errorsExpected, CancellationToken cancellationToken)
+    {
+        await base.OpenDbConnectionAsync(errorsExpected, cancellationToken);
+        Keep();
+    }
+
+    protected override void CloseDbConnection()
+    {
+        if (!CanStayOpen()) base.CloseDbConnection();
+    }
+
+    protected override Task CloseDbConnectionAsync() => CanStayOpen() ? Task.CompletedTask : base.CloseDbConnectionAsync();
+
+    private void Keep()
+    {
+        if (DbConnection is not SqliteConnection { Handle: not null } sqlite || SqliteStatements.CountOn(sqlite) >= 0) return;
+        if (Interlocked.Increment(ref kept) > MaxKept)
+        {
+            Interlocked.Decrement(ref kept);
+            return;
+        }
+        // So that a close can see whether a statement still runs (SQLitePCL tracks a connection's statements only when asked).
+        sqlite.Handle.enable_sqlite3_next_stmt(true);
+        SqliteStatements.Keep(sqlite, onClosed: () => Interlocked.Decrement(ref kept));
+    }
+
+    private bool CanStayOpen() =>
+        DbConnection is SqliteConnection { State: ConnectionState.Open, Handle: { } handle } sqlite && SqliteStatements.CountOn(sqlite) >= 0
+        && raw.sqlite3_get_autocommit(handle) != 0 && !StatementRunning(handle);
+
+    private static bool StatementRunning(sqlite3 handle)
+    {
+        for (var stmt = raw.sqlite3_next_stmt(handle, null); stmt is not null && !stmt.IsInvalid; stmt = raw.sqlite3_next_stmt(handle, stmt))
+            if (raw.sqlite3_stmt_busy(stmt) != 0) return true;
+        return false;
+    }
+}

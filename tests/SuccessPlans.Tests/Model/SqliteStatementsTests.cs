@@ -1,0 +1,138 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using SQLitePCL;
+using SuccessPlans.Data;
+using SuccessPlans.Features.Students;
+using SuccessPlans.Tests.Infrastructure;
+
+namespace SuccessPlans.Tests.Model;
+
+/// <summary>
+/// The app's contexts keep their SQLite connections open with the statements they prepared (issue 15): a query runs again
+/// on its prepared statement, reads the data of now, with the parameters of its own run (another tenant's context on the
+/// same connection finds nothing of the first), and a connection left in a transaction is not kept.
+/// </summary>
+public class SqliteStatementsTests : IAsyncLifetime
+{
+    private readonly AppFactory _app = new();
+    private int _a, _b, _schoolA, _schoolB;
+
+    public async Task InitializeAsync()
+    {
+        _a = (await _app.CreateTenantAsync("statements-a")).Id;
+        _b = (await _app.CreateTenantAsync("statements-b")).Id;
+        _schoolA = (await _app.CreateSchoolAsync(_a, "A School")).Id;
+        _schoolB = (await _app.CreateSchoolAsync(_b, "B School")).Id;
+        await _app.InTenant(_a, async (_, db) =>
+        {
+            db.Students.Add(new Student { SchoolId = _schoolA, GivenName = "Ada", FamilyName = "Alder", Grade = "03" });
+            await db.SaveChangesAsync();
+        });
+        await _app.InTenant(_b, async (_, db) =>
+        {
+            db.Students.Add(new Student { SchoolId = _schoolB, GivenName = "Bea", FamilyName = "Birch", Grade = "03" });
+            await db.SaveChangesAsync();
+        });
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    // The same LINQ for every tenant and school: one SQL text, one prepared statement a connection.
+    private static Task<List<string>> NamesOfGrade3(AppDbContext db) =>
+        db.Students.AsNoTracking().Where(s => s.Grade == "03").OrderBy(s => s.GivenName).Select(s => s.GivenName).ToListAsync();
+
+    [Fact]
+    public async Task A_query_runs_again_on_its_prepared_statement_and_reads_the_data_of_now()
+    {
+        var (names, connection) = await _app.InTenant(_a, async (_, db) =>
+        {
+            var first = await NamesOfGrade3(db);
+            var second = await NamesOfGrade3(db);
+            Assert.Equal(first, second);
+            return (second, db.Database.GetDbConnection());
+        });
+        Assert.Equal(["Ada"], names);
+        // After the scope: still open, with its statements, and the statement of that SQL has run twice.
+        Assert.Equal(ConnectionState.Open, connection.State);
+        Assert.True(SqliteStatements.CountOn(connection) > 0);
+        Assert.True(RunsOf(connection, "\"GivenName\"") >= 2);
+
+        // A row added since: the prepared statement reads it.
+        await _app.InTenant(_a, async (_, db) =>
+        {
+            db.Students.Add(new Student { SchoolId = _schoolA, GivenName = "Abe", FamilyName = "Ash", Grade = "03" });
+            await db.SaveChangesAsync();
+        });
+        for (var i = 0; i < 6; i++)
+            Assert.Equal(["Abe", "Ada"], await _app.InTenant(_a, (_, db) => NamesOfGrade3(db)));
+    }
+
+    [Fact]
+    public async Task Another_tenant_on_the_same_connection_finds_nothing_of_the_first()
+    {
+        // Scopes one after the other, in the order A, A, B: EF's pool hands its contexts round, so connections serve both.
+        var tenantsOf = new Dictionary<DbConnection, HashSet<int>>();
+        for (var i = 0; i < 30; i++)
+        {
+            var tenant = i % 3 == 2 ? _b : _a;
+            var (names, connection) = await _app.InTenant(tenant, async (_, db) => (await NamesOfGrade3(db), db.Database.GetDbConnection()));
+            Assert.Equal(tenant == _a ? ["Ada"] : ["Bea"], names);
+            if (!tenantsOf.TryGetValue(connection, out var tenants)) tenantsOf[connection] = tenants = [];
+            tenants.Add(tenant);
+        }
+        Assert.Contains(tenantsOf, c => c.Value.Count == 2 && SqliteStatements.CountOn(c.Key) > 0);
+    }
+
+    [Fact]
+    public async Task A_connection_left_in_a_transaction_is_closed_not_kept()
+    {
+        var connection = await _app.InTenant(_a, async (_, db) =>
+        {
+            await NamesOfGrade3(db);
+            var c = db.Database.GetDbConnection();
+            await using var begin = c.CreateCommand();
+            begin.CommandText = "BEGIN";
+            await begin.ExecuteNonQueryAsync();
+            return c;
+        });
+        Assert.Equal(ConnectionState.Closed, connection.State);
+        Assert.Equal(-1, SqliteStatements.CountOn(connection));
+        // And the app reads and writes on.
+        await _app.InTenant(_a, async (_, db) =>
+        {
+            db.Students.Add(new Student { SchoolId = _schoolA, GivenName = "Cy", FamilyName = "Cedar", Grade = "04" });
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal(["Ada"], await _app.InTenant(_a, (_, db) => NamesOfGrade3(db)));
+    }
+
+    [Fact]
+    public async Task The_same_query_inside_its_own_reading_runs_on_a_command_of_its_own()
+    {
+        var pairs = await _app.InTenant(_a, async (_, db) =>
+        {
+            var found = new List<(string, List<string>)>();
+            await foreach (var name in db.Students.AsNoTracking().Where(s => s.Grade == "03").OrderBy(s => s.GivenName).Select(s => s.GivenName).AsAsyncEnumerable())
+                found.Add((name, await NamesOfGrade3(db)));
+            return found;
+        });
+        var (outer, inner) = Assert.Single(pairs);
+        Assert.Equal("Ada", outer);
+        Assert.Equal(["Ada"], inner);
+    }
+
+    private const int StatementRuns = 6; // SQLITE_STMTSTATUS_RUN
+
+    // How many times the connection's prepared statement whose SQL contains the text has run (SQLite's own count).
+    private static int RunsOf(DbConnection connection, string sqlContains)
+    {
+        var handle = ((SqliteConnection)connection).Handle!;
+        var runs = 0;
+        for (var stmt = raw.sqlite3_next_stmt(handle, null); stmt is not null && !stmt.IsInvalid; stmt = raw.sqlite3_next_stmt(handle, stmt))
+            if (raw.sqlite3_sql(stmt).utf8_to_string() is { } sql && sql.Contains(sqlContains, StringComparison.Ordinal) && sql.Contains("'03'", StringComparison.Ordinal))
+                runs = Math.Max(runs, raw.sqlite3_stmt_status(stmt, StatementRuns, 0));
+        return runs;
+    }
+}
