@@ -1,4 +1,5 @@
 using System.Data;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal;
@@ -21,23 +22,24 @@ namespace SuccessPlans.Data;
 /// <remarks>
 /// A close is skipped only for a connection as it was opened: outside a transaction (EF rolls back its own before it
 /// closes) and with no statement still running (a reader left undisposed holds a read transaction); any other closes.
-/// At most <see cref="MaxKept"/> connections a process stay open this way (EF's pool holds up to 256 contexts, and an
-/// open connection holds its page cache); the others open and close per query as before.
+/// At most <see cref="MaxKept"/> connections to a database stay open this way in a process (EF's pool holds up to 256
+/// contexts, and an open connection holds its page cache); the others open and close per query as before.
 /// </remarks>
 public sealed class SqliteKeptConnection(RelationalConnectionDependencies dependencies, IRawSqlCommandBuilder rawSqlCommandBuilder,
     IDiagnosticsLogger<DbLoggerCategory.Infrastructure> logger) : SqliteRelationalConnection(dependencies, rawSqlCommandBuilder, logger)
 {
-    /// <summary>Connections kept open per process: about the requests a node serves at once, with room.</summary>
+    /// <summary>Connections to one database kept open in a process: about the requests a node serves at once, with room.</summary>
     public const int MaxKept = 64;
 
-    private static int kept;
+    // By connection string: a process with several databases (the tests' hosts) gives each its own allowance.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, StrongBox<int>> Kept = new(StringComparer.Ordinal);
 
     /// <summary>The app's contexts on SQLite: connections kept open, each with its statement cache.</summary>
     public static DbContextOptionsBuilder Use(DbContextOptionsBuilder options) =>
         options.AddInterceptors(new SqliteStatements()).ReplaceService<ISqliteRelationalConnection, SqliteKeptConnection>();
 
-    /// <summary>Connections kept open now (tests).</summary>
-    public static int KeptCount => Volatile.Read(ref kept);
+    /// <summary>Connections to the database kept open now (tests).</summary>
+    public static int KeptCount(string connectionString) => Kept.TryGetValue(connectionString, out var n) ? Volatile.Read(ref n.Value) : 0;
 
     protected override void OpenDbConnection(bool errorsExpected)
     {
@@ -61,14 +63,15 @@ public sealed class SqliteKeptConnection(RelationalConnectionDependencies depend
     private void Keep()
     {
         if (DbConnection is not SqliteConnection { Handle: not null } sqlite || SqliteStatements.CountOn(sqlite) >= 0) return;
-        if (Interlocked.Increment(ref kept) > MaxKept)
+        var kept = Kept.GetOrAdd(sqlite.ConnectionString, _ => new StrongBox<int>());
+        if (Interlocked.Increment(ref kept.Value) > MaxKept)
         {
-            Interlocked.Decrement(ref kept);
+            Interlocked.Decrement(ref kept.Value);
             return;
         }
         // So that a close can see whether a statement still runs (SQLitePCL tracks a connection's statements only when asked).
         sqlite.Handle.enable_sqlite3_next_stmt(true);
-        SqliteStatements.Keep(sqlite, onClosed: () => Interlocked.Decrement(ref kept));
+        SqliteStatements.Keep(sqlite, onClosed: () => Interlocked.Decrement(ref kept.Value));
     }
 
     private bool CanStayOpen() =>

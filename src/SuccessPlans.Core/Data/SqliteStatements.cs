@@ -116,7 +116,18 @@ public sealed class SqliteStatements : DbCommandInterceptor
             foreach (SqliteParameter p in command.Parameters) cached.Parameters.Add(p);
             cached.Transaction = command.Transaction as SqliteTransaction;
             cached.CommandTimeout = command.CommandTimeout;
-            return entry.Reader = cached.ExecuteReader();
+            try
+            {
+                return entry.Reader = cached.ExecuteReader();
+            }
+            catch
+            {
+                // A statement that failed (a constraint, a lock waited out) is not run again: it goes, finalized, with its state.
+                recent.Remove(node);
+                bySql.Remove(entry.Sql);
+                cached.Dispose();
+                throw;
+            }
         }
 
         private void Trim()

@@ -123,6 +123,45 @@ public class SqliteStatementsTests : IAsyncLifetime
         Assert.Equal(["Ada"], inner);
     }
 
+    [Fact]
+    public async Task A_statement_that_failed_is_dropped_and_its_connection_goes_on()
+    {
+        await _app.InTenant(_a, async (_, db) =>
+        {
+            db.Schools.Add(new SuccessPlans.Features.Schools.School { Name = "First", ExternalId = "same" });
+            await db.SaveChangesAsync();
+            db.Schools.Add(new SuccessPlans.Features.Schools.School { Name = "Second", ExternalId = "same" });
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+            db.ChangeTracker.Clear();
+            // The same INSERT again, on the same connection, with values that fit.
+            db.Schools.Add(new SuccessPlans.Features.Schools.School { Name = "Third", ExternalId = "other" });
+            await db.SaveChangesAsync();
+        });
+        var names = await _app.InTenant(_a, (_, db) => db.Schools.Where(s => s.ExternalId == "same" || s.ExternalId == "other").OrderBy(s => s.Name).Select(s => s.Name).ToListAsync());
+        Assert.Equal(["First", "Third"], names);
+    }
+
+    [Fact]
+    public async Task At_most_MaxKept_connections_to_a_database_stay_open()
+    {
+        // More scopes at once than the allowance, each holding its context while the others open theirs.
+        var all = new TaskCompletionSource();
+        var started = 0;
+        var connectionString = "";
+        var scopes = Enumerable.Range(0, SqliteKeptConnection.MaxKept + 8).Select(_ => Task.Run(() => _app.InTenant(_a, async (_, db) =>
+        {
+            await NamesOfGrade3(db);
+            connectionString = db.Database.GetDbConnection().ConnectionString;
+            if (Interlocked.Increment(ref started) == SqliteKeptConnection.MaxKept + 8) all.SetResult();
+            await all.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }))).ToList();
+        await Task.WhenAll(scopes);
+        Assert.Equal(SqliteKeptConnection.MaxKept, SqliteKeptConnection.KeptCount(connectionString));
+        // And the app reads on, from kept connections and the others.
+        for (var i = 0; i < 10; i++)
+            Assert.Equal(["Ada"], await _app.InTenant(_a, (_, db) => NamesOfGrade3(db)));
+    }
+
     private const int StatementRuns = 6; // SQLITE_STMTSTATUS_RUN
 
     // How many times the connection's prepared statement whose SQL contains the text has run (SQLite's own count).
