@@ -61,6 +61,23 @@ public sealed class SqliteStatements : DbCommandInterceptor
         // Microsoft.Data.Sqlite runs every command synchronously; its async methods only wrap the result.
         ValueTask.FromResult(ReaderExecuting(command, eventData, result));
 
+    // A command EF reports failed after this interceptor ran it (a later interceptor threw, or EF itself did before it took
+    // the reader): EF never disposes that reader, so it is closed here, or its statement would stay in progress and the
+    // connection's next savepoint or commit would fail ("SQL statements in progress").
+    public override void CommandFailed(DbCommand command, CommandErrorEventData eventData) => Abandoned(command);
+
+    public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Abandoned(command);
+        return Task.CompletedTask;
+    }
+
+    private static void Abandoned(DbCommand command)
+    {
+        if (command is SqliteCommand { Connection: { } connection } && Kept.TryGetValue(connection, out var statements))
+            statements.CloseReaderOf(command.CommandText);
+    }
+
     private static SqliteDataReader? Run(DbCommand command) =>
         command is SqliteCommand { Connection: { } connection } sqlite && Kept.TryGetValue(connection, out var statements)
             ? statements.Run(sqlite) : null;
@@ -128,6 +145,11 @@ public sealed class SqliteStatements : DbCommandInterceptor
                 cached.Dispose();
                 throw;
             }
+        }
+
+        public void CloseReaderOf(string sql)
+        {
+            if (bySql.TryGetValue(sql, out var node) && node.Value.Reader is { IsClosed: false } reader) reader.Dispose();
         }
 
         private void Trim()
