@@ -52,9 +52,6 @@ public sealed class SqlitePragmas(int cacheKiB = SqlitePragmas.DefaultCacheKiB) 
         Remember(handle);
     }
 
-    /// <summary>The same, for a connection opened outside EF (<see cref="SqliteStatements.KeepOpen"/>).</summary>
-    internal void Apply(DbConnection connection) => ConnectionOpened(connection, null!);
-
     private static bool NeedsPragmas(DbConnection connection, out object? handle)
     {
         handle = (connection as SqliteConnection)?.Handle;
