@@ -69,19 +69,16 @@ public sealed class SqliteKeptConnection(RelationalConnectionDependencies depend
             Interlocked.Decrement(ref kept.Value);
             return;
         }
-        // So that a close can see whether a statement still runs (SQLitePCL tracks a connection's statements only when asked).
-        sqlite.Handle.enable_sqlite3_next_stmt(true);
         SqliteStatements.Keep(sqlite, onClosed: () => Interlocked.Decrement(ref kept.Value));
     }
 
+    // Open outside any transaction (autocommit), and holding none: a statement still stepping (a reader left undisposed)
+    // holds a read or write transaction in autocommit mode too, which sqlite3_txn_state sees and sqlite3_get_autocommit does
+    // not. txn_state asks SQLite itself; an earlier version walked the statements with SQLitePCL's sqlite3_next_stmt, whose
+    // managed map of statements can miss one SQLite still has (one prepared before the map was on, or a statement finalized
+    // by the GC's finalizer thread while another took its address), and threw KeyNotFoundException: 4 requests of 26,465
+    // in issue 15's mixed load answered 500.
     private bool CanStayOpen() =>
         DbConnection is SqliteConnection { State: ConnectionState.Open, Handle: { } handle } sqlite && SqliteStatements.CountOn(sqlite) >= 0
-        && raw.sqlite3_get_autocommit(handle) != 0 && !StatementRunning(handle);
-
-    private static bool StatementRunning(sqlite3 handle)
-    {
-        for (var stmt = raw.sqlite3_next_stmt(handle, null); stmt is not null && !stmt.IsInvalid; stmt = raw.sqlite3_next_stmt(handle, stmt))
-            if (raw.sqlite3_stmt_busy(stmt) != 0) return true;
-        return false;
-    }
+        && raw.sqlite3_get_autocommit(handle) != 0 && SqliteNative.TransactionState(handle) == SqliteNative.NoTransaction;
 }

@@ -1,8 +1,8 @@
 using System.Data;
 using System.Data.Common;
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using SQLitePCL;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Students;
 using SuccessPlans.Tests.Infrastructure;
@@ -142,6 +142,57 @@ public class SqliteStatementsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_statement_no_wrapper_knows_of_does_not_fail_the_request()
+    {
+        // A statement SQLite holds on the connection that no managed wrapper knows of: what a statement finalized by the
+        // GC while another took its address looks like to SQLitePCL's statement map. Before the fix, the close at the
+        // end of the scope walked that map and threw KeyNotFoundException (issue 15's mixed load: 4 requests answered 500).
+        var orphan = IntPtr.Zero;
+        try
+        {
+            var connection = await _app.InTenant(_a, async (_, db) =>
+            {
+                await NamesOfGrade3(db);
+                var c = (SqliteConnection)db.Database.GetDbConnection();
+                Assert.Equal(0, Native.sqlite3_prepare_v2(c.Handle!.DangerousGetHandle(), "SELECT \"Id\" FROM \"Students\"", -1, out orphan, IntPtr.Zero));
+                return c;
+            });
+            // Not running, so nothing holds a transaction: the connection stays open with its statements.
+            Assert.Equal(ConnectionState.Open, connection.State);
+            Assert.True(SqliteStatements.CountOn(connection) > 0);
+        }
+        finally
+        {
+            Native.sqlite3_finalize(orphan);
+        }
+        Assert.Equal(["Ada"], await _app.InTenant(_a, (_, db) => NamesOfGrade3(db)));
+    }
+
+    [Fact]
+    public async Task A_connection_with_a_reader_still_reading_is_closed_not_kept()
+    {
+        // A reader read once and never disposed holds a read transaction in autocommit mode: a connection kept with it
+        // would keep that old snapshot (and stop the WAL's checkpoint) for as long as it stays open.
+        var connection = await _app.InTenant(_a, async (_, db) =>
+        {
+            var c = db.Database.GetDbConnection();
+            var command = c.CreateCommand();
+            command.CommandText = "SELECT \"Id\" FROM \"Students\"";
+            var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            return c;
+        });
+        Assert.Equal(ConnectionState.Closed, connection.State);
+        Assert.Equal(-1, SqliteStatements.CountOn(connection));
+        await _app.InTenant(_a, async (_, db) =>
+        {
+            db.Students.Add(new Student { SchoolId = _schoolA, GivenName = "Dee", FamilyName = "Dogwood", Grade = "04" });
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal(["Ada"], await _app.InTenant(_a, (_, db) => NamesOfGrade3(db)));
+    }
+
+    [Fact]
     public async Task At_most_MaxKept_connections_to_a_database_stay_open()
     {
         // More scopes at once than the allowance, each holding its context while the others open theirs.
@@ -164,14 +215,26 @@ public class SqliteStatementsTests : IAsyncLifetime
 
     private const int StatementRuns = 6; // SQLITE_STMTSTATUS_RUN
 
-    // How many times the connection's prepared statement whose SQL contains the text has run (SQLite's own count).
+    // How many times the connection's prepared statement whose SQL contains the text has run (SQLite's own count). It walks
+    // SQLite's own list of the connection's statements: SQLitePCL's sqlite3_next_stmt works only with its statement map on.
     private static int RunsOf(DbConnection connection, string sqlContains)
     {
-        var handle = ((SqliteConnection)connection).Handle!;
+        var handle = ((SqliteConnection)connection).Handle!.DangerousGetHandle();
         var runs = 0;
-        for (var stmt = raw.sqlite3_next_stmt(handle, null); stmt is not null && !stmt.IsInvalid; stmt = raw.sqlite3_next_stmt(handle, stmt))
-            if (raw.sqlite3_sql(stmt).utf8_to_string() is { } sql && sql.Contains(sqlContains, StringComparison.Ordinal) && sql.Contains("'03'", StringComparison.Ordinal))
-                runs = Math.Max(runs, raw.sqlite3_stmt_status(stmt, StatementRuns, 0));
+        for (var stmt = Native.sqlite3_next_stmt(handle, IntPtr.Zero); stmt != IntPtr.Zero; stmt = Native.sqlite3_next_stmt(handle, stmt))
+            if (Marshal.PtrToStringUTF8(Native.sqlite3_sql(stmt)) is { } sql && sql.Contains(sqlContains, StringComparison.Ordinal) && sql.Contains("'03'", StringComparison.Ordinal))
+                runs = Math.Max(runs, Native.sqlite3_stmt_status(stmt, StatementRuns, 0));
         return runs;
+    }
+
+    // The SQLite library SQLitePCLRaw loads (e_sqlite3), called directly.
+    private static class Native
+    {
+        [DllImport("e_sqlite3")] public static extern IntPtr sqlite3_next_stmt(IntPtr db, IntPtr stmt);
+        [DllImport("e_sqlite3")] public static extern IntPtr sqlite3_sql(IntPtr stmt);
+        [DllImport("e_sqlite3")] public static extern int sqlite3_stmt_status(IntPtr stmt, int op, int reset);
+        [DllImport("e_sqlite3")] public static extern int sqlite3_finalize(IntPtr stmt);
+        [DllImport("e_sqlite3", CharSet = CharSet.Ansi, BestFitMapping = false)]
+        public static extern int sqlite3_prepare_v2(IntPtr db, [MarshalAs(UnmanagedType.LPUTF8Str)] string sql, int length, out IntPtr stmt, IntPtr tail);
     }
 }
