@@ -97,12 +97,17 @@ public class SqliteStatementsTests : IAsyncLifetime
             await begin.ExecuteNonQueryAsync();
             return c;
         });
+        await AssertClosedNotKeptAndTheAppGoesOnAsync(connection, "Cy");
+    }
+
+    // The connection was closed, not kept, and the app reads and writes on (a child of grade 4 added, grade 3 read).
+    private async Task AssertClosedNotKeptAndTheAppGoesOnAsync(DbConnection connection, string newChild)
+    {
         Assert.Equal(ConnectionState.Closed, connection.State);
         Assert.Equal(-1, SqliteStatements.CountOn(connection));
-        // And the app reads and writes on.
         await _app.InTenant(_a, async (_, db) =>
         {
-            db.Students.Add(new Student { SchoolId = _schoolA, GivenName = "Cy", FamilyName = "Cedar", Grade = "04" });
+            db.Students.Add(new Student { SchoolId = _schoolA, GivenName = newChild, FamilyName = "Later", Grade = "04" });
             await db.SaveChangesAsync();
         });
         Assert.Equal(["Ada"], await _app.InTenant(_a, (_, db) => NamesOfGrade3(db)));
@@ -182,14 +187,7 @@ public class SqliteStatementsTests : IAsyncLifetime
             Assert.True(await reader.ReadAsync());
             return c;
         });
-        Assert.Equal(ConnectionState.Closed, connection.State);
-        Assert.Equal(-1, SqliteStatements.CountOn(connection));
-        await _app.InTenant(_a, async (_, db) =>
-        {
-            db.Students.Add(new Student { SchoolId = _schoolA, GivenName = "Dee", FamilyName = "Dogwood", Grade = "04" });
-            await db.SaveChangesAsync();
-        });
-        Assert.Equal(["Ada"], await _app.InTenant(_a, (_, db) => NamesOfGrade3(db)));
+        await AssertClosedNotKeptAndTheAppGoesOnAsync(connection, "Dee");
     }
 
     [Fact]
