@@ -28,7 +28,7 @@ public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessL
     /// Each view waits for its entry's commit while it holds one of the node's permits to work
     /// (RateLimits:MaxConcurrentRequests), so this wait bounds how many logged views a node serves: at 8 permits and
     /// 10 ms, the student page at 2,000 students served 560-730 requests/s with the CPU a third idle; at 5 ms 910-980, at
-    /// the same CPU a request (1.8-1.9 ms), and 2 ms no more (issue 15, 2026-12-05, side by side).
+    /// no more CPU a request (1.8-1.9 ms against 2.0-2.2), and 2 ms no more (issue 15, 2026-12-05, side by side).
     /// </remarks>
     public static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(5);
 
