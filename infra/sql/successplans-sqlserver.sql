@@ -2997,3 +2997,56 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261205073338_ServedChanges'
+)
+BEGIN
+    CREATE TABLE [ServedChanges] (
+        [Id] bigint NOT NULL IDENTITY,
+        [TenantId] int NOT NULL,
+        [StudentId] int NOT NULL,
+        [At] datetime2 NOT NULL,
+        CONSTRAINT [PK_ServedChanges] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ServedChanges_Students_StudentId] FOREIGN KEY ([StudentId]) REFERENCES [Students] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_ServedChanges_Tenants_TenantId] FOREIGN KEY ([TenantId]) REFERENCES [Tenants] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261205073338_ServedChanges'
+)
+BEGIN
+    CREATE INDEX [IX_DeliveryYears_Child] ON [DeliveryYears] ([TenantId], [StudentId], [SchoolYear], [SchoolId], [Domain], [Tier], [MonthsServed]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261205073338_ServedChanges'
+)
+BEGIN
+    CREATE INDEX [IX_ServedChanges_StudentId] ON [ServedChanges] ([StudentId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261205073338_ServedChanges'
+)
+BEGIN
+    CREATE INDEX [IX_ServedChanges_TenantId_Id] ON [ServedChanges] ([TenantId], [Id]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261205073338_ServedChanges'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261205073338_ServedChanges', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

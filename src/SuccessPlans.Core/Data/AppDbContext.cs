@@ -118,6 +118,7 @@ public class AppDbContext : IdentityUserContext<AppUser, int>, IDataProtectionKe
     public DbSet<SuccessPlans.Features.Referrals.ServiceDelivery> ServiceDeliveries => Set<SuccessPlans.Features.Referrals.ServiceDelivery>();
     public DbSet<SuccessPlans.Features.Cabinet.DeliveryYear> DeliveryYears => Set<SuccessPlans.Features.Cabinet.DeliveryYear>();
     public DbSet<SuccessPlans.Features.Cabinet.ServedMonth> ServedMonths => Set<SuccessPlans.Features.Cabinet.ServedMonth>();
+    public DbSet<SuccessPlans.Features.Cabinet.ServedChange> ServedChanges => Set<SuccessPlans.Features.Cabinet.ServedChange>();
     public DbSet<SuccessPlans.Features.Cabinet.FunnelMonth> FunnelMonths => Set<SuccessPlans.Features.Cabinet.FunnelMonth>();
 
     /// <summary>The funnel rows the pending save appended (replaced if the save is tried again).</summary>

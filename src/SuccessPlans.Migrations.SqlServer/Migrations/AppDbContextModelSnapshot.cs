@@ -252,6 +252,9 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.HasIndex("TenantId", "ReferralId", "SchoolYear")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "StudentId", "SchoolYear", "SchoolId", "Domain", "Tier", "MonthsServed")
+                        .HasDatabaseName("IX_DeliveryYears_Child");
+
                     b.HasIndex("TenantId", "SchoolYear", "StudentId", "Domain", "SchoolId", "OrganizationId", "Tier", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "MonthsServed")
                         .HasDatabaseName("IX_DeliveryYears_Dashboard");
 
@@ -288,6 +291,32 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .HasDatabaseName("IX_FunnelMonths_Dashboard");
 
                     b.ToTable("FunnelMonths");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("StudentId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudentId");
+
+                    b.HasIndex("TenantId", "Id");
+
+                    b.ToTable("ServedChanges");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedMonth", b =>
@@ -2552,6 +2581,21 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
             modelBuilder.Entity("SuccessPlans.Features.Cabinet.FunnelMonth", b =>
                 {
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedChange", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Students.Student", null)
+                        .WithMany()
+                        .HasForeignKey("StudentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
                     b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")

@@ -239,6 +239,9 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "ReferralId", "SchoolYear")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "StudentId", "SchoolYear", "SchoolId", "Domain", "Tier", "MonthsServed")
+                        .HasDatabaseName("IX_DeliveryYears_Child");
+
                     b.HasIndex("TenantId", "SchoolYear", "StudentId", "Domain", "SchoolId", "OrganizationId", "Tier", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "MonthsServed")
                         .HasDatabaseName("IX_DeliveryYears_Dashboard");
 
@@ -273,6 +276,30 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .HasDatabaseName("IX_FunnelMonths_Dashboard");
 
                     b.ToTable("FunnelMonths");
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("StudentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudentId");
+
+                    b.HasIndex("TenantId", "Id");
+
+                    b.ToTable("ServedChanges");
                 });
 
             modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedMonth", b =>
@@ -2458,6 +2485,21 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("SuccessPlans.Features.Cabinet.FunnelMonth", b =>
                 {
+                    b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SuccessPlans.Features.Cabinet.ServedChange", b =>
+                {
+                    b.HasOne("SuccessPlans.Features.Students.Student", null)
+                        .WithMany()
+                        .HasForeignKey("StudentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
                     b.HasOne("SuccessPlans.Features.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")

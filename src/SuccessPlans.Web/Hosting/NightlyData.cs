@@ -137,7 +137,7 @@ internal static class NightlyData
         }
         await using (var scope = services.GetRequiredService<IServiceScopeFactory>().CreateTenantScope(tenantId))
         {
-            await SuccessPlans.Features.Cabinet.DeliveryRollup.RebuildAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>());
+            await SuccessPlans.Features.Cabinet.DeliveryRollup.RebuildAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), DateTime.UtcNow);
             await SuccessPlans.Features.Cabinet.FunnelRollup.RebuildAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>());
         }
         return (tenantId, new Counts(needs, referrals, deliveries));

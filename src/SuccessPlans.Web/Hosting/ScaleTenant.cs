@@ -153,7 +153,7 @@ internal static class ScaleTenant
             await db.SaveChangesAsync();
         }
         await using (var scope = services.CreateTenantScopeFor(tenantId))
-            await SuccessPlans.Features.Cabinet.DeliveryRollup.RebuildAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>());
+            await SuccessPlans.Features.Cabinet.DeliveryRollup.RebuildAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), DateTime.UtcNow);
         string flags;
         await using (var scope = services.CreateTenantScopeFor(tenantId))
             flags = await scope.ServiceProvider.GetRequiredKeyedService<SuccessPlans.Features.Jobs.ITenantJob>(SuccessPlans.Features.Jobs.TenantJobCatalog.NightlyCheck.Name).RunAsync(CancellationToken.None);

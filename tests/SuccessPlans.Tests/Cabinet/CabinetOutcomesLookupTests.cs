@@ -188,18 +188,107 @@ public class CabinetOutcomesLookupTests : IAsyncLifetime
         var kept = Cached();
 
         // Another session in October, the month of her first: who was served, from which month, in which domain, school
-        // and tier is as it was, so the kept outcomes answer (nothing is computed again).
+        // and tier is as it was, so the kept outcomes answer (nothing is computed again), and no child is noted as changed.
+        var notes = await NotesAsync();
         await DeliverAsync(D(10, 20));
         var again = await OutcomesAsync(_tenant);
         Assert.Equal(kept, Cached());
         Assert.Equal(JsonSerializer.Serialize(first), JsonSerializer.Serialize(again));
+        Assert.Equal(notes, await NotesAsync());
 
         // A session in September, before her first: her first month and her window before it move (August, no absence),
-        // so she stayed satisfactory instead of improving.
+        // so she stayed satisfactory instead of improving. She is noted as changed.
         await DeliverAsync(D(9, 21));
         var moved = await OutcomesAsync(_tenant);
         Assert.True(Cached() > kept);
         Assert.Equal((7L, 3L, 4L, 0L), Counts(moved));
+        Assert.Equal(notes + 1, await NotesAsync());
+    }
+
+    private Task<int> NotesAsync() => _app.InTenant(_tenant, (_, db) => db.ServedChanges.CountAsync());
+
+    /// <summary>The outcomes as a process that has computed nothing yet works them out: every child from the rollup.</summary>
+    private async Task<Outcomes> FromScratchAsync()
+    {
+        await using var fresh = new AppFactory(Now) { Settings = { ["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(_app.Root, "app.db")}" } };
+        return await fresh.InTenant(_tenant, (sp, _) => sp.GetRequiredService<CabinetOutcomes>().BuildAsync(SchoolYear, Today));
+    }
+
+    // Every rollup row of the children whose given name starts with the prefix, set behind the app's back: no child is
+    // noted as changed, as no write of the app would do. Only a computation of every child sees it.
+    private Task UnnotedAsync(string prefix, int monthsServed) =>
+        _app.InTenant(_tenant, async (_, db) =>
+        {
+            var ids = (await db.Students.Select(s => new { s.Id, s.GivenName }).ToListAsync()).Where(s => s.GivenName.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.Id).ToList();
+            return await db.DeliveryYears.Where(m => ids.Contains(m.StudentId)).ExecuteUpdateAsync(u => u.SetProperty(m => m.MonthsServed, monthsServed));
+        });
+
+    [Fact]
+    public async Task After_a_first_service_in_a_month_only_the_children_noted_since_are_worked_out_again_and_agree_with_all_of_them()
+    {
+        Assert.Equal((7L, 4L, 3L, 0L), Counts(await OutcomesAsync(_tenant)));
+
+        // Real writes, each followed by the kept outcomes and a computation from scratch side by side: Ida's first service
+        // in September (her first month moves), two new children served, and a service taken back that leaves Ida's
+        // September empty again.
+        await DeliverAsync(D(9, 21));
+        var moved = await OutcomesAsync(_tenant);
+        Assert.Equal((7L, 3L, 4L, 0L), Counts(moved));
+        Assert.Equal(JsonSerializer.Serialize(await FromScratchAsync()), JsonSerializer.Serialize(moved));
+
+        await _app.ServeAsync(_tenant, _south, Domain.Health, _service, 2, [D(10, 14)], "Ned");
+        var served = await OutcomesAsync(_tenant);
+        Assert.Equal(9, served.ChildrenServed.Value);
+        Assert.Equal((9L, 3L, 6L, 0L), Counts(served));
+        Assert.Equal(JsonSerializer.Serialize(await FromScratchAsync()), JsonSerializer.Serialize(served));
+
+        await _app.InTenant(_tenant, async (sp, db) =>
+        {
+            var ida = await IdaAsync(db, last: false);
+            var referral = await db.Referrals.Include(r => r.Deliveries).SingleAsync(r => r.StudentId == ida);
+            await sp.GetRequiredService<SuccessPlans.Features.Referrals.ReferralService>().CorrectDeliveryAsync(referral,
+                referral.Deliveries.Single(d => d.DeliveredOn == D(9, 21)).Id, true, null, null, null, null, "Entered twice", new Actor(null, "Test Provider"), referral.Version);
+        });
+        var back = await OutcomesAsync(_tenant);
+        Assert.Equal((9L, 4L, 5L, 0L), Counts(back));
+        Assert.Equal(JsonSerializer.Serialize(await FromScratchAsync()), JsonSerializer.Serialize(back));
+
+        // Only the noted children are read again: the three at South set unserved behind the app's back stay as they were
+        // when Ida is noted, and a process computing from scratch no longer counts them.
+        await UnnotedAsync("Sid", 0);
+        await DeliverAsync(D(9, 22));
+        var kept = await OutcomesAsync(_tenant);
+        Assert.Equal((9L, 3L, 6L, 0L), Counts(kept));
+        Assert.Equal((6L, 3L, 3L, 0L), Counts(await FromScratchAsync()));
+    }
+
+    [Fact]
+    public async Task A_note_committed_late_or_notes_pruned_make_the_outcomes_work_out_every_child_again()
+    {
+        Assert.Equal((7L, 4L, 3L, 0L), Counts(await OutcomesAsync(_tenant)));
+        await UnnotedAsync("Sid", 0);
+        Assert.Equal((7L, 4L, 3L, 0L), Counts(await OutcomesAsync(_tenant))); // nothing noted: the kept outcomes
+
+        // A note below the newest the outcomes had seen (as SQL Server's identities can commit out of order): the counts of
+        // notes no longer add up, so every child is worked out, and South's three are not served any more.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.ServedChanges.Add(new ServedChange { Id = -1, StudentId = await IdaAsync(db, last: false), At = Now.UtcDateTime });
+            return await db.SaveChangesAsync();
+        });
+        Assert.Equal((4L, 4L, 0L, 0L), Counts(await OutcomesAsync(_tenant)));
+
+        // The nightly prune of notes older than a day: the count falls, and every child is worked out again.
+        await UnnotedAsync("Sid", 1 << DeliveryYear.MonthIndex(10));
+        Assert.Equal((4L, 4L, 0L, 0L), Counts(await OutcomesAsync(_tenant)));
+        var pruned = await _app.InTenant(_tenant, async (_, db) =>
+        {
+            await db.ServedChanges.Where(c => c.Id != -1).ExecuteUpdateAsync(u => u.SetProperty(c => c.At, Now.UtcDateTime - ServedChanges.KeptFor - TimeSpan.FromMinutes(1)));
+            await DeliveryRollup.CompactAsync(db, Now.UtcDateTime);
+            return await db.ServedChanges.CountAsync();
+        });
+        Assert.Equal(1, pruned); // the note of today stays
+        Assert.Equal((7L, 4L, 3L, 0L), Counts(await OutcomesAsync(_tenant)));
     }
 
     [Fact]

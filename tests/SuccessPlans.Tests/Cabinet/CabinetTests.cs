@@ -132,7 +132,7 @@ public class CabinetTests : IAsyncLifetime
         var kept = await Rows();
         Assert.Equal(46, kept.Count); // one row per referral: all served in the school year 2026-27
         Assert.Contains(kept, r => r.EndsWith("/EarlyIntervention/0,1,1,0,0,0,0,0,0,0,0,0")); // tutoring: September and October
-        await _app.InTenant(_tenant, (_, db) => DeliveryRollup.RebuildAsync(db));
+        await _app.InTenant(_tenant, (_, db) => DeliveryRollup.RebuildAsync(db, DateTime.UtcNow));
         Assert.Equal(kept, await Rows());
     }
 
@@ -181,11 +181,11 @@ public class CabinetTests : IAsyncLifetime
         Assert.Contains($"Total/0/2026-11/{ServedMonth.Number(2026, 8)}: 1, 2", kept); // Tia's child served in August, then November
         Assert.Contains($"Total/0/2026-11/{ServedMonth.Number(2026, 10)}: 1, 1", kept); // Nora's child moved from September to November
 
-        await _app.InTenant(_tenant, async (sp, db) => { await DeliveryRollup.CompactAsync(db); return 0; });
+        await _app.InTenant(_tenant, async (sp, db) => { await DeliveryRollup.CompactAsync(db, DateTime.UtcNow); return 0; });
         Assert.Equal(kept, await Sums());
         Assert.Equal(kept.Count, await _app.InTenant(_tenant, (_, db) => db.ServedMonths.CountAsync())); // one row per key
 
-        await _app.InTenant(_tenant, (_, db) => DeliveryRollup.RebuildAsync(db));
+        await _app.InTenant(_tenant, (_, db) => DeliveryRollup.RebuildAsync(db, DateTime.UtcNow));
         Assert.Equal(kept, await Sums());
 
         var sql = new SuccessPlans.Migrations.Sqlite.Migrations.PerformanceRollups().UpOperations

@@ -166,6 +166,8 @@ public class SqlServerTranslationTests
         Translates(CabinetOutcomes.AbsenceDays(db, new DateOnly(2026, 7, 2), new DateOnly(2026, 11, 30)), "absence days");
         Translates(CabinetOutcomes.HeadQuery(db), "the tenant's bands and the outcomes' versions");
         Translates(CabinetOutcomes.ServedRows(db, 2025, 2026), "the delivery rollup's months as bits");
+        Translates(CabinetOutcomes.ServedRowsOf(db, [3, 5, 8], 2025), "the changed children's rollup rows");
+        Translates(ServedChanges.NotedBetween(db, 10, 20), "the children noted as changed");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Text.RegularExpressions;
 using SuccessPlans.Data;
 using SuccessPlans.Features.Directory;
@@ -98,6 +99,25 @@ public partial class PageQueryPlanTests : IAsyncLifetime
         AssertByKey(plans);
         Assert.Contains(plan, l => l.Contains("SEARCH s USING", StringComparison.Ordinal) && (l.Contains("Id=?", StringComparison.Ordinal) || l.Contains("rowid=?", StringComparison.Ordinal)));
         Assert.DoesNotContain(plan, l => l.Contains("ORDER BY", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_delivery_and_the_cabinets_outcomes_read_the_rollup_by_the_child()
+    {
+        // A delivery counted into the rollup reads the child's rows (every referral, every year); the outcomes read the
+        // notes after the last they saw and the noted children's rows. At 50,000 students the delivery read every row
+        // of the tenant's rollup (4-5 ms) before IX_DeliveryYears_Child.
+        var referralId = await _app.InTenant(_tenant, (_, db) => db.Referrals.Where(r => r.StudentId == _child).Select(r => r.Id).FirstAsync());
+        var plans = await PlansOfAsync(async db =>
+        {
+            var referral = await db.Referrals.SingleAsync(r => r.Id == referralId);
+            await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, referral, new DateOnly(2026, 11, 2), _app.Time.GetUtcNow().UtcDateTime, CancellationToken.None);
+            await SuccessPlans.Features.Cabinet.ServedChanges.NotedBetween(db, 0, 100).ToListAsync();
+            await SuccessPlans.Features.Cabinet.CabinetOutcomes.ServedRowsOf(db, [_child, _child + 1], 2026).ToListAsync();
+        });
+        Assert.Equal(4, plans.Count);
+        AssertByKey(plans);
+        Assert.Contains(plans, p => p.Plan.Any(l => l.Contains("IX_DeliveryYears_Child", StringComparison.Ordinal)));
     }
 
     private Task<Worklist.Page> WorklistAsync(IServiceProvider sp, AppDbContext db, WorklistQuery query) =>

@@ -27,8 +27,20 @@ public sealed class CabinetFiguresCache : IDisposable
     /// report's), the version of attendance, school days and the students' schools (<c>Tenant.OutcomesVersion</c>), the
     /// period, the end of the second window (today when the period has not ended: a new day is a new key) and the bands.
     /// </summary>
-    internal sealed record OutcomesKey(int TenantId, long? ServedMax, int ServedRows, long OutcomesVersion, DateOnly From, DateOnly To, DateOnly AfterTo,
+    internal sealed record OutcomesKey(int TenantId, long? ChangeMax, int Changes, long OutcomesVersion, DateOnly From, DateOnly To, DateOnly AfterTo,
         int Satisfactory, int AtRisk, int Chronic);
+
+    /// <summary>
+    /// The served children behind a period's outcomes, each with its change of band (some megabytes at a city's size): per
+    /// version of attendance, calendars and schools, period, second window and bands, but not of the deliveries, which the
+    /// entry itself says how far it has seen (<see cref="CabinetOutcomes.Served"/>).
+    /// </summary>
+    internal sealed record ServedKey(int TenantId, long OutcomesVersion, DateOnly From, DateOnly To, DateOnly AfterTo, int Satisfactory, int AtRisk, int Chronic);
+
+    internal CabinetOutcomes.Served? Get(ServedKey key) => _cache.TryGetValue(key, out CabinetOutcomes.Served? served) ? served : null;
+
+    internal void Store(ServedKey key, CabinetOutcomes.Served served) =>
+        _cache.Set(key, served, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Lifetime });
 
     internal CabinetOutcomes.Tallies? Get(OutcomesKey key) => _cache.TryGetValue(key, out CabinetOutcomes.Tallies? tallies) ? tallies : null;
 

@@ -53,7 +53,7 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
     // A served child: the breakdowns as bits (domains and tiers are a handful of values; bit 0 of the tiers is "no tier
     // given"), the school as one id (a child changes school seldom): the first request after a delivery builds 6,400 of
     // these at 10,000 children, which with three hash sets each was most of its garbage (issue 15).
-    private sealed class Child
+    internal sealed class Child
     {
         public DateOnly FirstMonth { get; set; } = DateOnly.MaxValue;
         public int Domains { get; set; }
@@ -83,17 +83,17 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
     }
 
     /// <summary>The tenant's settings the outcomes depend on, and the versions of what they read: one command per request.</summary>
-    public sealed record Head(int Threshold, int Satisfactory, int AtRisk, int Chronic, long OutcomesVersion, long? ServedMax, int ServedRows);
+    public sealed record Head(int Threshold, int Satisfactory, int AtRisk, int Chronic, long OutcomesVersion, long? ChangeMax, int Changes);
 
     // As CabinetReport's head: compiled, the subqueries naming the outer row. Of the delivery rollup the outcomes read only
-    // which months each child was served in, under which domain, school and tier: the served-months rows that count
-    // children. A delivery appends such a row only when it changes those (the child's first service in a month under a
-    // value); a further session in a month the child was already served in appends services alone and keeps the outcomes,
-    // and that is most deliveries (issue 15: computing them again took 70-90 ms at 50,000 children). The fold at night
-    // rewrites the rows, with new ids.
+    // which months each child was served in, under which domain, school and tier; a delivery notes the child in
+    // ServedChanges only when it changes those (the child's first service in a month under a referral). A further session
+    // in a month the child was already served in notes nothing and keeps the outcomes, and that is most deliveries.
+    // The newest note and the count: a note committed late (below the newest) or removed by the nightly prune changes the
+    // count, so the notes after the last computation's newest are all that changed exactly when the counts agree.
     private static readonly Expression<Func<AppDbContext, IQueryable<Head>>> HeadExpression = db =>
         db.Tenants.Select(t => new Head(t.SuppressionThreshold, t.AttendanceSatisfactoryPercent, t.AttendanceAtRiskPercent, t.AttendanceChronicPercent, t.OutcomesVersion,
-            db.ServedMonths.Where(m => m.TenantId == t.Id && m.Children != 0).Max(m => (long?)m.Id), db.ServedMonths.Count(m => m.TenantId == t.Id && m.Children != 0)));
+            db.ServedChanges.Where(c => c.TenantId == t.Id).Max(c => (long?)c.Id), db.ServedChanges.Count(c => c.TenantId == t.Id)));
 
     public static IQueryable<Head> HeadQuery(AppDbContext db) => HeadExpression.Compile()(db);
 
@@ -109,11 +109,11 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
         var threshold = head.Threshold;
         var afterTo = period.To < today ? period.To : today;
         // Read before the counts, so counts cached under this version hold at least its writes.
-        var key = new CabinetFiguresCache.OutcomesKey(tenantId, head.ServedMax, head.ServedRows, head.OutcomesVersion, period.From, period.To, afterTo,
+        var key = new CabinetFiguresCache.OutcomesKey(tenantId, head.ChangeMax, head.Changes, head.OutcomesVersion, period.From, period.To, afterTo,
             head.Satisfactory, head.AtRisk, head.Chronic);
         if (cache.Get(key) is not { } tallies)
         {
-            tallies = await TalliesAsync(period, afterTo, head.OutcomesVersion, new IndicatorSummary.Thresholds(head.Satisfactory, head.AtRisk, head.Chronic), ct);
+            tallies = await TalliesAsync(head, period, afterTo, ct);
             cache.Store(key, tallies);
         }
 
@@ -133,21 +133,85 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
         return new Outcomes(period.From, period.To, period.Label, threshold, served, total, tables);
     }
 
+    /// <summary>
+    /// At most this many children changed since the last computation are worked out again one by one; more, and all are
+    /// (one parameter each in <see cref="ServedRowsOf"/>: SQL Server takes at most 2,100).
+    /// </summary>
+    public const int MaxChangedChildren = 1_000;
+
+    /// <summary>
+    /// Each served child of a period with its change of band (written once, then only read): what the last computation
+    /// found, under the notes it had seen (<see cref="Head.ChangeMax"/>, <see cref="Head.Changes"/>), so that the next one
+    /// works out again only the children noted since.
+    /// </summary>
+    internal sealed record Served(long? ChangeMax, int Changes, IReadOnlyDictionary<int, Child> Children);
+
     /// <summary>Each served child's change of band, counted per value of each breakdown: the work the cache saves.</summary>
-    private async Task<Tallies> TalliesAsync(Period period, DateOnly afterTo, long version, IndicatorSummary.Thresholds thresholds, CancellationToken ct)
+    private async Task<Tallies> TalliesAsync(Head head, Period period, DateOnly afterTo, CancellationToken ct)
     {
+        var thresholds = new IndicatorSummary.Thresholds(head.Satisfactory, head.AtRisk, head.Chronic);
         // Who was served, from when, in which domains, schools and tiers: the rollup alone (periods are whole months), each
         // row's months with a service as a mask of bits, August first, and the months of the period the same way.
-        var children = new Dictionary<int, Child>();
         var end = period.To.AddDays(1);
         var (y1, y2) = (SchoolYears.For(period.From), SchoolYears.For(period.To));
         var inPeriod = new int[y2 - y1 + 1];
         for (var y = y1; y <= y2; y++)
             for (var i = 0; i < 12; i++)
                 if (DeliveryYear.MonthAt(y, i) is var month && month >= period.From && month < end) inPeriod[y - y1] |= 1 << i;
-        // EF's own SQL (the tenant's filter in it) read with its reader: 40,000 rows at 50,000 students, where EF's
-        // materialising enumerator cost 55 ms over SQLite's 13 (issue 15).
-        await using var command = ServedRows(db, y1, y2).CreateDbCommand();
+
+        // The children are kept per period, band settings and version of attendance (not of the deliveries): after a
+        // child's first service in a month, only the children noted since are read and measured again (a few rows, not
+        // 40,000 and their bands at 50,000 students: issue 15).
+        var servedKey = new CabinetFiguresCache.ServedKey(currentTenant.TenantId!.Value, head.OutcomesVersion, period.From, period.To, afterTo,
+            head.Satisfactory, head.AtRisk, head.Chronic);
+        Dictionary<int, Child> children;
+        if (cache.Get(servedKey) is { } last && await ChangedSinceAsync(last, head, ct) is { } changed)
+        {
+            var again = new Dictionary<int, Child>();
+            if (changed.Length > 0)
+            {
+                await ReadAsync(ServedRowsOf(db, changed, y1), again, inPeriod, y1, ct);
+                if (again.Count > 0)
+                    Measure(again, await AttendanceOfAsync(again.Keys, period, afterTo, head.OutcomesVersion, ct), afterTo, thresholds);
+            }
+            // The others as they were (their objects are shared with the last computation's and never written again).
+            children = new Dictionary<int, Child>(last.Children);
+            foreach (var id in changed) children.Remove(id);
+            foreach (var (id, child) in again) children[id] = child;
+        }
+        else
+        {
+            children = new Dictionary<int, Child>();
+            await ReadAsync(ServedRows(db, y1, y2), children, inPeriod, y1, ct);
+            if (children.Count > 0)
+                Measure(children, await AttendanceOfAsync(children.Keys, period, afterTo, head.OutcomesVersion, ct), afterTo, thresholds);
+        }
+        cache.Store(servedKey, new Served(head.ChangeMax, head.Changes, children));
+        return Count(children);
+    }
+
+    /// <summary>
+    /// The children noted as changed since the last computation, or null when that cannot be told (notes committed late
+    /// below its newest, notes pruned, or more than <see cref="MaxChangedChildren"/>): then every child is worked out.
+    /// </summary>
+    private async Task<int[]?> ChangedSinceAsync(Served last, Head head, CancellationToken ct)
+    {
+        var added = head.Changes - last.Changes;
+        var (after, upTo) = (last.ChangeMax ?? 0, head.ChangeMax ?? 0);
+        if (added < 0 || added > MaxChangedChildren || upTo < after) return null;
+        if (added == 0) return upTo == after ? [] : null;
+        var notes = await ServedChanges.NotedBetween(db, after, upTo).ToListAsync(ct);
+        // Every note counted now and not then must be after the newest seen then; one committed late below it, or one pruned, breaks the sum.
+        return notes.Count == added ? notes.Distinct().ToArray() : null;
+    }
+
+    /// <summary>
+    /// Rows of the delivery rollup into their children. EF's own SQL (the tenant's filter in it) read with its reader:
+    /// 40,000 rows at 50,000 students, where EF's materialising enumerator cost 55 ms over SQLite's 13 (issue 15).
+    /// </summary>
+    private async Task ReadAsync(IQueryable<ServedRow> rows, Dictionary<int, Child> into, int[] inPeriod, int firstYear, CancellationToken ct)
+    {
+        await using var command = rows.CreateDbCommand();
         await db.Database.OpenConnectionAsync(ct);
         try
         {
@@ -157,17 +221,13 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
             while (sqlite ? reader.Read() : await reader.ReadAsync(ct))
             {
                 var child = reader.GetInt64(0);
-                AddRow(children, (int)(child >> 32), (int)(child & 0xFFFFFFFF), reader.GetInt32(1), inPeriod, y1);
+                AddRow(into, (int)(child >> 32), (int)(child & 0xFFFFFFFF), reader.GetInt32(1), inPeriod, firstYear);
             }
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
-
-        if (children.Count > 0)
-            Measure(children, await AttendanceAsync(period, afterTo, version, ct), afterTo, thresholds);
-        return Count(children);
     }
 
     // The loops over every served child below, and the app's methods they call, are optimised from their first call: the
@@ -179,7 +239,8 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddRow(Dictionary<int, Child> children, int studentId, int schoolId, int packed, int[] inPeriod, int firstYear)
     {
-        var (monthBits, domainBit, tierBit, year) = Served(packed);
+        var (monthBits, domainBit, tierBit, year) = Unpack(packed);
+        if ((uint)year >= (uint)inPeriod.Length) return; // a changed child's row of another school year
         var months = monthBits & inPeriod[year];
         if (months == 0) return;
         ref var child = ref CollectionsMarshal.GetValueRefOrAddDefault(children, studentId, out _);
@@ -198,7 +259,7 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
         var afterFrom = afterTo.AddDays(1 - WindowDays);
         foreach (var (id, child) in children)
         {
-            if (!attendance.SchoolOf.TryGetValue(id, out var school) || afterFrom < child.FirstMonth) continue;
+            if (!attendance.TrySchoolOf(id, out var school) || afterFrom < child.FirstMonth) continue;
             var before = attendance.Band(school, id, child.FirstMonth.AddDays(-WindowDays), child.FirstMonth.AddDays(-1), thresholds);
             var after = attendance.Band(school, id, afterFrom, afterTo, thresholds);
             if (before is { } b && after is { } a) child.Change = Math.Sign((int)a - (int)b);
@@ -263,12 +324,20 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
     /// Kept per version of attendance, calendars and schools (<c>Tenant.OutcomesVersion</c>) but not of the deliveries, so
     /// the first request after a service is recorded (the common write) reads the delivery rollup only.
     /// </summary>
-    internal sealed class Attendance(Dictionary<int, int> schoolOf, Dictionary<int, Attendance.Calendar> days, Dictionary<int, int[]> absent)
+    internal sealed class Attendance(Dictionary<int, int> schoolOf, Dictionary<int, Attendance.Calendar> days, Dictionary<int, int[]> absent,
+        Dictionary<int, int>? enrolledSince = null)
     {
         /// <summary>A school's instructional days, sorted and as a set (a class: dictionaries of it share precompiled code).</summary>
         internal sealed record Calendar(int[] Sorted, HashSet<int> Set);
 
         public IReadOnlyDictionary<int, int> SchoolOf => schoolOf;
+
+        /// <summary>The student's school: as read with the attendance, or for a student enrolled since, as read after.</summary>
+        public bool TrySchoolOf(int student, out int school) =>
+            schoolOf.TryGetValue(student, out school) || (enrolledSince is not null && enrolledSince.TryGetValue(student, out school));
+
+        /// <summary>The same attendance with the schools of students enrolled after it was read (this request's only).</summary>
+        public Attendance With(Dictionary<int, int> schools) => new(schoolOf, days, absent, schools);
 
         /// <summary>The band of a window: the school's days in it (two binary searches), the child's absences on them.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -293,6 +362,19 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
         }
     }
 
+    /// <summary>
+    /// The attendance side for these children. A student enrolled after it was read moves no version (an insert is not a
+    /// change of school), so a child served since who is missing from it has the school read now: with no absence
+    /// recorded yet (any would have moved the version), the child is measured on the school's days alone.
+    /// </summary>
+    private async Task<Attendance> AttendanceOfAsync(IEnumerable<int> children, Period period, DateOnly afterTo, long version, CancellationToken ct)
+    {
+        var attendance = await AttendanceAsync(period, afterTo, version, ct);
+        var missing = children.Where(id => !attendance.SchoolOf.ContainsKey(id)).ToList();
+        if (missing.Count == 0) return attendance;
+        return attendance.With(await db.Students.Where(s => missing.Contains(s.Id)).Select(s => new { s.Id, s.SchoolId }).ToDictionaryAsync(s => s.Id, s => s.SchoolId, ct));
+    }
+
     private async Task<Attendance> AttendanceAsync(Period period, DateOnly afterTo, long version, CancellationToken ct)
     {
         var tenantId = currentTenant.TenantId!.Value;
@@ -315,20 +397,31 @@ public sealed class CabinetOutcomes(AppDbContext db, CurrentTenant currentTenant
     /// the high 32 bits: one column fewer to read for each of 40,000 rows), and one number that packs the rest:
     /// the months with a service as bits 0-11 (August the lowest, <see cref="DeliveryYear.MonthsServed"/>), the domain's
     /// number in bits 12-15, the tier's number plus one in bits 16-19 (0: none given), the school year's offset from the
-    /// first year read from bit 20 (see <see cref="Served"/>). Sums of columns: SQLite computes them from the covering index
-    /// for 40,000 rows in a third of the time the months' CASE expressions took.
+    /// first year read from bit 20, negative for a year before it (see <see cref="Unpack"/>). Sums of columns: SQLite
+    /// computes them from the covering index for 40,000 rows in a third of the time the months' CASE expressions took.
     /// </summary>
     public sealed record ServedRow(long StudentAndSchool, int Packed);
 
     /// <summary>The parts of <see cref="ServedRow.Packed"/>, the domain and the tier as one bit each (bit 0 of the tiers: none given).</summary>
-    internal static (int Months, int DomainBit, int TierBit, int YearOffset) Served(int packed) =>
+    internal static (int Months, int DomainBit, int TierBit, int YearOffset) Unpack(int packed) =>
         (packed & 0xFFF, 1 << ((packed >> 12) & 0xF), 1 << ((packed >> 16) & 0xF), packed >> 20);
 
     /// <summary>The delivery rollup's rows of the school years (public, so its SQL Server translation is tested).</summary>
     public static IQueryable<ServedRow> ServedRows(AppDbContext db, int fromYear, int toYear) =>
-        db.DeliveryYears.Where(m => m.SchoolYear >= fromYear && m.SchoolYear <= toYear)
-            .Select(m => new ServedRow((long)m.StudentId * 4294967296L + m.SchoolId,
-                m.MonthsServed + (int)m.Domain * (1 << 12) + (((int?)m.Tier ?? -1) + 1) * (1 << 16) + (m.SchoolYear - fromYear) * (1 << 20)));
+        Pack(db.DeliveryYears.Where(m => m.SchoolYear >= fromYear && m.SchoolYear <= toYear), fromYear);
+
+    /// <summary>
+    /// The rows of some children, of every school year (the reader skips the others): by the children alone, so that the
+    /// database seeks each child's rows (IX_DeliveryYears_Child) instead of reading the years' range. The ids
+    /// go as one parameter each, not as the app's usual one list parameter: SQLite without statistics took json_each's
+    /// list for a scan and read the tenant's every row from the dashboard's index (a test records the plan).
+    /// </summary>
+    public static IQueryable<ServedRow> ServedRowsOf(AppDbContext db, IReadOnlyCollection<int> students, int fromYear) =>
+        Pack(db.DeliveryYears.Where(m => EF.MultipleParameters(students).Contains(m.StudentId)), fromYear);
+
+    private static IQueryable<ServedRow> Pack(IQueryable<DeliveryYear> rows, int fromYear) =>
+        rows.Select(m => new ServedRow((long)m.StudentId * 4294967296L + m.SchoolId,
+            m.MonthsServed + (int)m.Domain * (1 << 12) + (((int?)m.Tier ?? -1) + 1) * (1 << 16) + (m.SchoolYear - fromYear) * (1 << 20)));
 
     /// <summary>Days with an absence (several events on a day count once), of every student (public, so its SQL Server translation is tested).</summary>
     public static IQueryable<StudentDay> AbsenceDays(AppDbContext db, DateOnly from, DateOnly to) =>

@@ -48,7 +48,7 @@ public sealed class NightlyCheckJob(AppDbContext db, TimeProvider time, Outbox o
         DateTime StartOfLocalDay(DateOnly d) => LocalDays.StartUtc(d, zone);
 
         // The cabinet's served months and funnel months, appended to by each change of the day, folded into one row per key.
-        await Phases.TimeAsync("served months fold", () => SuccessPlans.Features.Cabinet.DeliveryRollup.CompactAsync(db, ct));
+        await Phases.TimeAsync("served months fold", () => SuccessPlans.Features.Cabinet.DeliveryRollup.CompactAsync(db, now, ct));
         await Phases.TimeAsync("funnel months fold", () => SuccessPlans.Features.Cabinet.FunnelRollup.CompactAsync(db, ct));
         // The folds' rows are saved: later saves (the digests) need not walk them again.
         db.ChangeTracker.Clear();

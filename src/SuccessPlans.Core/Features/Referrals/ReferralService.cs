@@ -281,7 +281,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         r.FirstServiceAt ??= Now;
         if (r.FirstServiceOn is not { } first || on < first)
             await SetFirstServiceAsync(r, on, ct);
-        await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, on, ct);
+        await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, on, Now, ct);
         db.Entry(r).Property(x => x.FirstServiceAt).IsModified = true; // the referral row's version moves with every delivery
         return delivery;
     }
@@ -311,7 +311,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
             throw ValidationFailedException.For("Reason", "The reason is longer than 1000 characters.");
         var before = FormattableString.Invariant($"{delivery.DeliveredOn:yyyy-MM-dd}, {delivery.AmountText}");
         CheckVersion(r, version);
-        await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, delivery.DeliveredOn, ct, -1);
+        await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, delivery.DeliveredOn, Now, ct, -1);
         string what;
         if (remove)
         {
@@ -323,7 +323,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
         {
             var (date, count, u, text) = ValidateDelivery(r, on, amount, unit, note, await plans.TodayAsync(ct), correction: true);
             (delivery.DeliveredOn, delivery.Amount, delivery.Unit, delivery.Note) = (date, count, u, text);
-            await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, date, ct);
+            await SuccessPlans.Features.Cabinet.DeliveryRollup.CountAsync(db, r, date, Now, ct);
             what = FormattableString.Invariant($"Delivery of {before} corrected to {date:yyyy-MM-dd}, {delivery.AmountText}: {why}");
         }
         await SetFirstServiceAsync(r, r.Deliveries.Count == 0 ? null : r.Deliveries.Min(d => d.DeliveredOn), ct);

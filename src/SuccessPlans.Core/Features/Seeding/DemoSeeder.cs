@@ -193,7 +193,7 @@ public sealed class DemoSeeder(IServiceScopeFactory scopes, TimeProvider time, I
         }
         await db.SaveChangesAsync(ct);
         await SeedSchoolYearAsync(db, students.Select(s => s.Id).ToHashSet(), services, ct);
-        await Cabinet.DeliveryRollup.RebuildAsync(db, ct);
+        await Cabinet.DeliveryRollup.RebuildAsync(db, Now, ct);
         await Cabinet.FunnelRollup.RebuildAsync(db, ct);
     }
 
