@@ -448,8 +448,14 @@ public static class Benchmarks
         }).Build();
         var services = new ServiceCollection();
         // BENCHMARK_SQL=1 prints every SQL command with its time, to see where a figure comes from.
-        services.AddLogging(b => b.AddSimpleConsole().AddFilter((category, level) =>
-            level >= LogLevel.Warning || (logSql && category == "Microsoft.EntityFrameworkCore.Database.Command" && level == LogLevel.Information)));
+        // The app's own rules after it, as in Production: EF Core's query warnings are off there (their messages can quote
+        // values), among them the one about the cabinet's deliberately unordered Take (CabinetReport.ChildrenQuery says why).
+        services.AddLogging(b =>
+        {
+            b.AddSimpleConsole().AddFilter((category, level) =>
+                level >= LogLevel.Warning || (logSql && category == "Microsoft.EntityFrameworkCore.Database.Command" && level == LogLevel.Information));
+            ObservabilityHosting.KeepChildrenOutOfTheLog(b);
+        });
         services.AddSingleton<IConfiguration>(config);
         var settings = services.AddSuccessPlansCore(config, dir);
         more?.Invoke(services);
