@@ -62,6 +62,7 @@ public class TenancyTests : IAsyncLifetime
         year.Count(new DateOnly(2026, 8, 3));
         db.DeliveryYears.Add(year);
         db.ServedMonths.Add(new SuccessPlans.Features.Cabinet.ServedMonth { Dimension = SuccessPlans.Features.Cabinet.ServedDimension.Total, MonthNumber = SuccessPlans.Features.Cabinet.ServedMonth.Number(2026, 8), Children = 1, Services = 1 });
+        db.ServedChanges.Add(new SuccessPlans.Features.Cabinet.ServedChange { StudentId = student.Id, At = DateTime.UtcNow });
         db.FunnelMonths.Add(new SuccessPlans.Features.Cabinet.FunnelMonth { Measure = SuccessPlans.Features.Cabinet.FunnelMeasure.Made, MonthNumber = SuccessPlans.Features.Cabinet.ServedMonth.Number(2026, 8), Count = 1 });
         db.Flags.Add(new SuccessPlans.Features.Flags.Flag { Kind = SuccessPlans.Features.Flags.FlagKind.UnmetNeed, SubjectId = need.Id, StudentId = student.Id });
         var location = new ServiceLocation { Name = "A place", HsdsId = "loc-a" };
