@@ -254,9 +254,12 @@ public class JourneyTests : IAsyncLifetime
         await WaitUntilAsync(() => _app.InTenant(_tenant, (_, db) => db.JobRuns.AnyAsync(r => r.JobName == TenantJobCatalog.NightlyCheck.Name && r.FinishedAt != null)));
         await _app.Services.GetRequiredService<OutboxDispatcher>().SendPendingAsync(CancellationToken.None);
         // The digest, picked by its subject: Hangfire's recurring referral-updates mailer runs on the wall clock, so
-        // the coordinator's "referral update" email may go out in the same flush, or not.
-        var toCoordinator = _smtp.Messages().Select(m => MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m))))
+        // the coordinator's "referral update" email may go out in the same flush, or not. Its outbox dispatch may also
+        // have claimed the digest first (the flush above then skips it), so the test waits for it to arrive.
+        List<MimeKit.MimeMessage> ToCoordinator() => _smtp.Messages().Select(m => MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m))))
             .Where(m => m.To.Mailboxes.Any(a => a.Address == "coordinator@journey.test")).ToList();
+        await WaitUntilAsync(() => Task.FromResult(ToCoordinator().Any(m => (m.Subject ?? "").Contains(T("open flag(s)", "alerta(s) abierta(s)"), StringComparison.Ordinal))));
+        var toCoordinator = ToCoordinator();
         var digestMail = Assert.Single(toCoordinator, m => (m.Subject ?? "").Contains(T("open flag(s)", "alerta(s) abierta(s)"), StringComparison.Ordinal));
         Assert.All(toCoordinator.Where(m => m != digestMail), m => Assert.Contains(T("referral update", "remisi"), m.Subject ?? "", StringComparison.OrdinalIgnoreCase));
         var digest = digestMail.TextBody ?? "";
