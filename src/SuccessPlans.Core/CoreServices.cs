@@ -84,6 +84,8 @@ public static class CoreServices
         services.AddScoped<SuccessPlans.Features.Directory.CapacityService>();
         services.AddScoped<SuccessPlans.Features.Students.CaseNoteService>();
         services.AddScoped<SuccessPlans.Features.Audit.AccessLog>();
+        // A request's permit to work (the web host registers the WorkGate; elsewhere none is held).
+        services.AddScoped<WorkPermit>();
         services.AddSingleton<SuccessPlans.Features.Audit.AccessLogWriter>();
         services.AddHostedService<SuccessPlans.Features.Audit.AccessLogDrain>();
         services.AddScoped<SuccessPlans.Features.Retention.StudentErasure>();

@@ -1,5 +1,6 @@
 using System.Net;
 using SuccessPlans.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace SuccessPlans.Tests.Web;
 
@@ -114,5 +115,161 @@ public class ConcurrencyLimitTests : IAsyncLifetime
         using var page = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains(_app.Faults.Recorded(), sql => sql.Contains("AspNetUsers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_view_waiting_for_its_log_entry_lets_other_requests_work()
+    {
+        // Each view of a child waits for its access log entry's commit, and it waits without its permit (issue 15): with
+        // one permit and the database busy (the entry cannot commit yet), another page still answers, and the view answers
+        // once its entry is written.
+        var tenant = (await _app.CreateTenantAsync("views")).Id;
+        var school = (await _app.CreateSchoolAsync(tenant, "Views School")).Id;
+        await _app.CreateUserAsync(tenant, "coordinator@views.test", SuccessPlans.Features.Users.UserRole.Coordinator, [school]);
+        var student = await _app.InTenant(tenant, async (_, db) =>
+        {
+            var s = new SuccessPlans.Features.Students.Student { GivenName = "Viewed", FamilyName = "Often", SchoolId = school, Grade = "03" };
+            db.Students.Add(s);
+            await db.SaveChangesAsync();
+            return s.Id;
+        });
+        var coordinator = await _app.SignedInAsync("coordinator@views.test");
+        (await coordinator.GetAsync($"/Students/{student}")).EnsureSuccessStatusCode(); // warm: views compiled, stamp checked
+        (await coordinator.GetAsync("/Students")).EnsureSuccessStatusCode();
+
+        Task<HttpResponseMessage> view;
+        await using (var busy = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False"))
+        {
+            await busy.OpenAsync();
+            await using (var begin = busy.CreateCommand())
+            {
+                begin.CommandText = "BEGIN IMMEDIATE";
+                await begin.ExecuteNonQueryAsync();
+            }
+            view = coordinator.GetAsync($"/Students/{student}");
+            await Task.WhenAny(view, Task.Delay(TimeSpan.FromSeconds(1)));
+            Assert.False(view.IsCompleted, "the view answered before its entry could be written");
+
+            using (var other = await coordinator.GetAsync("/Students").WaitAsync(TimeSpan.FromSeconds(30)))
+                Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+            Assert.False(view.IsCompleted, "the view answered before its entry could be written");
+
+            await using var commit = busy.CreateCommand();
+            commit.CommandText = "COMMIT";
+            await commit.ExecuteNonQueryAsync();
+        }
+        using var answered = await view.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        var logged = await _app.InTenant(tenant, (_, db) => db.Database.SqlQueryRaw<int>(
+            "SELECT COUNT(*) AS \"Value\" FROM \"AccessLogEntries\" WHERE \"StudentId\" = {0} AND \"Action\" = 'ViewStudent'", student).SingleAsync());
+        Assert.Equal(2, logged);
+    }
+}
+
+/// <summary>
+/// The gate itself (<see cref="SuccessPlans.WorkGate"/>): in order, a request that steps out for a wait gives its permit
+/// to the next and comes back before any later arrival, a cancelled wait takes nothing, and a full line refuses.
+/// </summary>
+public class WorkGateTests
+{
+    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(200);
+
+    [Fact]
+    public async Task Requests_enter_in_the_order_they_came()
+    {
+        var gate = new SuccessPlans.WorkGate(1, 10);
+        Assert.True(await gate.EnterAsync(default));
+        var second = gate.EnterAsync(default).AsTask();
+        var third = gate.EnterAsync(default).AsTask();
+        Assert.False(second.IsCompleted);
+        Assert.Equal(2, gate.Waiting);
+
+        gate.Leave();
+        Assert.True(await second.WaitAsync(TimeSpan.FromSeconds(5)));
+        await Task.Delay(Short);
+        Assert.False(third.IsCompleted, "the third entered while the second held the only permit");
+        gate.Leave();
+        Assert.True(await third.WaitAsync(TimeSpan.FromSeconds(5)));
+        gate.Leave();
+        Assert.True(await gate.EnterAsync(default)); // the permit is free again
+    }
+
+    [Fact]
+    public async Task A_request_waiting_outside_lets_the_next_work_and_comes_back_before_later_arrivals()
+    {
+        var gate = new SuccessPlans.WorkGate(1, 10);
+        var viewer = new SuccessPlans.WorkPermit(gate);
+        Assert.True(await viewer.EnterAsync(default));
+        var next = gate.EnterAsync(default).AsTask();
+
+        // The viewer waits for its commit outside: the next request gets the permit meanwhile.
+        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var outside = viewer.WaitOutsideAsync(commit.Task);
+        Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.False(viewer.Held);
+
+        // A later arrival waits; the commit comes: the viewer is next, ahead of it.
+        var later = gate.EnterAsync(default).AsTask();
+        commit.SetResult();
+        await Task.Delay(Short);
+        Assert.False(outside.IsCompleted, "the viewer came back while the next request held the only permit");
+        gate.Leave();
+        await outside.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(viewer.Held);
+        await Task.Delay(Short);
+        Assert.False(later.IsCompleted, "a later arrival went before the returning viewer");
+
+        viewer.Leave();
+        Assert.True(await later.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task A_failed_wait_outside_still_comes_back_with_its_permit()
+    {
+        var gate = new SuccessPlans.WorkGate(1, 10);
+        var viewer = new SuccessPlans.WorkPermit(gate);
+        Assert.True(await viewer.EnterAsync(default));
+        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var outside = viewer.WaitOutsideAsync(commit.Task);
+        commit.SetException(new InvalidOperationException("the database is gone"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => outside);
+        Assert.True(viewer.Held);
+        viewer.Leave();
+        Assert.True(await gate.EnterAsync(default));
+    }
+
+    [Fact]
+    public async Task Without_a_permit_a_wait_outside_is_a_plain_wait()
+    {
+        // A job or a command: no gate, or a scope that never entered.
+        var none = new SuccessPlans.WorkPermit();
+        Assert.True(await none.EnterAsync(default));
+        Assert.False(none.Held);
+        await none.WaitOutsideAsync(Task.Delay(10));
+
+        var gate = new SuccessPlans.WorkGate(1, 10);
+        var job = new SuccessPlans.WorkPermit(gate);
+        await job.WaitOutsideAsync(Task.Delay(10));
+        Assert.False(job.Held);
+        Assert.True(await gate.EnterAsync(default)); // the gate's one permit was never taken
+    }
+
+    [Fact]
+    public async Task A_cancelled_wait_takes_nothing_and_a_full_line_refuses()
+    {
+        var gate = new SuccessPlans.WorkGate(1, 2);
+        Assert.True(await gate.EnterAsync(default));
+        using var cts = new CancellationTokenSource();
+        var leaving = gate.EnterAsync(cts.Token).AsTask();
+        var staying = gate.EnterAsync(default).AsTask();
+        Assert.False(await gate.EnterAsync(default)); // two wait already: refused at once
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
+        Assert.Equal(1, gate.Waiting);
+
+        gate.Leave();
+        Assert.True(await staying.WaitAsync(TimeSpan.FromSeconds(5)));
+        gate.Leave();
+        Assert.True(await gate.EnterAsync(default));
     }
 }

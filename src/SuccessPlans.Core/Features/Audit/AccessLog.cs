@@ -33,7 +33,7 @@ public sealed record GuardianReport(int StudentId, string ChildName, string Scho
 /// The access log (docs/access-log.md): one entry per view or export of a child's data, appended and never edited.
 /// Writing is one INSERT; reading is the Admin's audit page, its CSV and the guardian's report.
 /// </summary>
-public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWriter writer)
+public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWriter writer, WorkPermit permit)
 {
     public const int PageSize = 100;
 
@@ -62,14 +62,15 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
     /// at the pending rows, the INSERT's SQL generated again, the new id read back), which no reader of the log needs
     /// (issue 15). The row is the scope's tenant's, as SaveChanges would stamp it. Inside a caller's transaction it is
     /// that transaction's own INSERT and commits with it; otherwise <see cref="AccessLogWriter"/> commits it together with
-    /// the entries of the views that arrive meanwhile.
+    /// the entries of the views that arrive meanwhile; a request gives its permit to work to the next one while it waits
+    /// for that commit (<see cref="WorkPermit.WaitOutsideAsync"/>: the wait takes none of this node's CPU).
     /// </summary>
     public async Task AppendAsync(AccessActor who, AccessAction action, int? studentId, string? path, int? planId = null, int? referralId = null, CancellationToken ct = default)
     {
         var tenantId = db.CurrentTenantId ?? throw new SuccessPlans.Tenancy.TenantViolationException("Cannot save AccessLogEntry: no tenant in scope.");
         var e = Entry(who, action, studentId, path, planId, referralId);
         if (db.Database.CurrentTransaction is null)
-            await writer.WriteAsync(tenantId, e, ct);
+            await permit.WaitOutsideAsync(writer.WriteAsync(tenantId, e, ct));
         else
             await db.Database.ExecuteSqlRawAsync(AppendSql(1), Values(db, [(tenantId, e)]), ct);
     }

@@ -25,10 +25,11 @@ public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessL
 
     /// <summary>The least time between two commits of one process; a view arriving sooner waits at most this long.</summary>
     /// <remarks>
-    /// Each view waits for its entry's commit while it holds one of the node's permits to work
-    /// (RateLimits:MaxConcurrentRequests), so this wait bounds how many logged views a node serves: at 8 permits and
-    /// 10 ms, the student page at 2,000 students served 560-730 requests/s with the CPU a third idle; at 5 ms 910-980, at
-    /// no more CPU a request (1.8-1.9 ms against 2.0-2.2), and 2 ms no more (issue 15, 2026-12-05, side by side).
+    /// When each view waited for its entry's commit holding one of the node's permits to work
+    /// (RateLimits:MaxConcurrentRequests), this wait bounded how many logged views a node served: at 8 permits and 10 ms,
+    /// the student page at 2,000 students served 560-730 requests/s with the CPU a third idle; at 5 ms 910-980, at no
+    /// more CPU a request (1.8-1.9 ms against 2.0-2.2), and 2 ms no more (issue 15, 2026-12-05, side by side). A view now
+    /// waits without its permit (<see cref="WorkPermit.WaitOutsideAsync"/>).
     /// </remarks>
     public static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(5);
 
