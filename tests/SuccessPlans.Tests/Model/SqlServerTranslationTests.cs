@@ -94,6 +94,7 @@ public class SqlServerTranslationTests
         var now = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc);
         Translates(Worklist.FollowUpIds(db, [1, 2], now.AddDays(-7), now.AddDays(-21)), "the follow-ups' ids in order");
         Translates(Worklist.FollowUpRows(db, [1, 2], now.AddDays(-7), now.AddDays(-21), [5, 6, 7]), "the follow-ups' rows by id");
+        Translates(Worklist.FlagRows(db, [1, 2], [5, 6, 7]), "the worklist's flags by id");
         Translates(SuccessPlans.Web.Features.Review.WalkModel.GradeWalkQuery(db, [1, 2], 1, "03", 2026, SuccessPlans.Features.Plans.Term.Fall), "a grade's walk");
         Translates(SuccessPlans.Web.Features.Review.WalkModel.ClassWalkQuery(db, [1, 2], 4, 2026, SuccessPlans.Features.Plans.Term.Spring), "a class's walk");
     }

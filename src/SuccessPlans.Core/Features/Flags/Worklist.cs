@@ -89,12 +89,28 @@ public static class Worklist
         }
         var shown = q.Kind is { } kind && Enum.IsDefined(kind) ? flags.ByKind.GetValueOrDefault(kind, []) : flags.All;
         var flagPage = Math.Clamp(q.FlagPage, 1, Pages(shown.Length));
-        var flagRows = await FlagRowsAsync(db, visible, shown.Skip((flagPage - 1) * PageSize).Take(PageSize).ToArray(), ct);
+        var flagRows = await FlagRowsAsync(db, schools, shown.Skip((flagPage - 1) * PageSize).Take(PageSize).ToArray(), ct);
 
         return new Page(followUpRows, followUpIds.Length, followUpPage, flagRows, flags.Counts, flagPage) { FlagsShown = shown.Length };
     }
 
-    private static IQueryable<Flag> OpenFlags(AppDbContext db) => db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null && f.DismissedAt == null);
+    [InlinedFrom(nameof(OpenFlagsOf))]
+    private static IQueryable<Flag> OpenFlags(AppDbContext db) => OpenFlagsQuery(db);
+
+    // The rule's one text: OpenFlags runs it; the compiled query of the flags' rows puts it in its own tree (Inline.Expand).
+    private static readonly Expression<Func<AppDbContext, IQueryable<Flag>>> OpenFlagsOf = db =>
+        db.Flags.AsNoTracking().Where(f => f.ResolvedAt == null && f.DismissedAt == null);
+
+    private static readonly Func<AppDbContext, IQueryable<Flag>> OpenFlagsQuery = OpenFlagsOf.Compile();
+
+    // The page's flags by id, still open and of a child in the user's schools: compiled, as the follow-ups' rows are
+    // (EF's walk and look-up of the LINQ tree at each request, issue 15).
+    private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, int[], IQueryable<WorklistFlagRow>>> FlagRowsOf = (db, schools, ids) =>
+        OpenFlags(db).Where(f => ids.Contains(f.Id))
+            .Join(StudentScope.InSchools(db, schools), f => f.StudentId, st => st.Id,
+                (f, st) => new WorklistFlagRow(f.Id, st.Id, st.GivenName + " " + st.FamilyName, f.Kind, f.SubjectId, f.Summary, f.FirstSeenOn));
+
+    private static readonly Func<AppDbContext, IReadOnlyList<int>, int[], IAsyncEnumerable<WorklistFlagRow>> FlagRowsQuery = EF.CompileAsyncQuery(Inline.Expand(FlagRowsOf));
 
     /// <summary>
     /// The referrals the coordinator must act on: no answer from the provider, accepted and nothing delivered, a completion
@@ -173,10 +189,14 @@ public static class Worklist
     public static IQueryable<FollowUpRow> FollowUpRows(AppDbContext db, IReadOnlyList<int> schools, DateTime noAnswerBefore, DateTime stalledBefore, int[] ids) =>
         Uncompiled.Rows(db, schools, noAnswerBefore, stalledBefore, ids);
 
+    /// <summary>The compiled query of the flags' rows as an ordinary query, for the SQL Server translation test.</summary>
+    public static IQueryable<WorklistFlagRow> FlagRows(AppDbContext db, IReadOnlyList<int> schools, int[] ids) => Uncompiled.FlagRows(db, schools, ids);
+
     private static class Uncompiled
     {
         internal static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IQueryable<int>> Ids = Inline.Expand(FollowUpIdsOf).Compile();
         internal static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, int[], IQueryable<FollowUpRow>> Rows = Inline.Expand(FollowUpRowsOf).Compile();
+        internal static readonly Func<AppDbContext, IReadOnlyList<int>, int[], IQueryable<WorklistFlagRow>> FlagRows = Inline.Expand(FlagRowsOf).Compile();
     }
 
     private static async Task<IReadOnlyList<FollowUpRow>> FollowUpRowsAsync(AppDbContext db, IReadOnlyList<int> schools, DateTime noAnswerBefore, DateTime stalledBefore, int[] ids,
@@ -187,12 +207,10 @@ public static class Worklist
         return TenantReadCache.InKeptOrder(rows, ids, r => r.ReferralId);
     }
 
-    private static async Task<IReadOnlyList<WorklistFlagRow>> FlagRowsAsync(AppDbContext db, IQueryable<Student> visible, int[] ids, CancellationToken ct)
+    private static async Task<IReadOnlyList<WorklistFlagRow>> FlagRowsAsync(AppDbContext db, IReadOnlyList<int> schools, int[] ids, CancellationToken ct)
     {
         if (ids.Length == 0) return [];
-        var rows = await OpenFlags(db).Where(f => EF.Parameter(ids).Contains(f.Id))
-            .Join(visible, f => f.StudentId, st => st.Id, (f, st) => new WorklistFlagRow(f.Id, st.Id, st.GivenName + " " + st.FamilyName, f.Kind, f.SubjectId, f.Summary, f.FirstSeenOn))
-            .ToListAsync(ct);
+        var rows = await CompiledRows.ListAsync(FlagRowsQuery(db, schools, ids), ct);
         return TenantReadCache.InKeptOrder(rows, ids, r => r.Id);
     }
 }
