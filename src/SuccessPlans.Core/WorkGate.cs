@@ -4,7 +4,8 @@ namespace SuccessPlans;
 /// A node's permits to work (RateLimits:MaxConcurrentRequests): at most <see cref="Permits"/> requests at work at once,
 /// the others wait their turn in the order they came. A request at work that waits for something that takes none of
 /// this node's CPU (its access log entry's commit, <see cref="WorkPermit.WaitOutsideAsync"/>) gives its permit to the
-/// next in line for the wait, and then comes back ahead of every request that has not begun.
+/// next in line for the wait, and then comes back ahead of every request that has not begun. At most
+/// <see cref="MaxBegun"/> requests are begun at once, at work or outside.
 /// </summary>
 /// <remarks>
 /// Why (issue 15): a permit is a share of the node's cores. With few permits a request is worked through nearly alone
@@ -12,7 +13,9 @@ namespace SuccessPlans;
 /// at 4 permits against 60-61 ms at 8, at the same requests a second. But a request that holds its permit while it waits
 /// for a commit that another thread makes leaves its core idle: the student page served a third less at 4 permits. Giving
 /// the permit up for that wait keeps both. A returning request goes first: it has had its wait, and a page half done
-/// holds its objects and its connection until it ends.
+/// holds its objects and its connection until it ends. And a wait outside does not let any number begin: each begun
+/// request holds a pooled context and its kept SQLite connection, and with no bound the views waiting for a commit let
+/// nearly all 32 connections' requests begin (the mixed load's memory, 365 MB against 312 MB; issue 15).
 /// </remarks>
 public sealed class WorkGate
 {
@@ -20,13 +23,19 @@ public sealed class WorkGate
     private readonly LinkedList<TaskCompletionSource<bool>> _arrivals = new();
     private readonly Queue<TaskCompletionSource> _returning = new();
     private int _free;
+    private int _begun;
 
-    public WorkGate(int permits, int maxWaiting)
+    /// <param name="permits">Requests at work at once.</param>
+    /// <param name="maxWaiting">Requests that may wait to begin.</param>
+    /// <param name="maxBegun">Requests begun and not ended, at work or waiting outside (each holds its objects and its
+    /// connection): by default twice the permits, so that waits outside do not let every waiting request begin.</param>
+    public WorkGate(int permits, int maxWaiting, int? maxBegun = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxWaiting);
         Permits = permits;
         MaxWaiting = maxWaiting;
+        MaxBegun = Math.Max(permits, maxBegun ?? 2 * permits);
         _free = permits;
     }
 
@@ -35,6 +44,9 @@ public sealed class WorkGate
 
     /// <summary>Requests that may wait for their turn; past this <see cref="EnterAsync"/> refuses (a flood, not a busy day).</summary>
     public int MaxWaiting { get; }
+
+    /// <summary>Requests begun and not yet ended, at work or waiting outside.</summary>
+    public int MaxBegun { get; }
 
     /// <summary>Requests waiting to begin (tests, metrics).</summary>
     public int Waiting
@@ -52,9 +64,10 @@ public sealed class WorkGate
         LinkedListNode<TaskCompletionSource<bool>> node;
         lock (_lock)
         {
-            if (_free > 0 && _returning.Count == 0 && _arrivals.Count == 0)
+            if (_free > 0 && _begun < MaxBegun && _returning.Count == 0 && _arrivals.Count == 0)
             {
                 _free--;
+                _begun++;
                 return true;
             }
             if (_arrivals.Count >= MaxWaiting) return false;
@@ -74,23 +87,24 @@ public sealed class WorkGate
         return await turn.Task;
     }
 
-    /// <summary>Gives the permit back: to a returning request first, else to the longest waiting one.</summary>
+    /// <summary>The request ended: its permit goes to a returning request first, else to the longest waiting one.</summary>
     public void Leave()
     {
         lock (_lock)
         {
-            if (_returning.TryDequeue(out var back))
-            {
-                back.SetResult();
-                return;
-            }
-            if (_arrivals.First is { } next)
-            {
-                _arrivals.RemoveFirst();
-                next.Value.SetResult(true);
-                return;
-            }
+            _begun--;
             _free++;
+            Dispatch();
+        }
+    }
+
+    /// <summary>The request waits outside (<see cref="WorkPermit.WaitOutsideAsync"/>): its permit goes to the next meanwhile.</summary>
+    public void StepOut()
+    {
+        lock (_lock)
+        {
+            _free++;
+            Dispatch();
         }
     }
 
@@ -107,6 +121,30 @@ public sealed class WorkGate
             var back = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _returning.Enqueue(back);
             return back.Task;
+        }
+    }
+
+    // Under the lock: the free permits to the returning requests, then to the waiting ones while fewer than MaxBegun have begun.
+    private void Dispatch()
+    {
+        while (_free > 0)
+        {
+            if (_returning.TryDequeue(out var back))
+            {
+                _free--;
+                back.SetResult();
+            }
+            else if (_begun < MaxBegun && _arrivals.First is { } next)
+            {
+                _arrivals.RemoveFirst();
+                _free--;
+                _begun++;
+                next.Value.SetResult(true);
+            }
+            else
+            {
+                return;
+            }
         }
     }
 }
@@ -148,7 +186,7 @@ public sealed class WorkPermit(WorkGate? gate = null)
             return;
         }
         Held = false;
-        gate!.Leave();
+        gate!.StepOut();
         try
         {
             await task;

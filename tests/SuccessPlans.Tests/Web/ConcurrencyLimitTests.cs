@@ -224,6 +224,39 @@ public class WorkGateTests
     }
 
     [Fact]
+    public async Task Waits_outside_let_no_more_than_the_bound_begin()
+    {
+        // Each begun request holds a context and its connection: a wait outside frees a permit, but only up to MaxBegun
+        // requests are begun at once (the mixed load's memory, issue 15).
+        var gate = new SuccessPlans.WorkGate(1, 10, maxBegun: 2);
+        var first = new SuccessPlans.WorkPermit(gate);
+        var second = new SuccessPlans.WorkPermit(gate);
+        Assert.True(await first.EnterAsync(default));
+        var firstCommit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstOutside = first.WaitOutsideAsync(firstCommit.Task);
+        Assert.True(await second.EnterAsync(default).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        var secondCommit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondOutside = second.WaitOutsideAsync(secondCommit.Task);
+
+        // Both wait outside: the permit is free, but two have begun, so a third waits.
+        var third = gate.EnterAsync(default).AsTask();
+        await Task.Delay(Short);
+        Assert.False(third.IsCompleted, "a third request began while two waited outside");
+
+        firstCommit.SetResult();
+        await firstOutside.WaitAsync(TimeSpan.FromSeconds(5));
+        first.Leave(); // one ended: the third begins
+        Assert.True(await third.WaitAsync(TimeSpan.FromSeconds(5)));
+        secondCommit.SetResult();
+        await Task.Delay(Short);
+        Assert.False(secondOutside.IsCompleted, "the second came back while the third held the only permit");
+        gate.Leave();
+        await secondOutside.WaitAsync(TimeSpan.FromSeconds(5));
+        second.Leave();
+        Assert.True(await gate.EnterAsync(default));
+    }
+
+    [Fact]
     public async Task A_failed_wait_outside_still_comes_back_with_its_permit()
     {
         var gate = new SuccessPlans.WorkGate(1, 10);
