@@ -89,11 +89,12 @@ public static class RateLimits
     /// </summary>
     private static void AddWorkGate(WebApplicationBuilder builder, IConfigurationSection config)
     {
-        var provider = SuccessPlans.Data.DatabaseSettings.From(builder.Configuration, builder.Environment.ContentRootPath).Provider;
-        var concurrent = config.GetValue("MaxConcurrentRequests", DefaultMaxConcurrentRequests(provider));
-        if (concurrent < 1)
+        var configured = config.GetValue<int?>("MaxConcurrentRequests");
+        if (configured < 1)
             throw new SuccessPlans.Data.StartupException("RateLimits:MaxConcurrentRequests needs to be at least 1.");
-        builder.Services.AddSingleton(new WorkGate(concurrent, MaxQueuedRequests));
+        // The default follows the database the app's services were given (DatabaseSettings, read once at start).
+        builder.Services.AddSingleton(sp => new WorkGate(
+            configured ?? DefaultMaxConcurrentRequests(sp.GetRequiredService<SuccessPlans.Data.DatabaseSettings>().Provider), MaxQueuedRequests));
     }
 
     private static IApplicationBuilder UseWorkGate(this IApplicationBuilder app) => app.Use(async (http, next) =>

@@ -165,30 +165,30 @@ public static class Caseload
         public Args Search(string q)
         {
             Q = q;
-            var comma = q.IndexOf(',');
-            var space = q.IndexOf(' ');
-            if (comma >= 0)
+            switch (SearchOf(q))
             {
-                (Like1, Like2) = (Escape(q[..comma].Trim()) + "%", Escape(q[(comma + 1)..].Trim()) + "%");
-            }
-            else if (space > 0)
-            {
-                (Like1, Like2, Like3) = (Escape(q[..space]) + "%", Escape(q[(space + 1)..].Trim()) + "%", "%" + Escape(q) + "%");
-            }
-            else
-            {
-                Like1 = "%" + Escape(q) + "%";
+                case SearchForm.FamilyCommaGiven:
+                    var comma = q.IndexOf(',');
+                    (Like1, Like2) = (Escape(q[..comma].Trim()) + "%", Escape(q[(comma + 1)..].Trim()) + "%");
+                    break;
+                case SearchForm.TwoWords:
+                    var space = q.IndexOf(' ');
+                    (Like1, Like2, Like3) = (Escape(q[..space]) + "%", Escape(q[(space + 1)..].Trim()) + "%", "%" + Escape(q) + "%");
+                    break;
+                default:
+                    Like1 = "%" + Escape(q) + "%";
+                    break;
             }
             return this;
         }
     }
 
-    private enum Search { None, FamilyCommaGiven, TwoWords, Part }
+    private enum SearchForm { None, FamilyCommaGiven, TwoWords, Part }
 
-    private static Search SearchOf(string? q) => string.IsNullOrWhiteSpace(q) ? Search.None
-        : q.Trim() is var t && t.Contains(',') ? Search.FamilyCommaGiven
-        : t.IndexOf(' ') > 0 ? Search.TwoWords
-        : Search.Part;
+    private static SearchForm SearchOf(string? q) => string.IsNullOrWhiteSpace(q) ? SearchForm.None
+        : q.Trim() is var t && t.Contains(',') ? SearchForm.FamilyCommaGiven
+        : t.IndexOf(' ') > 0 ? SearchForm.TwoWords
+        : SearchForm.Part;
 
     /// <summary>What a built query gives.</summary>
     private enum Output
@@ -201,11 +201,11 @@ public static class Caseload
     }
 
     /// <summary>Which parts make a query: the filters set, the search's form, the sort, and what it gives.</summary>
-    private sealed record Shape(Search Search, bool School, bool Grade, bool OpenFlags, bool Tier, string? Plan, bool OpenNeeds, bool Band, string Sort, Output Output)
+    private sealed record Shape(SearchForm Search, bool School, bool Grade, bool OpenFlags, bool Tier, string? Plan, bool OpenNeeds, bool Band, string Sort, Output Output)
     {
         public static Shape Of(CaseloadFilter f, Output output) => new(SearchOf(f.Q), f.School is not null, !string.IsNullOrEmpty(f.Grade), f.OpenFlags,
             f.Tier is not null, f.Plan is "none" or "active" or "closed" ? f.Plan : null, f.OpenNeeds, f.Band is not null,
-            f.Sort is "grade" or "tier" or "needs" or "attendance" or "review" ? f.Sort : "name", output);
+            SortsEveryChild(f.Sort) ? f.Sort! : "name", output);
     }
 
     // While a query is built: the context, its inputs, and the students it starts from.
@@ -233,9 +233,9 @@ public static class Caseload
         var q = Where(students, (db, a, s) => a.Withdrawn || s.Status == StudentStatus.Active);
         q = shape.Search switch
         {
-            Search.FamilyCommaGiven => Where(q, FamilyCommaGiven),
-            Search.TwoWords => Where(q, TwoWords),
-            Search.Part => Where(q, Part),
+            SearchForm.FamilyCommaGiven => Where(q, FamilyCommaGiven),
+            SearchForm.TwoWords => Where(q, TwoWords),
+            SearchForm.Part => Where(q, Part),
             _ => q,
         };
         if (shape.School) q = Where(q, (db, a, s) => s.SchoolId == a.School);
@@ -391,8 +391,8 @@ public static class Caseload
     {
         var form = SearchOf(q) switch
         {
-            Search.FamilyCommaGiven => FamilyCommaGiven,
-            Search.TwoWords => TwoWords,
+            SearchForm.FamilyCommaGiven => FamilyCommaGiven,
+            SearchForm.TwoWords => TwoWords,
             _ => Part,
         };
         // The inputs as a constant, whose members EF reads as parameters, as it does a closure's.
