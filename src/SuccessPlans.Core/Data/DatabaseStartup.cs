@@ -19,13 +19,11 @@ public static class DatabaseStartup
                 throw new StartupException($"Cannot reach the SQL Server database: check {where} and that the server is running.");
 
             if (settings.MigrateOnStart)
-            {
                 await db.Database.MigrateAsync(ct);
-                return;
-            }
-            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-            if (pending.Count > 0)
+            else if ((await db.Database.GetPendingMigrationsAsync(ct)).ToList() is { Count: > 0 } pending)
                 throw new StartupException($"The database has {pending.Count} pending migration(s): apply infra/sql/successplans-sqlserver.sql (see README) or set Database:MigrateOnStart=true.");
+            if (settings.Provider == DatabaseProvider.Sqlite)
+                await SqliteStatistics.WriteAsync(db, ct);
         }
         catch (StartupException) { throw; }
         catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)

@@ -12,7 +12,7 @@ namespace SuccessPlans.Tests.Web;
 
 /// <summary>
 /// Issue 15: what a page reads about a few rows, SQLite finds by their keys (the child's id, the rows' ids), never by
-/// walking the tenant's rows. SQLite here has no statistics (no ANALYZE), so an index that merely starts with TenantId, or
+/// walking the tenant's rows. SQLite here has no statistics but the students' fixed ones (SqliteStatistics), so an index that merely starts with TenantId, or
 /// one whose order matches an ORDER BY, can win over the key: the student page read a child's open flags from the
 /// index of all the tenant's open flags by kind, and the worklist's 50 rows by id walked the tenant's open flags and
 /// referrals. Each test records the plan of every query the use case runs (EXPLAIN QUERY PLAN with its parameters).
@@ -97,7 +97,9 @@ public partial class PageQueryPlanTests : IAsyncLifetime
         // One query, for the 50 children shown, by id: no ORDER BY over the scope (its order was kept).
         var (sql, plan) = Assert.Single(plans);
         AssertByKey(plans);
-        Assert.Contains(plan, l => l.Contains("SEARCH s USING", StringComparison.Ordinal) && (l.Contains("Id=?", StringComparison.Ordinal) || l.Contains("rowid=?", StringComparison.Ordinal)));
+        // The children by their key: not by the index of the scope's schools, which walks every child of them (at a
+        // coordinator of 10,000, 1.3-2 ms a page against 0.2 ms by key).
+        Assert.Contains(plan, l => ChildrenByKey().IsMatch(l));
         Assert.DoesNotContain(plan, l => l.Contains("ORDER BY", StringComparison.Ordinal));
     }
 
@@ -156,12 +158,16 @@ public partial class PageQueryPlanTests : IAsyncLifetime
     [GeneratedRegex(@"^\W*SEARCH \S+ USING .*\((.*)\)")]
     private static partial Regex Search();
 
+    [GeneratedRegex(@"^\W*SEARCH s USING (INTEGER PRIMARY KEY \(rowid=\?\)|.*\(TenantId=\? AND Id=\?\))")]
+    private static partial Regex ChildrenByKey();
+
     [GeneratedRegex(@"^\W*SCAN (\S+)")]
     private static partial Regex Scan();
 
     [GeneratedRegex(@"(CO-ROUTINE|MATERIALIZE) (\S+)")]
     private static partial Regex BuiltName();
 
-    [GeneratedRegex(@"\b(\w*Id|rowid)[=<>]")]
+    // A school's id is no key of a few rows: a school has hundreds of children.
+    [GeneratedRegex(@"\b((?!SchoolId)\w*Id|rowid)[=<>]")]
     private static partial Regex ByKey();
 }

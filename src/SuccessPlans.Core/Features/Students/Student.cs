@@ -55,6 +55,7 @@ internal sealed class StudentConfiguration : IEntityTypeConfiguration<Student>
         b.HasIndex(s => new { s.TenantId, s.FamilyName, s.GivenName, s.SchoolId, s.Status });
         // Pages read a page of rows by their ids (kept in order, TenantReadCache): with the tenant's filter SQLite without
         // statistics would walk the tenant's rows by TenantId rather than look up the few ids; this index makes each a lookup (issue 15).
+        // Within the coordinator's schools, the schools' index still won until SQLite had the figures of SqliteStatistics.
         b.HasIndex(s => new { s.TenantId, s.Id }).IsUnique();
     }
 }
