@@ -24,15 +24,19 @@ public static class SqliteStatistics
 
     /// <summary>
     /// By each index's columns: the rows one value of its first column selects, then of its first two, and so on
-    /// (sqlite_stat1's format). A community of 10,000; a school of 1,000; a grade of a school, 80; a family name, 6.
+    /// (sqlite_stat1's format). A community of 10,000; a family name, 6; a school, 5,000, half the community, and a
+    /// grade of it 400: SQLite does not count on a page's LIMIT ending a walk in name order early, so with a school of a
+    /// tenth it sorted every child of the school (or of a grade of the coordinator's schools) before taking the first
+    /// 50, where walking the name index reads a few hundred: the school filter at the coordinator of 10,000 took 3 ms a
+    /// page against 0.3 ms (CaseloadQueryPlanTests: no sort of the scope).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Students = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["TenantId,Id"] = "10000 1",
         ["TenantId,ExternalId"] = "10000 1",
-        ["TenantId,SchoolId,Grade,FamilyName,GivenName,Status"] = "10000 1000 80 2 1 1",
+        ["TenantId,SchoolId,Grade,FamilyName,GivenName,Status"] = "10000 5000 400 2 1 1",
         ["TenantId,FamilyName,GivenName,SchoolId,Status"] = "10000 6 1 1 1",
-        ["SchoolId"] = "1000",
+        ["SchoolId"] = "5000",
     };
 
     /// <summary>Each index of the students in the model, by its name, with its figures (null: an index not described here).</summary>

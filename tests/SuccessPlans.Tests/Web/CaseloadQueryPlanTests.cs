@@ -25,9 +25,9 @@ public class CaseloadQueryPlanTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    public static TheoryData<string> Filters() => new("none", "tier", "plan-active", "plan-none", "open-needs", "open-flags", "band", "grade");
+    public static TheoryData<string> Filters() => new("none", "school", "tier", "plan-active", "plan-none", "open-needs", "open-flags", "band", "grade");
 
-    private static CaseloadFilter Filter(string name) => name switch
+    private CaseloadFilter Filter(string name) => name switch
     {
         "tier" => new(Tier: 2),
         "plan-active" => new(Plan: "active"),
@@ -36,6 +36,7 @@ public class CaseloadQueryPlanTests : IAsyncLifetime
         "open-flags" => new(OpenFlags: true),
         "band" => new(Band: AttendanceBand.Chronic),
         "grade" => new(Grade: "03"),
+        "school" => new(School: _school),
         _ => new(),
     };
 
@@ -59,6 +60,9 @@ public class CaseloadQueryPlanTests : IAsyncLifetime
         var plan = await PlanAsync(db => Caseload.Query(db, Visible(db), Filter(filter), 2026).Skip(0).Take(50), count: false);
         Assert.Contains(plan, l => l.Contains("IX_PlanItems", StringComparison.Ordinal));
         AssertNeedsByPlan(plan);
+        // The page's 50 in name order from an index, stopping at them: never every child of a school sorted first (the
+        // school filter at the coordinator of 10,000 took 3 ms so against 0.3 ms; SqliteStatistics says why).
+        Assert.DoesNotContain(plan, l => l.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 
     // Every lookup of plan items is by the plan's id, never a scan of the tenant's needs of a kind and status.
