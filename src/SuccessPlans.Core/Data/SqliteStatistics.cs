@@ -64,13 +64,12 @@ public static class SqliteStatistics
         {
             // Analysing sqlite_schema (no index) writes no figure; it creates sqlite_stat1 when the database has none.
             await db.Database.ExecuteSqlRawAsync("ANALYZE sqlite_schema", ct);
-            await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+            await db.InTransactionAsync(async ct =>
             {
                 await db.Database.ExecuteSqlAsync($"DELETE FROM sqlite_stat1 WHERE tbl = {table}", ct);
                 foreach (var (index, _, stat) in rows)
                     await db.Database.ExecuteSqlAsync($"INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ({table}, {index}, {stat})", ct);
-                await transaction.CommitAsync(ct);
-            }
+            }, ct);
             await db.Database.ExecuteSqlRawAsync("ANALYZE sqlite_schema", ct);
         }
         finally
