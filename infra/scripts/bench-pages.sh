@@ -63,7 +63,7 @@ if [ -n "${DB_FROM:-}" ]; then for f in "$DB_FROM" "$DB_FROM-wal" "$DB_FROM-shm"
 # (seed-data is found from there); its data (database, mail, keys) go to the throwaway folder.
 ( cd src/SuccessPlans.Web && ASPNETCORE_ENVIRONMENT=Staging Demo__Enabled=true App__BaseUrl="$APP" \
     ForwardedHeaders__KnownProxies=127.0.0.1 Database__DataDirectory="$work" Email__PickupDirectory="$work/mail" ASPNETCORE_URLS="$APP" \
-    MALLOC_ARENA_MAX=1 DOTNET_TC_CallCountingDelayMs=0 exec env ${APP_ENV:-} dotnet "$dll" >"$work/app.log" 2>&1 ) &
+    MALLOC_ARENA_MAX=1 DOTNET_TC_CallCountingDelayMs=0 DOTNET_TC_CallCountThreshold=0x800 exec env ${APP_ENV:-} dotnet "$dll" >"$work/app.log" 2>&1 ) &
 pids+=($!)
 # The sign-in page, not just /health/live: the demo is seeded after the app starts listening (503 until then).
 for _ in $(seq 1 300); do curl -fsS -o /dev/null -H "X-Forwarded-Proto: https" "$APP/Account/Login" >/dev/null 2>&1 && break; sleep 1; done
@@ -139,6 +139,8 @@ if [ -n "$MIXED" ]; then
   done
   wait "$wrk_pid"
   echo "  60 s: working set after the run $(rss), peak $(awk '/^VmHWM/ {printf "%d MB", $2/1024}' "/proc/$pid/status")"
+  # SMAPS_TO=FILE keeps the server's memory map as it stood after the run, to see what holds the working set.
+  if [ -n "${SMAPS_TO:-}" ]; then cp "/proc/$pid/smaps" "$SMAPS_TO"; fi
   grep -E 'Requests/sec|Non-2xx|Socket errors|requests in| 50%| 75%| 90%| 99%' "$work/mixed.out" | sed 's/^/  /'
   # wrk counts only the answers it saw in the 60 s; the app's log has every failure, also one that came after.
   echo "  non-2xx answers (wrk): $(awk '/Non-2xx/ {print $NF}' "$work/mixed.out" | grep . || echo 0); requests the app failed (its log): $(grep -c '^fail: Microsoft.AspNetCore' "$work/app.log" || true)"

@@ -22,6 +22,7 @@ public class RuntimeSettingsTests
             .Select(m => $"{m.Groups[1].Value}={m.Groups[2].Value}").ToList();
         Assert.Contains("MALLOC_ARENA_MAX=1", settings);
         Assert.Contains("DOTNET_TC_CallCountingDelayMs=0", settings);
+        Assert.Contains("DOTNET_TC_CallCountThreshold=0x800", settings);
         var text = File.ReadAllText(Path.Combine(root, script));
         Assert.All(settings, s => Assert.Contains(s, text));
     }
