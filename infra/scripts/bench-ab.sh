@@ -32,7 +32,7 @@ start() { # name port db dll
   local dir="$work/$1"; mkdir -p "$dir"; cp "$3" "$dir/successplans.db"
   ( cd src/SuccessPlans.Web && exec env ASPNETCORE_ENVIRONMENT=Staging Demo__Enabled=true App__BaseUrl="http://127.0.0.1:$2" \
       ForwardedHeaders__KnownProxies=127.0.0.1 Database__DataDirectory="$dir" Email__PickupDirectory="$dir/mail" \
-      ASPNETCORE_URLS="http://127.0.0.1:$2" MALLOC_ARENA_MAX=1 DOTNET_TC_CallCountingDelayMs=0 DOTNET_TC_CallCountThreshold=0x800 dotnet "$4" >"$dir/app.log" 2>&1 ) &
+      ASPNETCORE_URLS="http://127.0.0.1:$2" MALLOC_ARENA_MAX=1 dotnet "$4" >"$dir/app.log" 2>&1 ) &
   pids+=($!)
 }
 start A 5301 "$DB_A" "$DLL_A"; start B 5302 "$DB_B" "$DLL_B"

@@ -52,7 +52,7 @@ export App__BaseUrl="https://localhost:$HTTPS_PORT"
 export Email__Delivery=Pickup Email__PickupDirectory="$work/mail" Email__FromAddress="no-reply@localhost"
 export DOTNET_hostBuilder__reloadConfigOnChange=false
 # The memory settings of the Dockerfile (infra/RUNBOOK.md, "Memory").
-export MALLOC_ARENA_MAX=1 DOTNET_TC_CallCountingDelayMs=0 DOTNET_TC_CallCountThreshold=0x800
+export MALLOC_ARENA_MAX=1
 if [ -n "${SQLSERVER:-}" ]; then
   # The schema is created on the first start here; a real deployment runs infra/sql/ (RUNBOOK, "Database").
   export Database__Provider=SqlServer ConnectionStrings__SqlServer="$SQLSERVER" Database__MigrateOnStart=true
