@@ -6,8 +6,8 @@ using SuccessPlans.Tests.Infrastructure;
 namespace SuccessPlans.Tests.Model;
 
 /// <summary>
-/// The SQLite settings (and, below, the students' fixed statistics). The settings are sent once per native connection (issue 15), so every open of a pooled connection, the first
-/// and the reused ones, must still carry them: secure_delete above all, which erasure relies on (docs/retention.md).
+/// The SQLite settings and, below, the students' fixed statistics. The settings are sent once per native connection
+/// (issue 15), so every open of a pooled connection, the first and the reused ones, must still carry them: secure_delete above all, which erasure relies on (docs/retention.md).
 /// </summary>
 public class SqlitePragmasTests : IAsyncLifetime
 {

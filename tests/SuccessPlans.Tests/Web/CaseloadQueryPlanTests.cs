@@ -61,7 +61,7 @@ public class CaseloadQueryPlanTests : IAsyncLifetime
         Assert.Contains(plan, l => l.Contains("IX_PlanItems", StringComparison.Ordinal));
         AssertNeedsByPlan(plan);
         // The page's 50 in name order from an index, stopping at them: never every child of a school sorted first (the
-        // school filter at the coordinator of 10,000 took 3 ms so against 0.3 ms; SqliteStatistics says why).
+        // school filter at the coordinator of 10,000 took 3 ms against 0.3 ms; SqliteStatistics says why).
         Assert.DoesNotContain(plan, l => l.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 
