@@ -3050,3 +3050,40 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261205203556_GradeAndOpenFlagsIndexes'
+)
+BEGIN
+    DROP INDEX [IX_Flags_TenantId_StudentId_ResolvedAt] ON [Flags];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261205203556_GradeAndOpenFlagsIndexes'
+)
+BEGIN
+    CREATE INDEX [IX_Students_TenantId_Grade_FamilyName_GivenName_SchoolId_Status] ON [Students] ([TenantId], [Grade], [FamilyName], [GivenName], [SchoolId], [Status]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261205203556_GradeAndOpenFlagsIndexes'
+)
+BEGIN
+    CREATE INDEX [IX_Flags_TenantId_StudentId_ResolvedAt_DismissedAt] ON [Flags] ([TenantId], [StudentId], [ResolvedAt], [DismissedAt]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261205203556_GradeAndOpenFlagsIndexes'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261205203556_GradeAndOpenFlagsIndexes', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

@@ -36,6 +36,7 @@ public static class SqliteStatistics
         ["TenantId,ExternalId"] = "10000 1",
         ["TenantId,SchoolId,Grade,FamilyName,GivenName,Status"] = "10000 5000 400 2 1 1",
         ["TenantId,FamilyName,GivenName,SchoolId,Status"] = "10000 6 1 1 1",
+        ["TenantId,Grade,FamilyName,GivenName,SchoolId,Status"] = "10000 1000 2 1 1 1",
         ["SchoolId"] = "5000",
     };
 

@@ -806,7 +806,7 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TenantId", "ResolvedAt", "Kind");
 
-                    b.HasIndex("TenantId", "StudentId", "ResolvedAt");
+                    b.HasIndex("TenantId", "StudentId", "ResolvedAt", "DismissedAt");
 
                     b.ToTable("Flags");
                 });
@@ -2271,6 +2271,8 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.HasIndex("TenantId", "FamilyName", "GivenName", "SchoolId", "Status");
+
+                    b.HasIndex("TenantId", "Grade", "FamilyName", "GivenName", "SchoolId", "Status");
 
                     b.HasIndex("TenantId", "SchoolId", "Grade", "FamilyName", "GivenName", "Status");
 

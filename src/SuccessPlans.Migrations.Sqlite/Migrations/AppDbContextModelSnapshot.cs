@@ -773,7 +773,7 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "ResolvedAt", "Kind");
 
-                    b.HasIndex("TenantId", "StudentId", "ResolvedAt");
+                    b.HasIndex("TenantId", "StudentId", "ResolvedAt", "DismissedAt");
 
                     b.ToTable("Flags");
                 });
@@ -2184,6 +2184,8 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("TenantId", "FamilyName", "GivenName", "SchoolId", "Status");
+
+                    b.HasIndex("TenantId", "Grade", "FamilyName", "GivenName", "SchoolId", "Status");
 
                     b.HasIndex("TenantId", "SchoolId", "Grade", "FamilyName", "GivenName", "Status");
 

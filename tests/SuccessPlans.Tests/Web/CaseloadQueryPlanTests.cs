@@ -65,6 +65,23 @@ public class CaseloadQueryPlanTests : IAsyncLifetime
         Assert.DoesNotContain(plan, l => l.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_grade_is_walked_in_name_order_on_its_own_index()
+    {
+        // Across the coordinator's schools: the grade's children in name order from one index, never the name index with each
+        // child's row read for its grade (ten rows read for every one kept).
+        var plan = await PlanAsync(db => Caseload.Query(db, Visible(db), Filter("grade"), 2026).Skip(0).Take(50), count: false);
+        Assert.Contains(plan, l => l.Contains("COVERING INDEX IX_Students_TenantId_Grade_FamilyName_GivenName_SchoolId_Status (TenantId=? AND Grade=?)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_open_flags_filter_asks_each_child_from_the_flags_index_alone()
+    {
+        var plan = await PlanAsync(db => Caseload.Query(db, Visible(db), Filter("open-flags"), 2026).Skip(0).Take(50), count: false);
+        Assert.Contains(plan, l => l.Contains("SEARCH", StringComparison.Ordinal) && l.Contains("COVERING INDEX IX_Flags_", StringComparison.Ordinal)
+            && l.Contains("DismissedAt=?", StringComparison.Ordinal));
+    }
+
     // Every lookup of plan items is by the plan's id, never a scan of the tenant's needs of a kind and status.
     private static void AssertNeedsByPlan(List<string> plan) =>
         Assert.All(plan.Where(l => l.Contains("PlanItems", StringComparison.Ordinal)), l => Assert.Contains("PlanId=?", l, StringComparison.Ordinal));

@@ -41,7 +41,8 @@ internal sealed class FlagConfiguration : IEntityTypeConfiguration<Flag>
         b.Property(f => f.Summary).HasMaxLength(1000);
         b.HasOne<SuccessPlans.Features.Students.Student>().WithMany().HasForeignKey(f => f.StudentId);
         b.HasIndex(f => new { f.TenantId, f.Kind, f.SubjectId }).IsUnique().HasFilter("[ResolvedAt] IS NULL");
-        b.HasIndex(f => new { f.TenantId, f.StudentId, f.ResolvedAt });
+        // DismissedAt too: the caseload's open-flags filter asks it of every child it walks, from the index alone (issue 15).
+        b.HasIndex(f => new { f.TenantId, f.StudentId, f.ResolvedAt, f.DismissedAt });
         b.HasIndex(f => new { f.TenantId, f.ResolvedAt, f.Kind });
         // Pages read a page of rows by their ids (kept in order, TenantReadCache): with the tenant's filter SQLite without
         // statistics would walk the tenant's rows by TenantId rather than look up the few ids; this index makes each a lookup (issue 15).

@@ -53,6 +53,9 @@ internal sealed class StudentConfiguration : IEntityTypeConfiguration<Student>
         // index) ride along so the count and the walk in name order read the index alone, never the table.
         b.HasIndex(s => new { s.TenantId, s.SchoolId, s.Grade, s.FamilyName, s.GivenName, s.Status });
         b.HasIndex(s => new { s.TenantId, s.FamilyName, s.GivenName, s.SchoolId, s.Status });
+        // A grade across the coordinator's schools in name order: without it the page walked the name index and read each
+        // child's row for its grade, ten for every one kept (issue 15: the district's grade filter 0.27 against 0.09 ms of SQL).
+        b.HasIndex(s => new { s.TenantId, s.Grade, s.FamilyName, s.GivenName, s.SchoolId, s.Status });
         // Pages read a page of rows by their ids (kept in order, TenantReadCache): with the tenant's filter SQLite without
         // statistics would walk the tenant's rows by TenantId rather than look up the few ids; this index makes each a lookup (issue 15).
         // Within the coordinator's schools, the schools' index still won until SQLite had the figures of SqliteStatistics.
