@@ -20,7 +20,7 @@ namespace SuccessPlans.Data;
 /// The busy timeout is long because the nightly check's writes on a loaded machine held the write lock for more than
 /// 10 s, and a page's access-log entry waiting behind them failed with "database is locked" (infra/RUNBOOK.md).
 /// No mmap_size: reading pages through a memory map made the student page 4.6 ms of CPU a request against 2.6 ms
-/// (issue 15, 2026-12-05, side by side), as each commit's WAL frames are still read the ordinary way.
+/// (issue 15, 2026-12-05, side by side, on a database the access log writes to at every view).
 /// </remarks>
 public sealed class SqlitePragmas(int cacheKiB = SqlitePragmas.DefaultCacheKiB) : DbConnectionInterceptor
 {
