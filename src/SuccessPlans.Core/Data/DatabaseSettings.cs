@@ -80,7 +80,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         else
             options.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly)
                     .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
-                .AddInterceptors(new SqlitePragmas(SqliteCacheKiB));
+                .AddInterceptors(new SqlitePragmas(SqliteCacheKiB), new SqliteLimits());
     }
 
     /// <summary>The SQLite file's folder must exist before the first connection.</summary>

@@ -86,6 +86,30 @@ public class SqliteStatementsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_query_run_again_with_other_values_is_not_planned_again()
+    {
+        // The caseload as its page runs it, searched and paged: the search's LIKE patterns and the page's LIMIT are
+        // parameters, and SQLite's planner, left to read their values, marks the statement to be prepared again whenever
+        // one is bound again (SqlitePragmas, SqliteLimits).
+        var connection = await _app.InTenant(_a, async (_, db) =>
+        {
+            foreach (var q in new[] { "Al", "Bi", "Al" })
+            {
+                await Caseload.Query(db, StudentScope.InSchools(db, [_schoolA]), new CaseloadFilter(Q: q), 2026).ToListAsync();
+                await Caseload.Query(db, StudentScope.InSchools(db, [_schoolA]), new CaseloadFilter(), 2026).Skip(0).Take(50).ToListAsync();
+            }
+            return db.Database.GetDbConnection();
+        });
+        var statements = StatusOf(connection);
+        Assert.Contains(statements, s => s.Sql.Contains("LIKE", StringComparison.Ordinal) && s.Runs >= 3);
+        // The page's LIMIT went as a number (SqliteLimits), so the planner still plans for 50 rows; the OFFSET stays a parameter.
+        Assert.Contains(statements, s => s.Sql.Contains("LIMIT 50 OFFSET @", StringComparison.Ordinal) && s.Runs >= 3);
+        Assert.DoesNotContain(statements, s => s.Sql.Contains("LIMIT @", StringComparison.Ordinal));
+        var again = statements.Where(s => s.Reprepared > 0).Select(s => $"prepared again {s.Reprepared} times in {s.Runs} runs: {s.Sql}").ToList();
+        Assert.True(again.Count == 0, string.Join("\n\n", again));
+    }
+
+    [Fact]
     public async Task A_connection_left_in_a_transaction_is_closed_not_kept()
     {
         var connection = await _app.InTenant(_a, async (_, db) =>
@@ -209,6 +233,19 @@ public class SqliteStatementsTests : IAsyncLifetime
         // And the app reads on, from kept connections and the others.
         for (var i = 0; i < 10; i++)
             Assert.Equal(["Ada"], await _app.InTenant(_a, (_, db) => NamesOfGrade3(db)));
+    }
+
+    private const int StatementReprepared = 5; // SQLITE_STMTSTATUS_REPREPARE
+
+    // Every statement the connection holds: its SQL, how often it ran and how often SQLite prepared it again.
+    private static List<(string Sql, int Runs, int Reprepared)> StatusOf(DbConnection connection)
+    {
+        var handle = ((SqliteConnection)connection).Handle!.DangerousGetHandle();
+        var all = new List<(string, int, int)>();
+        for (var stmt = Native.sqlite3_next_stmt(handle, IntPtr.Zero); stmt != IntPtr.Zero; stmt = Native.sqlite3_next_stmt(handle, stmt))
+            all.Add((Marshal.PtrToStringUTF8(Native.sqlite3_sql(stmt)) ?? "", Native.sqlite3_stmt_status(stmt, StatementRuns, 0),
+                Native.sqlite3_stmt_status(stmt, StatementReprepared, 0)));
+        return all;
     }
 
     private const int StatementRuns = 6; // SQLITE_STMTSTATUS_RUN

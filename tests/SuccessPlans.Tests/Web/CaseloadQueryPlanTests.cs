@@ -95,6 +95,8 @@ public class CaseloadQueryPlanTests : IAsyncLifetime
         await _app.InTenant(_tenant, async (_, db) =>
         {
             await using var command = query(db).CreateDbCommand();
+            // As the app's commands go to SQLite: the LIMIT a number (the planner reads no bound value).
+            SqliteLimits.Inline(command);
             if (count)
                 command.CommandText = $"SELECT COUNT(*) FROM ({command.CommandText})";
             command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;

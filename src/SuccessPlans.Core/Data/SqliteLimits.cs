@@ -1,0 +1,83 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace SuccessPlans.Data;
+
+/// <summary>
+/// SQLite: a query's LIMIT goes to SQLite as a number written in the SQL, not as a parameter, so the planner knows how
+/// many rows are wanted without reading a bound value (it reads none: <see cref="SqlitePragmas"/>' planner stability
+/// guarantee).
+/// </summary>
+/// <remarks>
+/// EF writes every Take as a parameter, Take(50) too ("LIMIT @p"). SQLite's planner uses a LIMIT's value to choose between
+/// walking an index in the ORDER BY's order and stopping once it has the rows wanted, or reading every match and sorting
+/// them (the caseload's page of 50 in name order: CaseloadQueryPlanTests). To read a bound value it marks the statement
+/// to be prepared again whenever that parameter is bound again: every paged query was parsed and planned at every run,
+/// although <see cref="SqliteStatements"/> kept it prepared (issue 15, 2026-12-05). With the number in the SQL, each
+/// page size is a statement of its own, prepared once and planned for that size. Only "LIMIT @name" with an integer value
+/// is written out; the parameter stays bound for an OFFSET that shares it. EF's SQL carries values as parameters, so the
+/// pattern never meets a LIMIT inside a string literal.
+/// </remarks>
+public sealed partial class SqliteLimits : DbCommandInterceptor
+{
+    [GeneratedRegex(@"\bLIMIT (@[A-Za-z_][A-Za-z0-9_]*)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex LimitParameter();
+
+    /// <summary>Writes the value of each LIMIT parameter of the command into its SQL.</summary>
+    public static void Inline(DbCommand command)
+    {
+        var sql = command.CommandText;
+        if (sql is null || !sql.Contains("LIMIT @", StringComparison.Ordinal)) return;
+        command.CommandText = LimitParameter().Replace(sql, m => ValueOf(command, m.Groups[1].Value) is { } rows
+            ? "LIMIT " + rows.ToString(CultureInfo.InvariantCulture) : m.Value);
+    }
+
+    private static long? ValueOf(DbCommand command, string name)
+    {
+        foreach (DbParameter p in command.Parameters)
+            if (p.ParameterName == name || "@" + p.ParameterName == name)
+                return p.Value switch { int i => i, long l => l, short s => s, _ => null };
+        return null;
+    }
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Inline(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Inline(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        Inline(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Inline(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        Inline(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Inline(command);
+        return ValueTask.FromResult(result);
+    }
+}
