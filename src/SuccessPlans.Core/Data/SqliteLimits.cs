@@ -42,42 +42,28 @@ public sealed partial class SqliteLimits : DbCommandInterceptor
         return null;
     }
 
-    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    // Every kind of command EF sends, before it runs (and before SqliteStatements looks up the statement by its SQL).
+    private static T Inlined<T>(DbCommand command, T result)
     {
         Inline(command);
         return result;
     }
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
+        Inlined(command, result);
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        Inline(command);
-        return ValueTask.FromResult(result);
-    }
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) => ValueTask.FromResult(Inlined(command, result));
 
-    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-    {
-        Inline(command);
-        return result;
-    }
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
+        Inlined(command, result);
 
     public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        Inline(command);
-        return ValueTask.FromResult(result);
-    }
+        InterceptionResult<object> result, CancellationToken cancellationToken = default) => ValueTask.FromResult(Inlined(command, result));
 
-    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        Inline(command);
-        return result;
-    }
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result) =>
+        Inlined(command, result);
 
     public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Inline(command);
-        return ValueTask.FromResult(result);
-    }
+        InterceptionResult<int> result, CancellationToken cancellationToken = default) => ValueTask.FromResult(Inlined(command, result));
 }

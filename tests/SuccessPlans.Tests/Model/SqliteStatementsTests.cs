@@ -110,6 +110,23 @@ public class SqliteStatementsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_limit_parameter_is_written_as_its_number_and_nothing_else_changes()
+    {
+        // An OFFSET sharing the LIMIT's parameter keeps it; a LIMIT in a subquery is written too.
+        using var command = new SqliteCommand("SELECT 1 FROM (SELECT 1 LIMIT @p0) LIMIT @p OFFSET @p");
+        command.Parameters.AddWithValue("@p", 50);
+        command.Parameters.AddWithValue("@p0", 3L);
+        SqliteLimits.Inline(command);
+        Assert.Equal("SELECT 1 FROM (SELECT 1 LIMIT 3) LIMIT 50 OFFSET @p", command.CommandText);
+        // No value, or no integer: the SQL stays as it was, for SQLite to report.
+        using var other = new SqliteCommand("SELECT 1 LIMIT @missing OFFSET @n; SELECT 2 LIMIT @text");
+        other.Parameters.AddWithValue("@n", 2);
+        other.Parameters.AddWithValue("@text", "50");
+        SqliteLimits.Inline(other);
+        Assert.Equal("SELECT 1 LIMIT @missing OFFSET @n; SELECT 2 LIMIT @text", other.CommandText);
+    }
+
+    [Fact]
     public async Task A_connection_left_in_a_transaction_is_closed_not_kept()
     {
         var connection = await _app.InTenant(_a, async (_, db) =>
