@@ -269,15 +269,9 @@ public class SqliteStatementsTests : IAsyncLifetime
 
     // How many times the connection's prepared statement whose SQL contains the text has run (SQLite's own count). It walks
     // SQLite's own list of the connection's statements: SQLitePCL's sqlite3_next_stmt works only with its statement map on.
-    private static int RunsOf(DbConnection connection, string sqlContains)
-    {
-        var handle = ((SqliteConnection)connection).Handle!.DangerousGetHandle();
-        var runs = 0;
-        for (var stmt = Native.sqlite3_next_stmt(handle, IntPtr.Zero); stmt != IntPtr.Zero; stmt = Native.sqlite3_next_stmt(handle, stmt))
-            if (Marshal.PtrToStringUTF8(Native.sqlite3_sql(stmt)) is { } sql && sql.Contains(sqlContains, StringComparison.Ordinal) && sql.Contains("'03'", StringComparison.Ordinal))
-                runs = Math.Max(runs, Native.sqlite3_stmt_status(stmt, StatementRuns, 0));
-        return runs;
-    }
+    private static int RunsOf(DbConnection connection, string sqlContains) =>
+        StatusOf(connection).Where(s => s.Sql.Contains(sqlContains, StringComparison.Ordinal) && s.Sql.Contains("'03'", StringComparison.Ordinal))
+            .Select(s => s.Runs).DefaultIfEmpty(0).Max();
 
     // The SQLite library SQLitePCLRaw loads (e_sqlite3), called directly.
     private static class Native
