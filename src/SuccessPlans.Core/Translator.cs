@@ -25,8 +25,22 @@ public sealed class Translator(string resourceName, Assembly assembly)
     public string BaseName => _resources.BaseName;
 
     /// <summary>The text in the current UI culture's language; the English key when no translation exists.</summary>
-    public string this[string english] =>
-        _byCulture.GetOrAdd(CultureInfo.CurrentUICulture, Read).TryGetValue(english, out var s) && s.Length > 0 ? s : english;
+    public string this[string english] => TryGet(english, out var text) ? text : english;
+
+    /// <summary>The translation in the current UI culture's language, if the resource has one (an empty one counts as none).</summary>
+    public bool TryGet(string english, out string text)
+    {
+        var culture = CultureInfo.CurrentUICulture;
+        // Not GetOrAdd(culture, Read) alone: the method group is a new delegate at every call.
+        if (!_byCulture.TryGetValue(culture, out var texts)) texts = _byCulture.GetOrAdd(culture, Read);
+        if (texts.TryGetValue(english, out var s) && s.Length > 0)
+        {
+            text = s;
+            return true;
+        }
+        text = english;
+        return false;
+    }
 
     /// <summary>The translated composite format filled in with the current culture's number and date formats.</summary>
     public string Format(string english, params object?[] args) =>

@@ -36,6 +36,8 @@ public static class WebHosting
           // Field names and attribute messages: one resource for every form (FormTexts).
           .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SuccessPlans.Web.Features.FormTexts)));
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        // The same resources, each culture's texts read once (TranslatedLocalizers.cs).
+        builder.Services.AddSingleton<Microsoft.Extensions.Localization.IStringLocalizerFactory, TranslatedLocalizerFactory>();
         // Model binding's messages and the attributes' default messages in the reader's language.
         builder.Services.AddTransient<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, FormMessages>();
         builder.Services.AddScoped<LocalTime>();
