@@ -8,7 +8,7 @@ namespace SuccessPlans.Web.Hosting;
 
 /// <summary>
 /// The localizers of the views (<c>L["..."]</c>), the pages and the forms' attributes, each reading its resource through a
-/// <see cref="Translator"/>: a culture's texts are read once into a dictionary. ASP.NET Core's names and finds the
+/// <see cref="Translator"/>: a culture's texts are read once into a dictionary. ASP.NET Core still names and finds the
 /// resources (Resources/Features/&lt;Folder&gt;/&lt;View&gt;.es.resx) as before; only the lookup of a text changes.
 /// </summary>
 /// <remarks>
