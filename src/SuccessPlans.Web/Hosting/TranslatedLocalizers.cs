@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using System.Resources;
 using Microsoft.Extensions.Localization;
@@ -41,13 +40,7 @@ public sealed class TranslatedLocalizer(Translator texts, Assembly assembly, ILo
         }
     }
 
-    /// <summary>The text as a composite format, filled in with the current culture (as ASP.NET Core's localizer does).</summary>
-    public override LocalizedString this[string name, params object[] arguments]
-    {
-        get
-        {
-            var format = this[name];
-            return new LocalizedString(name, string.Format(CultureInfo.CurrentCulture, format.Value, arguments), format.ResourceNotFound, format.SearchedLocation);
-        }
-    }
+    /// <summary>The text as a composite format, filled in with the current culture (<see cref="Translator.Format"/>).</summary>
+    public override LocalizedString this[string name, params object[] arguments] =>
+        new(name, texts.Format(name, arguments), resourceNotFound: !texts.TryGet(name, out _), searchedLocation: texts.BaseName);
 }
