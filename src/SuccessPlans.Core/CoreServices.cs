@@ -86,6 +86,7 @@ public static class CoreServices
         services.AddScoped<SuccessPlans.Features.Audit.AccessLog>();
         // A request's permit to work (the web host registers the WorkGate; elsewhere none is held).
         services.AddScoped<WorkPermit>();
+        services.AddSingleton<SuccessPlans.Features.Audit.AccessLogStaging>();
         services.AddSingleton<SuccessPlans.Features.Audit.AccessLogWriter>();
         services.AddHostedService<SuccessPlans.Features.Audit.AccessLogDrain>();
         services.AddScoped<SuccessPlans.Features.Retention.StudentErasure>();

@@ -23,7 +23,12 @@ public static class DatabaseStartup
             else if ((await db.Database.GetPendingMigrationsAsync(ct)).ToList() is { Count: > 0 } pending)
                 throw new StartupException($"The database has {pending.Count} pending migration(s): apply infra/sql/successplans-sqlserver.sql (see README) or set Database:MigrateOnStart=true.");
             if (settings.Provider == DatabaseProvider.Sqlite)
+            {
                 await SqliteStatistics.WriteAsync(db, ct);
+                // SQLite's side of the access log's staging file (Features/Audit/AccessLogStaging.cs): not in the model,
+                // which SQL Server shares and where no staging file is used.
+                await db.Database.ExecuteSqlRawAsync(SuccessPlans.Features.Audit.AccessLogStaging.MarksSchema, ct);
+            }
         }
         catch (StartupException) { throw; }
         catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)

@@ -115,6 +115,12 @@ public class AppFactory(DateTimeOffset? start = null) : WebApplicationFactory<Pr
         return await work(scope.ServiceProvider, scope.ServiceProvider.GetRequiredService<AppDbContext>());
     }
 
+    /// <summary>
+    /// Moves the views' access log entries waiting in SQLite's staging file into AccessLogEntries, as every read of the log
+    /// through the app does first (Features/Audit/AccessLogStaging.cs); for tests that read the table themselves.
+    /// </summary>
+    public Task FlushAccessLogAsync() => Services.GetRequiredService<SuccessPlans.Features.Audit.AccessLogStaging>().FlushAsync();
+
     public Task InTenant(int? tenantId, Func<IServiceProvider, AppDbContext, Task> work) =>
         InTenant<bool>(tenantId, async (sp, db) => { await work(sp, db); return true; });
 

@@ -174,6 +174,7 @@ public class StudentErasureTests : IAsyncLifetime
             Assert.Null(await db.RosterUploads.Select(u => u.Package).SingleAsync());
             var record = await db.ErasureRecords.SingleAsync();
             Assert.Equal((ErasureKind.Student, child, "admin@erase.test"), (record.Kind, record.SubjectId, record.ByEmail));
+            await _app.FlushAccessLogAsync();
             Assert.Equal(1, await db.AccessLog.CountAsync(e => e.StudentId == child && e.Action == SuccessPlans.Features.Audit.AccessAction.Erasure));
         });
 

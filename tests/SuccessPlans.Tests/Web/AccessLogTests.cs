@@ -58,11 +58,19 @@ public class AccessLogTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private Task<List<AccessLogEntry>> EntriesAsync(int tenant, long after = 0) =>
-        _app.InTenant(tenant, (_, db) => db.AccessLog.AsNoTracking().Where(e => e.Id > after).OrderBy(e => e.Id).ToListAsync());
+    // Both read the table itself, so both first move what SQLite's staging file holds, as the app's own reads do.
+    private async Task<List<AccessLogEntry>> EntriesAsync(int tenant, long after = 0)
+    {
+        await _app.FlushAccessLogAsync();
+        return await _app.InTenant(tenant, (_, db) => db.AccessLog.AsNoTracking().Where(e => e.Id > after).OrderBy(e => e.Id).ToListAsync());
+    }
 
-    private Task<long> LastIdAsync() => _app.InTenant(null, async (_, db) =>
-        await db.Database.SqlQueryRaw<long>("SELECT COALESCE(MAX(\"Id\"), 0) AS \"Value\" FROM \"AccessLogEntries\"").SingleAsync());
+    private async Task<long> LastIdAsync()
+    {
+        await _app.FlushAccessLogAsync();
+        return await _app.InTenant(null, async (_, db) =>
+            await db.Database.SqlQueryRaw<long>("SELECT COALESCE(MAX(\"Id\"), 0) AS \"Value\" FROM \"AccessLogEntries\"").SingleAsync());
+    }
 
     [Fact]
     public async Task A_coordinator_opening_a_student_page_writes_one_entry_that_the_admin_finds_and_exports()
@@ -284,6 +292,7 @@ public class AccessLogTests : IAsyncLifetime
         var id = await _app.InTenant(_tenantA, async (sp, db) =>
         {
             await sp.GetRequiredService<AccessLog>().AppendAsync(new AccessActor(null, "test", "System", null, null), AccessAction.Erasure, 424242, "test");
+            await _app.FlushAccessLogAsync();
             return await db.AccessLog.Where(e => e.StudentId == 424242).Select(e => e.Id).SingleAsync();
         });
         // Through the model: refused before any SQL is sent.
@@ -352,19 +361,21 @@ public class AccessLogTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Group commit (AccessLogWriter): views that arrive while the database is busy wait for their entries, which then go
-    /// in one INSERT, not one each; and no view is answered before its entry is committed.
+    /// Group commit (AccessLogWriter): views that arrive while the staging file is busy wait for their entries, which then
+    /// go in one commit, not one each; and no view is answered before its entry is committed.
     /// </summary>
     [Fact]
-    public async Task Entries_queued_while_the_database_is_busy_are_committed_together_and_each_caller_waits_for_its_own()
+    public async Task Entries_queued_while_the_log_is_busy_are_committed_together_and_each_caller_waits_for_its_own()
     {
         var writer = _app.Services.GetRequiredService<AccessLogWriter>();
+        var staging = _app.Services.GetRequiredService<AccessLogStaging>();
         var entry = (int i) => new AccessLogEntry { At = _app.Time.GetUtcNow().UtcDateTime, ActorName = "alice", Role = "Coordinator", UserId = _alice, Action = AccessAction.ViewStudent, StudentId = _child0, Path = $"GET /queued/{i}" };
         await writer.WriteAsync(_tenantA, entry(-1));
         var before = await LastIdAsync();
-        using var sql = SuccessPlans.Tests.Referrals.SqlLog.OfDatabase(_app.Root);
-        await using (var busy = await HoldWriteLockAsync())
+        long commits;
+        await using (var busy = await HoldWriteLockAsync(staging.FilePath!))
         {
+            commits = staging.Commits;
             var writes = Enumerable.Range(0, 20).Select(i => writer.WriteAsync(_tenantA, entry(i))).ToList();
             await Task.Delay(TimeSpan.FromMilliseconds(500));
             Assert.DoesNotContain(writes, w => w.IsCompleted);
@@ -373,11 +384,120 @@ public class AccessLogTests : IAsyncLifetime
         }
         var written = await EntriesAsync(_tenantA, before);
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"GET /queued/{i}").Order(), written.Select(e => e.Path!).Order());
-        // The first INSERT took what was queued when it started (one entry or more); the rest go in the next one.
-        var inserts = sql.Commands.Select((text, i) => (text, rows: sql.Parameters[i] / AccessLog.ValuesPerRow))
-            .Where(c => c.text.StartsWith("INSERT INTO \"AccessLogEntries\"", StringComparison.Ordinal)).Select(c => c.rows).ToList();
-        Assert.Equal(20, inserts.Sum());
-        Assert.InRange(inserts.Count, 1, 2);
+        // The first commit took what was queued when it started (one entry or more); the rest went in the next one.
+        Assert.InRange(staging.Commits - commits, 1, 2);
+    }
+
+    /// <summary>
+    /// Issue 15: a view's entry is committed to the staging file, not to the database, whose every commit makes every other
+    /// connection drop its page cache; it moves into the log once a second, and at once when the log is read.
+    /// </summary>
+    [Fact]
+    public async Task A_view_commits_nothing_to_the_database_and_its_entry_is_listed_as_soon_as_the_log_is_read()
+    {
+        var staging = _app.Services.GetRequiredService<AccessLogStaging>();
+        staging.MoveInterval = TimeSpan.FromHours(1);
+        var alice = await _app.SignedInAsync("alice@audit-a.test");
+        var admin = await _app.SignedInAsync("admin@audit-a.test");
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync($"/Students/{_child0}")).StatusCode);
+        await _app.FlushAccessLogAsync();
+        var page = $"/Students/{_child1}";
+
+        // PRAGMA data_version: another connection's commit to the database changes it (SQLite's page-cache check).
+        await using var reader = new SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False");
+        await reader.OpenAsync();
+        var version = await DataVersionAsync(reader);
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync(page)).StatusCode);
+        Assert.Equal(version, await DataVersionAsync(reader));
+        Assert.Equal(1L, await CountAsync(staging.FilePath!, "SELECT COUNT(*) FROM \"StagedAccessLogEntries\""));
+
+        // The admin's audit page lists it at once: the read moves it first.
+        var audit = await admin.GetDocumentAsync($"/Audit?Child={_child1}");
+        Assert.Contains(page, audit.QuerySelector("main")!.TextContent);
+        Assert.Equal(0L, await CountAsync(staging.FilePath!, "SELECT COUNT(*) FROM \"StagedAccessLogEntries\""));
+        Assert.NotEqual(version, await DataVersionAsync(reader));
+    }
+
+    /// <summary>
+    /// While a long job holds the database's write lock, views are still answered and logged (in the staging file);
+    /// their entries reach the log once the lock is gone.
+    /// </summary>
+    [Fact]
+    public async Task Views_go_on_while_a_job_holds_the_databases_write_lock_and_are_logged_after_it()
+    {
+        var alice = await _app.SignedInAsync("alice@audit-a.test");
+        var before = await LastIdAsync();
+        await using (var busy = await HoldWriteLockAsync(Path.Combine(_app.Root, "app.db")))
+        {
+            var view = alice.GetAsync($"/Students/{_child0}");
+            Assert.True(await Task.WhenAny(view, Task.Delay(TimeSpan.FromSeconds(10))) == view, "the view waited for the database's write lock");
+            Assert.Equal(HttpStatusCode.OK, (await view).StatusCode);
+            await busy.ReleaseAsync();
+        }
+        var entry = Assert.Single(await EntriesAsync(_tenantA, before));
+        Assert.Equal((AccessAction.ViewStudent, _child0), (entry.Action, entry.StudentId));
+    }
+
+    /// <summary>
+    /// Exactly once: if the app stops between the move's two halves (the rows copied and the mark raised in the database,
+    /// then deleted from the staging file), the next move skips them and deletes them. A new staging file (its sequence
+    /// from 1 again) is not hidden by the old file's mark. An entry of a tenant erased meanwhile is dropped.
+    /// </summary>
+    [Fact]
+    public async Task A_staged_entry_moves_into_the_log_exactly_once()
+    {
+        var writer = _app.Services.GetRequiredService<AccessLogWriter>();
+        var staging = _app.Services.GetRequiredService<AccessLogStaging>();
+        staging.MoveInterval = TimeSpan.FromHours(1);
+        var entry = (string path) => new AccessLogEntry { At = _app.Time.GetUtcNow().UtcDateTime, ActorName = "alice", Role = "Coordinator", UserId = _alice, Action = AccessAction.ViewStudent, StudentId = _child0, Path = path };
+        var before = await LastIdAsync();
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(i => writer.WriteAsync(_tenantA, entry($"GET /once/{i}"))));
+
+        // A stop after the first half: the staged rows as they were, put back after the move.
+        var staged = await RowsAsync(staging.FilePath!);
+        Assert.Equal(3, staged.Count);
+        Assert.Equal(3, await staging.FlushAsync());
+        await RestoreAsync(staging.FilePath!, staged);
+        Assert.Equal(0, await staging.FlushAsync());
+        Assert.Equal(0L, await CountAsync(staging.FilePath!, "SELECT COUNT(*) FROM \"StagedAccessLogEntries\""));
+
+        // A new staging file: another identity, its numbers from 1 again, under the old mark.
+        await ExecuteAsync(staging.FilePath!, "UPDATE \"StagingFile\" SET \"FileId\" = 'restored'; UPDATE sqlite_sequence SET seq = 0 WHERE name = 'StagedAccessLogEntries';");
+        await writer.WriteAsync(_tenantA, entry("GET /once/new-file"));
+        Assert.Equal(1L, await CountAsync(staging.FilePath!, "SELECT max(\"Seq\") FROM \"StagedAccessLogEntries\""));
+        // And an entry of a tenant that is gone by the move.
+        await writer.WriteAsync(int.MaxValue, entry("GET /once/no-tenant"));
+        Assert.Equal(1, await staging.FlushAsync());
+
+        var paths = (await EntriesAsync(_tenantA, before)).Select(e => e.Path).ToList();
+        Assert.Equal(["GET /once/0", "GET /once/1", "GET /once/2", "GET /once/new-file"], paths.Order());
+        Assert.Equal(0, await _app.InTenant(null, async (_, db) => await db.Database.SqlQueryRaw<int>(
+            "SELECT COUNT(*) AS \"Value\" FROM \"AccessLogEntries\" WHERE \"Path\" = 'GET /once/no-tenant'").SingleAsync()));
+    }
+
+    /// <summary>Two processes on one database: each stages its views in the same file and moves them; every entry lands once.</summary>
+    [Fact]
+    public async Task Two_processes_staging_and_moving_at_once_log_every_view_once()
+    {
+        var settings = _app.Services.GetRequiredService<SuccessPlans.Data.DatabaseSettings>();
+        var scopes = _app.Services.GetRequiredService<IServiceScopeFactory>();
+        using var other = new AccessLogStaging(settings, scopes, Microsoft.Extensions.Logging.Abstractions.NullLogger<AccessLogStaging>.Instance);
+        using var otherWriter = new AccessLogWriter(scopes, other, Microsoft.Extensions.Logging.Abstractions.NullLogger<AccessLogWriter>.Instance);
+        var writer = _app.Services.GetRequiredService<AccessLogWriter>();
+        var staging = _app.Services.GetRequiredService<AccessLogStaging>();
+        var entry = (string path) => new AccessLogEntry { At = _app.Time.GetUtcNow().UtcDateTime, ActorName = "alice", Role = "Coordinator", UserId = _alice, Action = AccessAction.ViewStudent, StudentId = _child0, Path = path };
+        var before = await LastIdAsync();
+
+        var work = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        {
+            await (i % 2 == 0 ? writer : otherWriter).WriteAsync(_tenantA, entry($"GET /two/{i}"));
+            if (i % 10 == 0) await (i % 20 == 0 ? staging : other).FlushAsync();
+        }));
+        await Task.WhenAll(work);
+        await other.FlushAsync();
+
+        var paths = (await EntriesAsync(_tenantA, before)).Select(e => e.Path!).ToList();
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"GET /two/{i}").Order(), paths.Order());
     }
 
     /// <summary>
@@ -391,7 +511,7 @@ public class AccessLogTests : IAsyncLifetime
         var entry = (int i) => new AccessLogEntry { At = _app.Time.GetUtcNow().UtcDateTime, ActorName = "alice", Role = "Coordinator", UserId = _alice, Action = AccessAction.ViewStudent, StudentId = _child0, Path = $"GET /stopping/{i}" };
         var host = _app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHost>();
         Task stopping;
-        await using (var busy = await HoldWriteLockAsync())
+        await using (var busy = await HoldWriteLockAsync(_app.Services.GetRequiredService<AccessLogStaging>().FilePath!))
         {
             using var closedTab = new CancellationTokenSource();
             var views = Enumerable.Range(0, 5).Select(i => writer.WriteAsync(_tenantA, entry(i), closedTab.Token)).ToList();
@@ -418,10 +538,12 @@ public class AccessLogTests : IAsyncLifetime
         var before = await LastIdAsync();
         Task bad;
         List<Task> good;
-        await using (var busy = await HoldWriteLockAsync())
+        await using (var busy = await HoldWriteLockAsync(_app.Services.GetRequiredService<AccessLogStaging>().FilePath!))
         {
             good = Enumerable.Range(0, 3).Select(i => writer.WriteAsync(_tenantA, entry(i))).ToList();
-            bad = writer.WriteAsync(int.MaxValue, entry(99)); // no such tenant: the foreign key refuses it
+            var nameless = entry(99);
+            nameless.ActorName = null!; // the column is NOT NULL: the row is refused
+            bad = writer.WriteAsync(_tenantA, nameless);
             good.AddRange(Enumerable.Range(3, 3).Select(i => writer.WriteAsync(_tenantA, entry(i))));
             await busy.ReleaseAsync();
         }
@@ -446,15 +568,71 @@ public class AccessLogTests : IAsyncLifetime
         Assert.Empty(await EntriesAsync(_tenantA, before));
     }
 
-    /// <summary>Another connection's write transaction on the app's database, as a long job's would be.</summary>
-    private async Task<WriteLock> HoldWriteLockAsync()
+    /// <summary>Another connection's write transaction on a database file (the app's, or the log's staging file), as a long job's would be.</summary>
+    private static async Task<WriteLock> HoldWriteLockAsync(string file)
     {
-        var connection = new SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False");
+        var connection = new SqliteConnection($"Data Source={file};Pooling=False");
         await connection.OpenAsync();
         await using var begin = connection.CreateCommand();
         begin.CommandText = "BEGIN IMMEDIATE";
         await begin.ExecuteNonQueryAsync();
         return new WriteLock(connection);
+    }
+
+    private static async Task<long> DataVersionAsync(SqliteConnection connection)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA data_version";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<long> CountAsync(string file, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task ExecuteAsync(string file, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The staged rows, every column, in order.</summary>
+    private static async Task<List<object[]>> RowsAsync(string file)
+    {
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM \"StagedAccessLogEntries\" ORDER BY \"Seq\"";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object[reader.FieldCount];
+            reader.GetValues(row);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    private static async Task RestoreAsync(string file, List<object[]> rows)
+    {
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync();
+        foreach (var row in rows)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"INSERT INTO \"StagedAccessLogEntries\" VALUES ({string.Join(", ", row.Select((_, i) => $"$v{i}"))})";
+            for (var i = 0; i < row.Length; i++) command.Parameters.AddWithValue($"$v{i}", row[i]);
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     private sealed class WriteLock(SqliteConnection connection) : IAsyncDisposable

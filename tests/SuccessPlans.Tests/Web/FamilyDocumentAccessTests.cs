@@ -44,6 +44,7 @@ public class FamilyDocumentAccessTests : IAsyncLifetime
                 Assert.DoesNotContain("Hernández", await response.Content.ReadAsStringAsync());
             }
         }
+        await _app.FlushAccessLogAsync();
         var entries = await _app.InTenant(_tenant, (_, db) => db.AccessLog.Where(e => e.StudentId == _student).Select(e => e.Action).ToListAsync());
         Assert.Equal([AccessAction.ViewStudent, AccessAction.ViewPlan], entries.Order());
 

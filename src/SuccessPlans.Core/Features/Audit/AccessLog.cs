@@ -33,7 +33,7 @@ public sealed record GuardianReport(int StudentId, string ChildName, string Scho
 /// The access log (docs/access-log.md): one entry per view or export of a child's data, appended and never edited.
 /// Writing is one INSERT; reading is the Admin's audit page, its CSV and the guardian's report.
 /// </summary>
-public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWriter writer, WorkPermit permit)
+public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWriter writer, AccessLogStaging staging, WorkPermit permit)
 {
     public const int PageSize = 100;
 
@@ -76,7 +76,7 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
     }
 
     /// <summary>The columns of <see cref="AppendSql"/>, in order.</summary>
-    private static readonly string Columns = "\"TenantId\", \"At\", \"UserId\", \"ActorName\", \"Role\", \"OrganizationId\", \"Action\", "
+    internal const string Columns = "\"TenantId\", \"At\", \"UserId\", \"ActorName\", \"Role\", \"OrganizationId\", \"Action\", "
         + "\"StudentId\", \"PlanId\", \"ReferralId\", \"Path\", \"IpAddress\"";
 
     /// <summary>How many values one entry's row takes in <see cref="AppendSql"/>.</summary>
@@ -173,6 +173,7 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
     /// <summary>The guardian's report for one child over local days: who viewed or received the record, and every disclosure.</summary>
     public async Task<GuardianReport> GuardianReportAsync(int studentId, DateOnly? from, DateOnly? to, CancellationToken ct = default)
     {
+        await staging.FlushAsync(ct);
         var tenant = await db.Tenants.AsNoTracking().SingleAsync(ct);
         var zone = tenant.TimeZone;
         var today = LocalDays.Of(time.GetUtcNow().UtcDateTime, zone);
@@ -210,6 +211,8 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
     private async Task<IQueryable<AccessLogEntry>> FilteredAsync(AuditFilter f, CancellationToken ct)
     {
         CheckDays(f.From, f.To);
+        // Every view shown so far is listed: what waits in SQLite's staging file moves first.
+        await staging.FlushAsync(ct);
         var query = db.AccessLog.AsNoTracking();
         if (f.UserId is { } userId) query = query.Where(e => e.UserId == userId);
         if (f.Action is { } action) query = query.Where(e => e.Action == action);

@@ -18,7 +18,7 @@ namespace SuccessPlans.Features.Audit;
 /// again row by row, so one bad row (its tenant erased meanwhile) fails only its own view; any other error (a lock that
 /// outlasted the busy timeout, a server down) fails the whole batch at once rather than waiting it out row by row.
 /// </remarks>
-public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessLogWriter> logger) : IDisposable
+public sealed class AccessLogWriter(IServiceScopeFactory scopes, AccessLogStaging staging, ILogger<AccessLogWriter> logger) : IDisposable
 {
     /// <summary>Rows in one INSERT: 12 values each stays under SQL Server's 2,100 parameters a command.</summary>
     public const int BatchRows = 100;
@@ -116,9 +116,18 @@ public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessL
     private static bool IsConstraint(Exception e) =>
         e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } or Microsoft.Data.SqlClient.SqlException { Number: 547 };
 
-    /// <summary>One INSERT of the rows, in a scope of its own (no tenant: each row carries its tenant's id).</summary>
+    /// <summary>
+    /// On SQLite, one commit of the rows to the staging file (<see cref="AccessLogStaging"/>: a commit to the database
+    /// would make every other connection drop its page cache). Otherwise one INSERT of the rows, in a scope of its own
+    /// (no tenant: each row carries its tenant's id).
+    /// </summary>
     private async Task InsertAsync(IReadOnlyList<Pending> rows)
     {
+        if (staging.Enabled)
+        {
+            staging.Stage(rows.Select(r => (r.TenantId, r.Entry)).ToList());
+            return;
+        }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await db.Database.ExecuteSqlRawAsync(AccessLog.AppendSql(rows.Count), AccessLog.Values(db, rows.Select(r => (r.TenantId, r.Entry)).ToList()));
@@ -162,15 +171,26 @@ public sealed class AccessLogWriter(IServiceScopeFactory scopes, ILogger<AccessL
     private sealed record Pending(int TenantId, AccessLogEntry Entry, TaskCompletionSource Committed);
 }
 
-/// <summary>Writes out the access log's queue when the host stops (<see cref="AccessLogWriter.DrainAsync"/>).</summary>
-public sealed class AccessLogDrain(AccessLogWriter writer) : Microsoft.Extensions.Hosting.IHostedLifecycleService
+/// <summary>Writes out the access log's queue when the host stops (<see cref="AccessLogWriter.DrainAsync"/>), then moves what is staged.</summary>
+public sealed class AccessLogDrain(AccessLogWriter writer, AccessLogStaging staging) : Microsoft.Extensions.Hosting.IHostedLifecycleService
 {
     // Stopped, not Stop: the hosts' StoppedAsync run after every service's StopAsync, so after the web server's.
-    public Task StoppedAsync(CancellationToken cancellationToken) => writer.DrainAsync(cancellationToken);
+    // Then what is staged moves into the database (SQLite); what cannot waits in the staging file for the next start.
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        await writer.DrainAsync(cancellationToken);
+        using var more = new CancellationTokenSource(AccessLogWriter.MinimumDrain);
+        await staging.StopAsync(cancellationToken.IsCancellationRequested ? more.Token : cancellationToken);
+    }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    // Entries a previous run left staged move soon after the start.
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        staging.Start();
+        return Task.CompletedTask;
+    }
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

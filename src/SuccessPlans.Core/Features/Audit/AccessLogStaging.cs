@@ -1,0 +1,337 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SuccessPlans.Data;
+
+namespace SuccessPlans.Features.Audit;
+
+/// <summary>
+/// SQLite only: the views' access log entries are committed to a file of their own next to the database
+/// (<c>successplans.accesslog.db</c> beside <c>successplans.db</c>), then moved into AccessLogEntries about once a second,
+/// and always before the log is read (<see cref="FlushAsync"/>). The log itself stays one table in the database, with
+/// its tenant's foreign key, its append-only trigger and its indexes; the staging file only holds what is on its way.
+/// </summary>
+/// <remarks>
+/// Why (issue 15): in WAL mode every commit to the database makes every other connection drop its whole page cache at
+/// its next read. Views committed their entries up to 200 times a second, so every page of every user read its pages
+/// again from the operating system: on the student page, which logs each view, that was about a third of what its log
+/// cost. A commit to the staging file drops only the staging file's cache, which no page reads. It also no longer waits
+/// for the database's write lock: a view is not held up while the nightly check or an import writes.
+///
+/// Exactly once: a move copies the staged rows above the mark into AccessLogEntries and raises the mark (a row of
+/// AccessLogStagingMarks in the database, keyed by the staging file's identity) in one transaction of the database; only
+/// then does it delete the rows up to the mark from the staging file. A stop between the two leaves rows that the next
+/// move skips and deletes. A new staging file (deleted, restored from elsewhere) has a new identity, so an old mark
+/// never hides its rows. Two processes on one database share the staging file, and their moves take turns on the
+/// database's write lock, each reading the mark inside it.
+///
+/// Entries of a tenant erased meanwhile are dropped by the move, as the erasure deleted the tenant's log. Durability is
+/// the database's: WAL with synchronous=NORMAL in both files; the move's own commit is synchronous=FULL, so a power cut
+/// cannot keep the staging file's delete and lose the rows it moved.
+///
+/// SQL Server has no per-connection page cache to drop: there the writer inserts into AccessLogEntries directly.
+/// </remarks>
+public sealed class AccessLogStaging : IDisposable
+{
+    /// <summary>How often staged entries are moved when views keep coming (a read of the log moves them at once).</summary>
+    public static readonly TimeSpan DefaultMoveInterval = TimeSpan.FromSeconds(1);
+
+    private const string Table = "\"StagedAccessLogEntries\"";
+    private const string Columns = AccessLog.Columns;
+
+    /// <summary>The staging file's schema; AUTOINCREMENT so that a sequence number is never given twice in one file.</summary>
+    private const string Schema =
+        "CREATE TABLE IF NOT EXISTS \"StagingFile\" (\"Id\" INTEGER NOT NULL PRIMARY KEY CHECK (\"Id\" = 1), \"FileId\" TEXT NOT NULL);"
+        + "INSERT OR IGNORE INTO \"StagingFile\" VALUES (1, lower(hex(randomblob(16))));"
+        + "CREATE TABLE IF NOT EXISTS " + Table + " (\"Seq\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"TenantId\" INTEGER NOT NULL, "
+        + "\"At\" TEXT NOT NULL, \"UserId\" INTEGER NULL, \"ActorName\" TEXT NOT NULL, \"Role\" TEXT NOT NULL, \"OrganizationId\" INTEGER NULL, "
+        + "\"Action\" TEXT NOT NULL, \"StudentId\" INTEGER NULL, \"PlanId\" INTEGER NULL, \"ReferralId\" INTEGER NULL, \"Path\" TEXT NULL, \"IpAddress\" TEXT NULL);";
+
+    /// <summary>The database's side: the mark of each staging file, raised with the rows it moved.</summary>
+    public const string MarksSchema =
+        "CREATE TABLE IF NOT EXISTS \"AccessLogStagingMarks\" (\"FileId\" TEXT NOT NULL PRIMARY KEY, \"Seq\" INTEGER NOT NULL);";
+
+    private readonly IServiceScopeFactory _scopes;
+    private readonly ILogger<AccessLogStaging> _logger;
+    private readonly SemaphoreSlim _moving = new(1, 1);
+    private readonly Lock _start = new();
+    private readonly string _connectionString;
+    private SqliteConnection? _writer;
+    private SqliteConnection? _mover;
+    private SqliteCommand? _insert;
+    private Task? _loop;
+    private readonly CancellationTokenSource _stop = new();
+    // Set when rows were staged since the last move; the loop sleeps while it is not.
+    private readonly SemaphoreSlim _staged = new(0, 1);
+
+    public AccessLogStaging(DatabaseSettings database, IServiceScopeFactory scopes, ILogger<AccessLogStaging> logger)
+    {
+        _scopes = scopes;
+        _logger = logger;
+        FilePath = PathFor(database);
+        _connectionString = database.ConnectionString;
+    }
+
+    /// <summary>The staging file, or null when there is none (SQL Server; an in-memory SQLite database).</summary>
+    public string? FilePath { get; }
+
+    public bool Enabled => FilePath is not null;
+
+    private long _commits;
+
+    /// <summary>The staging file's commits by this process so far (one a batch of views).</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>How often the loop moves what was staged; tests set a long one to look at the staging file between moves.</summary>
+    public TimeSpan MoveInterval { get; set; } = DefaultMoveInterval;
+
+    /// <summary><c>name.accesslog.db</c> beside the SQLite database file <c>name.db</c>.</summary>
+    public static string? PathFor(DatabaseSettings database)
+    {
+        if (database.Provider != DatabaseProvider.Sqlite) return null;
+        var cs = new SqliteConnectionStringBuilder(database.ConnectionString);
+        if (cs.Mode == SqliteOpenMode.Memory || string.IsNullOrEmpty(cs.DataSource) || cs.DataSource == ":memory:") return null;
+        var full = Path.GetFullPath(cs.DataSource);
+        return Path.Combine(Path.GetDirectoryName(full)!, Path.GetFileNameWithoutExtension(full) + ".accesslog.db");
+    }
+
+    /// <summary>
+    /// Commits the rows to the staging file in one transaction. Called by <see cref="AccessLogWriter"/>'s single loop only,
+    /// on the connection it keeps (and its one prepared INSERT).
+    /// </summary>
+    public void Stage(IReadOnlyList<(int TenantId, AccessLogEntry Entry)> rows)
+    {
+        var insert = _insert ?? OpenWriter();
+        try
+        {
+            using var transaction = _writer!.BeginTransaction(deferred: false);
+            insert.Transaction = transaction;
+            foreach (var (tenantId, e) in rows)
+            {
+                var p = insert.Parameters;
+                p[0].Value = tenantId;
+                p[1].Value = e.At;
+                p[2].Value = (object?)e.UserId ?? DBNull.Value;
+                p[3].Value = (object?)e.ActorName ?? DBNull.Value;
+                p[4].Value = (object?)e.Role ?? DBNull.Value;
+                p[5].Value = (object?)e.OrganizationId ?? DBNull.Value;
+                p[6].Value = e.Action.ToString();
+                p[7].Value = (object?)e.StudentId ?? DBNull.Value;
+                p[8].Value = (object?)e.PlanId ?? DBNull.Value;
+                p[9].Value = (object?)e.ReferralId ?? DBNull.Value;
+                p[10].Value = (object?)e.Path ?? DBNull.Value;
+                p[11].Value = (object?)e.IpAddress ?? DBNull.Value;
+                insert.ExecuteNonQuery();
+            }
+            transaction.Commit();
+            Interlocked.Increment(ref _commits);
+        }
+        catch
+        {
+            // A connection in an unknown state is not reused: the next batch opens a new one.
+            CloseWriter();
+            throw;
+        }
+        if (_staged.CurrentCount == 0)
+            try { _staged.Release(); } catch (SemaphoreFullException) { /* already signalled */ }
+        EnsureLoop();
+    }
+
+    private SqliteCommand OpenWriter()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = FilePath, Pooling = false }.ToString());
+        connection.Open();
+        using (var setup = connection.CreateCommand())
+        {
+            setup.CommandText = Settings + Schema;
+            setup.ExecuteNonQuery();
+        }
+        var insert = connection.CreateCommand();
+        insert.CommandText = $"INSERT INTO {Table} ({Columns}) VALUES ($t, $at, $u, $n, $r, $o, $a, $s, $p, $f, $path, $ip)";
+        foreach (var name in new[] { "$t", "$at", "$u", "$n", "$r", "$o", "$a", "$s", "$p", "$f", "$path", "$ip" })
+            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+        insert.Prepare();
+        (_writer, _insert) = (connection, insert);
+        return insert;
+    }
+
+    /// <summary>The database's own settings (SqlitePragmas), but for the page cache: the staging file is written, never searched.</summary>
+    private static string Settings => $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={SqlitePragmas.BusyTimeoutMilliseconds}; PRAGMA secure_delete=ON;";
+
+    private void CloseWriter()
+    {
+        _insert?.Dispose();
+        _writer?.Dispose();
+        (_insert, _writer) = (null, null);
+    }
+
+    private void EnsureLoop()
+    {
+        if (Volatile.Read(ref _loop) is not null) return;
+        lock (_start)
+        {
+            if (_loop is not null) return;
+            // Not in the first caller's execution context (its trace would be every later move's parent).
+            using (ExecutionContext.SuppressFlow())
+                _loop = Task.Run(MoveLoopAsync, CancellationToken.None);
+        }
+    }
+
+    private async Task MoveLoopAsync()
+    {
+        var stop = _stop.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _staged.WaitAsync(stop);
+                await Task.Delay(MoveInterval, stop);
+                await FlushAsync(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The rows stay staged; the next view (or read of the log) tries again.
+                _logger.LogError(e, "Staged access log entries could not be moved into the database");
+                try { _staged.Release(); } catch (SemaphoreFullException) { }
+                try { await Task.Delay(MoveInterval, stop); } catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves every entry staged so far (by any process) into AccessLogEntries; returns how many were moved. Called before
+    /// the log is read, so that a view shown is a view listed. Does nothing on SQL Server.
+    /// </summary>
+    public async Task<int> FlushAsync(CancellationToken ct = default)
+    {
+        if (!Enabled || !File.Exists(FilePath)) return 0;
+        await _moving.WaitAsync(ct);
+        try
+        {
+            var connection = _mover ??= OpenMover();
+            try
+            {
+                var (moved, top) = await CopyAsync(connection, ct);
+                if (top > 0) await ExecuteAsync(connection, $"DELETE FROM staging.{Table} WHERE \"Seq\" <= $top", ("$top", top));
+                return moved;
+            }
+            catch
+            {
+                _mover = null;
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+        finally
+        {
+            _moving.Release();
+        }
+    }
+
+    /// <summary>
+    /// The mover's own connection to the database, with the staging file attached: not one of EF's pooled connections,
+    /// whose kept statements an ATTACH would make SQLite prepare again. Its commits to the database are synchronous=FULL,
+    /// so the rows moved are on disk before the staging file forgets them.
+    /// </summary>
+    private SqliteConnection OpenMover()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+        connection.Open();
+        using var setup = connection.CreateCommand();
+        setup.CommandText = $"PRAGMA busy_timeout={SqlitePragmas.BusyTimeoutMilliseconds}; PRAGMA main.synchronous=FULL; PRAGMA main.secure_delete=ON; "
+            + "PRAGMA cache_size=-512; ATTACH DATABASE $file AS staging; PRAGMA staging.synchronous=NORMAL; PRAGMA staging.secure_delete=ON;";
+        setup.Parameters.AddWithValue("$file", FilePath);
+        setup.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>
+    /// The move's first half, in one transaction of the database: the staged rows above this file's mark, of tenants
+    /// still there, into AccessLogEntries, and the mark raised to the last row seen. Returns the rows moved and the mark
+    /// (0 when nothing was staged). Internal: a test stops here, as a crash would, and moves again.
+    /// </summary>
+    internal static async Task<(int Moved, long Top)> CopyAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        var file = (string)(await ScalarAsync(connection, "SELECT \"FileId\" FROM staging.\"StagingFile\"", ct))!;
+        var top = (long)(await ScalarAsync(connection, $"SELECT coalesce(max(\"Seq\"), 0) FROM staging.{Table}", ct))!;
+        if (top == 0) return (0, 0);
+        await ExecuteAsync(connection, "BEGIN");
+        try
+        {
+            // The first statement writes, so the write lock is taken (waiting out a busy database) before a snapshot is read.
+            await ExecuteAsync(connection, "INSERT OR IGNORE INTO main.\"AccessLogStagingMarks\" VALUES ($file, 0)", ("$file", file));
+            var mark = (long)(await ScalarAsync(connection, "SELECT \"Seq\" FROM main.\"AccessLogStagingMarks\" WHERE \"FileId\" = $file", ct, ("$file", file)))!;
+            top = (long)(await ScalarAsync(connection, $"SELECT coalesce(max(\"Seq\"), 0) FROM staging.{Table}", ct))!;
+            var moved = 0;
+            if (top > mark)
+            {
+                moved = await ExecuteAsync(connection,
+                    $"INSERT INTO main.\"AccessLogEntries\" ({Columns}) SELECT {Columns} FROM staging.{Table} "
+                    + "WHERE \"Seq\" > $mark AND \"Seq\" <= $top AND \"TenantId\" IN (SELECT \"Id\" FROM main.\"Tenants\") ORDER BY \"Seq\"",
+                    ("$mark", mark), ("$top", top));
+                await ExecuteAsync(connection, "UPDATE main.\"AccessLogStagingMarks\" SET \"Seq\" = $top WHERE \"FileId\" = $file", ("$top", top), ("$file", file));
+            }
+            await ExecuteAsync(connection, "COMMIT");
+            return (moved, Math.Max(top, mark));
+        }
+        catch
+        {
+            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0) await ExecuteAsync(connection, "ROLLBACK");
+            throw;
+        }
+    }
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, params (string Name, object Value)[] args)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in args) command.Parameters.AddWithValue(name, value);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, CancellationToken ct, params (string Name, object Value)[] args)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in args) command.Parameters.AddWithValue(name, value);
+        return await command.ExecuteScalarAsync(ct);
+    }
+
+    /// <summary>Moves what is left when the host stops (after the writer's last batch); what cannot move waits for the next start.</summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        _stop.Cancel();
+        if (_loop is { } loop) await loop.WaitAsync(ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            await FlushAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning(e, "Staged access log entries are left for the next start");
+        }
+        CloseWriter();
+    }
+
+    /// <summary>Moves what a previous run left staged, soon after the start, then whatever the views stage.</summary>
+    public void Start()
+    {
+        if (!Enabled) return;
+        if (_staged.CurrentCount == 0)
+            try { _staged.Release(); } catch (SemaphoreFullException) { }
+        EnsureLoop();
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        CloseWriter();
+        _mover?.Dispose();
+        _mover = null;
+    }
+}
