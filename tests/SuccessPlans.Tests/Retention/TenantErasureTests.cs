@@ -153,6 +153,15 @@ public class TenantErasureTests : IAsyncLifetime
         Assert.Contains("Type the tenant's short name", (await Forms.ParseAsync(refused)).QuerySelector("#Confirmation-error")!.TextContent);
         Assert.Equal(demoBefore, await RowsOfAsync(_demo));
 
+        // A view of the demo's waits in the access log's staging file (SQLite) when the tenant goes: it goes with it.
+        var staging = _app.Services.GetRequiredService<SuccessPlans.Features.Audit.AccessLogStaging>();
+        staging.MoveInterval = TimeSpan.FromHours(1);
+        await _app.Services.GetRequiredService<SuccessPlans.Features.Audit.AccessLogWriter>().WriteAsync(_demo, new SuccessPlans.Features.Audit.AccessLogEntry
+        {
+            At = _app.Time.GetUtcNow().UtcDateTime, UserId = users[0], ActorName = "Staged Viewer", Role = "Coordinator",
+            Action = SuccessPlans.Features.Audit.AccessAction.ViewStudent, StudentId = students[0], Path = "GET /staged",
+        });
+
         var erased = await ops.SubmitFormAsync($"/Tenants/Close?id={_demo}", new() { ["Confirmation"] = DemoSeeder.TenantSlug });
         Assert.Equal(HttpStatusCode.Redirect, erased.StatusCode);
 
@@ -176,6 +185,14 @@ public class TenantErasureTests : IAsyncLifetime
             }
             Assert.Equal(1, await TableSchema.CountAsync(connection, $"SELECT COUNT(*) FROM ErasureRecords WHERE TenantId = {_demo} AND Kind = 'Tenant' AND SubjectId = {_demo}"));
         }
+        await using (var stagingFile = new SqliteConnection($"Data Source={staging.FilePath};Pooling=False"))
+        {
+            await stagingFile.OpenAsync();
+            Assert.Equal(0, await TableSchema.CountAsync(stagingFile, $"SELECT COUNT(*) FROM \"StagedAccessLogEntries\" WHERE \"TenantId\" = {_demo}"));
+        }
+        // Nor its bytes: zeroed in the staging file's pages (secure_delete), and its write-ahead log checkpointed.
+        foreach (var file in new[] { staging.FilePath!, staging.FilePath + "-wal" }.Where(File.Exists))
+            Assert.False(File.ReadAllBytes(file).AsSpan().IndexOf("Staged Viewer"u8) >= 0, $"{Path.GetFileName(file)} still holds the erased tenant's viewer");
         Assert.Equal(keeperBefore, await RowsOfAsync(_keeper));
         Assert.DoesNotContain(jobs.GetConnection().GetRecurringJobs(), j => j.Id.StartsWith($"tenant-{_demo}:", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.NotFound, (await ops.GetAsync($"/Tenants/Close?id={_demo}")).StatusCode);

@@ -127,8 +127,8 @@ public class ConcurrencyLimitTests : IAsyncLifetime
     public async Task A_view_waiting_for_its_log_entry_lets_other_requests_work()
     {
         // Each view of a child waits for its access log entry's commit, and it waits without its permit (issue 15): with
-        // one permit and the database busy (the entry cannot commit yet), another page still answers, and the view answers
-        // once its entry is written.
+        // one permit and the log busy (the entry cannot commit yet: on SQLite the views' entries go to the access log's
+        // staging file first), another page still answers, and the view answers once its entry is written.
         var tenant = (await _app.CreateTenantAsync("views")).Id;
         var school = (await _app.CreateSchoolAsync(tenant, "Views School")).Id;
         await _app.CreateUserAsync(tenant, "coordinator@views.test", SuccessPlans.Features.Users.UserRole.Coordinator, [school]);
@@ -144,7 +144,8 @@ public class ConcurrencyLimitTests : IAsyncLifetime
         (await coordinator.GetAsync("/Students")).EnsureSuccessStatusCode();
 
         Task<HttpResponseMessage> view;
-        await using (var busy = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False"))
+        var log = _app.Services.GetRequiredService<SuccessPlans.Features.Audit.AccessLogStaging>().FilePath!;
+        await using (var busy = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={log};Pooling=False"))
         {
             await busy.OpenAsync();
             await using (var begin = busy.CreateCommand())
@@ -166,6 +167,7 @@ public class ConcurrencyLimitTests : IAsyncLifetime
         }
         using var answered = await view.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        await _app.FlushAccessLogAsync();
         var logged = await _app.InTenant(tenant, (_, db) => db.Database.SqlQueryRaw<int>(
             "SELECT COUNT(*) AS \"Value\" FROM \"AccessLogEntries\" WHERE \"StudentId\" = {0} AND \"Action\" = 'ViewStudent'", student).SingleAsync());
         Assert.Equal(2, logged);

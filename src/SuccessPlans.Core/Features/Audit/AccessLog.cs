@@ -173,7 +173,7 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
     /// <summary>The guardian's report for one child over local days: who viewed or received the record, and every disclosure.</summary>
     public async Task<GuardianReport> GuardianReportAsync(int studentId, DateOnly? from, DateOnly? to, CancellationToken ct = default)
     {
-        await staging.FlushAsync(ct);
+        await staging.BeforeReadAsync(ct);
         var tenant = await db.Tenants.AsNoTracking().SingleAsync(ct);
         var zone = tenant.TimeZone;
         var today = LocalDays.Of(time.GetUtcNow().UtcDateTime, zone);
@@ -212,7 +212,7 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
     {
         CheckDays(f.From, f.To);
         // Every view shown so far is listed: what waits in SQLite's staging file moves first.
-        await staging.FlushAsync(ct);
+        await staging.BeforeReadAsync(ct);
         var query = db.AccessLog.AsNoTracking();
         if (f.UserId is { } userId) query = query.Where(e => e.UserId == userId);
         if (f.Action is { } action) query = query.Where(e => e.Action == action);

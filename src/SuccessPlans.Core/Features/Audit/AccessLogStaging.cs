@@ -40,11 +40,15 @@ public sealed class AccessLogStaging : IDisposable
     private const string Table = "\"StagedAccessLogEntries\"";
     private const string Columns = AccessLog.Columns;
 
-    /// <summary>The staging file's schema; AUTOINCREMENT so that a sequence number is never given twice in one file.</summary>
-    private const string Schema =
-        "CREATE TABLE IF NOT EXISTS \"StagingFile\" (\"Id\" INTEGER NOT NULL PRIMARY KEY CHECK (\"Id\" = 1), \"FileId\" TEXT NOT NULL);"
-        + "INSERT OR IGNORE INTO \"StagingFile\" VALUES (1, lower(hex(randomblob(16))));"
-        + "CREATE TABLE IF NOT EXISTS " + Table + " (\"Seq\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"TenantId\" INTEGER NOT NULL, "
+    /// <summary>
+    /// The staging file's schema (<paramref name="schema"/>: "main." on the writer's connection, "staging." on the
+    /// mover's, whichever opens the file first): its identity, made once at random, and the entries. AUTOINCREMENT, so
+    /// that a sequence number is never given twice in one file.
+    /// </summary>
+    private static string Schema(string schema) =>
+        $"CREATE TABLE IF NOT EXISTS {schema}\"StagingFile\" (\"Id\" INTEGER NOT NULL PRIMARY KEY CHECK (\"Id\" = 1), \"FileId\" TEXT NOT NULL);"
+        + $"INSERT OR IGNORE INTO {schema}\"StagingFile\" VALUES (1, lower(hex(randomblob(16))));"
+        + $"CREATE TABLE IF NOT EXISTS {schema}{Table} (\"Seq\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"TenantId\" INTEGER NOT NULL, "
         + "\"At\" TEXT NOT NULL, \"UserId\" INTEGER NULL, \"ActorName\" TEXT NOT NULL, \"Role\" TEXT NOT NULL, \"OrganizationId\" INTEGER NULL, "
         + "\"Action\" TEXT NOT NULL, \"StudentId\" INTEGER NULL, \"PlanId\" INTEGER NULL, \"ReferralId\" INTEGER NULL, \"Path\" TEXT NULL, \"IpAddress\" TEXT NULL);";
 
@@ -144,7 +148,7 @@ public sealed class AccessLogStaging : IDisposable
         connection.Open();
         using (var setup = connection.CreateCommand())
         {
-            setup.CommandText = Settings + Schema;
+            setup.CommandText = Settings + Schema("main.");
             setup.ExecuteNonQuery();
         }
         var insert = connection.CreateCommand();
@@ -157,7 +161,7 @@ public sealed class AccessLogStaging : IDisposable
     }
 
     /// <summary>The database's own settings (SqlitePragmas), but for the page cache: the staging file is written, never searched.</summary>
-    private static string Settings => $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={SqlitePragmas.BusyTimeoutMilliseconds}; PRAGMA secure_delete=ON;";
+    private static string Settings => $"PRAGMA busy_timeout={SqlitePragmas.BusyTimeoutMilliseconds}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;";
 
     private void CloseWriter()
     {
@@ -234,6 +238,44 @@ public sealed class AccessLogStaging : IDisposable
     }
 
     /// <summary>
+    /// Before the log is read (the audit page, its CSV, the guardian's report): <see cref="FlushAsync"/>, except that a
+    /// database whose write lock stays taken past the busy timeout (a long import) does not fail the page: it shows the log
+    /// as moved so far, and what is staged moves once the lock is free.
+    /// </summary>
+    public async Task BeforeReadAsync(CancellationToken ct)
+    {
+        try
+        {
+            await FlushAsync(ct);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED)
+        {
+            _logger.LogWarning(e, "The access log was read before its staged entries could move (the database stayed busy)");
+        }
+    }
+
+    /// <summary>
+    /// After a tenant's erasure: moves what is staged (the erased tenant's entries are dropped by the move) and
+    /// checkpoints the staging file, whose write-ahead log would otherwise keep the dropped rows' bytes a while
+    /// (secure_delete has zeroed them in the pages; docs/retention.md).
+    /// </summary>
+    public async Task DisposeAsync(CancellationToken ct)
+    {
+        if (!Enabled || !File.Exists(FilePath)) return;
+        await FlushAsync(ct);
+        await _moving.WaitAsync(ct);
+        try
+        {
+            if (_mover is { } connection)
+                await ExecuteAsync(connection, "PRAGMA staging.wal_checkpoint(TRUNCATE)");
+        }
+        finally
+        {
+            _moving.Release();
+        }
+    }
+
+    /// <summary>
     /// The mover's own connection to the database, with the staging file attached: not one of EF's pooled connections,
     /// whose kept statements an ATTACH would make SQLite prepare again. Its commits to the database are synchronous=FULL,
     /// so the rows moved are on disk before the staging file forgets them.
@@ -244,7 +286,8 @@ public sealed class AccessLogStaging : IDisposable
         connection.Open();
         using var setup = connection.CreateCommand();
         setup.CommandText = $"PRAGMA busy_timeout={SqlitePragmas.BusyTimeoutMilliseconds}; PRAGMA main.synchronous=FULL; PRAGMA main.secure_delete=ON; "
-            + "PRAGMA cache_size=-512; ATTACH DATABASE $file AS staging; PRAGMA staging.synchronous=NORMAL; PRAGMA staging.secure_delete=ON;";
+            + "PRAGMA cache_size=-512; ATTACH DATABASE $file AS staging; PRAGMA staging.journal_mode=WAL; PRAGMA staging.synchronous=NORMAL; "
+            + "PRAGMA staging.secure_delete=ON; " + Schema("staging.");
         setup.Parameters.AddWithValue("$file", FilePath);
         setup.ExecuteNonQuery();
         return connection;

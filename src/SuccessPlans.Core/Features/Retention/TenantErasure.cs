@@ -19,7 +19,8 @@ public sealed record TenantErased(int TenantId, IReadOnlyDictionary<string, int>
 /// every Identity row that hangs off them (by their user), then the tenant itself, deleted children before parents
 /// in one transaction. Only an operator (a scope with no tenant) may do it.
 /// </summary>
-public sealed class TenantErasure(AppDbContext db, CurrentTenant currentTenant, RecurringJobsRegistrar jobs, TimeProvider time)
+public sealed class TenantErasure(AppDbContext db, CurrentTenant currentTenant, RecurringJobsRegistrar jobs, TimeProvider time,
+    SuccessPlans.Features.Audit.AccessLogStaging accessLogStaging)
 {
     /// <summary>
     /// Erases the tenant when <paramref name="confirmation"/> is its short name (slug). Throws NotFoundException or
@@ -53,6 +54,8 @@ public sealed class TenantErasure(AppDbContext db, CurrentTenant currentTenant, 
         });
         jobs.RemoveTenant(tenantId);
         await SqliteDisposal.FlushAsync(db, ct);
+        // SQLite: views of the tenant's people still on their way into the access log are dropped now, not within the second.
+        await accessLogStaging.DisposeAsync(ct);
         return new TenantErased(tenantId, removed);
     }
 
