@@ -481,7 +481,7 @@ public class AccessLogTests : IAsyncLifetime
     {
         var settings = _app.Services.GetRequiredService<SuccessPlans.Data.DatabaseSettings>();
         var scopes = _app.Services.GetRequiredService<IServiceScopeFactory>();
-        using var other = new AccessLogStaging(settings, scopes, Microsoft.Extensions.Logging.Abstractions.NullLogger<AccessLogStaging>.Instance);
+        using var other = new AccessLogStaging(settings, Microsoft.Extensions.Logging.Abstractions.NullLogger<AccessLogStaging>.Instance);
         using var otherWriter = new AccessLogWriter(scopes, other, Microsoft.Extensions.Logging.Abstractions.NullLogger<AccessLogWriter>.Instance);
         var writer = _app.Services.GetRequiredService<AccessLogWriter>();
         var staging = _app.Services.GetRequiredService<AccessLogStaging>();

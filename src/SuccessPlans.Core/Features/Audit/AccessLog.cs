@@ -123,7 +123,7 @@ public sealed class AccessLog(AppDbContext db, TimeProvider time, AccessLogWrite
     }
 
     /// <summary>One entry's values in the columns' order, with the type of each (the entity's, without nullability).</summary>
-    private static (object? Value, Type Type)[] RowOf(int tenantId, AccessLogEntry e) =>
+    internal static (object? Value, Type Type)[] RowOf(int tenantId, AccessLogEntry e) =>
     [
         (tenantId, typeof(int)), (e.At, typeof(DateTime)), (e.UserId, typeof(int)), (e.ActorName, typeof(string)), (e.Role, typeof(string)),
         (e.OrganizationId, typeof(int)), (e.Action.ToString(), typeof(string)), (e.StudentId, typeof(int)), (e.PlanId, typeof(int)),

@@ -1,6 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SuccessPlans.Data;
 
@@ -56,7 +54,6 @@ public sealed class AccessLogStaging : IDisposable
     public const string MarksSchema =
         "CREATE TABLE IF NOT EXISTS \"AccessLogStagingMarks\" (\"FileId\" TEXT NOT NULL PRIMARY KEY, \"Seq\" INTEGER NOT NULL);";
 
-    private readonly IServiceScopeFactory _scopes;
     private readonly ILogger<AccessLogStaging> _logger;
     private readonly SemaphoreSlim _moving = new(1, 1);
     private readonly Lock _start = new();
@@ -69,9 +66,8 @@ public sealed class AccessLogStaging : IDisposable
     // Set when rows were staged since the last move; the loop sleeps while it is not.
     private readonly SemaphoreSlim _staged = new(0, 1);
 
-    public AccessLogStaging(DatabaseSettings database, IServiceScopeFactory scopes, ILogger<AccessLogStaging> logger)
+    public AccessLogStaging(DatabaseSettings database, ILogger<AccessLogStaging> logger)
     {
-        _scopes = scopes;
         _logger = logger;
         FilePath = PathFor(database);
         _connectionString = database.ConnectionString;
@@ -113,19 +109,10 @@ public sealed class AccessLogStaging : IDisposable
             insert.Transaction = transaction;
             foreach (var (tenantId, e) in rows)
             {
-                var p = insert.Parameters;
-                p[0].Value = tenantId;
-                p[1].Value = e.At;
-                p[2].Value = (object?)e.UserId ?? DBNull.Value;
-                p[3].Value = (object?)e.ActorName ?? DBNull.Value;
-                p[4].Value = (object?)e.Role ?? DBNull.Value;
-                p[5].Value = (object?)e.OrganizationId ?? DBNull.Value;
-                p[6].Value = e.Action.ToString();
-                p[7].Value = (object?)e.StudentId ?? DBNull.Value;
-                p[8].Value = (object?)e.PlanId ?? DBNull.Value;
-                p[9].Value = (object?)e.ReferralId ?? DBNull.Value;
-                p[10].Value = (object?)e.Path ?? DBNull.Value;
-                p[11].Value = (object?)e.IpAddress ?? DBNull.Value;
+                // The values as the database's own INSERT sends them (AccessLog.RowOf), so a moved row is stored alike.
+                var values = AccessLog.RowOf(tenantId, e);
+                for (var i = 0; i < values.Length; i++)
+                    insert.Parameters[i].Value = values[i].Value ?? DBNull.Value;
                 insert.ExecuteNonQuery();
             }
             transaction.Commit();
