@@ -246,7 +246,7 @@ public sealed class AccessLogStaging : IDisposable
     /// checkpoints the staging file, whose write-ahead log would otherwise keep the dropped rows' bytes a while
     /// (secure_delete has zeroed them in the pages; docs/retention.md).
     /// </summary>
-    public async Task DisposeAsync(CancellationToken ct)
+    public async Task AfterTenantErasureAsync(CancellationToken ct)
     {
         if (!Enabled || !File.Exists(FilePath)) return;
         await FlushAsync(ct);
@@ -274,7 +274,9 @@ public sealed class AccessLogStaging : IDisposable
         using var setup = connection.CreateCommand();
         setup.CommandText = $"PRAGMA busy_timeout={SqlitePragmas.BusyTimeoutMilliseconds}; PRAGMA main.synchronous=FULL; PRAGMA main.secure_delete=ON; "
             + "PRAGMA cache_size=-512; ATTACH DATABASE $file AS staging; PRAGMA staging.journal_mode=WAL; PRAGMA staging.synchronous=NORMAL; "
-            + "PRAGMA staging.secure_delete=ON; " + Schema("staging.");
+            + "PRAGMA staging.secure_delete=ON; " + Schema("staging.")
+            // Made at start (DatabaseStartup); here too for a process that moves without having started the app.
+            + MarksSchema;
         setup.Parameters.AddWithValue("$file", FilePath);
         setup.ExecuteNonQuery();
         return connection;

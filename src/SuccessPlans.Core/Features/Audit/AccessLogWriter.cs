@@ -13,9 +13,11 @@ namespace SuccessPlans.Features.Audit;
 /// </summary>
 /// <remarks>
 /// Why (issue 15): on SQLite each commit also makes every other pooled connection drop its page cache and read the file
-/// again, and the student page, which logs every view, served 30-40% more requests a second with no log at all. One
-/// writer per process; two processes each have theirs, on the same table. A batch that a constraint refuses is written
-/// again row by row, so one bad row (its tenant erased meanwhile) fails only its own view; any other error (a lock that
+/// again, and the student page, which logs every view, served 30-40% more requests a second with no log at all. On
+/// SQLite the batches now go to the log's staging file (<see cref="AccessLogStaging"/>), whose commits drop no cache a
+/// page reads. One writer per process; two processes each have theirs, on the same table (or staging file). A batch that
+/// a constraint refuses is written again row by row, so one bad row (on SQL Server its tenant erased meanwhile; a
+/// staged entry of an erased tenant is dropped when it moves) fails only its own view; any other error (a lock that
 /// outlasted the busy timeout, a server down) fails the whole batch at once rather than waiting it out row by row.
 /// </remarks>
 public sealed class AccessLogWriter(IServiceScopeFactory scopes, AccessLogStaging staging, ILogger<AccessLogWriter> logger) : IDisposable

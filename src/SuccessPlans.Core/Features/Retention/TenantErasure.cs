@@ -55,7 +55,7 @@ public sealed class TenantErasure(AppDbContext db, CurrentTenant currentTenant, 
         jobs.RemoveTenant(tenantId);
         await SqliteDisposal.FlushAsync(db, ct);
         // SQLite: views of the tenant's people still on their way into the access log are dropped now, not within the second.
-        await accessLogStaging.DisposeAsync(ct);
+        await accessLogStaging.AfterTenantErasureAsync(ct);
         return new TenantErased(tenantId, removed);
     }
 
