@@ -14,9 +14,11 @@ namespace SuccessPlans.Data;
 /// The settings belong to the native connection, which Microsoft.Data.Sqlite's pool keeps open between uses, so they
 /// are sent once per native connection, not at every open: EF opens the connection once per query, and sending the
 /// five statements each time was a measurable part of a page's cost (issue 15).
-/// The page cache is per connection and the pool keeps every connection it ever opened, with its cache: 2 MB (about
-/// SQLite's own default) each, not 64 MB, which held 200 MB more after issue 15's mixed load for no measurable gain in the
-/// roster import (infra/RUNBOOK.md, "Memory"); the OS caches the file for every connection at once.
+/// The page cache is per connection and the pool keeps every connection it ever opened, with its cache: 1 MB each, not
+/// 64 MB, which held 200 MB more after issue 15's mixed load for no measurable gain in the roster import (infra/RUNBOOK.md,
+/// "Memory"); the OS caches the file for every connection at once. Not 2 MB since the access log's commits no longer
+/// empty every cache (AccessLogStaging): full caches held 287-316 MB after the mixed load, 1 MB ones 292-300 MB, at the
+/// same CPU a request on the district's pages (issue 15, 2026-12-06).
 /// The busy timeout is long because the nightly check's writes on a loaded machine held the write lock for more than
 /// 10 s, and a page's access-log entry waiting behind them failed with "database is locked" (infra/RUNBOOK.md).
 /// No mmap_size: reading pages through a memory map made the student page 4.6 ms of CPU a request against 2.6 ms
@@ -32,7 +34,7 @@ namespace SuccessPlans.Data;
 public sealed class SqlitePragmas(int cacheKiB = SqlitePragmas.DefaultCacheKiB) : DbConnectionInterceptor
 {
     /// <summary>The page cache of each pooled connection, KiB (Database:SqliteCacheKiB); SQLite's own default is 2,000.</summary>
-    public const int DefaultCacheKiB = 2048;
+    public const int DefaultCacheKiB = 1024;
     public const int BusyTimeoutMilliseconds = 30_000;
 
     public int CacheKiB { get; } = cacheKiB > 0 ? cacheKiB : DefaultCacheKiB;
