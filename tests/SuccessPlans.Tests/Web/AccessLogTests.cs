@@ -653,3 +653,20 @@ public class AccessLogTests : IAsyncLifetime
         }
     }
 }
+
+/// <summary>Where the views' entries are staged: beside a SQLite file only; SQL Server and an in-memory database write the log directly.</summary>
+public class AccessLogStagingPathTests
+{
+    [Fact]
+    public void A_sqlite_file_has_its_staging_file_beside_it_and_sql_server_none()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "sp-staging");
+        Assert.Equal(Path.Combine(folder, "successplans.accesslog.db"),
+            AccessLogStaging.PathFor(new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={Path.Combine(folder, "successplans.db")}", true)));
+        Assert.Null(AccessLogStaging.PathFor(new DatabaseSettings(DatabaseProvider.Sqlite, "Data Source=:memory:", true)));
+        Assert.Null(AccessLogStaging.PathFor(new DatabaseSettings(DatabaseProvider.Sqlite, "Data Source=shared;Mode=Memory;Cache=Shared", true)));
+        Assert.Null(AccessLogStaging.PathFor(new DatabaseSettings(DatabaseProvider.SqlServer, "Server=db;Database=SuccessPlans;Trusted_Connection=True", false)));
+        Assert.False(new AccessLogStaging(new DatabaseSettings(DatabaseProvider.SqlServer, "Server=db;Database=SuccessPlans", false),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<AccessLogStaging>.Instance).Enabled);
+    }
+}
