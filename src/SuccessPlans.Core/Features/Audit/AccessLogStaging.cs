@@ -124,8 +124,7 @@ public sealed class AccessLogStaging : IDisposable
             CloseWriter();
             throw;
         }
-        if (_staged.CurrentCount == 0)
-            try { _staged.Release(); } catch (SemaphoreFullException) { /* already signalled */ }
+        SignalStaged();
         EnsureLoop();
     }
 
@@ -155,6 +154,13 @@ public sealed class AccessLogStaging : IDisposable
         _insert?.Dispose();
         _writer?.Dispose();
         (_insert, _writer) = (null, null);
+    }
+
+    /// <summary>Wakes the move loop; a signal already pending is enough.</summary>
+    private void SignalStaged()
+    {
+        if (_staged.CurrentCount == 0)
+            try { _staged.Release(); } catch (SemaphoreFullException) { /* already signalled */ }
     }
 
     private void EnsureLoop()
@@ -188,7 +194,7 @@ public sealed class AccessLogStaging : IDisposable
             {
                 // The rows stay staged; the next view (or read of the log) tries again.
                 _logger.LogError(e, "Staged access log entries could not be moved into the database");
-                try { _staged.Release(); } catch (SemaphoreFullException) { }
+                SignalStaged();
                 try { await Task.Delay(MoveInterval, stop); } catch (OperationCanceledException) { return; }
             }
         }
@@ -354,8 +360,7 @@ public sealed class AccessLogStaging : IDisposable
     public void Start()
     {
         if (!Enabled) return;
-        if (_staged.CurrentCount == 0)
-            try { _staged.Release(); } catch (SemaphoreFullException) { }
+        SignalStaged();
         EnsureLoop();
     }
 
