@@ -64,10 +64,13 @@ public sealed class Chromium : IAsyncDisposable
 /// </remarks>
 public static class Navigation
 {
-    public static async Task ClickAsync(IPage page, ILocator target, float? timeout = null)
+    public static Task ClickAsync(IPage page, ILocator target, float? timeout = null) => ByAsync(page, () => target.ClickAsync(), timeout);
+
+    /// <summary>Does <paramref name="action"/> (a key press, a click) that leaves the page, and waits for the new page to have loaded.</summary>
+    public static async Task ByAsync(IPage page, Func<Task> action, float? timeout = null)
     {
         await MarkAsync(page);
-        await target.ClickAsync();
+        await action();
         await ArrivedAsync(page, timeout);
     }
 
@@ -154,19 +157,31 @@ public static class RealServer
 }
 
 /// <summary>Signing in through the real forms, the second factor included when the account has one.</summary>
+/// <remarks>
+/// It waits as <see cref="Navigation"/> does, for a new document to have loaded, not for a URL: a wait for the URL to
+/// change can miss a navigation that ended before it began listening, and then waits for one that never comes (a 60 s
+/// timeout in CI, once). A form that answers with itself (a wrong password, a refusal) fails at once, with its message.
+/// </remarks>
 public static class BrowserSignIn
 {
-    /// <summary>After the password form: waits to leave it, and answers the two-factor form with a code of the key when asked.</summary>
-    public static async Task FinishAsync(IPage page, string? authenticatorKey)
+    /// <summary>
+    /// Submits the filled sign-in form with <paramref name="submit"/> (a key press or a click), answers the two-factor
+    /// form with a code of <paramref name="authenticatorKey"/> when asked, and checks that the sign-in pages are left.
+    /// </summary>
+    public static async Task SubmitAsync(IPage page, Func<Task> submit, string? authenticatorKey = null)
     {
-        await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal) || u.Contains("/Account/LoginWith2fa", StringComparison.Ordinal));
-        if (!page.Url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal))
-            return;
-        Assert.NotNull(authenticatorKey);
-        // By id and role, not by words: the form may be in Spanish.
-        await page.Locator("#Code").FillAsync(Totp.Code(authenticatorKey));
-        await page.Locator("main form button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal));
+        await Navigation.MarkAsync(page);
+        await submit();
+        await Navigation.ArrivedAsync(page);
+        if (page.Url.Contains("/Account/LoginWith2fa", StringComparison.Ordinal))
+        {
+            Assert.NotNull(authenticatorKey);
+            // By id and role, not by words: the form may be in Spanish.
+            await page.Locator("#Code").FillAsync(Totp.Code(authenticatorKey));
+            await Navigation.ClickAsync(page, page.Locator("main form button[type=submit]"));
+        }
+        if (new Uri(page.Url).AbsolutePath.StartsWith("/Account/Login", StringComparison.OrdinalIgnoreCase))
+            Assert.Fail($"The sign-in stayed at {page.Url}: {await page.Locator("main").InnerTextAsync()}");
     }
 }
 

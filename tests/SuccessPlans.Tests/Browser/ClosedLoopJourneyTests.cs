@@ -304,8 +304,7 @@ public class ClosedLoopJourneyTests(ITestOutputHelper output) : IAsyncLifetime
         await VisitAsync(page, "/Account/Login");
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(AppFactory.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(u => !u.Contains("/Account/Login"));
+        await BrowserSignIn.SubmitAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync());
         await CheckAsync(page);
         return page;
     }

@@ -58,8 +58,7 @@ public class ConfirmBrowserTests : IAsyncLifetime
         await page.GotoAsync("/Account/Login");
         await page.GetByLabel("Email").FillAsync("coord@confirm.test");
         await page.GetByLabel("Password").FillAsync(AppFactory.Password);
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(u => !u.Contains("/Account/Login"));
+        await BrowserSignIn.SubmitAsync(page, () => page.Keyboard.PressAsync("Enter"));
 
         await page.GotoAsync($"/Students/{_student}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Close the plan" }).FocusAsync();
@@ -73,8 +72,8 @@ public class ConfirmBrowserTests : IAsyncLifetime
         // "No" keeps it open; "Yes" closes it.
         var yes = page.GetByRole(AriaRole.Button, new() { Name = "Yes, close the plan" });
         await yes.FocusAsync();
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(new Regex($"/Students/{_student}"));
+        await Navigation.ByAsync(page, () => page.Keyboard.PressAsync("Enter"));
+        Assert.Contains($"/Students/{_student}", page.Url);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Yes, close the plan" })).ToHaveCountAsync(0);
         Assert.Equal(PlanStatus.Closed, await PlanStatusAsync());
     }
@@ -86,8 +85,7 @@ public class ConfirmBrowserTests : IAsyncLifetime
         await page.GotoAsync("/Account/Login");
         await page.GetByLabel("Email").FillAsync("coord@confirm.test");
         await page.GetByLabel("Password").FillAsync(AppFactory.Password);
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(u => !u.Contains("/Account/Login"));
+        await BrowserSignIn.SubmitAsync(page, () => page.Keyboard.PressAsync("Enter"));
         await page.GotoAsync($"/Students/{_student}");
 
         var withdraw = page.GetByRole(AriaRole.Button, new() { Name = "Withdraw the referral" });

@@ -39,8 +39,7 @@ public class FamilyDocumentsTests : IAsyncLifetime
         await page.GotoAsync("/Account/Login");
         await page.GetByLabel("Email").FillAsync("coord@family.test");
         await page.GetByLabel("Password").FillAsync(AppFactory.Password);
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(u => !u.Contains("/Account/Login"));
+        await BrowserSignIn.SubmitAsync(page, () => page.Keyboard.PressAsync("Enter"));
 
         await page.GotoAsync($"/Students/{_student}");
         // The goal's chart, drawn on the server, with its text alternative (summary and table); axe finds nothing.

@@ -69,8 +69,8 @@ public class JourneyTests : IAsyncLifetime
         Assert.Equal(Spanish ? "es" : "en", await page.Locator("html").GetAttributeAsync("lang"));
         await page.GetByLabel(T("Email", "Correo electrónico")).FillAsync(email);
         await page.GetByLabel(T("Password", "Contraseña")).FillAsync(AppFactory.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = T("Sign in", "Iniciar sesión") }).ClickAsync();
-        await BrowserSignIn.FinishAsync(page, _app.AuthenticatorKeys.GetValueOrDefault(email));
+        await BrowserSignIn.SubmitAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = T("Sign in", "Iniciar sesión") }).ClickAsync(),
+            _app.AuthenticatorKeys.GetValueOrDefault(email));
         await CheckAsync(page);
         return page;
     }
@@ -195,8 +195,8 @@ public class JourneyTests : IAsyncLifetime
         await VisitAsync(coordinator, "/Students");
         await HeadingAsync(coordinator, "Caseload", "Mis estudiantes");
         await coordinator.GetByLabel(T("Name or id", "Nombre o identificador")).FillAsync(first);
-        await coordinator.GetByLabel(T("Name or id", "Nombre o identificador")).PressAsync("Enter");
-        await coordinator.WaitForURLAsync(new Regex("q="));
+        await Navigation.ByAsync(coordinator, () => coordinator.GetByLabel(T("Name or id", "Nombre o identificador")).PressAsync("Enter"));
+        Assert.Contains("q=", coordinator.Url);
         await CheckAsync(coordinator);
         await ClickAndCheckAsync(coordinator, coordinator.Locator($"main a[href='/Students/{studentId}']"));
         Assert.EndsWith($"/Students/{studentId}", coordinator.Url);
@@ -328,8 +328,8 @@ public class JourneyTests : IAsyncLifetime
         await page.Keyboard.PressAsync("Space");
         for (var i = 0; i < 60 && await page.EvaluateAsync<string>("() => document.activeElement?.textContent?.trim() ?? ''") != recordConsent; i++)
             await page.Keyboard.PressAsync("Tab");
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(new Regex(@"/Students/\d+$"));
+        await Navigation.ByAsync(page, () => page.Keyboard.PressAsync("Enter"));
+        Assert.Matches(@"/Students/\d+$", page.Url);
         await CheckAsync(page);
     }
 

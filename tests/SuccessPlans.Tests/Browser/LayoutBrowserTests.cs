@@ -82,8 +82,7 @@ public class LayoutBrowserTests : IAsyncLifetime
             await page.GotoAsync("/Account/Login");
             await page.Locator("#Input_Email").FillAsync(email);
             await page.Locator("#Input_Password").FillAsync(AppFactory.Password);
-            await page.Keyboard.PressAsync("Enter");
-            await BrowserSignIn.FinishAsync(page, _app.AuthenticatorKeys.GetValueOrDefault(email));
+            await BrowserSignIn.SubmitAsync(page, () => page.Keyboard.PressAsync("Enter"), _app.AuthenticatorKeys.GetValueOrDefault(email));
 
             var urls = new List<string> { new Uri(page.Url).PathAndQuery };
             urls.AddRange((await page.Locator("header.top nav a[href^='/']").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"))
