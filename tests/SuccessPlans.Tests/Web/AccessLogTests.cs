@@ -7,6 +7,7 @@ using SuccessPlans.Features.Audit;
 using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Jobs;
 using SuccessPlans.Features.Plans;
+using SuccessPlans.Features.Referrals;
 using SuccessPlans.Features.Students;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Tests.Infrastructure;
@@ -436,6 +437,33 @@ public class AccessLogTests : IAsyncLifetime
         }
         var entry = Assert.Single(await EntriesAsync(_tenantA, before));
         Assert.Equal((AccessAction.ViewStudent, _child0), (entry.Action, entry.StudentId));
+    }
+
+    /// <summary>
+    /// The same with an unread update about another child: opening a page marks read only that page's updates, and a page
+    /// with none to mark writes nothing, so it does not wait for the write lock either. The update is read on its own page.
+    /// </summary>
+    [Fact]
+    public async Task A_view_with_unread_updates_about_other_children_does_not_wait_for_the_databases_write_lock()
+    {
+        var update = await _app.InTenant(_tenantA, async (_, db) =>
+        {
+            var u = new ReferralUpdate { UserId = _alice, ReferralId = _referral1, Kind = ReferralUpdateKind.Message, Text = "A message from the provider.", At = new DateTime(2026, 11, 20, 14, 0, 0, DateTimeKind.Utc) };
+            db.ReferralUpdates.Add(u);
+            await db.SaveChangesAsync();
+            return u.Id;
+        });
+        var alice = await _app.SignedInAsync("alice@audit-a.test");
+        await using (var busy = await HoldWriteLockAsync(Path.Combine(_app.Root, "app.db")))
+        {
+            var view = alice.GetAsync($"/Students/{_child0}");
+            Assert.True(await Task.WhenAny(view, Task.Delay(TimeSpan.FromSeconds(10))) == view, "the view waited for the database's write lock");
+            Assert.Equal(HttpStatusCode.OK, (await view).StatusCode);
+            await busy.ReleaseAsync();
+        }
+        Assert.Null(await _app.InTenant(_tenantA, (_, db) => db.ReferralUpdates.AsNoTracking().Where(u => u.Id == update).Select(u => u.ReadAt).SingleAsync()));
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync($"/Students/{_child1}")).StatusCode);
+        Assert.NotNull(await _app.InTenant(_tenantA, (_, db) => db.ReferralUpdates.AsNoTracking().Where(u => u.Id == update).Select(u => u.ReadAt).SingleAsync()));
     }
 
     /// <summary>

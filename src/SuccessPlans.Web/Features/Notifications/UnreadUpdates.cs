@@ -21,7 +21,13 @@ public sealed class UnreadUpdates(AppDbContext db, CurrentUser me, TimeProvider 
         // Most page views find nothing unread: one count (which the layout reuses) instead of an UPDATE.
         if (referralIds is { Count: 0 } || await UnreadAsync(ct) == 0) return;
         var unread = db.ReferralUpdates.Where(u => u.UserId == me.Id && u.ReadAt == null);
-        if (referralIds is not null) unread = unread.Where(u => referralIds.Contains(u.ReferralId));
+        if (referralIds is not null)
+        {
+            unread = unread.Where(u => referralIds.Contains(u.ReferralId));
+            // Unread updates about other children only: nothing to write. An UPDATE takes the database's write lock even
+            // when it changes no row, and would make the page wait behind a nightly check or an import.
+            if (!await unread.AnyAsync(ct)) return;
+        }
         if (await unread.ExecuteUpdateAsync(u => u.SetProperty(x => x.ReadAt, time.GetUtcNow().UtcDateTime), ct) > 0)
             _unread = null;
     }
