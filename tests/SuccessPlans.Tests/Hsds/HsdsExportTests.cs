@@ -47,6 +47,32 @@ public class HsdsExportTests : IAsyncLifetime
         Assert.Contains(errors, e => e.StartsWith("service_at_location.csv") && e.Contains("is no id of services.csv"));
     }
 
+    /// <summary>
+    /// Open places a provider gives on its home page go out with when they were given (service_capacity.updated): before,
+    /// only the service's edit form dated them, and the export left out a count it had no date for.
+    /// </summary>
+    [Fact]
+    public async Task Open_places_given_on_the_providers_home_page_are_exported_with_when_they_were_given()
+    {
+        var (organization, service) = await _app.InTenant(_a, async (_, db) =>
+        {
+            var s = new Service { Name = "Night shelter", Status = "active", Organization = new ProviderOrganization { Name = "Harbor House" } };
+            db.Services.Add(s);
+            await db.SaveChangesAsync();
+            return (s.OrganizationId, s.Id);
+        });
+        await _app.CreateUserAsync(_a, "provider@export-a.test", SuccessPlans.Features.Users.UserRole.Provider, organizationId: organization);
+        var provider = await _app.SignedInAsync("provider@export-a.test");
+        var given = _app.Time.GetUtcNow().UtcDateTime;
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await provider.SubmitFormAsync("/Home/Provider", new() { ["openPlaces"] = "3" }, "form.capacity")).StatusCode);
+
+        var files = await ExportAsync(_a);
+        var hsdsId = await _app.InTenant(_a, (_, db) => db.Services.Where(s => s.Id == service).Select(s => s.HsdsId).SingleAsync());
+        var row = Assert.Single(CsvFile.Parse("service_capacity.csv", files["service_capacity.csv"]).Rows, r => r["service_id"] == hsdsId);
+        Assert.Equal(("3", given.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)), (row["available"], row["updated"]));
+        Assert.Empty(Validator().Validate(files));
+    }
+
     [Fact]
     public async Task The_demo_seed_files_and_the_demo_export_are_valid_hsds()
     {

@@ -160,7 +160,9 @@ public class ClosedLoopTests : IAsyncLifetime
         var first = await SendAsync(coordinator, _student, _need, _serviceA);
         var second = await SendAsync(coordinator, _classmate, _classmateNeed, _serviceA);
         Assert.Equal(HttpStatusCode.Redirect, (await ActAsync(provider, first, "Decline", new() { ["outcome"] = "NoCapacity", ["note"] = "Full until January" })).StatusCode);
-        Assert.Equal(0, await _app.InTenant(_tenant, (_, db) => db.Services.Where(s => s.Id == _serviceA).Select(s => s.Capacity).SingleAsync()));
+        // Full as of the decline: the directory's export dates the count (HSDS service_capacity.updated).
+        var full = await _app.InTenant(_tenant, (_, db) => db.Services.Where(s => s.Id == _serviceA).Select(s => new { s.Capacity, s.CapacityUpdatedAt }).SingleAsync());
+        Assert.Equal(((int?)0, (DateTime?)_app.Time.GetUtcNow().UtcDateTime), (full.Capacity, full.CapacityUpdatedAt));
 
         // At once, in the app: the marker on every page and the list.
         var home = await coordinator.GetDocumentAsync("/Home/Coordinator");

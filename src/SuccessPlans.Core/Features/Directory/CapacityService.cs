@@ -7,7 +7,7 @@ namespace SuccessPlans.Features.Directory;
 /// A service's capacity, kept true by its provider: open places (0 = full; unknown when not given) and whether it
 /// keeps a waitlist. A "no capacity" decline marks the service full in <see cref="Referrals.ReferralService"/>.
 /// </summary>
-public sealed class CapacityService(AppDbContext db)
+public sealed class CapacityService(AppDbContext db, TimeProvider time)
 {
     public const int MaxPlaces = 100_000;
 
@@ -22,7 +22,7 @@ public sealed class CapacityService(AppDbContext db)
                 throw new ConcurrencyConflictException("Someone else changed this service a moment ago. The page now shows where it stands.");
             db.Entry(service).Property(s => s.Version).OriginalValue = v;
         }
-        service.Capacity = openPlaces;
+        service.GiveCapacity(openPlaces, time.GetUtcNow().UtcDateTime);
         service.HasWaitlist = hasWaitlist;
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateConcurrencyException)

@@ -138,8 +138,7 @@ public sealed class HsdsImporter(AppDbContext db, TimeProvider time)
             else if ((package.Capacities ?? (object?)package.Classifications) is not null && service.Capacity != classification?.OpenPlaces)
             {
                 // Open places without a date (an HSDS 3.0 attribute) are as of now, when the directory learns them.
-                service.Capacity = classification?.OpenPlaces;
-                service.CapacityUpdatedAt = service.Capacity is null ? null : now;
+                service.GiveCapacity(classification?.OpenPlaces, now);
             }
             services[row.Id] = service;
         }

@@ -53,6 +53,16 @@ public class Service : TenantEntity
     /// <summary>When the open places were last given (UTC; HSDS 3.1 service_capacity.updated); null when not known.</summary>
     public DateTime? CapacityUpdatedAt { get; set; }
 
+    /// <summary>
+    /// The open places as given now (by the provider, its system, or a "no capacity" decline), with when they were given:
+    /// the one place where the count and its date change together, so the directory's export says how fresh each count is.
+    /// </summary>
+    public void GiveCapacity(int? openPlaces, DateTime now)
+    {
+        Capacity = openPlaces;
+        CapacityUpdatedAt = openPlaces is null ? null : now;
+    }
+
     /// <summary>Languages the service is offered in, as ISO 639-1 codes separated by spaces ("en es").</summary>
     public string? Languages { get; set; }
 

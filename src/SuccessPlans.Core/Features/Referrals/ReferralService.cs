@@ -218,7 +218,7 @@ public sealed class ReferralService(AppDbContext db, PlanService plans, FlagServ
 
     /// <summary>A "no capacity" answer makes the directory tell the truth: the service shows as full until the provider says otherwise.</summary>
     private async Task MarkFullAsync(int serviceId, CancellationToken ct) =>
-        (await db.Services.SingleAsync(s => s.Id == serviceId, ct)).Capacity = 0;
+        (await db.Services.SingleAsync(s => s.Id == serviceId, ct)).GiveCapacity(0, Now);
 
     /// <summary>Records services delivered; the first delivery moves an accepted referral into service.</summary>
     public async Task<ServiceDelivery> RecordDeliveryAsync(Referral r, DateOnly? on, int? amount, DeliveryUnit? unit, string? note, Actor actor, Guid? version, CancellationToken ct = default)

@@ -88,9 +88,9 @@ public partial class EditModel(AppDbContext db, CurrentUser me, TimeProvider tim
         s.MaximumAge = Input.MaximumAge;
         s.Domain = Input.Domain;
         s.Tier = Input.Tier;
+        // Only a changed count is news: the form sends the capacity with every other field.
         if (s.Capacity != Input.Capacity)
-            s.CapacityUpdatedAt = Input.Capacity is null ? null : time.GetUtcNow().UtcDateTime;
-        s.Capacity = Input.Capacity;
+            s.GiveCapacity(Input.Capacity, time.GetUtcNow().UtcDateTime);
         s.Languages = languages.Length == 0 ? null : string.Join(' ', languages.Distinct().Order());
         try
         {
