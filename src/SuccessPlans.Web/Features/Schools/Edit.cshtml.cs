@@ -35,7 +35,7 @@ public class EditModel(AppDbContext db, IStringLocalizer<EditModel> L) : PageMod
     {
         Input.Id = id ?? 0;
         var externalId = string.IsNullOrWhiteSpace(Input.ExternalId) ? null : Input.ExternalId.Trim();
-        if (externalId is not null && await db.Schools.AnyAsync(s => s.ExternalId == externalId && s.Id != Input.Id, ct))
+        if (externalId is not null && await ExternalIdTakenAsync(externalId, ct))
             ModelState.AddModelError("Input.ExternalId", L["Another school already has this OneRoster id."]);
         if (!ModelState.IsValid)
             return Page();
@@ -66,7 +66,18 @@ public class EditModel(AppDbContext db, IStringLocalizer<EditModel> L) : PageMod
             ModelState.AddModelError("", L["Someone else changed this school while you were editing. The form now shows their version; make your change again."]);
             return Page();
         }
+        catch (DbUpdateException) when (externalId is not null)
+        {
+            // Another Admin saved a school with this id between the check above and this save: the unique index refused it.
+            db.ChangeTracker.Clear();
+            if (!await ExternalIdTakenAsync(externalId, ct)) throw;
+            ModelState.AddModelError("Input.ExternalId", L["Another school already has this OneRoster id."]);
+            return Page();
+        }
         TempData["Message"] = L["Saved {0}.", school.Name].Value;
         return RedirectToPage("/Schools/Index");
     }
+
+    private Task<bool> ExternalIdTakenAsync(string externalId, CancellationToken ct) =>
+        db.Schools.AnyAsync(s => s.ExternalId == externalId && s.Id != Input.Id, ct);
 }
