@@ -11,6 +11,7 @@ using SuccessPlans.Features.Referrals;
 using SuccessPlans.Features.Students;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Tests.Infrastructure;
+using static SuccessPlans.Tests.Infrastructure.SqliteLocks;
 
 namespace SuccessPlans.Tests.Web;
 
@@ -596,24 +597,6 @@ public class AccessLogTests : IAsyncLifetime
         Assert.Empty(await EntriesAsync(_tenantA, before));
     }
 
-    /// <summary>Another connection's write transaction on a database file (the app's, or the log's staging file), as a long job's would be.</summary>
-    private static async Task<WriteLock> HoldWriteLockAsync(string file)
-    {
-        var connection = new SqliteConnection($"Data Source={file};Pooling=False");
-        await connection.OpenAsync();
-        await using var begin = connection.CreateCommand();
-        begin.CommandText = "BEGIN IMMEDIATE";
-        await begin.ExecuteNonQueryAsync();
-        return new WriteLock(connection);
-    }
-
-    private static async Task<long> DataVersionAsync(SqliteConnection connection)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA data_version";
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
     private static async Task<long> CountAsync(string file, string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
@@ -660,24 +643,6 @@ public class AccessLogTests : IAsyncLifetime
             command.CommandText = $"INSERT INTO \"StagedAccessLogEntries\" VALUES ({string.Join(", ", row.Select((_, i) => $"$v{i}"))})";
             for (var i = 0; i < row.Length; i++) command.Parameters.AddWithValue($"$v{i}", row[i]);
             await command.ExecuteNonQueryAsync();
-        }
-    }
-
-    private sealed class WriteLock(SqliteConnection connection) : IAsyncDisposable
-    {
-        public async Task ReleaseAsync()
-        {
-            if (connection.State != System.Data.ConnectionState.Open) return;
-            await using var commit = connection.CreateCommand();
-            commit.CommandText = "COMMIT";
-            await commit.ExecuteNonQueryAsync();
-            await connection.CloseAsync();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await ReleaseAsync();
-            await connection.DisposeAsync();
         }
     }
 }

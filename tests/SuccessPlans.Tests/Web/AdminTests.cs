@@ -172,23 +172,18 @@ public class AdminTests : IAsyncLifetime
 
         // Another Admin saves a school with the same id at the same moment: theirs is written before this form's check and
         // committed before its save. The unique index refuses the second, and the form says why instead of an error page.
-        await using (var secondAdmin = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False"))
+        await using (var secondAdmin = await SqliteLocks.HoldWriteLockAsync(Path.Combine(_app.Root, "app.db")))
         {
-            await secondAdmin.OpenAsync();
-            await using (var insert = secondAdmin.CreateCommand())
+            await using (var insert = secondAdmin.Connection.CreateCommand())
             {
-                insert.CommandText = """BEGIN IMMEDIATE; INSERT INTO "Schools" ("TenantId", "Name", "ExternalId", "Version") VALUES ($tenant, 'First', 'race-1', $version);""";
+                insert.CommandText = """INSERT INTO "Schools" ("TenantId", "Name", "ExternalId", "Version") VALUES ($tenant, 'First', 'race-1', $version)""";
                 insert.Parameters.AddWithValue("$tenant", _tenant);
                 insert.Parameters.AddWithValue("$version", Guid.NewGuid().ToString().ToUpperInvariant());
                 await insert.ExecuteNonQueryAsync();
             }
             var submitting = admin.SubmitFormAsync("/Schools/Edit", new() { ["Input.Name"] = "Second", ["Input.ExternalId"] = "race-1" });
             await Task.Delay(TimeSpan.FromSeconds(2));
-            await using (var commit = secondAdmin.CreateCommand())
-            {
-                commit.CommandText = "COMMIT";
-                await commit.ExecuteNonQueryAsync();
-            }
+            await secondAdmin.ReleaseAsync();
             var raced = await submitting;
             Assert.Equal(HttpStatusCode.OK, raced.StatusCode);
             Assert.Contains("Another school already has this OneRoster id.", await raced.Content.ReadAsStringAsync());

@@ -16,6 +16,7 @@ using SuccessPlans.Features.Directory;
 using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Tests.Infrastructure;
+using static SuccessPlans.Tests.Infrastructure.SqliteLocks;
 
 namespace SuccessPlans.Tests.Web;
 
@@ -121,11 +122,7 @@ public class GarbageInputTests : IAsyncLifetime
         staging.MoveInterval = TimeSpan.FromHours(1);
         await using var watcher = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False");
         await watcher.OpenAsync();
-        var gets = (await PageTargetsAsync()).Where(t => t.Method == "GET" && !t.Url.Contains("handler=")).Select(t => t.Url).Distinct().ToList();
-        Assert.Contains($"/Students/{_student}", gets);
-        foreach (var url in gets)
-            foreach (var (_, client) in _clients)
-                await client.GetAsync(url);
+        var gets = await EveryPageSeenOnceAsync();
         var writers = new List<string>();
         var answered = 0;
         foreach (var url in gets)
@@ -150,21 +147,11 @@ public class GarbageInputTests : IAsyncLifetime
     public async Task Every_page_answers_while_a_job_holds_the_databases_write_lock()
     {
         _app.Services.GetRequiredService<SuccessPlans.Features.Audit.AccessLogStaging>().MoveInterval = TimeSpan.FromHours(1);
-        var gets = (await PageTargetsAsync()).Where(t => t.Method == "GET" && !t.Url.Contains("handler=")).Select(t => t.Url).Distinct().ToList();
-        // Each page seen once first: a first view may keep what it must (the two-factor page's key).
-        foreach (var url in gets)
-            foreach (var (_, client) in _clients)
-                await client.GetAsync(url);
+        var gets = await EveryPageSeenOnceAsync();
         await _app.FlushAccessLogAsync();
         var waited = new List<string>();
-        await using (var job = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False"))
+        await using (var job = await HoldWriteLockAsync(Path.Combine(_app.Root, "app.db")))
         {
-            await job.OpenAsync();
-            await using (var begin = job.CreateCommand())
-            {
-                begin.CommandText = "BEGIN IMMEDIATE";
-                await begin.ExecuteNonQueryAsync();
-            }
             var pending = new List<Task>();
             foreach (var url in gets)
                 foreach (var (who, client) in _clients)
@@ -176,21 +163,24 @@ public class GarbageInputTests : IAsyncLifetime
                         pending.Add(view);
                     }
                 }
-            await using (var commit = job.CreateCommand())
-            {
-                commit.CommandText = "COMMIT";
-                await commit.ExecuteNonQueryAsync();
-            }
+            await job.ReleaseAsync();
             await Task.WhenAll(pending);
         }
         Assert.True(waited.Count == 0, "GETs that waited for the write lock: " + string.Join(", ", waited));
     }
 
-    private static async Task<long> DataVersionAsync(Microsoft.Data.Sqlite.SqliteConnection connection)
+    /// <summary>
+    /// Every page's address (its plain GET), each seen once by every role: a first view may keep what it must (the
+    /// two-factor page's key), so what the tests above check is what every later view does.
+    /// </summary>
+    private async Task<List<string>> EveryPageSeenOnceAsync()
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA data_version";
-        return (long)(await command.ExecuteScalarAsync())!;
+        var gets = (await PageTargetsAsync()).Where(t => t.Method == "GET" && !t.Url.Contains("handler=")).Select(t => t.Url).Distinct().ToList();
+        Assert.Contains($"/Students/{_student}", gets);
+        foreach (var url in gets)
+            foreach (var (_, client) in _clients)
+                await client.GetAsync(url);
+        return gets;
     }
 
     private static string Summary(string body) =>
