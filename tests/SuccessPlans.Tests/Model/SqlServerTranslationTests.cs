@@ -113,6 +113,8 @@ public class SqlServerTranslationTests
         Translates(StudentPage.History(db, 7), "history");
         Translates(StudentPage.Notes(db, 7), "notes");
         Translates(StudentPage.Messages(db, [1, 2, 3]), "messages");
+        Translates(SuccessPlans.Features.Plans.GoalSeries.Points(db, [1, 2]), "goal points");
+        Translates(SuccessPlans.Features.Plans.GoalSeries.Dated(db, 7, new DateOnly(2026, 9, 1), new DateOnly(2026, 12, 1)), "the dates of a child's goals' months");
     }
 
     [Fact]

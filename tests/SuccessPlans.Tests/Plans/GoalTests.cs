@@ -179,4 +179,64 @@ public class GoalTests : IAsyncLifetime
         Assert.Contains("Medida: tasa de asistencia (% de días escolares del mes).", es.QuerySelector($"#need-goal-{family}")!.TextContent);
         Assert.Contains("Nombre del niño, Grado, Necesidad", es.QuerySelector("section[aria-labelledby=disclosures]")!.TextContent);
     }
+
+    [Fact]
+    public async Task Every_kind_of_goal_takes_its_months_from_its_own_child_and_school_in_two_statements()
+    {
+        var (needs, other) = await _app.InTenant(_tenant, async (_, db) =>
+        {
+            var south = await db.Schools.Where(s => s.Id != _north).Select(s => s.Id).SingleAsync();
+            var brother = new Student { GivenName = "Gus", FamilyName = "Goal", SchoolId = _north, Grade = "02" };
+            db.Students.Add(brother);
+            // North's weekdays from 1 September to the day before today; South's weekend days of October must not count.
+            for (var d = new DateOnly(2026, 9, 1); d < Today; d = d.AddDays(1))
+                if (d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) db.SchoolDays.Add(new SchoolDay { SchoolId = _north, Date = d });
+                else if (d.Month == 10) db.SchoolDays.Add(new SchoolDay { SchoolId = south, Date = d });
+            await db.SaveChangesAsync();
+            var n = 0;
+            AttendanceEvent Attendance(int studentId, DateOnly on, AttendanceCategory category) => new() { SourceId = $"a{n++}", StudentId = studentId, SchoolId = _north, Date = on, Category = category };
+            // Absent three days of October (two events on the 7th count once); a tardy is no absence; the brother's absence is his.
+            db.AttendanceEvents.AddRange(Attendance(_student, new(2026, 10, 5), AttendanceCategory.UnexcusedAbsence), Attendance(_student, new(2026, 10, 6), AttendanceCategory.ExcusedAbsence),
+                Attendance(_student, new(2026, 10, 7), AttendanceCategory.UnexcusedAbsence), Attendance(_student, new(2026, 10, 7), AttendanceCategory.ExcusedAbsence),
+                Attendance(_student, new(2026, 10, 8), AttendanceCategory.Tardy), Attendance(brother.Id, new(2026, 10, 9), AttendanceCategory.UnexcusedAbsence));
+            // Incidents: one before the baseline, two in October, one in November, and the brother's.
+            foreach (var (who, on) in new[] { (_student, new DateOnly(2026, 9, 15)), (_student, new(2026, 10, 12)), (_student, new(2026, 10, 20)), (_student, new(2026, 11, 3)), (brother.Id, new(2026, 11, 4)) })
+                db.BehaviorIncidents.Add(new BehaviorIncident { SourceId = $"i{n++}", StudentId = who, SchoolId = _north, Date = on, Severity = IncidentSeverity.Minor });
+            // Failing marks: two in October, one in November; a passing mark and the brother's failing one do not count.
+            foreach (var (who, on, passing) in new[] { (_student, new DateOnly(2026, 10, 30), false), (_student, new(2026, 10, 31), false), (_student, new(2026, 11, 2), true), (_student, new(2026, 11, 10), false), (brother.Id, new(2026, 11, 10), false) })
+                db.CourseMarks.Add(new CourseMark { SourceId = $"m{n++}", StudentId = who, Date = on, Course = "Math", Term = "Q1", Mark = passing ? "B" : "F", Passing = passing });
+            var plan = await db.Plans.Include(p => p.Items).SingleAsync();
+            var baselineOn = new DateOnly(2026, 9, 30);
+            PlanItem Measured(GoalMeasure measure, decimal baseline, decimal target) => new()
+            {
+                Domain = Domain.Academic, Kind = PlanItemKind.Need, Description = measure.ToString(), Status = NeedStatus.Open, IdentifiedOn = new DateOnly(2026, 9, 1),
+                Measure = measure, MeasureLabel = measure == GoalMeasure.Recorded ? "minutes read a day" : null, Baseline = baseline, BaselineOn = baselineOn, Target = target, TargetOn = new DateOnly(2027, 6, 15),
+            };
+            var items = new[] { Measured(GoalMeasure.AttendanceRate, 80, 95), Measured(GoalMeasure.Incidents, 4, 0), Measured(GoalMeasure.CourseFailures, 3, 0), Measured(GoalMeasure.Recorded, 5, 20) };
+            plan.Items.AddRange(items);
+            await db.SaveChangesAsync();
+            db.GoalPoints.AddRange(new GoalPoint { NeedId = items[3].Id, On = new(2026, 11, 16), Value = 14.5m, RecordedBy = "test" }, new GoalPoint { NeedId = items[3].Id, On = new(2026, 10, 1), Value = 8, RecordedBy = "test" });
+            await db.SaveChangesAsync();
+            return (items.Select(i => i.Id).ToArray(), brother.Id);
+        });
+
+        var (views, commands) = await _app.InTenant(_tenant, async (sp, db) =>
+        {
+            var items = await db.PlanItems.AsNoTracking().ToListAsync();
+            // Listening before the series' first command: EF Core caches for a second whether anyone listens.
+            using var log = SqlLog.Start();
+            var series = await sp.GetRequiredService<GoalSeries>().ForAsync(_student, items, Today);
+            return (series, log.Commands.ToList());
+        });
+        GoalValue[] Months(decimal october, decimal november) => [new(new DateOnly(2026, 10, 31), october), new(Today, november)];
+        // October: 22 school days at North, 3 with an absence; November so far: 10 days, none missed.
+        Assert.Equal(Months(86.4m, 100.0m), views[needs[0]].Values);
+        Assert.Equal(Months(2, 1), views[needs[1]].Values);
+        Assert.Equal(Months(2, 1), views[needs[2]].Values);
+        Assert.Equal(new GoalValue[] { new(new DateOnly(2026, 10, 1), 8), new(Today, 14.5m) }, views[needs[3]].Values);
+        Assert.Equal(GoalProgress.Met, views[needs[0]].Progress);
+        // The goal points, then the months of every indicator at once: a statement a kind cost a query's machinery each (issue 15).
+        Assert.True(commands.Count == 2, string.Join("\n----\n", commands));
+        Assert.NotEqual(0, other);
+    }
 }

@@ -112,7 +112,7 @@ public class PlanTests : IAsyncLifetime
         string? Checked(AngleSharp.Dom.IDocument page) => page.QuerySelector("input[name=Tier][checked]")?.GetAttribute("value");
 
         AngleSharp.Dom.IDocument ava;
-        using (var sql = SuccessPlans.Tests.Referrals.SqlLog.OfDatabase(_app.Root))
+        using (var sql = SqlLog.OfDatabase(_app.Root))
         {
             ava = await c.GetDocumentAsync(Walk(_schoolX));
             // The list and this term's progress in one query: no second one sent every id of the walk back as a list.
