@@ -115,6 +115,7 @@ public class SqlServerTranslationTests
         Translates(StudentPage.Messages(db, [1, 2, 3]), "messages");
         Translates(SuccessPlans.Features.Plans.GoalSeries.Points(db, [1, 2]), "goal points");
         Translates(SuccessPlans.Features.Plans.GoalSeries.Dated(db, 7, new DateOnly(2026, 9, 1), new DateOnly(2026, 12, 1)), "the dates of a child's goals' months");
+        Translates(ServiceMatcher.PlainSearchQuery(db), "Find a service without a keyword");
     }
 
     [Fact]

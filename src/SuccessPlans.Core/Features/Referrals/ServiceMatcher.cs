@@ -60,39 +60,25 @@ public sealed class ServiceMatcher(AppDbContext db, PlanService plans)
     {
         var child = await ProfileAsync(student, ct);
         var words = query.Words();
-        var services = db.Services.Where(s => s.Status == "active");
+        // What is not known of the child is a null parameter and a filter that is off a false one, so one compiled statement
+        // serves every choice. Languages are ISO 639-1 codes separated by spaces; a regional code ("pt-br") speaks the language too.
+        int? ageFrom = child.AgeFrom is not null && child.AgeTo is not null ? child.AgeFrom : null, ageTo = ageFrom is null ? null : child.AgeTo;
+        var (whole, regional) = child.LanguageCode is { } code ? ($"% {code} %", $"% {code}-%") : (null, null);
 
-        var domain = need.Domain;
-        Expression<Func<Service, bool>> sameDomain = s => s.Domain == domain;
-        Expression<Func<Service, bool>> fitsAge = child.AgeFrom is { } from && child.AgeTo is { } to
-            ? s => (s.MinimumAge == null || s.MinimumAge <= to) && (s.MaximumAge == null || s.MaximumAge >= from)
-            : s => true;
-        // Languages are ISO 639-1 codes separated by spaces; a regional code ("pt-br") speaks the language too.
-        var (whole, regional) = child.LanguageCode is { } code ? ($"% {code} %", $"% {code}-%") : ("", "");
-        Expression<Func<Service, bool>> speaks = s => EF.Functions.Like(" " + s.Languages + " ", whole) || EF.Functions.Like(" " + s.Languages + " ", regional);
-
-        if (query.SameDomain) services = services.Where(sameDomain);
-        if (query.FitsAge) services = services.Where(fitsAge);
-        if (query.SpeaksHomeLanguage && child.LanguageCode is not null) services = services.Where(speaks);
-        if (query.OpenPlacesOnly) services = services.Where(s => s.Capacity > 0);
-        foreach (var word in words)
+        List<Row> rows;
+        if (words.Count == 0)
+            rows = await CompiledRows.ListAsync(PlainSearch(db, need.Domain, query.SameDomain, ageFrom, ageTo, query.FitsAge, whole, regional, query.SpeaksHomeLanguage, query.OpenPlacesOnly), ct);
+        else
         {
-            var p = $"%{EscapeLike(word)}%";
-            services = services.Where(s => EF.Functions.Like(s.Name, p, Escape) || EF.Functions.Like(s.Description, p, Escape)
-                || EF.Functions.Like(s.Organization.Name, p, Escape) || s.Terms.Any(t => EF.Functions.Like(t.Name, p, Escape) || EF.Functions.Like(t.Code, p, Escape)));
+            var services = CandidatesQuery(db, need.Domain, query.SameDomain, ageFrom, ageTo, query.FitsAge, whole, regional, query.SpeaksHomeLanguage, query.OpenPlacesOnly);
+            foreach (var word in words)
+            {
+                var p = $"%{EscapeLike(word)}%";
+                services = services.Where(s => EF.Functions.Like(s.Name, p, Escape) || EF.Functions.Like(s.Description, p, Escape)
+                    || EF.Functions.Like(s.Organization.Name, p, Escape) || s.Terms.Any(t => EF.Functions.Like(t.Name, p, Escape) || EF.Functions.Like(t.Code, p, Escape)));
+            }
+            rows = await InOrderQuery(services, need.Domain, ageFrom, ageTo, whole, regional).ToListAsync(ct);
         }
-
-        var ordered = services.OrderBy(s => s.Capacity == 0 ? 1 : 0).ThenBy(Rank(sameDomain)).ThenBy(Rank(fitsAge));
-        if (child.LanguageCode is not null)
-            ordered = ordered.ThenBy(Rank(speaks)).ThenBy(s => s.Languages == null ? 0 : 1);
-        var rows = await ordered
-            .ThenBy(s => s.Capacity > 0 ? 0 : 1)
-            .ThenByDescending(s => s.Capacity)
-            .ThenBy(s => s.Name).ThenBy(s => s.Id)
-            .Take(Limit + 1)
-            .Select(s => new Row(s.Id, s.Name, s.Organization.Name, s.OrganizationId, s.Description, s.Domain, s.Tier, s.MinimumAge, s.MaximumAge, s.Languages, s.Capacity, s.HasWaitlist,
-                s.Locations.Select(l => l.Location.Name + (l.Location.City == null ? "" : ", " + l.Location.City)).ToList()))
-            .ToListAsync(ct);
 
         var more = rows.Count > Limit;
         if (more) rows.RemoveAt(Limit);
@@ -106,8 +92,58 @@ public sealed class ServiceMatcher(AppDbContext db, PlanService plans)
         return new MatchResults(matches, more, child, words);
     }
 
-    private static Expression<Func<Service, int>> Rank(Expression<Func<Service, bool>> condition) =>
-        Expression.Lambda<Func<Service, int>>(Expression.Condition(condition.Body, Expression.Constant(0), Expression.Constant(1)), condition.Parameters);
+    // The rules of a match, each written once as an expression: a filter when it is on, a rank always. The search as the
+    // page opens (no keyword) runs them compiled, so EF does not walk and look up its LINQ tree at every view (a tenth of
+    // Find a service's CPU, issue 15); a keyword search adds its words to the same candidates. The child's ages are null
+    // when not known, the language patterns when the home language is not known.
+    [InlinedFrom(nameof(FitsAgeOf))]
+    private static bool FitsAge(Service s, int? from, int? to) => throw Inline.OnlyInExpand();
+    private static readonly Expression<Func<Service, int?, int?, bool>> FitsAgeOf = (s, from, to) =>
+        from == null || ((s.MinimumAge == null || s.MinimumAge <= to) && (s.MaximumAge == null || s.MaximumAge >= from));
+
+    [InlinedFrom(nameof(SpeaksOf))]
+    private static bool Speaks(Service s, string? whole, string? regional) => throw Inline.OnlyInExpand();
+    private static readonly Expression<Func<Service, string?, string?, bool>> SpeaksOf = (s, whole, regional) =>
+        whole != null && (EF.Functions.Like(" " + s.Languages + " ", whole) || EF.Functions.Like(" " + s.Languages + " ", regional));
+
+    [InlinedFrom(nameof(CandidatesOf))]
+    private static IQueryable<Service> Candidates(AppDbContext db, Domain domain, bool sameDomainOnly, int? from, int? to, bool fitsAgeOnly,
+        string? whole, string? regional, bool speaksOnly, bool openPlacesOnly) => throw Inline.OnlyInExpand();
+    private static readonly Expression<Func<AppDbContext, Domain, bool, int?, int?, bool, string?, string?, bool, bool, IQueryable<Service>>> CandidatesOf =
+        (db, domain, sameDomainOnly, from, to, fitsAgeOnly, whole, regional, speaksOnly, openPlacesOnly) =>
+            db.Services.Where(s => s.Status == "active"
+                && (!sameDomainOnly || s.Domain == domain)
+                && (!fitsAgeOnly || FitsAge(s, from, to))
+                && (!speaksOnly || whole == null || Speaks(s, whole, regional))
+                && (!openPlacesOnly || s.Capacity > 0));
+
+    // Full services last; then the need's domain, the child's age, the home language (a service that gives none before
+    // one that lists others), open places before unknown capacity, more places, name.
+    [InlinedFrom(nameof(InOrderOf))]
+    private static IQueryable<Row> InOrder(IQueryable<Service> services, Domain domain, int? from, int? to, string? whole, string? regional) => throw Inline.OnlyInExpand();
+    private static readonly Expression<Func<IQueryable<Service>, Domain, int?, int?, string?, string?, IQueryable<Row>>> InOrderOf = (services, domain, from, to, whole, regional) =>
+        services.OrderBy(s => s.Capacity == 0 ? 1 : 0)
+            .ThenBy(s => s.Domain == domain ? 0 : 1)
+            .ThenBy(s => FitsAge(s, from, to) ? 0 : 1)
+            .ThenBy(s => whole == null || Speaks(s, whole, regional) ? 0 : 1)
+            .ThenBy(s => whole == null || s.Languages == null ? 0 : 1)
+            .ThenBy(s => s.Capacity > 0 ? 0 : 1)
+            .ThenByDescending(s => s.Capacity)
+            .ThenBy(s => s.Name).ThenBy(s => s.Id)
+            .Take(Limit + 1)
+            .Select(s => new Row(s.Id, s.Name, s.Organization.Name, s.OrganizationId, s.Description, s.Domain, s.Tier, s.MinimumAge, s.MaximumAge, s.Languages, s.Capacity, s.HasWaitlist,
+                s.Locations.Select(l => l.Location.Name + (l.Location.City == null ? "" : ", " + l.Location.City)).ToList()));
+
+    private static readonly Func<AppDbContext, Domain, bool, int?, int?, bool, string?, string?, bool, bool, IQueryable<Service>> CandidatesQuery = Inline.Expand(CandidatesOf).Compile();
+    private static readonly Func<IQueryable<Service>, Domain, int?, int?, string?, string?, IQueryable<Row>> InOrderQuery = Inline.Expand(InOrderOf).Compile();
+    private static readonly Expression<Func<AppDbContext, Domain, bool, int?, int?, bool, string?, string?, bool, bool, IQueryable<Row>>> PlainSearchOf =
+        Inline.Expand<Func<AppDbContext, Domain, bool, int?, int?, bool, string?, string?, bool, bool, IQueryable<Row>>>(
+            (db, domain, sameDomainOnly, from, to, fitsAgeOnly, whole, regional, speaksOnly, openPlacesOnly) =>
+                InOrder(Candidates(db, domain, sameDomainOnly, from, to, fitsAgeOnly, whole, regional, speaksOnly, openPlacesOnly), domain, from, to, whole, regional));
+    private static readonly Func<AppDbContext, Domain, bool, int?, int?, bool, string?, string?, bool, bool, IAsyncEnumerable<Row>> PlainSearch = EF.CompileAsyncQuery(PlainSearchOf);
+
+    /// <summary>The search without a keyword (every filter on, a child of 7 who speaks Portuguese), as SQL Server's translation test reads it.</summary>
+    public static IQueryable<object> PlainSearchQuery(AppDbContext db) => PlainSearchOf.Compile()(db, Domain.Academic, true, 7, 7, true, "% pt %", "% pt-%", true, true);
 
     private static string EscapeLike(string word) =>
         word.Replace(Escape, Escape + Escape).Replace("%", Escape + "%").Replace("_", Escape + "_").Replace("[", Escape + "[");
