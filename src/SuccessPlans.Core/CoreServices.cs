@@ -66,6 +66,7 @@ public static class CoreServices
         services.AddTenantJobs();
         services.AddScoped<OneRosterImporter>();
         services.AddScoped<SuccessPlans.Features.Indicators.IndicatorImporter>();
+        services.AddScoped<SuccessPlans.Features.Schools.SchoolService>();
         services.AddScoped<SuccessPlans.Features.Indicators.IndicatorSummary>();
         services.AddScoped<HsdsImporter>();
         services.AddScoped<HsdsExporter>();

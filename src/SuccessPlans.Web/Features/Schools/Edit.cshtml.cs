@@ -3,13 +3,14 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using SuccessPlans.Features.Plans;
 using SuccessPlans.Features.Schools;
 using SuccessPlans.Features.Users;
 
 namespace SuccessPlans.Web.Features.Schools;
 
 [Authorize(Policy = Roles.Admin)]
-public class EditModel(AppDbContext db, IStringLocalizer<EditModel> L) : PageModel
+public class EditModel(AppDbContext db, SchoolService schools, IStringLocalizer<EditModel> L) : PageModel
 {
     [BindProperty] public SchoolInput Input { get; set; } = new();
     public bool IsNew => Input.Id == 0;
@@ -34,50 +35,30 @@ public class EditModel(AppDbContext db, IStringLocalizer<EditModel> L) : PageMod
     public async Task<IActionResult> OnPostAsync(int? id, CancellationToken ct)
     {
         Input.Id = id ?? 0;
-        var externalId = string.IsNullOrWhiteSpace(Input.ExternalId) ? null : Input.ExternalId.Trim();
-        if (externalId is not null && await ExternalIdTakenAsync(externalId, ct))
-            ModelState.AddModelError("Input.ExternalId", L["Another school already has this OneRoster id."]);
+        School? school = null;
+        if (id is not null && (school = await db.Schools.SingleOrDefaultAsync(s => s.Id == id, ct)) is null)
+            return NotFound();
         if (!ModelState.IsValid)
             return Page();
-
-        School? school;
-        if (id is null)
-        {
-            school = new School { Name = Input.Name.Trim(), ExternalId = externalId };
-            db.Schools.Add(school);
-        }
-        else
-        {
-            school = await db.Schools.SingleOrDefaultAsync(s => s.Id == id, ct);
-            if (school is null) return NotFound();
-            // The version the Admin saw: a change made since then is not silently overwritten.
-            db.Entry(school).Property(s => s.Version).OriginalValue = Input.Version;
-            school.Name = Input.Name.Trim();
-            school.ExternalId = externalId;
-        }
         try
         {
-            await db.SaveChangesAsync(ct);
+            school = await schools.SaveAsync(school, Input.Name, Input.ExternalId, Input.Version, ct);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (ValidationFailedException e)
         {
-            ModelState.Clear();
-            await OnGetAsync(id, ct);
-            ModelState.AddModelError("", L["Someone else changed this school while you were editing. The form now shows their version; make your change again."]);
+            ModelState.AddErrors(e, field => $"Input.{field}");
             return Page();
         }
-        catch (DbUpdateException) when (externalId is not null)
+        catch (ConcurrencyConflictException e)
         {
-            // Another Admin saved a school with this id between the check above and this save: the unique index refused it.
+            // Show the current version, not the posted one, and say why.
             db.ChangeTracker.Clear();
-            if (!await ExternalIdTakenAsync(externalId, ct)) throw;
-            ModelState.AddModelError("Input.ExternalId", L["Another school already has this OneRoster id."]);
+            ModelState.Clear();
+            await OnGetAsync(id, ct);
+            ModelState.AddError(e);
             return Page();
         }
         TempData["Message"] = L["Saved {0}.", school.Name].Value;
         return RedirectToPage("/Schools/Index");
     }
-
-    private Task<bool> ExternalIdTakenAsync(string externalId, CancellationToken ct) =>
-        db.Schools.AnyAsync(s => s.ExternalId == externalId && s.Id != Input.Id, ct);
 }
