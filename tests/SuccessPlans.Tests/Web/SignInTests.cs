@@ -1,5 +1,12 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SuccessPlans.Features.Users;
 using SuccessPlans.Tests.Infrastructure;
 
@@ -127,5 +134,77 @@ public class SignInTests : IAsyncLifetime
         var response = await _app.Browser().SubmitFormAsync("/Account/Login", new() { ["Input.Email"] = "gone@signin.test", ["Input.Password"] = AppFactory.Password });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("deactivated", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_open_session_ends_within_the_minute_after_its_user_is_deactivated()
+    {
+        var user = await _app.CreateUserAsync(_tenant, "leaving@signin.test", UserRole.Admin);
+        var client = await _app.SignedInAsync("leaving@signin.test");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/Home/Admin")).StatusCode);
+        await _app.InTenant(_tenant, async (sp, db) =>
+        {
+            var users = sp.GetRequiredService<UserManager<AppUser>>();
+            var u = await users.FindByIdAsync(user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            u!.LockoutEnd = DateTimeOffset.MaxValue;
+            await users.UpdateAsync(u);
+            await users.UpdateSecurityStampAsync(u);
+        });
+        // The stamp is checked once a minute (README, "Roles"): until then the session stands.
+        _app.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/Home/Admin")).StatusCode);
+
+        _app.Time.Advance(TimeSpan.FromSeconds(31));
+        var after = await client.GetAsync("/Home/Admin");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.StartsWith("https://localhost/Account/Login", after.Location());
+    }
+
+    [Fact]
+    public async Task The_security_stamp_is_looked_up_once_a_minute_not_at_every_request()
+    {
+        await using var app = new CountingStampChecks();
+        var tenant = (await app.CreateTenantAsync("stamp-checks")).Id;
+        await app.CreateUserAsync(tenant, "often@signin.test", UserRole.Admin);
+        var client = await app.SignedInAsync("often@signin.test");
+        for (var i = 0; i < 5; i++)
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/Home/Admin")).StatusCode);
+        Assert.Equal(0, app.Checks.Count);
+
+        app.Time.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/Home/Admin")).StatusCode);
+        Assert.Equal(1, app.Checks.Count);
+        // The check renewed the cookie: the next minute asks nothing again.
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/Home/Admin")).StatusCode);
+        Assert.Equal(1, app.Checks.Count);
+    }
+
+    /// <summary>The app with Identity's stamp validator counted.</summary>
+    private sealed class CountingStampChecks : AppFactory
+    {
+        public sealed class Counter { public int Count; }
+
+        public Counter Checks { get; } = new();
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureTestServices(s =>
+            {
+                s.AddSingleton(Checks);
+                s.AddScoped<ISecurityStampValidator, Counting>();
+            });
+        }
+
+        private sealed class Counting(Counter counter, IOptions<SecurityStampValidatorOptions> options, SignInManager<AppUser> signIn, ILoggerFactory logger)
+            : SecurityStampValidator<AppUser>(options, signIn, logger)
+        {
+            public override Task ValidateAsync(CookieValidatePrincipalContext context)
+            {
+                Interlocked.Increment(ref counter.Count);
+                return base.ValidateAsync(context);
+            }
+        }
     }
 }
