@@ -153,6 +153,51 @@ public class ClosedLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_unread_marker_is_counted_once_after_each_write_not_on_every_page()
+    {
+        var coordinator = await _app.SignedInAsync("coord@closed.test");
+        var provider = await _app.SignedInAsync("eyes@closed.test");
+        var referral = await SendAsync(coordinator, _student, _need, _serviceA);
+        Assert.Null((await coordinator.GetDocumentAsync("/Home/Coordinator")).QuerySelector("nav .badge.unread"));
+        static int Counts(SqlLog log) => log.Commands.Count(c => c.Contains("COUNT(*)", StringComparison.Ordinal) && c.Contains("\"ReferralUpdates\"", StringComparison.Ordinal));
+
+        // Nothing written since: the pages show the kept count (every page's layout asked the database before).
+        using (var log = SqlLog.OfDatabase(_app.Root))
+        {
+            foreach (var page in new[] { "/Home/Coordinator", "/Students", $"/Students/{_classmate}", "/Home/Coordinator" })
+                Assert.Null((await coordinator.GetDocumentAsync(page)).QuerySelector("nav .badge.unread"));
+            Assert.Equal(0, Counts(log));
+        }
+
+        // The provider's answer is a write: the next page counts again, once, and shows it at once.
+        Assert.Equal(HttpStatusCode.Redirect, (await ActAsync(provider, referral, "Accept", [])).StatusCode);
+        using (var log = SqlLog.OfDatabase(_app.Root))
+        {
+            Assert.Equal("1", (await coordinator.GetDocumentAsync("/Home/Coordinator")).QuerySelector("nav .badge.unread")!.FirstChild!.TextContent.Trim());
+            Assert.Equal("1", (await coordinator.GetDocumentAsync("/Students")).QuerySelector("nav .badge.unread")!.FirstChild!.TextContent.Trim());
+            Assert.Equal(1, Counts(log));
+        }
+
+        // Opening the child's page reads the update (a write too): the marker is gone from that page on.
+        Assert.Null((await coordinator.GetDocumentAsync($"/Students/{_student}")).QuerySelector("nav .badge.unread"));
+        Assert.Null((await coordinator.GetDocumentAsync("/Home/Coordinator")).QuerySelector("nav .badge.unread"));
+    }
+
+    [Fact]
+    public async Task Opening_the_child_reads_an_update_another_app_process_wrote_while_a_count_of_none_is_kept()
+    {
+        var coordinator = await _app.SignedInAsync("coord@closed.test");
+        var referral = await SendAsync(coordinator, _student, _need, _serviceA);
+        Assert.Null((await coordinator.GetDocumentAsync("/Home/Coordinator")).QuerySelector("nav .badge.unread"));
+        var me = await _app.InTenant(_tenant, (_, db) => db.Users.Where(u => u.Email == "coord@closed.test").Select(u => u.Id).SingleAsync());
+
+        // The provider's answer, taken by another node: this process keeps its count of none until its lifetime ends.
+        await _app.WriteElsewhereAsync($"""INSERT INTO "ReferralUpdates" ("TenantId", "UserId", "ReferralId", "Kind", "Text", "At", "Version") VALUES ({_tenant}, {me}, {referral}, 'Accepted', 'Bright Eyes accepted', '2026-11-03 15:05:00', 'elsewhere')""");
+        Assert.Null((await coordinator.GetDocumentAsync($"/Students/{_student}")).QuerySelector("nav .badge.unread"));
+        Assert.NotNull(await _app.InTenant(_tenant, (_, db) => db.ReferralUpdates.Where(u => u.ReferralId == referral && u.UserId == me).Select(u => u.ReadAt).SingleAsync()));
+    }
+
+    [Fact]
     public async Task A_no_capacity_decline_tells_the_coordinator_at_once_marks_the_service_full_and_makes_one_email_a_day()
     {
         var coordinator = await _app.SignedInAsync("coord@closed.test");
