@@ -83,10 +83,9 @@ public sealed class TenantReadCache : IDisposable
 public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache) : DbCommandInterceptor, IDbTransactionInterceptor
 {
     // The tables the caseload's count (Caseload.Filtered), the worklist (Worklist.FollowUps, its flags) and the unread
-    // updates' count read; a
-    // trigger's writes to them would need naming here (today's keep PlanItems.ReferralState, written only with a write
-    // to Referrals or by the nightly expiry's own UPDATE of PlanItems, which names it, and the cabinet's version, which
-    // nothing kept reads).
+    // updates' count (UnreadUpdates) read; a trigger's writes to them would need naming here (today's keep
+    // PlanItems.ReferralState, written only with a write to Referrals or by the nightly expiry's own UPDATE of PlanItems,
+    // which names it, and the cabinet's version, which nothing kept reads).
     [GeneratedRegex("""\b(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Writes();
 
