@@ -294,6 +294,44 @@ public class CaseloadCountsTests : IAsyncLifetime
         Assert.Equal(("E11", 1), (Names(await PageAsync(new CaseloadFilter(Tier: 3, Sort: "review"))), (await PageAsync(new CaseloadFilter(Tier: 3, Sort: "review"))).Total));
     }
 
+    [Theory]
+    [InlineData("tier")]
+    [InlineData("open needs")]
+    public async Task A_filter_on_another_table_keeps_its_order_in_names_and_reads_its_rows_again(string filter)
+    {
+        // Three children in the filter, E01-E03 (tier 2; or each with an open need).
+        var f = filter == "tier" ? Tier2 : new CaseloadFilter(OpenNeeds: true);
+        if (filter == "open needs")
+            await _app.InTenant(_tenant, async (_, db) =>
+            {
+                foreach (var plan in await db.Plans.Where(p => p.Tier == 2).ToListAsync())
+                    plan.Items.Add(new PlanItem { Kind = PlanItemKind.Need, Status = NeedStatus.Open, Domain = Domain.Health, Description = "Glasses", IdentifiedOn = Today });
+                await db.SaveChangesAsync();
+            });
+        Assert.Equal(("E01 E02 E03", 3), (Names(await PageAsync(f)), (await PageAsync(f)).Total));
+
+        // Another process renames the first child (now last by name) and takes the second out of the filter: the order in
+        // names is kept (up to TenantReadCache.Lifetime), the rows shown are read afresh and the one out drops at once.
+        // Walked in name order again, the page would read "E03 Renamed".
+        await _app.WriteElsewhereAsync($"UPDATE \"Students\" SET \"GivenName\" = 'Renamed' WHERE \"Id\" = {_elmStudents[0]}");
+        await _app.WriteElsewhereAsync(filter == "tier"
+            ? $"UPDATE \"Plans\" SET \"Tier\" = 1 WHERE \"StudentId\" = {_elmStudents[1]}"
+            : $"UPDATE \"PlanItems\" SET \"Status\" = 'Met' WHERE \"PlanId\" IN (SELECT \"Id\" FROM \"Plans\" WHERE \"StudentId\" = {_elmStudents[1]})");
+        var kept = await PageAsync(f);
+        Assert.Equal(("Renamed E03", 3), (Names(kept), kept.Total));
+
+        // A save here retires the order: the next page reads it afresh, in names, with every change.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            var plan = new SuccessPlan { StudentId = _elmStudents[10], SchoolYear = Year, Tier = 2 };
+            plan.Items.Add(new PlanItem { Kind = PlanItemKind.Need, Status = NeedStatus.Open, Domain = Domain.Health, Description = "Glasses", IdentifiedOn = Today });
+            db.Plans.Add(plan);
+            await db.SaveChangesAsync();
+        });
+        var fresh = await PageAsync(f);
+        Assert.Equal(("E03 E11 Renamed", 3), (Names(fresh), fresh.Total));
+    }
+
     public static TheoryData<string> KeptSorts() => new("review", "tier", "needs", "attendance", "grade");
 
     [Theory]
