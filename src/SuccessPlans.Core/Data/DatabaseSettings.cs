@@ -81,6 +81,10 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             options.UseSqlite(ConnectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly)
                     .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
                 .AddInterceptors(new SqlitePragmas(SqliteCacheKiB), new SqliteLimits());
+        // Each query's executor makes its inner delegates once, not at every execution (issue 15).
+#pragma warning disable EF9100 // EF's service of a query's constants is marked for evaluation: CompiledNestedLambdas says why it is replaced
+        options.ReplaceService<Microsoft.EntityFrameworkCore.Query.ILiftableConstantProcessor, CompiledNestedLambdas>();
+#pragma warning restore EF9100
     }
 
     /// <summary>The SQLite file's folder must exist before the first connection.</summary>
