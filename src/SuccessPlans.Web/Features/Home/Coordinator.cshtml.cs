@@ -106,8 +106,14 @@ public class CoordinatorModel(AppDbContext db, CurrentUser me, StudentAccess acc
     }
 
     /// <summary>This worklist with the given pages of follow-ups and flags (the flags' kind and sort kept).</summary>
-    public string PageLink(int followUpPage, int flagPage) =>
-        Url.Page("/Home/Coordinator", new { Kind, Sort, fp = followUpPage > 1 ? followUpPage : (int?)null, p = flagPage > 1 ? flagPage : (int?)null })!;
+    /// <remarks>Written out, not asked of the router: the pager's few links cost 1% of the page's CPU through Url.Page (issue 15).</remarks>
+    public string PageLink(int followUpPage, int flagPage) => "/Home/Coordinator" + QueryString.Create(
+        new KeyValuePair<string, string?>[]
+        {
+            new("Kind", Kind?.ToString()), new("Sort", Sort),
+            new("fp", followUpPage > 1 ? followUpPage.ToString(System.Globalization.CultureInfo.InvariantCulture) : null),
+            new("p", flagPage > 1 ? flagPage.ToString(System.Globalization.CultureInfo.InvariantCulture) : null),
+        }.Where(q => !string.IsNullOrEmpty(q.Value)));
 
     public static string Words(FollowUp kind) => kind switch
     {
