@@ -33,8 +33,10 @@ public sealed class CompiledNestedLambdas(ShapedQueryCompilingExpressionVisitorD
 
     private sealed class Nested(LambdaExpression? root) : ExpressionVisitor
     {
-        protected override Expression VisitLambda<T>(Expression<T> node) =>
-            node != root && !FreeVariables.In(node) ? Expression.Constant(node.Compile(), typeof(T)) : base.VisitLambda(node);
+        // A lambda hoisted is compiled as a root of its own, after its own nested lambdas (a shaper's include fix-ups).
+        protected override Expression VisitLambda<T>(Expression<T> node) => node != root && !FreeVariables.In(node)
+            ? Expression.Constant(((Expression<T>)new Nested(node).Visit(node)).Compile(), typeof(T))
+            : base.VisitLambda(node);
 
         protected override Expression VisitUnary(UnaryExpression node) =>
             node.NodeType == ExpressionType.Quote ? node : base.VisitUnary(node);

@@ -90,6 +90,32 @@ public class CompiledNestedLambdasTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_lambda_inside_one_made_once_is_made_once_too_so_a_run_makes_no_delegate()
+    {
+        // x => Apply(y => Apply(z => z * 2, y) + 1, x): the shaper and a fix-up inside it, as EF writes them.
+        var x = Expression.Parameter(typeof(int), "x");
+        var y = Expression.Parameter(typeof(int), "y");
+        var z = Expression.Parameter(typeof(int), "z");
+        var inside = Expression.Lambda<Func<int, int>>(Expression.Multiply(z, Expression.Constant(2)), z);
+        var outer = Expression.Lambda<Func<int, int>>(Expression.Add(Expression.Call(ApplyMethod, inside, y), Expression.Constant(1)), y);
+        var root = Expression.Lambda<Func<int, int>>(Expression.Call(ApplyMethod, outer, x), x);
+
+        var run = ((Expression<Func<int, int>>)CompiledNestedLambdas.Compile(root)).Compile();
+        var asWritten = root.Compile();
+        Assert.Equal((41, 41), (run(20), asWritten(20)));
+
+        // A delegate made at a run is an allocation; the lambdas made once allocate nothing.
+        static long AllocatedBy(Func<int, int> f)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++) f(i);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.Equal(0, AllocatedBy(run));
+        Assert.NotEqual(0, AllocatedBy(asWritten));
+    }
+
+    [Fact]
     public void A_lambda_that_reads_a_variable_around_it_a_quoted_one_and_an_inlined_one_stay_as_they_are()
     {
         var x = Expression.Parameter(typeof(int), "x");
