@@ -47,7 +47,7 @@ public static class Caseload
         // The key (with the generation) before any read: a write while they run retires what is stored under it.
         var key = db.CurrentTenantId is { } tenantId ? new CountKey(counts.StampOf(tenantId), string.Join(',', schools.Order()), Normalized(f), schoolYear) : null;
         if (key is not null && KeepsOrder(f))
-            return await InKeptOrderAsync(db, counts, key with { Filter = key.Filter with { Sort = f.Sort ?? "name" } }, schools, f, schoolYear, number, size, ct);
+            return await InKeptOrderAsync(db, counts, key with { Filter = key.Filter with { Sort = OrderOf(f.Sort) } }, schools, f, schoolYear, number, size, ct);
         int? known = key is not null && counts.TryGet<int>(key, out var kept) ? kept : null;
         if (known == 0) return new Page([], 0, 1);
 
@@ -77,6 +77,9 @@ public static class Caseload
     /// </summary>
     public static bool SortsEveryChild(string? sort) => sort is "grade" or "tier" or "needs" or "attendance" or "review";
 
+    // The order a page is in: such a sort, or names (any other sort asked for, or none).
+    private static string OrderOf(string? sort) => SortsEveryChild(sort) ? sort! : "name";
+
     /// <summary>
     /// Whether a page of <paramref name="f"/> is read from a kept order: a sort that orders every child, or a filter on this
     /// year's plan, its needs, the flags or the indicators. Such a filter is an EXISTS that the walk in name order tests for
@@ -104,7 +107,7 @@ public static class Caseload
     }
 
     // A kept count's key (the sort and the page do not change a count; a blank search or grade is no filter), and a kept
-    // order's, with the sort ("name" when none, so it never is a count's key).
+    // order's, with its order (OrderOf: "name" when no sort orders every child, so it never is a count's key).
     private sealed record CountKey(TenantReadCache.Stamp Stamp, string Schools, CaseloadFilter Filter, int SchoolYear);
 
     private static CaseloadFilter Normalized(CaseloadFilter f) => f with
@@ -214,7 +217,7 @@ public static class Caseload
     {
         public static Shape Of(CaseloadFilter f, Output output) => new(SearchOf(f.Q), f.School is not null, !string.IsNullOrEmpty(f.Grade), f.OpenFlags,
             f.Tier is not null, f.Plan is "none" or "active" or "closed" ? f.Plan : null, f.OpenNeeds, f.Band is not null,
-            SortsEveryChild(f.Sort) ? f.Sort! : "name", output);
+            OrderOf(f.Sort), output);
     }
 
     // While a query is built: the context, its inputs, and the students it starts from.
