@@ -33,7 +33,18 @@ public static class Languages
     /// The supported culture of the thread's UI language: what a request set, else English. Never the server's own
     /// culture, so a job or a test on a de-DE machine still writes "February", not "Februar".
     /// </summary>
-    public static CultureInfo Current => CultureFor(CultureInfo.CurrentUICulture.Name);
+    public static CultureInfo Current
+    {
+        get
+        {
+            // A request's culture is one of the supported ones: found without splitting its name (a page writes a date
+            // per row, issue 15).
+            var ui = CultureInfo.CurrentUICulture;
+            if (ReferenceEquals(ui, English) || ui.Name == English.Name) return English;
+            if (ReferenceEquals(ui, Spanish) || ui.Name == Spanish.Name) return Spanish;
+            return CultureFor(ui.Name);
+        }
+    }
 
     /// <summary>Writes in the language until disposed (then the caller's culture is back).</summary>
     public static Scope Use(string? language) => new(CultureFor(language));

@@ -38,6 +38,7 @@ public static class WebHosting
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         // The same resources, each culture's texts read once (TranslatedLocalizers.cs).
         builder.Services.AddSingleton<Microsoft.Extensions.Localization.IStringLocalizerFactory, TranslatedLocalizerFactory>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Mvc.Localization.IHtmlLocalizerFactory, TranslatedHtmlLocalizerFactory>();
         // Model binding's messages and the attributes' default messages in the reader's language.
         builder.Services.AddTransient<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, FormMessages>();
         builder.Services.AddScoped<LocalTime>();

@@ -18,5 +18,8 @@ internal static class TestCulture
     {
         (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (Server, Server);
         (CultureInfo.DefaultThreadCurrentCulture, CultureInfo.DefaultThreadCurrentUICulture) = (Server, Server);
+        // EF Core's check that no two operations share a context, off in production (DatabaseSettings.ThreadSafetyChecks):
+        // every app the suite starts, in this process or as a child, runs with it, so a query left unawaited fails a test.
+        Environment.SetEnvironmentVariable("Database__ThreadSafetyChecks", "true");
     }
 }
