@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc.Filters;
@@ -28,7 +29,17 @@ public sealed class LocalTime(TenantSettingsCache settings, CurrentTenant tenant
     public IHtmlContent Show(DateTime? utc) => utc is { } at ? Show(at) : HtmlString.Empty;
 
     /// <summary>A day as <c>&lt;time datetime="2026-12-02"&gt;Dec 2, 2026&lt;/time&gt;</c>.</summary>
-    public IHtmlContent Date(DateOnly? day) => day is { } d ? Tag(Readable.Iso(d), Readable.Date(d)) : HtmlString.Empty;
+    public IHtmlContent Date(DateOnly? day)
+    {
+        if (day is not { } d) return HtmlString.Empty;
+        // Written once per day and language in a request: a list's rows share a few days (the flags of one night).
+        var key = (d, CultureInfo.CurrentUICulture);
+        _days ??= [];
+        if (!_days.TryGetValue(key, out var shown)) _days[key] = shown = Tag(Readable.Iso(d), Readable.Date(d));
+        return shown;
+    }
+
+    private Dictionary<(DateOnly, CultureInfo), HtmlString>? _days;
 
     /// <summary>The tenant's local day of an instant (a referral's sending, a key's creation), as <see cref="Date"/>.</summary>
     public IHtmlContent Day(DateTime? utc) => utc is { } at ? Date(Readable.Day(at, Zone)) : HtmlString.Empty;

@@ -174,4 +174,15 @@ public class WorklistCacheTests : IAsyncLifetime
         var other = await WorklistAsync("coord@other-worklist.test");
         Assert.Equal((0, "", 0), other);
     }
+
+    [Fact]
+    public void A_pages_rows_are_put_in_the_kept_order_and_those_gone_are_left_out()
+    {
+        int[] ids = [30, 10, 20, 40];
+        string[] rows = ["10", "40", "30", "10"]; // 20 is gone (erased, or out of the filter); 10 read twice
+        Assert.Equal(["30", "10", "40"], TenantReadCache.InKeptOrder(rows, ids, int.Parse));
+        Assert.Equal(["30", "10", "20", "40"], TenantReadCache.InKeptOrder(["40", "20", "10", "30"], ids, int.Parse));
+        Assert.Empty(TenantReadCache.InKeptOrder(["99"], ids, int.Parse));
+        Assert.Empty(TenantReadCache.InKeptOrder(Array.Empty<string>(), [], int.Parse));
+    }
 }
