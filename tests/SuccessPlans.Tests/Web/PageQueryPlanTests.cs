@@ -76,7 +76,18 @@ public partial class PageQueryPlanTests : IAsyncLifetime
         });
         Assert.Equal(2, plans.Count);
         AssertByKey(plans);
+        // Each looks a row's child up once (the scope's join gives the name too) and sorts nothing: the rows are put in
+        // the kept order in memory. The follow-ups' rows joined the students twice and sorted them (issue 15).
+        foreach (var (sql, plan) in plans)
+        {
+            Assert.Single(StudentsTable().Matches(sql));
+            Assert.DoesNotContain("ORDER BY", sql, StringComparison.Ordinal);
+            Assert.DoesNotContain(plan, l => l.Contains("TEMP B-TREE", StringComparison.Ordinal));
+        }
     }
+
+    [GeneratedRegex("FROM \"Students\"")]
+    private static partial Regex StudentsTable();
 
     [Theory]
     [InlineData("review")]

@@ -116,34 +116,63 @@ public static class Worklist
     /// The referrals the coordinator must act on: no answer from the provider, accepted and nothing delivered, a completion
     /// with help to confirm, or ended without help with nothing else under way for the need (the latest of those only).
     /// </summary>
-    /// <remarks>Written once, as an expression, for the two compiled queries below: it runs only inside them (Inline.Expand).</remarks>
+    /// <remarks>Written once, as expressions, for the two compiled queries below: it runs only inside them (Inline.Expand).</remarks>
     [InlinedFrom(nameof(FollowUpsOf))]
     private static IQueryable<Referral> FollowUps(AppDbContext db, IReadOnlyList<int> schools, DateTime noAnswerBefore, DateTime stalledBefore) =>
         throw Inline.OnlyInExpand();
 
     private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IQueryable<Referral>>> FollowUpsOf =
         (db, schools, noAnswerBefore, stalledBefore) => db.Referrals.AsNoTracking()
-            // The test below on the referral's own columns first: SQLite checks it before it looks up the student, need and
-            // plan, so referrals in service or long settled cost no join (a quarter of this query's time at 10,000 children).
-            .Where(r => (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore) || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore)
-                     || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp)
-                     || r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.ClosedUnsuccessful || r.Status == ReferralStatus.Expired)
+            .Where(r => MayNeedAction(r, noAnswerBefore, stalledBefore))
             // Joined, not "StudentId IN (the visible students)": the IN list is built in full first (10,000 ids for a
             // coordinator of 10,000 children), the join looks each row's student up by key.
             .Join(StudentScope.InSchools(db, schools), r => r.StudentId, st => st.Id, (r, _) => r)
-            .Where(r => (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore)
-                     || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore && !r.Deliveries.Any())
-                     || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed)
-                     // Ended without help, and nothing else under way for the need: it needs another service. Of the need's
-                     // ended referrals only the latest (they all pass or fail the need's test alike).
-                     // The statuses are written in the query, not held in arrays: an array is a list parameter, and a query
-                     // with one has its SQL generated again at every execution (issue 15).
-                     || ((r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.ClosedUnsuccessful || r.Status == ReferralStatus.Expired)
-                         && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed
-                         && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id != r.Id
-                             && (o.Status == ReferralStatus.Sent || o.Status == ReferralStatus.Accepted || o.Status == ReferralStatus.InService || (o.Status == ReferralStatus.Completed && o.Outcome == ReferralOutcome.GotHelp)))
-                         && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id > r.Id
-                             && (o.Status == ReferralStatus.Declined || o.Status == ReferralStatus.ClosedUnsuccessful || o.Status == ReferralStatus.Expired))));
+            .Where(r => NeedsAction(db, r, noAnswerBefore, stalledBefore));
+
+    // The test on the referral's own columns, first: SQLite checks it before it looks up the student, need and plan, so
+    // referrals in service or long settled cost no join (a quarter of this query's time at 10,000 children).
+    [InlinedFrom(nameof(MayNeedActionOf))]
+    private static bool MayNeedAction(Referral r, DateTime noAnswerBefore, DateTime stalledBefore) => throw Inline.OnlyInExpand();
+
+    private static readonly Expression<Func<Referral, DateTime, DateTime, bool>> MayNeedActionOf = (r, noAnswerBefore, stalledBefore) =>
+        (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore) || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore)
+        || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp)
+        || r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.ClosedUnsuccessful || r.Status == ReferralStatus.Expired;
+
+    // The whole test, of a referral whose child is in the user's schools.
+    [InlinedFrom(nameof(NeedsActionOf))]
+    private static bool NeedsAction(AppDbContext db, Referral r, DateTime noAnswerBefore, DateTime stalledBefore) => throw Inline.OnlyInExpand();
+
+    private static readonly Expression<Func<AppDbContext, Referral, DateTime, DateTime, bool>> NeedsActionOf = (db, r, noAnswerBefore, stalledBefore) =>
+        (r.Status == ReferralStatus.Sent && r.SentAt < noAnswerBefore)
+        || (r.Status == ReferralStatus.Accepted && r.AnsweredAt < stalledBefore && !r.Deliveries.Any())
+        || (r.Status == ReferralStatus.Completed && r.Outcome == ReferralOutcome.GotHelp && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed)
+        // Ended without help, and nothing else under way for the need: it needs another service. Of the need's ended
+        // referrals only the latest (they all pass or fail the need's test alike).
+        // The statuses are written in the query, not held in arrays: an array is a list parameter, and a query with one
+        // has its SQL generated again at every execution (issue 15).
+        || ((r.Status == ReferralStatus.Declined || r.Status == ReferralStatus.ClosedUnsuccessful || r.Status == ReferralStatus.Expired)
+            && r.Need.Status == NeedStatus.Open && r.Need.Plan.Status != PlanStatus.Closed
+            && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id != r.Id
+                && (o.Status == ReferralStatus.Sent || o.Status == ReferralStatus.Accepted || o.Status == ReferralStatus.InService || (o.Status == ReferralStatus.Completed && o.Outcome == ReferralOutcome.GotHelp)))
+            && !db.Referrals.Any(o => o.NeedId == r.NeedId && o.Id > r.Id
+                && (o.Status == ReferralStatus.Declined || o.Status == ReferralStatus.ClosedUnsuccessful || o.Status == ReferralStatus.Expired)));
+
+    // What a follow-up asks, and since when.
+    [InlinedFrom(nameof(KindOfReferral))]
+    private static FollowUp KindOf(Referral r) => throw Inline.OnlyInExpand();
+
+    private static readonly Expression<Func<Referral, FollowUp>> KindOfReferral = r =>
+        r.Status == ReferralStatus.Completed ? FollowUp.AwaitingConfirmation
+        : r.Status == ReferralStatus.Sent ? FollowUp.NoAnswer
+        : r.Status == ReferralStatus.Accepted ? FollowUp.NothingDelivered
+        : FollowUp.Declined;
+
+    [InlinedFrom(nameof(SinceOfReferral))]
+    private static DateTime? SinceOf(Referral r) => throw Inline.OnlyInExpand();
+
+    private static readonly Expression<Func<Referral, DateTime?>> SinceOfReferral = r =>
+        r.Status == ReferralStatus.Sent ? r.SentAt : r.Status == ReferralStatus.Accepted ? r.AnsweredAt : r.ClosedAt;
 
     // Initialised by members, not by a constructor: EF orders and projects by the members of such an object.
     private sealed class Ordered
@@ -153,31 +182,30 @@ public static class Worklist
         public DateTime? Since { get; init; }
     }
 
-    // FollowUp's order: a completion to confirm, an ended referral, no answer, nothing delivered; the oldest first.
-    [InlinedFrom(nameof(InOrderOf))]
-    private static IQueryable<Ordered> InOrder(IQueryable<Referral> followUps) => throw Inline.OnlyInExpand();
+    private sealed class InScope
+    {
+        public required Referral Referral { get; init; }
+        public required Student Student { get; init; }
+    }
 
-    private static readonly Expression<Func<IQueryable<Referral>, IQueryable<Ordered>>> InOrderOf = followUps => followUps
-        .Select(r => new Ordered
-        {
-            Referral = r,
-            Kind = r.Status == ReferralStatus.Completed ? FollowUp.AwaitingConfirmation
-                : r.Status == ReferralStatus.Sent ? FollowUp.NoAnswer
-                : r.Status == ReferralStatus.Accepted ? FollowUp.NothingDelivered
-                : FollowUp.Declined,
-            Since = r.Status == ReferralStatus.Sent ? r.SentAt : r.Status == ReferralStatus.Accepted ? r.AnsweredAt : r.ClosedAt,
-        })
-        .OrderBy(x => x.Kind).ThenBy(x => x.Since).ThenByDescending(x => x.Referral.Id);
-
-    // The follow-ups' ids in order (kept), and the page's rows by id, still follow-ups now (another process may have
-    // settled one since the ids were kept): compiled, so EF does not look their LINQ trees up at every request (issue 15).
+    // The follow-ups' ids in FollowUp's order (kept): a completion to confirm, an ended referral, no answer, nothing
+    // delivered; the oldest first. Compiled, so EF does not look its LINQ tree up at every request (issue 15).
     private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IQueryable<int>>> FollowUpIdsOf =
-        (db, schools, noAnswerBefore, stalledBefore) => InOrder(FollowUps(db, schools, noAnswerBefore, stalledBefore)).Select(x => x.Referral.Id);
+        (db, schools, noAnswerBefore, stalledBefore) => FollowUps(db, schools, noAnswerBefore, stalledBefore)
+            .Select(r => new Ordered { Referral = r, Kind = KindOf(r), Since = SinceOf(r) })
+            .OrderBy(x => x.Kind).ThenBy(x => x.Since).ThenByDescending(x => x.Referral.Id)
+            .Select(x => x.Referral.Id);
 
+    // The page's rows by id, still follow-ups now (another process may have settled one since the ids were kept), in no
+    // order (they are put in the kept one): the same rule, with the child the scope's join found giving the name, so the
+    // student is looked up once a row.
     private static readonly Expression<Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, int[], IQueryable<FollowUpRow>>> FollowUpRowsOf =
-        (db, schools, noAnswerBefore, stalledBefore, ids) => InOrder(FollowUps(db, schools, noAnswerBefore, stalledBefore).Where(r => ids.Contains(r.Id)))
-            .Select(x => new FollowUpRow(x.Kind, x.Referral.Id, x.Referral.StudentId, x.Referral.Student.GivenName + " " + x.Referral.Student.FamilyName, x.Referral.NeedId, x.Referral.Need.Description,
-                x.Referral.Service.Name, x.Referral.Organization.Name, x.Referral.Status, x.Referral.Outcome, x.Since));
+        (db, schools, noAnswerBefore, stalledBefore, ids) => db.Referrals.AsNoTracking()
+            .Where(r => ids.Contains(r.Id) && MayNeedAction(r, noAnswerBefore, stalledBefore))
+            .Join(StudentScope.InSchools(db, schools), r => r.StudentId, st => st.Id, (r, st) => new InScope { Referral = r, Student = st })
+            .Where(x => NeedsAction(db, x.Referral, noAnswerBefore, stalledBefore))
+            .Select(x => new FollowUpRow(KindOf(x.Referral), x.Referral.Id, x.Student.Id, x.Student.GivenName + " " + x.Student.FamilyName, x.Referral.NeedId,
+                x.Referral.Need.Description, x.Referral.Service.Name, x.Referral.Organization.Name, x.Referral.Status, x.Referral.Outcome, SinceOf(x.Referral)));
 
     private static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, IAsyncEnumerable<int>> FollowUpIdsQuery = EF.CompileAsyncQuery(Inline.Expand(FollowUpIdsOf));
     private static readonly Func<AppDbContext, IReadOnlyList<int>, DateTime, DateTime, int[], IAsyncEnumerable<FollowUpRow>> FollowUpRowsQuery = EF.CompileAsyncQuery(Inline.Expand(FollowUpRowsOf));
