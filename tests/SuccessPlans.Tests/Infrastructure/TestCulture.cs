@@ -22,4 +22,19 @@ internal static class TestCulture
         // every app the suite starts, in this process or as a child, runs with it, so a query left unawaited fails a test.
         Environment.SetEnvironmentVariable("Database__ThreadSafetyChecks", "true");
     }
+
+    /// <summary>Reads <paramref name="read"/> as a request in <paramref name="uiCulture"/> would; the thread's cultures are put back after.</summary>
+    public static T ReadIn<T>(string uiCulture, Func<T> read)
+    {
+        var (ui, format) = (CultureInfo.CurrentUICulture, CultureInfo.CurrentCulture);
+        try
+        {
+            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(uiCulture);
+            return read();
+        }
+        finally
+        {
+            (CultureInfo.CurrentUICulture, CultureInfo.CurrentCulture) = (ui, format);
+        }
+    }
 }

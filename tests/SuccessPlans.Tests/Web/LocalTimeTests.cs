@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Html;
 using SuccessPlans.Tests.Infrastructure;
 using SuccessPlans.Web.Hosting;
@@ -23,7 +22,7 @@ public class LocalTimeTests : IAsyncLifetime
         using var scope = _app.Services.CreateScope();
         var time = scope.ServiceProvider.GetRequiredService<LocalTime>();
         var day = new DateOnly(2026, 12, 6);
-        var (english, again, spanish, other) = In("en-US", () => (time.Date(day), time.Date(day), In("es-MX", () => time.Date(day)), time.Date(day.AddDays(1))));
+        var (english, again, spanish, other) = TestCulture.ReadIn("en-US", () => (time.Date(day), time.Date(day), TestCulture.ReadIn("es-MX", () => time.Date(day)), time.Date(day.AddDays(1))));
         Assert.Same(english, again);
         Assert.Equal("<time datetime=\"2026-12-06\">Dec 6, 2026</time>", Html(english));
         Assert.Equal("<time datetime=\"2026-12-06\">6 dic 2026</time>", Html(spanish));
@@ -32,7 +31,7 @@ public class LocalTimeTests : IAsyncLifetime
 
         // Another request writes its own.
         using var next = _app.Services.CreateScope();
-        Assert.NotSame(english, In("en-US", () => next.ServiceProvider.GetRequiredService<LocalTime>().Date(day)));
+        Assert.NotSame(english, TestCulture.ReadIn("en-US", () => next.ServiceProvider.GetRequiredService<LocalTime>().Date(day)));
     }
 
     [Theory]
@@ -44,26 +43,12 @@ public class LocalTimeTests : IAsyncLifetime
     [InlineData("de-DE", "en-US")]
     [InlineData("", "en-US")]
     public void The_language_written_in_is_the_supported_one_of_the_requests(string requested, string written) =>
-        Assert.Equal(written, In(requested, () => Languages.Current.Name));
+        Assert.Equal(written, TestCulture.ReadIn(requested, () => Languages.Current.Name));
 
     private static string Html(IHtmlContent content)
     {
         var writer = new StringWriter();
         content.WriteTo(writer, System.Text.Encodings.Web.HtmlEncoder.Default);
         return writer.ToString();
-    }
-
-    private static T In<T>(string culture, Func<T> read)
-    {
-        var ui = CultureInfo.CurrentUICulture;
-        try
-        {
-            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
-            return read();
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = ui;
-        }
     }
 }

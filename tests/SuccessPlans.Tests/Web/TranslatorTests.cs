@@ -1,4 +1,4 @@
-using System.Globalization;
+using SuccessPlans.Tests.Infrastructure;
 using SuccessPlans.Web.Hosting;
 
 namespace SuccessPlans.Tests.Web;
@@ -16,39 +16,25 @@ public class TranslatorTests
     [InlineData("fr-FR", "Academic")]
     [InlineData("", "Academic")]
     public void A_label_is_read_in_the_culture_or_its_parent(string culture, string expected) =>
-        Assert.Equal(expected, In(culture, () => Labels.T("Academic")));
+        Assert.Equal(expected, TestCulture.ReadIn(culture, () => Labels.T("Academic")));
 
     [Theory]
     [InlineData("es-US", "Un período puede abarcar como máximo {0} años.")]
     [InlineData("en", "A period can span at most {0} years.")]
     [InlineData("de-DE", "A period can span at most {0} years.")]
     public void A_core_message_with_no_neutral_resource_is_read_in_every_culture(string culture, string expected) =>
-        Assert.Equal(expected, In(culture, () => CoreText.Translations["A period can span at most {0} years."]));
+        Assert.Equal(expected, TestCulture.ReadIn(culture, () => CoreText.Translations["A period can span at most {0} years."]));
 
     [Fact]
     public void A_text_with_no_translation_stays_in_English() =>
-        Assert.Equal("No such text, anywhere.", In("es", () => CoreText.Translations["No such text, anywhere."]));
+        Assert.Equal("No such text, anywhere.", TestCulture.ReadIn("es", () => CoreText.Translations["No such text, anywhere."]));
 
     [Fact]
     public void One_translator_answers_each_thread_in_its_own_culture()
     {
         var answers = Enumerable.Range(0, 64).AsParallel().Select(i =>
-            In(i % 2 == 0 ? "es-MX" : "en-GB", () => Labels.T("Academic"))).ToList();
+            TestCulture.ReadIn(i % 2 == 0 ? "es-MX" : "en-GB", () => Labels.T("Academic"))).ToList();
         Assert.Equal(32, answers.Count(a => a == "Académico"));
         Assert.Equal(32, answers.Count(a => a == "Academic"));
-    }
-
-    private static string In(string culture, Func<string> read)
-    {
-        var previous = CultureInfo.CurrentUICulture;
-        try
-        {
-            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
-            return read();
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = previous;
-        }
     }
 }

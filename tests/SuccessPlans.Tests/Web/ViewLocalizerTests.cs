@@ -32,14 +32,14 @@ public class ViewLocalizerTests : IAsyncLifetime
     [InlineData("de-DE", "Flags", true)]
     public void A_view_text_is_read_in_the_culture_or_stays_English(string culture, string expected, bool notFound)
     {
-        var text = In(culture, () => StudentPage()["Flags"]);
+        var text = TestCulture.ReadIn(culture, () => StudentPage()["Flags"]);
         Assert.Equal((expected, notFound), (text.Value, text.IsResourceNotFound));
     }
 
     [Fact]
     public void A_text_with_arguments_keeps_them_for_the_view_to_encode()
     {
-        var text = In("es-US", () => StudentPage()["refer \"{0}\" to a service", "<Glasses>"]);
+        var text = TestCulture.ReadIn("es-US", () => StudentPage()["refer \"{0}\" to a service", "<Glasses>"]);
         var html = new StringWriter();
         ((IHtmlContent)text).WriteTo(html, HtmlEncoder.Default);
         Assert.Equal("refiera \"&lt;Glasses&gt;\" a un servicio", html.ToString());
@@ -51,10 +51,10 @@ public class ViewLocalizerTests : IAsyncLifetime
         var factory = _app.Services.GetRequiredService<IStringLocalizerFactory>();
         Assert.IsType<TranslatedLocalizerFactory>(factory);
         var forms = factory.Create(typeof(SuccessPlans.Web.Features.FormTexts));
-        Assert.Equal("The {0} field is required.", In("en-US", () => forms["The {0} field is required."].Value));
-        Assert.NotEqual("The {0} field is required.", In("es-US", () => forms["The {0} field is required."].Value));
+        Assert.Equal("The {0} field is required.", TestCulture.ReadIn("en-US", () => forms["The {0} field is required."].Value));
+        Assert.NotEqual("The {0} field is required.", TestCulture.ReadIn("es-US", () => forms["The {0} field is required."].Value));
         // A composite format is filled in with the reader's culture, as ASP.NET Core's localizer does.
-        Assert.Equal("The 1,5 field is required.", In("en-US", () => { CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE"); return forms["The {0} field is required.", 1.5m].Value; }));
+        Assert.Equal("The 1,5 field is required.", TestCulture.ReadIn("en-US", () => { CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE"); return forms["The {0} field is required.", 1.5m].Value; }));
     }
 
     [Fact]
@@ -66,9 +66,9 @@ public class ViewLocalizerTests : IAsyncLifetime
         Assert.IsType<TranslatedHtmlLocalizerFactory>(factory);
         var page = StudentPage();
         Assert.Same(page, StudentPage());
-        Assert.Same(In("en-US", () => page["See the plan"]), In("en-US", () => page["See the plan"]));
-        Assert.NotSame(In("en-US", () => page["Flags"]), In("es-US", () => page["Flags"]));
-        var bytes = In("en-US", () =>
+        Assert.Same(TestCulture.ReadIn("en-US", () => page["See the plan"]), TestCulture.ReadIn("en-US", () => page["See the plan"]));
+        Assert.NotSame(TestCulture.ReadIn("en-US", () => page["Flags"]), TestCulture.ReadIn("es-US", () => page["Flags"]));
+        var bytes = TestCulture.ReadIn("en-US", () =>
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
             for (var i = 0; i < 1_000; i++) _ = page["See the plan"];
@@ -82,7 +82,7 @@ public class ViewLocalizerTests : IAsyncLifetime
     {
         // ASP.NET Core's LocalizedHtmlString writes every text through string.Format with an encoding format provider:
         // three objects and a copy of the text, even with no arguments.
-        var text = In("en-US", () => StudentPage()["See the plan"]);
+        var text = TestCulture.ReadIn("en-US", () => StudentPage()["See the plan"]);
         var html = new StringWriter(new System.Text.StringBuilder(100_000));
         IHtmlContent content = text;
         content.WriteTo(html, HtmlEncoder.Default);
@@ -112,7 +112,7 @@ public class ViewLocalizerTests : IAsyncLifetime
         foreach (var culture in new[] { "en-US", "es-US", "de-DE" })
         foreach (var arguments in argumentSets)
         {
-            string Write(IHtmlContent content) => In(culture, () =>
+            string Write(IHtmlContent content) => TestCulture.ReadIn(culture, () =>
             {
                 CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(culture);
                 var html = new StringWriter();
@@ -131,7 +131,7 @@ public class ViewLocalizerTests : IAsyncLifetime
     {
         var strings = _app.Services.GetRequiredService<IStringLocalizerFactory>().Create(typeof(SuccessPlans.Web.Features.FormTexts));
         var localizer = new TranslatedHtmlLocalizer(strings);
-        In("en-US", () =>
+        TestCulture.ReadIn("en-US", () =>
         {
             for (var i = 0; i < TranslatedHtmlLocalizer.MaxKeptPerCulture; i++) _ = localizer[$"text {i}"];
             Assert.Same(localizer["text 7"], localizer["text 7"]);
@@ -139,19 +139,5 @@ public class ViewLocalizerTests : IAsyncLifetime
             Assert.Equal("one more", localizer["one more"].Value);
             return 0;
         });
-    }
-
-    private static T In<T>(string culture, Func<T> read)
-    {
-        var (ui, format) = (CultureInfo.CurrentUICulture, CultureInfo.CurrentCulture);
-        try
-        {
-            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
-            return read();
-        }
-        finally
-        {
-            (CultureInfo.CurrentUICulture, CultureInfo.CurrentCulture) = (ui, format);
-        }
     }
 }
