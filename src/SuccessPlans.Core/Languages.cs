@@ -22,6 +22,10 @@ public static class Languages
     /// </summary>
     public static CultureInfo? For(string? tag)
     {
+        // A supported culture's own name (every request's, most stored choices) is found without splitting it: a page
+        // writes a date per row (issue 15).
+        if (tag == English.Name) return English;
+        if (tag == Spanish.Name) return Spanish;
         var primary = tag?.Trim().Split('-', '_')[0];
         return primary is { Length: > 0 } ? Supported.FirstOrDefault(c => c.TwoLetterISOLanguageName.Equals(primary, StringComparison.OrdinalIgnoreCase)) : null;
     }
@@ -33,18 +37,7 @@ public static class Languages
     /// The supported culture of the thread's UI language: what a request set, else English. Never the server's own
     /// culture, so a job or a test on a de-DE machine still writes "February", not "Februar".
     /// </summary>
-    public static CultureInfo Current
-    {
-        get
-        {
-            // A request's culture is one of the supported ones: found without splitting its name (a page writes a date
-            // per row, issue 15).
-            var ui = CultureInfo.CurrentUICulture;
-            if (ReferenceEquals(ui, English) || ui.Name == English.Name) return English;
-            if (ReferenceEquals(ui, Spanish) || ui.Name == Spanish.Name) return Spanish;
-            return CultureFor(ui.Name);
-        }
-    }
+    public static CultureInfo Current => CultureFor(CultureInfo.CurrentUICulture.Name);
 
     /// <summary>Writes in the language until disposed (then the caller's culture is back).</summary>
     public static Scope Use(string? language) => new(CultureFor(language));

@@ -89,15 +89,12 @@ public sealed class TranslatedHtmlLocalizerFactory : HtmlLocalizerFactory
 }
 
 /// <summary>One resource's texts for views, each without arguments kept per culture once it has been shown.</summary>
-public sealed class TranslatedHtmlLocalizer : HtmlLocalizer
+public sealed class TranslatedHtmlLocalizer(IStringLocalizer strings) : HtmlLocalizer(strings)
 {
     /// <summary>Texts kept per culture at most: the views' own keys are a few hundred; a key from elsewhere is not kept past this.</summary>
     public const int MaxKeptPerCulture = 4096;
 
-    private readonly IStringLocalizer _strings;
     private readonly ConcurrentDictionary<CultureInfo, ConcurrentDictionary<string, ViewText>> _byCulture = new();
-
-    public TranslatedHtmlLocalizer(IStringLocalizer strings) : base(strings) => _strings = strings;
 
     public override LocalizedHtmlString this[string name] => Text(name);
 
@@ -118,7 +115,7 @@ public sealed class TranslatedHtmlLocalizer : HtmlLocalizer
         if (!_byCulture.TryGetValue(culture, out var texts))
             texts = _byCulture.GetOrAdd(culture, static _ => new ConcurrentDictionary<string, ViewText>(StringComparer.Ordinal));
         if (texts.TryGetValue(name, out var kept)) return kept;
-        var found = _strings[name];
+        var found = GetString(name);
         var text = new ViewText(found.Name, found.Value, found.ResourceNotFound, []);
         return texts.Count < MaxKeptPerCulture ? texts.GetOrAdd(name, text) : text;
     }
