@@ -41,6 +41,8 @@ public static class SecurityHosting
         services.AddAuthentication(IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, SuccessPlans.Web.Features.Provider.ApiKeyAuthenticationHandler>(SuccessPlans.Web.Features.Provider.ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthentication().AddIdentityCookies();
+        // After the cookie scheme's own post-configuration, which makes the format this wraps.
+        services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, KeptTicketFormat.Install>();
         var development = builder.Environment.IsDevelopment();
         services.ConfigureApplicationCookie(o =>
         {
