@@ -45,7 +45,9 @@ public sealed class KeptTicketFormat(ISecureDataFormat<AuthenticationTicket> inn
         // A purpose (a TLS token binding) is part of what is checked: such texts are not kept.
         if (protectedText is null || purpose is not null) return inner.Unprotect(protectedText, purpose);
         var now = time.GetUtcNow();
-        if (_kept.TryGetValue(protectedText, out var kept) && kept.Until > now) return Copy(kept.Ticket);
+        // Each reader its own copy: AuthenticationTicket.Clone copies each identity with its claims, and the properties
+        // (ClaimsPrincipal.Clone alone would share the identities).
+        if (_kept.TryGetValue(protectedText, out var kept) && kept.Until > now) return kept.Ticket.Clone();
 
         var ticket = inner.Unprotect(protectedText);
         if (ticket is null) return null;
@@ -54,9 +56,6 @@ public sealed class KeptTicketFormat(ISecureDataFormat<AuthenticationTicket> inn
         _kept[protectedText] = new Kept(ticket.Clone(), now + KeepFor);
         return ticket;
     }
-
-    // Each identity and its claims copied, and the properties (ClaimsPrincipal.Clone alone would share the identities).
-    private static AuthenticationTicket Copy(AuthenticationTicket t) => t.Clone();
 
     private sealed record Kept(AuthenticationTicket Ticket, DateTimeOffset Until);
 
