@@ -375,40 +375,59 @@ public static class Benchmarks
         builder.WebHost.UseUrls(urls);
         builder.Services.AddDbContext<MinimalDb>(o => o.UseSqlite($"Data Source={Path.GetFullPath(db)}"));
         var app = builder.Build();
+        int tenantId;
+        using (var scope = app.Services.CreateScope())
+            tenantId = await MinimalTenantAsync(scope.ServiceProvider.GetRequiredService<MinimalDb>(), CancellationToken.None);
         app.MapGet("/", async (MinimalDb context, HttpContext http, CancellationToken ct) =>
         {
-            var rows = await context.Students.AsNoTracking()
-                .Where(s => s.Status == 0 && s.Grade != null)
-                .OrderBy(s => s.FamilyName).ThenBy(s => s.GivenName)
-                .Take(25)
-                .Select(s => new { s.Id, s.FamilyName, s.GivenName, s.Grade })
-                .ToListAsync(ct);
-            var html = new System.Text.StringBuilder("<!DOCTYPE html><html><head><title>Minimal</title></head><body><table>");
-            foreach (var r in rows)
-                html.Append("<tr><td>").Append(r.Id).Append("</td><td>").Append(System.Net.WebUtility.HtmlEncode(r.FamilyName))
-                    .Append("</td><td>").Append(System.Net.WebUtility.HtmlEncode(r.GivenName)).Append("</td><td>")
-                    .Append(System.Net.WebUtility.HtmlEncode(r.Grade)).Append("</td></tr>");
-            html.Append("</table></body></html>");
             http.Response.ContentType = "text/html; charset=utf-8";
-            await http.Response.WriteAsync(html.ToString(), ct);
+            await http.Response.WriteAsync(await MinimalPageHtmlAsync(context, tenantId, ct), ct);
         });
         await app.RunAsync();
         return 0;
     }
 
-    /// <summary>The minimal page's own tiny model: the two tables it reads, nothing of the app's (filters, interceptors).</summary>
-    private sealed class MinimalDb(DbContextOptions<MinimalDb> options) : DbContext(options)
+    /// <summary>The community whose students the minimal page lists: the first one (the demo's, in the benchmark's database).</summary>
+    internal static async Task<int> MinimalTenantAsync(MinimalDb context, CancellationToken ct) =>
+        await context.Students.MinAsync(s => (int?)s.TenantId, ct) ?? throw new ArgumentException("benchmark minimal needs a database with students");
+
+    /// <summary>
+    /// The minimal page: the first 25 active students of a community by name, as a plain table. The query is the kind a
+    /// page of the app runs, on the index the app keeps for it (the tenant, then the names), so the yardstick is a page
+    /// done well; until 2026-12-07 it compared the status with a number while the app stores its name, found no row and
+    /// read the whole table for it (0.6 ms of SQL a request at 11,200 students).
+    /// </summary>
+    internal static async Task<string> MinimalPageHtmlAsync(MinimalDb context, int tenantId, CancellationToken ct)
+    {
+        var rows = await context.Students.AsNoTracking()
+            .Where(s => s.TenantId == tenantId && s.Status == "Active" && s.Grade != null)
+            .OrderBy(s => s.FamilyName).ThenBy(s => s.GivenName)
+            .Take(25)
+            .Select(s => new { s.Id, s.FamilyName, s.GivenName, s.Grade })
+            .ToListAsync(ct);
+        var html = new System.Text.StringBuilder("<!DOCTYPE html><html><head><title>Minimal</title></head><body><table>");
+        foreach (var r in rows)
+            html.Append("<tr><td>").Append(r.Id).Append("</td><td>").Append(System.Net.WebUtility.HtmlEncode(r.FamilyName))
+                .Append("</td><td>").Append(System.Net.WebUtility.HtmlEncode(r.GivenName)).Append("</td><td>")
+                .Append(System.Net.WebUtility.HtmlEncode(r.Grade)).Append("</td></tr>");
+        return html.Append("</table></body></html>").ToString();
+    }
+
+    /// <summary>The minimal page's own tiny model: the table it reads, nothing of the app's (filters, interceptors).</summary>
+    internal sealed class MinimalDb(DbContextOptions<MinimalDb> options) : DbContext(options)
     {
         public DbSet<MinimalStudent> Students => Set<MinimalStudent>();
     }
 
-    private sealed class MinimalStudent
+    internal sealed class MinimalStudent
     {
         public int Id { get; set; }
+        public int TenantId { get; set; }
         public required string FamilyName { get; set; }
         public required string GivenName { get; set; }
         public string? Grade { get; set; }
-        public int Status { get; set; }
+        /// <summary>The status as the app stores it: its name (AppDbContext stores every enum as its name).</summary>
+        public required string Status { get; set; }
     }
 
     private static string? StringOption(string[] args, string name) =>

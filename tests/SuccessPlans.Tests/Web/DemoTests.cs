@@ -152,4 +152,26 @@ public class DemoTests : IAsyncLifetime
         Assert.True(pages.Count >= 2, string.Join(", ", pages));
         Assert.Empty(problems);
     }
+    /// <summary>
+    /// Issue 15's yardstick reads what the issue names: 25 students of a community by name, here the demo's. It read none
+    /// before: it compared the status with a number, and the app stores the status's name.
+    /// </summary>
+    [Fact]
+    public async Task The_benchmarks_minimal_page_lists_25_of_the_demos_active_students_by_name()
+    {
+        var tenantId = await _app.InTenant(null, (_, db) => db.Tenants.Where(t => t.Slug == DemoSeeder.TenantSlug).Select(t => t.Id).SingleAsync());
+        var expected = await _app.InTenant(tenantId, (_, db) => db.Students
+            .Where(s => s.Status == SuccessPlans.Features.Students.StudentStatus.Active && s.Grade != null)
+            .OrderBy(s => s.FamilyName).ThenBy(s => s.GivenName).Take(25).Select(s => s.Id).ToListAsync());
+        var options = new DbContextOptionsBuilder<SuccessPlans.Web.Hosting.Benchmarks.MinimalDb>()
+            .UseSqlite($"Data Source={Path.Combine(_app.Root, "app.db")};Pooling=False").Options;
+        await using var minimal = new SuccessPlans.Web.Hosting.Benchmarks.MinimalDb(options);
+
+        Assert.Equal(tenantId, await SuccessPlans.Web.Hosting.Benchmarks.MinimalTenantAsync(minimal, CancellationToken.None));
+        var html = await SuccessPlans.Web.Hosting.Benchmarks.MinimalPageHtmlAsync(minimal, tenantId, CancellationToken.None);
+
+        var shown = System.Text.RegularExpressions.Regex.Matches(html, "<tr><td>([0-9]+)</td>").Select(m => int.Parse(m.Groups[1].Value)).ToList();
+        Assert.Equal(25, shown.Count);
+        Assert.Equal(expected, shown);
+    }
 }
