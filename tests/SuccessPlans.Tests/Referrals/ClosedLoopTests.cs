@@ -183,6 +183,36 @@ public class ClosedLoopTests : IAsyncLifetime
         Assert.Null((await coordinator.GetDocumentAsync("/Home/Coordinator")).QuerySelector("nav .badge.unread"));
     }
 
+    /// <summary>
+    /// A child's page asks only whether that child's referrals have unread updates: the user's whole count stays the kept
+    /// one (issue 15: the page counted them all again at every view, then asked about its own).
+    /// </summary>
+    [Fact]
+    public async Task A_childs_page_asks_about_its_own_updates_only_and_the_marker_keeps_the_kept_count()
+    {
+        var coordinator = await _app.SignedInAsync("coord@closed.test");
+        var provider = await _app.SignedInAsync("eyes@closed.test");
+        var referral = await SendAsync(coordinator, _student, _need, _serviceA);
+        await SendAsync(coordinator, _classmate, _classmateNeed, _serviceA);
+        Assert.Equal(HttpStatusCode.Redirect, (await ActAsync(provider, referral, "Accept", [])).StatusCode);
+        Assert.Equal("1", (await coordinator.GetDocumentAsync("/Home/Coordinator")).QuerySelector("nav .badge.unread")!.FirstChild!.TextContent.Trim());
+        static int Counts(SqlLog log) => log.Commands.Count(c => c.Contains("COUNT(*)", StringComparison.Ordinal) && c.Contains("\"ReferralUpdates\"", StringComparison.Ordinal));
+        static int Asks(SqlLog log) => log.Commands.Count(c => c.Contains("EXISTS", StringComparison.Ordinal) && c.Contains("\"ReferralUpdates\"", StringComparison.Ordinal));
+
+        // The classmate's page: one question about the classmate's referral, no count, nothing written.
+        using (var log = SqlLog.OfDatabase(_app.Root))
+        {
+            Assert.Equal("1", (await coordinator.GetDocumentAsync($"/Students/{_classmate}")).QuerySelector("nav .badge.unread")!.FirstChild!.TextContent.Trim());
+            Assert.Equal((0, 1), (Counts(log), Asks(log)));
+        }
+        var me = await _app.InTenant(_tenant, (_, db) => db.Users.Where(u => u.Email == "coord@closed.test").Select(u => u.Id).SingleAsync());
+        Assert.Null(await _app.InTenant(_tenant, (_, db) => db.ReferralUpdates.Where(u => u.ReferralId == referral && u.UserId == me).Select(u => u.ReadAt).SingleAsync()));
+
+        // The child's own page reads it.
+        Assert.Null((await coordinator.GetDocumentAsync($"/Students/{_student}")).QuerySelector("nav .badge.unread"));
+        Assert.NotNull(await _app.InTenant(_tenant, (_, db) => db.ReferralUpdates.Where(u => u.ReferralId == referral && u.UserId == me).Select(u => u.ReadAt).SingleAsync()));
+    }
+
     [Fact]
     public async Task Opening_the_child_reads_an_update_another_app_process_wrote_while_a_count_of_none_is_kept()
     {

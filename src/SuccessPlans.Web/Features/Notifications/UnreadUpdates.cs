@@ -10,7 +10,7 @@ namespace SuccessPlans.Web.Features.Notifications;
 /// </remarks>
 public sealed class UnreadUpdates(AppDbContext db, CurrentUser me, SuccessPlans.Tenancy.CurrentTenant tenant, TimeProvider time, TenantReadCache cache)
 {
-    // The count, once read in this request: a page that marks updates read asks first, and the layout's marker reuses it.
+    // The count, once read in this request: the updates page asks first, and the layout's marker reuses it.
     private int? _unread;
 
     private sealed record UnreadKey(TenantReadCache.Stamp Stamp, int UserId);
@@ -21,8 +21,8 @@ public sealed class UnreadUpdates(AppDbContext db, CurrentUser me, SuccessPlans.
 
     public async Task<int> UnreadAsync(CancellationToken ct = default) => _unread ??= await CountAsync(keptWillDo: true, ct);
 
-    // keptWillDo false: from the database even when a count is kept, as a page about to mark updates read must see
-    // another process's newest (it keeps the new count for the next pages).
+    // keptWillDo false: from the database even when a count is kept, as the updates page, about to mark them all read,
+    // must see another process's newest (it keeps the new count for the next pages).
     private async Task<int> CountAsync(bool keptWillDo, CancellationToken ct)
     {
         var userId = me.Id;
@@ -37,20 +37,32 @@ public sealed class UnreadUpdates(AppDbContext db, CurrentUser me, SuccessPlans.
         return count;
     }
 
+    // Whether any of the user's updates about the given referrals is unread: the student page's one question (compiled).
+    private static readonly Func<AppDbContext, int, int[], CancellationToken, Task<bool>> AnyUnreadAbout =
+        EF.CompileAsyncQuery((AppDbContext db, int userId, int[] referralIds, CancellationToken ct) =>
+            db.ReferralUpdates.Any(u => u.UserId == userId && u.ReadAt == null && referralIds.Contains(u.ReferralId)));
+
     /// <summary>Marks the user's updates read: all of them, or those about the given referrals (the page they were opened on).</summary>
     public async Task MarkReadAsync(IReadOnlyCollection<int>? referralIds = null, CancellationToken ct = default)
     {
-        // Most page views find nothing unread: one count (which the layout reuses) instead of an UPDATE.
+        // Most page views find nothing unread.
         if (referralIds is { Count: 0 }) return;
-        _unread = await CountAsync(keptWillDo: false, ct);
-        if (_unread == 0) return;
-        var unread = db.ReferralUpdates.Where(u => u.UserId == me.Id && u.ReadAt == null);
+        IQueryable<SuccessPlans.Features.Referrals.ReferralUpdate> unread;
         if (referralIds is not null)
         {
-            unread = unread.Where(u => referralIds.Contains(u.ReferralId));
-            // Unread updates about other children only: nothing to write. An UPDATE takes the database's write lock even
-            // when it changes no row, and would make the page wait behind a nightly check or an import.
-            if (!await unread.AnyAsync(ct)) return;
+            // The page's own referrals: one question of the database, not the user's whole count first (the layout's
+            // marker takes the kept count). An UPDATE takes the database's write lock even when it changes no row, and
+            // would make the page wait behind a nightly check or an import, so none is run without a row to change.
+            var ids = referralIds.ToArray();
+            if (!await AnyUnreadAbout(db, me.Id, ids, ct)) return;
+            unread = db.ReferralUpdates.Where(u => u.UserId == me.Id && u.ReadAt == null && ids.Contains(u.ReferralId));
+        }
+        else
+        {
+            // Everything read (the updates page): the count from the database, as another process may have added some.
+            _unread = await CountAsync(keptWillDo: false, ct);
+            if (_unread == 0) return;
+            unread = db.ReferralUpdates.Where(u => u.UserId == me.Id && u.ReadAt == null);
         }
         if (await unread.ExecuteUpdateAsync(u => u.SetProperty(x => x.ReadAt, time.GetUtcNow().UtcDateTime), ct) > 0)
             _unread = null;
