@@ -29,10 +29,43 @@ public sealed partial class SqliteLimits : DbCommandInterceptor
     public static void Inline(DbCommand command)
     {
         var sql = command.CommandText;
-        if (sql is null || !sql.Contains("LIMIT @", StringComparison.Ordinal)) return;
-        command.CommandText = LimitParameter().Replace(sql, m => ValueOf(command, m.Groups[1].Value) is { } rows
-            ? "LIMIT " + rows.ToString(CultureInfo.InvariantCulture) : m.Value);
+        if (sql is null) return;
+        var shape = Shapes.GetValue(sql, ShapeOf);
+        if (shape.Limits.Length == 0) return;
+        // The usual query: one LIMIT. Its text with each value it was run with is kept, so a paged query finds its SQL
+        // without a regex and a new copy of the text at every run (2% of a small page's allocations, issue 15).
+        if (shape.Limits.Length == 1 && ValueOf(command, shape.Limits[0]) is { } rows)
+        {
+            if (shape.ByRows.TryGetValue(rows, out var kept))
+            {
+                command.CommandText = kept;
+                return;
+            }
+            var written = Written(command, sql);
+            if (shape.ByRows.Count < MaxKeptRowCounts) shape.ByRows.TryAdd(rows, written);
+            command.CommandText = written;
+            return;
+        }
+        command.CommandText = Written(command, sql);
     }
+
+    private static string Written(DbCommand command, string sql) =>
+        LimitParameter().Replace(sql, m => ValueOf(command, m.Groups[1].Value) is { } rows ? "LIMIT " + rows.ToString(CultureInfo.InvariantCulture) : m.Value);
+
+    // What a command text asks: its LIMIT parameters, found once. EF keeps one text for each query shape, so the text's
+    // own instance is the key (by reference: no hashing of the text); a text no longer used goes with it.
+    private sealed record Shape(string[] Limits)
+    {
+        public System.Collections.Concurrent.ConcurrentDictionary<long, string> ByRows { get; } = new();
+    }
+
+    private static readonly Shape NoLimit = new([]);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, Shape> Shapes = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, Shape>.CreateValueCallback ShapeOf = sql =>
+        sql.Contains("LIMIT @", StringComparison.Ordinal) ? new Shape([.. LimitParameter().Matches(sql).Select(m => m.Groups[1].Value)]) : NoLimit;
+
+    // Page sizes are few (25, 50, 100); a text run with more values writes the rest out each time.
+    private const int MaxKeptRowCounts = 32;
 
     private static long? ValueOf(DbCommand command, string name)
     {

@@ -127,6 +127,29 @@ public class SqliteStatementsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_texts_written_limit_is_kept_for_each_value_and_never_given_to_another_value()
+    {
+        // EF gives a query shape one text instance; each run with the same page size gets the same written SQL, not a new copy.
+        var sql = string.Concat("SELECT \"s\".\"Id\" FROM \"Students\" AS \"s\" ORDER BY \"s\".\"Id\" LIMIT @p", "");
+        string Run(int rows)
+        {
+            using var command = new SqliteCommand(sql);
+            command.Parameters.AddWithValue("@p", rows);
+            SqliteLimits.Inline(command);
+            return command.CommandText;
+        }
+        var fifty = Run(50);
+        Assert.Equal("SELECT \"s\".\"Id\" FROM \"Students\" AS \"s\" ORDER BY \"s\".\"Id\" LIMIT 50", fifty);
+        Assert.Same(fifty, Run(50));
+        Assert.EndsWith("LIMIT 25", Run(25));
+        Assert.EndsWith("LIMIT 50", Run(50));
+        // Past the kept values a text is written out each time, still right.
+        for (var rows = 100; rows < 200; rows++)
+            Assert.EndsWith($"LIMIT {rows}", Run(rows));
+        Assert.Same(fifty, Run(50));
+    }
+
+    [Fact]
     public async Task A_connection_left_in_a_transaction_is_closed_not_kept()
     {
         var connection = await _app.InTenant(_a, async (_, db) =>
