@@ -174,4 +174,17 @@ public class DemoTests : IAsyncLifetime
         Assert.Equal(25, shown.Count);
         Assert.Equal(expected, shown);
     }
+    /// <summary>The layout links its own stylesheet and script with their content's version, so a deploy is never served a stale copy.</summary>
+    [Fact]
+    public async Task Every_page_links_the_stylesheet_and_script_with_their_content_version()
+    {
+        var client = await _app.SignedInAsync("coordinator@demo.test", DemoSeeder.Password);
+        foreach (var path in new[] { "/Account/Login", "/Home/Coordinator" })
+        {
+            var html = await (path == "/Account/Login" ? _app.Browser() : client).GetStringAsync(path);
+            Assert.Matches("<link rel=\"stylesheet\" href=\"/css/site\\.css\\?v=[A-Za-z0-9_-]{43}\" />", html);
+            Assert.Matches("<script src=\"/js/site\\.js\\?v=[A-Za-z0-9_-]{43}\" defer></script>", html);
+            Assert.Contains("<link rel=\"icon\" href=\"/favicon.svg\"", html);
+        }
+    }
 }
