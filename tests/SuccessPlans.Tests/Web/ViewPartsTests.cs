@@ -1,0 +1,36 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using SuccessPlans.Web.Features.Shared;
+
+namespace SuccessPlans.Tests.Web;
+
+/// <summary>The pieces of HTML pages write by code (the error list was a partial view): the same HTML, every message encoded.</summary>
+public class ViewPartsTests
+{
+    private static string Html(Microsoft.AspNetCore.Html.IHtmlContent content)
+    {
+        using var writer = new StringWriter();
+        content.WriteTo(writer, HtmlEncoder.Default);
+        return writer.ToString();
+    }
+
+    [Fact]
+    public void No_error_writes_nothing()
+    {
+        var state = new ModelStateDictionary();
+        state.SetModelValue("Name", "Mia", "Mia");
+        Assert.Equal("", Html(ViewParts.Errors(state)));
+    }
+
+    [Fact]
+    public void Each_message_is_listed_once_and_encoded()
+    {
+        var state = new ModelStateDictionary();
+        state.AddModelError("", "Close the plan first.");
+        state.AddModelError("Name", "<script>alert('x')</script> & more");
+        state.AddModelError("Other", "Close the plan first.");
+        Assert.Equal(
+            "<div class=\"errors\" role=\"alert\"><ul><li>Close the plan first.</li><li>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; more</li></ul></div>",
+            Html(ViewParts.Errors(state)));
+    }
+}
