@@ -74,9 +74,12 @@ db="$(ls "$work"/*.db | head -1)"
 dotnet "$dll" benchmark minimal --db "$db" --urls "$MIN" >"$work/minimal.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do curl -fsS "$MIN/" >/dev/null 2>&1 && break; sleep 1; done
-# The yardstick must be the page the issue names: 25 rows. A minimal page that finds none is no yardstick.
-min_rows=$(curl -fsS "$MIN/" | grep -o "<tr>" | wc -l)
-[ "$min_rows" -eq 25 ] || { echo "the minimal page lists $min_rows rows, not 25:"; tail -20 "$work/minimal.log"; exit 1; }
+# The yardstick must be the page the issue names: 25 rows. A minimal page that finds none is no yardstick (the ratios
+# only: --mixed and CPU=1 do not use it, and may measure a build from before 2026-12-07, whose minimal page found none).
+if [ -z "${MIXED:-}" ] && [ -z "${CPU:-}" ]; then
+  min_rows=$(curl -fsS "$MIN/" | grep -o "<tr>" | wc -l)
+  [ "$min_rows" -eq 25 ] || { echo "the minimal page lists $min_rows rows, not 25:"; tail -20 "$work/minimal.log"; exit 1; }
+fi
 
 # Issue 15's second tenant: one school of 2,000 students (school@scale.test) and a coordinator of 10,000
 # (district@scale.test), added to the same database while the app runs (src/SuccessPlans.Web/Hosting/ScaleTenant.cs).
