@@ -161,7 +161,6 @@ public static class SecurityHosting
         await next(http);
     });
 
-    /// <summary>CSP, framing, content-type sniffing, referrer and permissions headers on every response.</summary>
     // The content security policy, written once: our own pages, and those that ship inline scripts and styles.
     private static string ContentPolicy(string inline) =>
         $"default-src 'self'; script-src 'self'{inline}; style-src 'self'{inline}; img-src 'self' data:; font-src 'self'; " +
@@ -169,6 +168,7 @@ public static class SecurityHosting
     private static readonly string OwnPolicy = ContentPolicy("");
     private static readonly string InlinePolicy = ContentPolicy(" 'unsafe-inline'");
 
+    /// <summary>CSP, framing, content-type sniffing, referrer and permissions headers on every response.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
         // Read now: the dashboard moves "/hangfire" into PathBase before the response starts.
