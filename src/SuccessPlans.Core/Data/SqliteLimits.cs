@@ -54,8 +54,9 @@ public sealed partial class SqliteLimits : DbCommandInterceptor
 
     // What a command text asks: its LIMIT parameters, found once. EF keeps one text for each query shape, so the text's
     // own instance is the key (by reference: no hashing of the text); a text no longer used goes with it.
-    private sealed record Shape(string[] Limits)
+    private sealed class Shape(string[] limits)
     {
+        public string[] Limits { get; } = limits;
         public System.Collections.Concurrent.ConcurrentDictionary<long, string> ByRows { get; } = new();
     }
 

@@ -33,4 +33,14 @@ public class ViewPartsTests
             "<div class=\"errors\" role=\"alert\"><ul><li>Close the plan first.</li><li>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; more</li></ul></div>",
             Html(ViewParts.Errors(state)));
     }
+
+    [Fact]
+    public void The_attendance_band_is_its_words_and_rate_the_rate_alone_or_the_views_no_data()
+    {
+        var noData = new Microsoft.AspNetCore.Html.HtmlString("sin datos");
+        Assert.Equal("<span class=\"attendance-band\">At risk (94.4%)</span>",
+            Html(ViewParts.AttendanceBand(SuccessPlans.Features.Indicators.AttendanceBand.AtRisk, 944, noData)));
+        Assert.Equal("<span class=\"attendance-band\">94.4%</span>", Html(ViewParts.AttendanceBand(null, 944, noData)));
+        Assert.Equal("<span class=\"muted\">sin datos</span>", Html(ViewParts.AttendanceBand(null, null, noData)));
+    }
 }

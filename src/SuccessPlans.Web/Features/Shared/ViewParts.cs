@@ -19,4 +19,18 @@ public static class ViewParts
             html.AppendHtml("<li>").Append(message).AppendHtml("</li>");
         return html.AppendHtml("</ul></div>");
     }
+
+    /// <summary>
+    /// A child's attendance band in words with its rate, so it never depends on colour; <paramref name="noData"/> (the
+    /// calling view's "no data", in its reader's language) when there is neither. The caseload's rows and the indicators'
+    /// table write it.
+    /// </summary>
+    public static IHtmlContent AttendanceBand(SuccessPlans.Features.Indicators.AttendanceBand? band, int? rate, IHtmlContent noData)
+    {
+        if (band is null && rate is null)
+            return new HtmlContentBuilder(3).AppendHtml("<span class=\"muted\">").AppendHtml(noData).AppendHtml("</span>");
+        var percent = SuccessPlans.Features.Indicators.StudentIndicators.Percent(rate);
+        return new HtmlContentBuilder(3).AppendHtml("<span class=\"attendance-band\">")
+            .Append(band is { } b ? $"{SuccessPlans.Labels.Words(b)} ({percent})" : percent).AppendHtml("</span>");
+    }
 }
