@@ -264,6 +264,32 @@ public class PlanTests : IAsyncLifetime
         Assert.Empty((await PlanOf(_grade3[0]))!.Items);
     }
 
+    /// <summary>The add form is plain HTML (no asp-for): refused, it comes back with what was sent, chosen and typed.</summary>
+    [Fact]
+    public async Task A_refused_addition_comes_back_with_what_was_sent()
+    {
+        var c = await _app.SignedInAsync("coord.x@plans.test");
+        await c.SubmitFormAsync(Walk(_schoolX), new() { ["Tier"] = "1" });
+        var refused = await c.SubmitFormAsync($"/Students/{_grade3[0]}",
+            new() { ["NewItem.Kind"] = "Need", ["NewItem.Priority"] = "High", ["NewItem.Description"] = "Needs <glasses> & a check", ["NewItem.Goal"] = "Reads the board" },
+            formSelector: "form[action*='handler=AddItem']");
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await refused.Content.ReadAsStringAsync());
+        Assert.NotNull(page.QuerySelector(".errors"));
+        Assert.Equal("", page.QuerySelector("#NewItem_Domain option[selected]")?.GetAttribute("value") ?? "");
+        Assert.Equal("Need", page.QuerySelector("#NewItem_Kind option[selected]")!.GetAttribute("value"));
+        Assert.Equal("High", page.QuerySelector("#NewItem_Priority option[selected]")!.GetAttribute("value"));
+        Assert.Equal("Needs <glasses> & a check", page.QuerySelector("#NewItem_Description")!.GetAttribute("value"));
+        Assert.Equal("Reads the board", page.QuerySelector("#NewItem_Goal")!.GetAttribute("value"));
+        Assert.Equal("Priority (for a need)", page.QuerySelector("label[for=NewItem_Priority]")!.TextContent);
+        Assert.Empty((await PlanOf(_grade3[0]))!.Items);
+
+        // A new form: the priority a need usually has, nothing typed.
+        var fresh = await c.GetDocumentAsync($"/Students/{_grade3[0]}");
+        Assert.Equal("Medium", fresh.QuerySelector("#NewItem_Priority option[selected]")!.GetAttribute("value"));
+        Assert.Empty(fresh.QuerySelectorAll("#NewItem_Kind option[selected]"));
+    }
+
     [Fact]
     public async Task A_withdrawn_students_plan_cannot_change()
     {

@@ -170,6 +170,58 @@ public class GarbageInputTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The forms are plain HTML: no form tag helper writes their action or token (issue 15, the views' _ViewImports).
+    /// So every post form of every page, as every role sees it, must carry its antiforgery token itself and post to a
+    /// handler its page has; and no page may send a tag helper's asp- attribute as written (one the helpers no longer read).
+    /// </summary>
+    [Fact]
+    public async Task Every_post_form_carries_its_token_and_posts_to_a_handler_that_exists()
+    {
+        var handlers = await PostHandlersAsync();
+        var gets = await EveryPageSeenOnceAsync();
+        var problems = new List<string>();
+        var forms = 0;
+        foreach (var url in gets)
+            foreach (var (who, client) in _clients)
+            {
+                var response = await client.GetAsync(url);
+                if (response.StatusCode != HttpStatusCode.OK) continue;
+                var html = await response.Content.ReadAsStringAsync();
+                if (Regex.Match(html, @"<[a-z]+\b[^>]*\sasp-[a-z-]+=") is { Success: true } unread)
+                    problems.Add($"{url} as {who}: an asp- attribute went out as written: {unread.Value}");
+                foreach (Match form in Regex.Matches(html, @"<form\b([^>]*)>(.*?)</form>", RegexOptions.Singleline))
+                {
+                    if (!Regex.IsMatch(form.Groups[1].Value, @"method=""post""", RegexOptions.IgnoreCase)) continue;
+                    forms++;
+                    var action = Regex.Match(form.Groups[1].Value, @"action=""([^""]*)""") is { Success: true } a ? WebUtility.HtmlDecode(a.Groups[1].Value) : url;
+                    var target = new Uri(new Uri("https://localhost" + url), action);
+                    if (!form.Groups[2].Value.Contains("name=\"__RequestVerificationToken\"", StringComparison.Ordinal))
+                        problems.Add($"{url} as {who}: the form posting to {action} has no antiforgery token");
+                    var handler = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(target.Query).TryGetValue("handler", out var h) ? h.ToString() : "";
+                    if (!handlers.Any(p => p.Handlers.Contains(handler) && p.Matcher.TryMatch(target.AbsolutePath, new RouteValueDictionary())))
+                        problems.Add($"{url} as {who}: the form posts to {action}, no page's post handler");
+                }
+            }
+        Assert.True(forms > 30, $"only {forms} post forms seen");
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
+    }
+
+    /// <summary>Each page's route and the names of its post handlers ("" for OnPost).</summary>
+    private async Task<List<(Microsoft.AspNetCore.Routing.Template.TemplateMatcher Matcher, HashSet<string> Handlers)>> PostHandlersAsync()
+    {
+        var loader = _app.Services.GetRequiredService<PageLoader>();
+        var pages = new List<(Microsoft.AspNetCore.Routing.Template.TemplateMatcher, HashSet<string>)>();
+        foreach (var descriptor in _app.Services.GetRequiredService<IActionDescriptorCollectionProvider>().ActionDescriptors.Items.OfType<PageActionDescriptor>())
+        {
+            var page = await loader.LoadAsync(descriptor, EndpointMetadataCollection.Empty);
+            var template = Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(page.AttributeRouteInfo!.Template!);
+            pages.Add((new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(template, new RouteValueDictionary()),
+                page.HandlerMethods.Where(m => m.HttpMethod.Equals("Post", StringComparison.OrdinalIgnoreCase)).Select(m => m.Name ?? "").ToHashSet()));
+        }
+        return pages;
+    }
+
+    /// <summary>
     /// Every page's address (its plain GET), each seen once by every role: a first view may keep what it must (the
     /// two-factor page's key), so what the tests above check is what every later view does.
     /// </summary>
