@@ -47,28 +47,26 @@ public static class DemoPreparationHosting
     public static void UseDemoPreparation(this WebApplication app)
     {
         var preparation = app.Services.GetRequiredService<DemoPreparation>();
-        app.Use(async (context, next) =>
+        // Once the demo is ready, no state machine of its own on every request (issue 15).
+        app.Use((context, next) => !preparation.IsPreparing || context.Request.Path.StartsWithSegments("/health/live") ? next(context) : PreparingAsync(context));
+    }
+
+    private static async Task PreparingAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "3";
+        context.Response.Headers.CacheControl = "no-store";
+        if (context.Request.Path.StartsWithSegments("/api"))
         {
-            if (!preparation.IsPreparing || context.Request.Path.StartsWithSegments("/health/live"))
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {
-                await next(context);
-                return;
-            }
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.Headers.RetryAfter = "3";
-            context.Response.Headers.CacheControl = "no-store";
-            if (context.Request.Path.StartsWithSegments("/api"))
-            {
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Preparing the demo.", Detail = "The demo community is being created; try again in a few seconds." },
-                });
-                return;
-            }
-            context.Response.ContentType = "text/html; charset=utf-8";
-            await context.Response.WriteAsync(PreparingPage, context.RequestAborted);
-        });
+                HttpContext = context,
+                ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Preparing the demo.", Detail = "The demo community is being created; try again in a few seconds." },
+            });
+            return;
+        }
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync(PreparingPage, context.RequestAborted);
     }
 
     /// <summary>

@@ -59,13 +59,11 @@ public static class ProductionHosting
     /// Outside Development every page needs HTTPS (Secure cookies, antiforgery): a plain-HTTP request, direct or through a
     /// proxy the app does not know, gets a 400 that says what to fix instead of a 500. /health stays open to probes.
     /// </summary>
-    private static async Task RefusePlainHttp(HttpContext http, RequestDelegate next)
+    private static Task RefusePlainHttp(HttpContext http, RequestDelegate next) =>
+        http.Request.IsHttps || http.Request.Path.StartsWithSegments("/health") ? next(http) : RefuseAsync(http);
+
+    private static async Task RefuseAsync(HttpContext http)
     {
-        if (http.Request.IsHttps || http.Request.Path.StartsWithSegments("/health"))
-        {
-            await next(http);
-            return;
-        }
         var urls = http.RequestServices.GetRequiredService<PublicUrls>();
         http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProductionHosting))
             .LogWarning("Refused a plain-HTTP request from {RemoteIp} (X-Forwarded-Proto: {Proto}): a proxy must be listed in ForwardedHeaders:KnownProxies or KnownNetworks",

@@ -130,35 +130,35 @@ public static class SecurityHosting
     /// A user who must have a second factor and has none yet reaches only the enrolment page (and sign-out) until they
     /// enrol: every other page redirects there and the API answers 403.
     /// </summary>
-    public static IApplicationBuilder UseTwoFactorEnrollment(this IApplicationBuilder app) => app.Use(async (http, next) =>
-    {
-        if (http.User.HasClaim(c => c.Type == AppClaims.MustEnrollTwoFactor)
+    public static IApplicationBuilder UseTwoFactorEnrollment(this IApplicationBuilder app) => app.Use((http, next) =>
+        http.User.HasClaim(c => c.Type == AppClaims.MustEnrollTwoFactor)
             && !http.Request.Path.StartsWithSegments("/Account/TwoFactor")
             && !http.Request.Path.StartsWithSegments("/Account/Logout")
-            && !http.Request.Path.StartsWithSegments("/Status"))
+            && !http.Request.Path.StartsWithSegments("/Status")
+            ? SendToEnrollmentAsync(http)
+            : next(http)); // the usual way: no state machine of its own (issue 15)
+
+    private static async Task SendToEnrollmentAsync(HttpContext http)
+    {
+        if (http.Request.Path.StartsWithSegments("/api"))
         {
-            if (http.Request.Path.StartsWithSegments("/api"))
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {
-                http.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = { Status = 403, Title = "Two-factor authentication required.", Detail = "Set up two-factor authentication at /Account/TwoFactor first." },
-                });
-            }
-            else
-                http.Response.Redirect("/Account/TwoFactor");
-            return;
+                HttpContext = http,
+                ProblemDetails = { Status = 403, Title = "Two-factor authentication required.", Detail = "Set up two-factor authentication at /Account/TwoFactor first." },
+            });
         }
-        await next(http);
-    });
+        else
+            http.Response.Redirect("/Account/TwoFactor");
+    }
 
     /// <summary>The tenant of a request comes from the signed-in user's claim, never from a header or the query string.</summary>
-    public static IApplicationBuilder UseTenantFromUser(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    public static IApplicationBuilder UseTenantFromUser(this IApplicationBuilder app) => app.Use((http, next) =>
     {
         if (http.User.FindFirstValue(AppClaims.TenantId) is { } value && int.TryParse(value, out var tenantId))
             http.RequestServices.GetRequiredService<CurrentTenant>().Set(tenantId);
-        await next(http);
+        return next(http);
     });
 
     // The content security policy, written once: our own pages, and those that ship inline scripts and styles.
@@ -169,14 +169,15 @@ public static class SecurityHosting
     private static readonly string InlinePolicy = ContentPolicy(" 'unsafe-inline'");
 
     /// <summary>CSP, framing, content-type sniffing, referrer and permissions headers on every response.</summary>
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((http, next) =>
     {
         // Read now: the dashboard moves "/hangfire" into PathBase before the response starts.
         // The Hangfire dashboard and the API reference (Scalar) ship inline scripts and styles; our own pages have none.
         var policy = http.Request.Path.StartsWithSegments("/hangfire") || http.Request.Path.StartsWithSegments("/api/reference") ? InlinePolicy : OwnPolicy;
-        http.Response.OnStarting(() =>
+        http.Response.OnStarting(static state =>
         {
-            var h = http.Response.Headers;
+            var (response, policy) = ((HttpResponse, string))state;
+            var h = response.Headers;
             h.ContentSecurityPolicy = policy;
             h.XFrameOptions = "DENY";
             h.XContentTypeOptions = "nosniff";
@@ -184,8 +185,8 @@ public static class SecurityHosting
             h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
             h["Cross-Origin-Opener-Policy"] = "same-origin";
             return Task.CompletedTask;
-        });
-        await next(http);
+        }, (http.Response, policy));
+        return next(http);
     });
 }
 

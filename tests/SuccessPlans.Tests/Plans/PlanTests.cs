@@ -134,6 +134,45 @@ public class PlanTests : IAsyncLifetime
         Assert.Equal("3", Checked(cy));
     }
 
+    /// <summary>
+    /// The walk's children and progress are kept between screens (TenantReadCache), read again only after a write to
+    /// what they come from: a review saved here or elsewhere, a child who leaves, and each shows on the next screen.
+    /// </summary>
+    [Fact]
+    public async Task The_walks_kept_list_is_read_once_and_every_change_to_it_shows_on_the_next_screen()
+    {
+        var c = await _app.SignedInAsync("coord.x@plans.test");
+        await c.GetDocumentAsync(Walk(_schoolX));
+        using (var sql = SqlLog.OfDatabase(_app.Root))
+        {
+            var again = await c.GetDocumentAsync(Walk(_schoolX) + "&i=1");
+            Assert.Contains("0 of 3 reviewed", again.QuerySelector(".progress")!.TextContent);
+            // Ben's own last tier is still read; the list with its EXISTS is not.
+            Assert.DoesNotContain(sql.Commands, q => q.Contains("EXISTS", StringComparison.Ordinal) && q.Contains("\"Reviews\"", StringComparison.Ordinal));
+        }
+
+        // Saved on this screen.
+        await c.SubmitFormAsync(Walk(_schoolX), new() { ["Tier"] = "1" });
+        Assert.Contains("1 of 3 reviewed", (await c.GetDocumentAsync(Walk(_schoolX))).QuerySelector(".progress")!.TextContent);
+
+        // Saved by another way (the API, an import): any write to the reviews.
+        var today = await _app.InTenant(_tenant, (sp, _) => sp.GetRequiredService<PlanService>().TodayAsync());
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            db.Reviews.Add(new Review { StudentId = _grade3[2], SchoolYear = SchoolYears.For(today), Term = SchoolYears.TermFor(today), Tier = 3, ReviewerName = "elsewhere", ReviewedOn = today });
+            await db.SaveChangesAsync();
+        });
+        Assert.Contains("2 of 3 reviewed", (await c.GetDocumentAsync(Walk(_schoolX))).QuerySelector(".progress")!.TextContent);
+
+        // A child who leaves the school leaves the walk.
+        await _app.InTenant(_tenant, async (_, db) =>
+        {
+            (await db.Students.SingleAsync(s => s.Id == _grade3[1])).Status = StudentStatus.Withdrawn;
+            await db.SaveChangesAsync();
+        });
+        Assert.Contains("2 of 2 reviewed", (await c.GetDocumentAsync(Walk(_schoolX))).QuerySelector(".progress")!.TextContent);
+    }
+
     [Fact]
     public async Task A_typed_row_whose_kind_was_not_chosen_is_refused_never_filed_as_a_strength()
     {
