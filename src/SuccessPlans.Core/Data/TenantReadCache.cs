@@ -10,12 +10,12 @@ namespace SuccessPlans.Data;
 /// <summary>
 /// Per-process store of what a page reads over a whole scope of children and keeps until a write: the caseload's counts
 /// ("1,068 students", <see cref="Features.Students.Caseload"/>), the worklist's follow-ups and open flags in their
-/// order (<see cref="Features.Flags.Worklist"/>), the review walk's children and who is reviewed this term, and each user's count of unread referral updates (the navigation's
-/// marker, on every page). The first two read every child of the user's schools (10,000 for a district
-/// coordinator: milliseconds of SQL, several times the rest of the page); the rows a page shows stay a fresh query each
-/// time. Any write to the tables they read, by a save or by raw SQL, starts a new generation for its tenant at once
-/// (<see cref="TenantReadCacheInvalidator"/>); another app process on the same database sees it after at most
-/// <see cref="Lifetime"/>, as the user's schools (issue 15).
+/// order (<see cref="Features.Flags.Worklist"/>), the review walk's children and who is reviewed this term, and each
+/// user's count of unread referral updates (the navigation's marker, on every page). The first two read every child of
+/// the user's schools (10,000 for a district coordinator: milliseconds of SQL, several times the rest of the page); the
+/// rows a page shows stay a fresh query each time. Any write to the tables they read, by a save or by raw SQL, starts a
+/// new generation for its tenant at once (<see cref="TenantReadCacheInvalidator"/>); another app process on the same
+/// database sees it after at most <see cref="Lifetime"/>, as the user's schools (issue 15).
 /// </summary>
 /// <remarks>
 /// An entry is read afresh by one request, not by every request at work at that moment: past <see cref="RefreshAfter"/>
@@ -124,10 +124,11 @@ public sealed class TenantReadCache(TimeProvider time) : IDisposable
 /// </summary>
 public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache) : DbCommandInterceptor, IDbTransactionInterceptor
 {
-    // The tables the caseload's count (Caseload.Filtered), the worklist (Worklist.FollowUps, its flags), the review walk's
-    // list and progress (WalkModel) and the unread updates' count (UnreadUpdates) read; a trigger's writes to them would need naming here (today's keep
-    // PlanItems.ReferralState, written only with a write to Referrals or by the nightly expiry's own UPDATE of PlanItems,
-    // which names it, and the cabinet's version, which nothing kept reads).
+    // The tables the caseload's count (Caseload.Filtered), the worklist (Worklist.FollowUps, its flags), the review
+    // walk's list and progress (WalkModel) and the unread updates' count (UnreadUpdates) read; a trigger's writes to
+    // them would need naming here (today's keep PlanItems.ReferralState, written only with a write to Referrals or by
+    // the nightly expiry's own UPDATE of PlanItems, which names it, and the cabinet's version, which nothing kept
+    // reads).
     [GeneratedRegex("""\b(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Writes();
 

@@ -118,7 +118,8 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
     private sealed record WalkList(int[] Ids, IReadOnlySet<int> ReviewedThisTerm, DateOnly Today);
 
     // The walk's children in order and those reviewed this term, kept per scope until a write to what it reads (students,
-    // reviews, class lists: TenantReadCacheInvalidator). Read at every screen, a grade of 150 was a fifth of the walk's CPU (issue 15).
+    // reviews, class lists: TenantReadCacheInvalidator). Read at every screen, a grade of 150 children (a school of 2,000)
+    // was a quarter of the walk's CPU (issue 15).
     private sealed record WalkKey(TenantReadCache.Stamp Stamp, string Schools, int? Class, int School, string Grade, int Year, Term Term);
     private sealed record KeptWalk(int[] Ids, HashSet<int> Reviewed);
 
