@@ -120,8 +120,8 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
     // The walk's children in order and those reviewed this term, kept per scope until a write to what it reads (students,
     // reviews, class lists: TenantReadCacheInvalidator). Read at every screen, a grade of 150 children (a school of 2,000)
     // was a quarter of the walk's CPU (issue 15).
-    private sealed record WalkKey(TenantReadCache.Stamp Stamp, string Schools, int? Class, int School, string Grade, int Year, Term Term);
-    private sealed record KeptWalk(int[] Ids, HashSet<int> Reviewed);
+    // By day, not term: the list carries its day (and so its school year and term).
+    private sealed record WalkKey(TenantReadCache.Stamp Stamp, string Schools, int? Class, int School, string Grade, DateOnly Today);
 
     /// <summary>
     /// One query for the list and the progress (issue 15: the count was a second query, with every id of the grade sent
@@ -146,14 +146,14 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
         }
         else
             rows = GradeWalk(db, schools, School, Grade, year, term);
-        var key = new WalkKey(stamp, string.Join(',', schools.Order()), Class, School, Grade, year, term);
-        if (!cache.TryGet<KeptWalk>(key, out var kept))
+        var key = new WalkKey(stamp, string.Join(',', schools.Order()), Class, School, Grade, today);
+        if (!cache.TryGet<WalkList>(key, out var walk))
         {
             var list = await CompiledRows.ListAsync(rows, ct);
-            kept = new KeptWalk([.. list.Select(r => r.Id)], list.Where(r => r.Reviewed).Select(r => r.Id).ToHashSet());
-            cache.Store(key, kept, 1 + kept.Ids.Length / 256);
+            walk = new WalkList([.. list.Select(r => r.Id)], list.Where(r => r.Reviewed).Select(r => r.Id).ToHashSet(), today);
+            cache.Store(key, walk, 1 + walk.Ids.Length / 256);
         }
-        return new WalkList(kept.Ids, kept.Reviewed, today);
+        return walk;
     }
 
     /// <summary>A child of the walk, in its order, and whether they have a review this term.</summary>
