@@ -85,6 +85,8 @@ public static class SecurityHosting
             o.Cookie.Name = "successplans.af";
             o.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });
+        // The antiforgery cookie, the same for a whole session, decrypted once a minute rather than at every page.
+        KeptAntiforgeryTokens.Install(services);
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
