@@ -21,6 +21,19 @@ public static class ViewParts
     }
 
     /// <summary>
+    /// The validation messages of one field, for the span beside it; nothing when it has none. What Html.ValidationMessage
+    /// wrote, without its tag builder and its empty span for client-side validation, which this app does not use: the
+    /// review walk asks for one a field of every row (issue 15).
+    /// </summary>
+    public static IHtmlContent FieldError(ModelStateDictionary modelState, string key)
+    {
+        if (modelState.ErrorCount == 0 || !modelState.TryGetValue(key, out var entry) || entry.Errors.Count == 0) return HtmlString.Empty;
+        // The first message, as the helper showed; a binding error may carry only its exception.
+        var message = entry.Errors.FirstOrDefault(e => e.ErrorMessage.Length > 0)?.ErrorMessage ?? "The value is not valid.";
+        return new HtmlContentBuilder(1).Append(message);
+    }
+
+    /// <summary>
     /// A child's attendance band in words with its rate, so it never depends on colour; <paramref name="noData"/> (the
     /// calling view's "no data", in its reader's language) when there is neither. The caseload's rows and the indicators'
     /// table write it.
