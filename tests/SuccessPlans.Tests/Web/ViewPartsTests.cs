@@ -35,6 +35,21 @@ public class ViewPartsTests
     }
 
     [Fact]
+    public void A_fields_error_is_its_first_message_encoded_and_nothing_without_one()
+    {
+        var state = new ModelStateDictionary();
+        state.SetModelValue("Items[0].Kind", "", "");
+        Assert.Equal("", Html(ViewParts.FieldError(state, "Items[0].Kind")));
+        state.AddModelError("Items[1].Kind", "Choose <strength>, need or interest.");
+        state.AddModelError("Items[1].Kind", "A second message.");
+        Assert.Equal("", Html(ViewParts.FieldError(state, "Items[0].Kind")));
+        Assert.Equal("Choose &lt;strength&gt;, need or interest.", Html(ViewParts.FieldError(state, "Items[1].Kind")));
+        // A binding error may carry its exception only.
+        state.AddModelError("Tier", new FormatException(), new Microsoft.AspNetCore.Mvc.ModelBinding.EmptyModelMetadataProvider().GetMetadataForType(typeof(int)));
+        Assert.NotEqual("", Html(ViewParts.FieldError(state, "Tier")));
+    }
+
+    [Fact]
     public void The_attendance_band_is_its_words_and_rate_the_rate_alone_or_the_views_no_data()
     {
         var noData = new Microsoft.AspNetCore.Html.HtmlString("sin datos");
