@@ -21,9 +21,9 @@ public static class ViewParts
     }
 
     /// <summary>
-    /// The validation messages of one field, for the span beside it; nothing when it has none. What Html.ValidationMessage
-    /// wrote, without its tag builder and its empty span for client-side validation, which this app does not use: the
-    /// review walk asks for one a field of every row (issue 15).
+    /// A field's validation message, for the span beside it: its first, as Html.ValidationMessage showed, encoded; nothing
+    /// when it has none. Without the helper's tag builder and its empty span for client-side validation, which this app
+    /// does not use: the review walk asks for one a field of every row (issue 15).
     /// </summary>
     public static IHtmlContent FieldError(ModelStateDictionary modelState, string key)
     {
