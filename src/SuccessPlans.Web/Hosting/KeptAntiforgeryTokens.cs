@@ -10,11 +10,11 @@ namespace SuccessPlans.Web.Hosting;
 /// <remarks>
 /// Why (issue 15): every signed-in page has a form (the layout's sign-out), so every view reads the browser's antiforgery
 /// cookie to write the form's token, and the cookie, the same one for the whole session, was decrypted each time (Data
-/// Protection's AES and HMAC, some 1.4% of the student page's samples in a profile). As <see cref="KeptTicketFormat"/> does for the session
-/// cookie: only bytes the real protector accepted are kept, under the whole of them, so nothing is believed that was not
-/// checked once; forged or garbled tokens go through the real protector every time. Writing a token (Protect) is never
-/// kept: each form token still has its own random bytes. A Data Protection key revoked by hand is believed for at most
-/// <see cref="KeepFor"/> more.
+/// Protection's AES and HMAC, some 1.4% of the student page's samples in a profile). As <see cref="KeptTicketFormat"/>
+/// does for the session cookie: only bytes the real protector accepted are kept, under the whole of them, so nothing is
+/// believed that was not checked once; forged or garbled tokens go through the real protector every time. Writing a token
+/// (Protect) is never kept: each form token still has its own random bytes. A Data Protection key revoked by hand is
+/// believed for at most <see cref="KeepFor"/> more.
 /// </remarks>
 public sealed class KeptAntiforgeryTokens(IDataProtector inner, TimeProvider time, int capacity = KeptAntiforgeryTokens.Capacity) : IDataProtector
 {
