@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace SuccessPlans.Web.Hosting;
@@ -27,7 +26,7 @@ public sealed class KeptAntiforgeryTokens(IDataProtector inner, TimeProvider tim
     /// <summary>Tokens kept at most (some 200 bytes each); past it all are dropped at once.</summary>
     public const int Capacity = 4096;
 
-    private readonly ConcurrentDictionary<string, Kept> _kept = new(StringComparer.Ordinal);
+    private readonly KeptReads<byte[]> _kept = new(time, KeepFor, capacity);
 
     /// <summary>Tokens kept now (tests).</summary>
     public int Count => _kept.Count;
@@ -39,18 +38,14 @@ public sealed class KeptAntiforgeryTokens(IDataProtector inner, TimeProvider tim
     public byte[] Unprotect(byte[] protectedData)
     {
         var key = Convert.ToBase64String(protectedData);
-        var now = time.GetUtcNow();
         // A copy for each reader: the serializer reads the array it is given, and nothing it does may reach the kept one.
-        if (_kept.TryGetValue(key, out var kept) && kept.Until > now) return (byte[])kept.Plaintext.Clone();
+        if (_kept.TryGet(key, out var kept)) return (byte[])kept.Clone();
 
         // Throws for anything the real protector refuses: nothing is kept then.
         var plaintext = inner.Unprotect(protectedData);
-        if (_kept.Count >= capacity) _kept.Clear();
-        _kept[key] = new Kept((byte[])plaintext.Clone(), now + KeepFor);
+        _kept.Store(key, (byte[])plaintext.Clone());
         return plaintext;
     }
-
-    private sealed record Kept(byte[] Plaintext, DateTimeOffset Until);
 
     /// <summary>The app's Data Protection, with antiforgery's protector wrapped; every other purpose is the real one.</summary>
     private sealed class Provider(IDataProtectionProvider inner, TimeProvider time) : IDataProtectionProvider

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -29,7 +28,7 @@ public sealed class KeptTicketFormat(ISecureDataFormat<AuthenticationTicket> inn
     /// <summary>Tickets kept at most (some 5 KB each, the cookie's text with its ticket); past it all are dropped at once.</summary>
     public const int Capacity = 1024;
 
-    private readonly ConcurrentDictionary<string, Kept> _kept = new(StringComparer.Ordinal);
+    private readonly KeptReads<AuthenticationTicket> _kept = new(time, KeepFor, capacity);
 
     /// <summary>Tickets kept now (tests).</summary>
     public int Count => _kept.Count;
@@ -44,20 +43,16 @@ public sealed class KeptTicketFormat(ISecureDataFormat<AuthenticationTicket> inn
     {
         // A purpose (a TLS token binding) is part of what is checked: such texts are not kept.
         if (protectedText is null || purpose is not null) return inner.Unprotect(protectedText, purpose);
-        var now = time.GetUtcNow();
         // Each reader its own copy: AuthenticationTicket.Clone copies each identity with its claims, and the properties
         // (ClaimsPrincipal.Clone alone would share the identities).
-        if (_kept.TryGetValue(protectedText, out var kept) && kept.Until > now) return kept.Ticket.Clone();
+        if (_kept.TryGet(protectedText, out var kept)) return kept.Clone();
 
         var ticket = inner.Unprotect(protectedText);
         if (ticket is null) return null;
         // Bounded by dropping everything: a node with more live sessions than this reads them all again, as before.
-        if (_kept.Count >= capacity) _kept.Clear();
-        _kept[protectedText] = new Kept(ticket.Clone(), now + KeepFor);
+        _kept.Store(protectedText, ticket.Clone());
         return ticket;
     }
-
-    private sealed record Kept(AuthenticationTicket Ticket, DateTimeOffset Until);
 
     /// <summary>
     /// Wraps the session cookie's format once the framework has made it (its own post-configuration, registered with the

@@ -136,20 +136,21 @@ public class WalkModel(AppDbContext db, StudentAccess access, PlanService plans,
         var schools = await access.SchoolIdsAsync(ct);
         // The stamp before any read: a write while the walk is read retires what is stored under it.
         var stamp = cache.StampOf(tenant.TenantId ?? throw new InvalidOperationException("The walk needs a tenant."));
-        IAsyncEnumerable<WalkRow> rows;
+        // The query is made only when the kept list is missing.
+        Func<IAsyncEnumerable<WalkRow>> rows;
         if (Class is { } classId)
         {
             var c = await db.Classes.Where(x => x.Id == classId).Select(x => new { x.Title, x.TeacherName, x.SchoolId, x.Grade }).SingleOrDefaultAsync(ct);
             if (c is null) return new WalkList([], new HashSet<int>(), today);
             (ClassTitle, School, Grade) = (c.TeacherName is null ? c.Title : $"{c.Title} ({c.TeacherName})", c.SchoolId, c.Grade ?? "");
-            rows = ClassWalk(db, schools, classId, year, term);
+            rows = () => ClassWalk(db, schools, classId, year, term);
         }
         else
-            rows = GradeWalk(db, schools, School, Grade, year, term);
+            rows = () => GradeWalk(db, schools, School, Grade, year, term);
         var key = new WalkKey(stamp, string.Join(',', schools.Order()), Class, School, Grade, today);
         if (!cache.TryGet<WalkList>(key, out var walk))
         {
-            var list = await CompiledRows.ListAsync(rows, ct);
+            var list = await CompiledRows.ListAsync(rows(), ct);
             walk = new WalkList([.. list.Select(r => r.Id)], list.Where(r => r.Reviewed).Select(r => r.Id).ToHashSet(), today);
             cache.Store(key, walk, 1 + walk.Ids.Length / 256);
         }
