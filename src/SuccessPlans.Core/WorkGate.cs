@@ -16,6 +16,14 @@ namespace SuccessPlans;
 /// holds its objects and its connection until it ends. And a wait outside does not let any number begin: each begun
 /// request holds a pooled context and its kept SQLite connection, and with no bound the views waiting for a commit let
 /// nearly all 32 connections' requests begin (the mixed load's memory, 365 MB against 312 MB; issue 15).
+///
+/// The bound is <see cref="BegunPerPermit"/> times the permits. At twice them it was what held the logged views back: a
+/// view waits a few milliseconds for its commit (the log commits at most every 5 ms), so at 1,500 views a second about
+/// ten wait outside at once, and with 8 begun the cores went idle while every begun view waited. On 2 cores (4 permits)
+/// the student page served 1,200-1,310 requests/s with 12-23% of the machine idle at a bound of 8, 1,470-1,800 at 16 and
+/// 1,870-1,900 at 24; the review walk 1,400-1,480, 2,370-2,460 and 3,200-3,230; the mixed load on 50,000 students ended
+/// at 293-294 MB at 8 and 278-290 MB at 24 (issue 15, 2026-12-07, side by side). Pages that log nothing never wait
+/// outside, so for them the bound is the permits and nothing changed.
 /// </remarks>
 public sealed class WorkGate
 {
@@ -28,16 +36,20 @@ public sealed class WorkGate
     /// <param name="permits">Requests at work at once.</param>
     /// <param name="maxWaiting">Requests that may wait to begin.</param>
     /// <param name="maxBegun">Requests begun and not ended, at work or waiting outside (each holds its objects and its
-    /// connection): by default twice the permits, so that waits outside do not let every waiting request begin.</param>
+    /// connection): by default <see cref="BegunPerPermit"/> times the permits, so that waits outside do not let every
+    /// waiting request begin.</param>
     public WorkGate(int permits, int maxWaiting, int? maxBegun = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxWaiting);
         Permits = permits;
         MaxWaiting = maxWaiting;
-        MaxBegun = Math.Max(permits, maxBegun ?? 2 * permits);
+        MaxBegun = Math.Max(permits, maxBegun ?? BegunPerPermit * permits);
         _free = permits;
     }
+
+    /// <summary>Requests begun at once by default for each permit: the one at work and the views waiting outside.</summary>
+    public const int BegunPerPermit = 6;
 
     /// <summary>Requests at work at once.</summary>
     public int Permits { get; }

@@ -86,15 +86,26 @@ public static class RateLimits
     /// <summary>
     /// The node's permits to work (<see cref="WorkGate"/>, RateLimits:MaxConcurrentRequests): a request waits its turn
     /// here, in order, holding nothing; health probes never wait. Past <see cref="MaxQueuedRequests"/> waiting, 429.
+    /// RateLimits:MaxBegunRequests bounds the requests begun at once, at work or waiting outside for their access log
+    /// entry (by default <see cref="WorkGate.BegunPerPermit"/> times the permits).
     /// </summary>
     private static void AddWorkGate(WebApplicationBuilder builder, IConfigurationSection config)
     {
-        var configured = config.GetValue<int?>("MaxConcurrentRequests");
-        if (configured < 1)
-            throw new SuccessPlans.Data.StartupException("RateLimits:MaxConcurrentRequests needs to be at least 1.");
+        var configured = Count(config, "MaxConcurrentRequests");
+        var begun = Count(config, "MaxBegunRequests");
         // The default follows the database the app's services were given (DatabaseSettings, read once at start).
         builder.Services.AddSingleton(sp => new WorkGate(
-            configured ?? DefaultMaxConcurrentRequests(sp.GetRequiredService<SuccessPlans.Data.DatabaseSettings>().Provider), MaxQueuedRequests));
+            configured ?? DefaultMaxConcurrentRequests(sp.GetRequiredService<SuccessPlans.Data.DatabaseSettings>().Provider), MaxQueuedRequests, begun));
+    }
+
+    // A count that is set must be a whole number of at least 1: said in one line at start, not a stack trace.
+    private static int? Count(IConfigurationSection config, string key)
+    {
+        var text = config[key];
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        return int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1
+            ? n
+            : throw new SuccessPlans.Data.StartupException($"RateLimits:{key} is '{text}': set it to a whole number of at least 1, or leave it out.");
     }
 
     private static IApplicationBuilder UseWorkGate(this IApplicationBuilder app) => app.Use(async (http, next) =>

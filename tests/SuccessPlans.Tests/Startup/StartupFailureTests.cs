@@ -134,6 +134,16 @@ public class StartupFailureTests : IDisposable
         AssertOneClearLine(stderr, "ForwardedHeaders:KnownNetworks has '10.0.0.0', which is not a network");
     }
 
+    [Theory]
+    [InlineData("RateLimits__MaxBegunRequests", "0", "RateLimits:MaxBegunRequests is '0'")]
+    [InlineData("RateLimits__MaxConcurrentRequests", "many", "RateLimits:MaxConcurrentRequests is 'many'")]
+    public async Task A_request_count_that_is_not_a_whole_number_of_at_least_one(string key, string value, string expected)
+    {
+        var (code, stderr, _) = await StartAsync(new() { [key] = value });
+        Assert.Equal(1, code);
+        AssertOneClearLine(stderr, expected);
+    }
+
     [Fact]
     public async Task A_data_protection_certificate_that_cannot_be_read()
     {

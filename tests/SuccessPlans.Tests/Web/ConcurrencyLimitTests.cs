@@ -124,6 +124,20 @@ public class ConcurrencyLimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_bound_on_begun_requests_is_set_by_RateLimits_MaxBegunRequests_or_six_times_the_permits()
+    {
+        var gate = _app.Services.GetRequiredService<SuccessPlans.WorkGate>();
+        Assert.Equal(1, gate.Permits);
+        Assert.Equal(6, gate.MaxBegun);
+
+        await using var bounded = new AppFactory();
+        bounded.Settings["RateLimits:MaxConcurrentRequests"] = "2";
+        bounded.Settings["RateLimits:MaxBegunRequests"] = "3";
+        var set = bounded.Services.GetRequiredService<SuccessPlans.WorkGate>();
+        Assert.Equal((2, 3), (set.Permits, set.MaxBegun));
+    }
+
+    [Fact]
     public async Task A_view_waiting_for_its_log_entry_lets_other_requests_work()
     {
         // Each view of a child waits for its access log entry's commit, and it waits without its permit (issue 15): with
@@ -262,6 +276,37 @@ public class WorkGateTests
         await secondOutside.WaitAsync(TimeSpan.FromSeconds(5));
         second.Leave();
         Assert.True(await gate.EnterAsync(default));
+    }
+
+    [Fact]
+    public async Task By_default_six_requests_begin_for_each_permit_so_views_waiting_for_their_log_keep_the_cores_busy()
+    {
+        // At twice the permits the logged views were held back: each waits a few milliseconds for its entry's commit, and
+        // with every begun view waiting, no other request could begin while the cores stood idle (issue 15).
+        var gate = new SuccessPlans.WorkGate(1, 10);
+        Assert.Equal(6, gate.MaxBegun);
+        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var views = new List<(SuccessPlans.WorkPermit Permit, Task Outside)>();
+        for (var i = 0; i < 6; i++)
+        {
+            var view = new SuccessPlans.WorkPermit(gate);
+            Assert.True(await view.EnterAsync(default).AsTask().WaitAsync(TimeSpan.FromSeconds(5)), $"view {i + 1} did not begin");
+            views.Add((view, view.WaitOutsideAsync(commit.Task)));
+        }
+
+        // Six wait outside: the seventh waits to begin.
+        var seventh = gate.EnterAsync(default).AsTask();
+        await Task.Delay(Short);
+        Assert.False(seventh.IsCompleted, "a seventh request began while six waited outside");
+
+        // The commit comes: the views come back one at a time, and as each ends the next comes back, then the seventh begins.
+        commit.SetResult();
+        foreach (var (permit, outside) in views)
+        {
+            await outside.WaitAsync(TimeSpan.FromSeconds(5));
+            permit.Leave();
+        }
+        Assert.True(await seventh.WaitAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
