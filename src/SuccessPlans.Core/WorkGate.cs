@@ -20,8 +20,8 @@ namespace SuccessPlans;
 /// The bound is <see cref="BegunPerPermit"/> times the permits. At twice them it was what held the logged views back: a
 /// view waits a few milliseconds for its commit (the log commits at most every 5 ms), so at 1,500 views a second about
 /// ten wait outside at once, and with 8 begun the cores went idle while every begun view waited. On 2 cores (4 permits)
-/// the student page served 1,200-1,310 requests/s with 12-23% of the machine idle at a bound of 8, 1,470-1,800 at 16 and
-/// 1,870-1,900 at 24; the review walk 1,400-1,480, 2,370-2,460 and 3,200-3,230; the mixed load on 50,000 students ended
+/// the student page served 1,180-1,310 requests/s with 12-23% of the machine idle at a bound of 8, 1,360-1,800 at 16 and
+/// 1,510-1,900 at 24; the review walk 1,400-1,480, 1,890-2,460 and 2,590-3,230; the mixed load on 50,000 students ended
 /// at 293-294 MB at 8 and 278-290 MB at 24 (issue 15, 2026-12-07, side by side). Pages that log nothing never wait
 /// outside, so for them the bound is the permits and nothing changed.
 /// </remarks>
