@@ -59,14 +59,14 @@ public static class RateLimits
     {
         var config = builder.Configuration.GetSection("RateLimits");
         AddWorkGate(builder, config);
+        // Read here, at start, with the gate's counts: a bad value stops the app before it serves anything.
+        var policies = Defaults.ToDictionary(d => d.Key, d => (
+            Limit: Count(config, $"{d.Key}:PermitLimit") ?? d.Value.PermitLimit,
+            Window: TimeSpan.FromSeconds(Count(config, $"{d.Key}:WindowSeconds") ?? d.Value.WindowSeconds)));
         builder.Services.AddRateLimiter(o =>
         {
-            foreach (var (name, (permits, seconds)) in Defaults)
+            foreach (var (name, (limit, window)) in policies)
             {
-                var limit = config.GetValue($"{name}:PermitLimit", permits);
-                var window = TimeSpan.FromSeconds(config.GetValue($"{name}:WindowSeconds", seconds));
-                if (limit < 1 || window <= TimeSpan.Zero)
-                    throw new SuccessPlans.Data.StartupException($"RateLimits:{name} needs a PermitLimit of at least 1 and a WindowSeconds above 0.");
                 o.AddPolicy(name, http => Counts(name, http)
                     ? RateLimitPartition.GetFixedWindowLimiter($"{name}:{http.Connection.RemoteIpAddress}", _ => new FixedWindowRateLimiterOptions
                     {
@@ -98,7 +98,8 @@ public static class RateLimits
             configured ?? DefaultMaxConcurrentRequests(sp.GetRequiredService<SuccessPlans.Data.DatabaseSettings>().Provider), MaxQueuedRequests, begun));
     }
 
-    // A count that is set must be a whole number of at least 1: said in one line at start, not a stack trace.
+    // A count that is set (permits, begun requests, a policy's limit or window) must be a whole number of at least 1: said
+    // in one line at start, not a stack trace.
     private static int? Count(IConfigurationSection config, string key)
     {
         var text = config[key];

@@ -137,6 +137,7 @@ public class StartupFailureTests : IDisposable
     [Theory]
     [InlineData("RateLimits__MaxBegunRequests", "0", "RateLimits:MaxBegunRequests is '0'")]
     [InlineData("RateLimits__MaxConcurrentRequests", "many", "RateLimits:MaxConcurrentRequests is 'many'")]
+    [InlineData("RateLimits__SignIn__WindowSeconds", "0", "RateLimits:SignIn:WindowSeconds is '0'")]
     public async Task A_request_count_that_is_not_a_whole_number_of_at_least_one(string key, string value, string expected)
     {
         var (code, stderr, _) = await StartAsync(new() { [key] = value });
