@@ -3087,3 +3087,28 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261207110658_DataVersions'
+)
+BEGIN
+    CREATE TABLE [DataVersions] (
+        [TenantId] int NOT NULL,
+        [Version] bigint NOT NULL,
+        CONSTRAINT [PK_DataVersions] PRIMARY KEY ([TenantId])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261207110658_DataVersions'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261207110658_DataVersions', N'10.0.14');
+END;
+
+COMMIT;
+GO
+

@@ -141,6 +141,7 @@ public class AppDbContext : IdentityUserContext<AppUser, int>, IDataProtectionKe
     public DbSet<SuccessPlans.Features.Indicators.StudentIndicators> StudentIndicators => Set<SuccessPlans.Features.Indicators.StudentIndicators>();
     /// <summary>Platform-wide, not tenant-owned: one key ring signs every tenant's cookies and links.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<DataVersion> DataVersions => Set<DataVersion>();
     public DbSet<DirectoryUpload> DirectoryUploads => Set<DirectoryUpload>();
     /// <summary>Append-only: see <see cref="SuccessPlans.Features.Audit.AccessLogEntry"/>.</summary>
     public DbSet<SuccessPlans.Features.Audit.AccessLogEntry> AccessLog => Set<SuccessPlans.Features.Audit.AccessLogEntry>();
@@ -181,6 +182,14 @@ public class AppDbContext : IdentityUserContext<AppUser, int>, IDataProtectionKe
         builder.Entity<IdentityUserToken<int>>().HasQueryFilter(TenantFilter, t => Users.Any(u => u.Id == t.UserId));
         // The keys that sign every tenant's cookies and links belong to the platform: no tenant's scope reads them.
         builder.Entity<DataProtectionKey>().HasQueryFilter(TenantFilter, k => CurrentTenantId == null);
+        // A tenant's scope reads its own data version and the one every tenant shares; no scope writes them through EF
+        // (TenantReadCacheInvalidator moves them in SQL).
+        builder.Entity<DataVersion>(b =>
+        {
+            b.HasKey(v => v.TenantId);
+            b.Property(v => v.TenantId).ValueGeneratedNever();
+            b.HasQueryFilter(TenantFilter, v => CurrentTenantId == null || v.TenantId == CurrentTenantId || v.TenantId == SuccessPlans.Data.DataVersions.EveryTenant);
+        });
         // Erasure records outlive their tenant, so they are not tenant-owned; a tenant's scope still sees only its own.
         builder.Entity<SuccessPlans.Features.Retention.ErasureRecord>().HasQueryFilter(TenantFilter, r => CurrentTenantId == null || r.TenantId == CurrentTenantId);
 
@@ -308,6 +317,8 @@ public class AppDbContext : IdentityUserContext<AppUser, int>, IDataProtectionKe
                     throw new TenantViolationException("A tenant's scope cannot create or change another tenant.");
                 case SuccessPlans.Features.Retention.ErasureRecord record when tenantId is not null && record.TenantId != tenantId:
                     throw new TenantViolationException("A tenant's scope cannot record another tenant's erasure.");
+                case DataVersion:
+                    throw new TenantViolationException("Data versions are moved only by the cache's invalidator, in SQL.");
                 case DataProtectionKey when tenantId is not null:
                     throw new TenantViolationException("Data-protection keys belong to the platform: a tenant's scope cannot write them.");
             }

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
 
 namespace SuccessPlans.Data;
 
@@ -120,9 +121,12 @@ public sealed class TenantReadCache(TimeProvider time) : IDisposable
 /// Retires what <see cref="TenantReadCache"/> keeps of a tenant whenever a command writes to a table it reads, whoever
 /// sends it: EF's saves, and the raw SQL of the nightly check, the imports, the indicator refresh and erasure (one place,
 /// so the next writer cannot forget it). It evicts before the command, after it, and again when its transaction commits:
-/// a read in between, from the data before the commit, is stored under a generation that is already old.
+/// a read in between, from the data before the commit, is stored under a generation that is already old. It also moves
+/// the tenant's <see cref="DataVersion"/>, which other app processes on the database read: inside the writer's
+/// transaction, just before it commits, or right after a write made outside one.
 /// </summary>
-public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache) : DbCommandInterceptor, IDbTransactionInterceptor
+public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache, ILogger<TenantReadCacheInvalidator> logger)
+    : DbCommandInterceptor, IDbTransactionInterceptor, ISaveChangesInterceptor
 {
     // The tables the caseload's count (Caseload.Filtered), the worklist (Worklist.FollowUps, its flags), the review
     // walk's list and progress (WalkModel) and the unread updates' count (UnreadUpdates) read; a trigger's writes to
@@ -138,8 +142,32 @@ public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache) : 
     // EF reuses one string per command shape, so each text is classified once.
     private readonly ConditionalWeakTable<string, object> _classified = new();
     private static readonly object Yes = new(), No = new();
-    // The transactions that wrote to a counted table, evicted again at their commit.
-    private readonly ConditionalWeakTable<DbTransaction, object> _writing = new();
+    // The transactions that wrote to a counted table, with the tenants written: evicted again at their commit, and their
+    // tenants' versions moved just before it.
+    private readonly ConditionalWeakTable<DbTransaction, Written> _writing = new();
+    // The tenants a context wrote outside a transaction whose versions are not moved yet: a save's writes are readers
+    // (INSERT ... RETURNING), still open on the connection when they are seen, so they are moved once the save is done.
+    private readonly ConditionalWeakTable<DbContext, Written> _unversioned = new();
+
+    private sealed class Written
+    {
+        private readonly HashSet<int> _tenants = [];
+
+        public void Add(int tenant)
+        {
+            lock (_tenants) _tenants.Add(tenant);
+        }
+
+        public int[] Take()
+        {
+            lock (_tenants)
+            {
+                var taken = _tenants.ToArray();
+                _tenants.Clear();
+                return taken;
+            }
+        }
+    }
 
     internal static bool IsWatchedWrite(string sql) => Writes().IsMatch(sql) && KeptTables().IsMatch(sql);
 
@@ -161,8 +189,13 @@ public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache) : 
     {
         if (Watched(result))
         {
-            cache.Evict(TenantOf(eventData.Context));
-            if (result.Transaction is { } transaction) _writing.AddOrUpdate(transaction, Yes);
+            var tenant = TenantOf(eventData.Context);
+            cache.Evict(tenant);
+            var version = tenant ?? DataVersions.EveryTenant;
+            // A migration runs before anything is kept, and may run before the versions' table exists.
+            if (eventData.CommandSource == CommandSource.Migrations) return result;
+            if (result.Transaction is { } transaction) _writing.GetOrCreateValue(transaction).Add(version);
+            else if (eventData.Context is { } context) _unversioned.GetOrCreateValue(context).Add(version);
         }
         return result;
     }
@@ -170,31 +203,114 @@ public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache) : 
     public override int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
     {
         After(command, eventData.Context);
+        if (command.Transaction is null) MoveUnversionedAsync(eventData.Context, command.Connection, async: false, default).GetAwaiter().GetResult();
         return result;
     }
 
-    public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public override async ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         After(command, eventData.Context);
-        return ValueTask.FromResult(result);
+        if (command.Transaction is null) await MoveUnversionedAsync(eventData.Context, command.Connection, async: true, cancellationToken);
+        return result;
     }
 
     public override object? ScalarExecuted(DbCommand command, CommandExecutedEventData eventData, object? result)
     {
         After(command, eventData.Context);
+        if (command.Transaction is null) MoveUnversionedAsync(eventData.Context, command.Connection, async: false, default).GetAwaiter().GetResult();
         return result;
     }
 
-    public override ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result, CancellationToken cancellationToken = default)
+    public override async ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result, CancellationToken cancellationToken = default)
     {
         After(command, eventData.Context);
-        return ValueTask.FromResult(result);
+        if (command.Transaction is null) await MoveUnversionedAsync(eventData.Context, command.Connection, async: true, cancellationToken);
+        return result;
     }
 
     // A save's INSERT ... RETURNING is a reader: its rows are written by the time it is disposed.
     public override InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
     {
         After(command, eventData.Context);
+        return result;
+    }
+
+    // The writes of a save outside a transaction: the save is done, its readers closed.
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        MoveUnversionedAsync(eventData.Context, null, async: false, default).GetAwaiter().GetResult();
+        return result;
+    }
+
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        await MoveUnversionedAsync(eventData.Context, null, async: true, cancellationToken);
+        return result;
+    }
+
+    // A failed save wrote nothing of what failed; what it did write before is moved all the same.
+    public void SaveChangesFailed(DbContextErrorEventData eventData) =>
+        MoveUnversionedAsync(eventData.Context, null, async: false, default).GetAwaiter().GetResult();
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default) =>
+        MoveUnversionedAsync(eventData.Context, null, async: true, CancellationToken.None);
+
+    /// <summary>
+    /// Moves the versions of what the context wrote outside a transaction, on <paramref name="connection"/> (free once its
+    /// command is done) or the context's own. The write is committed already: a move that fails is logged, not thrown,
+    /// and other processes see the write when what they keep reaches <see cref="TenantReadCache.Lifetime"/>.
+    /// </summary>
+    private async Task MoveUnversionedAsync(DbContext? context, DbConnection? connection, bool async, CancellationToken ct)
+    {
+        if (context is null || !_unversioned.TryGetValue(context, out var written)) return;
+        var tenants = written.Take();
+        if (tenants.Length == 0) return;
+        try
+        {
+            if (connection is not null)
+            {
+                await MoveAsync(connection, null, tenants, async, ct);
+                return;
+            }
+            if (async) await context.Database.OpenConnectionAsync(ct);
+            else context.Database.OpenConnection();
+            try
+            {
+                await MoveAsync(context.Database.GetDbConnection(), null, tenants, async, ct);
+            }
+            finally
+            {
+                if (async) await context.Database.CloseConnectionAsync();
+                else context.Database.CloseConnection();
+            }
+        }
+        catch (DbException e)
+        {
+            logger.LogWarning(e, "The data version of tenants {Tenants} was not moved after a write; other app processes show it within {Lifetime}",
+                tenants, TenantReadCache.Lifetime);
+        }
+    }
+
+    private static Task MoveAsync(DbConnection connection, DbTransaction? transaction, int[] tenants, bool async, CancellationToken ct)
+    {
+        if (async) return DataVersions.MoveAsync(connection, transaction, tenants, ct);
+        DataVersions.Move(connection, transaction, tenants);
+        return Task.CompletedTask;
+    }
+
+    // Inside the writer's transaction, so the version moves with the write or not at all.
+    public InterceptionResult TransactionCommitting(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
+    {
+        if (_writing.TryGetValue(transaction, out var written) && written.Take() is { Length: > 0 } tenants)
+            DataVersions.Move(transaction.Connection!, transaction, tenants);
+        return result;
+    }
+
+    public async ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result,
+        CancellationToken cancellationToken = default)
+    {
+        if (_writing.TryGetValue(transaction, out var written) && written.Take() is { Length: > 0 } tenants)
+            await DataVersions.MoveAsync(transaction.Connection!, transaction, tenants, cancellationToken);
         return result;
     }
 

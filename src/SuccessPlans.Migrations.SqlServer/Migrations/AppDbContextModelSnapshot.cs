@@ -109,6 +109,19 @@ namespace SuccessPlans.Migrations.SqlServer.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SuccessPlans.Data.DataVersion", b =>
+                {
+                    b.Property<int>("TenantId")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("DataVersions");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Audit.AccessLogEntry", b =>
                 {
                     b.Property<long>("Id")

@@ -100,6 +100,19 @@ namespace SuccessPlans.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SuccessPlans.Data.DataVersion", b =>
+                {
+                    b.Property<int>("TenantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("DataVersions");
+                });
+
             modelBuilder.Entity("SuccessPlans.Features.Audit.AccessLogEntry", b =>
                 {
                     b.Property<long>("Id")
