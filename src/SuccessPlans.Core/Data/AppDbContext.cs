@@ -182,13 +182,14 @@ public class AppDbContext : IdentityUserContext<AppUser, int>, IDataProtectionKe
         builder.Entity<IdentityUserToken<int>>().HasQueryFilter(TenantFilter, t => Users.Any(u => u.Id == t.UserId));
         // The keys that sign every tenant's cookies and links belong to the platform: no tenant's scope reads them.
         builder.Entity<DataProtectionKey>().HasQueryFilter(TenantFilter, k => CurrentTenantId == null);
-        // A tenant's scope reads its own data version and the one every tenant shares; no scope writes them through EF
+        // A tenant's scope reads its own data version and the one every tenant shares (a scope with none, that one
+        // alone: no "no tenant" case, so the read stays two lookups by key); no scope writes them through EF
         // (TenantReadCacheInvalidator moves them in SQL).
         builder.Entity<DataVersion>(b =>
         {
             b.HasKey(v => v.TenantId);
             b.Property(v => v.TenantId).ValueGeneratedNever();
-            b.HasQueryFilter(TenantFilter, v => CurrentTenantId == null || v.TenantId == CurrentTenantId || v.TenantId == SuccessPlans.Data.DataVersions.EveryTenant);
+            b.HasQueryFilter(TenantFilter, v => v.TenantId == CurrentTenantId || v.TenantId == SuccessPlans.Data.DataVersions.EveryTenant);
         });
         // Erasure records outlive their tenant, so they are not tenant-owned; a tenant's scope still sees only its own.
         builder.Entity<SuccessPlans.Features.Retention.ErasureRecord>().HasQueryFilter(TenantFilter, r => CurrentTenantId == null || r.TenantId == CurrentTenantId);

@@ -54,6 +54,8 @@ public static class DataVersions
 
     // An upsert: a tenant's first write makes its row. SQL Server's is the update-or-insert under a key-range lock, in a
     // transaction of its own (nested in the writer's when there is one), so two first writes cannot both insert.
+    public static string MoveSql(bool sqlServer) => sqlServer ? SqlServerMove : SqliteMove;
+
     private const string SqliteMove =
         """INSERT INTO "DataVersions" ("TenantId", "Version") VALUES (@tenant, 1) ON CONFLICT ("TenantId") DO UPDATE SET "Version" = "Version" + 1""";
 
@@ -68,7 +70,7 @@ public static class DataVersions
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = connection is Microsoft.Data.Sqlite.SqliteConnection ? SqliteMove : SqlServerMove;
+        command.CommandText = MoveSql(sqlServer: connection is not Microsoft.Data.Sqlite.SqliteConnection);
         var parameter = command.CreateParameter();
         parameter.ParameterName = "@tenant";
         parameter.Value = tenant;

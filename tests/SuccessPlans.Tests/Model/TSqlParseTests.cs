@@ -106,6 +106,8 @@ public class TSqlParseTests
         data.Add(nameof(NightlyCheckJob.DigestAccessLogSql), AsSent(NightlyCheckJob.DigestAccessLogSql(sqlServer: true), 7));
         // The digest's first flags of each school and kind, a window around EF's SQL Server query of the open flags.
         data.Add(nameof(NightlyCheckJob.DigestNamedSql), NightlyCheckJob.DigestNamedSql(sqlServer).Sql);
+        // The tenant's data version, moved with each write to what is kept (TenantReadCacheInvalidator).
+        data.Add(nameof(DataVersions.MoveSql), DataVersions.MoveSql(sqlServer: true));
         // A view's access log entry (the student page, the review screen, the API's reads), alone or with others (AccessLogWriter).
         foreach (var rows in new[] { 1, 2, SuccessPlans.Features.Audit.AccessLogWriter.BatchRows })
             data.Add($"{nameof(SuccessPlans.Features.Audit.AccessLog.AppendSql)}({rows})",
@@ -152,6 +154,8 @@ public class TSqlParseTests
         // mark's table in the database, created at start): SQLite's text, never sent to SQL Server.
         ["src/SuccessPlans.Core/Features/Audit/AccessLogStaging.cs"] = 5,
         ["src/SuccessPlans.Core/Data/DatabaseStartup.cs"] = 1,
+        // The tenant's data version moved after a write to what TenantReadCache keeps.
+        ["src/SuccessPlans.Core/Data/DataVersions.cs"] = 1,
         // SQLite only: the students' fixed planner statistics written at start (sqlite_stat1, ANALYZE sqlite_schema).
         ["src/SuccessPlans.Core/Data/SqliteStatistics.cs"] = 4,
         // SQLite only (a WAL checkpoint after an erasure); returns at once on SQL Server.

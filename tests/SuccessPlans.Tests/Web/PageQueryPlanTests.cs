@@ -64,26 +64,30 @@ public partial class PageQueryPlanTests : IAsyncLifetime
     [Fact]
     public async Task The_worklist_reads_the_rows_it_shows_by_id()
     {
-        var query = new WorklistQuery(FlagPage: 2);
-        // The first request finds and keeps both lists in order (a read of the scope, by design); the next ones only
-        // read the 50 rows they show.
-        var first = await _app.InTenant(_tenant, (sp, db) => WorklistAsync(sp, db, query));
+        // The first request finds and keeps both lists in order (a read of the scope, by design) and the first page of
+        // each; a request for other pages reads the tenant's data version and the rows of those pages.
+        var first = await _app.InTenant(_tenant, (sp, db) => WorklistAsync(sp, db, new WorklistQuery()));
         Assert.Equal((60, 61), (first.FollowUpCount, first.FlagCounts.Values.Sum()));
+        var query = new WorklistQuery(FollowUpPage: 2, FlagPage: 2);
         var plans = await PlansOfAsync(async db =>
         {
             var page = await WorklistAsync(_app.Services, db, query);
-            Assert.Equal((50, 11), (page.FollowUps.Count, page.Flags.Count));
+            Assert.Equal((10, 11), (page.FollowUps.Count, page.Flags.Count));
         });
-        Assert.Equal(2, plans.Count);
+        Assert.Equal(3, plans.Count);
         AssertByKey(plans);
+        Assert.Single(plans, p => p.Sql.Contains("FROM \"DataVersions\"", StringComparison.Ordinal));
         // Each looks a row's child up once (the scope's join gives the name too) and sorts nothing: the rows are put in
         // the kept order in memory. The follow-ups' rows joined the students twice and sorted them (issue 15).
-        foreach (var (sql, plan) in plans)
+        foreach (var (sql, plan) in plans.Where(p => !p.Sql.Contains("FROM \"DataVersions\"", StringComparison.Ordinal)))
         {
             Assert.Single(StudentsTable().Matches(sql));
             Assert.DoesNotContain("ORDER BY", sql, StringComparison.Ordinal);
             Assert.DoesNotContain(plan, l => l.Contains("TEMP B-TREE", StringComparison.Ordinal));
         }
+        // Those pages are kept too: the next request for them reads the version alone.
+        var again = await PlansOfAsync(db => WorklistAsync(_app.Services, db, query));
+        Assert.Contains("FROM \"DataVersions\"", Assert.Single(again).Sql, StringComparison.Ordinal);
     }
 
     [GeneratedRegex("FROM \"Students\"")]

@@ -15,9 +15,9 @@ public sealed record TenantErased(int TenantId, IReadOnlyDictionary<string, int>
 
 /// <summary>
 /// Erases a whole tenant at the end of its contract (docs/retention.md). Generic over the model, so a table added
-/// later is covered without a change here: every tenant-owned entity type (by its TenantId), the tenant's users and
-/// every Identity row that hangs off them (by their user), then the tenant itself, deleted children before parents
-/// in one transaction. Only an operator (a scope with no tenant) may do it.
+/// later is covered without a change here: every tenant-owned entity type (by its TenantId), the tenant's users, its
+/// data version and every Identity row that hangs off the users (by their user), then the tenant itself, deleted
+/// children before parents in one transaction. Only an operator (a scope with no tenant) may do it.
 /// </summary>
 public sealed class TenantErasure(AppDbContext db, CurrentTenant currentTenant, RecurringJobsRegistrar jobs, TimeProvider time,
     SuccessPlans.Features.Audit.AccessLogStaging accessLogStaging)
@@ -83,7 +83,9 @@ public sealed class TenantErasure(AppDbContext db, CurrentTenant currentTenant, 
         var steps = new Dictionary<IEntityType, Step>();
         foreach (var e in model.GetEntityTypes().Where(e => !e.IsOwned() && e.GetTableName() is not null))
         {
-            if (typeof(ITenantOwned).IsAssignableFrom(e.ClrType) || e == user)
+            // The tenant's data version too (not tenant-owned: row 0 counts for every tenant); the erasure's own writes,
+            // outside every tenant, move row 0, not this one.
+            if (typeof(ITenantOwned).IsAssignableFrom(e.ClrType) || e == user || e.ClrType == typeof(DataVersion))
                 steps[e] = new Step(e, sql => $"{Column(e, nameof(ITenantOwned.TenantId), sql)} = {{0}}");
             else if (e == tenant)
                 steps[e] = new Step(e, sql => $"{Column(e, nameof(Tenant.Id), sql)} = {{0}}");
