@@ -191,9 +191,9 @@ public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache, IL
         {
             var tenant = TenantOf(eventData.Context);
             cache.Evict(tenant);
-            var version = tenant ?? DataVersions.EveryTenant;
             // A migration runs before anything is kept, and may run before the versions' table exists.
             if (eventData.CommandSource == CommandSource.Migrations) return result;
+            var version = tenant ?? DataVersions.EveryTenant;
             if (result.Transaction is { } transaction) _writing.GetOrCreateValue(transaction).Add(version);
             else if (eventData.Context is { } context) _unversioned.GetOrCreateValue(context).Add(version);
         }
@@ -203,28 +203,28 @@ public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache, IL
     public override int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
     {
         After(command, eventData.Context);
-        if (command.Transaction is null) MoveUnversionedAsync(eventData.Context, command.Connection, async: false, default).GetAwaiter().GetResult();
+        if (command.Transaction is null) MoveUnversionedAsync(eventData.Context, command.Connection, async: false).GetAwaiter().GetResult();
         return result;
     }
 
     public override async ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         After(command, eventData.Context);
-        if (command.Transaction is null) await MoveUnversionedAsync(eventData.Context, command.Connection, async: true, cancellationToken);
+        if (command.Transaction is null) await MoveUnversionedAsync(eventData.Context, command.Connection, async: true);
         return result;
     }
 
     public override object? ScalarExecuted(DbCommand command, CommandExecutedEventData eventData, object? result)
     {
         After(command, eventData.Context);
-        if (command.Transaction is null) MoveUnversionedAsync(eventData.Context, command.Connection, async: false, default).GetAwaiter().GetResult();
+        if (command.Transaction is null) MoveUnversionedAsync(eventData.Context, command.Connection, async: false).GetAwaiter().GetResult();
         return result;
     }
 
     public override async ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result, CancellationToken cancellationToken = default)
     {
         After(command, eventData.Context);
-        if (command.Transaction is null) await MoveUnversionedAsync(eventData.Context, command.Connection, async: true, cancellationToken);
+        if (command.Transaction is null) await MoveUnversionedAsync(eventData.Context, command.Connection, async: true);
         return result;
     }
 
@@ -238,30 +238,32 @@ public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache, IL
     // The writes of a save outside a transaction: the save is done, its readers closed.
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        MoveUnversionedAsync(eventData.Context, null, async: false, default).GetAwaiter().GetResult();
+        MoveUnversionedAsync(eventData.Context, null, async: false).GetAwaiter().GetResult();
         return result;
     }
 
     public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        await MoveUnversionedAsync(eventData.Context, null, async: true, cancellationToken);
+        await MoveUnversionedAsync(eventData.Context, null, async: true);
         return result;
     }
 
     // A failed save wrote nothing of what failed; what it did write before is moved all the same.
     public void SaveChangesFailed(DbContextErrorEventData eventData) =>
-        MoveUnversionedAsync(eventData.Context, null, async: false, default).GetAwaiter().GetResult();
+        MoveUnversionedAsync(eventData.Context, null, async: false).GetAwaiter().GetResult();
 
     public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default) =>
-        MoveUnversionedAsync(eventData.Context, null, async: true, CancellationToken.None);
+        MoveUnversionedAsync(eventData.Context, null, async: true);
 
     /// <summary>
     /// Moves the versions of what the context wrote outside a transaction, on <paramref name="connection"/> (free once its
     /// command is done) or the context's own. The write is committed already: a move that fails is logged, not thrown,
-    /// and other processes see the write when what they keep reaches <see cref="TenantReadCache.Lifetime"/>.
+    /// and other processes see the write when what they keep reaches <see cref="TenantReadCache.Lifetime"/>. Not cancelled
+    /// with the request: the write it follows is done.
     /// </summary>
-    private async Task MoveUnversionedAsync(DbContext? context, DbConnection? connection, bool async, CancellationToken ct)
+    private async Task MoveUnversionedAsync(DbContext? context, DbConnection? connection, bool async)
     {
+        var ct = CancellationToken.None;
         if (context is null || !_unversioned.TryGetValue(context, out var written)) return;
         var tenants = written.Take();
         if (tenants.Length == 0) return;
