@@ -32,23 +32,16 @@ public static class DataVersions
 
     /// <summary>
     /// Moves the version of each tenant on <paramref name="connection"/>, inside <paramref name="transaction"/> when there
-    /// is one (the move commits with the write). The connection must be open and free (no reader open on it).
+    /// is one (the move commits with the write). The connection must be open and free (no reader open on it). Runs
+    /// synchronously unless <paramref name="async"/>, for the interceptors' synchronous paths.
     /// </summary>
-    public static void Move(DbConnection connection, DbTransaction? transaction, IEnumerable<int> tenants)
-    {
-        foreach (var tenant in tenants)
-        {
-            using var command = MoveCommand(connection, transaction, tenant);
-            command.ExecuteNonQuery();
-        }
-    }
-
-    public static async Task MoveAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<int> tenants, CancellationToken ct)
+    public static async Task MoveAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<int> tenants, bool async, CancellationToken ct)
     {
         foreach (var tenant in tenants)
         {
             await using var command = MoveCommand(connection, transaction, tenant);
-            await command.ExecuteNonQueryAsync(ct);
+            if (async) await command.ExecuteNonQueryAsync(ct);
+            else command.ExecuteNonQuery();
         }
     }
 

@@ -203,28 +203,28 @@ public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache, IL
     public override int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
     {
         After(command, eventData.Context);
-        if (command.Transaction is null) MoveUnversionedAsync(eventData.Context, command.Connection, async: false).GetAwaiter().GetResult();
+        if (command.Transaction is null && Watched(command)) MoveUnversionedAsync(eventData.Context, command.Connection, async: false).GetAwaiter().GetResult();
         return result;
     }
 
     public override async ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         After(command, eventData.Context);
-        if (command.Transaction is null) await MoveUnversionedAsync(eventData.Context, command.Connection, async: true);
+        if (command.Transaction is null && Watched(command)) await MoveUnversionedAsync(eventData.Context, command.Connection, async: true);
         return result;
     }
 
     public override object? ScalarExecuted(DbCommand command, CommandExecutedEventData eventData, object? result)
     {
         After(command, eventData.Context);
-        if (command.Transaction is null) MoveUnversionedAsync(eventData.Context, command.Connection, async: false).GetAwaiter().GetResult();
+        if (command.Transaction is null && Watched(command)) MoveUnversionedAsync(eventData.Context, command.Connection, async: false).GetAwaiter().GetResult();
         return result;
     }
 
     public override async ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result, CancellationToken cancellationToken = default)
     {
         After(command, eventData.Context);
-        if (command.Transaction is null) await MoveUnversionedAsync(eventData.Context, command.Connection, async: true);
+        if (command.Transaction is null && Watched(command)) await MoveUnversionedAsync(eventData.Context, command.Connection, async: true);
         return result;
     }
 
@@ -271,14 +271,14 @@ public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache, IL
         {
             if (connection is not null)
             {
-                await MoveAsync(connection, null, tenants, async, ct);
+                await DataVersions.MoveAsync(connection, null, tenants, async, ct);
                 return;
             }
             if (async) await context.Database.OpenConnectionAsync(ct);
             else context.Database.OpenConnection();
             try
             {
-                await MoveAsync(context.Database.GetDbConnection(), null, tenants, async, ct);
+                await DataVersions.MoveAsync(context.Database.GetDbConnection(), null, tenants, async, ct);
             }
             finally
             {
@@ -293,18 +293,11 @@ public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache, IL
         }
     }
 
-    private static Task MoveAsync(DbConnection connection, DbTransaction? transaction, int[] tenants, bool async, CancellationToken ct)
-    {
-        if (async) return DataVersions.MoveAsync(connection, transaction, tenants, ct);
-        DataVersions.Move(connection, transaction, tenants);
-        return Task.CompletedTask;
-    }
-
     // Inside the writer's transaction, so the version moves with the write or not at all.
     public InterceptionResult TransactionCommitting(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
     {
         if (_writing.TryGetValue(transaction, out var written) && written.Take() is { Length: > 0 } tenants)
-            DataVersions.Move(transaction.Connection!, transaction, tenants);
+            DataVersions.MoveAsync(transaction.Connection!, transaction, tenants, async: false, default).GetAwaiter().GetResult();
         return result;
     }
 
@@ -312,7 +305,7 @@ public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache, IL
         CancellationToken cancellationToken = default)
     {
         if (_writing.TryGetValue(transaction, out var written) && written.Take() is { Length: > 0 } tenants)
-            await DataVersions.MoveAsync(transaction.Connection!, transaction, tenants, cancellationToken);
+            await DataVersions.MoveAsync(transaction.Connection!, transaction, tenants, async: true, cancellationToken);
         return result;
     }
 
