@@ -128,15 +128,16 @@ public sealed class TenantReadCache(TimeProvider time) : IDisposable
 public sealed partial class TenantReadCacheInvalidator(TenantReadCache cache, ILogger<TenantReadCacheInvalidator> logger)
     : DbCommandInterceptor, IDbTransactionInterceptor, ISaveChangesInterceptor
 {
-    // The tables the caseload's count (Caseload.Filtered), the worklist (Worklist.FollowUps, its flags), the review
-    // walk's list and progress (WalkModel) and the unread updates' count (UnreadUpdates) read; a trigger's writes to
+    // The tables the caseload's count and kept pages (Caseload), the worklist's lists and kept pages (Worklist: the
+    // follow-ups show the service's and the organization's names, the caseload the school's), the review walk's list and
+    // progress (WalkModel) and the unread updates' count (UnreadUpdates) read; a trigger's writes to
     // them would need naming here (today's keep PlanItems.ReferralState, written only with a write to Referrals or by
     // the nightly expiry's own UPDATE of PlanItems, which names it, and the cabinet's version, which nothing kept
     // reads).
     [GeneratedRegex("""\b(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Writes();
 
-    [GeneratedRegex("""\b(Students|Plans|PlanItems|Flags|StudentIndicators|Referrals|ServiceDeliveries|ReferralUpdates|Reviews|ClassEnrollments)\b""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex("""\b(Students|Plans|PlanItems|Flags|StudentIndicators|Referrals|ServiceDeliveries|ReferralUpdates|Reviews|ClassEnrollments|Schools|Services|ProviderOrganizations)\b""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex KeptTables();
 
     // EF reuses one string per command shape, so each text is classified once.

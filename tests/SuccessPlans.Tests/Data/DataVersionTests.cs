@@ -130,7 +130,7 @@ public class DataVersionTests : IAsyncLifetime
         await _app.InTenant(_tenant, async (_, db) =>
         {
             Assert.Equal(1, await db.Students.CountAsync());
-            (await db.Schools.SingleAsync(s => s.Id == _school)).Name = "Elm Elementary";
+            db.SchoolDays.Add(new SuccessPlans.Features.Indicators.SchoolDay { SchoolId = _school, Date = new DateOnly(2026, 11, 2) });
             await db.SaveChangesAsync();
         });
         Assert.Equal(before, await CommittedAsync(_tenant));

@@ -165,6 +165,21 @@ public class WorklistCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_renamed_service_or_organization_shows_in_the_kept_rows_at_the_next_request()
+    {
+        async Task<string> FollowUpsAsync() =>
+            string.Join(" | ", (await (await _app.SignedInAsync("coord@worklist.test")).GetDocumentAsync("/Home/Coordinator"))
+                .QuerySelectorAll("#follow-ups ~ table tbody tr").Select(tr => tr.TextContent));
+        Assert.Contains("Tutoring", await FollowUpsAsync());
+        Assert.Contains("Helpers", await FollowUpsAsync()); // kept
+        // The rows show the service's and the organization's names: a write to either retires them.
+        await WriteAsync(async db => (await db.Services.SingleAsync()).Name = "Reading Club");
+        Assert.Contains("Reading Club", await FollowUpsAsync());
+        await WriteAsync(async db => (await db.ProviderOrganizations.SingleAsync()).Name = "Library Friends");
+        Assert.Contains("Library Friends", await FollowUpsAsync());
+    }
+
+    [Fact]
     public async Task A_write_from_outside_the_app_shows_once_what_is_kept_reaches_its_lifetime()
     {
         Assert.Equal((3, "Reading Cy | Reading Ana | Reading Ben", 1), await WorklistAsync());

@@ -109,13 +109,19 @@ public partial class PageQueryPlanTests : IAsyncLifetime
             var page = await Caseload.PageAsync(db, _app.Services.GetRequiredService<TenantReadCache>(), [_school], filter, 2026, 1, 50, CancellationToken.None);
             Assert.Equal((50, 60), (page.Rows.Count, page.Total));
         });
-        // One query, for the 50 children shown, by id: no ORDER BY over the scope (its order was kept).
-        var (sql, plan) = Assert.Single(plans);
+        // The tenant's data version, and one query for the 50 children shown, by id: no ORDER BY over the scope (its
+        // order was kept).
+        Assert.Equal(2, plans.Count);
         AssertByKey(plans);
+        Assert.Single(plans, p => p.Sql.Contains("FROM \"DataVersions\"", StringComparison.Ordinal));
+        var (_, plan) = Assert.Single(plans, p => !p.Sql.Contains("FROM \"DataVersions\"", StringComparison.Ordinal));
         // The children by their key: not by the index of the scope's schools, which walks every child of them (at a
         // coordinator of 10,000, 1.3-2 ms a page against 0.2 ms by key).
         Assert.Contains(plan, l => ChildrenByKey().IsMatch(l));
         Assert.DoesNotContain(plan, l => l.Contains("ORDER BY", StringComparison.Ordinal));
+        // That page is kept too: the next request for it reads the version alone.
+        var again = await PlansOfAsync(db => Caseload.PageAsync(db, _app.Services.GetRequiredService<TenantReadCache>(), [_school], filter, 2026, 1, 50, CancellationToken.None));
+        Assert.Contains("FROM \"DataVersions\"", Assert.Single(again).Sql, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -38,16 +38,36 @@ public static class Caseload
     /// (the user's schools, as <see cref="StudentScope.InSchools"/> scopes them) that the filters keep. The count is the one
     /// kept since the last write to what it reads (<see cref="TenantReadCache"/>), or read and kept: a count known to be 0
     /// needs no rows, and a first page that is not full holds every match (its count is kept too). A sort by a joined
-    /// column, or a filter on another table, keeps its order the same way (<see cref="KeepsOrder"/>).
+    /// column, or a filter on another table, keeps its order the same way (<see cref="KeepsOrder"/>). The page itself is
+    /// kept too, under the tenant's <see cref="DataVersion"/> read first: a page already shown costs that one read until a
+    /// write by any app process on the database, which shows at the next request (reading its 50 rows again at every
+    /// request was most of the caseload's SQL and a third of its CPU, issue 15).
     /// </summary>
     public static async Task<Page> PageAsync(AppDbContext db, TenantReadCache counts, IReadOnlyList<int> schools, CaseloadFilter f, int schoolYear,
         int number, int size, CancellationToken ct)
     {
         number = Math.Max(1, number);
-        // The key (with the generation) before any read: a write while they run retires what is stored under it.
-        var key = db.CurrentTenantId is { } tenantId ? new CountKey(counts.StampOf(tenantId), string.Join(',', schools.Order()), Normalized(f), schoolYear) : null;
-        if (key is not null && KeepsOrder(f))
-            return await InKeptOrderAsync(db, counts, key with { Filter = key.Filter with { Sort = OrderOf(f.Sort) } }, schools, f, schoolYear, number, size, ct);
+        if (db.CurrentTenantId is not { } tenantId) return await CountedAsync(db, counts, null, schools, f, schoolYear, number, size, ct);
+        // The stamp and the version before any read: a write while they run retires what is stored under them.
+        var stamp = counts.StampOf(tenantId);
+        var version = await DataVersions.ReadAsync(db, ct);
+        var key = new CountKey(stamp, version, string.Join(',', schools.Order()), Normalized(f), schoolYear);
+        var pageKey = new PageKey(key with { Filter = key.Filter with { Sort = OrderOf(f.Sort) } }, number, size);
+        if (counts.TryGet<Page>(pageKey, out var kept)) return kept;
+        var page = KeepsOrder(f)
+            ? await InKeptOrderAsync(db, counts, pageKey.List, schools, f, schoolYear, number, size, ct)
+            : await CountedAsync(db, counts, key, schools, f, schoolYear, number, size, ct);
+        counts.Store(pageKey, page, RowsSize);
+        return page;
+    }
+
+    // A page of 50 rows, 10-15 KB, in TenantReadCache's sizes (a list of 256 ids, 1 KB, is 1).
+    private const int RowsSize = 16;
+
+    // A page in name order: its rows walked in the name index up to the page, and its count (kept under key, if any).
+    private static async Task<Page> CountedAsync(AppDbContext db, TenantReadCache counts, CountKey? key, IReadOnlyList<int> schools, CaseloadFilter f,
+        int schoolYear, int number, int size, CancellationToken ct)
+    {
         int? known = key is not null && counts.TryGet<int>(key, out var kept) ? kept : null;
         if (known == 0) return new Page([], 0, 1);
 
@@ -90,7 +110,7 @@ public static class Caseload
         || f.Tier is not null || f.Plan is "active" or "closed" || f.OpenNeeds || f.OpenFlags || f.Band is not null;
 
     // Such a sort's or filter's order is kept as the students' ids (its count is their number) until a write to what it
-    // reads; the page's rows are read by id and filtered again, so a child that another process changed since drops out at once.
+    // reads; a page's rows are read by id and filtered again, so a child changed since the order was read drops out.
     private static async Task<Page> InKeptOrderAsync(AppDbContext db, TenantReadCache cache, CountKey key, IReadOnlyList<int> schools, CaseloadFilter f,
         int schoolYear, int number, int size, CancellationToken ct)
     {
@@ -108,7 +128,10 @@ public static class Caseload
 
     // A kept count's key (the sort and the page do not change a count; a blank search or grade is no filter), and a kept
     // order's, with its order (OrderOf: "name" when no sort orders every child, so it never is a count's key).
-    private sealed record CountKey(TenantReadCache.Stamp Stamp, string Schools, CaseloadFilter Filter, int SchoolYear);
+    private sealed record CountKey(TenantReadCache.Stamp Stamp, long Version, string Schools, CaseloadFilter Filter, int SchoolYear);
+
+    // A kept page: of a kept order's key (its Filter's Sort is the order), its number and size as asked.
+    private sealed record PageKey(CountKey List, int Number, int Size);
 
     private static CaseloadFilter Normalized(CaseloadFilter f) => f with
     {
