@@ -13,10 +13,12 @@ namespace SuccessPlans.Data;
 /// ("1,068 students", <see cref="Features.Students.Caseload"/>), the worklist's follow-ups and open flags in their
 /// order (<see cref="Features.Flags.Worklist"/>), the review walk's children and who is reviewed this term, and each
 /// user's count of unread referral updates (the navigation's marker, on every page). The first two read every child of
-/// the user's schools (10,000 for a district coordinator: milliseconds of SQL, several times the rest of the page); the
-/// rows a page shows stay a fresh query each time. Any write to the tables they read, by a save or by raw SQL, starts a
-/// new generation for its tenant at once (<see cref="TenantReadCacheInvalidator"/>); another app process on the same
-/// database sees it after at most <see cref="Lifetime"/>, as the user's schools (issue 15).
+/// the user's schools (10,000 for a district coordinator: milliseconds of SQL, several times the rest of the page). Any
+/// write to the tables they read, by a save or by raw SQL, starts a new generation for its tenant at once
+/// (<see cref="TenantReadCacheInvalidator"/>); another app process on the same database sees it after at most
+/// <see cref="Lifetime"/>, as the user's schools, unless the key also carries the tenant's <see cref="DataVersion"/>,
+/// as the worklist's and the caseload's do: they keep the rows of the pages they show too, and another process's
+/// write shows at their next request (issue 15).
 /// </summary>
 /// <remarks>
 /// An entry is read afresh by one request, not by every request at work at that moment: past <see cref="RefreshAfter"/>

@@ -207,6 +207,11 @@ public class CaseloadCountsTests : IAsyncLifetime
         var page = await _app.InTenant(_tenant, (sp, db) =>
             Caseload.PageAsync(db, sp.GetRequiredService<TenantReadCache>(), [_elm], new CaseloadFilter(), Year, 9, 50, CancellationToken.None));
         Assert.Equal((5, 55, 2), (page.Rows.Count, page.Total, page.Number));
+        // It is kept as the last page, not as page 9: asking for page after page past the last keeps nothing more.
+        var kept = Counts.Count;
+        foreach (var number in new[] { 10, 11, 2 })
+            Assert.Equal(2, (await PageAsync(new CaseloadFilter(), number)).Number);
+        Assert.Equal(kept, Counts.Count);
     }
 
     [Fact]

@@ -57,7 +57,8 @@ public static class Caseload
         var page = KeepsOrder(f)
             ? await InKeptOrderAsync(db, counts, pageKey.List, schools, f, schoolYear, number, size, ct)
             : await CountedAsync(db, counts, key, schools, f, schoolYear, number, size, ct);
-        counts.Store(pageKey, page, RowsSize);
+        // Under the page shown: a number past the last (the last shown) keeps nothing of its own.
+        counts.Store(pageKey with { Number = page.Number }, page, RowsSize);
         return page;
     }
 
