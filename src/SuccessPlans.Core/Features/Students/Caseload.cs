@@ -131,7 +131,7 @@ public static class Caseload
     // order's, with its order (OrderOf: "name" when no sort orders every child, so it never is a count's key).
     private sealed record CountKey(TenantReadCache.Stamp Stamp, long Version, string Schools, CaseloadFilter Filter, int SchoolYear);
 
-    // A kept page: of a kept order's key (its Filter's Sort is the order), its number and size as asked.
+    // A kept page: of a kept order's key (its Filter's Sort is the order), the number of the page shown and the size.
     private sealed record PageKey(CountKey List, int Number, int Size);
 
     private static CaseloadFilter Normalized(CaseloadFilter f) => f with
