@@ -36,6 +36,9 @@ public sealed class TenantReadCache(TimeProvider time) : IDisposable
     /// <summary>Size kept at most: a count is 1, a list of ids 1 per 256 ids; a few hundred users' views.</summary>
     public const int Capacity = 10_000;
 
+    /// <summary>The size of a kept page of 50 rows (10-20 KB): the worklist's and the caseload's.</summary>
+    public const int PageOfRowsSize = 16;
+
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Capacity });
     private readonly ConcurrentDictionary<int, long> _generations = new();
     // Moved by a write whose tenant is not known (a job over every tenant, a tenant's erasure): everything is old.

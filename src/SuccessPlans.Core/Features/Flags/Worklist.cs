@@ -43,9 +43,6 @@ public static class Worklist
         public int FlagPages => Pages(FlagsShown);
     }
 
-    // A page of 50 rows, 10-20 KB, in TenantReadCache's sizes (a list of 256 ids, 1 KB, is 1).
-    private const int RowsSize = 16;
-
     private static int Pages(int count) => Math.Max(1, (count + PageSize - 1) / PageSize);
 
     // The kept lists: ids in the page's order.
@@ -83,7 +80,7 @@ public static class Worklist
         if (!cache.TryGet<IReadOnlyList<FollowUpRow>>(followUpPageKey, out var followUpRows))
         {
             followUpRows = await FollowUpRowsAsync(db, schools, noAnswerBefore, stalledBefore, followUpIds.Skip((followUpPage - 1) * PageSize).Take(PageSize).ToArray(), ct);
-            cache.Store(followUpPageKey, followUpRows, RowsSize);
+            cache.Store(followUpPageKey, followUpRows, TenantReadCache.PageOfRowsSize);
         }
 
         var byStudent = q.Sort == "student";
@@ -107,7 +104,7 @@ public static class Worklist
         if (!cache.TryGet<IReadOnlyList<WorklistFlagRow>>(flagPageKey, out var flagRows))
         {
             flagRows = await FlagRowsAsync(db, schools, shown.Skip((flagPage - 1) * PageSize).Take(PageSize).ToArray(), ct);
-            cache.Store(flagPageKey, flagRows, RowsSize);
+            cache.Store(flagPageKey, flagRows, TenantReadCache.PageOfRowsSize);
         }
 
         return new Page(followUpRows, followUpIds.Length, followUpPage, flagRows, flags.Counts, flagPage) { FlagsShown = shown.Length };

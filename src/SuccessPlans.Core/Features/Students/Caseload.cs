@@ -58,12 +58,9 @@ public static class Caseload
             ? await InKeptOrderAsync(db, counts, pageKey.List, schools, f, schoolYear, number, size, ct)
             : await CountedAsync(db, counts, key, schools, f, schoolYear, number, size, ct);
         // Under the page shown: a number past the last (the last shown) keeps nothing of its own.
-        counts.Store(pageKey with { Number = page.Number }, page, RowsSize);
+        counts.Store(pageKey with { Number = page.Number }, page, TenantReadCache.PageOfRowsSize);
         return page;
     }
-
-    // A page of 50 rows, 10-15 KB, in TenantReadCache's sizes (a list of 256 ids, 1 KB, is 1).
-    private const int RowsSize = 16;
 
     // A page in name order: its rows walked in the name index up to the page, and its count (kept under key, if any).
     private static async Task<Page> CountedAsync(AppDbContext db, TenantReadCache counts, CountKey? key, IReadOnlyList<int> schools, CaseloadFilter f,
