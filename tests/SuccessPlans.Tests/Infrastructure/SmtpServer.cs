@@ -51,11 +51,7 @@ public sealed class SmtpServer : IAsyncDisposable
 
     public async Task StopAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
+        if (_process is not null) await ChildProcesses.StopAsync(_process);
         _process = null;
     }
 

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
+using SuccessPlans.Tests.Infrastructure;
+
 namespace SuccessPlans.Tests.Production;
 
 /// <summary>
@@ -86,11 +88,7 @@ public sealed class BehindProxyTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_app is { HasExited: false })
-        {
-            _app.Kill(entireProcessTree: true);
-            await _app.WaitForExitAsync();
-        }
+        if (_app is not null) await ChildProcesses.StopAsync(_app);
         _app?.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }

@@ -142,8 +142,7 @@ public sealed class ProductionShapeTests(ITestOutputHelper log) : IAsyncLifetime
 
         // Node A dies hard (no shutdown, nothing flushed) while the backlog is being sent.
         await WaitForMailAsync(30, TimeSpan.FromSeconds(100));
-        _a.Process.Kill(entireProcessTree: true);
-        await _a.Process.WaitForExitAsync();
+        await ChildProcesses.StopAsync(_a.Process);
         var atKill = ReadMail().Count;
         Step($"node a killed after {atKill} emails");
         Assert.True(atKill < expected, "the backlog was sent before the kill: the test proves nothing; queue more");
@@ -448,11 +447,7 @@ public sealed class ProductionShapeTests(ITestOutputHelper log) : IAsyncLifetime
     {
         foreach (var process in _processes)
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
+            await ChildProcesses.StopAsync(process);
             process.Dispose();
         }
         if (_smtp is not null) await _smtp.DisposeAsync();

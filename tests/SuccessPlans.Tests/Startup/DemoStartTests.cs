@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
+using SuccessPlans.Tests.Infrastructure;
+
 namespace SuccessPlans.Tests.Startup;
 
 /// <summary>
@@ -69,8 +71,7 @@ public class DemoStartTests : IDisposable
         }
         finally
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await ChildProcesses.StopAsync(process);
         }
     }
 
