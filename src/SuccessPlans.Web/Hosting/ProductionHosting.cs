@@ -36,6 +36,10 @@ public static class ProductionHosting
             o.IncludeSubDomains = false;
         });
 
+        // The native heap's free pages go back to the system (its interval read here, so a wrong value stops the start).
+        NativeHeapTrim.IntervalFrom(config);
+        builder.Services.AddHostedService<NativeHeapTrim>();
+
         var dataProtection = builder.Services.AddDataProtection().SetApplicationName(ApplicationName).PersistKeysToDbContext<AppDbContext>();
         if (Certificate(config, "DataProtection:CertificatePath", "DataProtection:CertificatePassword") is { } certificate)
         {

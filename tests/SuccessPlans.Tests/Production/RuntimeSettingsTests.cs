@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using System.Text.RegularExpressions;
 using SuccessPlans.Tests.Model;
 
@@ -38,5 +39,29 @@ public class RuntimeSettingsTests
         // The runtime reads these as numbers in any JSON form (wcstoul, base 0): 0 and 2048, not hex.
         Assert.Equal("0", properties.GetProperty("System.Runtime.TieredCompilation.CallCountingDelayMs").ToString());
         Assert.Equal("2048", properties.GetProperty("System.Runtime.TieredCompilation.CallCountThreshold").ToString());
+    }
+
+    [Fact]
+    public void The_native_heap_is_trimmed_through_glibc_and_a_wrong_interval_stops_the_start()
+    {
+        // The call resolves on this Debian machine as on the image (glibc's libc.so.6): a wrong library or entry point
+        // would leave the trim off without a word in production.
+        Assert.True(SuccessPlans.Web.Hosting.NativeHeapTrim.TryTrim(out var took), "malloc_trim was not found in libc.so.6");
+        Assert.True(took < TimeSpan.FromSeconds(5), $"one trim took {took}");
+
+        IConfiguration Config(string? value) => new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [SuccessPlans.Web.Hosting.NativeHeapTrim.IntervalKey] = value }).Build();
+        Assert.Equal(SuccessPlans.Web.Hosting.NativeHeapTrim.DefaultInterval, SuccessPlans.Web.Hosting.NativeHeapTrim.IntervalFrom(Config(null)));
+        Assert.Equal(TimeSpan.FromSeconds(30), SuccessPlans.Web.Hosting.NativeHeapTrim.IntervalFrom(Config("00:00:30")));
+        Assert.Equal(TimeSpan.Zero, SuccessPlans.Web.Hosting.NativeHeapTrim.IntervalFrom(Config("0")));
+        var wrong = Assert.Throws<SuccessPlans.Data.StartupException>(() => SuccessPlans.Web.Hosting.NativeHeapTrim.IntervalFrom(Config("ten seconds")));
+        Assert.Contains("Memory:NativeHeapTrimInterval", wrong.Message);
+    }
+
+    [Fact]
+    public async Task The_app_runs_the_native_heap_trim()
+    {
+        await using var app = new SuccessPlans.Tests.Infrastructure.AppFactory();
+        Assert.Contains(app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>(), s => s is SuccessPlans.Web.Hosting.NativeHeapTrim);
     }
 }
