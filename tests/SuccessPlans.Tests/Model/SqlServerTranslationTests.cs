@@ -103,7 +103,7 @@ public class SqlServerTranslationTests
     public void The_student_page_translates()
     {
         using var db = SqlServer();
-        Translates(StudentPage.Contents(db, 7, 2026), "which sections have rows");
+        Translates(StudentPage.Head(db, 7, 2026, 3), "the child, which sections have rows, an unread update");
         Translates(StudentPage.PastPlans(db, 7, 2026), "past plans");
         Translates(StudentPage.Consents(db, 7), "consents");
         Translates(StudentPage.Reviews(db, 7), "reviews");

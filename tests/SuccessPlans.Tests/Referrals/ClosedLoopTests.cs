@@ -204,6 +204,10 @@ public class ClosedLoopTests : IAsyncLifetime
         {
             Assert.Equal("1", (await coordinator.GetDocumentAsync($"/Students/{_classmate}")).QuerySelector("nav .badge.unread")!.FirstChild!.TextContent.Trim());
             Assert.Equal((0, 1), (Counts(log), Asks(log)));
+            // Asked in the page's first statement, with the child and which sections have rows (issue 15).
+            var ask = Assert.Single(log.Commands, c => c.Contains("EXISTS", StringComparison.Ordinal) && c.Contains("\"ReferralUpdates\"", StringComparison.Ordinal));
+            Assert.Contains("FROM \"Students\"", ask, StringComparison.Ordinal);
+            Assert.Contains("\"CaseNotes\"", ask, StringComparison.Ordinal);
         }
         var me = await _app.InTenant(_tenant, (_, db) => db.Users.Where(u => u.Email == "coord@closed.test").Select(u => u.Id).SingleAsync());
         Assert.Null(await _app.InTenant(_tenant, (_, db) => db.ReferralUpdates.Where(u => u.ReferralId == referral && u.UserId == me).Select(u => u.ReadAt).SingleAsync()));

@@ -13,6 +13,9 @@ public sealed record StudentPageSections(
     IReadOnlyList<Flag> OpenFlags, IReadOnlyList<Disclosure> Disclosures, IReadOnlyList<StudentEvent> History, IReadOnlyList<CaseNote> Notes,
     StudentIndicators? Indicators);
 
+/// <summary>The top of a student's page: the child and their school, which sections have rows, and whether the user has an unread update about the child's referrals.</summary>
+public sealed record StudentPageHead(Student Student, SuccessPlans.Features.Schools.School School, StudentPageContents Has, bool UnreadUpdates);
+
 /// <summary>Which of a student's page's sections have rows: the page reads only those (most children have none in half of them).</summary>
 public sealed record StudentPageContents(bool PastPlans, bool Consents, bool Reviews, bool Referrals, bool OpenFlags, bool Disclosures,
     bool History, bool Notes, bool Indicators);
@@ -58,21 +61,24 @@ public static class StudentPage
     private static readonly Expression<Func<AppDbContext, int, IQueryable<StudentIndicators>>> IndicatorsOf = (db, studentId) =>
         db.StudentIndicators.AsNoTracking().Where(i => i.StudentId == studentId);
 
-    // One statement of nine EXISTS probes, each on its section's index by student: a query a section costs EF's command,
-    // reader and materializer and SQLite's parse, whether it finds rows or not (issue 15).
-    private static readonly Expression<Func<AppDbContext, int, int, IQueryable<StudentPageContents>>> ContentsOf = (db, studentId, schoolYear) =>
-        db.Students.AsNoTracking().Where(s => s.Id == studentId).Select(s => new StudentPageContents(
-            db.Plans.Any(p => p.StudentId == studentId && p.SchoolYear != schoolYear),
-            db.Consents.Any(c => c.StudentId == studentId),
-            db.Reviews.Any(r => r.StudentId == studentId),
-            db.Referrals.Any(r => r.StudentId == studentId),
-            db.Flags.Any(f => f.StudentId == studentId && f.ResolvedAt == null),
-            db.Disclosures.Any(d => d.StudentId == studentId),
-            db.StudentEvents.Any(e => e.StudentId == studentId),
-            db.CaseNotes.Any(n => n.StudentId == studentId),
-            db.StudentIndicators.Any(i => i.StudentId == studentId)));
+    // The top of the page in one statement: the child with their school, nine EXISTS probes, each on its section's index by
+    // student (a query a section costs EF's command, reader and materializer and SQLite's parse, whether it finds rows or
+    // not), and whether the user has an unread update about the child's referrals (the view marks them read). Each probe
+    // takes only parameters, so the database answers it once, not per row (issue 15: the page's queries were three).
+    private static readonly Expression<Func<AppDbContext, int, int, int, IQueryable<StudentPageHead>>> HeadOf = (db, studentId, schoolYear, userId) =>
+        db.Students.AsNoTracking().Where(s => s.Id == studentId).Select(s => new StudentPageHead(s, s.School, new StudentPageContents(
+                db.Plans.Any(p => p.StudentId == studentId && p.SchoolYear != schoolYear),
+                db.Consents.Any(c => c.StudentId == studentId),
+                db.Reviews.Any(r => r.StudentId == studentId),
+                db.Referrals.Any(r => r.StudentId == studentId),
+                db.Flags.Any(f => f.StudentId == studentId && f.ResolvedAt == null),
+                db.Disclosures.Any(d => d.StudentId == studentId),
+                db.StudentEvents.Any(e => e.StudentId == studentId),
+                db.CaseNotes.Any(n => n.StudentId == studentId),
+                db.StudentIndicators.Any(i => i.StudentId == studentId)),
+            db.ReferralUpdates.Any(u => u.UserId == userId && u.ReadAt == null && db.Referrals.Any(r => r.Id == u.ReferralId && r.StudentId == studentId))));
 
-    public static IQueryable<StudentPageContents> Contents(AppDbContext db, int studentId, int schoolYear) => Queries.Contents(db, studentId, schoolYear);
+    public static IQueryable<StudentPageHead> Head(AppDbContext db, int studentId, int schoolYear, int userId) => Queries.Head(db, studentId, schoolYear, userId);
     public static IQueryable<SuccessPlan> PastPlans(AppDbContext db, int studentId, int schoolYear) => Queries.PastPlans(db, studentId, schoolYear);
     public static IQueryable<Consent> Consents(AppDbContext db, int studentId) => Queries.Consents(db, studentId);
     public static IQueryable<Review> Reviews(AppDbContext db, int studentId) => Queries.Reviews(db, studentId);
@@ -113,14 +119,22 @@ public static class StudentPage
         (await CompiledRows.ListAsync(Compiled.Indicators(db, studentId), ct)).SingleOrDefault();
 
     /// <summary>
-    /// Every section, in one call: which have rows first (one statement), then the compiled query of each of those, one
-    /// after the other on the page's context; an empty section is an empty list without a query.
+    /// The top of the page (<see cref="HeadOf"/>): the child with their school, in the tenant, whatever the school (the
+    /// caller checks the user's schools: StudentAccess.MayShowAsync), or null; the school is set on the child.
     /// </summary>
-    public static async Task<StudentPageSections> LoadAsync(AppDbContext db, int studentId, int schoolYear, CancellationToken ct = default)
+    public static async Task<StudentPageHead?> HeadAsync(AppDbContext db, int studentId, int schoolYear, int userId, CancellationToken ct = default)
     {
-        var has = (await CompiledRows.ListAsync(Compiled.Contents(db, studentId, schoolYear), ct)).SingleOrDefault();
-        if (has is null) return new([], [], [], [], [], [], [], [], null);
-        return new(
+        var head = (await CompiledRows.ListAsync(Compiled.Head(db, studentId, schoolYear, userId), ct)).SingleOrDefault();
+        if (head is not null) head.Student.School = head.School;
+        return head;
+    }
+
+    /// <summary>
+    /// Every section <paramref name="has"/> says has rows, by the compiled query of each, one after the other on the page's
+    /// context; an empty section is an empty list without a query.
+    /// </summary>
+    public static async Task<StudentPageSections> LoadAsync(AppDbContext db, int studentId, int schoolYear, StudentPageContents has, CancellationToken ct = default) =>
+        new(
             has.PastPlans ? await CompiledRows.ListAsync(Compiled.PastPlans(db, studentId, schoolYear), ct) : [],
             has.Consents ? await CompiledRows.ListAsync(Compiled.Consents(db, studentId), ct) : [],
             has.Reviews ? await CompiledRows.ListAsync(Compiled.Reviews(db, studentId), ct) : [],
@@ -130,12 +144,17 @@ public static class StudentPage
             has.History ? await CompiledRows.ListAsync(Compiled.History(db, studentId), ct) : [],
             has.Notes ? await CompiledRows.ListAsync(Compiled.Notes(db, studentId), ct) : [],
             has.Indicators ? (await CompiledRows.ListAsync(Compiled.Indicators(db, studentId), ct)).SingleOrDefault() : null);
-    }
+
+    /// <summary>Every section, the head's probes first (a page that changes something and shows itself again).</summary>
+    public static async Task<StudentPageSections> LoadAsync(AppDbContext db, int studentId, int schoolYear, CancellationToken ct = default) =>
+        await HeadAsync(db, studentId, schoolYear, userId: 0, ct) is { } head
+            ? await LoadAsync(db, studentId, schoolYear, head.Has, ct)
+            : new([], [], [], [], [], [], [], [], null);
 
     // The same trees as IQueryable (for the tests and any caller that composes further)...
     private static class Queries
     {
-        internal static readonly Func<AppDbContext, int, int, IQueryable<StudentPageContents>> Contents = ContentsOf.Compile();
+        internal static readonly Func<AppDbContext, int, int, int, IQueryable<StudentPageHead>> Head = HeadOf.Compile();
         internal static readonly Func<AppDbContext, int, int, IQueryable<SuccessPlan>> PastPlans = PastPlansOf.Compile();
         internal static readonly Func<AppDbContext, int, IQueryable<Consent>> Consents = ConsentsOf.Compile();
         internal static readonly Func<AppDbContext, int, IQueryable<Review>> Reviews = ReviewsOf.Compile();
@@ -150,7 +169,7 @@ public static class StudentPage
     // ...and compiled by EF, once per process.
     private static class Compiled
     {
-        internal static readonly Func<AppDbContext, int, int, IAsyncEnumerable<StudentPageContents>> Contents = EF.CompileAsyncQuery(ContentsOf);
+        internal static readonly Func<AppDbContext, int, int, int, IAsyncEnumerable<StudentPageHead>> Head = EF.CompileAsyncQuery(HeadOf);
         internal static readonly Func<AppDbContext, int, int, IAsyncEnumerable<SuccessPlan>> PastPlans = EF.CompileAsyncQuery(PastPlansOf);
         internal static readonly Func<AppDbContext, int, IAsyncEnumerable<Consent>> Consents = EF.CompileAsyncQuery(ConsentsOf);
         internal static readonly Func<AppDbContext, int, IAsyncEnumerable<Review>> Reviews = EF.CompileAsyncQuery(ReviewsOf);

@@ -42,8 +42,12 @@ public sealed class UnreadUpdates(AppDbContext db, CurrentUser me, SuccessPlans.
         EF.CompileAsyncQuery((AppDbContext db, int userId, int[] referralIds, CancellationToken ct) =>
             db.ReferralUpdates.Any(u => u.UserId == userId && u.ReadAt == null && referralIds.Contains(u.ReferralId)));
 
-    /// <summary>Marks the user's updates read: all of them, or those about the given referrals (the page they were opened on).</summary>
-    public async Task MarkReadAsync(IReadOnlyCollection<int>? referralIds = null, CancellationToken ct = default)
+    /// <summary>
+    /// Marks the user's updates read: all of them, or those about the given referrals (the page they were opened on).
+    /// <paramref name="foundUnread"/>: the page's own read just found one unread about those referrals (the student page's
+    /// first query), so the database is not asked again before the UPDATE.
+    /// </summary>
+    public async Task MarkReadAsync(IReadOnlyCollection<int>? referralIds = null, CancellationToken ct = default, bool foundUnread = false)
     {
         // Most page views find nothing unread.
         if (referralIds is { Count: 0 }) return;
@@ -54,7 +58,7 @@ public sealed class UnreadUpdates(AppDbContext db, CurrentUser me, SuccessPlans.
             // marker takes the kept count). An UPDATE takes the database's write lock even when it changes no row, and
             // would make the page wait behind a nightly check or an import, so none is run without a row to change.
             var ids = referralIds.ToArray();
-            if (!await AnyUnreadAbout(db, me.Id, ids, ct)) return;
+            if (!foundUnread && !await AnyUnreadAbout(db, me.Id, ids, ct)) return;
             unread = db.ReferralUpdates.Where(u => u.UserId == me.Id && u.ReadAt == null && ids.Contains(u.ReferralId));
         }
         else

@@ -62,8 +62,8 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
         // for the whole request (it waits for its entry's commit and renders while holding it).
         if (!await LoadAsync(id, ct, toShow: true)) return NotFound();
         await accessLog.RecordAsync(SuccessPlans.Features.Audit.AccessAction.ViewStudent, id, Plan?.Id, ct: ct);
-        // Opening the student reads the updates about their referrals.
-        await updates.MarkReadAsync(Referrals.Select(r => r.Id).ToList(), ct);
+        // Opening the student reads the updates about their referrals (the page's first query said whether there are any).
+        if (_unreadUpdates) await updates.MarkReadAsync(Referrals.Select(r => r.Id).ToList(), ct, foundUnread: true);
         return Page();
     }
 
@@ -249,15 +249,27 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     /// <summary>The page's data; <paramref name="toShow"/> (a GET): the student and plan untracked, by compiled queries.</summary>
     private async Task<bool> LoadAsync(int id, CancellationToken ct, bool toShow = false)
     {
-        var student = toShow ? await access.FindToShowAsync(id, ct) : await access.FindAsync(id, ct);
-        if (student is null) return false;
-        Student = student;
         Today = await plans.TodayAsync(ct);
         SchoolYear = SchoolYears.For(Today);
-        Plan = toShow ? await StudentPage.PlanAsync(db, id, SchoolYear, ct) : await plans.FindPlanAsync(id, SchoolYear, ct);
+        StudentPageSections sections;
+        if (toShow)
+        {
+            // One statement for the child, which sections have rows and whether an update is unread (StudentPage.HeadOf).
+            var head = await StudentPage.HeadAsync(db, id, SchoolYear, me.Id, ct);
+            if (head is null || !await access.MayShowAsync(head.Student, ct)) return false;
+            (Student, _unreadUpdates) = (head.Student, head.UnreadUpdates);
+            Plan = await StudentPage.PlanAsync(db, id, SchoolYear, ct);
+            sections = await StudentPage.LoadAsync(db, id, SchoolYear, head.Has, ct);
+        }
+        else
+        {
+            if (await access.FindAsync(id, ct) is not { } student) return false;
+            Student = student;
+            Plan = await plans.FindPlanAsync(id, SchoolYear, ct);
+            sections = await StudentPage.LoadAsync(db, id, SchoolYear, ct);
+        }
         if (Plan is not null && !ModelState.ContainsKey(nameof(PlanVersion)))
             PlanVersion = Plan.Version;
-        var sections = await StudentPage.LoadAsync(db, id, SchoolYear, ct);
         (PastPlans, Consents, Reviews, Referrals, Flags, Disclosures, History, Notes, Indicators) =
             (sections.PastPlans, sections.Consents, sections.Reviews, sections.Referrals, sections.OpenFlags, sections.Disclosures, sections.History, sections.Notes, sections.Indicators);
         Goals = Plan is null ? new Dictionary<int, GoalView>() : await goalSeries.ForAsync(id, Plan.Items, Today, ct);
@@ -274,6 +286,9 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     /// <summary>What the goal panel of a need shows and offers.</summary>
     public GoalPanel PanelFor(PlanItem need) => new(need, Goals.GetValueOrDefault(need.Id), CanEdit, PlanVersion, Student.Id, Today,
         Referrals.Where(r => r.NeedId == need.Id && r.IsSuccess).ToList());
+
+    // Set by a GET's first query: the user has an unread update about this child's referrals.
+    private bool _unreadUpdates;
 
     public bool CanEdit => Student.Status == StudentStatus.Active && Plan is { Status: not PlanStatus.Closed };
 }

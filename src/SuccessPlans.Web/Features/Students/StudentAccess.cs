@@ -37,8 +37,12 @@ public sealed class StudentAccess(AppDbContext db, CurrentUser me)
     public async Task<Student?> FindToShowAsync(int id, CancellationToken ct = default)
     {
         var student = await StudentPage.StudentAsync(db, id, ct);
-        return student is not null && student.Status != StudentStatus.Erased && (await me.SchoolIdsAsync(ct)).Contains(student.SchoolId) ? student : null;
+        return student is not null && await MayShowAsync(student, ct) ? student : null;
     }
+
+    /// <summary>Whether the user may see a child read by id without the scope (the tenant's filter applied): not erased, of one of their schools.</summary>
+    public async Task<bool> MayShowAsync(Student student, CancellationToken ct = default) =>
+        student.Status != StudentStatus.Erased && (await me.SchoolIdsAsync(ct)).Contains(student.SchoolId);
 
     public Actor Actor => new(me.Id, me.DisplayName);
 }
