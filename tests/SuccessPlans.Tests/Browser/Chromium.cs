@@ -112,13 +112,17 @@ public static class Axe
         return File.ReadAllText(path);
     });
 
+    // A page's check takes well under a second; Playwright's evaluate has no timeout of its own, so a run that never
+    // ends would hold the test until the suite's hang timeout (tests/run.sh) instead of failing with the page's address.
+    private static readonly TimeSpan AxeTimeout = TimeSpan.FromSeconds(60);
+
     public static async Task CheckAsync(IPage page)
     {
         // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not block,
         // so the app's own CSP stays on while axe runs.
         if (!await page.EvaluateAsync<bool>("() => typeof window.axe !== 'undefined'"))
             await page.EvaluateAsync(Source.Value + "\n;undefined");
-        var violations = await page.EvaluateAsync<JsonElement>("""
+        var run = page.EvaluateAsync<JsonElement>("""
             async () => {
               const result = await axe.run(document, { resultTypes: ['violations'] });
               return result.violations
@@ -126,6 +130,9 @@ public static class Axe
                 .map(v => `${v.impact} ${v.id}: ${v.help} [${v.nodes.slice(0, 5).map(n => n.target.join(' ')).join(' | ')}]`);
             }
             """);
+        JsonElement violations;
+        try { violations = await run.WaitAsync(AxeTimeout); }
+        catch (TimeoutException e) { throw new TimeoutException($"axe did not finish on {page.Url} within {AxeTimeout.TotalSeconds} s", e); }
         var found = violations.EnumerateArray().Select(v => v.GetString()!).ToList();
         Assert.True(found.Count == 0, $"axe on {page.Url}:\n" + string.Join("\n", found));
     }

@@ -37,7 +37,8 @@ public sealed class UnreadUpdates(AppDbContext db, CurrentUser me, SuccessPlans.
         return count;
     }
 
-    // Whether any of the user's updates about the given referrals is unread: the student page's one question (compiled).
+    // Whether any of the user's updates about the given referrals is unread (compiled): a provider's referral page asks it;
+    // the student page asks it in its first statement (StudentPage.HeadOf) and passes foundUnread.
     private static readonly Func<AppDbContext, int, int[], CancellationToken, Task<bool>> AnyUnreadAbout =
         EF.CompileAsyncQuery((AppDbContext db, int userId, int[] referralIds, CancellationToken ct) =>
             db.ReferralUpdates.Any(u => u.UserId == userId && u.ReadAt == null && referralIds.Contains(u.ReferralId)));
