@@ -10,7 +10,7 @@ namespace SuccessPlans.Web.Hosting;
 /// after a load the node kept tens of megabytes of free pages in its working set. <c>malloc_trim(0)</c> releases every
 /// free page of the heap, wherever it is (infra/RUNBOOK.md, "Memory"). On a C library without it (musl) it is off.
 /// </summary>
-public sealed partial class NativeHeapTrim(IConfiguration config, TimeProvider time, ILogger<NativeHeapTrim> logger) : BackgroundService
+public sealed class NativeHeapTrim(IConfiguration config, TimeProvider time, ILogger<NativeHeapTrim> logger) : BackgroundService
 {
     public const string IntervalKey = "Memory:NativeHeapTrimInterval";
 

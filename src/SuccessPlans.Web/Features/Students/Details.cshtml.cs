@@ -36,6 +36,9 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     /// <summary>This year's measured goals by need: values and progress.</summary>
     public IReadOnlyDictionary<int, GoalView> Goals { get; private set; } = new Dictionary<int, GoalView>();
 
+    // Set by a GET's first query: the user has an unread update about this child's referrals.
+    private bool _unreadUpdates;
+
     /// <summary>Set when closing the plan needs a second, confirmed click (it has open referrals).</summary>
     public string? CloseQuestion { get; private set; }
     public DateOnly Today { get; private set; }
@@ -286,9 +289,6 @@ public class DetailsModel(AppDbContext db, StudentAccess access, PlanService pla
     /// <summary>What the goal panel of a need shows and offers.</summary>
     public GoalPanel PanelFor(PlanItem need) => new(need, Goals.GetValueOrDefault(need.Id), CanEdit, PlanVersion, Student.Id, Today,
         Referrals.Where(r => r.NeedId == need.Id && r.IsSuccess).ToList());
-
-    // Set by a GET's first query: the user has an unread update about this child's referrals.
-    private bool _unreadUpdates;
 
     public bool CanEdit => Student.Status == StudentStatus.Active && Plan is { Status: not PlanStatus.Closed };
 }
