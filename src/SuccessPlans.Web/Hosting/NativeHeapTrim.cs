@@ -10,7 +10,7 @@ namespace SuccessPlans.Web.Hosting;
 /// after a load the node kept tens of megabytes of free pages in its working set. <c>malloc_trim(0)</c> releases every
 /// free page of the heap, wherever it is (infra/RUNBOOK.md, "Memory"). On a C library without it (musl) it is off.
 /// </summary>
-public sealed class NativeHeapTrim(IConfiguration config, TimeProvider time, ILogger<NativeHeapTrim> logger) : BackgroundService
+public sealed class NativeHeapTrim(IConfiguration config, ILogger<NativeHeapTrim> logger) : BackgroundService
 {
     public const string IntervalKey = "Memory:NativeHeapTrimInterval";
 
@@ -29,7 +29,9 @@ public sealed class NativeHeapTrim(IConfiguration config, TimeProvider time, ILo
     {
         var interval = IntervalFrom(config);
         if (interval <= TimeSpan.Zero || !OperatingSystem.IsLinux()) return;
-        using var timer = new PeriodicTimer(interval, time);
+        // The system's clock, not the app's TimeProvider: the trim is about this process's memory, and a test clock moved
+        // on by months would fire it once for every 10 s in between (it held a test run for minutes).
+        using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             if (!TryTrim(out var took))
