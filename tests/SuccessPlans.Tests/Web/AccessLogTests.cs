@@ -391,6 +391,57 @@ public class AccessLogTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// Issue 15: a view's commit never waits for the disk. A checkpoint of the staging file waits for it twice (fsync of
+    /// the log, then of the file); it used to run inside the commit that took the log past 1,000 pages, and when the
+    /// disk was busy every view of the node waited behind it (one view's commit at 253 ms, 2026-12-07). The moves
+    /// checkpoint instead, on their own connection; after one, the log starts over at the next view.
+    /// </summary>
+    [Fact]
+    public async Task The_views_commits_never_checkpoint_the_staging_file_the_move_does_and_the_log_starts_over()
+    {
+        var entry = (int i) => (_tenantA, new AccessLogEntry { At = _app.Time.GetUtcNow().UtcDateTime, ActorName = "alice", Role = "Coordinator", UserId = _alice, Action = AccessAction.ViewStudent, StudentId = _child0, Path = $"GET /one/{i}" });
+        // A writer of its own, on a staging file of its own: no move of the app's touches it while the views commit.
+        var settings = new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={Path.Combine(_app.Root, "checkpoints.db")}", true);
+        using (var own = new AccessLogStaging(settings, Microsoft.Extensions.Logging.Abstractions.NullLogger<AccessLogStaging>.Instance) { MoveInterval = TimeSpan.FromHours(1) })
+        {
+            own.Stage([entry(-1)]);
+            var size = new FileInfo(own.FilePath!).Length;
+            // Views one after the other, each its own commit of two pages or more (the row's, AUTOINCREMENT's counter).
+            for (var i = 0; i < 1_500; i++) own.Stage([entry(i)]);
+            Assert.True(new FileInfo(own.FilePath + "-wal").Length > 1_000 * 4096, "the log passed SQLite's checkpoint threshold");
+            Assert.Equal(size, new FileInfo(own.FilePath!).Length); // nothing was copied into the file: no commit checkpointed
+        }
+
+        // The app's own: the same views, then a move.
+        var staging = _app.Services.GetRequiredService<AccessLogStaging>();
+        var writer = _app.Services.GetRequiredService<AccessLogWriter>();
+        staging.MoveInterval = TimeSpan.FromHours(1);
+        await _app.FlushAccessLogAsync();
+        var before = await LastIdAsync();
+        for (var i = 0; i < 1_500; i++) await writer.WriteAsync(_tenantA, entry(i).Item2);
+        var wal = new FileInfo(staging.FilePath + "-wal");
+        Assert.True(wal.Length > 1_000 * 4096);
+        var staged = new FileInfo(staging.FilePath!).Length;
+        Assert.Equal(1_500, (await EntriesAsync(_tenantA, before)).Count); // the read moves them first
+        Assert.True(new FileInfo(staging.FilePath!).Length > staged, "the move copied the log into the file");
+        // The next view starts the log over: its frames are counted from the start again.
+        await writer.WriteAsync(_tenantA, entry(1_500).Item2);
+        Assert.InRange(await LogFramesAsync(staging.FilePath!), 1, 10);
+    }
+
+    /// <summary>The frames in the write-ahead log of a SQLite file (a checkpoint's second column; nothing is left to copy).</summary>
+    private static async Task<long> LogFramesAsync(string file)
+    {
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return reader.GetInt64(1);
+    }
+
+    /// <summary>
     /// Issue 15: a view's entry is committed to the staging file, not to the database, whose every commit makes every other
     /// connection drop its page cache; it moves into the log once a second, and at once when the log is read.
     /// </summary>

@@ -146,8 +146,19 @@ public sealed class AccessLogStaging : IDisposable
         return insert;
     }
 
-    /// <summary>The database's own settings (SqlitePragmas), but for the page cache: the staging file is written, never searched.</summary>
-    private static string Settings => $"PRAGMA busy_timeout={SqlitePragmas.BusyTimeoutMilliseconds}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;";
+    /// <summary>
+    /// The database's own settings (SqlitePragmas), but for the page cache (the staging file is written, never searched)
+    /// and for checkpoints: the writer never checkpoints (wal_autocheckpoint=0); each move does (<see cref="CheckpointAsync"/>).
+    /// </summary>
+    /// <remarks>
+    /// Why (issue 15): SQLite's automatic checkpoint runs inside the commit that takes the log past 1,000 pages, and
+    /// again in each commit after while a move's read keeps it from finishing; a checkpoint waits for the disk twice
+    /// (fsync of the log, then of the file). On the writer such a commit is a batch of views, and every view arriving
+    /// meanwhile waits behind it: when the disk was busy (the database's own checkpoint, a neighbour) one commit took
+    /// 121-253 ms and held every student page of the node at once, the p99 of its 5 s at 90-238 ms (2026-12-07). A
+    /// commit in WAL mode with synchronous=NORMAL does not wait for the disk, so the views' commits now never do.
+    /// </remarks>
+    private static string Settings => $"PRAGMA busy_timeout={SqlitePragmas.BusyTimeoutMilliseconds}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; PRAGMA wal_autocheckpoint=0;";
 
     private void CloseWriter()
     {
@@ -215,6 +226,8 @@ public sealed class AccessLogStaging : IDisposable
             {
                 var (moved, top) = await CopyAsync(connection, ct);
                 if (top > 0) await ExecuteAsync(connection, $"DELETE FROM staging.{Table} WHERE \"Seq\" <= $top", ("$top", top));
+                // The staging file's checkpoint, here and not in a view's commit (Settings).
+                if (top > 0) await CheckpointAsync(connection);
                 return moved;
             }
             catch
@@ -228,6 +241,38 @@ public sealed class AccessLogStaging : IDisposable
         {
             _moving.Release();
         }
+    }
+
+    /// <summary>
+    /// Frames in the staging file's write-ahead log (4 KB each) past which a move starts it over. The log starts over by
+    /// itself at the first view after a checkpoint that copied all of it; under views without a pause the writer appends
+    /// while each checkpoint runs, so that may never come, and the log's file would grow for as long as they last.
+    /// </summary>
+    /// <remarks>
+    /// The file keeps its largest size (16 MB at most, about 4,000 views a second without a pause for 20 s) and is
+    /// written from its start again: no journal_size_limit, whose cut comes in the next commit after the log starts over,
+    /// a view's, and took up to 390 ms while the system wrote the log's pages out (2026-12-07).
+    /// </remarks>
+    public const int RestartFrames = 4_000;
+
+    /// <summary>
+    /// The staging file's checkpoints, here on the mover's connection and never on the writer's (see <see cref="Settings"/>):
+    /// each move copies the log into the file without taking the writer's lock (PASSIVE). Once the log has passed
+    /// <see cref="RestartFrames"/>, it is started over (RESTART), which holds the writer while it copies what came in
+    /// since and waits for the disk: rare, and only under views without a pause.
+    /// </summary>
+    private static async Task CheckpointAsync(SqliteConnection connection)
+    {
+        if (await LogFramesAsync(connection, "PASSIVE") >= RestartFrames) await LogFramesAsync(connection, "RESTART");
+    }
+
+    /// <summary>One checkpoint of the staging file; the frames its log held (SQLite's second column).</summary>
+    private static async Task<long> LogFramesAsync(SqliteConnection connection, string mode)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA staging.wal_checkpoint({mode})";
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? reader.GetInt64(1) : 0;
     }
 
     /// <summary>
