@@ -226,8 +226,13 @@ public sealed class AccessLogStaging : IDisposable
             {
                 var (moved, top) = await CopyAsync(connection, ct);
                 if (top > 0) await ExecuteAsync(connection, $"DELETE FROM staging.{Table} WHERE \"Seq\" <= $top", ("$top", top));
-                // The staging file's checkpoint, here and not in a view's commit (Settings).
-                if (top > 0) await CheckpointAsync(connection);
+                // The staging file's checkpoint, here and not in a view's commit (Settings), about as often as SQLite's
+                // own would come (each 1,000 pages of log, some 300 commits): each waits for the disk twice.
+                if (top > 0 && Commits - _checkpointedAt >= CheckpointCommits)
+                {
+                    await CheckpointAsync(connection);
+                    _checkpointedAt = Commits;
+                }
                 return moved;
             }
             catch
@@ -243,6 +248,12 @@ public sealed class AccessLogStaging : IDisposable
         }
     }
 
+    /// <summary>This process's staging commits between two checkpoints by its moves (a commit writes about three pages of log).</summary>
+    public const int CheckpointCommits = 300;
+
+    // The staging commits (Commits) at this process's last checkpoint; read and written under _moving.
+    private long _checkpointedAt;
+
     /// <summary>
     /// Frames in the staging file's write-ahead log (4 KB each) past which a move starts it over. The log starts over by
     /// itself at the first view after a checkpoint that copied all of it; under views without a pause the writer appends
@@ -257,7 +268,7 @@ public sealed class AccessLogStaging : IDisposable
 
     /// <summary>
     /// The staging file's checkpoints, here on the mover's connection and never on the writer's (see <see cref="Settings"/>):
-    /// each move copies the log into the file without taking the writer's lock (PASSIVE). Once the log has passed
+    /// a move copies the log into the file without taking the writer's lock (PASSIVE). Once the log has passed
     /// <see cref="RestartFrames"/>, it is started over (RESTART), which holds the writer while it copies what came in
     /// since and waits for the disk: rare, and only under views without a pause.
     /// </summary>
