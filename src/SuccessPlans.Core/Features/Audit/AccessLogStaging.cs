@@ -249,7 +249,7 @@ public sealed class AccessLogStaging : IDisposable
     }
 
     /// <summary>This process's staging commits between two checkpoints by its moves (a commit writes about three pages of log).</summary>
-    public const int CheckpointCommits = 300;
+    private const int CheckpointCommits = 300;
 
     // The staging commits (Commits) at this process's last checkpoint; read and written under _moving.
     private long _checkpointedAt;
@@ -264,7 +264,7 @@ public sealed class AccessLogStaging : IDisposable
     /// and is written from its start again. No journal_size_limit: its cut of the file comes in the first commit after
     /// the log starts over, a view's; with it, one view's commit took 390 ms in a side-by-side run (2026-12-07).
     /// </remarks>
-    public const int RestartFrames = 4_000;
+    private const int RestartFrames = 4_000;
 
     /// <summary>
     /// The staging file's checkpoints, here on the mover's connection and never on the writer's (see <see cref="Settings"/>):
