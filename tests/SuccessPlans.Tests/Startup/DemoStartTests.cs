@@ -74,7 +74,7 @@ public class DemoStartTests : IDisposable
             await ChildProcesses.StopAsync(process);
         }
         // Once seeded, the node handed the seeding's heap back (issue 15's memory): its GC heap committed less after than
-        // before, as the GC itself reported it. Without the collection a fresh demo node held some 80 MB more for hours.
+        // before, as the GC itself reported it. Without the collection a node that had just seeded its demo held some 80 MB more at rest.
         var output = await stdout;
         var handedBack = System.Text.RegularExpressions.Regex.Match(output, @"The demo's seeding handed its memory back: the GC heap's committed memory went from (\d+) to (\d+) MB");
         Assert.True(handedBack.Success, $"the app did not report handing the seeding's memory back:\n{output}");
